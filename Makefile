@@ -1,0 +1,52 @@
+# Two commands matter: `make demo` (the pipeline end to end, offline) and `make test` (everything CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test lint typecheck pytest check-manifests build demo dev bench audit clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall when the dependency pins or the lock change.
+$(STAMP): pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+pytest: venv
+	$(VENV)/bin/pytest
+
+check-manifests: venv
+	$(PY) -m compiler build --check
+
+test: lint typecheck check-manifests pytest
+
+build: venv
+	$(PY) -m compiler build
+
+demo: venv
+	$(PY) -m devservices demo
+
+dev: venv
+	$(PY) -m devservices dev
+
+bench: venv
+	$(PY) -m benchmarks
+
+audit: venv
+	$(VENV)/bin/pip-audit --strict --requirement requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
