@@ -1,0 +1,152 @@
+"""The S3-compatible object store (MinIO, SeaweedFS, AWS S3) as a Dagster resource on the `minio` client."""
+
+import io
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+import urllib3
+from dagster import ConfigurableResource
+from minio import Minio
+from minio.error import S3Error
+from pydantic import Field, PrivateAttr
+
+# S3 error codes that mean "these credentials are not accepted", whatever the server's wording.
+_REJECTED_CODES = {"SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "InvalidToken"}
+_MISSING_CODES = {"NoSuchKey", "NoSuchObject"}
+
+
+class ObjectStoreError(RuntimeError):
+    """Base class: every message names the endpoint, bucket or key involved and never a secret."""
+
+
+class ObjectNotFound(ObjectStoreError):
+    """The object (or its bucket) does not exist."""
+
+
+class CredentialsRejected(ObjectStoreError):
+    """The server refused MINIO_ACCESS_KEY / MINIO_SECRET_KEY."""
+
+
+class StoreUnreachable(ObjectStoreError):
+    """Nothing answered at MINIO_ENDPOINT within the bounded retries."""
+
+
+class ObjectStore(ConfigurableResource):
+    """Bytes in and out of one bucket; every write is a single atomic object publish."""
+
+    endpoint: str = Field(description="http://host:port or https://host:port of the S3 API (MINIO_ENDPOINT).")
+    access_key: str = Field(description="S3 access key (MINIO_ACCESS_KEY).")
+    secret_key: str = Field(description="S3 secret key (MINIO_SECRET_KEY).")
+    bucket: str = Field(description="Bucket, created when missing (MINIO_BUCKET).")
+    connect_timeout_seconds: float = 3.0
+    read_timeout_seconds: float = 60.0
+    retries: int = 2
+
+    _client: Minio | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_env(cls) -> "ObjectStore":
+        """Build from the MINIO_* variables, naming any that is missing."""
+        names = ("MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "MINIO_BUCKET")
+        missing = [name for name in names if not os.environ.get(name)]
+        if missing:
+            raise ObjectStoreError(
+                f"missing environment variable(s) {', '.join(missing)}: set them to point at an S3-compatible "
+                "store (`make dev` prints them for the embedded one)"
+            )
+        return cls(
+            endpoint=os.environ["MINIO_ENDPOINT"],
+            access_key=os.environ["MINIO_ACCESS_KEY"],
+            secret_key=os.environ["MINIO_SECRET_KEY"],
+            bucket=os.environ["MINIO_BUCKET"],
+        )
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+    def client(self) -> Minio:
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
+
+    def _build_client(self) -> Minio:
+        parts = urlsplit(self.endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ObjectStoreError(
+                f"MINIO_ENDPOINT must look like http://host:port or https://host:port, got {self.endpoint!r}"
+            )
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=self.connect_timeout_seconds, read=self.read_timeout_seconds),
+            retries=urllib3.Retry(total=self.retries, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
+        )
+        return Minio(
+            parts.netloc,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            secure=parts.scheme == "https",
+            http_client=http,
+        )
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket when it does not exist yet."""
+        self._call("checking bucket", lambda c: c.bucket_exists(self.bucket) or c.make_bucket(self.bucket))
+
+    def put_bytes(self, key: str, data: bytes, content_type: str) -> str:
+        """Publish `data` at `key` in one PUT: readers see the old object or the whole new one. Returns its URI."""
+        self.ensure_bucket()
+        self._call(
+            f"writing {self.uri(key)}",
+            lambda c: c.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type=content_type),
+        )
+        return self.uri(key)
+
+    def get_bytes(self, key: str) -> bytes:
+        def read(c: Minio) -> bytes:
+            response = c.get_object(self.bucket, key)
+            try:
+                return response.read()
+            finally:
+                response.close()
+                response.release_conn()
+
+        result: bytes = self._call(f"reading {self.uri(key)}", read, key=key)
+        return result
+
+    def exists(self, key: str) -> bool:
+        def stat(c: Minio) -> bool:
+            try:
+                c.stat_object(self.bucket, key)
+            except S3Error as error:
+                if error.code in _MISSING_CODES | {"NoSuchBucket"}:
+                    return False
+                raise
+            return True
+
+        found: bool = self._call(f"looking up {self.uri(key)}", stat, key=key)
+        return found
+
+    def _call(self, action: str, operation: Any, key: str | None = None) -> Any:
+        """Run one client operation and translate its failures into errors that say what to do."""
+        try:
+            return operation(self.client())
+        except S3Error as error:
+            raise self._translate(action, error, key) from None
+        except urllib3.exceptions.HTTPError as error:
+            raise StoreUnreachable(
+                f"object store at {self.endpoint} did not answer while {action} ({type(error).__name__}); "
+                "check MINIO_ENDPOINT and that the store is running"
+            ) from None
+
+    def _translate(self, action: str, error: S3Error, key: str | None) -> ObjectStoreError:
+        if error.code in _REJECTED_CODES:
+            return CredentialsRejected(
+                f"object store at {self.endpoint} rejected the credentials while {action} ({error.code}); "
+                "check MINIO_ACCESS_KEY and MINIO_SECRET_KEY"
+            )
+        if error.code in _MISSING_CODES or (error.code == "NoSuchBucket" and key is not None):
+            return ObjectNotFound(
+                f"no object {key!r} in bucket {self.bucket!r} at {self.endpoint} ({error.code}); "
+                "materialize the asset that writes it first"
+            )
+        return ObjectStoreError(f"object store at {self.endpoint} failed while {action}: {error.code}: {error.message}")

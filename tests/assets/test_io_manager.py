@@ -1,0 +1,105 @@
+"""The object-store IO manager: values survive the trip through S3 and across processes, dtypes included."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+from dagster import AssetKey, build_input_context, build_output_context
+
+from assets.io_manager import ObjectStoreIOManager
+from assets.resources.object_store import ObjectNotFound, ObjectStore
+
+RAW = AssetKey(["openaq", "raw_measurements"])
+CLEAN = AssetKey(["openaq", "clean_measurements"])
+
+
+def _manager() -> ObjectStoreIOManager:
+    return ObjectStoreIOManager(store=ObjectStore.from_env())
+
+
+def _typed_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sensor_id": pd.Series([9001011, 9001012, 2**40], dtype="int64"),
+            "value": pd.Series([14.0, None, 0.25], dtype="Float64"),
+            "units": pd.Series(["µg/m³", "ppm", "µg/m³"], dtype="string"),
+            "period_end": pd.to_datetime(
+                ["2026-11-27T00:00:00Z", "2026-11-27T01:00:00Z", "2026-11-27T02:00:00Z"], utc=True
+            ),
+        }
+    )
+
+
+def _store_and_load(value: object, key: AssetKey, partition: str | None) -> object:
+    manager = _manager()
+    manager.handle_output(build_output_context(asset_key=key, partition_key=partition), value)
+    return manager.load_input(build_input_context(asset_key=key, partition_key=partition))
+
+
+def test_json_round_trip_keeps_unicode_and_order(s3_env: dict[str, str]) -> None:
+    raw = {"z": 1, "units": "µg/m³", "rows": [{"value": None}, {"value": 14.0}]}
+    loaded = _store_and_load(raw, RAW, "2026-11-27")
+    assert loaded == raw
+    assert isinstance(loaded, dict)
+    assert list(loaded) == ["z", "units", "rows"]
+
+
+def test_dataframe_round_trip_keeps_dtypes(s3_env: dict[str, str]) -> None:
+    frame = _typed_frame()
+    loaded = _store_and_load(frame, CLEAN, "2026-11-27")
+    assert isinstance(loaded, pd.DataFrame)
+    pd.testing.assert_frame_equal(loaded, frame)
+    assert loaded["value"].dtype == "Float64"
+    assert loaded["sensor_id"].dtype == "int64"
+
+
+def test_objects_are_keyed_by_asset_path_and_partition(s3_env: dict[str, str]) -> None:
+    manager = _manager()
+    manager.handle_output(build_output_context(asset_key=RAW, partition_key="2026-11-27"), {"day": 27})
+    manager.handle_output(build_output_context(asset_key=RAW, partition_key="2026-11-28"), {"day": 28})
+    store = ObjectStore.from_env()
+    assert json.loads(store.get_bytes("dagster/openaq/raw_measurements/2026-11-27.json")) == {"day": 27}
+    assert json.loads(store.get_bytes("dagster/openaq/raw_measurements/2026-11-28.json")) == {"day": 28}
+
+
+def test_missing_upstream_value_names_the_asset_and_bucket(s3_env: dict[str, str]) -> None:
+    ObjectStore.from_env().ensure_bucket()
+    with pytest.raises(ObjectNotFound) as caught:
+        _manager().load_input(build_input_context(asset_key=RAW, partition_key="2026-01-01"))
+    assert "openaq/raw_measurements" in str(caught.value)
+    assert s3_env["MINIO_BUCKET"] in str(caught.value)
+
+
+def test_unsupported_type_is_refused_with_the_asset_name(s3_env: dict[str, str]) -> None:
+    with pytest.raises(TypeError, match="openaq/raw_measurements"):
+        _manager().handle_output(build_output_context(asset_key=RAW, partition_key="2026-11-27"), 42)
+
+
+def test_written_in_one_process_loaded_in_another(s3_env: dict[str, str]) -> None:
+    writer = textwrap.dedent(
+        """
+        import pandas as pd
+        from dagster import AssetKey, build_output_context
+        from assets.io_manager import ObjectStoreIOManager
+        from assets.resources.object_store import ObjectStore
+        frame = pd.DataFrame({"sensor_id": pd.Series([7, 8], dtype="int64"),
+                              "value": pd.Series([1.5, None], dtype="Float64"),
+                              "units": pd.Series(["µg/m³", "ppm"], dtype="string")})
+        manager = ObjectStoreIOManager(store=ObjectStore.from_env())
+        context = build_output_context(asset_key=AssetKey(["openaq", "clean_measurements"]), partition_key="2026-03-29")
+        manager.handle_output(context, frame)
+        """
+    )
+    subprocess.run([sys.executable, "-c", writer], check=True, capture_output=True, timeout=120)
+    loaded = _manager().load_input(build_input_context(asset_key=CLEAN, partition_key="2026-03-29"))
+    expected = pd.DataFrame(
+        {
+            "sensor_id": pd.Series([7, 8], dtype="int64"),
+            "value": pd.Series([1.5, None], dtype="Float64"),
+            "units": pd.Series(["µg/m³", "ppm"], dtype="string"),
+        }
+    )
+    pd.testing.assert_frame_equal(loaded, expected)
