@@ -1,0 +1,70 @@
+"""CLI of `materialize`: resolve asset and partition, run, and end with a one-line summary."""
+
+import argparse
+import contextlib
+import sys
+from datetime import UTC, datetime
+
+from compiler.materialize.execution import materialize_asset
+from compiler.materialize.loading import (
+    MaterializeUsageError,
+    load_definitions,
+    parse_asset_key,
+    require_asset,
+)
+from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Shared by `python -m compiler materialize` and `python -m compiler.materialize`."""
+    parser.add_argument("--module", required=True, help="python module holding the dagster Definitions")
+    parser.add_argument("--asset", required=True, help="asset key, path joined with '/' (e.g. openaq/raw)")
+    parser.add_argument("--partition", default=None, help="explicit partition key; empty = from the tick")
+    parser.add_argument(
+        "--scheduled-time",
+        default=None,
+        help="tick time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}' = now",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success, 1 when the run fails, 2 for bad arguments; the last output line says why."""
+    parser = argparse.ArgumentParser(prog="python -m compiler materialize", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    asset_text, partition = args.asset, None
+    # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
+    with contextlib.redirect_stderr(sys.stdout):
+        try:
+            now = datetime.now(UTC)
+            defs = load_definitions(args.module)
+            asset_key = parse_asset_key(args.asset)
+            asset_text = asset_key.to_user_string()
+            require_asset(defs, asset_key)
+            scheduled_time = parse_scheduled_time(args.scheduled_time, now)
+            partition = resolve_partition_key(defs, asset_key, args.partition, scheduled_time, now)
+            print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
+            outcome = materialize_asset(args.module, asset_key, partition)
+        except MaterializeUsageError as error:
+            _summary(f"materialize: bad usage: {error}")
+            return 2
+        except Exception as error:  # the summary line must name any cause, including import errors
+            _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
+            return 1
+    for warning in outcome.warnings:
+        print(f"materialize: warning: {warning}", flush=True)
+    if not outcome.success:
+        _summary(_failed(asset_text, partition, outcome.cause or "unknown cause"))
+        return 1
+    _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
+    return 0
+
+
+def _failed(asset: str, partition: str | None, cause: str) -> str:
+    return f"materialize: FAILED asset={asset} partition={partition or '-'}: {cause}"
+
+
+def _summary(line: str) -> None:
+    """One line, last: flush everything Dagster wrote first so nothing lands after it."""
+    sys.stderr.flush()
+    print(" ".join(line.split()), flush=True)

@@ -1,0 +1,80 @@
+"""Execute the pod job on an ephemeral instance and reduce its events to one failure cause."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dagster import (
+    AssetCheckEvaluation,
+    AssetKey,
+    DagsterEvent,
+    DagsterEventType,
+    DagsterInstance,
+    build_reconstructable_job,
+    execute_job,
+)
+from dagster_shared.error import SerializableErrorInfo
+
+from compiler.materialize.pod_job import RETRIES_OFF_RUN_CONFIG
+
+
+@dataclass(frozen=True)
+class MaterializeOutcome:
+    """Whether the run succeeded, why not, and which checks failed without blocking."""
+
+    success: bool
+    cause: str | None
+    warnings: tuple[str, ...]
+
+
+def materialize_asset(module_name: str, asset_key: AssetKey, partition_key: str | None) -> MaterializeOutcome:
+    """Ephemeral instance: the pod has a read-only root file system and no DAGSTER_HOME."""
+    job = build_reconstructable_job(
+        "compiler.materialize.pod_job",
+        "build_pod_job",
+        # dagster annotates this as a 1-tuple; any tuple of serializable values works
+        reconstructable_args=(module_name, asset_key.to_user_string()),  # type: ignore[arg-type]
+    )
+    tags = {"dagster/partition": partition_key} if partition_key else {}
+    with DagsterInstance.ephemeral() as instance:
+        result = execute_job(
+            job,
+            instance=instance,
+            run_config=RETRIES_OFF_RUN_CONFIG,
+            tags=tags,
+            asset_selection=[asset_key],
+        )
+        events = result.all_events
+    failed_checks = [ev for ev in _check_evaluations(events) if not ev.passed]
+    warnings = tuple(_describe_check(ev) for ev in failed_checks if not ev.blocking)
+    if result.success:
+        return MaterializeOutcome(True, None, warnings)
+    blocking = [_describe_check(ev) for ev in failed_checks if ev.blocking]
+    return MaterializeOutcome(False, "; ".join(blocking) or _root_error(events), warnings)
+
+
+def _check_evaluations(events: Sequence[DagsterEvent]) -> list[AssetCheckEvaluation]:
+    return [
+        ev.event_specific_data
+        for ev in events
+        if ev.event_type == DagsterEventType.ASSET_CHECK_EVALUATION
+        and isinstance(ev.event_specific_data, AssetCheckEvaluation)
+    ]
+
+
+def _describe_check(evaluation: AssetCheckEvaluation) -> str:
+    detail = evaluation.description or "no description"
+    return f"asset check {evaluation.check_name!r} failed: {detail}"
+
+
+def _root_error(events: Sequence[DagsterEvent]) -> str:
+    """The innermost cause of the first step (or run) failure: the user's exception, not Dagster's wrappers."""
+    for wanted in (DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE):
+        for event in events:
+            error = getattr(event.event_specific_data, "error", None)
+            if event.event_type == wanted and isinstance(error, SerializableErrorInfo):
+                while error.cause is not None:
+                    error = error.cause
+                return error.message.strip()
+            if event.event_type == wanted:
+                return event.message or "run failed"
+    return "run failed without a failure event"

@@ -1,0 +1,41 @@
+"""Find the Dagster `Definitions` and the asset a pod was asked to materialize."""
+
+import importlib
+
+from dagster import AssetKey, Definitions
+
+
+class MaterializeUsageError(Exception):
+    """Bad arguments (unknown module, asset or partition): the command exits 2."""
+
+
+def load_definitions(module_name: str) -> Definitions:
+    """The module's `defs`, or its only `Definitions` when it is named differently."""
+    module = importlib.import_module(module_name)
+    named = getattr(module, "defs", None)
+    if isinstance(named, Definitions):
+        return named
+    found = [value for value in vars(module).values() if isinstance(value, Definitions)]
+    if len(found) != 1:
+        raise MaterializeUsageError(
+            f"module {module_name!r} must define `defs` or exactly one dagster Definitions "
+            f"(found {len(found)}); point --module at the code location"
+        )
+    return found[0]
+
+
+def parse_asset_key(text: str) -> AssetKey:
+    """`a/b/c` → AssetKey(["a", "b", "c"]), the form the compiler writes into the manifest."""
+    parts = text.strip().split("/")
+    if not text.strip() or any(not part for part in parts):
+        raise MaterializeUsageError(f"asset key {text!r} is empty or malformed; write it as path/with/slashes")
+    return AssetKey(parts)
+
+
+def require_asset(defs: Definitions, key: AssetKey) -> None:
+    """Stop with the list of known keys when the manifest names an asset the code does not have."""
+    graph = defs.resolve_asset_graph()
+    known = sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string())
+    if key not in graph.materializable_asset_keys:
+        listed = ", ".join(k.to_user_string() for k in known) or "(none)"
+        raise MaterializeUsageError(f"unknown asset key {key.to_user_string()!r}; known asset keys: {listed}")

@@ -1,0 +1,79 @@
+"""Which partition a pod materializes: the explicit one, else the one Dagster's own schedule picks for the tick."""
+
+from datetime import datetime
+
+from dagster import AssetKey, Definitions, build_schedule_context
+
+from compiler.materialize.loading import MaterializeUsageError
+
+# Argo leaves this literal in place for workflows not created by the cron controller.
+SCHEDULED_TIME_PLACEHOLDER = "{{workflow.scheduledTime}}"
+
+
+def parse_scheduled_time(raw: str | None, now: datetime) -> datetime:
+    """The tick time Argo passed (ISO 8601 with offset or Z); absent, empty or the literal placeholder → `now`."""
+    text = (raw or "").strip()
+    if not text or text == SCHEDULED_TIME_PLACEHOLDER:
+        return now
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise MaterializeUsageError(
+            f"--scheduled-time {text!r} is not an ISO 8601 time; pass e.g. 2026-11-28T00:00:00Z"
+        ) from None
+    if parsed.tzinfo is None:
+        raise MaterializeUsageError(
+            f"--scheduled-time {text!r} has no UTC offset; add Z or +HH:MM (Argo sends RFC 3339)"
+        )
+    return parsed
+
+
+def resolve_partition_key(
+    defs: Definitions, asset_key: AssetKey, explicit: str | None, scheduled_time: datetime, now: datetime
+) -> str | None:
+    """None for unpartitioned assets; an explicit key must exist at `now`; otherwise the tick decides."""
+    partitions_def = defs.resolve_asset_graph().get(asset_key).partitions_def
+    if partitions_def is None:
+        return None
+    name = asset_key.to_user_string()
+    if explicit and explicit.strip():
+        key = explicit.strip()
+        if key not in partitions_def.get_partition_keys(current_time=now):
+            raise MaterializeUsageError(
+                f"partition {key!r} does not exist for asset {name!r} (as of {now.isoformat()}); "
+                "pass a key of its partitions definition, e.g. YYYY-MM-DD for daily partitions"
+            )
+        return key
+    scheduled = partition_from_schedule(defs, asset_key, scheduled_time)
+    if scheduled is not None:
+        return scheduled
+    keys = partitions_def.get_partition_keys(current_time=scheduled_time)
+    if not keys:
+        raise MaterializeUsageError(
+            f"asset {name!r} has no partition yet at {scheduled_time.isoformat()}; pass --partition"
+        )
+    return keys[-1]
+
+
+def partition_from_schedule(defs: Definitions, asset_key: AssetKey, scheduled_time: datetime) -> str | None:
+    """Evaluate the first schedule whose job selects the asset, as its tick at `scheduled_time` would."""
+    repository = defs.get_repository_def()
+    for schedule in sorted(repository.schedule_defs, key=lambda s: s.name):
+        job = repository.get_job(schedule.job_name)
+        if asset_key not in job.asset_layer.executable_asset_keys:
+            continue
+        with build_schedule_context(scheduled_execution_time=scheduled_time, repository_def=repository) as ctx:
+            tick = schedule.evaluate_tick(ctx)
+        requests = tick.run_requests or []
+        for request in requests:
+            selected = request.asset_selection
+            if request.partition_key and (selected is None or asset_key in selected):
+                return request.partition_key
+        if requests:
+            continue  # the schedule does not choose partitions: fall back to the last partition
+        raise MaterializeUsageError(
+            f"schedule {schedule.name!r} selects asset {asset_key.to_user_string()!r} but requested no "
+            f"partition for a tick at {scheduled_time.isoformat()} ({tick.skip_message or 'no run request'}); "
+            "pass --partition"
+        )
+    return None

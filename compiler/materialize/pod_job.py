@@ -1,0 +1,22 @@
+"""The one-asset job a pod runs: the project's own assets and resources, executed in process."""
+
+from typing import Any
+
+from dagster import AssetSelection, Definitions, JobDefinition, define_asset_job, in_process_executor
+
+from compiler.materialize.loading import load_definitions, parse_asset_key
+
+POD_JOB_NAME = "compiler_pod_materialize"
+# Argo owns retries (retryStrategy); a RetryPolicy retried here too would multiply the attempts.
+RETRIES_OFF_RUN_CONFIG: dict[str, Any] = {"execution": {"config": {"retries": {"disabled": {}}}}}
+
+
+def build_pod_job(module_name: str, asset_path: str) -> JobDefinition:
+    """Module-level so Dagster can reconstruct it (execute_job needs a reconstructable job)."""
+    defs = load_definitions(module_name)
+    job = define_asset_job(
+        POD_JOB_NAME,
+        selection=AssetSelection.assets(parse_asset_key(asset_path)),
+        executor_def=in_process_executor,
+    )
+    return Definitions.merge(defs, Definitions(jobs=[job])).resolve_job_def(POD_JOB_NAME)
