@@ -1,0 +1,162 @@
+"""Fault injection for the local OpenAQ server: tests pick per test which failures the next requests meet."""
+
+from __future__ import annotations
+
+import copy
+import fnmatch
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+FaultKind = Literal[
+    "status",  # answer with `status` and the real API's body for it (or `body`)
+    "delay",  # sleep `delay_s` before answering normally (longer than the client's read timeout)
+    "drop",  # close the socket without answering
+    "truncate",  # a 200 whose JSON body is cut in half
+    "invalid_json",  # a 200 whose body is not JSON at all
+    "null_values",  # data faults, /hours only: `rows` rows per page altered ...
+    "negative_values",
+    "sentinel_values",  # value -999
+    "duplicate_rows",  # `rows` copies of the page's first rows appended
+    "outside_window",  # `rows` rows whose period ends before datetime_from appended
+    "repeat_page",  # page N (N >= 2) answers with page N-1's rows
+]
+DATA_KINDS = frozenset(
+    {"null_values", "negative_values", "sentinel_values", "duplicate_rows", "outside_window", "repeat_page"}
+)
+
+# Bodies as the real API (or its gateway) sends them.
+REAL_BODIES: dict[int, Any] = {
+    401: {"detail": "Invalid credentials"},
+    403: {"detail": "Forbidden"},
+    404: {"detail": "Not Found"},
+    408: {"detail": "Request timed out: the database query took too long"},
+    410: {"detail": "Gone. Version 1 and Version 2 API endpoints are retired and no longer available."},
+    422: {
+        "detail": [
+            {
+                "type": "less_than_equal",
+                "loc": ["query", "limit"],
+                "msg": "Input should be less than or equal to 1000",
+                "input": 100000,
+                "ctx": {"le": 1000},
+                "url": "https://errors.pydantic.dev/2.1.2/v/less_than_equal",
+            }
+        ]
+    },
+    429: {"detail": "Too many requests"},
+    500: {"detail": "Internal Server Error"},
+    502: {"message": "Internal server error"},
+    503: {"message": "Service Unavailable"},
+    504: {"message": "Endpoint request timed out"},
+}
+PLAIN_STRING_422 = "datetime_to must be after datetime_from"
+
+
+@dataclass
+class Fault:
+    """One injected failure: matches a path pattern (fnmatch) and optionally a sensor id, `times` times or always."""
+
+    kind: FaultKind
+    path: str = "/v3/*"
+    sensor_id: int | None = None
+    status: int = 503
+    body: Any = None
+    times: int | None = 1
+    delay_s: float = 1.0
+    rows: int = 1
+    reset_s: int = 1
+    hits: int = field(default=0, init=False)
+    rows_altered: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        if self.kind == "status" and self.status not in REAL_BODIES and self.body is None:
+            raise ValueError(f"Fault(status={self.status}): no real body known for it; pass body=...")
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.hits >= self.times
+
+    def matches(self, path: str, sensor_id: int | None) -> bool:
+        if self.exhausted or not fnmatch.fnmatchcase(path, self.path):
+            return False
+        return self.sensor_id is None or self.sensor_id == sensor_id
+
+    def response_body(self) -> Any:
+        return copy.deepcopy(self.body if self.body is not None else REAL_BODIES[self.status])
+
+
+class FaultPlan:
+    """Thread-safe list of faults; the first matching, applicable fault wins and records its hit."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def has_data_faults(self, path: str, sensor_id: int) -> bool:
+        with self._lock:
+            return any(f.kind in DATA_KINDS and f.matches(path, sensor_id) for f in self._faults)
+
+    def take_transport(self, path: str, sensor_id: int | None) -> Fault | None:
+        """The first matching non-data fault, with its hit recorded."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind not in DATA_KINDS and fault.matches(path, sensor_id):
+                    fault.hits += 1
+                    return fault
+        return None
+
+    def apply_data(
+        self, path: str, sensor_id: int, page: int, rows: list[dict[str, Any]], ctx: DataContext
+    ) -> list[dict[str, Any]]:
+        """Alter one page of /hours rows with every matching data fault that applies to it."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind in DATA_KINDS and fault.matches(path, sensor_id):
+                    altered = _apply_one(fault, page, rows, ctx)
+                    if altered is not None:
+                        rows, count = altered
+                        fault.hits += 1
+                        fault.rows_altered += count
+        return rows
+
+
+@dataclass(frozen=True)
+class DataContext:
+    """What a data fault needs to know to build rows: the previous page and rows outside the window."""
+
+    previous_page_rows: list[dict[str, Any]]
+    rows_before_window: list[dict[str, Any]]
+    window_after: datetime
+
+
+def _apply_one(
+    fault: Fault, page: int, rows: list[dict[str, Any]], ctx: DataContext
+) -> tuple[list[dict[str, Any]], int] | None:
+    if fault.kind == "repeat_page":
+        if page < 2 or not ctx.previous_page_rows:
+            return None
+        return copy.deepcopy(ctx.previous_page_rows), len(ctx.previous_page_rows)
+    if fault.kind == "outside_window":
+        extra = copy.deepcopy(ctx.rows_before_window[: fault.rows])
+        return (rows + extra, len(extra)) if extra else None
+    if not rows:
+        return None
+    chosen = rows[: fault.rows]
+    if fault.kind == "duplicate_rows":
+        return rows + copy.deepcopy(chosen), len(chosen)
+    new_value = {"null_values": None, "sentinel_values": -999.0}.get(fault.kind)
+    out = copy.deepcopy(rows)
+    for row in out[: fault.rows]:
+        row["value"] = -abs(row["value"] or 1.0) if fault.kind == "negative_values" else new_value
+    return out, len(chosen)
