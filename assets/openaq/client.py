@@ -1,0 +1,393 @@
+"""requests-based OpenAQ v3 client: paging, window checks, pacing, retries and bounded concurrency."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import count
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from assets.openaq.errors import (
+    OpenAQAuthError,
+    OpenAQConfigError,
+    OpenAQError,
+    OpenAQGone,
+    OpenAQInvalidResponse,
+    OpenAQNotFound,
+    OpenAQRateLimited,
+    OpenAQRepeatedPage,
+    OpenAQRequestInvalid,
+    OpenAQUnavailable,
+    excerpt,
+)
+from assets.openaq.pacing import RatePacer
+from assets.openaq.retry import RETRYABLE_STATUSES, RetrySettings
+from assets.openaq.window import parse_api_time, require_aware, to_api_time
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BASE_URL = "https://api.openaq.org"
+MAX_PAGE_LIMIT = 1000
+MAX_RADIUS_M = 25_000
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RequestTally:
+    """Thread-safe counts for one unit of work (e.g. a city-day): what it cost in requests."""
+
+    requests: int = 0
+    pages: int = 0
+    retries: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, *, requests: int = 0, pages: int = 0, retries: int = 0) -> None:
+        with self._lock:
+            self.requests += requests
+            self.pages += pages
+            self.retries += retries
+
+
+@dataclass(frozen=True)
+class SensorHours:
+    """One sensor's rows inside the window (exactly as returned) and how many returned rows were outside it."""
+
+    sensor_id: int
+    rows: list[dict[str, Any]]
+    rows_outside_window: int
+    pages: int
+
+
+class _RetryableBody(Exception):
+    """A 2xx body that cannot be used as is but may be fine on the next try."""
+
+    def __init__(self, reason: str, *, repeated_page: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.repeated_page = reason, repeated_page
+
+
+def _hint_for(status: int) -> tuple[type[OpenAQError], str, str]:
+    """(error class, problem, what to do) for a status that is never retried."""
+    if status == 401:
+        return OpenAQAuthError, "the API key is missing or wrong", "Set OPENAQ_API_KEY to a valid OpenAQ v3 key."
+    if status == 403:
+        return (
+            OpenAQAuthError,
+            "access forbidden (the key or this IP address is blocked)",
+            "Do not retry; check the key's standing with OpenAQ and the request rate.",
+        )
+    if status == 404:
+        return OpenAQNotFound, "not found", "Check the id; the location or sensor may have been removed."
+    if status == 410:
+        return OpenAQGone, "the path is retired (v1/v2)", "Use /v3/ paths and check OPENAQ_BASE_URL."
+    if status == 422:
+        return OpenAQRequestInvalid, "the parameters were rejected", "Fix the parameters named in the body."
+    return OpenAQRequestInvalid, "the request was rejected", "Check the request; it is not retried."
+
+
+class OpenAQClient:
+    """OpenAQ v3 over HTTP; safe to share between threads (one pacer for all of them)."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        *,
+        timeout: tuple[float, float] = (5.0, 30.0),
+        max_workers: int = 4,
+        retry: RetrySettings | None = None,
+        page_limit: int = MAX_PAGE_LIMIT,
+        pacer: RatePacer | None = None,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise OpenAQConfigError("the API key is empty", hint="Set OPENAQ_API_KEY to your OpenAQ v3 key.")
+        if not base_url.startswith(("http://", "https://")):
+            raise OpenAQConfigError(
+                f"base URL {base_url!r} is not http(s)", hint="Set OPENAQ_BASE_URL to e.g. https://api.openaq.org."
+            )
+        if not 1 <= page_limit <= MAX_PAGE_LIMIT:
+            raise OpenAQConfigError(f"page_limit={page_limit} is outside 1..1000", hint="Use at most 1000.")
+        if max_workers < 1:
+            raise OpenAQConfigError(f"max_workers={max_workers} must be >= 1", hint="Use e.g. 4.")
+        self._api_key = api_key.strip()
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.max_workers = max_workers
+        self.retry = retry or RetrySettings()
+        self.page_limit = page_limit
+        self.pacer = pacer or RatePacer()
+        self.tally = RequestTally()
+        self._rng = random.Random()
+        self._session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max_workers, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers.update({"X-API-Key": self._api_key, "Accept": "application/json"})
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> OpenAQClient:
+        """OPENAQ_API_KEY (required) and OPENAQ_BASE_URL (default https://api.openaq.org)."""
+        key = os.environ.get("OPENAQ_API_KEY", "").strip()
+        if not key:
+            raise OpenAQConfigError(
+                "OPENAQ_API_KEY is not set", hint="Export OPENAQ_API_KEY=<your OpenAQ v3 key> and run again."
+            )
+        base_url = os.environ.get("OPENAQ_BASE_URL", "").strip() or DEFAULT_BASE_URL
+        return cls(key, base_url, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"OpenAQClient(base_url={self.base_url!r}, max_workers={self.max_workers})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> OpenAQClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- one request: pacing, retries, classification ----
+    def get_json(
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        *,
+        subject: str,
+        tally: RequestTally | None = None,
+        check: Callable[[dict[str, Any]], None] | None = None,
+    ) -> dict[str, Any]:
+        """GET one v3 envelope; transient failures retried with backoff, permanent ones raised at once."""
+        settings, started = self.retry, time.monotonic()
+        attempt, rate_waits = 0, 0
+        while True:
+            attempt += 1
+            self._count(tally, requests=1)
+            ticket = self.pacer.acquire()
+            try:
+                response = self._session.get(self.base_url + path, params=dict(params), timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                self.pacer.release(ticket, None)
+                failure, repeated, bad_body = f"no answer ({type(exc).__name__})", False, False
+            else:
+                self.pacer.release(ticket, response.headers)
+                status = response.status_code
+                if status == 429:
+                    rate_waits += 1
+                    if rate_waits > settings.max_rate_limit_waits:
+                        raise OpenAQRateLimited(
+                            f"still rate limited after {settings.max_rate_limit_waits} waits",
+                            hint="Lower max_workers or share the key with fewer jobs, then rerun.",
+                            path=path,
+                            status=429,
+                            subject=subject,
+                            body=self._excerpt(response.text),
+                        )
+                    if "x-ratelimit-reset" not in response.headers:
+                        self.pacer.block_for(settings.rate_limit_fallback_s)
+                    log.info("OpenAQ %s (%s): HTTP 429, waiting for the rate window to reset", path, subject)
+                    self._count(tally, retries=1)
+                    attempt -= 1
+                    continue
+                if status >= 400 and status not in RETRYABLE_STATUSES:
+                    error_class, problem, hint = _hint_for(status)
+                    raise error_class(
+                        problem, hint=hint, path=path, status=status, subject=subject, body=self._excerpt(response.text)
+                    )
+                if status in RETRYABLE_STATUSES:
+                    failure, repeated, bad_body = f"HTTP {status}: {self._excerpt(response.text)}", False, False
+                else:
+                    try:
+                        return self._accept(response, check, tally)
+                    except _RetryableBody as body_problem:
+                        failure, repeated, bad_body = body_problem.reason, body_problem.repeated_page, True
+            delay = settings.backoff_s(attempt, self._rng)
+            if attempt >= settings.max_attempts or time.monotonic() - started + delay > settings.max_total_s:
+                raise self._gave_up(path, subject, failure, attempt, repeated=repeated, bad_body=bad_body)
+            log.warning(
+                "OpenAQ %s (%s): %s; retry %d of %d in %.2f s",
+                path,
+                subject,
+                failure,
+                attempt,
+                settings.max_attempts - 1,
+                delay,
+            )
+            self._count(tally, retries=1)
+            time.sleep(delay)
+
+    def _accept(
+        self, response: requests.Response, check: Callable[[dict[str, Any]], None] | None, tally: RequestTally | None
+    ) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            raise _RetryableBody(f"invalid or truncated JSON: {self._excerpt(response.text)}") from None
+        if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+            raise _RetryableBody(f"not a v3 envelope with a 'results' list: {self._excerpt(response.text)}")
+        if check is not None:
+            check(body)
+        self._count(tally, pages=1)
+        return body
+
+    def _gave_up(
+        self, path: str, subject: str, failure: str, attempts: int, *, repeated: bool, bad_body: bool
+    ) -> OpenAQError:
+        problem = f"{failure} (gave up after {attempts} attempts)"
+        if repeated:
+            return OpenAQRepeatedPage(
+                problem, hint="The API returned the same page twice; rerun later.", path=path, subject=subject
+            )
+        if bad_body:
+            return OpenAQInvalidResponse(
+                problem, hint="The API sent unusable bodies; rerun later.", path=path, subject=subject
+            )
+        return OpenAQUnavailable(
+            problem,
+            hint="OpenAQ is unreachable or failing; rerun later (check OPENAQ_BASE_URL).",
+            path=path,
+            subject=subject,
+        )
+
+    def _excerpt(self, text: str) -> str:
+        return excerpt(text, secret=self._api_key)
+
+    def _count(self, tally: RequestTally | None, **counts: int) -> None:
+        self.tally.add(**counts)
+        if tally is not None:
+            tally.add(**counts)
+
+    # ---- paging ----
+    def _pages(
+        self, path: str, params: Mapping[str, str | int], *, subject: str, tally: RequestTally | None
+    ) -> Iterable[list[dict[str, Any]]]:
+        """Every page while pages are full; a page equal to the previous one is retried, then an error."""
+        previous: list[dict[str, Any]] | None = None
+        for page in count(1):
+
+            def not_repeated(
+                body: dict[str, Any], previous: list[dict[str, Any]] | None = previous, page: int = page
+            ) -> None:
+                if previous and body["results"] == previous:
+                    raise _RetryableBody(f"page {page} repeats page {page - 1}", repeated_page=True)
+
+            body = self.get_json(
+                path,
+                {**params, "limit": self.page_limit, "page": page},
+                subject=f"{subject}, page {page}",
+                tally=tally,
+                check=not_repeated,
+            )
+            results: list[dict[str, Any]] = body["results"]
+            yield results
+            if len(results) < self.page_limit:
+                return
+            previous = results
+
+    # ---- endpoints ----
+    def locations_near(
+        self, latitude: float, longitude: float, radius_m: int, *, tally: RequestTally | None = None
+    ) -> list[dict[str, Any]]:
+        """Every location within `radius_m` of the point, all pages, exactly as returned (active or not)."""
+        _validate_point(latitude, longitude, radius_m)
+        params: dict[str, str | int] = {"coordinates": f"{latitude},{longitude}", "radius": radius_m}
+        subject = f"locations within {radius_m} m of {latitude},{longitude}"
+        return [row for page in self._pages("/v3/locations", params, subject=subject, tally=tally) for row in page]
+
+    def sensor_hours(
+        self, sensor_id: int, start: datetime, end: datetime, *, tally: RequestTally | None = None
+    ) -> SensorHours:
+        """Hourly rows whose period lies within [start, end]; rows outside are dropped and counted."""
+        _validate_window(start, end)
+        params = {"datetime_from": to_api_time(start), "datetime_to": to_api_time(end)}
+        path = f"/v3/sensors/{sensor_id}/hours"
+        inside: list[dict[str, Any]] = []
+        outside = pages = 0
+        for page in self._pages(path, params, subject=f"sensor {sensor_id}", tally=tally):
+            pages += 1
+            for row in page:
+                if _period_within(row, start, end, path, sensor_id):
+                    inside.append(row)
+                else:
+                    outside += 1
+        if outside:
+            log.warning(
+                "OpenAQ sensor %d: dropped %d rows outside %s..%s",
+                sensor_id,
+                outside,
+                to_api_time(start),
+                to_api_time(end),
+            )
+        return SensorHours(sensor_id, inside, outside, pages)
+
+    def sensors_hours(
+        self,
+        sensor_ids: Iterable[int],
+        start: datetime,
+        end: datetime,
+        *,
+        tally: RequestTally | None = None,
+        progress: Progress | None = None,
+    ) -> dict[int, SensorHours]:
+        """`sensor_hours` for many sensors on `max_workers` threads; the first permanent error stops the rest."""
+        ids = list(dict.fromkeys(sensor_ids))
+        total, done, results = len(ids), 0, {}
+        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="openaq") as pool:
+            futures: dict[Future[SensorHours], int] = {
+                pool.submit(self.sensor_hours, sid, start, end, tally=tally): sid for sid in ids
+            }
+            try:
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    done += 1
+                    log.info("OpenAQ hours: %d/%d sensors", done, total)
+                    if progress is not None:
+                        progress(done, total)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        return results
+
+
+def _validate_point(latitude: float, longitude: float, radius_m: int) -> None:
+    if not -90 <= latitude <= 90:
+        raise OpenAQConfigError(f"latitude {latitude} is outside -90..90", hint="Latitude comes first (Vienna: 48.2).")
+    if not -180 <= longitude <= 180:
+        raise OpenAQConfigError(f"longitude {longitude} is outside -180..180", hint="Use decimal degrees.")
+    if isinstance(radius_m, bool) or not isinstance(radius_m, int) or not 1 <= radius_m <= MAX_RADIUS_M:
+        raise OpenAQConfigError(
+            f"radius {radius_m!r} m is not an integer in 1..{MAX_RADIUS_M}", hint="OpenAQ v3 allows at most 25 km."
+        )
+
+
+def _validate_window(start: datetime, end: datetime) -> None:
+    require_aware(start, "start")
+    require_aware(end, "end")
+    if not start < end:
+        raise OpenAQConfigError(f"window start {start} is not before end {end}", hint="Pass start < end.")
+
+
+def _period_within(row: dict[str, Any], start: datetime, end: datetime, path: str, sensor_id: int) -> bool:
+    try:
+        period = row["period"]
+        period_start = parse_api_time(period["datetimeFrom"]["utc"])
+        period_end = parse_api_time(period["datetimeTo"]["utc"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OpenAQInvalidResponse(
+            f"a row has no usable period.datetimeFrom/datetimeTo.utc ({type(exc).__name__}: {exc})",
+            hint="The API changed its row shape; update the client.",
+            path=path,
+            subject=f"sensor {sensor_id}",
+        ) from None
+    return start <= period_start and period_end <= end
