@@ -1,0 +1,38 @@
+"""`openaq/clean_measurements`: one typed row per sensor-hour (schema in `assets.measurement_schema`)."""
+
+from typing import Any
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
+
+from assets.partitions import daily_partitions
+from assets.transform import clean_measurements as clean
+
+_K8S = {
+    "container_config": {"resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}}
+}
+
+
+@asset(
+    key=["openaq", "clean_measurements"],
+    ins={"raw": AssetIn(key=["openaq", "raw_measurements"])},
+    group_name="air_quality",
+    partitions_def=daily_partitions,
+    owners=["team:data-platform"],
+    kinds={"python", "pandas"},
+    code_version="1",
+    op_tags={"dagster-k8s/config": _K8S},
+    description=(
+        "One row per sensor-hour with an explicit schema, deduplicated on (sensor, period end); rows outside the "
+        "window, null, negative or sentinel values and unsupported parameters dropped and counted."
+    ),
+)
+def clean_measurements(context: AssetExecutionContext, raw: dict[str, Any]) -> Output[pd.DataFrame]:
+    result = clean(raw)
+    dropped = dict(result.dropped)
+    dropped["outside_window"] += int(raw["stats"].get("rows_outside_window", 0))  # dropped by the client already
+    context.log.info(f"{len(result.frame)} clean rows from {result.rows_in}; dropped {dropped}")
+    metadata: dict[str, Any] = {"rows": len(result.frame), "rows_in": result.rows_in}
+    metadata.update({f"dropped_{reason}": count for reason, count in dropped.items()})
+    metadata["preview"] = MetadataValue.md(result.frame.head(10).to_markdown(index=False))
+    return Output(result.frame, metadata=metadata)

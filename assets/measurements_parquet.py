@@ -1,0 +1,41 @@
+"""`openaq/measurements_parquet`: the published parquet object, Hive-style key, byte-identical on rerun."""
+
+import hashlib
+
+import pandas as pd
+import pyarrow as pa
+from dagster import AssetExecutionContext, AssetIn, MaterializeResult, asset
+
+from assets.city import CITY
+from assets.measurement_schema import MEASUREMENT_SCHEMA
+from assets.parquet import table_to_parquet_bytes
+from assets.partitions import daily_partitions
+from assets.resources.object_store import ObjectStore
+
+
+def object_key(city: str, day: str) -> str:
+    return f"air_quality/city={city}/date={day}/measurements.parquet"
+
+
+def measurements_to_parquet(frame: pd.DataFrame) -> bytes:
+    """Encode with the explicit schema and no pandas metadata, so bytes depend only on the rows."""
+    table = pa.Table.from_pandas(frame, schema=MEASUREMENT_SCHEMA, preserve_index=False)
+    return table_to_parquet_bytes(table.replace_schema_metadata(None))
+
+
+@asset(
+    key=["openaq", "measurements_parquet"],
+    ins={"clean": AssetIn(key=["openaq", "clean_measurements"])},
+    group_name="air_quality",
+    partitions_def=daily_partitions,
+    owners=["team:data-platform"],
+    kinds={"parquet", "s3"},
+    code_version="1",
+    description="The clean measurements as one zstd parquet object per city-day in the object store.",
+)
+def measurements_parquet(context: AssetExecutionContext, clean: pd.DataFrame, store: ObjectStore) -> MaterializeResult:
+    data = measurements_to_parquet(clean)
+    uri = store.put_bytes(object_key(CITY.name, context.partition_key), data, "application/vnd.apache.parquet")
+    return MaterializeResult(
+        metadata={"uri": uri, "rows": len(clean), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    )

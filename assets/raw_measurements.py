@@ -1,0 +1,49 @@
+"""`openaq/raw_measurements`: one city-day exactly as the OpenAQ v3 API returned it, plus what was asked."""
+
+from typing import Any
+
+from dagster import AssetExecutionContext, Backoff, Output, RetryPolicy, asset
+
+from assets.city import CITY
+from assets.openaq.city_day import fetch_city_day
+from assets.partitions import daily_partitions, partition_window_utc
+from assets.resources.openaq import OpenAQResource
+
+
+@asset(
+    key=["openaq", "raw_measurements"],
+    group_name="air_quality",
+    partitions_def=daily_partitions,
+    retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL),
+    owners=["team:data-platform"],
+    kinds={"python", "json"},
+    code_version="1",
+    description=(
+        "Hourly values of every active OpenAQ sensor within the city's radius for one local day, as returned by the "
+        "API, with the request and its statistics."
+    ),
+)
+def raw_measurements(context: AssetExecutionContext, openaq: OpenAQResource) -> Output[dict[str, Any]]:
+    start, end = partition_window_utc(context.partition_key)
+    context.log.info(f"fetching {CITY.name} for {context.partition_key}: {start.isoformat()} .. {end.isoformat()}")
+    raw = fetch_city_day(
+        openaq.client(),
+        city=CITY.name,
+        latitude=CITY.latitude,
+        longitude=CITY.longitude,
+        radius_m=CITY.radius_m,
+        start=start,
+        end=end,
+        progress=_progress_logger(context),
+    )
+    return Output(raw, metadata={key: int(value) for key, value in raw["stats"].items()})
+
+
+def _progress_logger(context: AssetExecutionContext) -> Any:
+    """Log `done/total sensors` about every tenth of the way, not once per request."""
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 10) == 0:
+            context.log.info(f"{done}/{total} sensors")
+
+    return progress

@@ -1,0 +1,111 @@
+"""Raw OpenAQ city-day JSON → the clean measurements table, counting every row it drops and why.
+
+Columns are gathered in one pass over plain Python lists and filtered with numpy masks: no per-row pandas work,
+which is what makes a million sensor-hours a day cheap (see benchmarks/).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from assets.measurement_schema import COLUMNS, PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
+
+_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+DROP_REASONS = ("outside_window", "null_value", "sentinel_value", "negative_value", "other_parameter", "duplicate")
+
+
+class RawDataError(ValueError):
+    """The raw JSON does not have the shape the OpenAQ v3 API documents; the message names the field."""
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    frame: pd.DataFrame
+    rows_in: int
+    dropped: dict[str, int]
+
+
+def _utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(datetime.strptime(text, _UTC_FORMAT)).tz_localize("UTC")
+
+
+def _gather(raw: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """One pass over every hour row, into plain column lists."""
+    try:
+        locations = {location["id"]: location for location in raw["locations"]}
+        groups = raw["measurements"]
+    except (KeyError, TypeError) as error:
+        raise RawDataError(f"raw measurements lack the field {error}; rematerialize openaq/raw_measurements") from None
+    columns: dict[str, list[Any]] = {name: [] for name in (*COLUMNS, "period_start_text", "period_end_text")}
+    for group in groups:
+        location = locations.get(group["location_id"])
+        if location is None:
+            raise RawDataError(f"sensor {group['sensor_id']} refers to location {group['location_id']} not in raw data")
+        rows = group["results"]
+        count = len(rows)
+        coordinates = location.get("coordinates") or {}
+        columns["location_id"] += [location["id"]] * count
+        columns["location_name"] += [location["name"]] * count
+        columns["sensor_id"] += [group["sensor_id"]] * count
+        columns["latitude"] += [coordinates.get("latitude")] * count
+        columns["longitude"] += [coordinates.get("longitude")] * count
+        try:
+            columns["parameter"] += [row["parameter"]["name"] for row in rows]
+            columns["units"] += [row["parameter"]["units"] for row in rows]
+            columns["value"] += [row["value"] for row in rows]
+            columns["has_flags"] += [bool((row.get("flagInfo") or {}).get("hasFlags")) for row in rows]
+            columns["period_start_text"] += [row["period"]["datetimeFrom"]["utc"] for row in rows]
+            columns["period_end_text"] += [row["period"]["datetimeTo"]["utc"] for row in rows]
+        except (KeyError, TypeError) as error:
+            raise RawDataError(f"an hour row of sensor {group['sensor_id']} lacks the field {error}") from None
+    return columns
+
+
+def clean_measurements(raw: Mapping[str, Any]) -> CleanResult:
+    """Typed, deduplicated, sorted sensor-hours inside the requested window; drops counted per reason."""
+    columns = _gather(raw)
+    window_start = _utc(raw["request"]["window_start_utc"])
+    window_end = _utc(raw["request"]["window_end_utc"])
+    period_start = pd.to_datetime(columns.pop("period_start_text"), format=_UTC_FORMAT, utc=True).as_unit("us")
+    period_end = pd.to_datetime(columns.pop("period_end_text"), format=_UTC_FORMAT, utc=True).as_unit("us")
+    values = np.array(columns["value"], dtype=np.float64)  # JSON null becomes NaN here
+    pairs = zip(columns["parameter"], columns["units"], strict=True)
+    supported = np.array([pair in PHYSICAL_MAXIMUM for pair in pairs], dtype=bool)
+
+    dropped: dict[str, int] = {}
+    keep = np.ones(len(values), dtype=bool)
+    for reason, bad in (
+        ("outside_window", (period_start < window_start) | (period_end > window_end)),
+        ("null_value", np.isnan(values)),
+        ("sentinel_value", np.isin(values, list(SENTINELS))),
+        ("negative_value", values < 0),
+        ("other_parameter", ~supported),
+    ):
+        hit = keep & np.asarray(bad)
+        dropped[reason] = int(hit.sum())
+        keep &= ~hit
+
+    frame = pd.DataFrame(
+        {
+            "location_id": np.array(columns["location_id"], dtype=np.int64),
+            "location_name": pd.array(columns["location_name"], dtype="string"),
+            "sensor_id": np.array(columns["sensor_id"], dtype=np.int64),
+            "parameter": pd.array(columns["parameter"], dtype="string"),
+            "units": pd.array(columns["units"], dtype="string"),
+            "value": values,
+            "period_start": period_start,
+            "period_end": period_end,
+            "latitude": np.array(columns["latitude"], dtype=np.float64),
+            "longitude": np.array(columns["longitude"], dtype=np.float64),
+            "has_flags": np.array(columns["has_flags"], dtype=bool),
+        }
+    )[keep]
+    frame = frame.sort_values(list(SORT_KEYS), kind="stable")
+    duplicated = frame.duplicated(subset=list(SORT_KEYS), keep="first")
+    dropped["duplicate"] = int(duplicated.sum())
+    frame = frame[~duplicated].reset_index(drop=True)
+    return CleanResult(frame=frame, rows_in=len(values), dropped=dropped)
