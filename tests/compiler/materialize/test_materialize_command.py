@@ -1,0 +1,107 @@
+"""`materialize` as a pod runs it: a subprocess against a real Dagster code location on disk."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECTS = Path(__file__).parent / "projects"
+
+
+def materialize(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PROJECTS), os.environ.get("PYTHONPATH", "")]),
+        "FIXTURE_MARKER_DIR": str(tmp_path / "markers"),
+        "FIXTURE_IO_DIR": str(tmp_path / "io"),
+        **(env or {}),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "compiler.materialize", "--module", "pod_fixture_project", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def last_line(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout.strip().splitlines()[-1]
+
+
+def markers(tmp_path: Path) -> set[str]:
+    return {p.name for p in (tmp_path / "markers").iterdir()} if (tmp_path / "markers").exists() else set()
+
+
+def test_scheduled_tick_materializes_the_previous_vienna_day(tmp_path):
+    # Argo's RFC 3339 tick for 01:00 Vienna on 2026-11-28; the partition parameter is empty, as in a cron run.
+    result = materialize(
+        tmp_path, "--asset", "fixture/raw", "--scheduled-time", "2026-11-28T00:00:00Z", "--partition", ""
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert markers(tmp_path) == {"raw-2026-11-27"}
+    assert (tmp_path / "io" / "fixture" / "raw" / "2026-11-27").is_file()  # stored by the project's IO manager
+    assert "fixture/raw" in last_line(result)
+    assert "2026-11-27" in last_line(result)
+
+
+def test_downstream_pod_reads_upstream_output_through_the_io_manager(tmp_path):
+    placeholder = "{{workflow.scheduledTime}}"  # a manual submit: Argo leaves the literal in place
+    for asset in ("fixture/raw", "fixture/clean"):
+        result = materialize(tmp_path, "--asset", asset, "--partition", "2025-06-15", "--scheduled-time", placeholder)
+        assert result.returncode == 0, result.stdout
+    assert markers(tmp_path) == {"raw-2025-06-15", "clean-2025-06-15"}
+    clean = json.loads((tmp_path / "markers" / "clean-2025-06-15").read_text())
+    assert clean == {"day": "2025-06-15", "reading": "41", "value": 42}
+
+
+def test_unknown_asset_key_exits_2_and_lists_known_keys(tmp_path):
+    result = materialize(tmp_path, "--asset", "fixture/nope")
+    assert result.returncode == 2
+    line = last_line(result)
+    assert "fixture/nope" in line
+    assert "fixture/raw" in line
+    assert "fixture/checked" in line
+
+
+def test_partition_missing_from_the_definition_exits_2(tmp_path):
+    result = materialize(tmp_path, "--asset", "fixture/raw", "--partition", "2023-12-31")
+    assert result.returncode == 2
+    assert "2023-12-31" in last_line(result)
+    assert markers(tmp_path) == set()
+
+
+def test_failing_asset_ends_with_a_one_line_summary_naming_the_cause(tmp_path):
+    result = materialize(tmp_path, "--asset", "fixture/broken")
+    assert result.returncode == 1
+    line = last_line(result)
+    assert line.startswith("materialize: FAILED asset=fixture/broken")
+    assert "station table is empty; check the fixture input" in line
+
+
+def test_retry_policy_is_not_applied_inside_the_pod(tmp_path):
+    # The asset has RetryPolicy(max_retries=3); Argo's retryStrategy owns retries, so exactly one attempt here.
+    result = materialize(tmp_path, "--asset", "fixture/flaky")
+    assert result.returncode == 1
+    assert (tmp_path / "markers" / "flaky-attempts").read_text() == "1"
+    assert "flaky attempt 1 failed on purpose" in last_line(result)
+
+
+def test_failing_blocking_asset_check_fails_the_command(tmp_path):
+    result = materialize(tmp_path, "--asset", "fixture/checked")
+    assert result.returncode != 0
+    assert "checked-materialized" in markers(tmp_path)  # the asset ran; its check blocked the step
+    line = last_line(result)
+    assert "checked_non_negative" in line
+    assert "negative reading -5" in line
+
+
+@pytest.mark.parametrize("value", ["2026-11-28 01:00", "tomorrow"])
+def test_unparseable_scheduled_time_exits_2(tmp_path, value):
+    result = materialize(tmp_path, "--asset", "fixture/raw", "--scheduled-time", value)
+    assert result.returncode == 2
+    assert "--scheduled-time" in last_line(result)
