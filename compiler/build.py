@@ -1,0 +1,41 @@
+"""The compiler pipeline: load → plan → render → parse back → validate; nothing is written unless all pass."""
+
+from dataclasses import dataclass
+
+from compiler.errors import InvalidManifestError
+from compiler.model import Project
+from compiler.naming import Renaming
+from compiler.parse import ManifestParseError, parse_documents
+from compiler.plan import make_plan
+from compiler.render import render
+from compiler.settings import Settings
+from compiler.validate import template_names_by_workflow_template, validate_manifest
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: dict[str, str]
+    renamings: tuple[Renaming, ...]
+
+
+def compile_project(project: Project, settings: Settings) -> BuildResult:
+    plan = make_plan(project, settings)
+    files = render(plan)
+    problems: list[str] = []
+    documents = {}
+    for name, text in files.items():
+        try:
+            parsed = parse_documents(text, name)
+        except ManifestParseError as error:
+            problems.append(str(error))
+            continue
+        if len(parsed) != 1:
+            problems.append(f"{name}: expected one document, rendered {len(parsed)}")
+            continue
+        documents[name] = parsed[0]
+    known = template_names_by_workflow_template(list(documents.values()))
+    for name, document in documents.items():
+        problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known))
+    if problems:
+        raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
+    return BuildResult(files=files, renamings=plan.renamings)

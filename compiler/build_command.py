@@ -1,0 +1,58 @@
+"""`python -m compiler build`: compile the code location to argo_out/, or check that argo_out/ is current."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from compiler.build import compile_project
+from compiler.load import load_project
+from compiler.settings import load_settings
+from compiler.workspace import default_code_location
+from compiler.write import diff_manifests, write_manifests
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "build",
+        help="compile the Dagster Definitions to Argo manifests",
+        description="Compile a Dagster code location to a WorkflowTemplate and one CronWorkflow per schedule.",
+        epilog="Exit codes: 0 written or up to date, 1 stale (--check) or invalid, 2 unsupported input.",
+    )
+    parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
+    parser.add_argument("--out", type=Path, default=Path("argo_out"), help="output directory (default: argo_out)")
+    parser.add_argument("--check", action="store_true", help="do not write; print a diff and exit 1 when stale")
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=Path("pyproject.toml"),
+        help="file with [tool.compiler] (default: pyproject.toml)",
+    )
+    parser.add_argument(
+        "--workspace", type=Path, default=Path("workspace.yaml"), help="workspace file naming the default module"
+    )
+    parser.set_defaults(handler=run_build)
+
+
+def run_build(arguments: argparse.Namespace) -> int:
+    settings = load_settings(arguments.settings)
+    if arguments.module:
+        module, search_path = arguments.module, Path.cwd()
+    else:
+        location = default_code_location(arguments.workspace)
+        module, search_path = location.module, location.working_directory
+    result = compile_project(load_project(module, search_path), settings)
+    for renaming in result.renamings:
+        print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
+    if arguments.check:
+        diff = diff_manifests(result.files, arguments.out)
+        if diff:
+            sys.stdout.write(diff)
+            print(f"{arguments.out} is stale: run `python -m compiler build` and commit the result", file=sys.stderr)
+            return 1
+        print(f"{arguments.out} is up to date ({len(result.files)} files)", file=sys.stderr)
+        return 0
+    removed = write_manifests(result.files, arguments.out)
+    for name in removed:
+        print(f"removed stale {arguments.out / name}", file=sys.stderr)
+    print(f"wrote {len(result.files)} files to {arguments.out}", file=sys.stderr)
+    return 0

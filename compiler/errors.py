@@ -1,0 +1,13 @@
+"""Error types that map to the CLI's exit codes (2: unsupported input or usage, 1: invalid output)."""
+
+
+class UnsupportedInputError(Exception):
+    """The Dagster project or the settings are outside what the compiler supports (exit code 2)."""
+
+
+class InvalidManifestError(Exception):
+    """A manifest failed validation; carries every problem so one run reports them all (exit code 1)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems

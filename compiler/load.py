@@ -1,0 +1,246 @@
+"""Imports a Dagster code location and reduces it to the plain model, rejecting what Argo cannot express."""
+
+import graphlib
+import importlib
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from compiler.dagster_k8s import read_pod_overrides
+from compiler.errors import UnsupportedInputError
+from compiler.model import AssetSpec, Project, RetrySpec, ScheduleSpec
+
+DAILY_CRON = "0 0 * * *"
+
+
+def load_definitions(module_name: str, search_path: Path | None = None) -> dg.Definitions:
+    """`defs` wins; otherwise the module must hold exactly one Definitions object."""
+    if search_path is not None and str(search_path) not in sys.path:
+        sys.path.insert(0, str(search_path))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise UnsupportedInputError(f"cannot import module {module_name!r}: {error}; check --module") from error
+    candidate = getattr(module, "defs", None)
+    if isinstance(candidate, dg.Definitions):
+        return candidate
+    found = [value for value in vars(module).values() if isinstance(value, dg.Definitions)]
+    if len(found) != 1:
+        raise UnsupportedInputError(
+            f"module {module_name!r} must define one dagster Definitions (preferably named 'defs'), found {len(found)}"
+        )
+    return found[0]
+
+
+def load_project(module_name: str, search_path: Path | None = None) -> Project:
+    defs = load_definitions(module_name, search_path)
+    return project_from_definitions(module_name, defs)
+
+
+def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
+    _reject_sensors_and_op_jobs(defs)
+    try:
+        graph = defs.resolve_asset_graph()
+    except dg.DagsterError as error:
+        raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
+    assets = _read_assets(graph)
+    materializable = {asset.key for asset in assets}
+    schedules = tuple(
+        sorted((_read_schedule(schedule, graph, materializable) for schedule in defs.schedules or []), key=_by_name)
+    )
+    return Project(module=module_name, assets=_topological(assets), schedules=schedules)
+
+
+def _by_name(schedule: ScheduleSpec) -> str:
+    return schedule.name
+
+
+def _reject_sensors_and_op_jobs(defs: dg.Definitions) -> None:
+    for sensor in defs.sensors or []:
+        raise UnsupportedInputError(
+            f"sensor {sensor.name}: sensors are not supported (Argo runs only schedules here); "
+            "remove it from the Definitions you compile or replace it with a schedule"
+        )
+    for job in defs.jobs or []:
+        if not isinstance(job, UnresolvedAssetJobDefinition):
+            raise UnsupportedInputError(
+                f"job {job.name}: only asset jobs made with define_asset_job are supported, not op/graph jobs"
+            )
+
+
+def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
+    assets: list[AssetSpec] = []
+    partitions_seen: dict[str, str] = {}
+    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+        name = node.key.to_user_string()
+        if node.is_observable:
+            raise UnsupportedInputError(f"asset {name}: observable source assets are not supported; make it external")
+        if not node.is_materializable:
+            continue  # external assets are inputs, not tasks
+        _check_key(node.key)
+        assets_def = node.assets_def
+        if len(assets_def.keys) > 1:
+            raise UnsupportedInputError(
+                f"asset {name}: multi-assets with several keys ({len(assets_def.keys)}) are not supported; "
+                "split it into one @asset per key"
+            )
+        if not isinstance(assets_def.node_def, dg.OpDefinition):
+            raise UnsupportedInputError(f"asset {name}: graph-backed assets are not supported; use a single @asset")
+        if node.automation_condition is not None:
+            raise UnsupportedInputError(
+                f"asset {name}: automation conditions are not supported; Argo runs assets only from schedules"
+            )
+        op = assets_def.op
+        if op.config_schema.as_field().is_required:
+            raise UnsupportedInputError(
+                f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
+            )
+        partitions_seen.setdefault(_check_partitions(name, node.partitions_def), name)
+        deps = sorted((parent.path for parent in node.parent_keys), key=tuple)
+        assets.append(
+            AssetSpec(
+                key=tuple(node.key.path),
+                deps=tuple(tuple(dep) for dep in deps),
+                description=node.description,
+                owners=tuple(node.owners),
+                retry=_read_retry(name, op.retry_policy),
+                pod=read_pod_overrides(name, op.tags),
+            )
+        )
+    partitioned = {k: v for k, v in partitions_seen.items() if k}
+    if len(partitioned) > 1:
+        raise UnsupportedInputError(
+            "assets use different partitions definitions ("
+            + "; ".join(f"{asset}: {definition}" for definition, asset in sorted(partitioned.items()))
+            + "); one workflow has one partition parameter, so use a single DailyPartitionsDefinition"
+        )
+    materializable = {asset.key for asset in assets}
+    return [
+        AssetSpec(
+            key=a.key,
+            deps=tuple(d for d in a.deps if d in materializable),
+            description=a.description,
+            owners=a.owners,
+            retry=a.retry,
+            pod=a.pod,
+        )
+        for a in assets
+    ]
+
+
+def _check_key(key: dg.AssetKey) -> None:
+    for part in key.path:
+        if "/" in part or "{{" in part or "}}" in part or not part:
+            raise UnsupportedInputError(
+                f"asset {key.to_user_string()}: key component {part!r} contains '/', '{{{{' or '}}}}' or is empty; "
+                "the step runner addresses assets as a/b/c and Argo would evaluate braces"
+            )
+
+
+def _check_partitions(name: str, partitions: dg.PartitionsDefinition | None) -> str:
+    """Returns a description of the partitions definition, '' when unpartitioned."""
+    if partitions is None:
+        return ""
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        if partitions.cron_schedule != DAILY_CRON:
+            raise UnsupportedInputError(
+                f"asset {name}: time partitions with cron {partitions.cron_schedule!r} are not supported yet; "
+                "only daily partitions (DailyPartitionsDefinition) are mapped"
+            )
+        return f"daily from {partitions.start} in {partitions.timezone}, end_offset={partitions.end_offset}"
+    kind = type(partitions).__name__
+    raise UnsupportedInputError(
+        f"asset {name}: {kind} partitions are not supported yet (dynamic, static and multi-dimensional "
+        "partitions have no mapping); use DailyPartitionsDefinition or no partitions"
+    )
+
+
+def _read_retry(name: str, policy: dg.RetryPolicy | None) -> RetrySpec | None:
+    if policy is None or policy.max_retries == 0:
+        return None
+    if policy.jitter is not None:
+        raise UnsupportedInputError(f"asset {name}: RetryPolicy jitter has no Argo equivalent; remove jitter")
+    if policy.backoff == dg.Backoff.LINEAR:
+        raise UnsupportedInputError(
+            f"asset {name}: RetryPolicy backoff LINEAR has no Argo equivalent; use Backoff.EXPONENTIAL or no backoff"
+        )
+    delay = math.ceil(policy.delay) if policy.delay else None
+    factor = (2 if policy.backoff == dg.Backoff.EXPONENTIAL else 1) if delay else None
+    return RetrySpec(limit=policy.max_retries, delay_seconds=delay, factor=factor)
+
+
+def _read_schedule(
+    schedule: dg.ScheduleDefinition | UnresolvedPartitionedAssetScheduleDefinition,
+    graph: AssetGraph,
+    materializable: set[tuple[str, ...]],
+) -> ScheduleSpec:
+    job = schedule.job
+    if not isinstance(job, UnresolvedAssetJobDefinition):
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: targets job {job.name}, which is not an asset job; "
+            "target assets or a define_asset_job job"
+        )
+    if job.config is not None:
+        raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} has run config, which is not supported")
+    if job.op_retry_policy is not None:
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: job {job.name} sets op_retry_policy; set RetryPolicy on the assets instead"
+        )
+    selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
+    if not selected:
+        raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} selects no materializable asset")
+    crons: str | Sequence[str]
+    timezone: str | None
+    if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
+        crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
+    else:
+        crons, timezone = schedule.cron_schedule, schedule.execution_timezone
+    return ScheduleSpec(
+        name=schedule.name,
+        job_name=job.name,
+        crons=(crons,) if isinstance(crons, str) else tuple(crons),
+        timezone=timezone or "UTC",
+        asset_keys=frozenset(selected),
+    )
+
+
+def _partitioned_schedule_cron(
+    schedule: UnresolvedPartitionedAssetScheduleDefinition, graph: AssetGraph, selected: set[tuple[str, ...]]
+) -> tuple[str, str]:
+    """What Dagster's own resolution computes, without building the job (slow on large graphs)."""
+    partitions = {graph.get(dg.AssetKey(key)).partitions_def for key in sorted(selected)} - {None}
+    time_partitions = [p for p in partitions if isinstance(p, dg.TimeWindowPartitionsDefinition)]
+    if len(time_partitions) != 1:
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: build_schedule_from_partitioned_job needs the job's assets to share one "
+            f"daily partitions definition, found {len(time_partitions)}"
+        )
+    cron = time_partitions[0].get_cron_schedule(
+        schedule.minute_of_hour, schedule.hour_of_day, schedule.day_of_week, schedule.day_of_month
+    )
+    return cron, time_partitions[0].timezone
+
+
+def _topological(assets: Iterable[AssetSpec]) -> tuple[AssetSpec, ...]:
+    """Level by level, each level sorted by key, so the order never depends on hashing."""
+    by_key = {asset.key: asset for asset in assets}
+    sorter: graphlib.TopologicalSorter[tuple[str, ...]] = graphlib.TopologicalSorter()
+    for key, asset in by_key.items():
+        sorter.add(key, *asset.deps)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as error:
+        cycle = " -> ".join("/".join(key) for key in error.args[1])
+        raise UnsupportedInputError(f"asset dependencies form a cycle: {cycle}") from error
+    ordered: list[AssetSpec] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        ordered.extend(by_key[key] for key in ready)
+        sorter.done(*ready)
+    return tuple(ordered)

@@ -1,0 +1,68 @@
+"""The plain model between Dagster and Argo: what the compiler understood, free of Dagster objects."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RetrySpec:
+    """Dagster's RetryPolicy in Argo terms: attempts after the first, first delay, growth factor."""
+
+    limit: int
+    delay_seconds: int | None
+    factor: int | None
+
+
+@dataclass(frozen=True)
+class PodOverrides:
+    """The supported part of a `dagster-k8s/config` tag, already in Kubernetes camelCase."""
+
+    image: str | None = None
+    resources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    env: tuple[tuple[str, str], ...] = ()
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: tuple[Mapping[str, Any], ...] = ()
+    service_account: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self == PodOverrides()
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    key: tuple[str, ...]
+    deps: tuple[tuple[str, ...], ...]
+    description: str | None
+    owners: tuple[str, ...]
+    retry: RetrySpec | None
+    pod: PodOverrides
+
+    @property
+    def key_path(self) -> str:
+        """The `a/b/c` form the step runner's `--asset` parses."""
+        return "/".join(self.key)
+
+    @property
+    def needs_own_template(self) -> bool:
+        """Argo tasks cannot override retryStrategy or container settings, so such assets get their own template."""
+        return self.retry is not None or not self.pod.is_empty
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    job_name: str
+    crons: tuple[str, ...]
+    timezone: str
+    asset_keys: frozenset[tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Assets in topological order (ties broken by key), schedules sorted by name."""
+
+    module: str
+    assets: tuple[AssetSpec, ...]
+    schedules: tuple[ScheduleSpec, ...]

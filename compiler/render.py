@@ -1,0 +1,67 @@
+"""Renders a Plan with the jinja2 templates; every interpolation must pass through the JSON quoting filter."""
+
+import json
+from typing import Any
+
+import jinja2
+
+from compiler.plan import GENERATOR, MAIN_DAG, Plan
+
+ARGO_VARIABLES = {
+    "asset": "{{inputs.parameters.asset}}",
+    "scheduled_time": "{{workflow.scheduledTime}}",
+    "partition": "{{workflow.parameters.partition}}",
+}
+
+
+class Quoted(str):
+    """Marks text the quoting filter produced; anything else reaching the output is a template bug."""
+
+
+def quote(value: Any) -> Quoted:
+    """A JSON scalar or flow collection is valid YAML, so no value can break the document structure."""
+    return Quoted(json.dumps(value, ensure_ascii=True, sort_keys=True))
+
+
+def _only_quoted(value: Any) -> Any:
+    if isinstance(value, Quoted) or value == "":
+        return value
+    raise TypeError(f"template interpolates {value!r} without the `q` filter")
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("compiler", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - YAML, not HTML; values are quoted by `q`
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_only_quoted,
+    )
+    environment.filters["q"] = quote
+    return environment
+
+
+ENVIRONMENT = _environment()
+
+
+def build_command(module: str) -> str:
+    return f"python -m compiler build --module {module}"
+
+
+def render(plan: Plan) -> dict[str, str]:
+    """File name → YAML text, in a fixed order."""
+    common = {
+        "plan": plan,
+        "command": build_command(plan.module),
+        "generator": GENERATOR,
+        "argo": ARGO_VARIABLES,
+        "main": MAIN_DAG,
+        "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",
+    }
+    files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}
+    cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
+    for cron in plan.crons:
+        files[cron.file_name] = cron_template.render({**common, "cron": cron})
+    return files

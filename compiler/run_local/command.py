@@ -1,0 +1,72 @@
+"""CLI of `run-local`: load the manifest, resolve everything, then run the DAG and summarise."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from compiler.run_local.errors import RunLocalError
+from compiler.run_local.executor import DagRunner, RunReport
+from compiler.run_local.manifest import load_workflow
+from compiler.run_local.plan import plan_workflow
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Shared by `python -m compiler run-local` and `python -m compiler.run_local`."""
+    parser.add_argument("file", type=Path, help="generated WorkflowTemplate or Workflow YAML")
+    parser.add_argument(
+        "--scheduled-time",
+        default=None,
+        help="value for {{workflow.scheduledTime}} (RFC 3339); when absent the literal stays, as in Argo",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a workflow parameter (repeatable)",
+    )
+    parser.add_argument("--max-parallel", type=int, default=2, help="tasks running at once (default 2)")
+    parser.add_argument("--entrypoint", default=None, help="DAG template to run instead of spec.entrypoint")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit 0 when every task succeeded, 1 when one failed, 2 for a bad manifest or usage."""
+    parser = argparse.ArgumentParser(prog="python -m compiler run-local", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        if args.max_parallel < 1:
+            raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
+        overrides = _parse_overrides(args.parameter)
+        workflow = load_workflow(args.file, args.entrypoint)
+        tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ))
+    except RunLocalError as error:
+        print(f"run-local: error: {error}", file=sys.stderr, flush=True)
+        return 2
+    print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
+    report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout).run()
+    print(_summary(report), flush=True)
+    return 0 if report.succeeded else 1
+
+
+def _parse_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise RunLocalError(f"-p {pair!r}: write it as NAME=VALUE")
+        overrides[name] = value
+    return overrides
+
+
+def _summary(report: RunReport) -> str:
+    failed = [o.name for o in report.outcomes if not o.succeeded]
+    ok = sum(1 for o in report.outcomes if o.succeeded)
+    parts = [f"{ok} succeeded"]
+    if failed:
+        parts.append(f"{len(failed)} failed ({', '.join(failed)})")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped ({', '.join(report.skipped)})")
+    return "run-local: " + ", ".join(parts)

@@ -1,0 +1,34 @@
+"""Container env for a local process: literal values, and Secret/ConfigMap refs read from the local env."""
+
+from collections.abc import Mapping, Sequence
+
+from compiler.run_local.errors import RunLocalError
+from compiler.run_local.manifest import EnvEntry
+from compiler.run_local.substitute import substitute
+
+
+def missing_references(entries: Sequence[EnvEntry], local_env: Mapping[str, str]) -> list[str]:
+    """Describe each secretKeyRef/configMapKeyRef whose same-named local variable is not set."""
+    return [
+        f"{entry.name} (from {entry.source} {entry.source_ref})"
+        for entry in entries
+        if entry.source is not None and entry.name not in local_env
+    ]
+
+
+def container_environment(
+    entries: Sequence[EnvEntry], scope: Mapping[str, str], local_env: Mapping[str, str], where: str
+) -> tuple[dict[str, str], frozenset[str]]:
+    """The process env (container env over the local one) and the secret values to keep out of output."""
+    environment = dict(local_env)
+    secrets: set[str] = set()
+    for entry in entries:
+        if entry.source is None:
+            environment[entry.name] = substitute(entry.value or "", scope, f"{where} env {entry.name}")
+            continue
+        if entry.name not in local_env:
+            raise RunLocalError(f"{where}: set {entry.name} locally (it stands in for {entry.source_ref})")
+        environment[entry.name] = local_env[entry.name]
+        if entry.source == "secret" and local_env[entry.name]:
+            secrets.add(local_env[entry.name])
+    return environment, frozenset(secrets)

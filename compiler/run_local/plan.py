@@ -1,0 +1,70 @@
+"""Turn the workflow model into concrete processes, resolving every variable and env ref up front."""
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from compiler.run_local.environment import container_environment, missing_references
+from compiler.run_local.errors import RunLocalError
+from compiler.run_local.manifest import DagTask, WorkflowModel
+from compiler.run_local.substitute import apply_overrides, substitute, workflow_scope
+
+PYTHON_COMMANDS = ("python", "python3")
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    """Exactly what one pod would run: argv, env, upstream tasks and retry budget."""
+
+    name: str
+    depends: frozenset[str]
+    argv: tuple[str, ...]
+    env: Mapping[str, str]
+    attempts: int
+    backoff: str | None
+    secret_values: frozenset[str]
+
+
+def plan_workflow(
+    workflow: WorkflowModel,
+    overrides: Mapping[str, str],
+    scheduled_time: str | None,
+    local_env: Mapping[str, str],
+) -> list[PlannedTask]:
+    """Every error (unknown -p, unresolved variable, missing secret env) surfaces here, before any task runs."""
+    if not workflow.tasks:
+        raise RunLocalError(f"{workflow.name}: the entrypoint DAG has no tasks")
+    parameters = apply_overrides(workflow.parameters, overrides)
+    scope = workflow_scope(parameters, scheduled_time)
+    missing = sorted({m for task in workflow.tasks for m in missing_references(task.template.env, local_env)})
+    if missing:
+        raise RunLocalError(
+            "set these environment variables before running (run-local maps secretKeyRef and "
+            f"configMapKeyRef to local variables of the same name): {'; '.join(missing)}"
+        )
+    return [_plan_task(task, scope, local_env) for task in workflow.tasks]
+
+
+def _plan_task(task: DagTask, workflow_vars: Mapping[str, str], local_env: Mapping[str, str]) -> PlannedTask:
+    template = task.template
+    where = f"task {task.name!r} (template {template.name!r})"
+    inputs: dict[str, str] = {}
+    for name, default in template.inputs.items():
+        value = task.arguments.get(name, default)
+        if value is None:
+            raise RunLocalError(f"{where}: input parameter {name!r} has no value and no default")
+        inputs[f"inputs.parameters.{name}"] = substitute(value, workflow_vars, f"{where} argument {name}")
+    scope = {**workflow_vars, **inputs}
+    argv = [substitute(part, scope, f"{where} command/args") for part in (*template.command, *template.args)]
+    if argv[0] in PYTHON_COMMANDS:
+        argv[0] = sys.executable
+    env, secrets = container_environment(template.env, scope, local_env, where)
+    return PlannedTask(
+        name=task.name,
+        depends=task.depends,
+        argv=tuple(argv),
+        env=env,
+        attempts=template.retry_limit + 1 if template.retry_on_failure else 1,
+        backoff=template.backoff,
+        secret_values=secrets,
+    )

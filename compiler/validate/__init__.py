@@ -1,0 +1,25 @@
+"""Validation of Argo manifests without a cluster: structure (hera's models) plus `argo lint` rules."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from compiler.validate.lint import lint_manifest
+from compiler.validate.structure import check_structure
+
+
+def validate_manifest(document: Any, known_templates: Mapping[str, set[str]] | None = None) -> list[str]:
+    """Every problem found; an empty list means valid. Lint runs only on structurally valid input."""
+    problems = check_structure(document)
+    return problems or lint_manifest(document, known_templates)
+
+
+def template_names_by_workflow_template(documents: list[Any]) -> dict[str, set[str]]:
+    """Lets a CronWorkflow's entrypoint be checked against a WorkflowTemplate validated alongside it."""
+    return {
+        str(doc["metadata"]["name"]): {str(t.get("name")) for t in doc.get("spec", {}).get("templates") or []}
+        for doc in documents
+        if isinstance(doc, dict) and doc.get("kind") == "WorkflowTemplate" and (doc.get("metadata") or {}).get("name")
+    }
+
+
+__all__ = ["template_names_by_workflow_template", "validate_manifest"]

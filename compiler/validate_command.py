@@ -1,0 +1,46 @@
+"""`python -m compiler validate FILE...`: structure and lint checks for any Argo manifests."""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from compiler.errors import UnsupportedInputError
+from compiler.parse import ManifestParseError, parse_documents
+from compiler.validate import template_names_by_workflow_template, validate_manifest
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="validate Argo manifests (ours or hand-written)",
+        description="Validate Argo WorkflowTemplate, CronWorkflow, Workflow and ClusterWorkflowTemplate manifests.",
+        epilog="Exit codes: 0 all valid, 1 a manifest is invalid, 2 a file cannot be read.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="YAML files, several documents allowed")
+    parser.set_defaults(handler=run_validate)
+
+
+def run_validate(arguments: argparse.Namespace) -> int:
+    documents: list[tuple[str, Any]] = []
+    problems: list[str] = []
+    for path in arguments.files:
+        if not path.is_file():
+            raise UnsupportedInputError(f"{path}: no such file")
+        try:
+            parsed = parse_documents(path.read_text(encoding="utf-8"), str(path))
+        except ManifestParseError as error:
+            problems.append(str(error))
+            continue
+        for index, document in enumerate(parsed):
+            label = str(path) if len(parsed) == 1 else f"{path} (document {index + 1})"
+            documents.append((label, document))
+    known = template_names_by_workflow_template([document for _, document in documents])
+    for label, document in documents:
+        problems.extend(f"{label}: {problem}" for problem in validate_manifest(document, known))
+    for problem in problems:
+        print(f"invalid: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"ok: {len(documents)} manifest(s) valid", file=sys.stderr)
+    return 0
