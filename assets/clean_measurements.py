@@ -1,10 +1,12 @@
 """`openaq/clean_measurements`: one typed row per sensor-hour (schema in `assets.measurement_schema`)."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, MetadataValue, Output, asset
+from dagster import AssetCheckResult, AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 
+from assets.checks import CHECK_SPECS, check_clean_measurements
 from assets.partitions import daily_partitions
 from assets.transform import clean_measurements as clean
 
@@ -22,12 +24,15 @@ _K8S = {
     kinds={"python", "pandas"},
     code_version="1",
     op_tags={"dagster-k8s/config": _K8S},
+    check_specs=CHECK_SPECS,
     description=(
         "One row per sensor-hour with an explicit schema, deduplicated on (sensor, period end); rows outside the "
         "window, null, negative or sentinel values and unsupported parameters dropped and counted."
     ),
 )
-def clean_measurements(context: AssetExecutionContext, raw: dict[str, Any]) -> Output[pd.DataFrame]:
+def clean_measurements(
+    context: AssetExecutionContext, raw: dict[str, Any]
+) -> Iterator[Output[pd.DataFrame] | AssetCheckResult]:
     result = clean(raw)
     dropped = dict(result.dropped)
     dropped["outside_window"] += int(raw["stats"].get("rows_outside_window", 0))  # dropped by the client already
@@ -35,4 +40,5 @@ def clean_measurements(context: AssetExecutionContext, raw: dict[str, Any]) -> O
     metadata: dict[str, Any] = {"rows": len(result.frame), "rows_in": result.rows_in}
     metadata.update({f"dropped_{reason}": count for reason, count in dropped.items()})
     metadata["preview"] = MetadataValue.md(result.frame.head(10).to_markdown(index=False))
-    return Output(result.frame, metadata=metadata)
+    yield Output(result.frame, metadata=metadata)
+    yield from check_clean_measurements(result.frame, context.partition_key)

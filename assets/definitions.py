@@ -2,7 +2,6 @@
 
 from dagster import Definitions, EnvVar
 
-from assets.checks import clean_measurements_checks
 from assets.clean_measurements import clean_measurements
 from assets.io_manager import ObjectStoreIOManager
 from assets.measurements_parquet import measurements_parquet
@@ -20,7 +19,6 @@ store = ObjectStore(
 
 defs = Definitions(
     assets=[raw_measurements, clean_measurements, measurements_parquet],
-    asset_checks=[clean_measurements_checks],
     jobs=[air_quality_daily],
     schedules=[air_quality_nightly],
     resources={
