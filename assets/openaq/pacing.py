@@ -55,7 +55,7 @@ class RatePacer:
                     self._remaining -= 1
                     return self._grant(Ticket(probe=False), waited)
                 waited = True
-                timeout = POLL_S if self._reset_at is None else max(0.0, self._reset_at - now)
+                timeout = POLL_S if self._reset_at is None else min(POLL_S, self._reset_at - now)
                 self._cond.wait(timeout=max(timeout, 0.001))
 
     def _grant(self, ticket: Ticket, waited: bool) -> Ticket:

@@ -14,7 +14,5 @@ FAST_RETRY = RetrySettings(
 
 @pytest.fixture
 def client(openaq_server: OpenAQServer) -> Iterator[OpenAQClient]:
-    with OpenAQClient(
-        openaq_server.api_key, openaq_server.base_url, timeout=(2.0, 0.5), retry=FAST_RETRY
-    ) as made:
+    with OpenAQClient(openaq_server.api_key, openaq_server.base_url, timeout=(2.0, 0.5), retry=FAST_RETRY) as made:
         yield made
