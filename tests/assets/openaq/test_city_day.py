@@ -9,7 +9,7 @@ import pytest
 from assets.openaq import OpenAQClient, OpenAQConfigError, day_window_utc, fetch_city_day
 from tests.assets.openaq.conftest import FAST_RETRY
 
-VIENNA = {"city": "Vienna", "latitude": 48.2082, "longitude": 16.3738}
+VIENNA: dict = {"city": "Vienna", "latitude": 48.2082, "longitude": 16.3738}
 # The synthetic Vienna layout within 10 km: 5 active stations with 2+3+4+2+2 sensors, one retired in 2019,
 # one that never reported; 14 km and 30 km stations lie outside.
 ACTIVE_WITHIN_10KM = [900101, 900102, 900103, 900104, 900105]
