@@ -1,0 +1,20 @@
+"""Local development entry points: `python -m devservices dev` (make dev) and `... demo` (make demo)."""
+
+import argparse
+import sys
+
+from devservices.demo import run_demo
+from devservices.dev import run_dev
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devservices", description=__doc__)
+    parser.add_argument(
+        "command", choices=["dev", "demo"], help="dev: dagster dev with local services; demo: end to end"
+    )
+    args = parser.parse_args(argv)
+    return run_dev() if args.command == "dev" else run_demo()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

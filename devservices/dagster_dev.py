@@ -1,0 +1,32 @@
+"""`dagster dev` in its own process group, so stopping it leaves no webserver or daemon behind."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from devservices.s3.seaweed import stop_process_group
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_dagster_dev(
+    env: dict[str, str], port: int, dagster_home: Path, log_path: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start the webserver and daemon on 127.0.0.1:`port` with the pipeline's environment."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    dagster = Path(sys.executable).parent / "dagster"
+    output = log_path.open("wb") if log_path else None
+    return subprocess.Popen(
+        [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env, "DAGSTER_HOME": str(dagster_home)},
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop_dagster_dev(process: subprocess.Popen[bytes]) -> None:
+    stop_process_group(process, grace_seconds=10.0)
