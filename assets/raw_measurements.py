@@ -5,6 +5,7 @@ from typing import Any
 from dagster import AssetExecutionContext, Backoff, Output, RetryPolicy, asset
 
 from assets.city import CITY
+from assets.measurement_schema import PHYSICAL_MAXIMUM
 from assets.openaq.city_day import fetch_city_day
 from assets.partitions import daily_partitions, partition_window_utc
 from assets.resources.openaq import OpenAQResource
@@ -35,6 +36,7 @@ def raw_measurements(context: AssetExecutionContext, openaq: OpenAQResource) -> 
         start=start,
         end=end,
         progress=_progress_logger(context),
+        parameters=PHYSICAL_MAXIMUM.keys(),
     )
     return Output(raw, metadata={key: int(value) for key, value in raw["stats"].items()})
 

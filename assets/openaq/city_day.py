@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,11 @@ def is_active_since(location: dict[str, Any], start: datetime) -> bool:
     return parse_api_time(last["utc"]) >= start
 
 
+def _wanted(sensor: dict[str, Any], parameters: Collection[tuple[str, str]] | None) -> bool:
+    parameter = sensor.get("parameter") or {}
+    return parameters is None or (parameter.get("name"), parameter.get("units")) in parameters
+
+
 def fetch_city_day(
     client: OpenAQClient,
     *,
@@ -28,13 +33,20 @@ def fetch_city_day(
     start: datetime,
     end: datetime,
     progress: Callable[[int, int], None] | None = None,
+    parameters: Collection[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Everything for one city-day, JSON-serialisable, API rows exactly as returned."""
+    """Everything for one city-day, JSON-serialisable, API rows exactly as returned.
+
+    `parameters` picks sensors by (parameter name, units), as the API advises (never by a fixed id list);
+    None fetches every sensor of the active locations.
+    """
     tally = RequestTally()
     found = client.locations_near(latitude, longitude, radius_m, tally=tally)
     unique = {loc["id"]: loc for loc in reversed(found)}  # first occurrence wins if a page overlapped
     active = sorted((loc for loc in unique.values() if is_active_since(loc, start)), key=lambda loc: loc["id"])
-    sensor_location = {s["id"]: loc["id"] for loc in active for s in (loc.get("sensors") or [])}
+    sensor_location = {
+        s["id"]: loc["id"] for loc in active for s in (loc.get("sensors") or []) if _wanted(s, parameters)
+    }
     hours = client.sensors_hours(sorted(sensor_location), start, end, tally=tally, progress=progress)
     measurements = [
         {"location_id": sensor_location[sid], "sensor_id": sid, "results": hours[sid].rows}

@@ -150,3 +150,14 @@ def test_bad_arguments_fail_before_any_request(client, openaq_server, kwargs, na
     with pytest.raises(OpenAQConfigError, match=named):
         fetch_city_day(client, **args, start=start, end=end)
     assert openaq_server.counters.requests == 0
+
+
+def test_sensors_are_picked_by_parameter_name_and_units(client, openaq_server):
+    start, end = day_window_utc(dt.date(2026, 11, 27), "Europe/Vienna")
+    doc = fetch_city_day(
+        client, **VIENNA, radius_m=10_000, start=start, end=end, parameters={("pm25", "µg/m³"), ("o3", "ppm")}
+    )
+    # pm25: North-East 3rd sensor, South 1st, North 2nd; o3 in ppm: West 2nd sensor only.
+    assert [m["sensor_id"] for m in doc["measurements"]] == [9001023, 9001031, 9001042, 9001052]
+    assert doc["stats"]["sensors"] == 4
+    assert doc["stats"]["requests"] == 1 + 4  # no request for a sensor of another parameter
