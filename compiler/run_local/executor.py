@@ -1,5 +1,6 @@
 """Run planned tasks as local processes in dependency order, independent ones in parallel."""
 
+import shlex
 import subprocess
 import threading
 import time
@@ -81,13 +82,15 @@ class DagRunner:
                         blocked.add(outcome.name)
                         stop = stop or self._fail_fast
         ran = {outcome.name for outcome in results}
-        skipped = tuple(task.name for task in self._tasks if task.name not in ran)
-        for name in skipped:
-            self._say(f"⊘ {name} skipped (an upstream task failed or the run stopped)")
-        return RunReport(tuple(results), skipped)
+        skipped = tuple(task for task in self._tasks if task.name not in ran)
+        for task in skipped:
+            upstream = sorted(task.depends - succeeded)
+            reason = f"upstream {', '.join(upstream)} did not succeed" if upstream else "failFast after a failure"
+            self._say(f"⊘ {task.name} skipped ({reason})")
+        return RunReport(tuple(results), tuple(task.name for task in skipped))
 
     def _run_task(self, task: PlannedTask) -> TaskOutcome:
-        self._say(f"▶ {task.name}: {' '.join(task.argv)}")
+        self._say(f"▶ {task.name}: {shlex.join(task.argv)}")
         started = time.monotonic()
         exit_code, tail, attempt = 1, deque[str](), 0
         for attempt in range(1, task.attempts + 1):

@@ -1,0 +1,49 @@
+"""A stand-in pod step for run-local tests: records its argv and env, and behaves as STEP_BEHAVIOUR says."""
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+WAIT_LIMIT_SECONDS = 60  # a deadlock guard, not a timing assertion
+
+
+def main() -> int:
+    name = sys.argv[1]
+    record = Path(os.environ["STEP_RECORD_DIR"])
+    record.mkdir(parents=True, exist_ok=True)
+    behaviour = json.loads(os.environ.get("STEP_BEHAVIOUR", "{}")).get(name, {})
+    events = record / "events.log"
+
+    def log(message: str) -> None:
+        with events.open("a", encoding="utf-8") as handle:
+            handle.write(message + "\n")
+
+    counter = record / f"{name}.attempts"
+    attempt = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(attempt))
+    log(f"start {name}")
+    step_env = {key: value for key, value in os.environ.items() if key.startswith("STEP_") and key != "STEP_BEHAVIOUR"}
+    (record / f"{name}.json").write_text(json.dumps({"argv": sys.argv[1:], "env": step_env}))
+    other = behaviour.get("wait_for")
+    if other:
+        deadline = time.monotonic() + WAIT_LIMIT_SECONDS
+        while f"start {other}\n" not in events.read_text(encoding="utf-8"):
+            if time.monotonic() > deadline:
+                print(f"{name}: {other} never started while {name} was running")
+                return 3
+            time.sleep(0.05)
+    if behaviour.get("print_secret"):
+        print(f"the secret is {os.environ.get('STEP_SECRET')}")
+    for line in range(1, behaviour.get("fail_lines", 0) + 1):
+        print(f"line {line}")
+    log(f"end {name}")
+    if attempt <= behaviour.get("fail_times", 0) or behaviour.get("fail_lines"):
+        print(f"{name}: failing attempt {attempt} on purpose")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
