@@ -1,6 +1,7 @@
 """The pipeline-shaped fixture project: golden output and the contract with the step runner and run-local."""
 
 from pathlib import Path
+from typing import Any
 
 from compiler.build import compile_project
 from compiler.load import load_project
@@ -10,7 +11,7 @@ GOLDEN = Path(__file__).parent / "golden" / "vienna"
 MODULE = "tests.compiler.projects.vienna"
 
 
-def _vienna() -> dict[str, object]:
+def _vienna() -> dict[str, Any]:
     from tests.compiler.projects.vienna import defs
 
     return compile_defs(defs, module=MODULE)

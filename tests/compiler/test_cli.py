@@ -1,0 +1,80 @@
+"""`python -m compiler build` as a user runs it: byte-stable output, `--check` diffs, exit codes."""
+
+from pathlib import Path
+
+from tests.compiler.support import run_compiler, write_project
+
+PROJECT = """
+import dagster as dg
+
+@dg.asset(description="first")
+def first() -> None: ...
+
+@dg.asset(deps=[first], description="second")
+def second() -> None: ...
+
+defs = dg.Definitions(
+    assets=[first, second],
+    schedules=[dg.ScheduleDefinition(name="daily", target=[first, second], cron_schedule="0 3 * * *")],
+)
+"""
+
+
+def test_output_is_identical_under_different_hash_seeds(tmp_path: Path) -> None:
+    write_project(tmp_path, "project", PROJECT)
+    outputs = []
+    for seed in ("1", "4242"):
+        out = tmp_path / f"out-{seed}"
+        result = run_compiler("build", "--module", "project", "--out", str(out), cwd=tmp_path, seed=seed)
+        assert result.returncode == 0, result.stderr
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0] == outputs[1]
+    assert sorted(outputs[0]) == ["demo-daily.cronworkflow.yaml", "demo.workflowtemplate.yaml"]
+    text = outputs[0]["demo.workflowtemplate.yaml"].decode()
+    assert str(tmp_path) not in text
+    assert "out-1" not in text
+
+
+def test_check_reports_a_stale_directory_with_a_diff(tmp_path: Path) -> None:
+    write_project(tmp_path, "project", PROJECT)
+    assert run_compiler("build", "--module", "project", cwd=tmp_path).returncode == 0
+    current = run_compiler("build", "--module", "project", "--check", cwd=tmp_path)
+    assert current.returncode == 0, current.stdout + current.stderr
+    assert current.stdout == ""
+
+    (tmp_path / "project.py").write_text(PROJECT.replace('description="second"', 'description="changed"'))
+    stale = run_compiler("build", "--module", "project", "--check", cwd=tmp_path)
+    assert stale.returncode == 1
+    assert '-    "second.assets.dagster.io/description": "second"' in stale.stdout
+    assert '+    "second.assets.dagster.io/description": "changed"' in stale.stdout
+    assert "is stale" in stale.stderr
+    # --check never writes
+    assert '"second"' in (tmp_path / "argo_out" / "demo.workflowtemplate.yaml").read_text()
+
+
+def test_unsupported_input_exits_2_naming_asset_and_feature(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        "project",
+        """
+        import dagster as dg
+
+        @dg.asset(partitions_def=dg.DynamicPartitionsDefinition(name="ids"))
+        def events() -> None: ...
+
+        defs = dg.Definitions(assets=[events])
+        """,
+    )
+    result = run_compiler("build", "--module", "project", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "asset events" in result.stderr
+    assert "DynamicPartitionsDefinition" in result.stderr
+    assert not (tmp_path / "argo_out").exists()
+
+
+def test_usage_errors_exit_2_and_help_works(tmp_path: Path) -> None:
+    assert run_compiler("build", "--no-such-flag", cwd=tmp_path).returncode == 2
+    for command in ("build", "validate", "materialize", "run-local"):
+        result = run_compiler(command, "--help", cwd=tmp_path)
+        assert result.returncode == 0, command
+        assert "usage:" in result.stdout, command

@@ -1,0 +1,129 @@
+"""Naming, collisions, schedule subsets and hostile text: what the compiler emits for tricky inputs."""
+
+import hashlib
+import json
+
+import dagster as dg
+import pytest
+import yaml
+
+from compiler.build import compile_project
+from compiler.errors import UnsupportedInputError
+from compiler.load import project_from_definitions
+from tests.compiler.shapes import make_asset
+from tests.compiler.support import compile_defs, dag, demo_settings, workflow_template
+
+HOSTILE = 'Says "hi": {{workflow.name}} # not a comment\nline two: ünïcödé \' }} {{{x}}}'
+
+
+def _single_spec_asset(key: list[str]) -> dg.AssetsDefinition:
+    """An asset with an explicit key path (Dagster itself limits key parts to [A-Za-z0-9_])."""
+
+    @dg.multi_asset(name="op_" + hashlib.sha256("/".join(key).encode()).hexdigest()[:6], specs=[dg.AssetSpec(key)])
+    def _asset() -> None:
+        return None
+
+    return _asset
+
+
+def test_hostile_description_survives_yaml_and_is_not_live_for_argo() -> None:
+    asset = make_asset("clean", [], description=HOSTILE)
+    document = workflow_template(compile_defs(dg.Definitions(assets=[asset])))
+    text = document["metadata"]["annotations"]["clean.assets.dagster.io/description"]
+    assert "{{" not in text
+    assert "}}" not in text
+    assert text == 'Says "hi": { {workflow.name} } # not a comment\nline two: ünïcödé \' } } { { {x} } }'
+
+
+def test_mixed_case_key_is_lowercased_and_passed_exactly() -> None:
+    documents = compile_defs(dg.Definitions(assets=[_single_spec_asset(["OpenAQ", "Raw__Data_"])]))
+    task = next(iter(dag(workflow_template(documents)).values()))
+    assert task["name"] == "openaq-raw-data"  # runs of '_' collapse, trailing ones dropped
+    assert task["arguments"]["parameters"][0]["value"] == "OpenAQ/Raw__Data_"
+
+
+def test_output_is_ascii_and_each_value_a_json_string() -> None:
+    asset = make_asset("clean", [], description=HOSTILE)
+    result = compile_project(project_from_definitions("p", dg.Definitions(assets=[asset])), demo_settings())
+    text = result.files["demo.workflowtemplate.yaml"]
+    assert text.isascii()
+    line = next(line for line in text.splitlines() if "clean.assets.dagster.io/description" in line)
+    assert (
+        json.loads(line.split(": ", 1)[1])
+        == yaml.safe_load(text)["metadata"]["annotations"]["clean.assets.dagster.io/description"]
+    )
+
+
+def test_colliding_names_get_hash_suffixes_and_are_reported() -> None:
+    left, right = _single_spec_asset(["a", "b_c"]), _single_spec_asset(["a_b", "c"])
+    result = compile_project(project_from_definitions("p", dg.Definitions(assets=[left, right])), demo_settings())
+    expected = {f"a-b-c-{hashlib.sha256(k.encode()).hexdigest()[:8]}": k for k in ("a/b_c", "a_b/c")}
+    tasks = dag(yaml.safe_load(result.files["demo.workflowtemplate.yaml"]))
+    assert {name: task["arguments"]["parameters"][0]["value"] for name, task in tasks.items()} == expected
+    assert sorted(r.source for r in result.renamings) == ["a/b_c", "a_b/c"]
+
+
+def test_long_names_are_cut_to_63_with_a_hash() -> None:
+    name = "x" * 80
+    tasks = dag(workflow_template(compile_defs(dg.Definitions(assets=[make_asset(name, [])]))))
+    [task_name] = tasks
+    assert task_name == "x" * 54 + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    assert len(task_name) == 63
+
+
+def test_digit_first_asset_gets_a_prefix() -> None:
+    tasks = dag(workflow_template(compile_defs(dg.Definitions(assets=[make_asset("2024_data", [])]))))
+    assert list(tasks) == ["asset-2024-data"]
+
+
+def test_schedule_on_a_subset_gets_its_own_dag_and_entrypoint() -> None:
+    a, b, c = make_asset("a", []), make_asset("b", ["a"]), make_asset("c", ["b"])
+    partial = dg.define_asset_job("tail_only", selection=["b", "c"])
+    everything = dg.define_asset_job("everything", selection=dg.AssetSelection.all())
+    schedules = [
+        dg.ScheduleDefinition(name="tail", job=partial, cron_schedule="30 2 * * *", execution_timezone="Asia/Tokyo"),
+        dg.ScheduleDefinition(name="all", job=everything, cron_schedule=["0 1 * * *", "0 13 * * *"]),
+    ]
+    documents = compile_defs(dg.Definitions(assets=[a, b, c], schedules=schedules))
+    template = workflow_template(documents)
+    subset = dag(template, "job-tail-only")
+    assert list(subset) == ["b", "c"]
+    assert "depends" not in subset["b"]  # a is not selected, so b starts the DAG
+    assert subset["c"]["depends"] == "b"
+    assert list(dag(template, "main")) == ["a", "b", "c"]
+    tail = documents["demo-tail.cronworkflow.yaml"]["spec"]
+    assert tail["workflowSpec"]["entrypoint"] == "job-tail-only"
+    assert (tail["schedules"], tail["timezone"]) == (["30 2 * * *"], "Asia/Tokyo")
+    full = documents["demo-all.cronworkflow.yaml"]["spec"]
+    assert full["workflowSpec"]["entrypoint"] == "main"
+    assert (full["schedules"], full["timezone"]) == (["0 1 * * *", "0 13 * * *"], "UTC")
+
+
+def test_k8s_pod_spec_config_is_honoured() -> None:
+    config = {
+        "container_config": {"image": "other:2", "env": [{"name": "MODE", "value": "fast"}]},
+        "pod_spec_config": {
+            "node_selector": {"pool": "big"},
+            "tolerations": [{"key": "big", "operator": "Exists", "effect": "NoSchedule", "toleration_seconds": 5}],
+            "service_account_name": "heavy",
+        },
+    }
+    documents = compile_defs(
+        dg.Definitions(assets=[make_asset("heavy_one", [], op_tags={"dagster-k8s/config": config})])
+    )
+    [step] = [t for t in workflow_template(documents)["spec"]["templates"] if t["name"] == "materialize-heavy-one"]
+    assert step["nodeSelector"] == {"pool": "big"}
+    assert step["tolerations"] == [{"key": "big", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}]
+    assert step["serviceAccountName"] == "heavy"
+    assert step["container"]["image"] == "other:2"
+    assert {"name": "MODE", "value": "fast"} in step["container"]["env"]
+
+
+def test_no_credential_value_can_reach_the_output() -> None:
+    with pytest.raises(UnsupportedInputError, match="API_TOKEN"):
+        demo_settings(env={"API_TOKEN": "s3cr3t"})
+
+
+def test_unknown_setting_is_named() -> None:
+    with pytest.raises(UnsupportedInputError, match="imag_tag"):
+        demo_settings(imag_tag="1")

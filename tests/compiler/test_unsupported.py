@@ -1,0 +1,141 @@
+"""Every unsupported Dagster feature stops the build with an error naming the asset/schedule and the feature."""
+
+import dagster as dg
+import pytest
+
+from compiler.errors import UnsupportedInputError
+from compiler.load import project_from_definitions
+from tests.compiler.shapes import make_asset
+
+
+def _compile_error(defs: dg.Definitions) -> str:
+    with pytest.raises(UnsupportedInputError) as error:
+        project_from_definitions("project", defs)
+    return str(error.value)
+
+
+def test_dynamic_partitions() -> None:
+    asset = make_asset("events", [], partitions_def=dg.DynamicPartitionsDefinition(name="ids"))
+    message = _compile_error(dg.Definitions(assets=[asset]))
+    assert "asset events" in message
+    assert "DynamicPartitionsDefinition" in message
+
+
+def test_multi_dimensional_partitions() -> None:
+    partitions = dg.MultiPartitionsDefinition(
+        {"date": dg.DailyPartitionsDefinition(start_date="2024-01-01"), "city": dg.StaticPartitionsDefinition(["a"])}
+    )
+    message = _compile_error(dg.Definitions(assets=[make_asset("grid", [], partitions_def=partitions)]))
+    assert "asset grid" in message
+    assert "MultiPartitionsDefinition" in message
+
+
+def test_static_partitions() -> None:
+    asset = make_asset("cities", [], partitions_def=dg.StaticPartitionsDefinition(["vienna", "graz"]))
+    assert "StaticPartitionsDefinition" in _compile_error(dg.Definitions(assets=[asset]))
+
+
+def test_hourly_partitions() -> None:
+    asset = make_asset("hourly", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
+    message = _compile_error(dg.Definitions(assets=[asset]))
+    assert "asset hourly" in message
+    assert "'0 * * * *'" in message
+    assert "daily" in message
+
+
+def test_two_different_daily_partitions() -> None:
+    vienna = make_asset("v", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01", timezone="Europe/Vienna"))
+    utc = make_asset("u", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
+    assert "different partitions definitions" in _compile_error(dg.Definitions(assets=[vienna, utc]))
+
+
+def test_observable_source_asset() -> None:
+    @dg.observable_source_asset
+    def upstream_file() -> dg.DataVersion:
+        return dg.DataVersion("1")
+
+    message = _compile_error(dg.Definitions(assets=[upstream_file]))
+    assert "asset upstream_file" in message
+    assert "observable" in message
+
+
+def test_asset_that_needs_run_config() -> None:
+    @dg.asset(config_schema={"threshold": int})
+    def tuned() -> None:
+        return None
+
+    message = _compile_error(dg.Definitions(assets=[tuned]))
+    assert "asset tuned" in message
+    assert "run config" in message
+
+
+def test_config_with_defaults_is_fine() -> None:
+    class Options(dg.Config):
+        threshold: int = 3
+
+    @dg.asset
+    def tuned(config: Options) -> None:
+        return None
+
+    assert [a.key for a in project_from_definitions("p", dg.Definitions(assets=[tuned])).assets] == [("tuned",)]
+
+
+def test_multi_asset_with_several_keys() -> None:
+    @dg.multi_asset(specs=[dg.AssetSpec("left"), dg.AssetSpec("right")])
+    def both():
+        return None
+
+    message = _compile_error(dg.Definitions(assets=[both]))
+    assert "multi-assets" in message
+    assert "asset left" in message or "asset right" in message
+
+
+def test_sensor_targeting_a_job() -> None:
+    asset = make_asset("a", [])
+    job = dg.define_asset_job("refresh", selection=[asset])
+
+    @dg.sensor(job=job)
+    def on_file() -> None:
+        return None
+
+    message = _compile_error(dg.Definitions(assets=[asset], jobs=[job], sensors=[on_file]))
+    assert "sensor on_file" in message
+
+
+def test_op_job_schedule() -> None:
+    @dg.op
+    def hello() -> None:
+        return None
+
+    @dg.job
+    def legacy() -> None:
+        hello()
+
+    schedule = dg.ScheduleDefinition(job=legacy, cron_schedule="@daily")
+    message = _compile_error(dg.Definitions(assets=[make_asset("a", [])], schedules=[schedule]))
+    assert "schedule legacy_schedule" in message
+    assert "not an asset job" in message
+
+
+def test_linear_backoff_and_jitter() -> None:
+    linear = make_asset("lin", [], retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.LINEAR))
+    assert "asset lin" in _compile_error(dg.Definitions(assets=[linear]))
+    jitter = make_asset("jit", [], retry_policy=dg.RetryPolicy(max_retries=2, delay=5, jitter=dg.Jitter.FULL))
+    assert "jitter" in _compile_error(dg.Definitions(assets=[jitter]))
+
+
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"job_config": {}}, "job_config"),
+        ({"container_config": {"volume_mounts": []}}, "volume_mounts"),
+        ({"pod_spec_config": {"volumes": []}}, "volumes"),
+        ({"container_config": {"env": [{"name": "DB_PASSWORD", "value": "x"}]}}, "DB_PASSWORD"),
+        ({"container_config": {"env": [{"name": "MODE", "value": "{{workflow.name}}"}]}}, "MODE"),
+    ],
+)
+def test_unsupported_dagster_k8s_config(config: dict[str, object], named: str) -> None:
+    asset = make_asset("tagged", [], op_tags={"dagster-k8s/config": config})
+    message = _compile_error(dg.Definitions(assets=[asset]))
+    assert "asset tagged" in message
+    assert named in message

@@ -1,0 +1,141 @@
+"""`validate` accepts good manifests (ours and Argo's own examples) and names what is wrong in broken ones."""
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from compiler.parse import ManifestParseError, parse_documents
+from compiler.validate import validate_manifest
+from tests.compiler.support import REPO, run_compiler
+
+GOLDEN = Path(__file__).parent / "golden" / "vienna"
+EXAMPLES = REPO.parent / "shared" / "argo" / "examples"
+
+
+def _template() -> dict[str, Any]:
+    return yaml.safe_load((GOLDEN / "demo.workflowtemplate.yaml").read_text(encoding="utf-8"))
+
+
+def _cron() -> dict[str, Any]:
+    return yaml.safe_load((GOLDEN / "demo-nightly-schedule.cronworkflow.yaml").read_text(encoding="utf-8"))
+
+
+def _tasks(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return document["spec"]["templates"][0]["dag"]["tasks"]
+
+
+@pytest.mark.parametrize("name", ["dag-diamond.yaml", "cron-workflow.yaml", "retry-backoff.yaml", "secrets.yaml"])
+def test_argo_examples_are_valid(name: str) -> None:
+    [document] = parse_documents((EXAMPLES / name).read_text(encoding="utf-8"), name)
+    assert validate_manifest(document) == []
+
+
+def test_golden_manifests_are_valid() -> None:
+    assert validate_manifest(_template()) == []
+    assert validate_manifest(_cron()) == []
+
+
+def _problems_after(change: Any, document: dict[str, Any] | None = None) -> str:
+    document = copy.deepcopy(document or _template())
+    change(document)
+    return "\n".join(validate_manifest(document))
+
+
+def test_unknown_field_deep_inside() -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["spec"]["templates"][1]["container"]["securityContext"]["runAsNonRot"] = True
+
+    assert "securityContext.runAsNonRot: unknown field" in _problems_after(change)
+
+
+def test_missing_dependency() -> None:
+    def change(d: dict[str, Any]) -> None:
+        _tasks(d)[1]["depends"] = "no-such-task"
+
+    assert "depends on 'no-such-task', which is not a task of this DAG" in _problems_after(change)
+
+
+def test_cycle() -> None:
+    def change(d: dict[str, Any]) -> None:
+        _tasks(d)[0]["depends"] = "openaq-measurements-parquet"
+
+    assert "dependency cycle" in _problems_after(change)
+
+
+def test_mixed_depends_and_dependencies() -> None:
+    def change(d: dict[str, Any]) -> None:
+        _tasks(d)[2].pop("depends")
+        _tasks(d)[2]["dependencies"] = ["openaq-clean-measurements"]
+
+    assert "both 'depends' and 'dependencies'" in _problems_after(change)
+
+
+@pytest.mark.parametrize(
+    ("cron", "named"), [("61 * * * *", "minute"), ("0 1 * *", "5 fields"), ("@nightly", "@nightly")]
+)
+def test_bad_cron(cron: str, named: str) -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["spec"]["schedules"] = [cron]
+
+    assert named in _problems_after(change, _cron())
+
+
+def test_valid_cron_forms() -> None:
+    for cron in ["*/15 0-6,22 ? JAN-MAR mon-fri", "@daily", "@every 1h30m", "0 1 1/2 * SUN"]:
+
+        def change(d: dict[str, Any], cron: str = cron) -> None:
+            d["spec"]["schedules"] = [cron]
+
+        assert _problems_after(change, _cron()) == "", cron
+
+
+def test_bad_time_zone() -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["spec"]["timezone"] = "Europe/Atlantis"
+
+    assert "spec.timezone: 'Europe/Atlantis' is not an IANA time zone" in _problems_after(change, _cron())
+
+
+def test_long_cron_workflow_name() -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["metadata"]["name"] = "n" * 53
+
+    assert "a CronWorkflow allows at most 52" in _problems_after(change, _cron())
+
+
+def test_bad_enum_and_undeclared_parameter() -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["spec"]["concurrencyPolicy"] = "Sometimes"
+
+    assert "'Sometimes' is not one of Allow, Forbid, Replace" in _problems_after(change, _cron())
+
+    def undeclared(d: dict[str, Any]) -> None:
+        d["spec"]["templates"][1]["container"]["args"][3] = "{{inputs.parameters.assett}}"
+
+    assert "does not declare" in _problems_after(undeclared)
+
+
+def test_live_braces_in_free_text_are_flagged() -> None:
+    def change(d: dict[str, Any]) -> None:
+        d["spec"]["templates"][1]["metadata"]["annotations"]["note"] = "{{ this is prose }}"
+
+    assert "is not an Argo variable" in _problems_after(change)
+
+
+def test_duplicate_keys_are_rejected() -> None:
+    with pytest.raises(ManifestParseError, match="duplicate key 'kind'"):
+        parse_documents("kind: CronWorkflow\nkind: Workflow\n", "x.yaml")
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    broken = _cron()
+    broken["spec"]["timezone"] = "Nowhere/Else"
+    (tmp_path / "broken.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
+    result = run_compiler("validate", str(GOLDEN / "demo.workflowtemplate.yaml"), "broken.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "broken.yaml: spec.timezone: 'Nowhere/Else'" in result.stderr
+    assert run_compiler("validate", *map(str, sorted(GOLDEN.iterdir())), cwd=tmp_path).returncode == 0
+    assert run_compiler("validate", "missing.yaml", cwd=tmp_path).returncode == 2
