@@ -6,7 +6,8 @@ from collections.abc import Callable, Sequence
 
 from compiler.build_command import register as register_build
 from compiler.errors import InvalidManifestError, UnsupportedInputError
-from compiler.stubs import register_materialize, register_run_local
+from compiler.materialize import register as register_materialize
+from compiler.run_local import register as register_run_local
 from compiler.validate_command import register as register_validate
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]

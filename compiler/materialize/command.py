@@ -31,7 +31,20 @@ def main(argv: list[str] | None = None) -> int:
     """Exit 0 on success, 1 when the run fails, 2 for bad arguments; the last output line says why."""
     parser = argparse.ArgumentParser(prog="python -m compiler materialize", description=__doc__)
     add_arguments(parser)
-    args = parser.parse_args(argv)
+    return run(parser.parse_args(argv))
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Hook for `python -m compiler materialize` (compiler/cli.py lists it in SUBCOMMANDS)."""
+    parser = subparsers.add_parser(
+        "materialize", help="materialize one asset in this pod (in-process, Dagster retries off)", description=__doc__
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The command body, shared by both entry points."""
     asset_text, partition = args.asset, None
     # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
     with contextlib.redirect_stderr(sys.stdout):

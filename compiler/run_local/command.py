@@ -35,7 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     """Exit 0 when every task succeeded, 1 when one failed, 2 for a bad manifest or usage."""
     parser = argparse.ArgumentParser(prog="python -m compiler run-local", description=__doc__)
     add_arguments(parser)
-    args = parser.parse_args(argv)
+    return run(parser.parse_args(argv))
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Hook for `python -m compiler run-local` (compiler/cli.py lists it in SUBCOMMANDS)."""
+    parser = subparsers.add_parser(
+        "run-local", help="replay a generated WorkflowTemplate's DAG as local processes", description=__doc__
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The command body, shared by both entry points."""
     try:
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")

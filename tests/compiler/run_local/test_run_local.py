@@ -279,7 +279,7 @@ def test_dependency_on_a_missing_task_is_refused(tmp_path):
 def test_compiled_contract_runs_the_real_materialize_step(tmp_path):
     """The manifest shape the compiler emits, replayed with real Dagster runs in dependency order."""
     template = step_template()
-    template["container"]["command"] = ["python", "-m", "compiler.materialize"]
+    template["container"]["command"] = ["python", "-m", "compiler", "materialize"]
     template["container"]["args"] = [
         "--module",
         "pod_fixture_project",
