@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tests.compiler.support import run_compiler, write_project
+from tests.compiler.support import REPO, run_compiler, write_project
 
 PROJECT = """
 import dagster as dg
@@ -78,3 +78,9 @@ def test_usage_errors_exit_2_and_help_works(tmp_path: Path) -> None:
         result = run_compiler(command, "--help", cwd=tmp_path)
         assert result.returncode == 0, command
         assert "usage:" in result.stdout, command
+
+
+def test_project_argo_out_is_current() -> None:
+    """The golden test of the project itself: committed argo_out/ equals what the code compiles to."""
+    result = run_compiler("build", "--check", cwd=REPO)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
