@@ -7,7 +7,7 @@ from typing import Any
 
 from compiler.errors import UnsupportedInputError
 from compiler.model import AssetSpec, Project, RetrySpec
-from compiler.naming import CRON_NAME_LIMIT, NAME_LIMIT, Renaming, assign_names, with_hash
+from compiler.naming import CRON_NAME_LIMIT, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
 from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
@@ -116,14 +116,13 @@ def make_plan(project: Project, settings: Settings) -> Plan:
                 _dag(job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys)
             )
 
-    cron_names, cron_renamings = assign_names(
-        (s.name for s in project.schedules), limit=CRON_NAME_LIMIT, prefix=f"{settings.name}-", what="CronWorkflow"
-    )
+    cron_sources = {s.name: _cron_source(s.name, settings.name) for s in project.schedules}
+    cron_names, cron_renamings = assign_names(cron_sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")
     renamings.extend(cron_renamings)
     crons = tuple(
         CronPlan(
-            name=cron_names[s.name],
-            file_name=f"{cron_names[s.name]}.cronworkflow.yaml",
+            name=cron_names[cron_sources[s.name]],
+            file_name=f"{cron_names[cron_sources[s.name]]}.cronworkflow.yaml",
             schedule=s.name,
             job=s.job_name,
             crons=s.crons,
@@ -143,6 +142,11 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         crons=crons,
         renamings=tuple(renamings),
     )
+
+
+def _cron_source(schedule: str, pipeline: str) -> str:
+    """`<pipeline>-<schedule>`, without repeating the pipeline name when the schedule already starts with it."""
+    return schedule if sanitise(schedule).startswith(f"{pipeline}-") else f"{pipeline}-{schedule}"
 
 
 def _fit(name: str) -> str:
