@@ -1,0 +1,83 @@
+"""The three ways to turn stored raw JSON bytes into parquet bytes that the transform benchmark compares.
+
+Each takes the bytes exactly as the IO manager stores them, so JSON parsing is part of everyone's cost.
+"""
+
+import io
+import json
+from collections.abc import Callable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pajson
+
+from assets.measurements_parquet import measurements_to_parquet
+from assets.parquet import table_to_parquet_bytes
+from assets.transform import clean_measurements
+
+_UTC_MICROS = pa.timestamp("us", tz="UTC")  # pyarrow's reader already parsed the `...Z` texts as timestamps
+Variant = Callable[[bytes], tuple[int, bytes]]
+
+
+def pipeline(data: bytes) -> tuple[int, bytes]:
+    """What the pods do: the IO manager's `json.loads`, `clean_measurements`, `measurements_to_parquet`."""
+    frame = clean_measurements(json.loads(data)).frame
+    return len(frame), measurements_to_parquet(frame)
+
+
+def naive(data: bytes) -> tuple[int, bytes]:
+    """The original tutorial's way: json → `json_normalize` → `dropna` → `to_parquet`, no explicit schema."""
+    raw = json.loads(data)
+    frame = pd.json_normalize(raw["measurements"], record_path="results", meta=["location_id", "sensor_id"])
+    locations = pd.json_normalize(raw["locations"])[["id", "name", "coordinates.latitude", "coordinates.longitude"]]
+    frame = frame.merge(locations, left_on="location_id", right_on="id", how="left")
+    frame = frame.dropna(subset=["value"])
+    frame["period_start"] = pd.to_datetime(frame["period.datetimeFrom.utc"], utc=True)
+    frame["period_end"] = pd.to_datetime(frame["period.datetimeTo.utc"], utc=True)
+    frame = frame[
+        [
+            "location_id",
+            "name",
+            "sensor_id",
+            "parameter.name",
+            "parameter.units",
+            "value",
+            "period_start",
+            "period_end",
+            "coordinates.latitude",
+            "coordinates.longitude",
+            "flagInfo.hasFlags",
+        ]
+    ]
+    sink = io.BytesIO()
+    frame.to_parquet(sink, index=False)
+    return len(frame), sink.getvalue()
+
+
+def pyarrow_floor(data: bytes) -> tuple[int, bytes]:
+    """Only pyarrow: parse the JSON document, flatten to sensor-hours, drop nulls, write with the same writer."""
+    options = pajson.ReadOptions(block_size=len(data) + 1)  # the document is one JSON line: one block
+    document = pajson.read_json(io.BytesIO(data), read_options=options)
+    groups = pc.list_flatten(document.column("measurements").combine_chunks())
+    results = groups.field("results")
+    rows = pc.list_flatten(results)
+    parent = pc.list_parent_indices(results)
+    period = rows.field("period")
+    table = pa.table(
+        {
+            "location_id": pc.take(groups.field("location_id"), parent),
+            "sensor_id": pc.take(groups.field("sensor_id"), parent),
+            "parameter": rows.field("parameter").field("name"),
+            "units": rows.field("parameter").field("units"),
+            "value": rows.field("value"),
+            "period_start": period.field("datetimeFrom").field("utc").cast(_UTC_MICROS),
+            "period_end": period.field("datetimeTo").field("utc").cast(_UTC_MICROS),
+            "has_flags": rows.field("flagInfo").field("hasFlags"),
+        }
+    )
+    table = table.filter(pc.is_valid(table.column("value")))
+    return table.num_rows, table_to_parquet_bytes(table)
+
+
+VARIANTS: dict[str, Variant] = {"pipeline": pipeline, "naive": naive, "pyarrow_floor": pyarrow_floor}
