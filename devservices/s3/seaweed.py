@@ -85,6 +85,18 @@ def stop_process_group(process: subprocess.Popen[bytes], grace_seconds: float) -
     # Children of the group may outlive the leader; KILL whatever is left either way.
     _signal_group(process.pid, signal.SIGKILL)
     process.wait()
+    _wait_until_group_gone(process.pid, timeout_seconds=10.0)
+
+
+def _wait_until_group_gone(pgid: int, timeout_seconds: float) -> None:
+    """Killed children linger until their new parent reaps them; return once none is left."""
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
