@@ -1,8 +1,9 @@
 """Find the Dagster `Definitions` and the asset a pod was asked to materialize."""
 
-import importlib
-
 from dagster import AssetKey, Definitions
+
+from compiler import load
+from compiler.errors import UnsupportedInputError
 
 
 class MaterializeUsageError(Exception):
@@ -10,18 +11,11 @@ class MaterializeUsageError(Exception):
 
 
 def load_definitions(module_name: str) -> Definitions:
-    """The module's `defs`, or its only `Definitions` when it is named differently."""
-    module = importlib.import_module(module_name)
-    named = getattr(module, "defs", None)
-    if isinstance(named, Definitions):
-        return named
-    found = [value for value in vars(module).values() if isinstance(value, Definitions)]
-    if len(found) != 1:
-        raise MaterializeUsageError(
-            f"module {module_name!r} must define `defs` or exactly one dagster Definitions "
-            f"(found {len(found)}); point --module at the code location"
-        )
-    return found[0]
+    """The module's `defs`, or its only `Definitions`: the same lookup `build` uses."""
+    try:
+        return load.load_definitions(module_name)
+    except UnsupportedInputError as error:
+        raise MaterializeUsageError(f"{error}; point --module at the code location") from None
 
 
 def parse_asset_key(text: str) -> AssetKey:
