@@ -1,13 +1,20 @@
 """IO manager on the object store: how asset values travel between processes and pods.
 
 Dicts and lists are stored as JSON, DataFrames as parquet, under `{prefix}/{asset/key/path}/{partition}.{ext}`.
+An input annotated `bytes` gets the stored JSON bytes unparsed, so a consumer can decode only what it needs.
 """
 
 import json
 from typing import Any
 
 import pandas as pd
-from dagster import ConfigurableIOManager, InputContext, OutputContext, ResourceDependency
+from dagster import (
+    ConfigurableIOManager,
+    DagsterInvariantViolationError,
+    InputContext,
+    OutputContext,
+    ResourceDependency,
+)
 
 from assets.parquet import dataframe_to_parquet_bytes, parquet_bytes_to_dataframe
 from assets.resources.object_store import ObjectNotFound, ObjectStore
@@ -42,7 +49,8 @@ class ObjectStoreIOManager(ConfigurableIOManager):
         if self.store.exists(keys["parquet"]):
             return parquet_bytes_to_dataframe(self.store.get_bytes(keys["parquet"]))
         if self.store.exists(keys["json"]):
-            return json.loads(self.store.get_bytes(keys["json"]))
+            data = self.store.get_bytes(keys["json"])
+            return data if _wants_bytes(context) else json.loads(data)
         raise ObjectNotFound(
             f"asset {context.asset_key.to_user_string()} has no stored value in bucket {self.store.bucket!r} "
             f"(looked for {keys['parquet']!r} and {keys['json']!r}); materialize it for this partition first"
@@ -52,3 +60,11 @@ class ObjectStoreIOManager(ConfigurableIOManager):
         partition = context.asset_partition_key if context.has_asset_partitions else _UNPARTITIONED
         path = "/".join(context.asset_key.path)
         return f"{self.prefix}/{path}/{partition}.{extension}"
+
+
+def _wants_bytes(context: InputContext) -> bool:
+    """The input is annotated `bytes` (a context built without a Dagster type, as in unit tests, wants JSON)."""
+    try:
+        return context.dagster_type.typing_type is bytes
+    except DagsterInvariantViolationError:
+        return False
