@@ -65,7 +65,9 @@ class RunOutcome:
 
 def run_pipeline(partition: str, asset_paths: Sequence[str] = ALL_ASSETS) -> RunOutcome:
     """Materialize the assets in this process on an ephemeral instance; Dagster retries off (Argo owns them)."""
-    job = build_reconstructable_job("tests.faults.pipeline", "build_fast_job", reconstructable_args=tuple(asset_paths))
+    # dagster annotates reconstructable_args as a 1-tuple; any tuple of serializable values works
+    args = tuple(asset_paths)
+    job = build_reconstructable_job("tests.faults.pipeline", "build_fast_job", reconstructable_args=args)  # type: ignore[arg-type]
     with DagsterInstance.ephemeral() as instance:
         result = execute_job(
             job, instance=instance, run_config=RETRIES_OFF_RUN_CONFIG, tags={"dagster/partition": partition}

@@ -6,6 +6,7 @@ import io
 import os
 import signal
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 import urllib3
@@ -120,7 +121,7 @@ def test_store_killed_mid_upload_leaves_the_previous_object_and_a_rerun_complete
         store = _store_for(first, "crash")
         store.put_bytes(key, PREVIOUS, "application/octet-stream")
         with pytest.raises(urllib3.exceptions.HTTPError):
-            store.client().put_object("crash", key, _KillHalfway(new, first), len(new))
+            store.client().put_object("crash", key, cast(BinaryIO, _KillHalfway(new, first)), len(new))
         assert not first.is_running()
         with pytest.raises(StoreUnreachable, match="check MINIO_ENDPOINT"):
             store.get_bytes(key)

@@ -30,7 +30,11 @@ def secrets_in_play() -> list[str]:
 
 def run_and_collect(partition: str) -> tuple[bool, str]:
     """Run the pipeline on an ephemeral instance; return success and every stored record, serialized."""
-    job = build_reconstructable_job("tests.faults.pipeline", "build_fast_job", reconstructable_args=ALL_ASSETS)
+    job = build_reconstructable_job(
+        "tests.faults.pipeline",
+        "build_fast_job",
+        reconstructable_args=ALL_ASSETS,  # type: ignore[arg-type]  # dagster annotates a 1-tuple; any tuple works
+    )
     with DagsterInstance.ephemeral() as instance:
         result = execute_job(
             job, instance=instance, run_config=RETRIES_OFF_RUN_CONFIG, tags={"dagster/partition": partition}
