@@ -25,8 +25,8 @@ def pipeline_env(s3_env: dict[str, str], openaq_env: OpenAQServer) -> OpenAQServ
     return openaq_env
 
 
-def test_store_down_before_the_run_names_the_endpoint_and_the_fix(
-    openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+def test_store_down_before_the_run_names_the_endpoint_and_the_fix_and_a_rerun_completes(
+    s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     [closed_port] = free_ports(1)  # nothing listens there once free_ports returns
     endpoint = f"http://127.0.0.1:{closed_port}"
@@ -47,8 +47,13 @@ def test_store_down_before_the_run_names_the_endpoint_and_the_fix(
     assert "unused-secret-5e2a" not in message
     assert failed_steps(result) == {"openaq__raw_measurements"}  # the first write fails; nothing runs after it
 
+    for name, value in s3_env.items():  # the store is back
+        monkeypatch.setenv(name, value)
+    assert run_pipeline("2026-11-17").success
+    assert published("2026-11-17") is not None
 
-def test_wrong_credentials_fail_clearly_and_keep_the_previous_object(
+
+def test_wrong_credentials_fail_clearly_keep_the_previous_object_and_a_fixed_rerun_completes(
     pipeline_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ObjectStore.from_env().put_bytes(published_key("2026-11-18"), PREVIOUS, "application/octet-stream")
@@ -64,6 +69,11 @@ def test_wrong_credentials_fail_clearly_and_keep_the_previous_object(
     assert "wrong-secret-91d7" not in message
     monkeypatch.setenv("MINIO_SECRET_KEY", right_secret)
     assert published("2026-11-18") == PREVIOUS
+
+    assert run_pipeline("2026-11-18").success
+    fixed = published("2026-11-18")
+    assert fixed is not None
+    assert fixed[:4] == b"PAR1"
 
 
 def test_missing_upstream_object_names_the_asset_and_what_to_run(pipeline_env: OpenAQServer) -> None:
