@@ -38,10 +38,9 @@ class FastOpenAQResource(OpenAQResource):
     """The project's resource with a short read timeout, FAST_RETRY and 10-row pages (so paging faults bite)."""
 
     def client(self) -> OpenAQClient:
-        made = super().client()
-        return OpenAQClient(
-            made._api_key, made.base_url, timeout=(2.0, 0.5), retry=FAST_RETRY, max_workers=2, page_limit=10
-        )
+        with super().client() as project_client:  # the project's own OPENAQ_BASE_URL resolution
+            base_url = project_client.base_url
+        return OpenAQClient(self.api_key, base_url, timeout=(2.0, 0.5), retry=FAST_RETRY, max_workers=2, page_limit=10)
 
 
 def build_fast_job(*asset_paths: str) -> JobDefinition:
