@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from devservices.openaq_server.synthetic import hour_row_json
+
 HOURS_PER_SENSOR = 24
 SENSORS_PER_LOCATION = 4
 NULL_EVERY = 50
@@ -36,34 +38,8 @@ def _hour_row(row_index: int, hour: int, parameter: tuple[str, int, float, float
     raw = round(rng.uniform(low, high), 4)
     value = None if row_index % NULL_EVERY == 0 else float(f"{raw:.3g}")
     start, end = _STAMPS[hour], _STAMPS[hour + 1]
-    return {
-        "value": value,
-        "flagInfo": {"hasFlags": False},
-        "parameter": {"id": parameter_id, "name": name, "units": "µg/m³", "displayName": None},
-        "period": {"label": "1hour", "interval": "01:00:00", "datetimeFrom": start, "datetimeTo": end},
-        "coordinates": None,
-        "summary": {
-            "min": raw,
-            "q02": raw,
-            "q25": raw,
-            "median": raw,
-            "q75": raw,
-            "q98": raw,
-            "max": raw,
-            "avg": raw,
-            "sd": None,
-        },
-        "coverage": {
-            "expectedCount": 1,
-            "expectedInterval": "01:00:00",
-            "observedCount": 1,
-            "observedInterval": "01:00:00",
-            "percentComplete": 100.0,
-            "percentCoverage": 100.0,
-            "datetimeFrom": start,
-            "datetimeTo": end,
-        },
-    }
+    parameter_json = {"id": parameter_id, "name": name, "units": "µg/m³", "displayName": None}
+    return hour_row_json(value, raw, parameter_json, start, end)
 
 
 def _location(location_id: int, sensor_ids: list[int]) -> dict[str, Any]:

@@ -133,6 +133,40 @@ def three_significant(value: float) -> float:
     return float(f"{value:.3g}")
 
 
+def hour_row_json(
+    value: float | None, raw: float, parameter: dict[str, Any], start: dict[str, str] | None, end: dict[str, str] | None
+) -> dict[str, Any]:
+    """One `/v3/sensors/{id}/hours` row in the API's exact shape (shared with the benchmarks' synthetic days)."""
+    return {
+        "value": value,
+        "flagInfo": {"hasFlags": False},
+        "parameter": parameter,
+        "period": {"label": "1hour", "interval": "01:00:00", "datetimeFrom": start, "datetimeTo": end},
+        "coordinates": None,
+        "summary": {
+            "min": raw,
+            "q02": raw,
+            "q25": raw,
+            "median": raw,
+            "q75": raw,
+            "q98": raw,
+            "max": raw,
+            "avg": raw,
+            "sd": None,
+        },
+        "coverage": {
+            "expectedCount": 1,
+            "expectedInterval": "01:00:00",
+            "observedCount": 1,
+            "observedInterval": "01:00:00",
+            "percentComplete": 100.0,
+            "percentCoverage": 100.0,
+            "datetimeFrom": start,
+            "datetimeTo": end,
+        },
+    }
+
+
 @dataclass
 class SyntheticCity:
     """A fixed, SYNTHETIC set of stations around a point; some beyond 10/25 km, one retired, one never reported."""
@@ -253,39 +287,9 @@ class SyntheticCity:
         _, sensor = self._require(sensor_id)
         raw = round(sensor_value_unrounded(sensor_id, sensor.parameter, period_end), 4)
         start_stamp, end_stamp = self._stamp(period_end - HOUR), self._stamp(period_end)
-        return {
-            "value": three_significant(raw),
-            "flagInfo": {"hasFlags": False},
-            "parameter": sensor.parameter.as_json(display_name=False),
-            "period": {
-                "label": "1hour",
-                "interval": "01:00:00",
-                "datetimeFrom": start_stamp,
-                "datetimeTo": end_stamp,
-            },
-            "coordinates": None,
-            "summary": {
-                "min": raw,
-                "q02": raw,
-                "q25": raw,
-                "median": raw,
-                "q75": raw,
-                "q98": raw,
-                "max": raw,
-                "avg": raw,
-                "sd": None,
-            },
-            "coverage": {
-                "expectedCount": 1,
-                "expectedInterval": "01:00:00",
-                "observedCount": 1,
-                "observedInterval": "01:00:00",
-                "percentComplete": 100.0,
-                "percentCoverage": 100.0,
-                "datetimeFrom": start_stamp,
-                "datetimeTo": end_stamp,
-            },
-        }
+        return hour_row_json(
+            three_significant(raw), raw, sensor.parameter.as_json(display_name=False), start_stamp, end_stamp
+        )
 
     def hour_rows(
         self, sensor_id: int, after: datetime, until: datetime, offset: int, limit: int
