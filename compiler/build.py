@@ -9,7 +9,7 @@ from compiler.parse import ManifestParseError, parse_documents
 from compiler.plan import make_plan
 from compiler.render import render
 from compiler.settings import Settings
-from compiler.validate import template_names_by_workflow_template, validate_manifest
+from compiler.validate import StructureCheck, template_names_by_workflow_template, validate_manifest
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class BuildResult:
     renamings: tuple[Renaming, ...]
 
 
-def compile_project(project: Project, settings: Settings) -> BuildResult:
+def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:
     plan = make_plan(project, settings)
     files = render(plan)
     problems: list[str] = []
@@ -35,7 +35,7 @@ def compile_project(project: Project, settings: Settings) -> BuildResult:
         documents[name] = parsed[0]
     known = template_names_by_workflow_template(list(documents.values()))
     for name, document in documents.items():
-        problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known))
+        problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
     return BuildResult(files=files, renamings=plan.renamings)

@@ -7,6 +7,7 @@ from pathlib import Path
 from compiler.build import compile_project
 from compiler.load import load_project
 from compiler.settings import load_settings
+from compiler.validate.structure_worker import structure_check_in_child
 from compiler.workspace import default_code_location
 from compiler.write import diff_manifests, write_manifests
 
@@ -40,7 +41,8 @@ def run_build(arguments: argparse.Namespace) -> int:
     else:
         location = default_code_location(arguments.workspace)
         module, search_path = location.module, location.working_directory
-    result = compile_project(load_project(module, search_path), settings)
+    with structure_check_in_child() as structure:  # imports hera in a child while the project loads here
+        result = compile_project(load_project(module, search_path), settings, structure)
     for renaming in result.renamings:
         print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
     if arguments.check:
