@@ -19,6 +19,7 @@ def run_dev() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)  # also when started from a shell that ignores SIGINT for background jobs
     with tempfile.TemporaryDirectory(prefix="air-quality-dev-") as scratch, local_services(Path(scratch), say) as env:
         process = start_dagster_dev(env, DAGSTER_PORT, PROJECT_ROOT / ".dev" / "dagster_home")
         say(f"dagster dev: http://127.0.0.1:{DAGSTER_PORT}  (Ctrl-C stops it and the services)")
