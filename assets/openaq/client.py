@@ -30,7 +30,7 @@ from assets.openaq.errors import (
     OpenAQUnavailable,
     excerpt,
 )
-from assets.openaq.pacing import RatePacer
+from assets.openaq.pacing import Cancelled, RatePacer, reset_seconds
 from assets.openaq.retry import RETRYABLE_STATUSES, RetrySettings
 from assets.openaq.window import parse_api_time, require_aware, to_api_time
 
@@ -166,23 +166,34 @@ class OpenAQClient:
         subject: str,
         tally: RequestTally | None = None,
         check: Callable[[dict[str, Any]], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> dict[str, Any]:
-        """GET one v3 envelope; transient failures retried with backoff, permanent ones raised at once."""
+        """GET one v3 envelope; transient failures retried with backoff, permanent ones raised at once.
+
+        Once `cancel` is set no further attempt is made (raises Cancelled): a sibling's permanent error stops us.
+        """
         settings, started = self.retry, time.monotonic()
         attempt, rate_waits = 0, 0
         while True:
             attempt += 1
+            ticket = self.pacer.acquire(cancel)
             self._count(tally, requests=1)
-            ticket = self.pacer.acquire()
             try:
-                response = self._session.get(self.base_url + path, params=dict(params), timeout=self.timeout)
+                # Redirects are not followed: requests would send the X-API-Key header to whatever host they name.
+                response = self._session.get(
+                    self.base_url + path, params=dict(params), timeout=self.timeout, allow_redirects=False
+                )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 self.pacer.release(ticket, None)
                 failure, repeated, bad_body = f"no answer ({type(exc).__name__})", False, False
             else:
-                self.pacer.release(ticket, response.headers)
                 status = response.status_code
                 if status == 429:
+                    # Every 429 waits, whatever `remaining` says: retrying at once is what gets keys banned.
+                    wait_s = reset_seconds(response.headers)
+                    wait_s = settings.rate_limit_fallback_s if wait_s is None else wait_s
+                    self.pacer.block_for(wait_s)
+                    self.pacer.release(ticket, None)
                     rate_waits += 1
                     if rate_waits > settings.max_rate_limit_waits:
                         raise OpenAQRateLimited(
@@ -193,12 +204,13 @@ class OpenAQClient:
                             subject=subject,
                             body=self._excerpt(response.text),
                         )
-                    if "x-ratelimit-reset" not in response.headers:
-                        self.pacer.block_for(settings.rate_limit_fallback_s)
-                    log.info("OpenAQ %s (%s): HTTP 429, waiting for the rate window to reset", path, subject)
+                    log.info("OpenAQ %s (%s): HTTP 429, holding all requests for %.1f s", path, subject, wait_s)
                     self._count(tally, retries=1)
                     attempt -= 1
                     continue
+                self.pacer.release(ticket, response.headers)
+                if 300 <= status < 400:
+                    raise self._redirected(response, path, subject)
                 if status >= 400 and status not in RETRYABLE_STATUSES:
                     error_class, problem, hint = _hint_for(status)
                     raise error_class(
@@ -224,7 +236,10 @@ class OpenAQClient:
                 delay,
             )
             self._count(tally, retries=1)
-            time.sleep(delay)
+            if cancel is None:
+                time.sleep(delay)
+            elif cancel.wait(delay):
+                raise Cancelled
 
     def _accept(
         self, response: requests.Response, check: Callable[[dict[str, Any]], None] | None, tally: RequestTally | None
@@ -239,6 +254,17 @@ class OpenAQClient:
             check(body)
         self._count(tally, pages=1)
         return body
+
+    def _redirected(self, response: requests.Response, path: str, subject: str) -> OpenAQError:
+        location = self._excerpt(response.headers.get("Location", "")) or "(no Location header)"
+        return OpenAQRequestInvalid(
+            f"the API redirected to {location}; redirects are not followed, so the API key never goes to another host",
+            hint="If that address is the API's trusted new home, set OPENAQ_BASE_URL to it; otherwise check the URL.",
+            path=path,
+            status=response.status_code,
+            subject=subject,
+            body=self._excerpt(response.text),
+        )
 
     def _gave_up(
         self, path: str, subject: str, failure: str, attempts: int, *, repeated: bool, bad_body: bool
@@ -269,7 +295,13 @@ class OpenAQClient:
 
     # ---- paging ----
     def _pages(
-        self, path: str, params: Mapping[str, str | int], *, subject: str, tally: RequestTally | None
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        *,
+        subject: str,
+        tally: RequestTally | None,
+        cancel: threading.Event | None = None,
     ) -> Iterable[list[dict[str, Any]]]:
         """Every page while pages are full; a page equal to the previous one is retried, then an error."""
         previous: list[dict[str, Any]] | None = None
@@ -287,6 +319,7 @@ class OpenAQClient:
                 subject=f"{subject}, page {page}",
                 tally=tally,
                 check=not_repeated,
+                cancel=cancel,
             )
             results: list[dict[str, Any]] = body["results"]
             yield results
@@ -305,7 +338,13 @@ class OpenAQClient:
         return [row for page in self._pages("/v3/locations", params, subject=subject, tally=tally) for row in page]
 
     def sensor_hours(
-        self, sensor_id: int, start: datetime, end: datetime, *, tally: RequestTally | None = None
+        self,
+        sensor_id: int,
+        start: datetime,
+        end: datetime,
+        *,
+        tally: RequestTally | None = None,
+        cancel: threading.Event | None = None,
     ) -> SensorHours:
         """Hourly rows whose period lies within [start, end]; rows outside are dropped and counted."""
         _validate_window(start, end)
@@ -313,7 +352,7 @@ class OpenAQClient:
         path = f"/v3/sensors/{sensor_id}/hours"
         inside: list[dict[str, Any]] = []
         outside = pages = 0
-        for page in self._pages(path, params, subject=f"sensor {sensor_id}", tally=tally):
+        for page in self._pages(path, params, subject=f"sensor {sensor_id}", tally=tally, cancel=cancel):
             pages += 1
             for row in page:
                 if _period_within(row, start, end, path, sensor_id):
@@ -339,24 +378,30 @@ class OpenAQClient:
         tally: RequestTally | None = None,
         progress: Progress | None = None,
     ) -> dict[int, SensorHours]:
-        """`sensor_hours` for many sensors on `max_workers` threads; the first permanent error stops the rest."""
+        """`sensor_hours` for many sensors on `max_workers` threads; the first permanent error stops the rest.
+
+        Stopping: queued sensors are dropped and running ones make no further attempt (they finish at most the
+        request already on the wire), so the error is raised within one request's time, not a retry budget's.
+        """
         ids = list(dict.fromkeys(sensor_ids))
         total, done, results = len(ids), 0, {}
-        with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="openaq") as pool:
+        cancel = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="openaq")
+        try:
             futures: dict[Future[SensorHours], int] = {
-                pool.submit(self.sensor_hours, sid, start, end, tally=tally): sid for sid in ids
+                pool.submit(self.sensor_hours, sid, start, end, tally=tally, cancel=cancel): sid for sid in ids
             }
-            try:
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    done += 1
-                    log.info("OpenAQ hours: %d/%d sensors", done, total)
-                    if progress is not None:
-                        progress(done, total)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                done += 1
+                log.info("OpenAQ hours: %d/%d sensors", done, total)
+                if progress is not None:
+                    progress(done, total)
+        except BaseException:
+            cancel.set()  # siblings raise Cancelled, which nobody reads: this error is the one reported
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         return results
 
 

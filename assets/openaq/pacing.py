@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 POLL_S = 0.05
+# `reset` is whole seconds, so answers from one window give reset times up to ~1 s apart.
+SAME_WINDOW_SLACK_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -17,12 +20,23 @@ class Ticket:
     probe: bool
 
 
-def _header_int(headers: Mapping[str, str], name: str) -> float | None:
+class Cancelled(Exception):
+    """The caller's cancel event was set: stop waiting, send nothing (not an error of its own)."""
+
+
+def _header_number(headers: Mapping[str, str], name: str) -> float | None:
     raw = headers.get(name)
     try:
-        return float(raw) if raw is not None else None
+        value = float(raw) if raw is not None else None
     except ValueError:
         return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def reset_seconds(headers: Mapping[str, str]) -> float | None:
+    """Seconds until the rate window resets, from `x-ratelimit-reset`; None when missing or not a positive number."""
+    reset = _header_number(headers, "x-ratelimit-reset")
+    return reset if reset is not None and reset > 0 else None
 
 
 class RatePacer:
@@ -30,6 +44,8 @@ class RatePacer:
 
     While the budget is unknown (first request, or after a window ended) only one probe request is in flight.
     Estimates are conservative: requests still in flight are subtracted from what the server reports.
+    An answer from a later window replaces the budget, one from an ended window is ignored; `block_for` (a 429)
+    holds every request until its time is up, whatever budget other answers report.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -39,23 +55,29 @@ class RatePacer:
         self._reset_at: float | None = None
         self._in_flight = 0
         self._probing = False
+        self._blocked_until = -math.inf
         self.waits = 0
 
-    def acquire(self) -> Ticket:
+    def acquire(self, cancel: threading.Event | None = None) -> Ticket:
+        """Wait for permission to send one request; raises Cancelled as soon as `cancel` is set."""
         with self._cond:
             waited = False
             while True:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled
                 now = self._clock()
                 if self._reset_at is not None and now >= self._reset_at:
                     self._remaining, self._reset_at = None, None
-                if self._remaining is None and not self._probing:
-                    self._probing = True
-                    return self._grant(Ticket(probe=True), waited)
-                if self._remaining is not None and self._remaining >= 1:
-                    self._remaining -= 1
-                    return self._grant(Ticket(probe=False), waited)
+                if now >= self._blocked_until:
+                    if self._remaining is None and not self._probing:
+                        self._probing = True
+                        return self._grant(Ticket(probe=True), waited)
+                    if self._remaining is not None and self._remaining >= 1:
+                        self._remaining -= 1
+                        return self._grant(Ticket(probe=False), waited)
                 waited = True
-                timeout = POLL_S if self._reset_at is None else min(POLL_S, self._reset_at - now)
+                wake_at = self._blocked_until if now < self._blocked_until else self._reset_at
+                timeout = POLL_S if wake_at is None else min(POLL_S, wake_at - now)
                 self._cond.wait(timeout=max(timeout, 0.001))
 
     def _grant(self, ticket: Ticket, waited: bool) -> Ticket:
@@ -70,21 +92,28 @@ class RatePacer:
             self._in_flight -= 1
             if ticket.probe:
                 self._probing = False
-            remaining = _header_int(headers, "x-ratelimit-remaining") if headers is not None else None
-            reset = _header_int(headers, "x-ratelimit-reset") if headers is not None else None
+            remaining = _header_number(headers, "x-ratelimit-remaining") if headers is not None else None
+            reset = _header_number(headers, "x-ratelimit-reset") if headers is not None else None
             if remaining is not None and reset is not None:
                 self._update(remaining - self._in_flight, self._clock() + reset)
             self._cond.notify_all()
 
     def block_for(self, seconds: float) -> None:
-        """No request until `seconds` from now (a 429 without usable headers)."""
+        """No request until `seconds` from now (a 429); afterwards a probe learns the budget unless an answer did."""
         with self._cond:
-            self._update(0, self._clock() + seconds)
+            self._blocked_until = max(self._blocked_until, self._clock() + seconds)
+            self._remaining, self._reset_at = None, None
             self._cond.notify_all()
 
     def _update(self, remaining: float, reset_at: float) -> None:
-        if self._remaining is None or self._reset_at is None:
-            self._remaining, self._reset_at = remaining, reset_at
-        else:
-            self._remaining = min(self._remaining, remaining)
+        if (
+            self._remaining is None
+            or self._reset_at is None
+            or self._clock() >= self._reset_at
+            or reset_at > self._reset_at + SAME_WINDOW_SLACK_S
+        ):
+            self._remaining, self._reset_at = remaining, reset_at  # first answer, or one from a later window
+        elif reset_at >= self._reset_at - SAME_WINDOW_SLACK_S:
+            self._remaining = min(self._remaining, remaining)  # the same window: the lower count is the safe one
             self._reset_at = max(self._reset_at, reset_at)
+        # else: a late answer from a window that has already ended says nothing about the current one

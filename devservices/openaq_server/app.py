@@ -227,7 +227,7 @@ def _status_answer(fault: Fault) -> Answer:
     headers: dict[str, str] = {}
     if fault.status == 429:
         headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(fault.reset_s)}
-    return Answer(fault.status, fault.response_body(), headers)
+    return Answer(fault.status, fault.response_body(), {**headers, **(fault.headers or {})})
 
 
 def _encode(body: Any) -> bytes:

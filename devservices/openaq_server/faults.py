@@ -67,6 +67,7 @@ class Fault:
     delay_s: float = 1.0
     rows: int = 1
     reset_s: int = 1
+    headers: dict[str, str] | None = None  # "status" only: sent on top of the usual headers (e.g. Location)
     hits: int = field(default=0, init=False)
     rows_altered: int = field(default=0, init=False)
 

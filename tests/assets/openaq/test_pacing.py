@@ -4,7 +4,7 @@ import datetime as dt
 import threading
 
 from assets.openaq import OpenAQClient, RatePacer, day_window_utc, fetch_city_day
-from assets.openaq.pacing import Ticket
+from assets.openaq.pacing import Cancelled, Ticket
 from tests.assets.openaq.conftest import FAST_RETRY
 
 
@@ -42,21 +42,123 @@ def test_pacer_never_grants_more_than_remaining_until_reset():
     assert third == [Ticket(probe=True)]
 
 
+def _acquire_in_thread(pacer: RatePacer, count: int) -> tuple[threading.Thread, list[Ticket]]:
+    granted: list[Ticket] = []
+
+    def take() -> None:
+        for _ in range(count):
+            granted.append(pacer.acquire())
+
+    worker = threading.Thread(target=take, daemon=True)
+    worker.start()
+    return worker, granted
+
+
 def test_in_flight_requests_are_subtracted_from_reported_remaining():
     now = [0.0]
     pacer = RatePacer(clock=lambda: now[0])
     probe = pacer.acquire()
-    pacer.release(probe, {"x-ratelimit-remaining": "3", "x-ratelimit-reset": "10"})
-    a, b = pacer.acquire(), pacer.acquire()  # local budget now 1
-    # `a` comes back reporting 2 remaining, but `b` is still in flight: only 1 may be sent.
+    pacer.release(probe, {"x-ratelimit-remaining": "5", "x-ratelimit-reset": "10"})
+    a, b = pacer.acquire(), pacer.acquire()  # local estimate now 3
+    # Another job used the key: `a` comes back reporting only 2 left, and `b` (in flight) will use one of them,
+    # so exactly 1 more may be sent (without the subtraction the pacer would allow 2).
     pacer.release(a, {"x-ratelimit-remaining": "2", "x-ratelimit-reset": "10"})
-    pacer.acquire()
-    blocked: list[Ticket] = []
-    waiter = threading.Thread(target=lambda: blocked.append(pacer.acquire()), daemon=True)
-    waiter.start()
+    waiter, granted = _acquire_in_thread(pacer, 2)
     waiter.join(timeout=0.3)
-    assert blocked == []
+    assert waiter.is_alive()
+    assert granted == [Ticket(probe=False)]
     pacer.release(b, None)
     now[0] = 11.0
     waiter.join(timeout=5)
-    assert len(blocked) == 1
+    assert granted == [Ticket(probe=False), Ticket(probe=True)]
+
+
+def test_answer_from_the_next_window_replaces_the_spent_budget():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.release(probe, {"x-ratelimit-remaining": "3", "x-ratelimit-reset": "11"})  # our window ends at t=11
+    sent = pacer.acquire()  # 2 left locally
+    now[0] = 10.5  # the server's clock is slightly ahead: its new window (60 per 60 s) already began
+    pacer.release(sent, {"x-ratelimit-remaining": "59", "x-ratelimit-reset": "60"})
+    waiter, granted = _acquire_in_thread(pacer, 60)
+    waiter.join(timeout=2)
+    # 59 requests go out at once; only the 60th waits for the new window's reset at t=70.5, not the old 2.
+    assert waiter.is_alive()
+    assert granted == [Ticket(probe=False)] * 59
+    assert pacer.waits == 0
+    now[0] = 70.5
+    waiter.join(timeout=5)
+    assert granted[-1] == Ticket(probe=True)
+
+
+def test_late_answer_from_an_ended_window_does_not_shrink_the_new_budget():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.release(probe, {"x-ratelimit-remaining": "2", "x-ratelimit-reset": "1"})
+    late = pacer.acquire()  # sent in the old window; its answer will arrive after the new window's
+    now[0] = 1.0
+    fresh = pacer.acquire()  # the old window ended: a probe learns the new one
+    assert fresh == Ticket(probe=True)
+    pacer.release(fresh, {"x-ratelimit-remaining": "59", "x-ratelimit-reset": "60"})  # new window ends at t=61
+    pacer.release(late, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})  # stale: its window ended at ~t=2
+    waiter, granted = _acquire_in_thread(pacer, 10)
+    waiter.join(timeout=2)
+    assert not waiter.is_alive()
+    assert granted == [Ticket(probe=False)] * 10
+
+
+def test_answers_in_the_same_window_keep_the_lower_count():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.release(probe, {"x-ratelimit-remaining": "10", "x-ratelimit-reset": "30"})
+    sent = pacer.acquire()
+    now[0] = 0.4  # an answer in the same window whose whole-second reset rounded up: still the same window
+    pacer.release(sent, {"x-ratelimit-remaining": "1", "x-ratelimit-reset": "30"})
+    waiter, granted = _acquire_in_thread(pacer, 2)
+    waiter.join(timeout=0.3)
+    assert waiter.is_alive()
+    assert granted == [Ticket(probe=False)]
+    now[0] = 31.0
+    waiter.join(timeout=5)
+    assert granted[-1] == Ticket(probe=True)
+
+
+def test_block_holds_even_when_a_late_answer_reports_budget():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.block_for(5.0)  # another request's 429 said: nothing for 5 s
+    pacer.release(probe, {"x-ratelimit-remaining": "50", "x-ratelimit-reset": "60"})
+    waiter, granted = _acquire_in_thread(pacer, 1)
+    waiter.join(timeout=0.3)
+    assert waiter.is_alive()
+    assert granted == []
+    now[0] = 5.0
+    waiter.join(timeout=5)
+    assert granted == [Ticket(probe=False)]
+
+
+def test_cancel_event_wakes_a_waiting_acquire():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    pacer.block_for(60.0)
+    cancel = threading.Event()
+    raised: list[BaseException] = []
+
+    def take() -> None:
+        try:
+            pacer.acquire(cancel)
+        except Cancelled as exc:
+            raised.append(exc)
+
+    waiter = threading.Thread(target=take, daemon=True)
+    waiter.start()
+    waiter.join(timeout=0.3)
+    assert waiter.is_alive()
+    cancel.set()
+    waiter.join(timeout=5)
+    assert not waiter.is_alive()
+    assert len(raised) == 1
