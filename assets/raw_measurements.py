@@ -1,12 +1,14 @@
 """`openaq/raw_measurements`: one city-day exactly as the OpenAQ v3 API returned it, plus what was asked."""
 
+from collections.abc import Callable
 from typing import Any
 
-from dagster import AssetExecutionContext, Backoff, Output, RetryPolicy, asset
+from dagster import AssetExecutionContext, Backoff, Failure, Output, RetryPolicy, asset
 
 from assets.city import CITY
 from assets.measurement_schema import PHYSICAL_MAXIMUM
 from assets.openaq.city_day import fetch_city_day
+from assets.openaq.errors import PERMANENT_ERRORS
 from assets.partitions import daily_partitions, partition_window_utc
 from assets.resources.openaq import OpenAQResource
 
@@ -27,21 +29,26 @@ from assets.resources.openaq import OpenAQResource
 def raw_measurements(context: AssetExecutionContext, openaq: OpenAQResource) -> Output[dict[str, Any]]:
     start, end = partition_window_utc(context.partition_key)
     context.log.info(f"fetching {CITY.name} for {context.partition_key}: {start.isoformat()} .. {end.isoformat()}")
-    raw = fetch_city_day(
-        openaq.client(),
-        city=CITY.name,
-        latitude=CITY.latitude,
-        longitude=CITY.longitude,
-        radius_m=CITY.radius_m,
-        start=start,
-        end=end,
-        progress=_progress_logger(context),
-        parameters=PHYSICAL_MAXIMUM.keys(),
-    )
+    try:
+        with openaq.client() as client:
+            raw = fetch_city_day(
+                client,
+                city=CITY.name,
+                latitude=CITY.latitude,
+                longitude=CITY.longitude,
+                radius_m=CITY.radius_m,
+                start=start,
+                end=end,
+                progress=_progress_logger(context),
+                parameters=PHYSICAL_MAXIMUM.keys(),
+            )
+    except PERMANENT_ERRORS as error:
+        # Retrying cannot fix a rejected key or request: tell Dagster's RetryPolicy and Argo (exit 3) to stop.
+        raise Failure(description=str(error), allow_retries=False) from None
     return Output(raw, metadata={key: int(value) for key, value in raw["stats"].items()})
 
 
-def _progress_logger(context: AssetExecutionContext) -> Any:
+def _progress_logger(context: AssetExecutionContext) -> Callable[[int, int], None]:
     """Log `done/total sensors` about every tenth of the way, not once per request."""
 
     def progress(done: int, total: int) -> None:

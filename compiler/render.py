@@ -5,6 +5,7 @@ from typing import Any
 
 import jinja2
 
+from compiler.exit_codes import RETRY_EXPRESSION
 from compiler.plan import GENERATOR, MAIN_DAG, Plan
 
 ARGO_VARIABLES = {
@@ -57,6 +58,7 @@ def render(plan: Plan) -> dict[str, str]:
         "command": build_command(plan.module),
         "generator": GENERATOR,
         "argo": ARGO_VARIABLES,
+        "retry_expression": RETRY_EXPRESSION,
         "main": MAIN_DAG,
         "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",
     }

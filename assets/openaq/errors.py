@@ -76,3 +76,13 @@ class OpenAQInvalidResponse(OpenAQError):
 
 class OpenAQRepeatedPage(OpenAQInvalidResponse):
     """A page repeated the previous page's rows even after retries: paging would never end."""
+
+
+# What a later attempt cannot fix: the same request gets the same answer (and a 403 retried risks a ban).
+PERMANENT_ERRORS: tuple[type[OpenAQError], ...] = (
+    OpenAQConfigError,
+    OpenAQAuthError,
+    OpenAQNotFound,
+    OpenAQGone,
+    OpenAQRequestInvalid,
+)

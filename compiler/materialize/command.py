@@ -5,6 +5,7 @@ import contextlib
 import sys
 from datetime import UTC, datetime
 
+from compiler import exit_codes
 from compiler.materialize.execution import materialize_asset
 from compiler.materialize.loading import (
     MaterializeUsageError,
@@ -28,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Exit 0 on success, 1 when the run fails, 2 for bad arguments; the last output line says why."""
+    """Exit codes: see compiler.exit_codes (0 ok, 1 failed, 2 bad arguments, 3 not retryable); last line says why."""
     parser = argparse.ArgumentParser(prog="python -m compiler materialize", description=__doc__)
     add_arguments(parser)
     return run(parser.parse_args(argv))
@@ -60,17 +61,18 @@ def run(args: argparse.Namespace) -> int:
             outcome = materialize_asset(args.module, asset_key, partition)
         except MaterializeUsageError as error:
             _summary(f"materialize: bad usage: {error}")
-            return 2
+            return exit_codes.USAGE
         except Exception as error:  # the summary line must name any cause, including import errors
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
-            return 1
+            return exit_codes.FAILED
     for warning in outcome.warnings:
         print(f"materialize: warning: {warning}", flush=True)
     if not outcome.success:
-        _summary(_failed(asset_text, partition, outcome.cause or "unknown cause"))
-        return 1
+        verdict = "" if outcome.retryable else " (not retryable)"
+        _summary(_failed(asset_text, partition, (outcome.cause or "unknown cause") + verdict))
+        return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
     _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
-    return 0
+    return exit_codes.SUCCEEDED
 
 
 def _failed(asset: str, partition: str | None, cause: str) -> str:

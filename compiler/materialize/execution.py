@@ -14,7 +14,7 @@ from dagster import (
 )
 from dagster_shared.error import SerializableErrorInfo
 
-from compiler.materialize.pod_job import RETRIES_OFF_RUN_CONFIG
+from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class MaterializeOutcome:
     success: bool
     cause: str | None
     warnings: tuple[str, ...]
+    retryable: bool = True
 
 
 def materialize_asset(module_name: str, asset_key: AssetKey, partition_key: str | None) -> MaterializeOutcome:
@@ -35,6 +36,7 @@ def materialize_asset(module_name: str, asset_key: AssetKey, partition_key: str 
         reconstructable_args=(module_name, asset_key.to_user_string()),  # type: ignore[arg-type]
     )
     tags = {"dagster/partition": partition_key} if partition_key else {}
+    PERMANENT_FAILURES.clear()
     with DagsterInstance.ephemeral() as instance:
         result = execute_job(
             job,
@@ -49,7 +51,8 @@ def materialize_asset(module_name: str, asset_key: AssetKey, partition_key: str 
     if result.success:
         return MaterializeOutcome(True, None, warnings)
     blocking = [_describe_check(ev) for ev in failed_checks if ev.blocking]
-    return MaterializeOutcome(False, "; ".join(blocking) or _root_error(events), warnings)
+    cause = "; ".join(blocking) or _root_error(events)
+    return MaterializeOutcome(False, cause, warnings, retryable=not PERMANENT_FAILURES)
 
 
 def _check_evaluations(events: Sequence[DagsterEvent]) -> list[AssetCheckEvaluation]:

@@ -2,13 +2,34 @@
 
 from typing import Any
 
-from dagster import AssetSelection, Definitions, JobDefinition, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    Definitions,
+    Failure,
+    HookContext,
+    JobDefinition,
+    define_asset_job,
+    failure_hook,
+    in_process_executor,
+)
 
 from compiler.materialize.loading import load_definitions, parse_asset_key
 
 POD_JOB_NAME = "compiler_pod_materialize"
 # Argo owns retries (retryStrategy); a RetryPolicy retried here too would multiply the attempts.
 RETRIES_OFF_RUN_CONFIG: dict[str, Any] = {"execution": {"config": {"retries": {"disabled": {}}}}}
+
+
+# Steps that raised dagster.Failure(allow_retries=False) in this process (the job runs in process, see below).
+PERMANENT_FAILURES: list[str] = []
+
+
+@failure_hook(name="compiler_pod_retry_verdict")
+def record_permanent_failure(context: HookContext) -> None:
+    """Dagster's "do not retry" (Failure(allow_retries=False)) must reach Argo, which owns retries: remember it."""
+    error = context.op_exception
+    if isinstance(error, Failure) and not error.allow_retries:
+        PERMANENT_FAILURES.append(context.op.name)
 
 
 def build_pod_job(module_name: str, asset_path: str) -> JobDefinition:
@@ -18,5 +39,6 @@ def build_pod_job(module_name: str, asset_path: str) -> JobDefinition:
         POD_JOB_NAME,
         selection=AssetSelection.assets(parse_asset_key(asset_path)),
         executor_def=in_process_executor,
+        hooks={record_permanent_failure},
     )
     return Definitions.merge(defs, Definitions(jobs=[job])).resolve_job_def(POD_JOB_NAME)

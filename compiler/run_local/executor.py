@@ -97,6 +97,9 @@ class DagRunner:
             exit_code, tail = _run_process(task)
             if exit_code == 0 or attempt == task.attempts:
                 break
+            if exit_code in task.never_retry_exit_codes:
+                self._say(f"⊗ {task.name} exit {exit_code}: retryStrategy.expression says not to retry")
+                break
             backoff = f" (backoff {task.backoff} skipped locally)" if task.backoff else ""
             self._say(f"↻ {task.name} attempt {attempt}/{task.attempts} exit {exit_code}; retrying{backoff}")
         seconds = time.monotonic() - started

@@ -10,6 +10,7 @@ import yaml
 
 from compiler.run_local.depends import parse_depends
 from compiler.run_local.errors import RunLocalError
+from compiler.run_local.retry_rule import exit_codes_never_retried
 
 RUNNABLE_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate")
 # Fields whose meaning run-local cannot reproduce; refusing beats silently running something else.
@@ -39,6 +40,7 @@ class ContainerTemplate:
     retry_limit: int
     retry_on_failure: bool
     backoff: str | None
+    never_retry_exit_codes: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
     if not command:
         raise RunLocalError(f"template {name!r}: container.command is empty; run-local cannot use an image entrypoint")
     inputs = _parameters(_mapping(raw.get("inputs") or {}, f"{name}.inputs").get("parameters"), name, "default")
-    limit, on_failure, backoff = _retry_strategy(name, raw.get("retryStrategy"))
+    limit, on_failure, backoff, never_retry = _retry_strategy(name, raw.get("retryStrategy"))
     return ContainerTemplate(
         name=name,
         inputs=inputs,
@@ -142,15 +144,16 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
         retry_limit=limit,
         retry_on_failure=on_failure,
         backoff=backoff,
+        never_retry_exit_codes=never_retry,
     )
 
 
-def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None]:
+def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, frozenset[int]]:
     if raw is None:
-        return 0, False, None
+        return 0, False, None, frozenset()
     strategy = _mapping(raw, f"{template}.retryStrategy")
-    if "expression" in strategy:
-        raise RunLocalError(f"template {template!r}: retryStrategy.expression is not supported by run-local")
+    expression = strategy.get("expression")
+    never_retry = exit_codes_never_retried(str(expression), template) if expression is not None else frozenset()
     try:
         limit = int(str(strategy.get("limit", 0)))
     except ValueError:
@@ -160,7 +163,7 @@ def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None]:
     policy = str(strategy.get("retryPolicy", "OnFailure"))
     backoff = strategy.get("backoff")
     duration = str(backoff.get("duration")) if isinstance(backoff, dict) and "duration" in backoff else None
-    return limit, policy in RETRY_ON_FAILURE_POLICIES, duration
+    return limit, policy in RETRY_ON_FAILURE_POLICIES, duration, never_retry
 
 
 def _env_entry(template: str, raw: Any) -> EnvEntry:

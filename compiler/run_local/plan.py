@@ -23,6 +23,7 @@ class PlannedTask:
     attempts: int
     backoff: str | None
     secret_values: frozenset[str]
+    never_retry_exit_codes: frozenset[int] = frozenset()
 
 
 def plan_workflow(
@@ -67,4 +68,5 @@ def _plan_task(task: DagTask, workflow_vars: Mapping[str, str], local_env: Mappi
         attempts=template.retry_limit + 1 if template.retry_on_failure else 1,
         backoff=template.backoff,
         secret_values=secrets,
+        never_retry_exit_codes=template.never_retry_exit_codes,
     )

@@ -135,3 +135,15 @@ def test_an_empty_day_fails_the_check_and_publishes_nothing(pipeline_env: OpenAQ
         "at_least_one_row": "no measurements for partition 2026-11-22; check the city settings and OpenAQ"
     }
     assert not ObjectStore.from_env().exists(object_key(CITY.name, "2026-11-22"))
+
+
+def test_a_rejected_key_is_not_retried_by_the_raw_assets_retry_policy(
+    pipeline_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAQ_API_KEY", "a-key-the-server-does-not-know")
+    result = run("2026-11-23")  # materialize() honours RetryPolicy(max_retries=2): a retry would ask again
+    assert not result.success
+    assert pipeline_env.counters.requests == 1  # the first /v3/locations answered 401; nothing asked twice
+    failure = next(event for event in result.all_events if event.is_step_failure)
+    assert "401" in str(failure.step_failure_data.error)
+    assert "a-key-the-server-does-not-know" not in str(result.all_events)

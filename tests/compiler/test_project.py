@@ -75,6 +75,8 @@ def test_retry_policy_and_k8s_config_get_their_own_template() -> None:
     assert raw["retryStrategy"] == {
         "limit": "3",
         "retryPolicy": "Always",
+        # exit 2 (bad arguments) and 3 (dagster.Failure(allow_retries=False)) are never retried
+        "expression": "asInt(lastRetry.exitCode) != 2 && asInt(lastRetry.exitCode) != 3",
         "backoff": {"duration": "30", "factor": "2"},
     }
     assert raw["container"]["resources"] == {"limits": {"memory": "1Gi"}}

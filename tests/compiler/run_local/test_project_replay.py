@@ -66,8 +66,11 @@ def test_a_401_stops_downstream_tasks_and_publishes_nothing(
     replay = run_local()
     assert replay.returncode == 1
     output = replay.stdout + replay.stderr
-    assert "✘ openaq-raw-measurements exit 1 after 3 attempts" in output  # retryStrategy limit 2 honoured
+    # A rejected key cannot get better: the asset fails for good (exit 3) and the retryStrategy expression stops.
+    assert "⊗ openaq-raw-measurements exit 3: retryStrategy.expression says not to retry" in output
+    assert "✘ openaq-raw-measurements exit 3 in" in output
     assert "401" in output
+    assert "(not retryable)" in output
     assert "⊘ openaq-clean-measurements skipped" in output
     assert "⊘ openaq-measurements-parquet skipped" in output
     assert "not-a-key-the-server-knows" not in output
