@@ -21,5 +21,5 @@ def test_a_single_term_and_spacing_variants() -> None:
     ["asInt(lastRetry.exitCode) > 1", "lastRetry.status == 'Error'", "asInt(lastRetry.exitCode) != 2 || true"],
 )
 def test_other_expressions_are_refused_by_name(expression: str) -> None:
-    with pytest.raises(RunLocalError, match="retryStrategy.expression"):
+    with pytest.raises(RunLocalError, match=r"retryStrategy\.expression"):
         exit_codes_never_retried(expression, "t")
