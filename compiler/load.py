@@ -5,6 +5,7 @@ import importlib
 import math
 import sys
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +16,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
 from compiler.model import AssetSpec, Project, RetrySpec, ScheduleSpec
+from compiler.validate.cron import cron_problem
 
 DAILY_CRON = "0 0 * * *"
 
@@ -200,7 +202,12 @@ def _read_schedule(
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
         crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
     else:
+        _reject_run_config(schedule)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
+    for cron in (crons,) if isinstance(crons, str) else crons:
+        problem = cron_problem(cron)
+        if problem:
+            raise UnsupportedInputError(f"schedule {schedule.name}: cron {cron!r} has no Argo equivalent: {problem}")
     return ScheduleSpec(
         name=schedule.name,
         job_name=job.name,
@@ -208,6 +215,23 @@ def _read_schedule(
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
     )
+
+
+def _reject_run_config(schedule: dg.ScheduleDefinition) -> None:
+    """The pods run assets without run config, so a schedule that supplies some would silently lose it."""
+    tick = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 1, 1, tzinfo=UTC))
+    try:
+        requests = schedule.evaluate_tick(tick).run_requests or []
+    except Exception as error:
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: evaluating a tick failed ({type(error).__name__}: {error}); "
+            "only cron schedules without custom evaluation are supported"
+        ) from None
+    if any(request.run_config for request in requests):
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
+            "move the settings into resources or the assets"
+        )
 
 
 def _partitioned_schedule_cron(

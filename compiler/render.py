@@ -1,6 +1,7 @@
 """Renders a Plan with the jinja2 templates; every interpolation must pass through the JSON quoting filter."""
 
 import json
+import re
 from typing import Any
 
 import jinja2
@@ -11,6 +12,8 @@ from compiler.plan import GENERATOR, MAIN_DAG, Plan
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
     "scheduled_time": "{{workflow.scheduledTime}}",
+    "created_time": "{{workflow.creationTimestamp}}",
+    "task": "{{inputs.parameters.task}}",
     "partition": "{{workflow.parameters.partition}}",
 }
 
@@ -19,9 +22,18 @@ class Quoted(str):
     """Marks text the quoting filter produced; anything else reaching the output is a template bug."""
 
 
+# JSON writes a character above U+FFFF as a UTF-16 surrogate pair, which YAML parsers reject; YAML spells it \U.
+_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def _astral(match: re.Match[str]) -> str:
+    high, low = int(match.group(1), 16), int(match.group(2), 16)
+    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+
 def quote(value: Any) -> Quoted:
     """A JSON scalar or flow collection is valid YAML, so no value can break the document structure."""
-    return Quoted(json.dumps(value, ensure_ascii=True, sort_keys=True))
+    return Quoted(_SURROGATE_PAIR.sub(_astral, json.dumps(value, ensure_ascii=True, sort_keys=True)))
 
 
 def _only_quoted(value: Any) -> Any:

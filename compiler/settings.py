@@ -14,7 +14,9 @@ DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 # Heuristic: names like these carry credentials and must come from a Secret, never a plain value.
-CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASSWORD|TOKEN|CREDENTIAL)", re.IGNORECASE)
+CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|TOKEN|CREDENTIAL|AUTH|PRIVATE)", re.IGNORECASE)
+# user:password@ inside a URL: a credential hiding in a plain value.
+CREDENTIAL_IN_URL = re.compile(r"://[^/@:\s]+:[^/@\s]+@")
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 POD_GC_STRATEGIES = ("OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess")
 CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
@@ -84,7 +86,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         namespace=reader.text("namespace", pattern=DNS_LABEL, hint="a DNS-1123 label"),
         service_account=reader.text("service_account", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
         config_map=reader.text("config_map", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
-        config_keys=tuple(reader.names("config_keys")),
+        config_keys=tuple(_config_keys(reader.names("config_keys"))),
         env=tuple(sorted(_read_env(reader.table("env")).items())),
         secrets=tuple(sorted(_read_secrets(reader.table("secrets")).items())),
         defaults=_read_defaults(reader.table("defaults")),
@@ -92,6 +94,17 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     reader.reject_unknown()
     _reject_overlaps(settings)
     return settings
+
+
+def _config_keys(names: list[str]) -> list[str]:
+    """ConfigMaps are not secret: a credential listed here would reach pods in the clear."""
+    for name in names:
+        if CREDENTIAL_NAME.search(name):
+            raise UnsupportedInputError(
+                f"[tool.compiler] config_keys: {name} looks like a credential; put it in [tool.compiler.secrets] "
+                "as { name, key } instead (credentials reach pods only as secretKeyRef)"
+            )
+    return names
 
 
 def _read_env(section: Mapping[str, Any]) -> dict[str, str]:
@@ -106,6 +119,10 @@ def _read_env(section: Mapping[str, Any]) -> dict[str, str]:
             )
         if not isinstance(value, str):
             raise UnsupportedInputError(f"{where}: must be a string, got {type(value).__name__}")
+        if CREDENTIAL_IN_URL.search(value):
+            raise UnsupportedInputError(
+                f"{where}: the value holds user:password@ credentials; move them to [tool.compiler.secrets]"
+            )
         if "{{" in value or "}}" in value:
             raise UnsupportedInputError(f"{where}: contains '{{{{' or '}}}}', which Argo would evaluate; remove it")
         env[variable] = value

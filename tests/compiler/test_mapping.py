@@ -119,11 +119,27 @@ def test_k8s_pod_spec_config_is_honoured() -> None:
     assert {"name": "MODE", "value": "fast"} in step["container"]["env"]
 
 
-def test_no_credential_value_can_reach_the_output() -> None:
+def test_credential_named_settings_are_refused_outside_secrets() -> None:
     with pytest.raises(UnsupportedInputError, match="API_TOKEN"):
         demo_settings(env={"API_TOKEN": "s3cr3t"})
+    with pytest.raises(UnsupportedInputError, match="MINIO_PASS looks like a credential"):
+        demo_settings(config_keys=["MINIO_ENDPOINT", "MINIO_PASS"])
+    with pytest.raises(UnsupportedInputError, match=r"user:password@ credentials"):
+        demo_settings(env={"DATABASE_URL": "postgres://app:hunter2@db:5432/air"})
+    assert demo_settings(env={"DATABASE_URL": "postgres://db:5432/air"}).env == (
+        ("DATABASE_URL", "postgres://db:5432/air"),
+    )
 
 
 def test_unknown_setting_is_named() -> None:
     with pytest.raises(UnsupportedInputError, match="imag_tag"):
         demo_settings(imag_tag="1")
+
+
+def test_characters_beyond_the_basic_plane_and_line_separators_survive() -> None:
+    astral = "air 😀 quality\u2028𝔘 ok"
+    asset = make_asset("clean", [], description=astral)
+    result = compile_project(project_from_definitions("p", dg.Definitions(assets=[asset])), demo_settings())
+    text = result.files["demo.workflowtemplate.yaml"]
+    assert "\\U0001f600" in text  # YAML's escape, not JSON's surrogate pair that YAML parsers reject
+    assert yaml.safe_load(text)["metadata"]["annotations"]["clean.assets.dagster.io/description"] == astral

@@ -139,3 +139,21 @@ def test_unsupported_dagster_k8s_config(config: dict[str, object], named: str) -
     message = _compile_error(dg.Definitions(assets=[asset]))
     assert "asset tagged" in message
     assert named in message
+
+
+def _asset_job_schedule(**schedule_kwargs: object) -> dg.Definitions:
+    asset = make_asset("a", [])
+    job = dg.define_asset_job("nightly", selection=[asset])
+    return dg.Definitions(assets=[asset], schedules=[dg.ScheduleDefinition(job=job, **schedule_kwargs)])  # type: ignore[arg-type]
+
+
+def test_schedule_run_config_would_be_lost() -> None:
+    message = _compile_error(
+        _asset_job_schedule(cron_schedule="0 1 * * *", run_config={"ops": {"a": {"config": {"threshold": 5}}}})
+    )
+    assert "schedule nightly_schedule: supplies run_config" in message
+
+
+def test_cron_that_dagster_accepts_but_argo_does_not() -> None:
+    message = _compile_error(_asset_job_schedule(cron_schedule="0 0 * * 7"))  # Sunday as 7: Argo's parser says no
+    assert "schedule nightly_schedule: cron '0 0 * * 7' has no Argo equivalent" in message
