@@ -4,8 +4,9 @@ import hashlib
 
 import pandas as pd
 import pyarrow as pa
-from dagster import AssetExecutionContext, AssetIn, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetIn, Failure, MaterializeResult, asset
 
+from assets.checks import check_clean_measurements
 from assets.city import CITY
 from assets.measurement_schema import MEASUREMENT_SCHEMA
 from assets.parquet import table_to_parquet_bytes
@@ -34,6 +35,16 @@ def measurements_to_parquet(frame: pd.DataFrame) -> bytes:
     description="The clean measurements as one zstd parquet object per city-day in the object store.",
 )
 def measurements_parquet(context: AssetExecutionContext, clean: pd.DataFrame, store: ObjectStore) -> MaterializeResult:
+    # The blocking checks ran in the clean step; run them again here, so materializing this asset alone (from the
+    # UI, or one pod after a failed clean step) can never publish a table that failed them.
+    failed = [r for r in check_clean_measurements(clean, context.partition_key) if not r.passed]
+    if failed:
+        reasons = "; ".join(f"{r.check_name}: {r.description}" for r in failed)
+        raise Failure(
+            description=f"not publishing {context.partition_key}: the clean measurements fail {reasons}; "
+            "rematerialize openaq/clean_measurements after fixing the data",
+            allow_retries=False,
+        )
     data = measurements_to_parquet(clean)
     uri = store.put_bytes(object_key(CITY.name, context.partition_key), data, "application/vnd.apache.parquet")
     return MaterializeResult(

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from assets.city import CITY
 from devservices.openaq_server.serve import serve_openaq
+from devservices.openaq_server.synthetic import SyntheticCity
 from devservices.s3.seaweed import running_seaweed
 
 MINIO_VARIABLES = ("MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "MINIO_BUCKET")
@@ -43,7 +45,11 @@ def local_services(work_dir: Path, say: "Say") -> Iterator[dict[str, str]]:
             say(f"OpenAQ: live API at {env['OPENAQ_BASE_URL']} with your OPENAQ_API_KEY")
         else:
             key = f"local-{secrets.token_hex(8)}"
-            server = stack.enter_context(serve_openaq(api_key=key))
+            # Stations around the pipeline's own city, so a changed CITY still finds data offline.
+            city = SyntheticCity(
+                name=CITY.name, latitude=CITY.latitude, longitude=CITY.longitude, timezone=CITY.timezone
+            )
+            server = stack.enter_context(serve_openaq(city=city, api_key=key))
             say(f"OpenAQ: local SYNTHETIC server at {server.base_url} (60 requests/minute, like the real API)")
             env.update({"OPENAQ_API_KEY": key, "OPENAQ_BASE_URL": server.base_url})
         yield env

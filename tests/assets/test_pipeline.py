@@ -125,6 +125,22 @@ def test_out_of_range_values_fail_the_check_and_keep_the_previous_object(pipelin
     }
     assert published("2026-11-21") == before
 
+    # The rejected clean table is stored for inspection; publishing it alone is refused as well.
+    alone = materialize(
+        PIPELINE,
+        selection=[PIPELINE[2].key],
+        partition_key="2026-11-21",
+        resources=defs.resources or {},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not alone.success
+    failure = next(event for event in alone.all_events if event.is_step_failure)
+    assert "not publishing 2026-11-21: the clean measurements fail values_in_physical_range" in str(
+        failure.step_failure_data.error
+    )
+    assert published("2026-11-21") == before
+
 
 def test_an_empty_day_fails_the_check_and_publishes_nothing(pipeline_env: OpenAQServer) -> None:
     empty = {"meta": {"name": "openaq-api", "website": "/", "page": 1, "limit": 1000, "found": 0}, "results": []}
