@@ -27,6 +27,9 @@ def run_dev() -> int:
             with suppress(KeyboardInterrupt):
                 process.wait()
         finally:
+            # A second Ctrl-C must not cut the cleanup short and leave dagster (own session) running.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             stop_dagster_dev(process)
             say("stopped")
     return 0

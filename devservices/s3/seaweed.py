@@ -193,7 +193,11 @@ def start_seaweed(data_dir: Path, credentials: S3Credentials | None = None, time
         process=process,
         log_path=log_path,
     )
-    _wait_until_answering(server, timeout_seconds)
+    try:
+        _wait_until_answering(server, timeout_seconds)
+    except BaseException:  # including Ctrl-C while waiting: never leave `weed` behind
+        server.stop()
+        raise
     return server
 
 
