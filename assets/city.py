@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-MAX_RADIUS_M = 25_000  # the OpenAQ v3 limit for `radius`
+from assets.openaq.client import MAX_RADIUS_M
+
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 

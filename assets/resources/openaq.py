@@ -5,9 +5,7 @@ import os
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from assets.openaq.client import OpenAQClient
-
-DEFAULT_BASE_URL = "https://api.openaq.org"
+from assets.openaq.client import DEFAULT_BASE_URL, OpenAQClient
 
 
 class OpenAQResource(ConfigurableResource):
