@@ -8,7 +8,7 @@ from dagster import AssetCheckResult, AssetExecutionContext, AssetIn, MetadataVa
 
 from assets.checks import CHECK_SPECS, check_clean_measurements
 from assets.partitions import daily_partitions
-from assets.transform import clean_measurements_json as clean
+from assets.transform import clean_city_day_json
 
 _K8S = {
     "container_config": {"resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}}
@@ -22,7 +22,7 @@ _K8S = {
     partitions_def=daily_partitions,
     owners=["team:data-platform"],
     kinds={"python", "pandas"},
-    code_version="1",
+    code_version="2",  # 2: rows of locations without coordinates are dropped (no_coordinates)
     op_tags={"dagster-k8s/config": _K8S},
     check_specs=CHECK_SPECS,
     description=(
@@ -31,7 +31,7 @@ _K8S = {
     ),
 )
 def clean_measurements(context: AssetExecutionContext, raw: bytes) -> Iterator[Output[pd.DataFrame] | AssetCheckResult]:
-    result = clean(raw)  # the stored JSON bytes, decoded field by field; see assets.transform
+    result = clean_city_day_json(raw)  # the stored JSON bytes, decoded field by field; see assets.transform
     dropped = dict(result.dropped)  # outside_window includes the rows the client dropped already
     context.log.info(f"{len(result.frame)} clean rows from {result.rows_in}; dropped {dropped}")
     metadata: dict[str, Any] = {"rows": len(result.frame), "rows_in": result.rows_in}

@@ -1,11 +1,14 @@
 """IO manager on the object store: how asset values travel between processes and pods.
 
 Dicts and lists are stored as JSON, DataFrames as parquet, under `{prefix}/{asset/key/path}/{partition}.{ext}`.
-An input annotated `bytes` gets the stored JSON bytes unparsed, so a consumer can decode only what it needs.
+Which object an input reads follows from its declared type, never from which objects happen to exist, so a stale
+object of the other format cannot shadow the current one. An input annotated `bytes` gets the stored JSON bytes
+unparsed, so a consumer can decode only what it needs.
 """
 
 import json
-from typing import Any
+import typing
+from typing import Any, Literal
 
 import pandas as pd
 from dagster import (
@@ -45,16 +48,19 @@ class ObjectStoreIOManager(ConfigurableIOManager):
         context.add_output_metadata({"uri": uri, "bytes": len(data)})
 
     def load_input(self, context: InputContext) -> Any:
-        keys = {extension: self._key(context, extension) for extension in _FORMATS}
-        if self.store.exists(keys["parquet"]):
-            return parquet_bytes_to_dataframe(self.store.get_bytes(keys["parquet"]))
-        if self.store.exists(keys["json"]):
-            data = self.store.get_bytes(keys["json"])
-            return data if _wants_bytes(context) else json.loads(data)
-        raise ObjectNotFound(
-            f"asset {context.asset_key.to_user_string()} has no stored value in bucket {self.store.bucket!r} "
-            f"(looked for {keys['parquet']!r} and {keys['json']!r}); materialize it for this partition first"
-        )
+        read_as = _read_as(context)
+        extension = "parquet" if read_as == "dataframe" else "json"
+        key = self._key(context, extension)
+        try:
+            data = self.store.get_bytes(key)
+        except ObjectNotFound:
+            raise ObjectNotFound(
+                f"asset {context.asset_key.to_user_string()} has no stored {extension} value in bucket "
+                f"{self.store.bucket!r} (key {key!r}); materialize it for this partition first"
+            ) from None
+        if read_as == "dataframe":
+            return parquet_bytes_to_dataframe(data)
+        return data if read_as == "bytes" else json.loads(data)
 
     def _key(self, context: InputContext | OutputContext, extension: str) -> str:
         partition = context.asset_partition_key if context.has_asset_partitions else _UNPARTITIONED
@@ -62,9 +68,19 @@ class ObjectStoreIOManager(ConfigurableIOManager):
         return f"{self.prefix}/{path}/{partition}.{extension}"
 
 
-def _wants_bytes(context: InputContext) -> bool:
-    """The input is annotated `bytes` (a context built without a Dagster type, as in unit tests, wants JSON)."""
+def _read_as(context: InputContext) -> Literal["dataframe", "bytes", "json"]:
+    """The stored format an input asks for by its declared type; no declared type (as in some unit tests) means Any."""
     try:
-        return context.dagster_type.typing_type is bytes
+        declared: Any = context.dagster_type.typing_type
     except DagsterInvariantViolationError:
-        return False
+        declared = Any
+    if isinstance(declared, type) and issubclass(declared, pd.DataFrame):
+        return "dataframe"
+    if declared is bytes:
+        return "bytes"
+    if declared is Any or declared in (dict, list) or typing.get_origin(declared) in (dict, list):
+        return "json"
+    raise TypeError(
+        f"an input reading asset {context.asset_key.to_user_string()} is declared as {declared!r}; this IO manager "
+        "loads pd.DataFrame (parquet), bytes (raw JSON) and dict/list/Any (JSON): change the input's annotation"
+    )

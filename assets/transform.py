@@ -1,12 +1,13 @@
 """Raw OpenAQ city-day JSON → the clean measurements table, counting every row it drops and why.
 
 Columns are gathered in one pass over plain Python lists and filtered with numpy masks: no per-row pandas work.
-`clean_measurements_json` decodes the stored bytes straight into typed structs holding only the fields used (msgspec),
+`clean_city_day_json` decodes the stored bytes straight into typed structs holding only the fields used (msgspec),
 which is what makes a million sensor-hours a day cheap in time and memory (see benchmarks/).
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,16 @@ import pandas as pd
 from assets.measurement_schema import COLUMNS, PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-DROP_REASONS = ("outside_window", "null_value", "sentinel_value", "negative_value", "other_parameter", "duplicate")
+DROP_REASONS = (
+    "outside_window",
+    "null_value",
+    "sentinel_value",
+    "negative_value",
+    "other_parameter",
+    "no_coordinates",
+    "duplicate",
+)
+_GROUP_PATH = re.compile(r"\$\.measurements\[(\d+)\]")
 
 
 class RawDataError(ValueError):
@@ -33,38 +43,6 @@ class CleanResult:
 
 def _utc(text: str) -> pd.Timestamp:
     return pd.Timestamp(datetime.strptime(text, _UTC_FORMAT)).tz_localize("UTC")
-
-
-def _gather(raw: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """One pass over every hour row, into plain column lists."""
-    try:
-        locations = {location["id"]: location for location in raw["locations"]}
-        groups = raw["measurements"]
-    except (KeyError, TypeError) as error:
-        raise RawDataError(f"raw measurements lack the field {error}; rematerialize openaq/raw_measurements") from None
-    columns: dict[str, list[Any]] = {name: [] for name in (*COLUMNS, "period_start_text", "period_end_text")}
-    for group in groups:
-        location = locations.get(group["location_id"])
-        if location is None:
-            raise RawDataError(f"sensor {group['sensor_id']} refers to location {group['location_id']} not in raw data")
-        rows = group["results"]
-        count = len(rows)
-        coordinates = location.get("coordinates") or {}
-        columns["location_id"] += [location["id"]] * count
-        columns["location_name"] += [location["name"]] * count
-        columns["sensor_id"] += [group["sensor_id"]] * count
-        columns["latitude"] += [coordinates.get("latitude")] * count
-        columns["longitude"] += [coordinates.get("longitude")] * count
-        try:
-            columns["parameter"] += [row["parameter"]["name"] for row in rows]
-            columns["units"] += [row["parameter"]["units"] for row in rows]
-            columns["value"] += [row["value"] for row in rows]
-            columns["has_flags"] += [bool((row.get("flagInfo") or {}).get("hasFlags")) for row in rows]
-            columns["period_start_text"] += [row["period"]["datetimeFrom"]["utc"] for row in rows]
-            columns["period_end_text"] += [row["period"]["datetimeTo"]["utc"] for row in rows]
-        except (KeyError, TypeError) as error:
-            raise RawDataError(f"an hour row of sensor {group['sensor_id']} lacks the field {error}") from None
-    return columns
 
 
 class _Stamp(msgspec.Struct):
@@ -130,8 +108,8 @@ class _RawDay(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_RawDay)
 
 
-def _gather_decoded(day: _RawDay) -> dict[str, list[Any]]:
-    """`_gather` for the decoded structs: the same columns, the same errors."""
+def _gather(day: _RawDay) -> dict[str, list[Any]]:
+    """One pass over every hour row of the decoded day, into plain column lists."""
     locations = {location.id: location for location in day.locations}
     columns: dict[str, list[Any]] = {name: [] for name in (*COLUMNS, "period_start_text", "period_end_text")}
     for group in day.measurements:
@@ -155,26 +133,35 @@ def _gather_decoded(day: _RawDay) -> dict[str, list[Any]]:
     return columns
 
 
-def clean_measurements(raw: Mapping[str, Any]) -> CleanResult:
-    """Typed, deduplicated, sorted sensor-hours inside the requested window; drops counted per reason."""
-    columns = _gather(raw)
-    return _clean(columns, raw["request"]["window_start_utc"], raw["request"]["window_end_utc"])
+def clean_city_day_json(data: bytes) -> CleanResult:
+    """Typed, deduplicated, sorted sensor-hours inside the requested window from the stored city-day JSON bytes.
 
-
-def clean_measurements_json(data: bytes) -> CleanResult:
-    """`clean_measurements` of the stored JSON bytes, without building the whole document as Python dicts.
-
-    Rows the client already dropped as outside the window (`stats.rows_outside_window`) are added to that count.
+    Drops are counted per reason in `DROP_REASONS`; rows the client already dropped as outside the window
+    (`stats.rows_outside_window`) are added to that count and to `rows_in`.
     """
     try:
         day = _DECODER.decode(data)
     except msgspec.DecodeError as error:
         raise RawDataError(
-            f"raw measurements do not have the documented shape: {error}; rematerialize openaq/raw_measurements"
+            f"raw measurements do not have the documented shape{_where(data, str(error))}: {error}; "
+            "rematerialize openaq/raw_measurements"
         ) from None
-    result = _clean(_gather_decoded(day), day.request.window_start_utc, day.request.window_end_utc)
+    result = _clean(_gather(day), day.request.window_start_utc, day.request.window_end_utc)
     result.dropped["outside_window"] += day.stats.rows_outside_window
-    return result
+    # so that rows_in == clean rows + every drop, the client's included
+    return replace(result, rows_in=result.rows_in + day.stats.rows_outside_window)
+
+
+def _where(data: bytes, message: str) -> str:
+    """` in sensor N` when the decode error lies inside a sensor's group, so the message names the sensor."""
+    match = _GROUP_PATH.search(message)
+    if match is None:
+        return ""
+    try:  # the error path only: parse the whole document once more to find the group's sensor id
+        group = json.loads(data)["measurements"][int(match.group(1))]
+        return f" in sensor {int(group['sensor_id'])}"
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""
 
 
 def _clean(columns: dict[str, list[Any]], window_start_text: str, window_end_text: str) -> CleanResult:
@@ -185,6 +172,8 @@ def _clean(columns: dict[str, list[Any]], window_start_text: str, window_end_tex
     values = np.array(columns["value"], dtype=np.float64)  # JSON null becomes NaN here
     pairs = zip(columns["parameter"], columns["units"], strict=True)
     supported = np.array([pair in PHYSICAL_MAXIMUM for pair in pairs], dtype=bool)
+    latitudes = np.array(columns["latitude"], dtype=np.float64)  # a location without coordinates gives NaN
+    longitudes = np.array(columns["longitude"], dtype=np.float64)
 
     dropped: dict[str, int] = {}
     keep = np.ones(len(values), dtype=bool)
@@ -194,6 +183,7 @@ def _clean(columns: dict[str, list[Any]], window_start_text: str, window_end_tex
         ("sentinel_value", np.isin(values, list(SENTINELS))),
         ("negative_value", values < 0),
         ("other_parameter", ~supported),
+        ("no_coordinates", np.isnan(latitudes) | np.isnan(longitudes)),
     ):
         hit = keep & np.asarray(bad)
         dropped[reason] = int(hit.sum())
@@ -209,8 +199,8 @@ def _clean(columns: dict[str, list[Any]], window_start_text: str, window_end_tex
             "value": values,
             "period_start": period_start,
             "period_end": period_end,
-            "latitude": np.array(columns["latitude"], dtype=np.float64),
-            "longitude": np.array(columns["longitude"], dtype=np.float64),
+            "latitude": latitudes,
+            "longitude": longitudes,
             "has_flags": np.array(columns["has_flags"], dtype=bool),
         }
     )[keep]

@@ -14,15 +14,15 @@ import pyarrow.json as pajson
 
 from assets.measurements_parquet import measurements_to_parquet
 from assets.parquet import table_to_parquet_bytes
-from assets.transform import clean_measurements_json
+from assets.transform import clean_city_day_json
 
 _UTC_MICROS = pa.timestamp("us", tz="UTC")  # pyarrow's reader already parsed the `...Z` texts as timestamps
 Variant = Callable[[bytes], tuple[int, bytes]]
 
 
 def pipeline(data: bytes) -> tuple[int, bytes]:
-    """What the pods do: the IO manager hands the stored bytes to `clean_measurements_json`, then parquet."""
-    frame = clean_measurements_json(data).frame
+    """What the pods do: the IO manager hands the stored bytes to `clean_city_day_json`, then parquet."""
+    frame = clean_city_day_json(data).frame
     return len(frame), measurements_to_parquet(frame)
 
 

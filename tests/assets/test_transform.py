@@ -1,12 +1,13 @@
 """Raw city-day JSON → clean table: every kind of bad row dropped and counted, types and order fixed."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from assets.transform import RawDataError, clean_measurements
+from assets.transform import CleanResult, RawDataError, clean_city_day_json
 
 WINDOW_START = datetime(2026, 11, 26, 23, tzinfo=UTC)  # 2026-11-27 00:00 in Vienna
 WINDOW_END = datetime(2026, 11, 27, 23, tzinfo=UTC)
@@ -41,6 +42,11 @@ def city_day(measurements: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def clean(raw: dict[str, Any]) -> CleanResult:
+    """The transform on the bytes the IO manager hands over: the raw asset's JSON, unparsed."""
+    return clean_city_day_json(json.dumps(raw, ensure_ascii=False).encode())
+
+
 def test_each_kind_of_bad_row_is_dropped_and_counted_once() -> None:
     raw = city_day(
         [
@@ -63,7 +69,7 @@ def test_each_kind_of_bad_row_is_dropped_and_counted_once() -> None:
             {"location_id": 11, "sensor_id": 103, "results": [hour(21.0, 0, "temperature", "c")]},
         ]
     )
-    result = clean_measurements(raw)
+    result = clean(raw)
     assert result.rows_in == 9
     assert result.dropped == {
         "outside_window": 1,
@@ -71,6 +77,7 @@ def test_each_kind_of_bad_row_is_dropped_and_counted_once() -> None:
         "sentinel_value": 1,
         "negative_value": 1,
         "other_parameter": 1,
+        "no_coordinates": 0,
         "duplicate": 1,
     }
     frame = result.frame
@@ -88,8 +95,18 @@ def test_each_kind_of_bad_row_is_dropped_and_counted_once() -> None:
     assert frame["latitude"].tolist() == [48.1, 48.1, 48.3]
 
 
+def test_rows_the_client_dropped_are_added_to_outside_window() -> None:
+    raw = city_day([{"location_id": 11, "sensor_id": 101, "results": [hour(3.0, 1), hour(4.0, 24)]}])
+    raw["stats"]["rows_outside_window"] = 4
+    result = clean(raw)
+    assert result.dropped["outside_window"] == 5  # 4 dropped by the client + hour 24, which ends after the window
+    assert result.frame["value"].tolist() == [3.0]
+    assert result.rows_in == 6  # 2 rows in the document + the 4 the client dropped: every row accounted for
+    assert result.rows_in == len(result.frame) + sum(result.dropped.values())
+
+
 def test_column_types_follow_the_documented_schema() -> None:
-    frame = clean_measurements(city_day([{"location_id": 11, "sensor_id": 101, "results": [hour(1.0, 0)]}])).frame
+    frame = clean(city_day([{"location_id": 11, "sensor_id": 101, "results": [hour(1.0, 0)]}])).frame
     assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == {
         "location_id": "int64",
         "location_name": "string",
@@ -106,7 +123,7 @@ def test_column_types_follow_the_documented_schema() -> None:
 
 
 def test_an_empty_day_gives_an_empty_table_with_the_schema() -> None:
-    result = clean_measurements(city_day([]))
+    result = clean(city_day([]))
     assert result.frame.empty
     assert result.rows_in == 0
     assert list(result.frame.columns)[:3] == ["location_id", "location_name", "sensor_id"]
@@ -114,18 +131,18 @@ def test_an_empty_day_gives_an_empty_table_with_the_schema() -> None:
 
 def test_input_order_does_not_change_the_output() -> None:
     rows = [hour(float(i), i) for i in range(6)]
-    forward = clean_measurements(city_day([{"location_id": 11, "sensor_id": 101, "results": rows}])).frame
-    backward = clean_measurements(city_day([{"location_id": 11, "sensor_id": 101, "results": rows[::-1]}])).frame
+    forward = clean(city_day([{"location_id": 11, "sensor_id": 101, "results": rows}])).frame
+    backward = clean(city_day([{"location_id": 11, "sensor_id": 101, "results": rows[::-1]}])).frame
     pd.testing.assert_frame_equal(forward, backward)
 
 
 def test_a_row_without_a_period_names_the_sensor_and_field() -> None:
     broken = hour(1.0, 0)
     del broken["period"]
-    with pytest.raises(RawDataError, match=r"sensor 101 .*'period'"):
-        clean_measurements(city_day([{"location_id": 11, "sensor_id": 101, "results": [broken]}]))
+    with pytest.raises(RawDataError, match=r"sensor 101\b.*`period`"):
+        clean(city_day([{"location_id": 11, "sensor_id": 101, "results": [broken]}]))
 
 
 def test_a_sensor_of_an_unknown_location_is_an_error() -> None:
     with pytest.raises(RawDataError, match="location 99"):
-        clean_measurements(city_day([{"location_id": 99, "sensor_id": 101, "results": [hour(1.0, 0)]}]))
+        clean(city_day([{"location_id": 99, "sensor_id": 101, "results": [hour(1.0, 0)]}]))
