@@ -24,7 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--scheduled-time",
         default=None,
-        help="tick time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}' = now",
+        help="tick time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}' = the created time",
+    )
+    parser.add_argument(
+        "--created-time",
+        default=None,
+        help="workflow creation time (RFC 3339), the tick of a manual submit so all tasks agree; "
+        "empty or '{{workflow.creationTimestamp}}' = now",
     )
 
 
@@ -55,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             asset_key = parse_asset_key(args.asset)
             asset_text = asset_key.to_user_string()
             require_asset(defs, asset_key)
-            scheduled_time = parse_scheduled_time(args.scheduled_time, now)
+            scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time)
             partition = resolve_partition_key(defs, asset_key, args.partition, scheduled_time, now)
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             outcome = materialize_asset(args.module, asset_key, partition)

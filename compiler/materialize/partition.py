@@ -8,23 +8,31 @@ from compiler.materialize.loading import MaterializeUsageError
 
 # Argo leaves this literal in place for workflows not created by the cron controller.
 SCHEDULED_TIME_PLACEHOLDER = "{{workflow.scheduledTime}}"
+# Set for every workflow and the same in all its pods; literal only when something else runs the step.
+CREATED_TIME_PLACEHOLDER = "{{workflow.creationTimestamp}}"
 
 
-def parse_scheduled_time(raw: str | None, now: datetime) -> datetime:
-    """The tick time Argo passed (ISO 8601 with offset or Z); absent, empty or the literal placeholder → `now`."""
+def parse_scheduled_time(raw: str | None, now: datetime, created: str | None = None) -> datetime:
+    """The tick time Argo passed (ISO 8601 with offset or Z); absent, empty or the literal placeholder → the
+    workflow's creation time, so every task of a manual submit picks the same partition; without that too → `now`."""
+    scheduled = _parse_time(raw, SCHEDULED_TIME_PLACEHOLDER, "--scheduled-time")
+    if scheduled is not None:
+        return scheduled
+    return _parse_time(created, CREATED_TIME_PLACEHOLDER, "--created-time") or now
+
+
+def _parse_time(raw: str | None, placeholder: str, option: str) -> datetime | None:
     text = (raw or "").strip()
-    if not text or text == SCHEDULED_TIME_PLACEHOLDER:
-        return now
+    if not text or text == placeholder:
+        return None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise MaterializeUsageError(
-            f"--scheduled-time {text!r} is not an ISO 8601 time; pass e.g. 2026-11-28T00:00:00Z"
+            f"{option} {text!r} is not an ISO 8601 time; pass e.g. 2026-11-28T00:00:00Z"
         ) from None
     if parsed.tzinfo is None:
-        raise MaterializeUsageError(
-            f"--scheduled-time {text!r} has no UTC offset; add Z or +HH:MM (Argo sends RFC 3339)"
-        )
+        raise MaterializeUsageError(f"{option} {text!r} has no UTC offset; add Z or +HH:MM (Argo sends RFC 3339)")
     return parsed
 
 

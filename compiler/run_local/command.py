@@ -3,12 +3,21 @@
 import argparse
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
 from compiler.run_local.manifest import load_workflow
 from compiler.run_local.plan import plan_workflow
+
+ENVIRONMENT_HELP = (
+    "Each task gets only the container env the YAML declares: literal values as written, and each "
+    "secretKeyRef/configMapKeyRef entry from the local variable of the same name. Of the rest of the local "
+    f"environment only {', '.join(PROCESS_ESSENTIALS)} pass through. "
+    "{{workflow.creationTimestamp}} is this run's start time (UTC), the same for every task."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 when every task succeeded, 1 when one failed, 2 for a bad manifest or usage."""
-    parser = argparse.ArgumentParser(prog="python -m compiler run-local", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m compiler run-local", description=__doc__, epilog=ENVIRONMENT_HELP)
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
@@ -41,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler run-local` (compiler/cli.py lists it in SUBCOMMANDS)."""
     parser = subparsers.add_parser(
-        "run-local", help="replay a generated WorkflowTemplate's DAG as local processes", description=__doc__
+        "run-local",
+        help="replay a generated WorkflowTemplate's DAG as local processes",
+        description=__doc__,
+        epilog=ENVIRONMENT_HELP,
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
@@ -54,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
         overrides = _parse_overrides(args.parameter)
         workflow = load_workflow(args.file, args.entrypoint)
-        tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ))
+        created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ), created_time)
     except RunLocalError as error:
         print(f"run-local: error: {error}", file=sys.stderr, flush=True)
         return 2

@@ -1,10 +1,17 @@
-"""Container env for a local process: literal values, and Secret/ConfigMap refs read from the local env."""
+"""Container env for a local process: literal values, and Secret/ConfigMap refs read from the local env.
+
+Nothing else of the local env reaches a task beyond PROCESS_ESSENTIALS, so deleting an env entry from the YAML
+really removes that variable from what runs.
+"""
 
 from collections.abc import Mapping, Sequence
 
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import EnvEntry
 from compiler.run_local.substitute import substitute
+
+# What a local Python process needs to start and find its code; a pod's image provides these itself.
+PROCESS_ESSENTIALS = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
 
 
 def missing_references(entries: Sequence[EnvEntry], local_env: Mapping[str, str]) -> list[str]:
@@ -19,8 +26,9 @@ def missing_references(entries: Sequence[EnvEntry], local_env: Mapping[str, str]
 def container_environment(
     entries: Sequence[EnvEntry], scope: Mapping[str, str], local_env: Mapping[str, str], where: str
 ) -> tuple[dict[str, str], frozenset[str]]:
-    """The process env (container env over the local one) and the secret values to keep out of output."""
-    environment = dict(local_env)
+    """The process env (container env over PROCESS_ESSENTIALS from the local one) and the secret values to keep
+    out of output."""
+    environment = {name: local_env[name] for name in PROCESS_ESSENTIALS if name in local_env}
     secrets: set[str] = set()
     for entry in entries:
         if entry.source is None:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from compiler.parse import ManifestParseError, parse_documents
 from compiler.run_local.depends import parse_depends
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.retry_rule import exit_codes_never_retried
@@ -66,8 +65,8 @@ class WorkflowModel:
 def load_workflow(path: Path, entrypoint: str | None = None) -> WorkflowModel:
     """Parse the file and build the model of its entrypoint DAG; every problem is a RunLocalError."""
     try:
-        documents = [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
-    except (OSError, yaml.YAMLError) as error:
+        documents = [doc for doc in parse_documents(path.read_text(encoding="utf-8"), str(path)) if doc]
+    except (OSError, ManifestParseError) as error:
         raise RunLocalError(f"cannot read manifest {path}: {error}") from None
     runnable = [doc for doc in documents if isinstance(doc, dict) and doc.get("kind") in RUNNABLE_KINDS]
     if len(runnable) != 1:

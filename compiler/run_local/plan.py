@@ -31,12 +31,13 @@ def plan_workflow(
     overrides: Mapping[str, str],
     scheduled_time: str | None,
     local_env: Mapping[str, str],
+    created_time: str,
 ) -> list[PlannedTask]:
     """Every error (unknown -p, unresolved variable, missing secret env) surfaces here, before any task runs."""
     if not workflow.tasks:
         raise RunLocalError(f"{workflow.name}: the entrypoint DAG has no tasks")
     parameters = apply_overrides(workflow.parameters, overrides)
-    scope = workflow_scope(parameters, scheduled_time)
+    scope = workflow_scope(parameters, scheduled_time, created_time)
     missing = sorted({m for task in workflow.tasks for m in missing_references(task.template.env, local_env)})
     if missing:
         raise RunLocalError(

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from compiler.run_local.errors import RunLocalError
 
 SCHEDULED_TIME = "workflow.scheduledTime"
+CREATED_TIME = "workflow.creationTimestamp"
 _VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 
@@ -24,9 +25,13 @@ def substitute(text: str, scope: Mapping[str, str], where: str) -> str:
     return _VARIABLE.sub(replace, text)
 
 
-def workflow_scope(parameters: Mapping[str, str | None], scheduled_time: str | None) -> dict[str, str]:
-    """Variables visible everywhere: workflow parameters with a value, and scheduledTime when given."""
+def workflow_scope(
+    parameters: Mapping[str, str | None], scheduled_time: str | None, created_time: str
+) -> dict[str, str]:
+    """Variables visible everywhere: workflow parameters with a value, the run's creation time (one value for
+    every task, as in Argo) and scheduledTime when given."""
     scope = {f"workflow.parameters.{name}": value for name, value in parameters.items() if value is not None}
+    scope[CREATED_TIME] = created_time
     if scheduled_time is not None:
         scope[SCHEDULED_TIME] = scheduled_time
     return scope

@@ -19,6 +19,7 @@ QUALIFIED_NAME = re.compile(
     r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 )
 VARIABLE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+INPUT_VARIABLE = re.compile(r"\{\{inputs\.parameters\.[-a-zA-Z0-9_]+\}\}")
 KNOWN_ROOTS = ("inputs.", "outputs.", "workflow.", "tasks.", "steps.", "pod.", "node.", "cronworkflow.", "=")
 KNOWN_NAMES = {"item", "retries", "lastRetry.exitCode", "lastRetry.status", "lastRetry.duration", "lastRetry.message"}
 DEPENDS_TOKEN = re.compile(r"\s*(&&|\|\||!|\(|\)|[a-zA-Z0-9][-a-zA-Z0-9]*(?:\.[A-Za-z]+)?)")
@@ -80,10 +81,13 @@ def _qualified(key: str) -> bool:
     return bool(QUALIFIED_NAME.match(key)) and len(name) <= 63 and len(prefix) <= 253
 
 
-def _check_labels(labels: Mapping[str, Any], where: str, problems: list[str]) -> None:
+def _check_labels(labels: Mapping[str, Any], where: str, problems: list[str], variables: bool = False) -> None:
+    """With `variables`, a value that is one `{{inputs.parameters.X}}` is Argo's to fill in (X checked elsewhere)."""
     for key, value in labels.items():
         if not _qualified(key):
             problems.append(f"{where}: key {key!r} is not a valid qualified name")
+        if variables and isinstance(value, str) and INPUT_VARIABLE.fullmatch(value):
+            continue
         if not isinstance(value, str) or len(value) > 63 or not LABEL_VALUE.match(value):
             problems.append(f"{where}.{key}: value {value!r} is not a valid label value")
 
@@ -163,7 +167,7 @@ def _check_template(template: Mapping[str, Any], at: str, problems: list[str]) -
     for parameter in (template.get("inputs") or {}).get("parameters") or []:
         if not PARAM_NAME.match(str(parameter.get("name"))):
             problems.append(f"{at}.inputs.parameters: name {parameter.get('name')!r} must match {PARAM_NAME.pattern}")
-    _check_labels((template.get("metadata") or {}).get("labels") or {}, f"{at}.metadata.labels", problems)
+    _check_labels((template.get("metadata") or {}).get("labels") or {}, f"{at}.metadata.labels", problems, True)
 
 
 def _check_variables(

@@ -68,6 +68,11 @@ def test_long_names_are_cut_to_63_with_a_hash() -> None:
     tasks = dag(workflow_template(compile_defs(dg.Definitions(assets=[make_asset(name, [])]))))
     [task_name] = tasks
     assert task_name == "x" * 54 + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    # The pod label value dagster.io/asset comes from this argument: ≤ 63 chars, no '/'.
+    assert tasks[task_name]["arguments"]["parameters"] == [
+        {"name": "asset", "value": name},
+        {"name": "task", "value": task_name},
+    ]
     assert len(task_name) == 63
 
 

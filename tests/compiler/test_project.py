@@ -32,7 +32,8 @@ def test_dag_follows_asset_dependencies() -> None:
     assert tasks["openaq-clean-measurements"]["depends"] == "openaq-raw-measurements"
     assert tasks["openaq-measurements-parquet"]["depends"] == "openaq-clean-measurements"
     assert tasks["openaq-clean-measurements"]["arguments"]["parameters"] == [
-        {"name": "asset", "value": "openaq/clean_measurements"}
+        {"name": "asset", "value": "openaq/clean_measurements"},
+        {"name": "task", "value": "openaq-clean-measurements"},
     ]
 
 
@@ -41,7 +42,10 @@ def test_step_container_follows_the_runner_contract() -> None:
     assert document["spec"]["arguments"]["parameters"] == [{"name": "partition", "value": ""}]
     templates = {t["name"]: t for t in document["spec"]["templates"]}
     step = templates["materialize"]
-    assert step["inputs"]["parameters"] == [{"name": "asset"}]
+    assert step["inputs"]["parameters"] == [{"name": "asset"}, {"name": "task"}]
+    # Label values cannot hold '/': the per-asset pod label is the task name, the key stays an annotation.
+    assert step["metadata"]["labels"]["dagster.io/asset"] == "{{inputs.parameters.task}}"
+    assert step["metadata"]["annotations"]["dagster.io/asset-key"] == "{{inputs.parameters.asset}}"
     container = step["container"]
     assert container["command"] == ["python", "-m", "compiler", "materialize"]
     assert container["args"] == [
@@ -51,6 +55,8 @@ def test_step_container_follows_the_runner_contract() -> None:
         "{{inputs.parameters.asset}}",
         "--scheduled-time",
         "{{workflow.scheduledTime}}",
+        "--created-time",
+        "{{workflow.creationTimestamp}}",
         "--partition",
         "{{workflow.parameters.partition}}",
     ]

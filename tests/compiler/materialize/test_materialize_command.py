@@ -49,6 +49,24 @@ def test_scheduled_tick_materializes_the_previous_vienna_day(tmp_path):
     assert "2026-11-27" in last_line(result)
 
 
+def test_manual_submit_takes_the_partition_from_the_workflow_creation_time(tmp_path):
+    # No tick (literal placeholder, empty partition): created 00:30 Vienna on 2026-11-28 → the 27th, whatever
+    # the pod's own clock says.
+    result = materialize(
+        tmp_path,
+        "--asset",
+        "fixture/raw",
+        "--scheduled-time",
+        "{{workflow.scheduledTime}}",
+        "--created-time",
+        "2026-11-27T23:30:00Z",
+        "--partition",
+        "",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert markers(tmp_path) == {"raw-2026-11-27"}
+
+
 def test_downstream_pod_reads_upstream_output_through_the_io_manager(tmp_path):
     placeholder = "{{workflow.scheduledTime}}"  # a manual submit: Argo leaves the literal in place
     for asset in ("fixture/raw", "fixture/clean"):

@@ -102,3 +102,34 @@ def test_without_a_schedule_the_last_partition_at_the_tick_is_used():
     unscheduled = Definitions(assets=[project.raw])
     at = datetime.fromisoformat("2026-11-27T23:30:00Z")  # 00:30 on the 28th in Vienna
     assert resolve_partition_key(unscheduled, RAW, None, at, NOW) == "2026-11-27"
+
+
+# A manual submit without a tick: the workflow was created at 00:30 on the 28th in Vienna (23:30Z on the 27th).
+CREATED = "2026-11-27T23:30:00Z"
+
+
+@pytest.mark.parametrize("scheduled", [None, "", "  ", "{{workflow.scheduledTime}}"])
+def test_without_a_tick_the_creation_time_decides_not_each_pods_clock(scheduled):
+    # Pods starting before and after the next local midnight (12:00Z on the 28th = 13:00 Vienna is "now" for one,
+    # 23:30Z on the 28th = 00:30 on the 29th for another) must still agree: the 27th, the day before creation.
+    late = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)
+    for now in (NOW, late):
+        at = parse_scheduled_time(scheduled, now, CREATED)
+        assert at == datetime(2026, 11, 27, 23, 30, tzinfo=UTC)
+        assert resolve_partition_key(project.defs, RAW, None, at, now) == "2026-11-27"
+
+
+def test_a_real_tick_wins_over_the_creation_time():
+    at = parse_scheduled_time("2026-11-29T00:00:00Z", NOW, CREATED)
+    assert at == datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("created", [None, "", " ", "{{workflow.creationTimestamp}}"])
+def test_without_tick_or_creation_time_it_is_now(created):
+    assert parse_scheduled_time("{{workflow.scheduledTime}}", NOW, created) is NOW
+
+
+@pytest.mark.parametrize("bad", ["2026-11-27T23:30:00", "yesterday"])
+def test_bad_creation_time_is_refused_naming_the_option(bad):
+    with pytest.raises(MaterializeUsageError, match="--created-time"):
+        parse_scheduled_time("", NOW, bad)

@@ -2,8 +2,10 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,10 @@ import yaml
 
 STEP = Path(__file__).parent / "projects" / "step.py"
 MATERIALIZE_PROJECTS = Path(__file__).parents[1] / "materialize" / "projects"
+
+
+def config_ref(name: str) -> dict[str, Any]:
+    return {"name": name, "valueFrom": {"configMapKeyRef": {"name": "air-quality-config", "key": name}}}
 
 
 def step_template(**extra: Any) -> dict[str, Any]:
@@ -33,6 +39,9 @@ def step_template(**extra: Any) -> dict[str, Any]:
             "env": [
                 {"name": "HOME", "value": "/tmp"},
                 {"name": "STEP_PLAIN", "value": "plain-{{inputs.parameters.asset}}"},
+                {"name": "STEP_CREATED", "value": "{{workflow.creationTimestamp}}"},
+                # Only what the YAML declares reaches a task: the harness settings come in as ConfigMap refs.
+                *(config_ref(name) for name in ("STEP_RECORD_DIR", "STEP_BEHAVIOUR")),
             ],
         },
     }
@@ -169,10 +178,7 @@ def test_unresolved_variable_is_an_error_before_anything_runs(tmp_path):
 def secret_template() -> dict[str, Any]:
     template = step_template()
     template["container"]["env"] += [
-        {
-            "name": "STEP_CONFIG",
-            "valueFrom": {"configMapKeyRef": {"name": "air-quality-config", "key": "STEP_CONFIG"}},
-        },
+        config_ref("STEP_CONFIG"),
         {
             "name": "STEP_SECRET",
             "valueFrom": {"secretKeyRef": {"name": "minio-credentials", "key": "secret-key"}},
@@ -186,7 +192,7 @@ def test_missing_secret_env_is_reported_before_any_task_runs(tmp_path):
     environment = {k: v for k, v in os.environ.items() if k != "STEP_SECRET"}
     result = subprocess.run(
         [sys.executable, "-m", "compiler.run_local", str(manifest)],
-        env={**environment, "STEP_RECORD_DIR": str(tmp_path / "record"), "STEP_CONFIG": "cfg"},
+        env={**environment, "STEP_RECORD_DIR": str(tmp_path / "record"), "STEP_BEHAVIOUR": "{}", "STEP_CONFIG": "cfg"},
         capture_output=True,
         text=True,
         timeout=120,
@@ -214,6 +220,59 @@ def test_secret_and_configmap_refs_map_to_local_env_and_secret_values_are_masked
     assert env["STEP_CONFIG"] == "config-from-local-env"
     assert "the secret is ***" in result.stdout  # ...but run-local's output never shows it
     assert secret not in result.stdout + result.stderr
+
+
+def test_an_env_entry_deleted_from_the_yaml_no_longer_reaches_the_task(tmp_path):
+    manifest = write_manifest(tmp_path / "wf.yaml", [task("a")], secret_template())
+    assert run_local(tmp_path / "before", manifest, STEP_SECRET="s3cr3t", STEP_CONFIG="cfg").returncode == 0
+    before = recorded(tmp_path / "before", "a")
+    assert before["env"]["STEP_SECRET"] == "s3cr3t"
+
+    template = secret_template()
+    template["container"]["env"] = [e for e in template["container"]["env"] if e["name"] != "STEP_SECRET"]
+    write_manifest(manifest, [task("a")], template)
+    result = run_local(tmp_path / "after", manifest, STEP_SECRET="s3cr3t", STEP_CONFIG="cfg")
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = recorded(tmp_path / "after", "a")
+    assert "STEP_SECRET" not in after["names"]  # still set locally, but the YAML no longer asks for it
+    assert after["env"]["STEP_CONFIG"] == "cfg"
+
+
+def test_only_process_essentials_pass_through_from_the_local_env(tmp_path):
+    manifest = write_manifest(tmp_path / "wf.yaml", [task("a")])
+    result = run_local(tmp_path, manifest, STEP_UNDECLARED="local-only", LANG="C.UTF-8", AWS_PROFILE="someone")
+    assert result.returncode == 0, result.stdout + result.stderr
+    names = set(recorded(tmp_path, "a")["names"])
+    declared = {"HOME", "STEP_PLAIN", "STEP_CREATED", "STEP_RECORD_DIR", "STEP_BEHAVIOUR"}
+    essentials = {"PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR"}
+    assert {"PATH", "LANG"} | declared <= names
+    # LC_CTYPE may appear without being passed: CPython sets it itself when coercing the C locale.
+    assert names - declared - essentials == set()
+
+
+def test_creation_timestamp_is_one_rfc3339_utc_value_for_every_task(tmp_path):
+    manifest = write_manifest(tmp_path / "wf.yaml", [task("a"), task("b", "a"), task("c")])
+    before = datetime.now(UTC).replace(microsecond=0)
+    result = run_local(tmp_path, manifest)
+    after = datetime.now(UTC)
+    assert result.returncode == 0, result.stdout + result.stderr
+    values = {recorded(tmp_path, name)["env"]["STEP_CREATED"] for name in "abc"}
+    assert len(values) == 1
+    [value] = values
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value)
+    assert before <= datetime.fromisoformat(value) <= after
+
+
+def test_duplicate_key_in_the_manifest_is_refused_naming_it(tmp_path):
+    manifest = write_manifest(tmp_path / "wf.yaml", [task("a")])
+    text = manifest.read_text(encoding="utf-8")
+    # A second `template:` in task a, at the same indent: YAML would silently keep the last one.
+    line = next(line for line in text.splitlines() if line.strip() == "template: materialize")
+    manifest.write_text(text.replace(line, f"{line}\n{line.replace('materialize', 'other')}", 1), encoding="utf-8")
+    result = run_local(tmp_path, manifest)
+    assert result.returncode == 2
+    assert "duplicate key 'template'" in result.stderr
+    assert events(tmp_path) == []
 
 
 def test_retry_limit_gives_a_second_attempt(tmp_path):
@@ -287,6 +346,8 @@ def test_compiled_contract_runs_the_real_materialize_step(tmp_path):
         "{{inputs.parameters.asset}}",
         "--scheduled-time",
         "{{workflow.scheduledTime}}",
+        "--created-time",
+        "{{workflow.creationTimestamp}}",
         "--partition",
         "{{workflow.parameters.partition}}",
     ]

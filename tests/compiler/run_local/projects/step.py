@@ -25,7 +25,9 @@ def main() -> int:
     counter.write_text(str(attempt))
     log(f"start {name}")
     step_env = {key: value for key, value in os.environ.items() if key.startswith("STEP_") and key != "STEP_BEHAVIOUR"}
-    (record / f"{name}.json").write_text(json.dumps({"argv": sys.argv[1:], "env": step_env}))
+    (record / f"{name}.json").write_text(
+        json.dumps({"argv": sys.argv[1:], "env": step_env, "names": sorted(os.environ)})
+    )
     other = behaviour.get("wait_for")
     if other:
         deadline = time.monotonic() + WAIT_LIMIT_SECONDS
