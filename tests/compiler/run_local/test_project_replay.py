@@ -46,6 +46,8 @@ def test_replay_publishes_the_same_bytes_as_a_direct_materialization(
     expected_rows = sum(openaq_env.city.expected_hours(sensor, start, end) for sensor in sensors)
     assert pq.read_table(io.BytesIO(replayed)).num_rows == expected_rows == 24 * len(sensors)
 
+    store.client().remove_object(store.bucket, key)  # the direct run must publish its own object, not find ours
+    assert not store.exists(key)
     direct = materialize(
         [
             defs.get_assets_def(["openaq", name])
