@@ -20,19 +20,56 @@ defs = dg.Definitions(
 """
 
 
-def test_output_is_identical_under_different_hash_seeds(tmp_path: Path) -> None:
-    write_project(tmp_path, "project", PROJECT)
+# Everything whose order a hash seed could change: sets of owners and kinds, dict-valued tags, names that collide
+# after sanitising, several schedules, one of them on a subset.
+BUSY_PROJECT = """
+import dagster as dg
+
+K8S = {"container_config": {"resources": {"requests": {"memory": "1Gi", "cpu": "1"}, "limits": {"memory": "2Gi"}},
+                            "env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]},
+       "pod_spec_config": {"node_selector": {"zone": "b", "pool": "a"}}}
+
+@dg.asset(key=["team", "first_a"], owners=["b@example.com", "team:zeta", "a@example.com"], kinds={"s3", "pandas"})
+def first() -> None: ...
+
+@dg.asset(name="team_first_a", deps=[first], op_tags={"dagster-k8s/config": K8S})
+def second() -> None: ...
+
+@dg.asset(deps=[first, second], retry_policy=dg.RetryPolicy(max_retries=2, delay=5))
+def third() -> None: ...
+
+subset = dg.define_asset_job("subset", selection=[first, second])
+defs = dg.Definitions(
+    assets=[first, second, third],
+    jobs=[subset],
+    schedules=[
+        dg.ScheduleDefinition(name="daily", target=[first, second, third], cron_schedule="0 3 * * *"),
+        dg.ScheduleDefinition(name="hourly_subset", job=subset, cron_schedule="0 * * * *",
+                              execution_timezone="Europe/Vienna"),
+    ],
+)
+"""
+
+
+def test_output_is_identical_under_different_hash_seeds_and_directories(tmp_path: Path) -> None:
     outputs = []
-    for seed in ("1", "4242"):
-        out = tmp_path / f"out-{seed}"
-        result = run_compiler("build", "--module", "project", "--out", str(out), cwd=tmp_path, seed=seed)
+    for seed in ("1", "4242", "987654"):
+        where = tmp_path / f"checkout-{seed}"
+        where.mkdir()
+        write_project(where, "project", BUSY_PROJECT)
+        out = where / "argo_out"
+        result = run_compiler("build", "--module", "project", "--out", str(out), cwd=where, seed=seed)
         assert result.returncode == 0, result.stderr
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
-    assert outputs[0] == outputs[1]
-    assert sorted(outputs[0]) == ["demo-daily.cronworkflow.yaml", "demo.workflowtemplate.yaml"]
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert sorted(outputs[0]) == [
+        "demo-daily.cronworkflow.yaml",
+        "demo-hourly-subset.cronworkflow.yaml",
+        "demo.workflowtemplate.yaml",
+    ]
     text = outputs[0]["demo.workflowtemplate.yaml"].decode()
     assert str(tmp_path) not in text
-    assert "out-1" not in text
+    assert "checkout-" not in text
 
 
 def test_check_reports_a_stale_directory_with_a_diff(tmp_path: Path) -> None:
