@@ -153,7 +153,8 @@ def _check_partitions(name: str, partitions: dg.PartitionsDefinition | None) -> 
         if partitions.cron_schedule != DAILY_CRON:
             raise UnsupportedInputError(
                 f"asset {name}: time partitions with cron {partitions.cron_schedule!r} are not supported yet; "
-                "only daily partitions (DailyPartitionsDefinition) are mapped"
+                "only daily partitions starting at midnight are mapped (DailyPartitionsDefinition without "
+                "hour_offset/minute_offset)"
             )
         return f"daily from {partitions.start} in {partitions.timezone}, end_offset={partitions.end_offset}"
     kind = type(partitions).__name__

@@ -157,3 +157,39 @@ def test_schedule_run_config_would_be_lost() -> None:
 def test_cron_that_dagster_accepts_but_argo_does_not() -> None:
     message = _compile_error(_asset_job_schedule(cron_schedule="0 0 * * 7"))  # Sunday as 7: Argo's parser says no
     assert "schedule nightly_schedule: cron '0 0 * * 7' has no Argo equivalent" in message
+
+
+def test_daily_partitions_with_an_hour_offset() -> None:
+    partitions = dg.DailyPartitionsDefinition(start_date="2026-01-01", hour_offset=3)
+    message = _compile_error(dg.Definitions(assets=[make_asset("a", [], partitions_def=partitions)]))
+    assert "asset a: time partitions with cron '0 3 * * *'" in message
+    assert "without hour_offset/minute_offset" in message
+
+
+def test_graph_backed_asset() -> None:
+    @dg.op
+    def step() -> int:
+        return 1
+
+    @dg.graph_asset
+    def combined() -> int:
+        return step()
+
+    assert "asset combined: graph-backed assets are not supported" in _compile_error(dg.Definitions(assets=[combined]))
+
+
+def test_automation_condition() -> None:
+    @dg.asset(automation_condition=dg.AutomationCondition.eager())
+    def eager() -> None: ...
+
+    assert "asset eager: automation conditions are not supported" in _compile_error(dg.Definitions(assets=[eager]))
+
+
+def test_job_with_run_config_or_op_retry_policy() -> None:
+    asset = make_asset("a", [])
+    configured = dg.define_asset_job("configured", selection=[asset], config={"ops": {}})
+    retried = dg.define_asset_job("retried", selection=[asset], op_retry_policy=dg.RetryPolicy(max_retries=1))
+    for job, feature in ((configured, "has run config"), (retried, "sets op_retry_policy")):
+        schedule = dg.ScheduleDefinition(job=job, cron_schedule="0 1 * * *")
+        message = _compile_error(dg.Definitions(assets=[asset], schedules=[schedule]))
+        assert f"schedule {job.name}_schedule: job {job.name} {feature}" in message
