@@ -6,13 +6,14 @@ from typing import Any
 
 import jinja2
 
+from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.exit_codes import RETRY_EXPRESSION
 from compiler.plan import GENERATOR, MAIN_DAG, Plan
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
-    "scheduled_time": "{{workflow.scheduledTime}}",
-    "created_time": "{{workflow.creationTimestamp}}",
+    "scheduled_time": placeholder(SCHEDULED_TIME),
+    "created_time": placeholder(CREATION_TIMESTAMP),
     "task": "{{inputs.parameters.task}}",
     "partition": "{{workflow.parameters.partition}}",
 }

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compiler.argo import DNS_LABEL, ENUMS
 from compiler.errors import UnsupportedInputError
 
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -17,9 +17,9 @@ SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|TOKEN|CREDENTIAL|AUTH|PRIVATE)", re.IGNORECASE)
 # user:password@ inside a URL: a credential hiding in a plain value.
 CREDENTIAL_IN_URL = re.compile(r"://[^/@:\s]+:[^/@\s]+@")
-PULL_POLICIES = ("Always", "IfNotPresent", "Never")
-POD_GC_STRATEGIES = ("OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess")
-CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
+PULL_POLICIES = ENUMS["imagePullPolicy"]
+POD_GC_STRATEGIES = ENUMS["podGC.strategy"]
+CONCURRENCY_POLICIES = ENUMS["concurrencyPolicy"]
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from datetime import datetime
 
 from dagster import AssetKey, Definitions, build_schedule_context
 
+from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.materialize.loading import MaterializeUsageError
 
 # Argo leaves this literal in place for workflows not created by the cron controller.
-SCHEDULED_TIME_PLACEHOLDER = "{{workflow.scheduledTime}}"
+SCHEDULED_TIME_PLACEHOLDER = placeholder(SCHEDULED_TIME)
 # Set for every workflow and the same in all its pods; literal only when something else runs the step.
-CREATED_TIME_PLACEHOLDER = "{{workflow.creationTimestamp}}"
+CREATED_TIME_PLACEHOLDER = placeholder(CREATION_TIMESTAMP)
 
 
 def parse_scheduled_time(raw: str | None, now: datetime, created: str | None = None) -> datetime:

@@ -3,10 +3,9 @@
 import re
 from collections.abc import Mapping
 
+from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME
 from compiler.run_local.errors import RunLocalError
 
-SCHEDULED_TIME = "workflow.scheduledTime"
-CREATED_TIME = "workflow.creationTimestamp"
 _VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 
@@ -31,7 +30,7 @@ def workflow_scope(
     """Variables visible everywhere: workflow parameters with a value, the run's creation time (one value for
     every task, as in Argo) and scheduledTime when given."""
     scope = {f"workflow.parameters.{name}": value for name, value in parameters.items() if value is not None}
-    scope[CREATED_TIME] = created_time
+    scope[CREATION_TIMESTAMP] = created_time
     if scheduled_time is not None:
         scope[SCHEDULED_TIME] = scheduled_time
     return scope

@@ -8,9 +8,9 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
+from compiler.argo import DNS_LABEL, ENUMS, VARIABLE
 from compiler.validate.cron import cron_problem
 
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")  # Argo's template and task name pattern
 PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -18,7 +18,6 @@ QUALIFIED_NAME = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
     r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 )
-VARIABLE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
 INPUT_VARIABLE = re.compile(r"\{\{inputs\.parameters\.[-a-zA-Z0-9_]+\}\}")
 KNOWN_ROOTS = ("inputs.", "outputs.", "workflow.", "tasks.", "steps.", "pod.", "node.", "cronworkflow.", "=")
 KNOWN_NAMES = {"item", "retries", "lastRetry.exitCode", "lastRetry.status", "lastRetry.duration", "lastRetry.message"}
@@ -27,12 +26,6 @@ TASK_RESULTS = {"Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemone
 NAME_LIMITS = {"CronWorkflow": 52}
 TEMPLATE_NAME_LIMIT = 128
 ANNOTATIONS_LIMIT = 256 * 1024
-ENUMS = {
-    "concurrencyPolicy": ("Allow", "Forbid", "Replace"),
-    "retryPolicy": ("Always", "OnFailure", "OnError", "OnTransientError"),
-    "podGC.strategy": ("OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"),
-    "imagePullPolicy": ("Always", "IfNotPresent", "Never"),
-}
 
 
 @cache

@@ -1,0 +1,26 @@
+"""Argo's vocabulary in one place: the variables compiled steps use, name patterns and enum values.
+
+The renderer writes these variables, the step runner reads them back, run-local substitutes them and the linter
+checks them; each takes them from here.
+"""
+
+import re
+
+SCHEDULED_TIME = "workflow.scheduledTime"  # set by the cron controller; literal in a manually submitted workflow
+CREATION_TIMESTAMP = "workflow.creationTimestamp"  # set for every workflow, the same in all its pods
+
+
+def placeholder(variable: str) -> str:
+    """`{{variable}}`, as it appears in a manifest (and as Argo leaves it when it has no value)."""
+    return "{{" + variable + "}}"
+
+
+VARIABLE = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+ENUMS = {
+    "concurrencyPolicy": ("Allow", "Forbid", "Replace"),
+    "retryPolicy": ("Always", "OnFailure", "OnError", "OnTransientError"),
+    "podGC.strategy": ("OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"),
+    "imagePullPolicy": ("Always", "IfNotPresent", "Never"),
+}
