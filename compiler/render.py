@@ -16,6 +16,7 @@ ARGO_VARIABLES = {
     "created_time": placeholder(CREATION_TIMESTAMP),
     "task": "{{inputs.parameters.task}}",
     "partition": "{{workflow.parameters.partition}}",
+    "schedule": "{{workflow.parameters.schedule}}",
 }
 
 

@@ -22,6 +22,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--asset", required=True, help="asset key, path joined with '/' (e.g. openaq/raw)")
     parser.add_argument("--partition", default=None, help="explicit partition key; empty = from the tick")
     parser.add_argument(
+        "--schedule",
+        default=None,
+        help="the Dagster schedule whose tick this is (its CronWorkflow passes it); empty = the first by name "
+        "that selects the asset",
+    )
+    parser.add_argument(
         "--scheduled-time",
         default=None,
         help="tick time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}' = the created time",
@@ -62,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             asset_text = asset_key.to_user_string()
             require_asset(defs, asset_key)
             scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time)
-            partition = resolve_partition_key(defs, asset_key, args.partition, scheduled_time, now)
+            partition = resolve_partition_key(defs, asset_key, args.partition, scheduled_time, now, args.schedule)
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             outcome = materialize_asset(args.module, asset_key, partition)
         except MaterializeUsageError as error:

@@ -38,7 +38,12 @@ def _parse_time(raw: str | None, placeholder: str, option: str) -> datetime | No
 
 
 def resolve_partition_key(
-    defs: Definitions, asset_key: AssetKey, explicit: str | None, scheduled_time: datetime, now: datetime
+    defs: Definitions,
+    asset_key: AssetKey,
+    explicit: str | None,
+    scheduled_time: datetime,
+    now: datetime,
+    schedule: str | None = None,
 ) -> str | None:
     """None for unpartitioned assets; an explicit key must exist at `now`; otherwise the tick decides."""
     partitions_def = defs.resolve_asset_graph().get(asset_key).partitions_def
@@ -53,7 +58,7 @@ def resolve_partition_key(
                 "pass a key of its partitions definition, e.g. YYYY-MM-DD for daily partitions"
             )
         return key
-    scheduled = partition_from_schedule(defs, asset_key, scheduled_time)
+    scheduled = partition_from_schedule(defs, asset_key, scheduled_time, schedule)
     if scheduled is not None:
         return scheduled
     keys = partitions_def.get_partition_keys(current_time=scheduled_time)
@@ -64,12 +69,25 @@ def resolve_partition_key(
     return keys[-1]
 
 
-def partition_from_schedule(defs: Definitions, asset_key: AssetKey, scheduled_time: datetime) -> str | None:
-    """Evaluate the first schedule whose job selects the asset, as its tick at `scheduled_time` would."""
+def partition_from_schedule(
+    defs: Definitions, asset_key: AssetKey, scheduled_time: datetime, schedule_name: str | None = None
+) -> str | None:
+    """Evaluate the schedule that fired (its CronWorkflow passes the name), else the first by name whose job
+    selects the asset, as its tick at `scheduled_time` would."""
     repository = defs.get_repository_def()
-    for schedule in sorted(repository.schedule_defs, key=lambda s: s.name):
+    candidates = sorted(repository.schedule_defs, key=lambda s: s.name)
+    if schedule_name and schedule_name.strip():
+        candidates = [s for s in candidates if s.name == schedule_name.strip()]
+        if not candidates:
+            known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
+            raise MaterializeUsageError(f"no schedule named {schedule_name.strip()!r}; known schedules: {known}")
+    for schedule in candidates:
         job = repository.get_job(schedule.job_name)
         if asset_key not in job.asset_layer.executable_asset_keys:
+            if schedule_name and schedule_name.strip():
+                raise MaterializeUsageError(
+                    f"schedule {schedule.name!r} does not select asset {asset_key.to_user_string()!r}"
+                )
             continue
         with build_schedule_context(scheduled_execution_time=scheduled_time, repository_def=repository) as ctx:
             tick = schedule.evaluate_tick(ctx)

@@ -39,7 +39,10 @@ def test_dag_follows_asset_dependencies() -> None:
 
 def test_step_container_follows_the_runner_contract() -> None:
     document = workflow_template(_vienna())
-    assert document["spec"]["arguments"]["parameters"] == [{"name": "partition", "value": ""}]
+    assert document["spec"]["arguments"]["parameters"] == [
+        {"name": "partition", "value": ""},
+        {"name": "schedule", "value": ""},  # set by each CronWorkflow, empty for a manual submit
+    ]
     templates = {t["name"]: t for t in document["spec"]["templates"]}
     step = templates["materialize"]
     assert step["inputs"]["parameters"] == [{"name": "asset"}, {"name": "task"}]
@@ -59,6 +62,8 @@ def test_step_container_follows_the_runner_contract() -> None:
         "{{workflow.creationTimestamp}}",
         "--partition",
         "{{workflow.parameters.partition}}",
+        "--schedule",
+        "{{workflow.parameters.schedule}}",
     ]
     env = {entry["name"]: entry for entry in container["env"]}
     assert env["HOME"] == {"name": "HOME", "value": "/tmp"}
@@ -97,7 +102,11 @@ def test_schedule_becomes_a_thin_cron_workflow() -> None:
     assert spec["schedules"] == ["0 1 * * *"]
     assert spec["timezone"] == "Europe/Vienna"
     assert spec["concurrencyPolicy"] == "Forbid"
-    assert spec["workflowSpec"] == {"workflowTemplateRef": {"name": "demo"}, "entrypoint": "main"}
+    assert spec["workflowSpec"] == {
+        "workflowTemplateRef": {"name": "demo"},
+        "entrypoint": "main",
+        "arguments": {"parameters": [{"name": "schedule", "value": "nightly_schedule"}]},
+    }
 
 
 def test_descriptions_and_owners_are_annotations() -> None:

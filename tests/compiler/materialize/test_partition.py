@@ -133,3 +133,33 @@ def test_without_tick_or_creation_time_it_is_now(created):
 def test_bad_creation_time_is_refused_naming_the_option(bad):
     with pytest.raises(MaterializeUsageError, match="--created-time"):
         parse_scheduled_time("", NOW, bad)
+
+
+def _two_schedules() -> Definitions:
+    """Two schedules over the same partitioned job that pick different days for the same 01:00 tick."""
+    from dagster import RunRequest, ScheduleEvaluationContext, build_schedule_from_partitioned_job, schedule
+
+    nightly = build_schedule_from_partitioned_job(project.daily_job, hour_of_day=1, name="a_nightly")
+
+    @schedule(cron_schedule="0 1 * * *", job=project.daily_job, execution_timezone="Europe/Vienna", name="b_replay")
+    def b_replay(context: ScheduleEvaluationContext) -> RunRequest:
+        return RunRequest(partition_key="2026-11-20")
+
+    return Definitions(assets=[project.raw, project.clean], jobs=[project.daily_job], schedules=[nightly, b_replay])
+
+
+def test_the_schedule_that_fired_decides_not_the_first_by_name() -> None:
+    defs = _two_schedules()
+    at = parse_scheduled_time("2026-11-28T01:00:00+01:00", NOW)
+    assert resolve_partition_key(defs, RAW, None, at, NOW) == "2026-11-27"  # no name: a_nightly, first by name
+    assert resolve_partition_key(defs, RAW, None, at, NOW, "a_nightly") == "2026-11-27"
+    assert resolve_partition_key(defs, RAW, None, at, NOW, "b_replay") == "2026-11-20"
+    assert resolve_partition_key(defs, RAW, None, at, NOW, "") == "2026-11-27"  # a manual submit leaves it empty
+
+
+def test_an_unknown_schedule_name_is_a_usage_error_listing_the_known_ones() -> None:
+    at = parse_scheduled_time("2026-11-28T01:00:00+01:00", NOW)
+    with pytest.raises(
+        MaterializeUsageError, match=r"no schedule named 'c_missing'; known schedules: a_nightly, b_replay"
+    ):
+        resolve_partition_key(_two_schedules(), RAW, None, at, NOW, "c_missing")
