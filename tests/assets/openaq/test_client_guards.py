@@ -68,7 +68,8 @@ def test_permanent_error_stops_a_sibling_that_is_retrying(openaq_server):
     assert raised.value.__context__ is None
     assert _requests_for(openaq_server, SENSOR) == 1
     # Without the stop it would try all 10 attempts; each backoff is 0.1-0.2 s and the 403 comes back at once.
-    assert 1 <= _requests_for(openaq_server, OTHER_SENSOR) <= 3
+    # Zero is fine too: the 403 may arrive before the sibling's first request leaves.
+    assert _requests_for(openaq_server, OTHER_SENSOR) <= 3
 
 
 @pytest.mark.parametrize("status", [301, 302])
