@@ -6,7 +6,7 @@ from typing import Any
 
 from compiler.errors import UnsupportedInputError
 from compiler.model import PodOverrides
-from compiler.settings import CREDENTIAL_NAME, DNS_SUBDOMAIN, ENV_NAME
+from compiler.settings import DNS_SUBDOMAIN, plain_env_value
 
 TAG = "dagster-k8s/config"
 TOLERATION_KEYS = {
@@ -86,16 +86,8 @@ def _read_env(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     for entry in value:
         entry = _as_mapping(entry, where)
         _reject_unknown(entry, {"name", "value"}, f"{where} entry {entry.get('name')!r}")
-        name, text = entry.get("name"), entry.get("value")
-        if not isinstance(name, str) or not ENV_NAME.match(name) or not isinstance(text, str):
-            raise UnsupportedInputError(f"{where}: entry {entry!r} needs a variable name and a string value")
-        if CREDENTIAL_NAME.search(name):
-            raise UnsupportedInputError(
-                f"{where}: {name} looks like a credential; use [tool.compiler.secrets] so it comes from a Secret"
-            )
-        if "{{" in text or "}}" in text:
-            raise UnsupportedInputError(f"{where}: {name} contains '{{{{' or '}}}}', which Argo would evaluate")
-        env[name] = text
+        name = entry.get("name")
+        env[str(name)] = plain_env_value(name, entry.get("value"), where)
     return tuple(sorted(env.items()))
 
 

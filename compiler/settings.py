@@ -107,26 +107,28 @@ def _config_keys(names: list[str]) -> list[str]:
     return names
 
 
+def plain_env_value(variable: Any, value: Any, where: str) -> str:
+    """A plain (non-secret) env entry, from settings or a dagster-k8s tag: never a credential, never live `{{`."""
+    if not isinstance(variable, str) or not ENV_NAME.match(variable):
+        raise UnsupportedInputError(f"{where}: {variable!r} is not a valid environment variable name")
+    if CREDENTIAL_NAME.search(variable):
+        raise UnsupportedInputError(
+            f"{where}: {variable} looks like a credential; put it in [tool.compiler.secrets] as {{ name, key }} "
+            "so it comes from a Secret"
+        )
+    if not isinstance(value, str):
+        raise UnsupportedInputError(f"{where}: {variable} must be a string, got {type(value).__name__}")
+    if CREDENTIAL_IN_URL.search(value):
+        raise UnsupportedInputError(
+            f"{where}: {variable} holds user:password@ credentials; move them to [tool.compiler.secrets]"
+        )
+    if "{{" in value or "}}" in value:
+        raise UnsupportedInputError(f"{where}: {variable} contains '{{{{' or '}}}}', which Argo would evaluate")
+    return value
+
+
 def _read_env(section: Mapping[str, Any]) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for variable, value in section.items():
-        where = f"[tool.compiler.env] {variable}"
-        if not ENV_NAME.match(variable):
-            raise UnsupportedInputError(f"{where}: not a valid environment variable name")
-        if CREDENTIAL_NAME.search(variable):
-            raise UnsupportedInputError(
-                f"{where}: looks like a credential; put it in [tool.compiler.secrets] as {{ name, key }} instead"
-            )
-        if not isinstance(value, str):
-            raise UnsupportedInputError(f"{where}: must be a string, got {type(value).__name__}")
-        if CREDENTIAL_IN_URL.search(value):
-            raise UnsupportedInputError(
-                f"{where}: the value holds user:password@ credentials; move them to [tool.compiler.secrets]"
-            )
-        if "{{" in value or "}}" in value:
-            raise UnsupportedInputError(f"{where}: contains '{{{{' or '}}}}', which Argo would evaluate; remove it")
-        env[variable] = value
-    return env
+    return {variable: plain_env_value(variable, value, "[tool.compiler.env]") for variable, value in section.items()}
 
 
 def _read_secrets(section: Mapping[str, Any]) -> dict[str, SecretRef]:

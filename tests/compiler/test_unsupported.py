@@ -132,6 +132,7 @@ def test_linear_backoff_and_jitter() -> None:
         ({"pod_spec_config": {"volumes": []}}, "volumes"),
         ({"container_config": {"env": [{"name": "DB_PASSWORD", "value": "x"}]}}, "DB_PASSWORD"),
         ({"container_config": {"env": [{"name": "MODE", "value": "{{workflow.name}}"}]}}, "MODE"),
+        ({"container_config": {"env": [{"name": "DB_URL", "value": "postgres://u:hunter2@db/x"}]}}, "user:password@"),
     ],
 )
 def test_unsupported_dagster_k8s_config(config: dict[str, object], named: str) -> None:
