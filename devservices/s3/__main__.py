@@ -25,15 +25,16 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    with tempfile.TemporaryDirectory(prefix="seaweed-") as scratch:
+    # The stop signal may arrive at any point after the exports are printed (a caller reads them and stops us at
+    # once), so the whole service lifetime is inside the suppress: every path still runs the cleanup.
+    with suppress(KeyboardInterrupt), tempfile.TemporaryDirectory(prefix="seaweed-") as scratch:
         data_dir = args.data_dir or Path(scratch)
         with running_seaweed(data_dir) as server:
             # Throwaway credentials of a local dev store: printing them is how a shell picks them up.
             for name, value in server.env(args.bucket).items():
                 print(f"export {name}={shlex.quote(value)}", flush=True)
             print(f"# SeaweedFS S3 at {server.endpoint}, data in {data_dir}. Ctrl-C stops it.", file=sys.stderr)
-            with suppress(KeyboardInterrupt):
-                signal.pause()
+            signal.pause()
     return 0
 
 
