@@ -40,7 +40,12 @@ def lint_manifest(document: Mapping[str, Any], known_templates: Mapping[str, set
     _check_metadata(kind, document.get("metadata") or {}, problems)
     spec = document.get("spec") or {}
     if kind == "CronWorkflow":
+        before = len(problems)
         _check_cron_spec(spec, problems)
+        if len(problems) == before:
+            from compiler.validate.tick_check import cron_workflow_tick_problems  # imports Dagster's cron iterator
+
+            problems.extend(f"spec.schedules: {error}" for error in cron_workflow_tick_problems(document)[0])
         _check_workflow_spec(spec.get("workflowSpec") or {}, "spec.workflowSpec", problems, known_templates)
     else:
         _check_workflow_spec(spec, "spec", problems, known_templates, require_entrypoint=kind != "Workflow")
