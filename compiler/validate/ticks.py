@@ -127,12 +127,26 @@ def explain(name: str, crons: Sequence[str], timezone: str, differences: list[Ti
         shown.append(f"{day}: {' and '.join(parts)}")
     more = f" (and {len(dates) - 3} more dates through {dates[-1]})" if len(dates) > 3 else ""
     cron_text = ", ".join(repr(c) for c in crons)
+    near_switch = [d for d in differences if _near_offset_change(timezone, d.instant)]
+    if len(near_switch) == len(differences):  # all at clock changes: daylight saving is the cause
+        fix = (
+            f"Schedule it at a local time the clock changes never skip or repeat ({_switches(timezone, near_switch)})"
+            ", or use execution_timezone='UTC'"
+        )
+    else:
+        fix = (
+            "The two cron dialects read this cron differently (robfig: a day field starting with '*' or '?', even "
+            "'*/1', makes both day fields must-match; otherwise either matches): write it without that ambiguity"
+        )
     return (
         f"schedule {name}: Argo's cron (robfig) and Dagster tick differently for {cron_text} in {timezone}, so "
-        f"partitions would be skipped or built twice: {'; '.join(shown)}{more}. "
-        f"Schedule it at a local time the clock changes never skip or repeat ({_switches(timezone, differences)}), "
-        "or use execution_timezone='UTC'"
+        f"partitions would be skipped or built twice: {'; '.join(shown)}{more}. {fix}"
     )
+
+
+def _near_offset_change(timezone: str, instant: int) -> bool:
+    width = int(WINDOW.total_seconds())
+    return any(abs(change - instant) <= width for change in offset_changes(timezone, *span()))
 
 
 def _switches(timezone: str, differences: list[TickDifference]) -> str:

@@ -180,3 +180,23 @@ def test_project_from_definitions_alone_does_not_check_ticks() -> None:
     """The check belongs to build (it reads the rendered CronWorkflow), not to loading."""
     project = project_from_definitions("project", _partitioned("Europe/Vienna", 2, 30))
     assert project.schedules[0].crons == ("30 2 * * *",)
+
+
+def test_a_difference_away_from_any_switch_is_caught_too() -> None:
+    """robfig keeps `*/1` as a star (day fields AND: Mondays only), Dagster reads it as a list (OR: every day)."""
+    zone = ZoneInfo("UTC")
+    start = datetime(CHECK_YEARS[0], 1, 1, tzinfo=zone)
+    first_other_day = next(
+        day for day in (start + timedelta(days=n) for n in range(1, 8)) if day.weekday() != 0
+    ).date()  # Dagster ticks daily (the span starts just after the first midnight); Argo only on Mondays
+
+    @dg.asset
+    def table() -> None: ...
+
+    job = dg.define_asset_job("all_assets", selection=[table])
+    schedule = dg.ScheduleDefinition(name="mondays", job=job, cron_schedule="0 0 */1 * 1")
+    with pytest.raises(UnsupportedInputError) as raised:
+        compile_defs(dg.Definitions(assets=[table], jobs=[job], schedules=[schedule]))
+    assert "schedule mondays" in str(raised.value)
+    assert first_other_day.isoformat() in str(raised.value)
+    assert "dialects" in str(raised.value)
