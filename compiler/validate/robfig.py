@@ -191,8 +191,12 @@ class SpecSchedule:
     dow: int
     zone: str
 
-    def next(self, unix: int) -> int | None:
-        """`SpecSchedule.Next` (robfig/cron v3.0.1 spec.go), statement by statement; None is Go's zero time."""
+    def next(self, unix: int, *, one_step_at_a_time: bool = False) -> int | None:
+        """`SpecSchedule.Next` (robfig/cron v3.0.1 spec.go), statement by statement; None is Go's zero time.
+
+        The hour/minute/second loops skip runs of non-matching values in one go where that provably lands on the
+        same instant (`_advance`); `one_step_at_a_time` turns that off (tests compare the two)."""
+        step = 0 if one_step_at_a_time else None
         zone = self.zone
         t = unix + 1  # "the upcoming second" (whole seconds here, so no nanoseconds to drop)
         added = False
@@ -231,7 +235,7 @@ class SpecSchedule:
                     added = True
                     lt = local(zone, t)
                     t = _date(zone, lt.year, lt.month, lt.day, lt.hour, 0, 0)
-                t = _advance(zone, t, 3600, 24, _hour, self.hour)
+                t = t + 3600 if step == 0 else _advance(zone, t, 3600, 24, _hour, self.hour)
                 if _hour(zone, t) == 0:
                     wrapped = True
                     break
@@ -241,7 +245,7 @@ class SpecSchedule:
                 if not added:
                     added = True
                     t -= t % 60  # Truncate(time.Minute): absolute time, not wall time
-                t = _advance(zone, t, 60, 60, _minute, self.minute)
+                t = t + 60 if step == 0 else _advance(zone, t, 60, 60, _minute, self.minute)
                 if _minute(zone, t) == 0:
                     wrapped = True
                     break
@@ -250,7 +254,7 @@ class SpecSchedule:
             while not (1 << _second(zone, t)) & self.second:
                 if not added:
                     added = True  # Truncate(time.Second) is a no-op on whole seconds
-                t = _advance(zone, t, 1, 60, _second, self.second)
+                t = t + 1 if step == 0 else _advance(zone, t, 1, 60, _second, self.second)
                 if _second(zone, t) == 0:
                     wrapped = True
                     break

@@ -5,7 +5,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from compiler.validate.robfig import CronParseError, argo_schedules, argo_ticks, parse_standard
+from compiler.validate.robfig import (
+    CronParseError,
+    SpecSchedule,
+    argo_schedules,
+    argo_ticks,
+    offset_at,
+    parse_standard,
+    zone_periods,
+)
 
 NEW_YORK = "America/New_York"
 
@@ -173,3 +181,38 @@ def test_multiple_entries_fire_once_per_instant() -> None:
     start = int(datetime(2026, 6, 1, tzinfo=UTC).timestamp())
     ticks = argo_ticks(argo_schedules(["0 1 * * *", "0 1 * * 1", "0 13 * * *"], "UTC"), start, start + 7 * 86400)
     assert len(ticks) == 14
+
+
+ZONES = ["Europe/Vienna", "America/Santiago", "Asia/Beirut", "Australia/Lord_Howe", "America/St_Johns", "UTC"]
+SPECS = ["30 2 * * *", "0 0 * * *", "*/7 1-3 * * *", "15,45 * * * 1-5", "0 */5 1,15 * *", "59 23 * * 0", "0 3 28 2,3 *"]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_skipping_runs_of_values_lands_where_single_steps_land(zone: str) -> None:
+    """The fast path of the hour/minute/second loops against robfig's one-unit steps, across clock changes
+    (Lord Howe moves by 30 minutes, St John's sits at a half-hour offset)."""
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    changes = [c for c in zone_periods(zone).starts if start <= c < start + 2 * 366 * 86400]
+    # from ~9 hours before each change to ~1.5 hours after, at odd minutes and seconds; plus the year in between
+    probes = [c + k * 13 * 60 + 7 for c in changes for k in range(-40, 8)]
+    probes += [start + n * 7919 * 60 for n in range(96)]
+    for spec in SPECS:
+        [schedule] = argo_schedules([spec], zone)
+        assert isinstance(schedule, SpecSchedule)
+        for probe in probes:
+            assert schedule.next(probe) == schedule.next(probe, one_step_at_a_time=True), (spec, zone, probe)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_offset_table_agrees_with_zoneinfo(zone: str) -> None:
+    info = ZoneInfo(zone)
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    for changed in (c for c in zone_periods(zone).starts if start <= c < start + 3 * 366 * 86400):
+        for instant in (changed - 1, changed, changed + 1):
+            expected = datetime.fromtimestamp(instant, info).utcoffset()
+            assert expected is not None
+            assert offset_at(zone, instant) == int(expected.total_seconds())
+    for instant in range(start, start + 366 * 86400, 86400 * 3 + 3607):
+        expected = datetime.fromtimestamp(instant, info).utcoffset()
+        assert expected is not None
+        assert offset_at(zone, instant) == int(expected.total_seconds())
