@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 STAR_BIT = 1 << 63
-_EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 MONTH_NAMES = {
     m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
 }
 DOW_NAMES = {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}
 # (min, max, names) per field: robfig spec.go `bounds`
-SECONDS = (0, 59, None)
 MINUTES = (0, 59, None)
 HOURS = (0, 23, None)
 DOM = (1, 31, None)
@@ -66,6 +64,7 @@ class ZonePeriods:
 
 SCAN_YEARS = (2000, 2070)  # the period table's span; outside it zoneinfo answers directly
 _SCAN_STEP = 6 * 3600
+_SCAN_END = int(datetime(SCAN_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
 
 
 def _zoneinfo_offset(zone: str, unix: int) -> int:
@@ -100,9 +99,6 @@ def offset_at(zone: str, unix: int) -> int:
     if not periods.starts[0] <= unix < _SCAN_END:
         return _zoneinfo_offset(zone, unix)
     return periods.offset(unix)
-
-
-_SCAN_END = int(datetime(SCAN_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
 
 
 def _same_period(zone: str, first: int, second: int) -> bool:
@@ -437,7 +433,3 @@ def _int(text: str) -> int:
     if number < 0:
         raise CronParseError(f"negative number ({number}) not allowed: {text}")
     return number
-
-
-def to_datetime(unix: int) -> datetime:
-    return datetime.fromtimestamp(unix, UTC)
