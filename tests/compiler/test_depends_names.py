@@ -13,7 +13,7 @@ from compiler.build import compile_project
 from compiler.load import project_from_definitions
 from compiler.validate import validate_manifest
 from compiler.validate.expr import RESERVED_WORDS, argo_identifier
-from tests.compiler.support import compile_defs, dag, demo_settings, run_compiler, workflow_template
+from tests.compiler.support import compile_defs, dag, demo_settings, run_compiler, workflow_template, write_project
 
 WORDS = ("matches", "contains", "true")
 
@@ -119,3 +119,26 @@ def test_case_and_dashes_matter_as_in_argo() -> None:
     assert problems_with("startswith") == ""
     assert problems_with("starts-with") == ""
     assert problems_with("len") == ""  # builtins are calls only before '(': a task named len works
+
+
+def test_build_reports_the_renaming_on_stderr(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        "keywords",
+        """
+        import dagster as dg
+
+        @dg.asset(name="matches")
+        def upstream() -> None: ...
+
+        @dg.asset(deps=[upstream])
+        def downstream() -> None: ...
+
+        defs = dg.Definitions(assets=[upstream, downstream])
+        """,
+    )
+    result = run_compiler("build", "--module", "keywords", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "note: matches → asset-matches" in result.stderr
+    validated = run_compiler("validate", *map(str, sorted((tmp_path / "argo_out").glob("*.yaml"))), cwd=tmp_path)
+    assert validated.returncode == 0, validated.stderr
