@@ -10,6 +10,7 @@ from compiler.plan import make_plan
 from compiler.render import render
 from compiler.settings import Settings
 from compiler.validate import StructureCheck, template_names_by_workflow_template, validate_manifest
+from compiler.validate.tick_check import check_cron_ticks
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
             problems.append(f"{name}: expected one document, rendered {len(parsed)}")
             continue
         documents[name] = parsed[0]
+    check_cron_ticks(plan.crons, project.schedules, documents)  # exit 2 naming the schedule, before lint says "bug"
     known = template_names_by_workflow_template(list(documents.values()))
     for name, document in documents.items():
         problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))

@@ -7,6 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from compiler.errors import UnsupportedInputError
+from compiler.validate.expr import EXPR_VERSION, RESERVED_WORDS
+
+# Task names `depends` cannot refer to: after sanitising (lowercase, `-` only), the expr words that are all lowercase.
+DEPENDS_RESERVED = frozenset(word for word in RESERVED_WORDS if word == word.lower())
 
 NAME_LIMIT = 63
 CRON_NAME_LIMIT = 52  # Argo appends an 11-character timestamp suffix to each Workflow a CronWorkflow creates
@@ -40,17 +44,43 @@ def with_hash(base: str, source: str, limit: int) -> str:
     return f"{head}-{short_hash(source)}" if head else f"x-{short_hash(source)}"
 
 
+def avoid_reserved(name: str, reserved: frozenset[str], fallback: str) -> str:
+    """`fallback-` before a name that is a reserved word, as before a leading digit (`matches` → `asset-matches`)."""
+    return f"{fallback}-{name}" if name in reserved else name
+
+
 def assign_names(
-    sources: Iterable[str], *, limit: int = NAME_LIMIT, prefix: str = "", fallback: str = "x", what: str = "name"
+    sources: Iterable[str],
+    *,
+    limit: int = NAME_LIMIT,
+    prefix: str = "",
+    fallback: str = "x",
+    what: str = "name",
+    reserved: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, str], list[Renaming]]:
-    """Maps each source to a unique name; every member of a colliding group gets a hash suffix."""
+    """Maps each source to a unique name; every member of a colliding group gets a hash suffix.
+
+    `reserved` names (for DAG tasks: the expr words Argo's `depends` cannot refer to, `DEPENDS_RESERVED`) get the
+    `fallback-` prefix, and that renaming is reported like the others.
+    """
     sources = sorted(set(sources))
-    bases = {source: prefix + sanitise(source, fallback=fallback) for source in sources}
+    plain = {source: prefix + sanitise(source, fallback=fallback) for source in sources}
+    bases = {source: avoid_reserved(name, reserved, fallback) for source, name in plain.items()}
+    reserved_renamings = [
+        Renaming(
+            source,
+            bases[source],
+            f"{what} {plain[source]!r} is a word of the expr language Argo evaluates depends with "
+            f"(expr {EXPR_VERSION}), not a name",
+        )
+        for source in sources
+        if bases[source] != plain[source]
+    ]
     groups: defaultdict[str, list[str]] = defaultdict(list)
     for source, base in bases.items():
         groups[base].append(source)
     names: dict[str, str] = {}
-    renamings: list[Renaming] = []
+    renamings: list[Renaming] = list(reserved_renamings)
     for source, base in bases.items():
         if len(groups[base]) > 1:
             names[source] = with_hash(base, source, limit)

@@ -7,7 +7,7 @@ from typing import Any
 
 from compiler.errors import UnsupportedInputError
 from compiler.model import AssetSpec, Project, RetrySpec
-from compiler.naming import CRON_NAME_LIMIT, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
+from compiler.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
 from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
@@ -85,7 +85,11 @@ def free_text(text: str) -> str:
 
 def make_plan(project: Project, settings: Settings) -> Plan:
     task_names, renamings = assign_names(
-        (asset.key_path for asset in project.assets), limit=NAME_LIMIT, fallback="asset", what="task name"
+        (asset.key_path for asset in project.assets),
+        limit=NAME_LIMIT,
+        fallback="asset",
+        what="task name",
+        reserved=DEPENDS_RESERVED,
     )
     tasks_by_key = {asset.key: task_names[asset.key_path] for asset in project.assets}
     steps = [

@@ -8,6 +8,7 @@ from typing import Any
 from compiler.errors import UnsupportedInputError
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.validate import template_names_by_workflow_template, validate_manifest
+from compiler.validate.tick_check import cron_workflow_tick_problems
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -38,6 +39,9 @@ def run_validate(arguments: argparse.Namespace) -> int:
     known = template_names_by_workflow_template([document for _, document in documents])
     for label, document in documents:
         problems.extend(f"{label}: {problem}" for problem in validate_manifest(document, known))
+    for label, document in documents:
+        for warning in cron_workflow_tick_problems(document)[1]:
+            print(f"warning: {label}: {warning}", file=sys.stderr)
     for problem in problems:
         print(f"invalid: {problem}", file=sys.stderr)
     if problems:

@@ -11,6 +11,7 @@ from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
 from compiler.run_local.manifest import load_workflow
 from compiler.run_local.plan import plan_workflow
+from compiler.run_local.ticks import find_cron_workflow, list_ticks
 
 ENVIRONMENT_HELP = (
     "Each task gets only the container env the YAML declares: literal values as written, and each "
@@ -22,7 +23,11 @@ ENVIRONMENT_HELP = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by `python -m compiler run-local` and `python -m compiler.run_local`."""
-    parser.add_argument("file", type=Path, help="generated WorkflowTemplate or Workflow YAML")
+    parser.add_argument(
+        "file",
+        type=Path,
+        help="generated WorkflowTemplate or Workflow YAML; with --from/--to a CronWorkflow or a directory + --schedule",
+    )
     parser.add_argument(
         "--scheduled-time",
         default=None,
@@ -38,6 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-parallel", type=int, default=2, help="tasks running at once (default 2)")
     parser.add_argument("--entrypoint", default=None, help="DAG template to run instead of spec.entrypoint")
+    parser.add_argument(
+        "--from",
+        dest="ticks_from",
+        metavar="T1",
+        help="list, without running anything, the CronWorkflow's ticks from T1 (ISO date/time; no offset: its "
+        "timezone) and the partition each would build",
+    )
+    parser.add_argument("--to", dest="ticks_to", metavar="T2", help="end of the --from interval (inclusive)")
+    parser.add_argument(
+        "--schedule", help="with --from/--to and a directory: the CronWorkflow or Dagster schedule name to list"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +78,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
     try:
+        if args.ticks_from or args.ticks_to or args.schedule:
+            if not (args.ticks_from and args.ticks_to):
+                raise RunLocalError("list ticks with both --from T1 and --to T2")
+            return list_ticks(find_cron_workflow(args.file, args.schedule), args.ticks_from, args.ticks_to)
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
         overrides = _parse_overrides(args.parameter)

@@ -1,8 +1,14 @@
-"""Argo `depends` expressions, limited to the forms a compiled DAG uses: `a && b.Succeeded`."""
+"""Argo `depends` expressions, limited to the forms a compiled DAG uses: `a && b.Succeeded`.
+
+Names are checked as Argo's controller reads them (`-` as `_`, then the expr language, compiler/validate/expr.py):
+a task Argo's expression cannot name is refused here too, so a replay never succeeds where the cluster would not.
+"""
 
 import re
+from collections.abc import Iterable
 
 from compiler.run_local.errors import RunLocalError
+from compiler.validate.expr import depends_name_problem
 
 _TERM = re.compile(r"(?P<task>[A-Za-z0-9][A-Za-z0-9-]*)(?:\.(?P<result>[A-Za-z]+))?")
 
@@ -19,4 +25,13 @@ def parse_depends(expression: str, task: str) -> frozenset[str]:
                 "use 'a && b' or 'a.Succeeded && b.Succeeded'"
             )
         names.add(match["task"])
+    return check_names(names, task, f"depends {expression!r}")
+
+
+def check_names(names: Iterable[str], task: str, where: str) -> frozenset[str]:
+    """`dependencies` too: Argo expands them into a `depends` expression and evaluates that."""
+    for name in sorted(names):
+        problem = depends_name_problem(name)
+        if problem:
+            raise RunLocalError(f"task {task!r}: {where}: Argo cannot evaluate it: {problem}")
     return frozenset(names)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.parse import ManifestParseError, parse_documents
-from compiler.run_local.depends import parse_depends
+from compiler.run_local.depends import check_names, parse_depends
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.retry_rule import exit_codes_never_retried
 
@@ -107,7 +107,8 @@ def _task(raw: Any, templates: Mapping[str, Any]) -> DagTask:
     if "depends" in task:
         depends = parse_depends(str(task["depends"]), name)
     else:
-        depends = frozenset(str(d) for d in _list(task.get("dependencies") or [], f"{name}.dependencies"))
+        dependencies = [str(d) for d in _list(task.get("dependencies") or [], f"{name}.dependencies")]
+        depends = check_names(dependencies, name, f"dependencies {dependencies}")
     template_name = str(task.get("template") or "")
     if template_name not in templates:
         raise RunLocalError(f"task {name!r}: template {template_name!r} not found in spec.templates")

@@ -10,6 +10,7 @@ from typing import Any
 
 from compiler.argo import DNS_LABEL, ENUMS, VARIABLE
 from compiler.validate.cron import cron_problem
+from compiler.validate.expr import depends_name_problem
 
 FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")  # Argo's template and task name pattern
 PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -40,7 +41,12 @@ def lint_manifest(document: Mapping[str, Any], known_templates: Mapping[str, set
     _check_metadata(kind, document.get("metadata") or {}, problems)
     spec = document.get("spec") or {}
     if kind == "CronWorkflow":
+        before = len(problems)
         _check_cron_spec(spec, problems)
+        if len(problems) == before:
+            from compiler.validate.tick_check import cron_workflow_tick_problems  # imports Dagster's cron iterator
+
+            problems.extend(f"spec.schedules: {error}" for error in cron_workflow_tick_problems(document)[0])
         _check_workflow_spec(spec.get("workflowSpec") or {}, "spec.workflowSpec", problems, known_templates)
     else:
         _check_workflow_spec(spec, "spec", problems, known_templates, require_entrypoint=kind != "Workflow")
@@ -213,6 +219,10 @@ def _check_dag(
         _check_task_arguments(task, inputs_by_template.get(template), f"{at}.tasks({name})", problems)
         upstream = list(_depends_names(task.get("depends"), f"{at}.tasks({name}).depends", problems))
         upstream += list(task.get("dependencies") or [])
+        for dependency in sorted(set(upstream)):
+            problem = depends_name_problem(dependency)
+            if problem and not dependency[0].isdigit():  # a leading digit is reported on the task itself
+                problems.append(f"{at}.tasks({name}): depends on {dependency!r}: {problem}")
         for dependency in upstream:
             if dependency not in names:
                 problems.append(f"{at}.tasks({name}): depends on {dependency!r}, which is not a task of this DAG")

@@ -1,0 +1,202 @@
+"""`build` refuses a schedule whose Argo ticks (robfig) differ from Dagster's; `validate` applies the same check.
+
+Expected dates come from zoneinfo here, never from the compiler's output; Dagster's ticks from Dagster itself.
+"""
+
+import copy
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+import yaml
+
+from compiler.errors import UnsupportedInputError
+from compiler.load import load_project, project_from_definitions
+from compiler.validate import validate_manifest
+from compiler.validate.ticks import CHECK_YEARS, dagster_ticks, tick_differences
+from tests.compiler.support import REPO, compile_defs, run_compiler, write_project
+
+GOLDEN_CRON = Path(__file__).parents[1] / "golden" / "vienna" / "demo-nightly-schedule.cronworkflow.yaml"
+
+
+def _partitioned(timezone: str, hour: int, minute: int) -> dg.Definitions:
+    partitions = dg.DailyPartitionsDefinition(start_date="2026-01-01", timezone=timezone)
+
+    @dg.asset(partitions_def=partitions)
+    def daily() -> None: ...
+
+    job = dg.define_asset_job("daily_job", selection=[daily], partitions_def=partitions)
+    schedule = dg.build_schedule_from_partitioned_job(job, hour_of_day=hour, minute_of_hour=minute, name="nightly")
+    return dg.Definitions(assets=[daily], jobs=[job], schedules=[schedule])
+
+
+def _offset_change_days(timezone: str, year: int) -> list[date]:
+    """Local dates of `year` on which the zone's UTC offset changes (read from zoneinfo, hour by hour)."""
+    zone = ZoneInfo(timezone)
+    days: list[date] = []
+    moment = datetime(year, 1, 1, tzinfo=ZoneInfo("UTC"))
+    while moment.year == year:
+        after = moment + timedelta(hours=1)
+        if after.astimezone(zone).utcoffset() != moment.astimezone(zone).utcoffset():
+            days.append(after.astimezone(zone).date())
+        moment = after
+    return days
+
+
+def _midnight_missing(timezone: str, day: date) -> bool:
+    """True when local midnight of `day` does not exist (the round trip through UTC moves it)."""
+    zone = ZoneInfo(timezone)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+    return midnight.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) != midnight.replace(tzinfo=None)
+
+
+def test_partitioned_0230_in_vienna_is_refused_naming_the_switch_days() -> None:
+    spring, fall = _offset_change_days("Europe/Vienna", 2026)
+    with pytest.raises(UnsupportedInputError) as raised:
+        compile_defs(_partitioned("Europe/Vienna", 2, 30))
+    message = str(raised.value)
+    assert "schedule nightly" in message
+    assert spring.isoformat() in message
+    assert fall.isoformat() in message
+    assert "'30 2 * * *'" in message
+    assert "Europe/Vienna" in message
+    assert "execution_timezone='UTC'" in message  # what to change
+
+
+def test_what_dagster_does_on_those_days_is_what_the_refusal_reports() -> None:
+    """Dagster ticks once on each switch day (03:00 on the gap day); Argo none on the gap day, twice on the other."""
+    spring, fall = _offset_change_days("Europe/Vienna", 2026)
+    zone = ZoneInfo("Europe/Vienna")
+    start = int(datetime(2026, 1, 1, tzinfo=zone).timestamp())
+    end = int(datetime(2027, 1, 1, tzinfo=zone).timestamp())
+    dagster = [datetime.fromtimestamp(t, zone) for t in dagster_ticks(["30 2 * * *"], "Europe/Vienna", start, end)]
+    assert next(t for t in dagster if t.date() == spring).strftime("%H:%M") == "03:00"
+    assert len([t for t in dagster if t.date() == fall]) == 1
+    differences = tick_differences(["30 2 * * *"], "Europe/Vienna")
+    days = {datetime.fromtimestamp(d.instant, zone).date() for d in differences}
+    assert {spring, fall} <= days
+    assert {d.year for d in days} == set(range(CHECK_YEARS[0], CHECK_YEARS[1] + 1))  # every year of the span
+
+
+@pytest.mark.parametrize("timezone", ["America/Santiago", "Asia/Beirut"])
+def test_midnight_schedule_where_dst_switches_at_midnight_is_refused(timezone: str) -> None:
+    days = [d for d in _offset_change_days(timezone, 2026) if _midnight_missing(timezone, d)]
+    assert days, f"{timezone} no longer skips midnight in 2026 (tz database changed): pick another zone"
+
+    @dg.asset
+    def table() -> None: ...
+
+    job = dg.define_asset_job("all_assets", selection=[table])
+    defs = dg.Definitions(
+        assets=[table],
+        jobs=[job],
+        schedules=[
+            dg.ScheduleDefinition(name="midnight", job=job, cron_schedule="0 0 * * *", execution_timezone=timezone)
+        ],
+    )
+    with pytest.raises(UnsupportedInputError) as raised:
+        compile_defs(defs)
+    assert "schedule midnight" in str(raised.value)
+    assert days[0].isoformat() in str(raised.value)
+
+
+def test_same_schedules_outside_the_switch_hours_compile() -> None:
+    compile_defs(_partitioned("Europe/Vienna", 1, 0))
+    compile_defs(_partitioned("Europe/Vienna", 4, 30))
+    compile_defs(_partitioned("UTC", 2, 30))
+
+
+def test_flagship_schedule_is_accepted() -> None:
+    project = load_project("assets", REPO)
+    [schedule] = project.schedules
+    assert (schedule.crons, schedule.timezone) == (("0 1 * * *",), "Europe/Vienna")
+    assert tick_differences(schedule.crons, schedule.timezone) == []
+
+
+def test_hourly_schedule_matches_across_switches() -> None:
+    """Hourly crons tick once per elapsed hour in both (Dagster too skips the missing hour, repeats the doubled)."""
+    assert tick_differences(["0 * * * *"], "Europe/Vienna") == []
+    assert tick_differences(["15 * * * *"], "America/New_York") == []
+
+
+def test_build_cli_exits_2_naming_the_schedule(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        "vienna_0230",
+        """
+        import dagster as dg
+
+        partitions = dg.DailyPartitionsDefinition(start_date="2026-01-01", timezone="Europe/Vienna")
+
+        @dg.asset(partitions_def=partitions)
+        def daily() -> None: ...
+
+        job = dg.define_asset_job("daily_job", selection=[daily], partitions_def=partitions)
+        defs = dg.Definitions(
+            assets=[daily], jobs=[job],
+            schedules=[dg.build_schedule_from_partitioned_job(job, hour_of_day=2, minute_of_hour=30, name="nightly")],
+        )
+        """,
+    )
+    result = run_compiler("build", "--module", "vienna_0230", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "schedule nightly" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "argo_out").exists()
+
+
+def _cron(schedules: list[str], timezone: str, annotated: bool) -> dict[str, Any]:
+    document = copy.deepcopy(yaml.safe_load(GOLDEN_CRON.read_text(encoding="utf-8")))
+    document["spec"]["schedules"] = schedules
+    document["spec"]["timezone"] = timezone
+    if not annotated:
+        del document["metadata"]["annotations"]["dagster.io/schedule"]
+    return document
+
+
+def test_validate_rejects_a_dagster_cron_workflow_whose_ticks_differ() -> None:
+    problems = "\n".join(validate_manifest(_cron(["30 2 * * *"], "Europe/Vienna", annotated=True)))
+    spring, fall = _offset_change_days("Europe/Vienna", 2026)
+    assert "spec.schedules" in problems
+    assert spring.isoformat() in problems
+    assert fall.isoformat() in problems
+    assert validate_manifest(_cron(["0 1 * * *"], "Europe/Vienna", annotated=True)) == []
+
+
+def test_validate_warns_on_a_hand_written_cron_workflow(tmp_path: Path) -> None:
+    path = tmp_path / "hand.yaml"
+    path.write_text(yaml.safe_dump(_cron(["30 2 * * *"], "Europe/Vienna", annotated=False)), encoding="utf-8")
+    result = run_compiler("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    _, fall = _offset_change_days("Europe/Vienna", 2026)
+    assert "warning:" in result.stderr
+    assert fall.isoformat() in result.stderr
+
+
+def test_project_from_definitions_alone_does_not_check_ticks() -> None:
+    """The check belongs to build (it reads the rendered CronWorkflow), not to loading."""
+    project = project_from_definitions("project", _partitioned("Europe/Vienna", 2, 30))
+    assert project.schedules[0].crons == ("30 2 * * *",)
+
+
+def test_a_difference_away_from_any_switch_is_caught_too() -> None:
+    """robfig keeps `*/1` as a star (day fields AND: Mondays only), Dagster reads it as a list (OR: every day)."""
+    zone = ZoneInfo("UTC")
+    start = datetime(CHECK_YEARS[0], 1, 1, tzinfo=zone)
+    first_other_day = next(
+        day for day in (start + timedelta(days=n) for n in range(1, 8)) if day.weekday() != 0
+    ).date()  # Dagster ticks daily (the span starts just after the first midnight); Argo only on Mondays
+
+    @dg.asset
+    def table() -> None: ...
+
+    job = dg.define_asset_job("all_assets", selection=[table])
+    schedule = dg.ScheduleDefinition(name="mondays", job=job, cron_schedule="0 0 */1 * 1")
+    with pytest.raises(UnsupportedInputError) as raised:
+        compile_defs(dg.Definitions(assets=[table], jobs=[job], schedules=[schedule]))
+    assert "schedule mondays" in str(raised.value)
+    assert first_other_day.isoformat() in str(raised.value)
+    assert "dialects" in str(raised.value)
