@@ -9,6 +9,7 @@ from compiler.parse import ManifestParseError, parse_documents
 from compiler.plan import make_plan
 from compiler.render import render
 from compiler.settings import Settings
+from compiler.size_budget import check_sizes
 from compiler.validate import StructureCheck, template_names_by_workflow_template, validate_manifest
 
 
@@ -16,6 +17,7 @@ from compiler.validate import StructureCheck, template_names_by_workflow_templat
 class BuildResult:
     files: dict[str, str]
     renamings: tuple[Renaming, ...]
+    warnings: tuple[str, ...] = ()
 
 
 def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:
@@ -38,4 +40,5 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
         problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
-    return BuildResult(files=files, renamings=plan.renamings)
+    warnings = check_sizes(documents)  # raises (exit 2) before anything is written when one cannot be stored
+    return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings))

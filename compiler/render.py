@@ -15,6 +15,8 @@ ARGO_VARIABLES = {
     "scheduled_time": placeholder(SCHEDULED_TIME),
     "created_time": placeholder(CREATION_TIMESTAMP),
     "task": "{{inputs.parameters.task}}",
+    "description": "{{inputs.parameters.description}}",
+    "owners": "{{inputs.parameters.owners}}",
     "partition": "{{workflow.parameters.partition}}",
     "schedule": "{{workflow.parameters.schedule}}",
 }

@@ -31,7 +31,7 @@ def test_dag_follows_asset_dependencies() -> None:
     assert "depends" not in tasks["openaq-raw-measurements"]
     assert tasks["openaq-clean-measurements"]["depends"] == "openaq-raw-measurements"
     assert tasks["openaq-measurements-parquet"]["depends"] == "openaq-clean-measurements"
-    assert tasks["openaq-clean-measurements"]["arguments"]["parameters"] == [
+    assert tasks["openaq-clean-measurements"]["arguments"]["parameters"][:2] == [
         {"name": "asset", "value": "openaq/clean_measurements"},
         {"name": "task", "value": "openaq-clean-measurements"},
     ]
@@ -45,7 +45,12 @@ def test_step_container_follows_the_runner_contract() -> None:
     ]
     templates = {t["name"]: t for t in document["spec"]["templates"]}
     step = templates["materialize"]
-    assert step["inputs"]["parameters"] == [{"name": "asset"}, {"name": "task"}]
+    assert step["inputs"]["parameters"] == [
+        {"name": "asset"},
+        {"name": "task"},
+        {"name": "description", "default": ""},
+        {"name": "owners", "default": ""},
+    ]
     # Label values cannot hold '/': the per-asset pod label is the task name, the key stays an annotation.
     assert step["metadata"]["labels"]["dagster.io/asset"] == "{{inputs.parameters.task}}"
     assert step["metadata"]["annotations"]["dagster.io/asset-key"] == "{{inputs.parameters.asset}}"
@@ -109,7 +114,17 @@ def test_schedule_becomes_a_thin_cron_workflow() -> None:
     }
 
 
-def test_descriptions_and_owners_are_annotations() -> None:
-    annotations = workflow_template(_vienna())["metadata"]["annotations"]
-    assert annotations["openaq-raw-measurements.assets.dagster.io/owners"] == "team:air-quality"
-    assert annotations["openaq-clean-measurements.assets.dagster.io/description"] == "One typed row per sensor-hour."
+def test_descriptions_and_owners_travel_with_their_task_to_the_pod() -> None:
+    document = workflow_template(_vienna())
+    tasks = dag(document)
+
+    def parameters(task: str) -> dict[str, str]:
+        return {p["name"]: p["value"] for p in tasks[task]["arguments"]["parameters"]}
+
+    assert parameters("openaq-raw-measurements")["owners"] == "team:air-quality"
+    assert parameters("openaq-clean-measurements")["description"] == "One typed row per sensor-hour."
+    assert set(document["metadata"]["annotations"]) == {"workflows.argoproj.io/description"}
+    for template in document["spec"]["templates"]:
+        if "container" in template:  # every step puts them on its pod, where kubectl and the Argo UI show them
+            assert template["metadata"]["annotations"]["dagster.io/description"] == "{{inputs.parameters.description}}"
+            assert template["metadata"]["annotations"]["dagster.io/owners"] == "{{inputs.parameters.owners}}"
