@@ -45,7 +45,8 @@ def test_two_thousand_assets_with_one_retry_policy_each_share_one_step_template(
     assert [s["name"] for s in steps] == ["materialize-a-00000"]  # one template, not 2,000 copies
     assert steps[0]["retryStrategy"]["limit"] == "3"
     tasks = document["spec"]["templates"][0]["dag"]["tasks"]
-    assert {task["template"] for task in tasks} == {"materialize-a-00000"} and len(tasks) == 2000
+    assert {task["template"] for task in tasks} == {"materialize-a-00000"}
+    assert len(tasks) == 2000
     sizes = _sizes(tmp_path / "argo_out")
     assert all(size < STORED_OBJECT_LIMIT / 2 for size in sizes.values()), sizes
     for name, size in sizes.items():  # the warning appears exactly for the manifests above 256 KiB
@@ -87,7 +88,8 @@ def test_a_graph_too_large_to_store_is_refused_before_writing(tmp_path: Path) ->
 
     assert result.returncode == 2, result.stderr[-2000:]
     assert "demo.workflowtemplate.yaml" in result.stderr
-    assert "nothing was written" in result.stderr and "split the assets" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert "split the assets" in result.stderr
     assert "Traceback" not in result.stderr
     assert [p.name for p in out.iterdir()] == ["demo.workflowtemplate.yaml"]
     assert previous.read_text(encoding="utf-8") == "# the last good build\n"
