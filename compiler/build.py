@@ -18,6 +18,7 @@ class BuildResult:
     files: dict[str, str]
     renamings: tuple[Renaming, ...]
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:
@@ -41,4 +42,10 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
     warnings = check_sizes(documents)  # raises (exit 2) before anything is written when one cannot be stored
-    return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings))
+    notes = tuple(
+        f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "
+        f"until `argo cron resume {cron.name}`; set default_status=DefaultScheduleStatus.RUNNING to start it deployed"
+        for cron in plan.crons
+        if cron.suspended
+    )
+    return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings), notes=notes)

@@ -215,6 +215,7 @@ def _read_schedule(
         crons=(crons,) if isinstance(crons, str) else tuple(crons),
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
+        stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
     )
 
 

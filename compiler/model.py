@@ -57,6 +57,7 @@ class ScheduleSpec:
     crons: tuple[str, ...]
     timezone: str
     asset_keys: frozenset[tuple[str, ...]]
+    stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
 
 
 @dataclass(frozen=True)

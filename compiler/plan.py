@@ -66,6 +66,7 @@ class CronPlan:
     crons: tuple[str, ...]
     timezone: str
     entrypoint: str
+    suspended: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             crons=s.crons,
             timezone=s.timezone,
             entrypoint=job_dags.get(s.job_name, MAIN_DAG),
+            suspended=s.stopped,
         )
         for s in project.schedules
     )

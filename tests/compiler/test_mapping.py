@@ -12,7 +12,7 @@ from compiler.build import compile_project
 from compiler.errors import UnsupportedInputError
 from compiler.load import project_from_definitions
 from tests.compiler.shapes import make_asset
-from tests.compiler.support import compile_defs, dag, demo_settings, workflow_template
+from tests.compiler.support import REPO, compile_defs, dag, demo_settings, workflow_template
 
 HOSTILE = 'Says "hi": {{workflow.name}} # not a comment\nline two: ünïcödé \' }} {{{x}}}'
 
@@ -152,3 +152,30 @@ def test_characters_beyond_the_basic_plane_and_line_separators_survive() -> None
     text = result.files["demo.workflowtemplate.yaml"]
     assert "\\U0001f600" in text  # YAML's escape, not JSON's surrogate pair that YAML parsers reject
     assert _description(yaml.safe_load(text)) == astral
+
+
+@pytest.mark.parametrize(
+    ("status", "suspended"), [(dg.DefaultScheduleStatus.STOPPED, True), (dg.DefaultScheduleStatus.RUNNING, False)]
+)
+def test_a_stopped_schedule_becomes_a_suspended_cron_workflow(
+    status: dg.DefaultScheduleStatus, suspended: bool
+) -> None:
+    asset = make_asset("clean", [])
+    schedule = dg.ScheduleDefinition(name="nightly", target=[asset], cron_schedule="0 1 * * *", default_status=status)
+    defs = dg.Definitions(assets=[asset], schedules=[schedule])
+    result = compile_project(project_from_definitions("p", defs), demo_settings())
+
+    cron = yaml.safe_load(result.files["demo-nightly.cronworkflow.yaml"])
+    assert cron["spec"].get("suspend", False) is suspended
+    assert [note.split(":")[0] for note in result.notes] == (
+        ["schedule nightly has default_status STOPPED (Dagster's default)"] if suspended else []
+    )
+
+
+def test_the_flagship_schedule_is_running() -> None:
+    from assets import defs
+
+    [schedule] = defs.schedules or []
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    cron = yaml.safe_load((REPO / "argo_out" / "air-quality-nightly.cronworkflow.yaml").read_text())
+    assert "suspend" not in cron["spec"]
