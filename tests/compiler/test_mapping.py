@@ -73,7 +73,7 @@ def test_long_names_are_cut_to_63_with_a_hash() -> None:
     [task_name] = tasks
     assert task_name == "x" * 54 + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
     # The pod label value dagster.io/asset comes from this argument: ≤ 63 chars, no '/'.
-    assert tasks[task_name]["arguments"]["parameters"] == [
+    assert tasks[task_name]["arguments"]["parameters"][:2] == [
         {"name": "asset", "value": name},
         {"name": "task", "value": task_name},
     ]

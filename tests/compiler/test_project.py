@@ -42,12 +42,18 @@ def test_step_container_follows_the_runner_contract() -> None:
     assert document["spec"]["arguments"]["parameters"] == [
         {"name": "partition", "value": ""},
         {"name": "schedule", "value": ""},  # set by each CronWorkflow, empty for a manual submit
+        {"name": "cronScheduleTime", "value": ""},  # set by `argo cron backfill` (its default --argname)
     ]
     templates = {t["name"]: t for t in document["spec"]["templates"]}
+    # Argo passes spec.arguments to the entrypoint's inputs; a backfill Workflow passes each partition instead.
+    assert templates["main"]["inputs"]["parameters"] == [{"name": "partition", "default": ""}]
+    for task in templates["main"]["dag"]["tasks"]:
+        assert {"name": "partition", "value": "{{inputs.parameters.partition}}"} in task["arguments"]["parameters"]
     step = templates["materialize"]
     assert step["inputs"]["parameters"] == [
         {"name": "asset"},
         {"name": "task"},
+        {"name": "partition", "default": ""},
         {"name": "description", "default": ""},
         {"name": "owners", "default": ""},
     ]
@@ -66,7 +72,9 @@ def test_step_container_follows_the_runner_contract() -> None:
         "--created-time",
         "{{workflow.creationTimestamp}}",
         "--partition",
-        "{{workflow.parameters.partition}}",
+        "{{inputs.parameters.partition}}",
+        "--backfill-time",
+        "{{workflow.parameters.cronScheduleTime}}",
         "--schedule",
         "{{workflow.parameters.schedule}}",
     ]
