@@ -35,6 +35,7 @@ class StepTemplate:
     node_selector: Mapping[str, str]
     tolerations: tuple[Mapping[str, Any], ...]
     service_account: str | None
+    active_deadline_seconds: int
 
 
 @dataclass(frozen=True)
@@ -216,13 +217,21 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
     resources = {k: dict(v) for k, v in settings.defaults.resources.items()}
     for kind, amounts in (pod.resources if pod else {}).items():
         resources[kind] = {**resources.get(kind, {}), **amounts}
+    defaults = settings.defaults
+    default_retry = RetrySpec(defaults.retry_limit, defaults.retry_backoff_seconds, 2) if defaults.retry_limit else None
+    retry = asset.retry if asset and asset.retry else default_retry
     return StepTemplate(
         name=name,
         image=(pod.image if pod and pod.image else settings.image_ref),
-        retry=asset.retry if asset else None,
+        retry=retry if retry and retry.limit else None,
         resources={k: dict(sorted(v.items())) for k, v in sorted(resources.items())},
         env=tuple(env[key] for key in sorted(env)),
         node_selector=pod.node_selector if pod else {},
         tolerations=pod.tolerations if pod else (),
         service_account=pod.service_account if pod else None,
+        active_deadline_seconds=(
+            pod.active_deadline_seconds
+            if pod and pod.active_deadline_seconds
+            else settings.defaults.step_active_deadline_seconds
+        ),
     )

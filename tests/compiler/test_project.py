@@ -105,7 +105,17 @@ def test_retry_policy_and_k8s_config_get_their_own_template() -> None:
     }
     assert raw["container"]["resources"] == {"limits": {"memory": "1Gi"}}
     assert raw["container"]["args"] == templates["materialize"]["container"]["args"]
-    assert "retryStrategy" not in templates["materialize"]
+    # Assets without a RetryPolicy still retry transient faults: [tool.compiler.defaults] retry_limit (2), 10 s doubling.
+    assert templates["materialize"]["retryStrategy"] == {
+        "limit": "2",
+        "retryPolicy": "Always",
+        "expression": "asInt(lastRetry.exitCode) != 2 && asInt(lastRetry.exitCode) != 3",
+        "backoff": {"duration": "10", "factor": "2"},
+    }
+    # Every step has a wall-clock limit per attempt: the settings default unless the asset sets one.
+    assert {t["name"]: t["activeDeadlineSeconds"] for t in templates.values() if "container" in t} == {
+        name: "7200" for name in templates if name.startswith("materialize")
+    }
 
 
 def test_schedule_becomes_a_thin_cron_workflow() -> None:
