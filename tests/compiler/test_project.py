@@ -105,7 +105,7 @@ def test_retry_policy_and_k8s_config_get_their_own_template() -> None:
     }
     assert raw["container"]["resources"] == {"limits": {"memory": "1Gi"}}
     assert raw["container"]["args"] == templates["materialize"]["container"]["args"]
-    # Assets without a RetryPolicy still retry transient faults: [tool.compiler.defaults] retry_limit (2), 10 s doubling.
+    # Assets without a RetryPolicy still retry transient faults: [tool.compiler.defaults] retry_limit (2), 10 s x2.
     assert templates["materialize"]["retryStrategy"] == {
         "limit": "2",
         "retryPolicy": "Always",

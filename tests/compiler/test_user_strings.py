@@ -1,5 +1,7 @@
 """User-supplied strings on their way into a manifest: no literal credential, no live `{{...}}`, anywhere."""
 
+from typing import Any
+
 import dagster as dg
 import pytest
 import yaml
@@ -83,16 +85,17 @@ def test_a_live_argo_expression_anywhere_in_the_tag_is_refused(config: dict[str,
 
 
 def test_a_live_argo_expression_anywhere_in_the_settings_is_refused() -> None:
-    for overrides, where in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"defaults": {"resources": {"limits": {"memory": "{{inputs.parameters.m}}"}}}}, "limits.memory"),
         ({"secrets": {"TOKEN": {"name": "s", "key": "{{k}}"}}}, "secrets.TOKEN.key"),
-    ]:
+    ]
+    for overrides, where in cases:
         with pytest.raises(UnsupportedInputError, match="Argo would evaluate") as error:
             demo_settings(**overrides)
         assert where in str(error.value)
 
 
-def _step_of(asset: dg.AssetsDefinition, **settings: object) -> dict[str, object]:
+def _step_of(asset: dg.AssetsDefinition, **settings: Any) -> dict[str, Any]:
     result = compile_project(project_from_definitions("p", dg.Definitions(assets=[asset])), demo_settings(**settings))
     [text] = result.files.values()
     templates = yaml.safe_load(text)["spec"]["templates"]
