@@ -12,6 +12,7 @@ from compiler.run_local.executor import DagRunner, RunReport
 from compiler.run_local.groups import GroupGate
 from compiler.run_local.manifest import load_workflow
 from compiler.run_local.plan import plan_workflow
+from compiler.run_local.synchronization import held_mutexes
 
 ENVIRONMENT_HELP = (
     "Each task gets only the container env the YAML declares: literal values as written, and each "
@@ -84,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
     gate = GroupGate(tasks, workflow.group_limit, workflow.group_fail_fast)
-    report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate).run()
+    with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
+        report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate).run()
     print(_summary(report), flush=True)
     return 0 if report.succeeded else 1
 

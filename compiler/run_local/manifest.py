@@ -71,6 +71,9 @@ class WorkflowModel:
     group_limit: int | None = None
     # failFast of the nested DAGs: a failure stops new tasks inside the same child only.
     group_fail_fast: bool = True
+    # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
+    mutexes: tuple[str, ...] = ()
+    namespace: str = "default"
 
 
 def load_workflow(path: Path, entrypoint: str | None = None, template_files: Sequence[Path] = ()) -> WorkflowModel:
@@ -138,7 +141,30 @@ def build_model(
         bool(dag.get("failFast", True)),
         group_limit=parallelism,
         group_fail_fast=expander.nested_fail_fast,
+        mutexes=_mutexes(spec.get("synchronization"), name),
+        namespace=str(_mapping(document.get("metadata"), "metadata").get("namespace") or "default"),
     )
+
+
+def _mutexes(raw: Any, workflow: str) -> tuple[str, ...]:
+    """Workflow-level mutex names; semaphores and other forms are refused rather than ignored."""
+    if raw is None:
+        return ()
+    synchronization = _mapping(raw, f"{workflow}: spec.synchronization")
+    unsupported = sorted(set(synchronization) - {"mutexes"})
+    if unsupported:
+        raise RunLocalError(
+            f"{workflow}: spec.synchronization {unsupported} is not supported by run-local (mutexes is)"
+        )
+    names = []
+    for entry in _list(synchronization.get("mutexes") or [], "spec.synchronization.mutexes"):
+        mutex = _mapping(entry, "spec.synchronization.mutexes entry")
+        if not mutex.get("name") or set(mutex) - {"name", "namespace"}:
+            raise RunLocalError(f"{workflow}: mutex {dict(mutex)!r}: run-local supports {{name, namespace}} only")
+        names.append((str(mutex.get("namespace") or ""), str(mutex["name"])))
+    if any(namespace for namespace, _ in names):
+        raise RunLocalError(f"{workflow}: mutexes in another namespace are not supported by run-local")
+    return tuple(name for _, name in names)
 
 
 def _inputs(template: Mapping[str, Any]) -> Any:
