@@ -8,6 +8,7 @@ import re
 
 SCHEDULED_TIME = "workflow.scheduledTime"  # set by the cron controller; literal in a manually submitted workflow
 CREATION_TIMESTAMP = "workflow.creationTimestamp"  # set for every workflow, the same in all its pods
+BACKFILL_PARAMETER = "cronScheduleTime"  # workflow parameter `argo cron backfill` sets (its default --argname)
 
 
 def placeholder(variable: str) -> str:

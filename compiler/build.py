@@ -9,6 +9,7 @@ from compiler.parse import ManifestParseError, parse_documents
 from compiler.plan import make_plan
 from compiler.render import render
 from compiler.settings import Settings
+from compiler.size_budget import check_sizes
 from compiler.validate import StructureCheck, template_names_by_workflow_template, validate_manifest
 from compiler.validate.tick_check import check_cron_ticks
 
@@ -17,6 +18,8 @@ from compiler.validate.tick_check import check_cron_ticks
 class BuildResult:
     files: dict[str, str]
     renamings: tuple[Renaming, ...]
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:
@@ -40,4 +43,11 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
         problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
-    return BuildResult(files=files, renamings=plan.renamings)
+    warnings = check_sizes(documents)  # raises (exit 2) before anything is written when one cannot be stored
+    notes = tuple(
+        f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "
+        f"until `argo cron resume {cron.name}`; set default_status=DefaultScheduleStatus.RUNNING to start it deployed"
+        for cron in plan.crons
+        if cron.suspended
+    )
+    return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings), notes=notes)

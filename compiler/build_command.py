@@ -45,6 +45,10 @@ def run_build(arguments: argparse.Namespace) -> int:
         result = compile_project(load_project(module, search_path), settings, structure)
     for renaming in result.renamings:
         print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if arguments.check:
         diff = diff_manifests(result.files, arguments.out)
         if diff:

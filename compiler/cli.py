@@ -4,6 +4,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from compiler.backfill import register as register_backfill
 from compiler.build_command import register as register_build
 from compiler.errors import InvalidManifestError, UnsupportedInputError
 from compiler.materialize import register as register_materialize
@@ -13,7 +14,13 @@ from compiler.validate_command import register as register_validate
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
 # To add a command: import its `register` above and list it here.
-SUBCOMMANDS: tuple[Register, ...] = (register_build, register_validate, register_materialize, register_run_local)
+SUBCOMMANDS: tuple[Register, ...] = (
+    register_build,
+    register_validate,
+    register_materialize,
+    register_run_local,
+    register_backfill,
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 

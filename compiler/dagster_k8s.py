@@ -7,8 +7,10 @@ from typing import Any
 from compiler.errors import UnsupportedInputError
 from compiler.model import PodOverrides
 from compiler.settings import DNS_SUBDOMAIN, plain_env_value
+from compiler.user_text import reject_live_expressions
 
 TAG = "dagster-k8s/config"
+DEADLINE_KEYS = ("active_deadline_seconds", "activeDeadlineSeconds")
 TOLERATION_KEYS = {
     "key": "key",
     "operator": "operator",
@@ -26,15 +28,18 @@ def read_pod_overrides(asset: str, tags: Mapping[str, Any]) -> PodOverrides:
         return PodOverrides()
     where = f"asset {asset}: op tag {TAG}"
     config = _as_mapping(json.loads(raw) if isinstance(raw, str) else raw, where)
-    _reject_unknown(config, {"container_config", "pod_spec_config"}, where)
+    reject_live_expressions(config, where)  # every string of the tag reaches the manifest in some form
+    _reject_unknown(config, {"container_config", "pod_spec_config", "job_spec_config"}, where)
     container = _as_mapping(config.get("container_config", {}), f"{where}.container_config")
     pod = _as_mapping(config.get("pod_spec_config", {}), f"{where}.pod_spec_config")
+    job = _as_mapping(config.get("job_spec_config", {}), f"{where}.job_spec_config")
     _reject_unknown(container, {"resources", "env", "image"}, f"{where}.container_config")
     _reject_unknown(
         pod,
-        {"node_selector", "nodeSelector", "tolerations", "service_account_name", "serviceAccountName"},
+        {"node_selector", "nodeSelector", "tolerations", "service_account_name", "serviceAccountName", *DEADLINE_KEYS},
         f"{where}.pod_spec_config",
     )
+    _reject_unknown(job, set(DEADLINE_KEYS), f"{where}.job_spec_config")
     service_account = pod.get("service_account_name", pod.get("serviceAccountName"))
     if service_account is not None and not (isinstance(service_account, str) and DNS_SUBDOMAIN.match(service_account)):
         raise UnsupportedInputError(f"{where}.pod_spec_config: service account {service_account!r} is not a valid name")
@@ -48,7 +53,23 @@ def read_pod_overrides(asset: str, tags: Mapping[str, Any]) -> PodOverrides:
         node_selector=_read_string_map(pod.get("node_selector", pod.get("nodeSelector", {})), f"{where}.node_selector"),
         tolerations=_read_tolerations(pod.get("tolerations", []), f"{where}.pod_spec_config.tolerations"),
         service_account=service_account,
+        active_deadline_seconds=_read_deadline(job, pod, where),
     )
+
+
+def _read_deadline(job: Mapping[str, Any], pod: Mapping[str, Any], where: str) -> int | None:
+    """dagster-k8s's step deadline (the k8s Job's, or the pod's, activeDeadlineSeconds) → the template's; with
+    both, the shorter one ends the pod first, as on Kubernetes."""
+    found = [
+        (f"{where}.{section}.{key}", value)
+        for section, mapping in (("job_spec_config", job), ("pod_spec_config", pod))
+        for key, value in mapping.items()
+        if key in DEADLINE_KEYS
+    ]
+    for at, value in found:
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise UnsupportedInputError(f"{at} must be a positive number of seconds, got {value!r}")
+    return min((value for _, value in found), default=None)
 
 
 def _as_mapping(value: Any, where: str) -> Mapping[str, Any]:

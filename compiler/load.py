@@ -165,8 +165,10 @@ def _check_partitions(name: str, partitions: dg.PartitionsDefinition | None) -> 
 
 
 def _read_retry(name: str, policy: dg.RetryPolicy | None) -> RetrySpec | None:
-    if policy is None or policy.max_retries == 0:
+    if policy is None:
         return None
+    if policy.max_retries == 0:
+        return RetrySpec(limit=0, delay_seconds=None, factor=None)  # "never retry" beats the default retry
     if policy.jitter is not None:
         raise UnsupportedInputError(f"asset {name}: RetryPolicy jitter has no Argo equivalent; remove jitter")
     if policy.backoff == dg.Backoff.LINEAR:
@@ -215,6 +217,7 @@ def _read_schedule(
         crons=(crons,) if isinstance(crons, str) else tuple(crons),
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
+        stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
     )
 
 

@@ -24,6 +24,7 @@ class PodOverrides:
     node_selector: Mapping[str, str] = field(default_factory=dict)
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
+    active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
 
     @property
     def is_empty(self) -> bool:
@@ -57,6 +58,7 @@ class ScheduleSpec:
     crons: tuple[str, ...]
     timezone: str
     asset_keys: frozenset[tuple[str, ...]]
+    stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Turns the plain model plus settings into the exact shape the templates render (names, DAGs, step templates)."""
 
+import dataclasses
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,7 +14,6 @@ from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
 DEFAULT_STEP = "materialize"
-ANNOTATION_DOMAIN = "assets.dagster.io"
 GENERATOR = "dagster-argo-compiler"
 
 
@@ -34,6 +35,7 @@ class StepTemplate:
     node_selector: Mapping[str, str]
     tolerations: tuple[Mapping[str, Any], ...]
     service_account: str | None
+    active_deadline_seconds: int
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Task:
     template: str
     asset: str
     depends: tuple[str, ...]
+    description: str = ""  # the asset's, with `{{`/`}}` broken up; the step puts it on the pod as an annotation
+    owners: str = ""
 
     @property
     def depends_expression(self) -> str:
@@ -63,6 +67,7 @@ class CronPlan:
     crons: tuple[str, ...]
     timezone: str
     entrypoint: str
+    suspended: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,6 @@ class Plan:
     settings: Settings
     name: str
     file_name: str
-    annotations: tuple[tuple[str, str], ...]
     dags: tuple[Dag, ...]
     steps: tuple[StepTemplate, ...]
     crons: tuple[CronPlan, ...]
@@ -92,17 +96,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         reserved=DEPENDS_RESERVED,
     )
     tasks_by_key = {asset.key: task_names[asset.key_path] for asset in project.assets}
-    steps = [
-        _step(f"{DEFAULT_STEP}-{tasks_by_key[a.key]}", a, settings) for a in project.assets if a.needs_own_template
-    ]
-    step_names = {
-        asset.key: (f"{DEFAULT_STEP}-{tasks_by_key[asset.key]}" if asset.needs_own_template else DEFAULT_STEP)
-        for asset in project.assets
-    }
-    steps = [_fit_step_name(step) for step in steps]
-    step_names = {key: _fit(name) for key, name in step_names.items()}
-    if any(not asset.needs_own_template for asset in project.assets):
-        steps.insert(0, _step(DEFAULT_STEP, None, settings))
+    steps, step_names = _shared_steps(project.assets, tasks_by_key, settings)
 
     dags = [_dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None)]
     job_dags: dict[str, str] = {}
@@ -132,6 +126,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             crons=s.crons,
             timezone=s.timezone,
             entrypoint=job_dags.get(s.job_name, MAIN_DAG),
+            suspended=s.stopped,
         )
         for s in project.schedules
     )
@@ -140,12 +135,37 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         settings=settings,
         name=settings.name,
         file_name=f"{settings.name}.workflowtemplate.yaml",
-        annotations=_asset_annotations(project.assets, tasks_by_key),
         dags=tuple(dags),
         steps=tuple(steps),
         crons=crons,
         renamings=tuple(renamings),
     )
+
+
+def _shared_steps(
+    assets: tuple[AssetSpec, ...], tasks_by_key: Mapping[tuple[str, ...], str], settings: Settings
+) -> tuple[list[StepTemplate], dict[tuple[str, ...], str]]:
+    """One step template per distinct set of pod/retry settings, not one per asset: a graph where every asset has
+    the same RetryPolicy gets one extra template, not thousands. The default settings keep the name `materialize`;
+    other settings are named after the first asset (in topological order) that uses them."""
+    default = _step(DEFAULT_STEP, None, settings)
+    by_settings: dict[str, StepTemplate] = {_settings_key(default): default}
+    used: list[StepTemplate] = []
+    step_names: dict[tuple[str, ...], str] = {}
+    for asset in assets:
+        candidate = _step(f"{DEFAULT_STEP}-{tasks_by_key[asset.key]}", asset, settings)
+        step = by_settings.setdefault(_settings_key(candidate), _fit_step_name(candidate))
+        if step not in used:
+            used.append(step)
+        step_names[asset.key] = step.name
+    used.sort(key=lambda step: step.name != DEFAULT_STEP)  # stable: the default first, then first-use order
+    return used, step_names
+
+
+def _settings_key(step: StepTemplate) -> str:
+    """Everything but the name, as canonical JSON (the mappings inside are not hashable)."""
+    fields = {k: v for k, v in dataclasses.asdict(step).items() if k != "name"}
+    return json.dumps(fields, sort_keys=True, default=str)
 
 
 def _cron_source(schedule: str, pipeline: str) -> str:
@@ -173,7 +193,16 @@ def _dag(
         if selection is not None and asset.key not in selection:
             continue
         deps = [tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection]
-        tasks.append(Task(tasks_by_key[asset.key], step_names[asset.key], asset.key_path, tuple(sorted(deps))))
+        tasks.append(
+            Task(
+                tasks_by_key[asset.key],
+                step_names[asset.key],
+                asset.key_path,
+                tuple(sorted(deps)),
+                description=free_text(asset.description.strip()) if asset.description else "",
+                owners=free_text(", ".join(asset.owners)),
+            )
+        )
     return Dag(name, tuple(tasks))
 
 
@@ -192,27 +221,21 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
     resources = {k: dict(v) for k, v in settings.defaults.resources.items()}
     for kind, amounts in (pod.resources if pod else {}).items():
         resources[kind] = {**resources.get(kind, {}), **amounts}
+    defaults = settings.defaults
+    default_retry = RetrySpec(defaults.retry_limit, defaults.retry_backoff_seconds, 2) if defaults.retry_limit else None
+    retry = asset.retry if asset and asset.retry else default_retry
     return StepTemplate(
         name=name,
         image=(pod.image if pod and pod.image else settings.image_ref),
-        retry=asset.retry if asset else None,
+        retry=retry if retry and retry.limit else None,
         resources={k: dict(sorted(v.items())) for k, v in sorted(resources.items())},
         env=tuple(env[key] for key in sorted(env)),
         node_selector=pod.node_selector if pod else {},
         tolerations=pod.tolerations if pod else (),
         service_account=pod.service_account if pod else None,
+        active_deadline_seconds=(
+            pod.active_deadline_seconds
+            if pod and pod.active_deadline_seconds
+            else settings.defaults.step_active_deadline_seconds
+        ),
     )
-
-
-def _asset_annotations(
-    assets: tuple[AssetSpec, ...], tasks_by_key: Mapping[tuple[str, ...], str]
-) -> tuple[tuple[str, str], ...]:
-    """Per-asset description and owners, keyed `<task>.assets.dagster.io/...` because DAG tasks carry no metadata."""
-    annotations = []
-    for asset in sorted(assets, key=lambda a: tasks_by_key[a.key]):
-        prefix = f"{tasks_by_key[asset.key]}.{ANNOTATION_DOMAIN}"
-        if asset.description:
-            annotations.append((f"{prefix}/description", free_text(asset.description.strip())))
-        if asset.owners:
-            annotations.append((f"{prefix}/owners", free_text(", ".join(asset.owners))))
-    return tuple(annotations)

@@ -6,7 +6,7 @@ from typing import Any
 
 import jinja2
 
-from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
+from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.exit_codes import RETRY_EXPRESSION
 from compiler.plan import GENERATOR, MAIN_DAG, Plan
 
@@ -15,7 +15,10 @@ ARGO_VARIABLES = {
     "scheduled_time": placeholder(SCHEDULED_TIME),
     "created_time": placeholder(CREATION_TIMESTAMP),
     "task": "{{inputs.parameters.task}}",
-    "partition": "{{workflow.parameters.partition}}",
+    "description": "{{inputs.parameters.description}}",
+    "owners": "{{inputs.parameters.owners}}",
+    "partition": "{{inputs.parameters.partition}}",  # a DAG's input, from the workflow argument or a backfill
+    "backfill_time": placeholder(f"workflow.parameters.{BACKFILL_PARAMETER}"),
     "schedule": "{{workflow.parameters.schedule}}",
 }
 
@@ -74,6 +77,7 @@ def render(plan: Plan) -> dict[str, str]:
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
         "main": MAIN_DAG,
+        "backfill_parameter": BACKFILL_PARAMETER,
         "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",
     }
     files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}

@@ -9,14 +9,13 @@ from typing import Any
 
 from compiler.argo import DNS_LABEL, ENUMS
 from compiler.errors import UnsupportedInputError
+from compiler.user_text import reject_credential_value, reject_live_expressions
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 # Heuristic: names like these carry credentials and must come from a Secret, never a plain value.
-CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|TOKEN|CREDENTIAL|AUTH|PRIVATE)", re.IGNORECASE)
-# user:password@ inside a URL: a credential hiding in a plain value.
-CREDENTIAL_IN_URL = re.compile(r"://[^/@:\s]+:[^/@\s]+@")
+CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|PWD|TOKEN|CREDENTIAL|AUTH|PRIVATE|CERT)", re.IGNORECASE)
 PULL_POLICIES = ENUMS["imagePullPolicy"]
 POD_GC_STRATEGIES = ENUMS["podGC.strategy"]
 CONCURRENCY_POLICIES = ENUMS["concurrencyPolicy"]
@@ -42,6 +41,12 @@ class Defaults:
     pod_gc_strategy: str = "OnPodSuccess"
     run_as_user: int = 1000
     resources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Every step without its own RetryPolicy retries transient faults (exit 1, evicted or lost pods) this often,
+    # waiting retry_backoff_seconds, then twice that; exit codes 2 and 3 are never retried. 0 turns it off.
+    retry_limit: int = 2
+    retry_backoff_seconds: int = 10
+    # Wall-clock limit of one step attempt (template activeDeadlineSeconds), unless the asset sets its own.
+    step_active_deadline_seconds: int = 2 * 3600
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ def load_settings(pyproject: Path) -> Settings:
 
 
 def parse_settings(section: Mapping[str, Any]) -> Settings:
+    reject_live_expressions(section, "[tool.compiler]")
     reader = _Reader("tool.compiler", section)
     name = reader.text("name", pattern=DNS_LABEL, hint="a DNS-1123 label, at most 40 characters", max_length=40)
     settings = Settings(
@@ -118,12 +124,8 @@ def plain_env_value(variable: Any, value: Any, where: str) -> str:
         )
     if not isinstance(value, str):
         raise UnsupportedInputError(f"{where}: {variable} must be a string, got {type(value).__name__}")
-    if CREDENTIAL_IN_URL.search(value):
-        raise UnsupportedInputError(
-            f"{where}: {variable} holds user:password@ credentials; move them to [tool.compiler.secrets]"
-        )
-    if "{{" in value or "}}" in value:
-        raise UnsupportedInputError(f"{where}: {variable} contains '{{{{' or '}}}}', which Argo would evaluate")
+    reject_credential_value(value, f"{where}: {variable}")
+    reject_live_expressions(value, f"{where}: {variable}")
     return value
 
 
@@ -163,8 +165,16 @@ def _read_defaults(section: Mapping[str, Any]) -> Defaults:
         pod_gc_strategy=reader.choice("pod_gc_strategy", POD_GC_STRATEGIES, default=base.pod_gc_strategy),
         run_as_user=reader.positive("run_as_user", base.run_as_user),
         resources=_read_resources(reader.table("resources")),
+        retry_limit=reader.count("retry_limit", base.retry_limit),
+        retry_backoff_seconds=reader.positive("retry_backoff_seconds", base.retry_backoff_seconds),
+        step_active_deadline_seconds=reader.positive("step_active_deadline_seconds", base.step_active_deadline_seconds),
     )
     reader.reject_unknown()
+    if defaults.step_active_deadline_seconds > defaults.active_deadline_seconds:
+        raise UnsupportedInputError(
+            f"[tool.compiler.defaults] step_active_deadline_seconds = {defaults.step_active_deadline_seconds} "
+            f"exceeds active_deadline_seconds = {defaults.active_deadline_seconds}, the whole run's limit; lower it"
+        )
     return defaults
 
 
@@ -240,6 +250,14 @@ class _Reader:
             return default
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected a positive integer")
+        return value
+
+    def count(self, key: str, default: int) -> int:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected an integer >= 0")
         return value
 
     def names(self, key: str) -> list[str]:

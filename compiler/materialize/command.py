@@ -33,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="tick time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}' = the created time",
     )
     parser.add_argument(
+        "--backfill-time",
+        default=None,
+        help="the date `argo cron backfill` passed (workflow parameter cronScheduleTime); wins over --scheduled-time",
+    )
+    parser.add_argument(
         "--created-time",
         default=None,
         help="workflow creation time (RFC 3339), the tick of a manual submit so all tasks agree; "
@@ -67,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             asset_key = parse_asset_key(args.asset)
             asset_text = asset_key.to_user_string()
             require_asset(defs, asset_key)
-            scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time)
+            scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
             partition = resolve_partition_key(defs, asset_key, args.partition, scheduled_time, now, args.schedule)
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             outcome = materialize_asset(args.module, asset_key, partition)

@@ -1,10 +1,15 @@
-"""Which partition a pod materializes: the explicit one, else the one Dagster's own schedule picks for the tick."""
+"""Which partition a pod materializes: the explicit one, else the one Dagster's own schedule picks for the tick.
 
+Precedence: explicit `--partition` > the `argo cron backfill` date (`--backfill-time`) > the cron tick
+(`--scheduled-time`) > the workflow's creation time (`--created-time`) > now.
+"""
+
+import re
 from datetime import datetime
 
 from dagster import AssetKey, Definitions, build_schedule_context
 
-from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
+from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.materialize.loading import MaterializeUsageError
 
 # Argo leaves this literal in place for workflows not created by the cron controller.
@@ -13,9 +18,36 @@ SCHEDULED_TIME_PLACEHOLDER = placeholder(SCHEDULED_TIME)
 CREATED_TIME_PLACEHOLDER = placeholder(CREATION_TIMESTAMP)
 
 
-def parse_scheduled_time(raw: str | None, now: datetime, created: str | None = None) -> datetime:
-    """The tick time Argo passed (ISO 8601 with offset or Z); absent, empty or the literal placeholder → the
-    workflow's creation time, so every task of a manual submit picks the same partition; without that too → `now`."""
+# Go's time.Time.String(), which `argo cron backfill` passes whatever its --format: "2026-10-25 01:00:00 +0000 UTC".
+_GO_TIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)? (?P<offset>[+-]\d{4})"
+    r"(?: [^ ]+)?(?: m=[+-][0-9.]+)?$"
+)
+
+
+def parse_backfill_time(raw: str | None) -> datetime | None:
+    """The date `argo cron backfill` passes as the workflow parameter `cronScheduleTime`: Go's Time.String() form
+    (ISO 8601 is accepted too); empty or the literal placeholder → None."""
+    text = (raw or "").strip()
+    if not text or text == placeholder(f"workflow.parameters.{BACKFILL_PARAMETER}"):
+        return None
+    match = _GO_TIME.match(text)
+    if match:
+        fraction = (match["fraction"] or "")[:7]  # Python keeps microseconds
+        return datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{match['offset']}")
+    return _parse_time(text, "", "--backfill-time")
+
+
+def parse_scheduled_time(
+    raw: str | None, now: datetime, created: str | None = None, backfill: str | None = None
+) -> datetime:
+    """The tick to evaluate the schedule at: a backfill date when `argo cron backfill` set one (every backfilled
+    workflow's scheduledTime is its submit time, so that must not win), else the cron tick Argo passed (ISO 8601
+    with offset or Z); absent, empty or the literal placeholder → the workflow's creation time, so every task of
+    a manual submit picks the same partition; without that too → `now`."""
+    backfilled = parse_backfill_time(backfill)
+    if backfilled is not None:
+        return backfilled
     scheduled = _parse_time(raw, SCHEDULED_TIME_PLACEHOLDER, "--scheduled-time")
     if scheduled is not None:
         return scheduled
@@ -24,7 +56,7 @@ def parse_scheduled_time(raw: str | None, now: datetime, created: str | None = N
 
 def _parse_time(raw: str | None, placeholder: str, option: str) -> datetime | None:
     text = (raw or "").strip()
-    if not text or text == placeholder:
+    if not text or (placeholder and text == placeholder):
         return None
     try:
         parsed = datetime.fromisoformat(text)

@@ -9,8 +9,10 @@ from pathlib import Path
 from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
+from compiler.run_local.groups import GroupGate
 from compiler.run_local.manifest import load_workflow
 from compiler.run_local.plan import plan_workflow
+from compiler.run_local.synchronization import held_mutexes
 from compiler.run_local.ticks import find_cron_workflow, list_ticks
 
 ENVIRONMENT_HELP = (
@@ -54,6 +56,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--schedule", help="with --from/--to and a directory: the CronWorkflow or Dagster schedule name to list"
     )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="WorkflowTemplate file or directory of *.yaml that templateRefs resolve against (repeatable; default: "
+        "the *.workflowtemplate.yaml files beside the manifest)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,16 +96,26 @@ def run(args: argparse.Namespace) -> int:
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
         overrides = _parse_overrides(args.parameter)
-        workflow = load_workflow(args.file, args.entrypoint)
+        templates = _template_files(args.templates) or sorted(args.file.parent.glob("*.workflowtemplate.yaml"))
+        workflow = load_workflow(args.file, args.entrypoint, templates)
         created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ), created_time)
     except RunLocalError as error:
         print(f"run-local: error: {error}", file=sys.stderr, flush=True)
         return 2
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
-    report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout).run()
+    gate = GroupGate(tasks, workflow.group_limit, workflow.group_fail_fast)
+    with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
+        report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate).run()
     print(_summary(report), flush=True)
     return 0 if report.succeeded else 1
+
+
+def _template_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return files
 
 
 def _parse_overrides(pairs: list[str]) -> dict[str, str]:

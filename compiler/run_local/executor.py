@@ -10,6 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TextIO
 
+from compiler.run_local.groups import GroupGate
 from compiler.run_local.plan import PlannedTask
 
 LOG_TAIL_LINES = 30
@@ -45,8 +46,16 @@ class RunReport:
 class DagRunner:
     """Schedules tasks like Argo's DAG controller (failFast by default), printing progress to `out`."""
 
-    def __init__(self, tasks: Sequence[PlannedTask], max_parallel: int, fail_fast: bool, out: TextIO) -> None:
+    def __init__(
+        self,
+        tasks: Sequence[PlannedTask],
+        max_parallel: int,
+        fail_fast: bool,
+        out: TextIO,
+        gate: GroupGate | None = None,
+    ) -> None:
         self._tasks = list(tasks)
+        self._gate = gate or GroupGate(tasks, None, fail_fast)
         self._max_parallel = max(1, max_parallel)
         self._fail_fast = fail_fast
         self._out = out
@@ -58,6 +67,7 @@ class DagRunner:
         succeeded: set[str] = set()
         blocked: set[str] = set()  # failed, or skipped because of a failure
         pending = list(self._tasks)
+        by_name = {task.name: task for task in self._tasks}
         running: dict[Future[TaskOutcome], str] = {}
         stop = False
         with ThreadPoolExecutor(max_workers=self._max_parallel) as pool:
@@ -66,8 +76,15 @@ class DagRunner:
                     if task.depends & blocked:
                         pending.remove(task)
                         blocked.add(task.name)
-                    elif not stop and len(running) < self._max_parallel and task.depends <= succeeded:
+                        self._gate.dropped(task)
+                    elif (
+                        not stop
+                        and len(running) < self._max_parallel
+                        and task.depends <= succeeded
+                        and self._gate.may_start(task)
+                    ):
                         pending.remove(task)
+                        self._gate.started(task)
                         running[pool.submit(self._run_task, task)] = task.name
                 if not running:
                     break
@@ -76,6 +93,7 @@ class DagRunner:
                     del running[future]
                     outcome = future.result()
                     results.append(outcome)
+                    self._gate.finished(by_name[outcome.name], outcome.succeeded)
                     if outcome.succeeded:
                         succeeded.add(outcome.name)
                     else:

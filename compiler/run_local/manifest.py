@@ -1,7 +1,9 @@
 """Read a WorkflowTemplate (or Workflow) into the plain model run-local executes: the DAG as written."""
 
 import graphlib
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,10 @@ from compiler.run_local.retry_rule import exit_codes_never_retried
 
 RUNNABLE_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate")
 # Fields whose meaning run-local cannot reproduce; refusing beats silently running something else.
-UNSUPPORTED_TASK_FIELDS = ("when", "withItems", "withParam", "withSequence", "continueOn", "inline", "hooks")
+UNSUPPORTED_TASK_FIELDS = ("when", "withParam", "withSequence", "continueOn", "inline", "hooks")
+_ITEM = re.compile(r"\{\{\s*item\s*\}\}")
+_INPUT = re.compile(r"\{\{\s*(inputs\.parameters\.[A-Za-z0-9_-]+)\s*\}\}")
+Templates = Mapping[str, Mapping[str, Any]]
 RETRY_ON_FAILURE_POLICIES = ("OnFailure", "Always")
 
 
@@ -50,6 +55,8 @@ class DagTask:
     template: ContainerTemplate
     depends: frozenset[str]
     arguments: Mapping[str, str]
+    # The fan-out child (`task(i:item)`) of the entrypoint DAG this task runs in; "" for the entrypoint's own tasks.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,69 +67,226 @@ class WorkflowModel:
     parameters: Mapping[str, str | None]
     tasks: tuple[DagTask, ...]
     fail_fast: bool
+    # The entrypoint DAG's `parallelism`: how many of its children (pods or nested DAGs) may run at once.
+    group_limit: int | None = None
+    # failFast of the nested DAGs: a failure stops new tasks inside the same child only.
+    group_fail_fast: bool = True
+    # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
+    mutexes: tuple[str, ...] = ()
+    namespace: str = "default"
 
 
-def load_workflow(path: Path, entrypoint: str | None = None) -> WorkflowModel:
-    """Parse the file and build the model of its entrypoint DAG; every problem is a RunLocalError."""
-    try:
-        documents = [doc for doc in parse_documents(path.read_text(encoding="utf-8"), str(path)) if doc]
-    except (OSError, ManifestParseError) as error:
-        raise RunLocalError(f"cannot read manifest {path}: {error}") from None
-    runnable = [doc for doc in documents if isinstance(doc, dict) and doc.get("kind") in RUNNABLE_KINDS]
+def load_workflow(path: Path, entrypoint: str | None = None, template_files: Sequence[Path] = ()) -> WorkflowModel:
+    """Parse the file and build the model of its entrypoint DAG; every problem is a RunLocalError.
+
+    `templateRef`s resolve against the WorkflowTemplates in `template_files` (by metadata.name), as Argo resolves
+    them against the cluster's."""
+    runnable = [doc for doc in _documents(path) if doc.get("kind") in RUNNABLE_KINDS]
     if len(runnable) != 1:
         raise RunLocalError(f"{path}: expected exactly one of {', '.join(RUNNABLE_KINDS)}, found {len(runnable)}")
-    return build_model(runnable[0], entrypoint)
+    library: dict[str, Templates] = {}
+    for file in template_files:
+        for document in _documents(file):
+            if document.get("kind") in ("WorkflowTemplate", "ClusterWorkflowTemplate"):
+                name = str(_mapping(document.get("metadata"), f"{file} metadata").get("name"))
+                library[name] = _templates(_mapping(document.get("spec"), f"{file} spec"))
+    return build_model(runnable[0], entrypoint, library)
 
 
-def build_model(document: Mapping[str, Any], entrypoint: str | None = None) -> WorkflowModel:
+def _documents(path: Path) -> list[Mapping[str, Any]]:
+    try:
+        documents = parse_documents(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, ManifestParseError) as error:
+        raise RunLocalError(f"cannot read manifest {path}: {error}") from None
+    return [doc for doc in documents if isinstance(doc, dict)]
+
+
+def _templates(spec: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(t.get("name")): t for t in _list(spec.get("templates") or [], "spec.templates")}
+
+
+def build_model(
+    document: Mapping[str, Any], entrypoint: str | None = None, library: Mapping[str, Templates] | None = None
+) -> WorkflowModel:
     """Model from a parsed manifest document (exposed for tests and for callers that already parsed YAML)."""
     name = str(_mapping(document.get("metadata"), "metadata").get("name", "(unnamed)"))
     spec = _mapping(document.get("spec"), "spec")
     chosen = entrypoint or spec.get("entrypoint")
     if not chosen:
         raise RunLocalError(f"{name}: spec.entrypoint is missing; pass --entrypoint")
-    templates = {str(t.get("name")): t for t in _list(spec.get("templates"), "spec.templates")}
+    templates = _templates(spec)
     if chosen not in templates:
         raise RunLocalError(f"{name}: entrypoint template {chosen!r} not found; have {sorted(templates)}")
-    dag = templates[chosen].get("dag")
+    entry = templates[chosen]
+    dag = entry.get("dag")
     if not isinstance(dag, dict):
         raise RunLocalError(f"{name}: entrypoint template {chosen!r} is not a dag template")
     arguments = _mapping(spec.get("arguments") or {}, "spec.arguments")
     parameters = _parameters(arguments.get("parameters"), "spec.arguments.parameters", "value")
-    tasks = tuple(_task(raw, templates) for raw in _list(dag.get("tasks"), f"templates.{chosen}.dag.tasks"))
+    # Argo passes spec.arguments to the entrypoint template: its inputs take the workflow parameters of that name.
+    bindings = {
+        f"inputs.parameters.{key}": (f"{{{{workflow.parameters.{key}}}}}" if key in parameters else default)
+        for key, default in _parameters(_inputs(entry), chosen, "default").items()
+    }
+    expander = _Expander(templates, library or {})
+    tasks = tuple(expander.dag(dag, chosen, templates, bindings, prefix="", group=""))
     _check_graph(tasks)
-    return WorkflowModel(name, parameters, tasks, bool(dag.get("failFast", True)))
-
-
-def _task(raw: Any, templates: Mapping[str, Any]) -> DagTask:
-    task = _mapping(raw, "dag task")
-    name = str(task.get("name") or "")
-    if not name:
-        raise RunLocalError("a dag task has no name")
-    for field in UNSUPPORTED_TASK_FIELDS:
-        if field in task:
-            raise RunLocalError(f"task {name!r}: field {field!r} is not supported by run-local")
-    if "depends" in task and "dependencies" in task:
-        raise RunLocalError(f"task {name!r}: use either depends or dependencies, not both (Argo rejects it)")
-    if "depends" in task:
-        depends = parse_depends(str(task["depends"]), name)
-    else:
-        dependencies = [str(d) for d in _list(task.get("dependencies") or [], f"{name}.dependencies")]
-        depends = check_names(dependencies, name, f"dependencies {dependencies}")
-    template_name = str(task.get("template") or "")
-    if template_name not in templates:
-        raise RunLocalError(f"task {name!r}: template {template_name!r} not found in spec.templates")
-    task_arguments = _mapping(task.get("arguments") or {}, f"{name}.arguments")
-    given = _parameters(task_arguments.get("parameters"), f"task {name!r} arguments", "value")
-    missing_values = [key for key, value in given.items() if value is None]
-    if missing_values:
-        raise RunLocalError(f"task {name!r}: argument parameters without value: {missing_values}")
-    return DagTask(
-        name=name,
-        template=_container_template(templates[template_name]),
-        depends=depends,
-        arguments={key: value for key, value in given.items() if value is not None},
+    parallelism = entry.get("parallelism")
+    if parallelism is not None and (not isinstance(parallelism, int) or parallelism < 1):
+        raise RunLocalError(f"{name}: template {chosen!r} parallelism {parallelism!r} is not a positive integer")
+    return WorkflowModel(
+        name,
+        parameters,
+        tasks,
+        bool(dag.get("failFast", True)),
+        group_limit=parallelism,
+        group_fail_fast=expander.nested_fail_fast,
+        mutexes=_mutexes(spec.get("synchronization"), name),
+        namespace=str(_mapping(document.get("metadata"), "metadata").get("namespace") or "default"),
     )
+
+
+def _mutexes(raw: Any, workflow: str) -> tuple[str, ...]:
+    """Workflow-level mutex names; semaphores and other forms are refused rather than ignored."""
+    if raw is None:
+        return ()
+    synchronization = _mapping(raw, f"{workflow}: spec.synchronization")
+    unsupported = sorted(set(synchronization) - {"mutexes"})
+    if unsupported:
+        raise RunLocalError(
+            f"{workflow}: spec.synchronization {unsupported} is not supported by run-local (mutexes is)"
+        )
+    names = []
+    for entry in _list(synchronization.get("mutexes") or [], "spec.synchronization.mutexes"):
+        mutex = _mapping(entry, "spec.synchronization.mutexes entry")
+        if not mutex.get("name") or set(mutex) - {"name", "namespace"}:
+            raise RunLocalError(f"{workflow}: mutex {dict(mutex)!r}: run-local supports {{name, namespace}} only")
+        names.append((str(mutex.get("namespace") or ""), str(mutex["name"])))
+    if any(namespace for namespace, _ in names):
+        raise RunLocalError(f"{workflow}: mutexes in another namespace are not supported by run-local")
+    return tuple(name for _, name in names)
+
+
+def _inputs(template: Mapping[str, Any]) -> Any:
+    return _mapping(template.get("inputs") or {}, f"{template.get('name')}.inputs").get("parameters")
+
+
+class _Expander:
+    """Flattens the entrypoint DAG: a task running a nested DAG (its own template or a `templateRef`) becomes that
+    DAG's tasks, once per `withItems` item, named as Argo names the nodes: `task(0:item).inner`."""
+
+    def __init__(self, templates: Templates, library: Mapping[str, Templates]) -> None:
+        self.templates = templates
+        self.library = library
+        self.nested_fail_fast = True
+
+    def dag(
+        self,
+        dag: Mapping[str, Any],
+        where: str,
+        scope: Templates,
+        bindings: Mapping[str, str | None],
+        prefix: str,
+        group: str,
+    ) -> list[DagTask]:
+        tasks: list[DagTask] = []
+        for raw in _list(dag.get("tasks"), f"templates.{where}.dag.tasks"):
+            tasks.extend(self.task(raw, scope, bindings, prefix, group))
+        return tasks
+
+    def task(
+        self, raw: Any, scope: Templates, bindings: Mapping[str, str | None], prefix: str, group: str
+    ) -> list[DagTask]:
+        task = _mapping(raw, "dag task")
+        name = str(task.get("name") or "")
+        if not name:
+            raise RunLocalError("a dag task has no name")
+        for field in UNSUPPORTED_TASK_FIELDS:
+            if field in task:
+                raise RunLocalError(f"task {name!r}: field {field!r} is not supported by run-local")
+        if "depends" in task and "dependencies" in task:
+            raise RunLocalError(f"task {name!r}: use either depends or dependencies, not both (Argo rejects it)")
+        if "depends" in task:
+            depends = parse_depends(str(task["depends"]), name)
+        else:
+            dependencies = [str(d) for d in _list(task.get("dependencies") or [], f"{name}.dependencies")]
+            depends = check_names(dependencies, name, f"dependencies {dependencies}")
+        template, template_scope = self._resolve(task, name, scope)
+        task_arguments = _mapping(task.get("arguments") or {}, f"{name}.arguments")
+        given = _parameters(task_arguments.get("parameters"), f"task {name!r} arguments", "value")
+        missing_values = [key for key, value in given.items() if value is None]
+        if missing_values:
+            raise RunLocalError(f"task {name!r}: argument parameters without value: {missing_values}")
+        items = self._items(task, name)
+        results = []
+        for index, item in enumerate(items):
+            node = name if item is None else f"{name}({index}:{item})"
+            values = {key: _bind(str(value), bindings, item) for key, value in given.items() if value is not None}
+            if "dag" in template:
+                if depends or prefix:
+                    raise RunLocalError(
+                        f"task {name!r}: run-local runs a nested DAG only as a task of the entrypoint without depends"
+                    )
+                self.nested_fail_fast = bool(template["dag"].get("failFast", True))
+                inner = {
+                    f"inputs.parameters.{key}": values.get(key, default)
+                    for key, default in _parameters(_inputs(template), str(template.get("name")), "default").items()
+                }
+                results.extend(self.dag(template["dag"], node, template_scope, inner, f"{node}.", node))
+                continue
+            results.append(
+                DagTask(
+                    name=f"{prefix}{node}",
+                    template=_container_template(template),
+                    depends=frozenset(f"{prefix}{d}" for d in depends),
+                    arguments=values,
+                    group=group or (node if item is not None else ""),
+                )
+            )
+        return results
+
+    def _resolve(self, task: Mapping[str, Any], name: str, scope: Templates) -> tuple[Mapping[str, Any], Templates]:
+        if "templateRef" in task:
+            ref = _mapping(task["templateRef"], f"task {name!r} templateRef")
+            if ref.get("clusterScope"):
+                raise RunLocalError(f"task {name!r}: clusterScope templateRefs are not supported by run-local")
+            library = self.library.get(str(ref.get("name")))
+            if library is None:
+                raise RunLocalError(
+                    f"task {name!r}: templateRef names WorkflowTemplate {ref.get('name')!r}, which was not given; "
+                    "pass its file with --templates"
+                )
+            template = library.get(str(ref.get("template")))
+            if template is None:
+                raise RunLocalError(f"task {name!r}: template {ref.get('template')!r} not found in {ref.get('name')!r}")
+            return template, library
+        template_name = str(task.get("template") or "")
+        if template_name not in scope:
+            raise RunLocalError(f"task {name!r}: template {template_name!r} not found in spec.templates")
+        return scope[template_name], scope
+
+    @staticmethod
+    def _items(task: Mapping[str, Any], name: str) -> list[str | None]:
+        if "withItems" not in task:
+            return [None]
+        items = _list(task["withItems"], f"task {name!r} withItems")
+        if not all(isinstance(item, str | int | float | bool) for item in items):
+            raise RunLocalError(f"task {name!r}: run-local supports withItems of scalars only")
+        return [item if isinstance(item, str) else json.dumps(item) for item in items]
+
+
+def _bind(value: str, bindings: Mapping[str, str | None], item: str | None) -> str:
+    """The DAG's inputs and `{{item}}` resolve where the task is expanded; workflow variables resolve later."""
+    if item is not None:
+        value = _ITEM.sub(lambda _: item, value)
+
+    def replace(match: re.Match[str]) -> str:
+        bound = bindings.get(match.group(1))
+        if bound is None:
+            return match.group(0)  # not this DAG's input: left for the step's own inputs (or an error later)
+        return bound
+
+    return _INPUT.sub(replace, value)
 
 
 def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:

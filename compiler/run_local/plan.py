@@ -24,6 +24,7 @@ class PlannedTask:
     backoff: str | None
     secret_values: frozenset[str]
     never_retry_exit_codes: frozenset[int] = frozenset()
+    group: str = ""  # the entrypoint's fan-out child it runs in (see run_local/groups.py)
 
 
 def plan_workflow(
@@ -70,4 +71,5 @@ def _plan_task(task: DagTask, workflow_vars: Mapping[str, str], local_env: Mappi
         backoff=template.backoff,
         secret_values=secrets,
         never_retry_exit_codes=template.never_retry_exit_codes,
+        group=task.group,
     )

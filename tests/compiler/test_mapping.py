@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from typing import Any
 
 import dagster as dg
 import pytest
@@ -11,7 +12,7 @@ from compiler.build import compile_project
 from compiler.errors import UnsupportedInputError
 from compiler.load import project_from_definitions
 from tests.compiler.shapes import make_asset
-from tests.compiler.support import compile_defs, dag, demo_settings, workflow_template
+from tests.compiler.support import REPO, compile_defs, dag, demo_settings, workflow_template
 
 HOSTILE = 'Says "hi": {{workflow.name}} # not a comment\nline two: ünïcödé \' }} {{{x}}}'
 
@@ -26,10 +27,16 @@ def _single_spec_asset(key: list[str]) -> dg.AssetsDefinition:
     return _asset
 
 
+def _description(document: dict[str, Any], task: str = "clean") -> str:
+    """The description a task passes to its step (which puts it on the pod as an annotation)."""
+    parameters = {p["name"]: p["value"] for p in dag(document)[task]["arguments"]["parameters"]}
+    return str(parameters["description"])
+
+
 def test_hostile_description_survives_yaml_and_is_not_live_for_argo() -> None:
     asset = make_asset("clean", [], description=HOSTILE)
     document = workflow_template(compile_defs(dg.Definitions(assets=[asset])))
-    text = document["metadata"]["annotations"]["clean.assets.dagster.io/description"]
+    text = _description(document)
     assert "{{" not in text
     assert "}}" not in text
     assert text == 'Says "hi": { {workflow.name} } # not a comment\nline two: ünïcödé \' } } { { {x} } }'
@@ -47,11 +54,8 @@ def test_output_is_ascii_and_each_value_a_json_string() -> None:
     result = compile_project(project_from_definitions("p", dg.Definitions(assets=[asset])), demo_settings())
     text = result.files["demo.workflowtemplate.yaml"]
     assert text.isascii()
-    line = next(line for line in text.splitlines() if "clean.assets.dagster.io/description" in line)
-    assert (
-        json.loads(line.split(": ", 1)[1])
-        == yaml.safe_load(text)["metadata"]["annotations"]["clean.assets.dagster.io/description"]
-    )
+    line = next(line for line in text.splitlines() if "not a comment" in line)
+    assert json.loads(line.split(": ", 1)[1]) == _description(yaml.safe_load(text))
 
 
 def test_colliding_names_get_hash_suffixes_and_are_reported() -> None:
@@ -69,7 +73,7 @@ def test_long_names_are_cut_to_63_with_a_hash() -> None:
     [task_name] = tasks
     assert task_name == "x" * 54 + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
     # The pod label value dagster.io/asset comes from this argument: ≤ 63 chars, no '/'.
-    assert tasks[task_name]["arguments"]["parameters"] == [
+    assert tasks[task_name]["arguments"]["parameters"][:2] == [
         {"name": "asset", "value": name},
         {"name": "task", "value": task_name},
     ]
@@ -147,4 +151,31 @@ def test_characters_beyond_the_basic_plane_and_line_separators_survive() -> None
     result = compile_project(project_from_definitions("p", dg.Definitions(assets=[asset])), demo_settings())
     text = result.files["demo.workflowtemplate.yaml"]
     assert "\\U0001f600" in text  # YAML's escape, not JSON's surrogate pair that YAML parsers reject
-    assert yaml.safe_load(text)["metadata"]["annotations"]["clean.assets.dagster.io/description"] == astral
+    assert _description(yaml.safe_load(text)) == astral
+
+
+@pytest.mark.parametrize(
+    ("status", "suspended"), [(dg.DefaultScheduleStatus.STOPPED, True), (dg.DefaultScheduleStatus.RUNNING, False)]
+)
+def test_a_stopped_schedule_becomes_a_suspended_cron_workflow(
+    status: dg.DefaultScheduleStatus, suspended: bool
+) -> None:
+    asset = make_asset("clean", [])
+    schedule = dg.ScheduleDefinition(name="nightly", target=[asset], cron_schedule="0 1 * * *", default_status=status)
+    defs = dg.Definitions(assets=[asset], schedules=[schedule])
+    result = compile_project(project_from_definitions("p", defs), demo_settings())
+
+    cron = yaml.safe_load(result.files["demo-nightly.cronworkflow.yaml"])
+    assert cron["spec"].get("suspend", False) is suspended
+    assert [note.split(":")[0] for note in result.notes] == (
+        ["schedule nightly has default_status STOPPED (Dagster's default)"] if suspended else []
+    )
+
+
+def test_the_flagship_schedule_is_running() -> None:
+    from assets import defs
+
+    [schedule] = defs.schedules or []
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    cron = yaml.safe_load((REPO / "argo_out" / "air-quality-nightly.cronworkflow.yaml").read_text())
+    assert "suspend" not in cron["spec"]

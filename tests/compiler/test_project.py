@@ -31,7 +31,7 @@ def test_dag_follows_asset_dependencies() -> None:
     assert "depends" not in tasks["openaq-raw-measurements"]
     assert tasks["openaq-clean-measurements"]["depends"] == "openaq-raw-measurements"
     assert tasks["openaq-measurements-parquet"]["depends"] == "openaq-clean-measurements"
-    assert tasks["openaq-clean-measurements"]["arguments"]["parameters"] == [
+    assert tasks["openaq-clean-measurements"]["arguments"]["parameters"][:2] == [
         {"name": "asset", "value": "openaq/clean_measurements"},
         {"name": "task", "value": "openaq-clean-measurements"},
     ]
@@ -42,10 +42,21 @@ def test_step_container_follows_the_runner_contract() -> None:
     assert document["spec"]["arguments"]["parameters"] == [
         {"name": "partition", "value": ""},
         {"name": "schedule", "value": ""},  # set by each CronWorkflow, empty for a manual submit
+        {"name": "cronScheduleTime", "value": ""},  # set by `argo cron backfill` (its default --argname)
     ]
     templates = {t["name"]: t for t in document["spec"]["templates"]}
+    # Argo passes spec.arguments to the entrypoint's inputs; a backfill Workflow passes each partition instead.
+    assert templates["main"]["inputs"]["parameters"] == [{"name": "partition", "default": ""}]
+    for task in templates["main"]["dag"]["tasks"]:
+        assert {"name": "partition", "value": "{{inputs.parameters.partition}}"} in task["arguments"]["parameters"]
     step = templates["materialize"]
-    assert step["inputs"]["parameters"] == [{"name": "asset"}, {"name": "task"}]
+    assert step["inputs"]["parameters"] == [
+        {"name": "asset"},
+        {"name": "task"},
+        {"name": "partition", "default": ""},
+        {"name": "description", "default": ""},
+        {"name": "owners", "default": ""},
+    ]
     # Label values cannot hold '/': the per-asset pod label is the task name, the key stays an annotation.
     assert step["metadata"]["labels"]["dagster.io/asset"] == "{{inputs.parameters.task}}"
     assert step["metadata"]["annotations"]["dagster.io/asset-key"] == "{{inputs.parameters.asset}}"
@@ -61,7 +72,9 @@ def test_step_container_follows_the_runner_contract() -> None:
         "--created-time",
         "{{workflow.creationTimestamp}}",
         "--partition",
-        "{{workflow.parameters.partition}}",
+        "{{inputs.parameters.partition}}",
+        "--backfill-time",
+        "{{workflow.parameters.cronScheduleTime}}",
         "--schedule",
         "{{workflow.parameters.schedule}}",
     ]
@@ -92,7 +105,17 @@ def test_retry_policy_and_k8s_config_get_their_own_template() -> None:
     }
     assert raw["container"]["resources"] == {"limits": {"memory": "1Gi"}}
     assert raw["container"]["args"] == templates["materialize"]["container"]["args"]
-    assert "retryStrategy" not in templates["materialize"]
+    # Assets without a RetryPolicy still retry transient faults: [tool.compiler.defaults] retry_limit (2), 10 s x2.
+    assert templates["materialize"]["retryStrategy"] == {
+        "limit": "2",
+        "retryPolicy": "Always",
+        "expression": "asInt(lastRetry.exitCode) != 2 && asInt(lastRetry.exitCode) != 3",
+        "backoff": {"duration": "10", "factor": "2"},
+    }
+    # Every step has a wall-clock limit per attempt: the settings default unless the asset sets one.
+    assert {t["name"]: t["activeDeadlineSeconds"] for t in templates.values() if "container" in t} == {
+        name: "7200" for name in templates if name.startswith("materialize")
+    }
 
 
 def test_schedule_becomes_a_thin_cron_workflow() -> None:
@@ -109,7 +132,17 @@ def test_schedule_becomes_a_thin_cron_workflow() -> None:
     }
 
 
-def test_descriptions_and_owners_are_annotations() -> None:
-    annotations = workflow_template(_vienna())["metadata"]["annotations"]
-    assert annotations["openaq-raw-measurements.assets.dagster.io/owners"] == "team:air-quality"
-    assert annotations["openaq-clean-measurements.assets.dagster.io/description"] == "One typed row per sensor-hour."
+def test_descriptions_and_owners_travel_with_their_task_to_the_pod() -> None:
+    document = workflow_template(_vienna())
+    tasks = dag(document)
+
+    def parameters(task: str) -> dict[str, str]:
+        return {p["name"]: p["value"] for p in tasks[task]["arguments"]["parameters"]}
+
+    assert parameters("openaq-raw-measurements")["owners"] == "team:air-quality"
+    assert parameters("openaq-clean-measurements")["description"] == "One typed row per sensor-hour."
+    assert set(document["metadata"]["annotations"]) == {"workflows.argoproj.io/description"}
+    for template in document["spec"]["templates"]:
+        if "container" in template:  # every step puts them on its pod, where kubectl and the Argo UI show them
+            assert template["metadata"]["annotations"]["dagster.io/description"] == "{{inputs.parameters.description}}"
+            assert template["metadata"]["annotations"]["dagster.io/owners"] == "{{inputs.parameters.owners}}"

@@ -18,7 +18,7 @@ def test_shape_compiles_to_a_valid_dag(shape: str, size: int) -> None:
         task = tasks[task_name(index)]
         expected = " && ".join(sorted(task_name(u) for u in upstream))
         assert task.get("depends", "") == expected
-        assert task["arguments"]["parameters"] == [
+        assert task["arguments"]["parameters"][:2] == [
             {"name": "asset", "value": f"a_{index:05d}"},
             {"name": "task", "value": task_name(index)},
         ]

@@ -163,3 +163,44 @@ def test_an_unknown_schedule_name_is_a_usage_error_listing_the_known_ones() -> N
         MaterializeUsageError, match=r"no schedule named 'c_missing'; known schedules: a_nightly, b_replay"
     ):
         resolve_partition_key(_two_schedules(), RAW, None, at, NOW, "c_missing")
+
+
+# `argo cron backfill` passes each date as Go's time.Time.String() (not in its --format): see
+# cmd/argo/commands/cron/backfill.go, `scheTime.String()`. Its workflows' scheduledTime is the submit time.
+SUBMITTED = "2026-11-28T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("backfill", "expected"),
+    [
+        ("2026-10-25 01:00:00 +0000 UTC", datetime(2026, 10, 25, 1, 0, tzinfo=UTC)),
+        ("2026-10-25 01:00:00.5 +0200 CEST", datetime(2026, 10, 24, 23, 0, 0, 500000, tzinfo=UTC)),
+        ("2026-10-25 01:00:00 +0100 +0100", datetime(2026, 10, 25, 0, 0, tzinfo=UTC)),  # a numeric-offset zone
+        ("2026-10-25T01:00:00Z", datetime(2026, 10, 25, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_backfill_date_wins_over_the_submit_time_argo_passes_as_scheduled_time(backfill, expected):
+    assert parse_scheduled_time(SUBMITTED, NOW, CREATED, backfill) == expected
+
+
+@pytest.mark.parametrize("backfill", [None, "", "{{workflow.parameters.cronScheduleTime}}"])
+def test_without_a_backfill_date_the_tick_decides(backfill):
+    assert parse_scheduled_time(SUBMITTED, NOW, CREATED, backfill) == datetime(2026, 11, 28, 10, tzinfo=UTC)
+
+
+def test_backfill_dates_pick_the_partition_their_tick_would_and_an_explicit_partition_wins():
+    # The 01:00 Vienna ticks on 25th..28th October, as `argo cron backfill` passes them in UTC: D-1 each time,
+    # across the night the clocks go back (2026-10-25).
+    ticks = ["2026-10-24 23:00:00 +0000 UTC", "2026-10-26 00:00:00 +0000 UTC", "2026-10-27 00:00:00 +0000 UTC"]
+    picked = [
+        resolve_partition_key(project.defs, RAW, None, parse_scheduled_time(SUBMITTED, NOW, CREATED, t), NOW)
+        for t in ticks
+    ]
+    assert picked == ["2026-10-24", "2026-10-25", "2026-10-26"]
+    at = parse_scheduled_time(SUBMITTED, NOW, CREATED, ticks[0])
+    assert resolve_partition_key(project.defs, RAW, "2026-10-01", at, NOW) == "2026-10-01"
+
+
+def test_a_malformed_backfill_date_is_a_usage_error():
+    with pytest.raises(MaterializeUsageError, match="--backfill-time"):
+        parse_scheduled_time(SUBMITTED, NOW, CREATED, "Sun, 25 Oct 2026 01:00:00 UTC")

@@ -38,7 +38,9 @@ def clean_rows_present() -> dg.AssetCheckResult:
 
 
 nightly = dg.define_asset_job("nightly", selection=dg.AssetSelection.all(), partitions_def=daily)
-nightly_schedule = dg.build_schedule_from_partitioned_job(nightly, hour_of_day=1)
+nightly_schedule = dg.build_schedule_from_partitioned_job(
+    nightly, hour_of_day=1, default_status=dg.DefaultScheduleStatus.RUNNING
+)
 
 defs = dg.Definitions(
     assets=[raw_measurements, clean_measurements, measurements_parquet],

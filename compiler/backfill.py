@@ -1,0 +1,152 @@
+"""`python -m compiler backfill`: one Argo Workflow that materializes a range of partitions, for any Argo version.
+
+The Workflow fans out over the partitions (`withItems`) and runs the schedule's DAG from the deployed WorkflowTemplate
+for each (`templateRef`), passing the partition as the DAG's input, so every step gets it explicitly (an explicit
+partition wins over any tick, see compiler/materialize/partition.py). At most `--parallelism` partitions run at once
+(the template's `parallelism` counts running child DAGs), started in date order; one failed partition does not stop
+the others (`failFast: false`), as in a Dagster backfill. The name is fixed by schedule and range, so submitting
+the same backfill twice fails instead of running it twice; `argo retry` reruns only what failed.
+"""
+
+import argparse
+import math
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+
+from compiler.argo import BACKFILL_PARAMETER
+from compiler.errors import UnsupportedInputError
+from compiler.load import load_definitions, project_from_definitions
+from compiler.naming import NAME_LIMIT, sanitise, with_hash
+from compiler.parse import parse_documents
+from compiler.plan import GENERATOR, Plan, make_plan
+from compiler.render import ENVIRONMENT
+from compiler.settings import load_settings
+from compiler.validate import validate_manifest
+from compiler.workspace import default_code_location
+
+
+@dataclass(frozen=True)
+class Backfill:
+    name: str
+    schedule: str
+    entrypoint: str
+    partitions: tuple[str, ...]
+    parallelism: int
+    active_deadline_seconds: int
+    description: str
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "backfill",
+        help="write one Argo Workflow that materializes a range of partitions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Exit codes: 0 written, 2 bad arguments or unsupported input.",
+    )
+    parser.add_argument("--schedule", required=True, help="the Dagster schedule whose job to backfill")
+    parser.add_argument("--start", required=True, help="first partition key, e.g. 2026-10-24")
+    parser.add_argument("--end", required=True, help="last partition key (inclusive)")
+    parser.add_argument("--parallelism", type=int, default=1, help="partitions running at once (default 1)")
+    parser.add_argument("--out", type=Path, default=None, help="write the Workflow here instead of stdout")
+    parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
+    parser.add_argument("--settings", type=Path, default=Path("pyproject.toml"), help="file with [tool.compiler]")
+    parser.add_argument("--workspace", type=Path, default=Path("workspace.yaml"), help="workspace file")
+    parser.set_defaults(handler=run_backfill)
+
+
+def run_backfill(arguments: argparse.Namespace) -> int:
+    if arguments.parallelism < 1:
+        raise UnsupportedInputError(f"--parallelism must be at least 1, got {arguments.parallelism}")
+    settings = load_settings(arguments.settings)
+    if arguments.module:
+        module, search_path = arguments.module, Path.cwd()
+    else:
+        location = default_code_location(arguments.workspace)
+        module, search_path = location.module, location.working_directory
+    defs = load_definitions(module, search_path)
+    plan = make_plan(project_from_definitions(module, defs), settings)
+    partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end)
+    text = render_backfill(plan, arguments.schedule, partitions, arguments.parallelism)
+    if arguments.out is None:
+        sys.stdout.write(text)
+        return 0
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = arguments.out.with_name(f".{arguments.out.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(arguments.out)
+    print(
+        f"wrote {arguments.out}: {len(partitions)} partition(s) {partitions[0]}..{partitions[-1]}, at most "
+        f"{arguments.parallelism} at a time; submit it with `argo submit {arguments.out}`",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def partition_range(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> tuple[str, ...]:
+    """The partition keys from start to end (inclusive) of the schedule's assets, as Dagster's own definition
+    lists them today; anything else is a usage error naming the valid form."""
+    schedules = {s.name: s for s in defs.schedules or []}
+    if schedule_name not in schedules:
+        known = ", ".join(sorted(schedules)) or "(none)"
+        raise UnsupportedInputError(f"--schedule {schedule_name!r}: no such schedule; known: {known}")
+    job = defs.resolve_job_def(schedules[schedule_name].job.name)
+    partitions_def = job.partitions_def
+    if partitions_def is None:
+        raise UnsupportedInputError(
+            f"schedule {schedule_name}: its job is not partitioned; there is nothing to backfill"
+        )
+    keys = partitions_def.get_partition_keys(current_time=datetime.now(UTC))
+    for option, key in (("--start", start), ("--end", end)):
+        if key not in keys:
+            raise UnsupportedInputError(
+                f"{option} {key!r} is not a partition of schedule {schedule_name} (today: {keys[0]}..{keys[-1]})"
+                if keys
+                else f"schedule {schedule_name} has no partitions yet"
+            )
+    first, last = keys.index(start), keys.index(end)
+    if first > last:
+        raise UnsupportedInputError(f"--start {start} is after --end {end}")
+    return tuple(keys[first : last + 1])
+
+
+def render_backfill(plan: Plan, schedule: str, partitions: tuple[str, ...], parallelism: int) -> str:
+    """The Workflow's YAML, checked like `build` checks its output (structure and lint)."""
+    [cron] = [c for c in plan.crons if c.schedule == schedule]
+    source = f"{cron.name}-backfill-{partitions[0]}-{partitions[-1]}"
+    name = sanitise(source)
+    if len(name) > NAME_LIMIT:
+        name = with_hash(name, source, NAME_LIMIT)
+    waves = math.ceil(len(partitions) / parallelism)
+    backfill = Backfill(
+        name=name,
+        schedule=schedule,
+        entrypoint=cron.entrypoint,
+        partitions=partitions,
+        parallelism=parallelism,
+        active_deadline_seconds=plan.settings.defaults.active_deadline_seconds * waves,
+        description=(
+            f"Backfill of Dagster schedule {schedule}: {len(partitions)} partition(s) "
+            f"{partitions[0]}..{partitions[-1]}, at most {parallelism} at a time, compiled by {GENERATOR}."
+        ),
+    )
+    command = (
+        f"python -m compiler backfill --module {plan.module} --schedule {schedule} --start {partitions[0]} "
+        f"--end {partitions[-1]} --parallelism {parallelism}"
+    )
+    text = ENVIRONMENT.get_template("backfill.yaml.j2").render(
+        plan=plan,
+        backfill=backfill,
+        generator=GENERATOR,
+        backfill_command=command,
+        backfill_parameter=BACKFILL_PARAMETER,
+    )
+    [document] = parse_documents(text, name)
+    problems = validate_manifest(document, {plan.name: {dag.name for dag in plan.dags}})
+    if problems:
+        raise UnsupportedInputError("; ".join(["the backfill Workflow is invalid (a compiler bug)", *problems]))
+    return text

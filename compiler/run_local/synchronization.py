@@ -1,0 +1,37 @@
+"""Argo's workflow-level `synchronization.mutexes`, across run-local processes on this machine.
+
+On a cluster the controller lets one workflow at a time hold a mutex (per namespace) and queues the others as
+Pending; here each mutex is an exclusive `flock` on a file under the temp directory, so two `run-local` processes
+of the same pipeline wait for each other exactly as two Workflows would. Several mutexes are taken in name order.
+"""
+
+import fcntl
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import IO
+from urllib.parse import quote
+
+LOCK_DIRECTORY = "argo-run-local-mutexes"
+
+
+@contextmanager
+def held_mutexes(names: Sequence[str], namespace: str, say: Callable[[str], None]) -> Iterator[None]:
+    directory = Path(tempfile.gettempdir()) / LOCK_DIRECTORY
+    directory.mkdir(exist_ok=True)
+    with ExitStack() as stack:
+        for name in sorted(set(names)):
+            handle = stack.enter_context((directory / f"{quote(namespace, safe='')}--{quote(name, safe='')}").open("a"))
+            _lock(handle, f"{namespace}/{name}", say)
+            stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+        yield
+
+
+def _lock(handle: IO[str], mutex: str, say: Callable[[str], None]) -> None:
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        say(f"⏸ waiting for mutex {mutex}: another run holds it (synchronization.mutexes)")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    say(f"🔒 holding mutex {mutex}")
