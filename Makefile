@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck pytest check-manifests build demo dev bench audit clean
+.PHONY: venv test test-clone lint typecheck pytest check-manifests build demo dev bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ check-manifests: venv
 	$(PY) -m compiler build --check
 
 test: lint typecheck check-manifests pytest
+
+# `make test` in a fresh clone of this checkout's HEAD in an empty temporary folder: no ../shared beside it, no
+# SHARED_DIR, no leftovers. Proves a new user's clone passes (the cross-checks that need shared files are skipped).
+test-clone:
+	@parent=$$(mktemp -d); trap 'rm -rf "$$parent"' EXIT; \
+	git clone --quiet --no-hardlinks "$(CURDIR)" "$$parent/repo" && \
+	cd "$$parent/repo" && env -u SHARED_DIR $(MAKE) test
 
 build: venv
 	$(PY) -m compiler build
