@@ -1,7 +1,8 @@
 """The compiler pipeline: load → plan → render → parse back → validate; nothing is written unless all pass."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from compiler.deploy_bundle import render_bundle
 from compiler.errors import InvalidManifestError
 from compiler.model import Project
 from compiler.naming import Renaming
@@ -14,16 +15,22 @@ from compiler.validate import StructureCheck, template_names_by_workflow_templat
 
 @dataclass(frozen=True)
 class BuildResult:
-    files: dict[str, str]
+    files: dict[str, str]  # the Argo manifests
     renamings: tuple[Renaming, ...]
+    bundle: dict[str, str] = field(default_factory=dict)  # ServiceAccount, RBAC, ConfigMap, kustomization.yaml
+
+    @property
+    def all_files(self) -> dict[str, str]:
+        return {**self.files, **self.bundle}
 
 
 def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:
     plan = make_plan(project, settings)
     files = render(plan)
+    bundle = render_bundle(plan, files)
     problems: list[str] = []
     documents = {}
-    for name, text in files.items():
+    for name, text in {**files, **bundle}.items():
         try:
             parsed = parse_documents(text, name)
         except ManifestParseError as error:
@@ -32,10 +39,11 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
         if len(parsed) != 1:
             problems.append(f"{name}: expected one document, rendered {len(parsed)}")
             continue
-        documents[name] = parsed[0]
+        if name in files:
+            documents[name] = parsed[0]
     known = template_names_by_workflow_template(list(documents.values()))
     for name, document in documents.items():
         problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
-    return BuildResult(files=files, renamings=plan.renamings)
+    return BuildResult(files=files, renamings=plan.renamings, bundle=bundle)

@@ -46,15 +46,15 @@ def run_build(arguments: argparse.Namespace) -> int:
     for renaming in result.renamings:
         print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
     if arguments.check:
-        diff = diff_manifests(result.files, arguments.out)
+        diff = diff_manifests(result.all_files, arguments.out)
         if diff:
             sys.stdout.write(diff)
             print(f"{arguments.out} is stale: run `python -m compiler build` and commit the result", file=sys.stderr)
             return 1
-        print(f"{arguments.out} is up to date ({len(result.files)} files)", file=sys.stderr)
+        print(f"{arguments.out} is up to date ({len(result.all_files)} files)", file=sys.stderr)
         return 0
-    removed = write_manifests(result.files, arguments.out)
+    removed = write_manifests(result.all_files, arguments.out)
     for name in removed:
         print(f"removed stale {arguments.out / name}", file=sys.stderr)
-    print(f"wrote {len(result.files)} files to {arguments.out}", file=sys.stderr)
+    print(f"wrote {len(result.all_files)} files to {arguments.out}", file=sys.stderr)
     return 0
