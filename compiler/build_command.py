@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 from compiler.build import compile_project
+from compiler.errors import UnsupportedInputError
+from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.load import load_project
 from compiler.settings import load_settings
 from compiler.validate.structure_worker import structure_check_in_child
@@ -16,8 +18,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser = subparsers.add_parser(
         "build",
         help="compile the Dagster Definitions to Argo manifests",
-        description="Compile a Dagster code location to a WorkflowTemplate and one CronWorkflow per schedule.",
-        epilog="Exit codes: 0 written or up to date, 1 stale (--check) or invalid, 2 unsupported input.",
+        description="Compile a Dagster code location to a WorkflowTemplate, one CronWorkflow per schedule, and the "
+        "deploy bundle (ServiceAccount, executor Role and RoleBinding, ConfigMap, kustomization.yaml) for "
+        "`kubectl apply -k`.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
     parser.add_argument("--out", type=Path, default=Path("argo_out"), help="output directory (default: argo_out)")
@@ -35,6 +40,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_build(arguments: argparse.Namespace) -> int:
+    if arguments.out.exists() and not arguments.out.is_dir():
+        raise UnsupportedInputError(f"--out {arguments.out} is a file, not a directory: pass a directory")
     settings = load_settings(arguments.settings)
     if arguments.module:
         module, search_path = arguments.module, Path.cwd()

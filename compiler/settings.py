@@ -70,7 +70,10 @@ def load_settings(pyproject: Path) -> Settings:
     if not pyproject.is_file():
         raise UnsupportedInputError(f"settings file {pyproject} not found: pass --settings PATH to a pyproject.toml")
     with pyproject.open("rb") as handle:
-        document = tomllib.load(handle)
+        try:
+            document = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise UnsupportedInputError(f"{pyproject} is not valid TOML: {error}") from None
     section = document.get("tool", {}).get("compiler")
     if not isinstance(section, dict):
         raise UnsupportedInputError(f"{pyproject} has no [tool.compiler] section: add one (see compiler/README.md)")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.validate import template_names_by_workflow_template, validate_manifest
 
@@ -15,7 +16,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "validate",
         help="validate Argo manifests (ours or hand-written)",
         description="Validate Argo WorkflowTemplate, CronWorkflow, Workflow and ClusterWorkflowTemplate manifests.",
-        epilog="Exit codes: 0 all valid, 1 a manifest is invalid, 2 a file cannot be read.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="YAML files, several documents allowed")
     parser.set_defaults(handler=run_validate)
@@ -28,7 +30,11 @@ def run_validate(arguments: argparse.Namespace) -> int:
         if not path.is_file():
             raise UnsupportedInputError(f"{path}: no such file")
         try:
-            parsed = parse_documents(path.read_text(encoding="utf-8"), str(path))
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UnsupportedInputError(f"{path}: not UTF-8 text; pass YAML manifests") from None
+        try:
+            parsed = parse_documents(text, str(path))
         except ManifestParseError as error:
             problems.append(str(error))
             continue

@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import sys
+import traceback
 from datetime import UTC, datetime
 
 from compiler import exit_codes
@@ -72,9 +73,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             outcome = materialize_asset(args.module, asset_key, partition)
         except MaterializeUsageError as error:
+            _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
             return exit_codes.USAGE
         except Exception as error:  # the summary line must name any cause, including import errors
+            _traceback_if(args)
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
             return exit_codes.FAILED
     for warning in outcome.warnings:
@@ -85,6 +88,11 @@ def run(args: argparse.Namespace) -> int:
         return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
     _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
     return exit_codes.SUCCEEDED
+
+
+def _traceback_if(args: argparse.Namespace) -> None:
+    if getattr(args, "debug", False):
+        traceback.print_exc(file=sys.stdout)
 
 
 def _failed(asset: str, partition: str | None, cause: str) -> str:

@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -68,7 +69,11 @@ def run(args: argparse.Namespace) -> int:
         workflow = load_workflow(args.file, args.entrypoint)
         created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ), created_time)
-    except RunLocalError as error:
+    except (RunLocalError, UnicodeDecodeError) as error:
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        if isinstance(error, UnicodeDecodeError):
+            error = RunLocalError(f"{args.file}: not UTF-8 text; pass a generated WorkflowTemplate or Workflow YAML")
         print(f"run-local: error: {error}", file=sys.stderr, flush=True)
         return 2
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
