@@ -7,6 +7,7 @@ from pathlib import Path
 from compiler.build import compile_project
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
 from compiler.load import load_project
 from compiler.settings import load_settings
 from compiler.validate.structure_worker import structure_check_in_child
@@ -17,12 +18,12 @@ from compiler.write import diff_manifests, write_manifests
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = subparsers.add_parser(
         "build",
-        help="compile the Dagster Definitions to Argo manifests",
+        help="compile the Dagster Definitions to Argo manifests and the deploy bundle",
         description="Compile a Dagster code location to a WorkflowTemplate, one CronWorkflow per schedule, and the "
         "deploy bundle (ServiceAccount, executor Role and RoleBinding, ConfigMap, kustomization.yaml) for "
         "`kubectl apply -k`.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
     parser.add_argument("--out", type=Path, default=Path("argo_out"), help="output directory (default: argo_out)")

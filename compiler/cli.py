@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from compiler.build_command import register as register_build
 from compiler.errors import InvalidManifestError, UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
 from compiler.materialize import register as register_materialize
 from compiler.run_local import register as register_run_local
 from compiler.validate_command import register as register_validate
@@ -25,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m compiler",
         description="Compile a Dagster asset graph to Argo Workflows manifests, validate them, and run steps.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for register in SUBCOMMANDS:

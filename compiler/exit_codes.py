@@ -4,6 +4,8 @@ Argo owns retries, so the pod must tell it which failures are worth another atte
 rule, so a local replay retries exactly what the cluster would.
 """
 
+from compiler.help_format import table
+
 SUCCEEDED = 0
 FAILED = 1  # the run failed; another attempt may succeed (network, store, a flaky dependency)
 USAGE = 2  # bad arguments (unknown asset, partition or time): the same command fails the same way
@@ -35,4 +37,4 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     ),
 )
 
-EXIT_CODES_HELP = "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES)
+EXIT_CODES_HELP = table("exit codes", tuple((str(code), meaning) for code, meaning in EXIT_CODES))

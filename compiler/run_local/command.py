@@ -7,23 +7,34 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
 from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
 from compiler.run_local.manifest import load_workflow
 from compiler.run_local.plan import plan_workflow
 
+DESCRIPTION = (
+    "Replay a generated WorkflowTemplate (or Workflow) on this machine, without a cluster: each DAG task runs as a "
+    "local process with the command, arguments and environment the YAML gives its pod, in dependency order, "
+    "retried by the YAML's retryStrategy."
+)
 ENVIRONMENT_HELP = (
     "Each task gets only the container env the YAML declares: literal values as written, and each "
     "secretKeyRef/configMapKeyRef entry from the local variable of the same name. Of the rest of the local "
     f"environment only {', '.join(PROCESS_ESSENTIALS)} pass through. "
     "{{workflow.creationTimestamp}} is this run's start time (UTC), the same for every task."
 )
+EPILOG = (
+    "example:\n  python -m compiler run-local argo_out/air-quality.workflowtemplate.yaml "
+    "--scheduled-time 2026-11-28T00:00:00Z\n\n" + ENVIRONMENT_HELP + "\n\n" + EXIT_CODES_HELP
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by `python -m compiler run-local` and `python -m compiler.run_local`."""
-    parser.add_argument("file", type=Path, help="generated WorkflowTemplate or Workflow YAML")
+    parser.add_argument("file", type=Path, help="a generated WorkflowTemplate or Workflow YAML file")
     parser.add_argument(
         "--scheduled-time",
         default=None,
@@ -43,7 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 when every task succeeded, 1 when one failed, 2 for a bad manifest or usage."""
-    parser = argparse.ArgumentParser(prog="python -m compiler run-local", description=__doc__, epilog=ENVIRONMENT_HELP)
+    parser = argparse.ArgumentParser(
+        prog="python -m compiler run-local",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
@@ -53,8 +69,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser = subparsers.add_parser(
         "run-local",
         help="replay a generated WorkflowTemplate's DAG as local processes",
-        description=__doc__,
-        epilog=ENVIRONMENT_HELP,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
