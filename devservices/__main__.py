@@ -4,7 +4,8 @@ import argparse
 import sys
 
 from devservices.demo import run_demo
-from devservices.dev import run_dev
+from devservices.dev import DevUsageError, run_dev
+from devservices.local_stack import LocalStackUsageError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -13,7 +14,11 @@ def main(argv: list[str] | None = None) -> int:
         "command", choices=["dev", "demo"], help="dev: dagster dev with local services; demo: end to end"
     )
     args = parser.parse_args(argv)
-    return run_dev() if args.command == "dev" else run_demo()
+    try:
+        return run_dev() if args.command == "dev" else run_demo()
+    except (LocalStackUsageError, DevUsageError) as error:  # before anything started: one line, exit 2
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

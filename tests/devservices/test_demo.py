@@ -1,6 +1,7 @@
 """`make demo` end to end, as a newcomer runs it: offline services, build, validate, replay, the parquet shown."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.timeout(300)
 def test_demo_publishes_the_synthetic_vienna_day_and_stops_everything() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "OPENAQ_"))}  # offline mode
+    env["OPENAQ_BASE_URL"] = "http://127.0.0.1:9"  # without OPENAQ_API_KEY: ignored, and the demo says so
     demo = subprocess.run(
         [sys.executable, "-m", "devservices", "demo"],
         cwd=ROOT,
@@ -29,6 +31,8 @@ def test_demo_publishes_the_synthetic_vienna_day_and_stops_everything() -> None:
         output
     )
     assert "run-local: 3 succeeded" in output
+    assert "==> OpenAQ: OPENAQ_BASE_URL ignored: without OPENAQ_API_KEY the local synthetic server is used" in output
+    assert re.search(r"==> object store: embedded SeaweedFS at http://127\.0\.0\.1:\d+ \(no MINIO_\* set;", output)
     assert "ok: 2 manifest(s) valid" in output
     assert "period_end: timestamp[us, tz=UTC] not null" in output
     assert "==> done: services stopped" in output
