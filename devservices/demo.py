@@ -37,6 +37,7 @@ def _show_published(say: Say, env: dict[str, str]) -> None:
     from assets.city import CITY
     from assets.measurements_parquet import object_key
     from assets.resources.object_store import ObjectStore
+    from assets.transform import clean_city_day_json
 
     store = ObjectStore(
         endpoint=env["MINIO_ENDPOINT"],
@@ -44,6 +45,10 @@ def _show_published(say: Say, env: dict[str, str]) -> None:
         secret_key=env["MINIO_SECRET_KEY"],
         bucket=env["MINIO_BUCKET"],
     )
+    # What the cleaning step dropped, by the same function on the raw day the step read (stored by the IO manager).
+    cleaned = clean_city_day_json(store.get_bytes(f"dagster/openaq/raw_measurements/{PARTITION}.json"))
+    drops = ", ".join(f"{reason} {count}" for reason, count in sorted(cleaned.dropped.items()))
+    say(f"cleaning: {cleaned.rows_in} rows in, {len(cleaned.frame)} kept; dropped {drops}")
     key = object_key(CITY.name, PARTITION)
     table = pq.read_table(io.BytesIO(store.get_bytes(key)))
     say(f"published {store.uri(key)}: {table.num_rows} rows")

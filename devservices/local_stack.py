@@ -67,11 +67,15 @@ def local_services(work_dir: Path, say: "Say") -> Iterator[dict[str, str]]:
                 say("OpenAQ: OPENAQ_BASE_URL ignored: without OPENAQ_API_KEY the local synthetic server is used")
             key = f"local-{secrets.token_hex(8)}"
             # Stations around the pipeline's own city, so a changed CITY still finds data offline.
+            # Dirty, like real data: a few nulls, -999 sentinels, duplicates and stray rows for the cleaning to drop.
             city = SyntheticCity(
-                name=CITY.name, latitude=CITY.latitude, longitude=CITY.longitude, timezone=CITY.timezone
+                name=CITY.name, latitude=CITY.latitude, longitude=CITY.longitude, timezone=CITY.timezone, dirty=True
             )
             server = stack.enter_context(serve_openaq(city=city, api_key=key))
-            say(f"OpenAQ: local SYNTHETIC server at {server.base_url} (60 requests/minute, like the real API)")
+            say(
+                f"OpenAQ: local SYNTHETIC server at {server.base_url} (60 requests/minute, like the real API; "
+                "with a few nulls, -999 sentinels, duplicates and out-of-window rows)"
+            )
             env.update({"OPENAQ_API_KEY": key, "OPENAQ_BASE_URL": server.base_url})
         yield env
 
