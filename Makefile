@@ -46,8 +46,10 @@ build: venv
 demo: venv
 	$(PY) -m devservices demo
 
+# `make dev DEV_CLI=dg` serves with Dagster's `dg dev` instead of `dagster dev`.
+DEV_CLI ?= dagster
 dev: venv
-	$(PY) -m devservices dev
+	$(PY) -m devservices dev --cli $(DEV_CLI)
 
 bench: venv
 	$(PY) -m benchmarks

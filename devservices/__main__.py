@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+from devservices.dagster_dev import CLIS
 from devservices.demo import run_demo
 from devservices.dev import DevUsageError, run_dev
 from devservices.local_stack import LocalStackUsageError
@@ -13,9 +14,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "command", choices=["dev", "demo"], help="dev: dagster dev with local services; demo: end to end"
     )
+    parser.add_argument(
+        "--cli", choices=CLIS, default="dagster", help="dev: serve with `dagster dev` (default) or `dg dev`"
+    )
     args = parser.parse_args(argv)
     try:
-        return run_dev() if args.command == "dev" else run_demo()
+        return run_dev(args.cli) if args.command == "dev" else run_demo()
     except (LocalStackUsageError, DevUsageError) as error:  # before anything started: one line, exit 2
         print(f"error: {error}", file=sys.stderr)
         return 2

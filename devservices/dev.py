@@ -68,7 +68,7 @@ def wait_until_serving(process: subprocess.Popen[bytes], url: str, deadline: flo
     return False
 
 
-def run_dev() -> int:
+def run_dev(cli: str = "dagster") -> int:
     say = Say()
     port, why = choose_port(os.environ)  # before any service starts: a refused port starts nothing
 
@@ -79,15 +79,15 @@ def run_dev() -> int:
     signal.signal(signal.SIGINT, interrupt)  # also when started from a shell that ignores SIGINT for background jobs
     with tempfile.TemporaryDirectory(prefix="air-quality-dev-") as scratch, local_services(Path(scratch), say) as env:
         url = f"http://127.0.0.1:{port}"
-        say(f"dagster dev: starting on port {port} ({why})")
-        process = start_dagster_dev(env, port, PROJECT_ROOT / ".dev" / "dagster_home")
+        say(f"{cli} dev: starting on port {port} ({why})")
+        process = start_dagster_dev(env, port, PROJECT_ROOT / ".dev" / "dagster_home", cli=cli)
         try:
             with suppress(KeyboardInterrupt):
                 if wait_until_serving(process, url, time.monotonic() + STARTUP_SECONDS):
-                    say(f"dagster dev: {url}  (Ctrl-C stops it and the services)")
+                    say(f"{cli} dev: {url}  (Ctrl-C stops it and the services)")
                     process.wait()
                 else:
-                    say(f"dagster dev did not start serving {url} (exit code {process.poll()}); see its output above")
+                    say(f"{cli} dev did not start serving {url} (exit code {process.poll()}); see its output above")
                     return 1
         finally:
             # A second Ctrl-C must not cut the cleanup short and leave dagster (own session) running.
