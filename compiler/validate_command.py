@@ -28,6 +28,8 @@ def run_validate(arguments: argparse.Namespace) -> int:
     documents: list[tuple[str, Any]] = []
     problems: list[str] = []
     for path in arguments.files:
+        if path.is_dir():
+            raise UnsupportedInputError(f"{path} is a directory: pass manifest files (e.g. {path}/*.yaml)")
         if not path.is_file():
             raise UnsupportedInputError(f"{path}: no such file")
         try:
@@ -46,7 +48,7 @@ def run_validate(arguments: argparse.Namespace) -> int:
     for label, document in documents:
         problems.extend(f"{label}: {problem}" for problem in validate_manifest(document, known))
     for problem in problems:
-        print(f"invalid: {problem}", file=sys.stderr)
+        print(f"invalid: {' '.join(problem.split())}", file=sys.stderr)  # one line each (YAML errors span three)
     if problems:
         return 1
     print(f"ok: {len(documents)} manifest(s) valid", file=sys.stderr)

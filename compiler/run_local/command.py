@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
             traceback.print_exc()
         if isinstance(error, UnicodeDecodeError):
             error = RunLocalError(f"{args.file}: not UTF-8 text; pass a generated WorkflowTemplate or Workflow YAML")
-        print(f"run-local: error: {error}", file=sys.stderr, flush=True)
+        print(f"run-local: error: {' '.join(str(error).split())}", file=sys.stderr, flush=True)
         return 2
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
     report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout).run()

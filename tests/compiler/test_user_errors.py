@@ -92,3 +92,24 @@ def test_an_unwritable_output_directory(tmp_path: Path) -> None:
     blocked.write_text("", encoding="utf-8")
     result = run_compiler("build", "--out", str(blocked / "argo_out"), cwd=REPO)
     assert (result.returncode, result.stderr) == (2, f"error: Not a directory: {blocked / 'argo_out'}\n")
+
+
+def test_validate_a_directory(tmp_path: Path) -> None:
+    result = run_compiler("validate", str(tmp_path), cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: {tmp_path} is a directory: pass manifest files (e.g. {tmp_path}/*.yaml)\n",
+    )
+
+
+def test_yaml_errors_are_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [\n", encoding="utf-8")
+    detail = 'not valid YAML: while parsing a flow node did not find expected node content in "<unicode string>", '
+    validated = run_compiler("validate", str(broken), cwd=tmp_path)
+    assert (validated.returncode, validated.stderr) == (1, f"invalid: {broken}: {detail}line 2, column 1\n")
+    replayed = run_compiler("run-local", str(broken), cwd=tmp_path)
+    assert (replayed.returncode, replayed.stderr) == (
+        2,
+        f"run-local: error: cannot read manifest {broken}: {broken}: {detail}line 2, column 1\n",
+    )
