@@ -190,3 +190,16 @@ def test_the_kubernetes_validator_rejects_a_broken_resource() -> None:
     broken = {**role, "rules": [{**role["rules"][0], "verbs": "create"}]}
     assert problems([broken]) != []
     assert problems([{**role, "rulez": []}]) != []
+
+
+def test_removing_the_config_values_removes_the_config_map_file(tmp_path: Path) -> None:
+    write_project(tmp_path, "project", PROJECT)
+    (tmp_path / "pyproject.toml").write_text(SETTINGS_TOML + CONFIG, encoding="utf-8")
+    assert run_compiler("build", "--module", "project", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "argo_out" / "demo-config.configmap.yaml").is_file()
+    (tmp_path / "pyproject.toml").write_text(SETTINGS_TOML, encoding="utf-8")
+    rebuilt = run_compiler("build", "--module", "project", cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "removed stale" in rebuilt.stderr
+    assert not (tmp_path / "argo_out" / "demo-config.configmap.yaml").exists()
+    assert "ConfigMap" not in by_kind(render(tmp_path / "argo_out"))
