@@ -22,18 +22,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        # Once: a second signal must not cut short the cleanup that stops `weed` and removes the temp dir.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    with tempfile.TemporaryDirectory(prefix="seaweed-") as scratch:
+    signal.signal(signal.SIGINT, stop)
+    # A stop may arrive at any point, even before the exports are all printed: it always ends in a clean exit 0.
+    with suppress(KeyboardInterrupt), tempfile.TemporaryDirectory(prefix="seaweed-") as scratch:
         data_dir = args.data_dir or Path(scratch)
         with running_seaweed(data_dir) as server:
             # Throwaway credentials of a local dev store: printing them is how a shell picks them up.
             for name, value in server.env(args.bucket).items():
                 print(f"export {name}={shlex.quote(value)}", flush=True)
             print(f"# SeaweedFS S3 at {server.endpoint}, data in {data_dir}. Ctrl-C stops it.", file=sys.stderr)
-            with suppress(KeyboardInterrupt):
-                signal.pause()
+            signal.pause()
     return 0
 
 
