@@ -6,6 +6,7 @@ busy-port case the real `dagster dev` whose URL is printed and then asked.
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -114,3 +115,25 @@ def test_dev_with_port_3000_taken_serves_on_a_free_port_and_prints_it() -> None:
             stop_process_group(dev, grace_seconds=10)
     with pytest.raises(ProcessLookupError):
         os.killpg(dev.pid, 0)
+
+
+@pytest.mark.parametrize("command", ["demo", "dev"])
+def test_a_misspelt_city_time_zone_is_one_line_and_exit_2(command: str, tmp_path: Path) -> None:
+    """The project's own settings are imported first: a bad one stops `make demo` / `make dev` with one line."""
+    shutil.copytree(ROOT / "assets", tmp_path / "assets", ignore=shutil.ignore_patterns("__pycache__"))
+    city = tmp_path / "assets" / "city.py"
+    city.write_text(city.read_text(encoding="utf-8").replace('"Europe/Vienna")', '"Europe/Viena")'), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "devservices", command],
+        cwd=tmp_path,  # its assets/ comes first on sys.path
+        env={**_offline_env(), "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: the project failed to import: city timezone 'Europe/Viena' is not an IANA time zone "
+        "(for example 'Europe/Vienna') (CitySettingError; --debug shows where)\n"
+    )
