@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck pytest check-manifests build demo dev bench audit clean
+.PHONY: venv test test-clone lint typecheck pytest check-manifests build demo dev bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,14 +33,23 @@ check-manifests: venv
 
 test: lint typecheck check-manifests pytest
 
+# `make test` in a fresh clone of this checkout's HEAD in an empty temporary folder: no ../shared beside it, no
+# SHARED_DIR, no leftovers. Proves a new user's clone passes (the cross-checks that need shared files are skipped).
+test-clone:
+	@parent=$$(mktemp -d); trap 'rm -rf "$$parent"' EXIT; \
+	git clone --quiet --no-hardlinks "$(CURDIR)" "$$parent/repo" && \
+	cd "$$parent/repo" && env -u SHARED_DIR $(MAKE) test
+
 build: venv
 	$(PY) -m compiler build
 
 demo: venv
 	$(PY) -m devservices demo
 
+# `make dev DEV_CLI=dg` serves with Dagster's `dg dev` instead of `dagster dev`.
+DEV_CLI ?= dagster
 dev: venv
-	$(PY) -m devservices dev
+	$(PY) -m devservices dev --cli $(DEV_CLI)
 
 bench: venv
 	$(PY) -m benchmarks

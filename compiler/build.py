@@ -1,7 +1,8 @@
 """The compiler pipeline: load → plan → render → parse back → validate; nothing is written unless all pass."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from compiler.deploy_bundle import render_bundle
 from compiler.errors import InvalidManifestError
 from compiler.model import Project
 from compiler.naming import Renaming
@@ -16,18 +17,24 @@ from compiler.validate.tick_check import check_cron_ticks
 
 @dataclass(frozen=True)
 class BuildResult:
-    files: dict[str, str]
+    files: dict[str, str]  # the Argo manifests
     renamings: tuple[Renaming, ...]
     warnings: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    bundle: dict[str, str] = field(default_factory=dict)  # ServiceAccount, RBAC, ConfigMap, kustomization.yaml
+
+    @property
+    def all_files(self) -> dict[str, str]:
+        return {**self.files, **self.bundle}
 
 
 def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:
     plan = make_plan(project, settings)
     files = render(plan)
+    bundle = render_bundle(plan, files)
     problems: list[str] = []
     documents = {}
-    for name, text in files.items():
+    for name, text in {**files, **bundle}.items():
         try:
             parsed = parse_documents(text, name)
         except ManifestParseError as error:
@@ -36,7 +43,8 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
         if len(parsed) != 1:
             problems.append(f"{name}: expected one document, rendered {len(parsed)}")
             continue
-        documents[name] = parsed[0]
+        if name in files:
+            documents[name] = parsed[0]
     check_cron_ticks(plan.crons, project.schedules, documents)  # exit 2 naming the schedule, before lint says "bug"
     known = template_names_by_workflow_template(list(documents.values()))
     for name, document in documents.items():
@@ -50,4 +58,4 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
         for cron in plan.crons
         if cron.suspended
     )
-    return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings), notes=notes)
+    return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings), notes=notes, bundle=bundle)

@@ -5,6 +5,9 @@ import sys
 from pathlib import Path
 
 from compiler.build import compile_project
+from compiler.errors import UnsupportedInputError
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
 from compiler.load import load_project
 from compiler.settings import load_settings
 from compiler.validate.structure_worker import structure_check_in_child
@@ -15,9 +18,12 @@ from compiler.write import diff_manifests, write_manifests
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = subparsers.add_parser(
         "build",
-        help="compile the Dagster Definitions to Argo manifests",
-        description="Compile a Dagster code location to a WorkflowTemplate and one CronWorkflow per schedule.",
-        epilog="Exit codes: 0 written or up to date, 1 stale (--check) or invalid, 2 unsupported input.",
+        help="compile the Dagster Definitions to Argo manifests and the deploy bundle",
+        description="Compile a Dagster code location to a WorkflowTemplate, one CronWorkflow per schedule, and the "
+        "deploy bundle (ServiceAccount, executor Role and RoleBinding, ConfigMap, kustomization.yaml) for "
+        "`kubectl apply -k`.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
     parser.add_argument("--out", type=Path, default=Path("argo_out"), help="output directory (default: argo_out)")
@@ -35,6 +41,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_build(arguments: argparse.Namespace) -> int:
+    if arguments.out.exists() and not arguments.out.is_dir():
+        raise UnsupportedInputError(f"--out {arguments.out} is a file, not a directory: pass a directory")
     settings = load_settings(arguments.settings)
     if arguments.module:
         module, search_path = arguments.module, Path.cwd()
@@ -50,15 +58,15 @@ def run_build(arguments: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if arguments.check:
-        diff = diff_manifests(result.files, arguments.out)
+        diff = diff_manifests(result.all_files, arguments.out)
         if diff:
             sys.stdout.write(diff)
             print(f"{arguments.out} is stale: run `python -m compiler build` and commit the result", file=sys.stderr)
             return 1
-        print(f"{arguments.out} is up to date ({len(result.files)} files)", file=sys.stderr)
+        print(f"{arguments.out} is up to date ({len(result.all_files)} files)", file=sys.stderr)
         return 0
-    removed = write_manifests(result.files, arguments.out)
+    removed = write_manifests(result.all_files, arguments.out)
     for name in removed:
         print(f"removed stale {arguments.out / name}", file=sys.stderr)
-    print(f"wrote {len(result.files)} files to {arguments.out}", file=sys.stderr)
+    print(f"wrote {len(result.all_files)} files to {arguments.out}", file=sys.stderr)
     return 0

@@ -27,9 +27,13 @@ def load_definitions(module_name: str, search_path: Path | None = None) -> dg.De
         sys.path.insert(0, str(search_path))
     try:
         module = importlib.import_module(module_name)
+        candidate = getattr(module, "defs", None)  # may import lazily (a module-level __getattr__)
     except ImportError as error:
         raise UnsupportedInputError(f"cannot import module {module_name!r}: {error}; check --module") from error
-    candidate = getattr(module, "defs", None)
+    except Exception as error:  # the project's own code raised while importing: a bad setting, a typo
+        raise UnsupportedInputError(
+            f"module {module_name!r} failed to import: {error} ({type(error).__name__}; --debug shows where)"
+        ) from error
     if isinstance(candidate, dg.Definitions):
         return candidate
     found = [value for value in vars(module).values() if isinstance(value, dg.Definitions)]

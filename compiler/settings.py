@@ -62,6 +62,8 @@ class Settings:
     env: tuple[tuple[str, str], ...]
     secrets: tuple[tuple[str, SecretRef], ...]
     defaults: Defaults
+    # [tool.compiler.config]: the ConfigMap's values, emitted into the deploy bundle (empty: you create it yourself).
+    config: tuple[tuple[str, str], ...] = ()
 
     @property
     def image_ref(self) -> str:
@@ -73,7 +75,10 @@ def load_settings(pyproject: Path) -> Settings:
     if not pyproject.is_file():
         raise UnsupportedInputError(f"settings file {pyproject} not found: pass --settings PATH to a pyproject.toml")
     with pyproject.open("rb") as handle:
-        document = tomllib.load(handle)
+        try:
+            document = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise UnsupportedInputError(f"{pyproject} is not valid TOML: {error}") from None
     section = document.get("tool", {}).get("compiler")
     if not isinstance(section, dict):
         raise UnsupportedInputError(f"{pyproject} has no [tool.compiler] section: add one (see compiler/README.md)")
@@ -84,6 +89,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     reject_live_expressions(section, "[tool.compiler]")
     reader = _Reader("tool.compiler", section)
     name = reader.text("name", pattern=DNS_LABEL, hint="a DNS-1123 label, at most 40 characters", max_length=40)
+    config = _read_config(reader.table("config"))
     settings = Settings(
         name=name,
         image=reader.text("image", pattern=re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$"), hint="an image reference"),
@@ -92,13 +98,15 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         namespace=reader.text("namespace", pattern=DNS_LABEL, hint="a DNS-1123 label"),
         service_account=reader.text("service_account", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
         config_map=reader.text("config_map", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
-        config_keys=tuple(_config_keys(reader.names("config_keys"))),
+        config_keys=tuple(_config_keys(reader.names("config_keys") or sorted(config))),
         env=tuple(sorted(_read_env(reader.table("env")).items())),
         secrets=tuple(sorted(_read_secrets(reader.table("secrets")).items())),
         defaults=_read_defaults(reader.table("defaults")),
+        config=tuple(sorted(config.items())),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
+    _check_config_values(settings)
     return settings
 
 
@@ -131,6 +139,27 @@ def plain_env_value(variable: Any, value: Any, where: str) -> str:
 
 def _read_env(section: Mapping[str, Any]) -> dict[str, str]:
     return {variable: plain_env_value(variable, value, "[tool.compiler.env]") for variable, value in section.items()}
+
+
+def _read_config(section: Mapping[str, Any]) -> dict[str, str]:
+    """`[tool.compiler.config]`: plain values for the ConfigMap, checked like `env` (a ConfigMap is not secret)."""
+    return {variable: plain_env_value(variable, value, "[tool.compiler.config]") for variable, value in section.items()}
+
+
+def _check_config_values(settings: Settings) -> None:
+    """With `[tool.compiler.config]` the emitted ConfigMap must hold exactly `config_keys`, or pods fail to start."""
+    if not settings.config:
+        return
+    given = {variable for variable, _ in settings.config}
+    missing, extra = sorted(set(settings.config_keys) - given), sorted(given - set(settings.config_keys))
+    if missing:
+        raise UnsupportedInputError(
+            f"[tool.compiler.config] has no value for {', '.join(missing)} (listed in config_keys): add one"
+        )
+    if extra:
+        raise UnsupportedInputError(
+            f"[tool.compiler.config] {', '.join(extra)} is not in config_keys: add it there or remove the value"
+        )
 
 
 def _read_secrets(section: Mapping[str, Any]) -> dict[str, SecretRef]:

@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.validate import template_names_by_workflow_template, validate_manifest
 from compiler.validate.tick_check import cron_workflow_tick_problems
@@ -16,7 +18,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "validate",
         help="validate Argo manifests (ours or hand-written)",
         description="Validate Argo WorkflowTemplate, CronWorkflow, Workflow and ClusterWorkflowTemplate manifests.",
-        epilog="Exit codes: 0 all valid, 1 a manifest is invalid, 2 a file cannot be read.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="YAML files, several documents allowed")
     parser.set_defaults(handler=run_validate)
@@ -26,10 +29,16 @@ def run_validate(arguments: argparse.Namespace) -> int:
     documents: list[tuple[str, Any]] = []
     problems: list[str] = []
     for path in arguments.files:
+        if path.is_dir():
+            raise UnsupportedInputError(f"{path} is a directory: pass manifest files (e.g. {path}/*.yaml)")
         if not path.is_file():
             raise UnsupportedInputError(f"{path}: no such file")
         try:
-            parsed = parse_documents(path.read_text(encoding="utf-8"), str(path))
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise UnsupportedInputError(f"{path}: not UTF-8 text; pass YAML manifests") from None
+        try:
+            parsed = parse_documents(text, str(path))
         except ManifestParseError as error:
             problems.append(str(error))
             continue
@@ -43,7 +52,7 @@ def run_validate(arguments: argparse.Namespace) -> int:
         for warning in cron_workflow_tick_problems(document)[1]:
             print(f"warning: {label}: {warning}", file=sys.stderr)
     for problem in problems:
-        print(f"invalid: {problem}", file=sys.stderr)
+        print(f"invalid: {' '.join(problem.split())}", file=sys.stderr)  # one line each (YAML errors span three)
     if problems:
         return 1
     print(f"ok: {len(documents)} manifest(s) valid", file=sys.stderr)

@@ -4,13 +4,19 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
-GENERATED_SUFFIXES = (".workflowtemplate.yaml", ".cronworkflow.yaml")
+from compiler.deploy_bundle import BUNDLE_SUFFIXES, KUSTOMIZATION
+
+GENERATED_SUFFIXES = (".workflowtemplate.yaml", ".cronworkflow.yaml", *BUNDLE_SUFFIXES)
+
+
+def _is_generated(path: Path) -> bool:
+    return path.is_file() and (path.name.endswith(GENERATED_SUFFIXES) or path.name == KUSTOMIZATION)
 
 
 def _generated_files(out: Path) -> list[Path]:
     if not out.is_dir():
         return []
-    return sorted(p for p in out.iterdir() if p.is_file() and p.name.endswith(GENERATED_SUFFIXES))
+    return sorted(p for p in out.iterdir() if _is_generated(p))
 
 
 def write_manifests(files: Mapping[str, str], out: Path) -> list[str]:

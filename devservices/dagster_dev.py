@@ -10,17 +10,29 @@ from devservices.s3.seaweed import stop_process_group
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+CLIS = ("dagster", "dg")
+
+
+def dev_command(cli: str, port: int) -> list[str]:
+    """`dagster dev` with workspace.yaml, or Dagster's newer `dg dev`, which reads [tool.dg] in pyproject.toml."""
+    binary = str(Path(sys.executable).parent / cli)
+    if cli == "dg":
+        return [binary, "dev", "-h", "127.0.0.1", "-p", str(port)]
+    return [binary, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)]
+
+
 def start_dagster_dev(
-    env: dict[str, str], port: int, dagster_home: Path, log_path: Path | None = None
+    env: dict[str, str], port: int, dagster_home: Path, log_path: Path | None = None, cli: str = "dagster"
 ) -> subprocess.Popen[bytes]:
     """Start the webserver and daemon on 127.0.0.1:`port` with the pipeline's environment."""
     dagster_home.mkdir(parents=True, exist_ok=True)
-    dagster = Path(sys.executable).parent / "dagster"
     output = log_path.open("wb") if log_path else None
+    # VIRTUAL_ENV: `dg` warns unless the project's venv is the active one, which it is (we run its binaries).
+    venv = {"VIRTUAL_ENV": str(Path(sys.executable).parent.parent)}
     return subprocess.Popen(
-        [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        dev_command(cli, port),
         cwd=PROJECT_ROOT,
-        env={**os.environ, **env, "DAGSTER_HOME": str(dagster_home)},
+        env={**os.environ, **env, **venv, "DAGSTER_HOME": str(dagster_home)},
         stdout=output,
         stderr=subprocess.STDOUT if output else None,
         stdin=subprocess.DEVNULL,

@@ -27,10 +27,17 @@ def _compiler(say: Say, env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "compiler", *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, check=True)
 
 
+def _argo_manifests() -> list[str]:
+    """The Argo kinds of argo_out/ (the rest of the deploy bundle is plain Kubernetes, checked by the tests)."""
+    out = PROJECT_ROOT / "argo_out"
+    return sorted(str(p) for pattern in ("*.workflowtemplate.yaml", "*.cronworkflow.yaml") for p in out.glob(pattern))
+
+
 def _show_published(say: Say, env: dict[str, str]) -> None:
     from assets.city import CITY
     from assets.measurements_parquet import object_key
     from assets.resources.object_store import ObjectStore
+    from assets.transform import clean_city_day_json
 
     store = ObjectStore(
         endpoint=env["MINIO_ENDPOINT"],
@@ -38,6 +45,10 @@ def _show_published(say: Say, env: dict[str, str]) -> None:
         secret_key=env["MINIO_SECRET_KEY"],
         bucket=env["MINIO_BUCKET"],
     )
+    # What the cleaning step dropped, by the same function on the raw day the step read (stored by the IO manager).
+    cleaned = clean_city_day_json(store.get_bytes(f"dagster/openaq/raw_measurements/{PARTITION}.json"))
+    drops = ", ".join(f"{reason} {count}" for reason, count in sorted(cleaned.dropped.items()))
+    say(f"cleaning: {cleaned.rows_in} rows in, {len(cleaned.frame)} kept; dropped {drops}")
     key = object_key(CITY.name, PARTITION)
     table = pq.read_table(io.BytesIO(store.get_bytes(key)))
     say(f"published {store.uri(key)}: {table.num_rows} rows")
@@ -50,7 +61,7 @@ def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="air-quality-demo-") as scratch, local_services(Path(scratch), say) as env:
         try:
             _compiler(say, env, "build")
-            _compiler(say, env, "validate", *sorted(str(path) for path in (PROJECT_ROOT / "argo_out").glob("*.yaml")))
+            _compiler(say, env, "validate", *_argo_manifests())
             say(f"replaying {WORKFLOW_TEMPLATE.name} as local processes, scheduled time {SCHEDULED_TIME}")
             _compiler(say, env, "run-local", str(WORKFLOW_TEMPLATE), "--scheduled-time", SCHEDULED_TIME)
             _show_published(say, env)

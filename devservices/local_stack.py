@@ -1,12 +1,13 @@
 """The services the pipeline needs, started locally unless the environment already points at real ones.
 
-MINIO_* all set → that store is used; otherwise an embedded SeaweedFS. OPENAQ_API_KEY set → the live API (or
-OPENAQ_BASE_URL); otherwise the local SYNTHETIC OpenAQ server.
+All four MINIO_* set → that store is used; none set → an embedded SeaweedFS; some set → refused (a half-set store
+would silently become the embedded one). OPENAQ_API_KEY set → the live API (or OPENAQ_BASE_URL); otherwise the local
+SYNTHETIC OpenAQ server. Each choice is said aloud, naming the variables used or ignored.
 """
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -19,38 +20,62 @@ MINIO_VARIABLES = ("MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "MI
 DEFAULT_BUCKET = "air-quality"
 
 
-def uses_given_store() -> bool:
-    return all(os.environ.get(name) for name in MINIO_VARIABLES)
+class LocalStackUsageError(Exception):
+    """The environment names services inconsistently; the message says which variables to set or unset."""
 
 
-def uses_live_openaq() -> bool:
-    return bool(os.environ.get("OPENAQ_API_KEY"))
+def uses_given_store(environ: Mapping[str, str] | None = None) -> bool:
+    """True with all four MINIO_* set, False with none; a half-set store is an error naming what is missing."""
+    environ = os.environ if environ is None else environ
+    given = [name for name in MINIO_VARIABLES if environ.get(name)]
+    if given and len(given) < len(MINIO_VARIABLES):
+        missing = [name for name in MINIO_VARIABLES if name not in given]
+        raise LocalStackUsageError(
+            f"{', '.join(given)} set but {', '.join(missing)} not: set all four MINIO_* to use your store, "
+            "or unset them all for the embedded one"
+        )
+    return bool(given)
+
+
+def uses_live_openaq(environ: Mapping[str, str] | None = None) -> bool:
+    environ = os.environ if environ is None else environ
+    return bool(environ.get("OPENAQ_API_KEY"))
 
 
 @contextmanager
 def local_services(work_dir: Path, say: "Say") -> Iterator[dict[str, str]]:
     """Yield the environment (MINIO_*, OPENAQ_*) for the pipeline, stopping what was started on exit."""
     env: dict[str, str] = {}
+    given_store, live_openaq = uses_given_store(), uses_live_openaq()  # refuse a half-set store before starting
     with ExitStack() as stack:
-        if uses_given_store():
-            say(f"object store: using MINIO_ENDPOINT={os.environ['MINIO_ENDPOINT']}")
+        if given_store:
+            say(
+                f"object store: yours, from MINIO_ENDPOINT={os.environ['MINIO_ENDPOINT']} "
+                f"MINIO_BUCKET={os.environ['MINIO_BUCKET']} MINIO_ACCESS_KEY MINIO_SECRET_KEY"
+            )
             env.update({name: os.environ[name] for name in MINIO_VARIABLES})
         else:
             store = stack.enter_context(running_seaweed(work_dir / "seaweed"))
-            say(f"object store: embedded SeaweedFS at {store.endpoint} (data in {store.data_dir})")
+            say(f"object store: embedded SeaweedFS at {store.endpoint} (no MINIO_* set; data in {store.data_dir})")
             env.update(store.env(DEFAULT_BUCKET))
-        if uses_live_openaq():
+        if live_openaq:
             env["OPENAQ_API_KEY"] = os.environ["OPENAQ_API_KEY"]
             env["OPENAQ_BASE_URL"] = os.environ.get("OPENAQ_BASE_URL", "https://api.openaq.org")
             say(f"OpenAQ: live API at {env['OPENAQ_BASE_URL']} with your OPENAQ_API_KEY")
         else:
+            if os.environ.get("OPENAQ_BASE_URL"):
+                say("OpenAQ: OPENAQ_BASE_URL ignored: without OPENAQ_API_KEY the local synthetic server is used")
             key = f"local-{secrets.token_hex(8)}"
             # Stations around the pipeline's own city, so a changed CITY still finds data offline.
+            # Dirty, like real data: a few nulls, -999 sentinels, duplicates and stray rows for the cleaning to drop.
             city = SyntheticCity(
-                name=CITY.name, latitude=CITY.latitude, longitude=CITY.longitude, timezone=CITY.timezone
+                name=CITY.name, latitude=CITY.latitude, longitude=CITY.longitude, timezone=CITY.timezone, dirty=True
             )
             server = stack.enter_context(serve_openaq(city=city, api_key=key))
-            say(f"OpenAQ: local SYNTHETIC server at {server.base_url} (60 requests/minute, like the real API)")
+            say(
+                f"OpenAQ: local SYNTHETIC server at {server.base_url} (60 requests/minute, like the real API; "
+                "with a few nulls, -999 sentinels, duplicates and out-of-window rows)"
+            )
             env.update({"OPENAQ_API_KEY": key, "OPENAQ_BASE_URL": server.base_url})
         yield env
 

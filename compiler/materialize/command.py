@@ -3,9 +3,12 @@
 import argparse
 import contextlib
 import sys
+import traceback
 from datetime import UTC, datetime
 
 from compiler import exit_codes
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
 from compiler.materialize.execution import materialize_asset
 from compiler.materialize.loading import (
     MaterializeUsageError,
@@ -15,22 +18,37 @@ from compiler.materialize.loading import (
 )
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 
+DESCRIPTION = (
+    "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
+    "Dagster's own retries are off, because Argo's retryStrategy owns retries; the exit code tells Argo whether "
+    "another attempt can help. The partition is --partition, else the one the Dagster schedule --schedule picks for "
+    "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
+)
+EXAMPLE = (
+    "example:\n  python -m compiler materialize --module assets --asset openaq/raw_measurements "
+    "--partition 2026-11-27\n\n"
+)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by `python -m compiler materialize` and `python -m compiler.materialize`."""
-    parser.add_argument("--module", required=True, help="python module holding the dagster Definitions")
-    parser.add_argument("--asset", required=True, help="asset key, path joined with '/' (e.g. openaq/raw)")
-    parser.add_argument("--partition", default=None, help="explicit partition key; empty = from the tick")
+    parser.add_argument("--module", required=True, help="Python module holding the Dagster Definitions (e.g. assets)")
+    parser.add_argument(
+        "--asset", required=True, help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements)"
+    )
+    parser.add_argument(
+        "--partition", default=None, help="partition key (e.g. 2026-11-27); empty: the one the schedule picks"
+    )
     parser.add_argument(
         "--schedule",
         default=None,
-        help="the Dagster schedule whose tick this is (its CronWorkflow passes it); empty = the first by name "
+        help="the Dagster schedule whose tick this is (its CronWorkflow passes it); empty: the first by name "
         "that selects the asset",
     )
     parser.add_argument(
         "--scheduled-time",
         default=None,
-        help="tick time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}' = the created time",
+        help="the tick's time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}': the created time",
     )
     parser.add_argument(
         "--backfill-time",
@@ -40,14 +58,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--created-time",
         default=None,
-        help="workflow creation time (RFC 3339), the tick of a manual submit so all tasks agree; "
-        "empty or '{{workflow.creationTimestamp}}' = now",
+        help="the workflow's creation time (RFC 3339): the tick of a manual submit, the same in every pod; "
+        "empty or '{{workflow.creationTimestamp}}': now",
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     """Exit codes: see compiler.exit_codes (0 ok, 1 failed, 2 bad arguments, 3 not retryable); last line says why."""
-    parser = argparse.ArgumentParser(prog="python -m compiler materialize", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m compiler materialize",
+        description=DESCRIPTION,
+        epilog=EXAMPLE + EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
@@ -55,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler materialize` (compiler/cli.py lists it in SUBCOMMANDS)."""
     parser = subparsers.add_parser(
-        "materialize", help="materialize one asset in this pod (in-process, Dagster retries off)", description=__doc__
+        "materialize",
+        help="materialize one asset, as an Argo step pod does",
+        description=DESCRIPTION,
+        epilog=EXAMPLE + EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
@@ -77,9 +104,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             outcome = materialize_asset(args.module, asset_key, partition)
         except MaterializeUsageError as error:
+            _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
             return exit_codes.USAGE
         except Exception as error:  # the summary line must name any cause, including import errors
+            _traceback_if(args)
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
             return exit_codes.FAILED
     for warning in outcome.warnings:
@@ -90,6 +119,11 @@ def run(args: argparse.Namespace) -> int:
         return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
     _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
     return exit_codes.SUCCEEDED
+
+
+def _traceback_if(args: argparse.Namespace) -> None:
+    if getattr(args, "debug", False):
+        traceback.print_exc(file=sys.stdout)
 
 
 def _failed(asset: str, partition: str | None, cause: str) -> str:

@@ -3,9 +3,12 @@
 import argparse
 import os
 import sys
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
 from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
@@ -15,11 +18,20 @@ from compiler.run_local.plan import plan_workflow
 from compiler.run_local.synchronization import held_mutexes
 from compiler.run_local.ticks import find_cron_workflow, list_ticks
 
+DESCRIPTION = (
+    "Replay a generated WorkflowTemplate (or Workflow) on this machine, without a cluster: each DAG task runs as a "
+    "local process with the command, arguments and environment the YAML gives its pod, in dependency order, "
+    "retried by the YAML's retryStrategy."
+)
 ENVIRONMENT_HELP = (
     "Each task gets only the container env the YAML declares: literal values as written, and each "
     "secretKeyRef/configMapKeyRef entry from the local variable of the same name. Of the rest of the local "
     f"environment only {', '.join(PROCESS_ESSENTIALS)} pass through. "
     "{{workflow.creationTimestamp}} is this run's start time (UTC), the same for every task."
+)
+EPILOG = (
+    "example:\n  python -m compiler run-local argo_out/air-quality.workflowtemplate.yaml "
+    "--scheduled-time 2026-11-28T00:00:00Z\n\n" + ENVIRONMENT_HELP + "\n\n" + EXIT_CODES_HELP
 )
 
 
@@ -28,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file",
         type=Path,
-        help="generated WorkflowTemplate or Workflow YAML; with --from/--to a CronWorkflow or a directory + --schedule",
+        help="a generated WorkflowTemplate or Workflow YAML file; with --from/--to a CronWorkflow, or a directory "
+        "and --schedule",
     )
     parser.add_argument(
         "--scheduled-time",
@@ -69,7 +82,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 when every task succeeded, 1 when one failed, 2 for a bad manifest or usage."""
-    parser = argparse.ArgumentParser(prog="python -m compiler run-local", description=__doc__, epilog=ENVIRONMENT_HELP)
+    parser = argparse.ArgumentParser(
+        prog="python -m compiler run-local",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
+    )
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
@@ -79,8 +97,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser = subparsers.add_parser(
         "run-local",
         help="replay a generated WorkflowTemplate's DAG as local processes",
-        description=__doc__,
-        epilog=ENVIRONMENT_HELP,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(handler=run)
@@ -100,8 +119,12 @@ def run(args: argparse.Namespace) -> int:
         workflow = load_workflow(args.file, args.entrypoint, templates)
         created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ), created_time)
-    except RunLocalError as error:
-        print(f"run-local: error: {error}", file=sys.stderr, flush=True)
+    except (RunLocalError, UnicodeDecodeError) as error:
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        if isinstance(error, UnicodeDecodeError):
+            error = RunLocalError(f"{args.file}: not UTF-8 text; pass a generated WorkflowTemplate or Workflow YAML")
+        print(f"run-local: error: {' '.join(str(error).split())}", file=sys.stderr, flush=True)
         return 2
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
     gate = GroupGate(tasks, workflow.group_limit, workflow.group_fail_fast)

@@ -26,6 +26,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latitude", type=float, default=48.2082)
     parser.add_argument("--longitude", type=float, default=16.3738)
     parser.add_argument("--timezone", default="Europe/Vienna")
+    parser.add_argument(
+        "--dirty", action="store_true", help="also serve a few nulls, -999 sentinels, duplicates, out-of-window rows"
+    )
     return parser.parse_args(argv)
 
 
@@ -33,7 +36,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     given_key = args.api_key or os.environ.get("OPENAQ_API_KEY")
     api_key = given_key or f"dev-{secrets.token_hex(8)}"
-    city = SyntheticCity(name=args.city, latitude=args.latitude, longitude=args.longitude, timezone=args.timezone)
+    city = SyntheticCity(
+        name=args.city, latitude=args.latitude, longitude=args.longitude, timezone=args.timezone, dirty=args.dirty
+    )
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:

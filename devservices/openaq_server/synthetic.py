@@ -1,12 +1,16 @@
 """SYNTHETIC air-quality data for the local OpenAQ-compatible server: not real measurements.
 
 Every value is a pure function of (sensor id, hour), so tests can compute independently what the server holds.
+A `dirty` city also serves the flaws real data has, again as a pure function of (sensor id, hour) (`dirt`): a few
+null values, -999 sentinels, rows served twice, and rows outside the asked window, so the cleaning has work to do.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -129,6 +133,18 @@ def sensor_value_unrounded(sensor_id: int, parameter: Parameter, period_end: dat
     return parameter.low + (parameter.high - parameter.low) * fraction
 
 
+DIRT_KINDS = ("null", "sentinel", "duplicate", "outside")
+DIRT_RATE = 0.03  # of the hours, per kind
+SENTINEL_VALUE = -999.0
+
+
+def dirt(sensor_id: int, period_end: datetime) -> str | None:
+    """The flaw a dirty server gives this sensor-hour, if any: one of DIRT_KINDS, about 3% each."""
+    digest = hashlib.blake2b(f"dirt|{sensor_id}|{utc_iso(period_end)}".encode(), digest_size=8).digest()
+    index = int(int.from_bytes(digest, "big") / 2**64 / DIRT_RATE)
+    return DIRT_KINDS[index] if index < len(DIRT_KINDS) else None
+
+
 def three_significant(value: float) -> float:
     return float(f"{value:.3g}")
 
@@ -176,6 +192,7 @@ class SyntheticCity:
     longitude: float = 16.3738
     timezone: str = "Europe/Vienna"
     extra_locations: int = 0
+    dirty: bool = False  # serve `dirt` too (make demo / make dev); tests of exact shapes keep it off
     locations: list[SyntheticLocation] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -245,6 +262,12 @@ class SyntheticCity:
             assert first_end is not None
             yield first_end + i * HOUR
 
+    def dirt_counts(self, sensor_id: int, after: datetime, until: datetime) -> Counter[str]:
+        """How many of the sensor's hours in the window carry each kind of dirt (empty for a clean city)."""
+        if not self.dirty:
+            return Counter()
+        return Counter(kind for end in self._iter_hour_ends(sensor_id, after, until) if (kind := dirt(sensor_id, end)))
+
     def value(self, sensor_id: int, period_end: datetime) -> float:
         """The hourly value the server reports (3 significant digits)."""
         _, sensor = self._require(sensor_id)
@@ -299,4 +322,22 @@ class SyntheticCity:
         total = self.count_hours(sensor_id, after, until)
         if first_end is None:
             return []
-        return [self.hour_row(sensor_id, first_end + i * HOUR) for i in range(offset, min(total, offset + limit))]
+        ends = [first_end + i * HOUR for i in range(offset, min(total, offset + limit))]
+        if not self.dirty:
+            return [self.hour_row(sensor_id, end) for end in ends]
+        return [row for end in ends for row in self._dirty_rows(sensor_id, end, until)]
+
+    def _dirty_rows(self, sensor_id: int, period_end: datetime, until: datetime) -> list[dict[str, Any]]:
+        """The hour as a dirty server sends it: the row (perhaps null or -999), and perhaps a twin or a stray row."""
+        row = self.hour_row(sensor_id, period_end)
+        kind = dirt(sensor_id, period_end)
+        if kind == "null":
+            row["value"] = None
+        elif kind == "sentinel":
+            row["value"] = SENTINEL_VALUE
+        elif kind == "duplicate":
+            return [row, copy.deepcopy(row)]
+        elif kind == "outside":  # an hour ending after the window, as a sloppy filter upstream would let through
+            after_window = until.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + HOUR
+            return [row, self.hour_row(sensor_id, after_window)]
+        return [row]

@@ -22,11 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        # Once: a second signal must not cut short the cleanup that stops `weed` and removes the temp dir.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    # The stop signal may arrive at any point after the exports are printed (a caller reads them and stops us at
-    # once), so the whole service lifetime is inside the suppress: every path still runs the cleanup.
+    signal.signal(signal.SIGINT, stop)
+    # A stop may arrive at any point, even before the exports are all printed: it always ends in a clean exit 0.
     with suppress(KeyboardInterrupt), tempfile.TemporaryDirectory(prefix="seaweed-") as scratch:
         data_dir = args.data_dir or Path(scratch)
         with running_seaweed(data_dir) as server:

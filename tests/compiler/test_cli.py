@@ -64,8 +64,12 @@ def test_output_is_identical_under_different_hash_seeds_and_directories(tmp_path
     assert outputs[0] == outputs[1] == outputs[2]
     assert sorted(outputs[0]) == [
         "demo-daily.cronworkflow.yaml",
+        "demo-executor.role.yaml",
+        "demo-executor.rolebinding.yaml",
         "demo-hourly-subset.cronworkflow.yaml",
+        "demo.serviceaccount.yaml",
         "demo.workflowtemplate.yaml",
+        "kustomization.yaml",
     ]
     text = outputs[0]["demo.workflowtemplate.yaml"].decode()
     assert str(tmp_path) not in text

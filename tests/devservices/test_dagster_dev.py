@@ -1,4 +1,4 @@
-"""`dagster dev` smoke test: the code location loads, shows the assets, partitions and schedule, and stops cleanly."""
+"""`dagster dev` and `dg dev` smoke test: the code location loads with assets, partitions, schedule; stops cleanly."""
 
 import os
 import time
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from devservices.dagster_dev import start_dagster_dev, stop_dagster_dev
+from devservices.dagster_dev import CLIS, start_dagster_dev, stop_dagster_dev
 from devservices.openaq_server.app import OpenAQServer
 from devservices.ports import free_ports
 
@@ -37,11 +37,12 @@ def _query(url: str, deadline: float) -> dict[str, Any]:
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.parametrize("cli", CLIS)
 def test_dagster_dev_serves_the_pipeline_and_stops_without_leftovers(
-    s3_env: dict[str, str], openaq_env: OpenAQServer, tmp_path: Path
+    s3_env: dict[str, str], openaq_env: OpenAQServer, tmp_path: Path, cli: str
 ) -> None:
     (port,) = free_ports(1)
-    process = start_dagster_dev(dict(os.environ), port, tmp_path / "home", tmp_path / "dagster-dev.log")
+    process = start_dagster_dev(dict(os.environ), port, tmp_path / "home", tmp_path / "dagster-dev.log", cli=cli)
     try:
         data = _query(f"http://127.0.0.1:{port}/graphql", time.monotonic() + 180)
     finally:

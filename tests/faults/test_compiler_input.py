@@ -59,8 +59,11 @@ def test_adversarial_definitions_give_valid_yaml_or_exit_2_and_never_touch_the_o
     assert "a/b_c" in built.stderr
     assert "a_b/c" in built.stderr
     files = snapshot(out)
-    assert sorted(files) == ["demo-nightly-schedule.cronworkflow.yaml", "demo.workflowtemplate.yaml"]
-    for name, data in files.items():
+    argo = ["demo-nightly-schedule.cronworkflow.yaml", "demo.workflowtemplate.yaml"]
+    bundle = ["demo-executor.role.yaml", "demo-executor.rolebinding.yaml", "demo.serviceaccount.yaml"]
+    assert sorted(files) == sorted([*argo, *bundle, "kustomization.yaml"])
+    for name in argo:
+        data = files[name]
         [document] = list(yaml.safe_load_all(data.decode()))
         assert schema_errors(document) == [], name
         assert b"{{workflow.name}}" not in data  # hostile text is never a live Argo expression

@@ -49,6 +49,8 @@ def documents(built: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def containers(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    if "spec" not in document:  # the deploy bundle's ServiceAccount, Role, ConfigMap, ...: no pods
+        return
     spec = document["spec"].get("workflowSpec", document["spec"])
     for template in spec.get("templates", []):
         for kind in ("container", "script"):
