@@ -10,6 +10,7 @@ from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.validate import template_names_by_workflow_template, validate_manifest
+from compiler.validate.kubernetes import is_kubernetes_kind, kubernetes_problems
 from compiler.validate.tick_check import cron_workflow_tick_problems
 
 
@@ -17,7 +18,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser = subparsers.add_parser(
         "validate",
         help="validate Argo manifests (ours or hand-written)",
-        description="Validate Argo WorkflowTemplate, CronWorkflow, Workflow and ClusterWorkflowTemplate manifests.",
+        description="Validate Argo WorkflowTemplate, CronWorkflow, Workflow and ClusterWorkflowTemplate manifests, "
+        "and the deploy bundle's ServiceAccount, Role, RoleBinding, ConfigMap and kustomization.yaml.",
         epilog=EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
     )
@@ -28,6 +30,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run_validate(arguments: argparse.Namespace) -> int:
     documents: list[tuple[str, Any]] = []
     problems: list[str] = []
+    bundle = 0
     for path in arguments.files:
         if path.is_dir():
             raise UnsupportedInputError(f"{path} is a directory: pass manifest files (e.g. {path}/*.yaml)")
@@ -44,6 +47,13 @@ def run_validate(arguments: argparse.Namespace) -> int:
             continue
         for index, document in enumerate(parsed):
             label = str(path) if len(parsed) == 1 else f"{path} (document {index + 1})"
+            if is_kubernetes_kind(document):
+                found, notes = kubernetes_problems(document, path)
+                problems.extend(f"{label}: {problem}" for problem in found)
+                for note in notes:
+                    print(f"note: {label}: {note}", file=sys.stderr)
+                bundle += 1
+                continue
             documents.append((label, document))
     known = template_names_by_workflow_template([document for _, document in documents])
     for label, document in documents:
@@ -55,5 +65,5 @@ def run_validate(arguments: argparse.Namespace) -> int:
         print(f"invalid: {' '.join(problem.split())}", file=sys.stderr)  # one line each (YAML errors span three)
     if problems:
         return 1
-    print(f"ok: {len(documents)} manifest(s) valid", file=sys.stderr)
+    print(f"ok: {len(documents) + bundle} manifest(s) valid", file=sys.stderr)
     return 0

@@ -28,9 +28,8 @@ def _compiler(say: Say, env: dict[str, str], *args: str) -> None:
 
 
 def _argo_manifests() -> list[str]:
-    """The Argo kinds of argo_out/ (the rest of the deploy bundle is plain Kubernetes, checked by the tests)."""
-    out = PROJECT_ROOT / "argo_out"
-    return sorted(str(p) for pattern in ("*.workflowtemplate.yaml", "*.cronworkflow.yaml") for p in out.glob(pattern))
+    """Everything `kubectl apply -k argo_out/` would read: Argo kinds and the deploy bundle's Kubernetes kinds."""
+    return sorted(str(p) for p in (PROJECT_ROOT / "argo_out").glob("*.yaml"))
 
 
 def _show_published(say: Say, env: dict[str, str]) -> None:

@@ -156,3 +156,27 @@ def test_argo_schema_cross_check(shared_file) -> None:
     broken = _template()
     broken["spec"]["templates"][1]["container"]["securityContext"]["runAsNonRot"] = True
     assert any("runAsNonRot" in error for error in schema_errors(broken))
+
+
+def test_validate_checks_the_whole_deploy_bundle(tmp_path: Path) -> None:
+    """`validate argo_out/*.yaml` covers the Kubernetes kinds too: each by its own schema, the kustomization's files."""
+    out = REPO / "argo_out"
+    committed = sorted(str(path) for path in out.glob("*.yaml"))
+    result = run_compiler("validate", *committed, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"ok: {len(committed)} manifest(s) valid" in result.stderr
+
+    for path in out.glob("*.yaml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    role = next(tmp_path.glob("*.role.yaml"))
+    broken_role = yaml.safe_load(role.read_text(encoding="utf-8"))
+    broken_role["rules"][0]["verbs"] = "create"  # a string where Kubernetes wants a list
+    role.write_text(yaml.safe_dump(broken_role), encoding="utf-8")
+    next(tmp_path.glob("*.serviceaccount.yaml")).unlink()
+    remaining = sorted(path.name for path in tmp_path.glob("*.yaml"))
+    result = run_compiler("validate", *remaining, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"invalid: {role.name}: " in result.stderr
+    assert "kustomization.yaml: resources: air-quality.serviceaccount.yaml does not exist beside the kustomization" in (
+        result.stderr
+    )
