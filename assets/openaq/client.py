@@ -235,7 +235,7 @@ class OpenAQClient:
     ) -> dict[str, Any]:
         """GET one v3 envelope; transient failures retried with backoff, permanent ones raised at once.
 
-        Every attempt has a wall-clock deadline (`RetrySettings.attempt_deadline_s`, never past the total budget).
+        Every attempt has a wall-clock deadline (`RetrySettings.attempt_deadline_s`), body included.
         Once `cancel` is set no further attempt is made and a body still arriving is abandoned (raises Cancelled):
         a sibling's permanent error, or the process being stopped, ends us within a read.
         """
@@ -245,7 +245,7 @@ class OpenAQClient:
             attempt += 1
             ticket = self.pacer.acquire(cancel)
             self._count(tally, requests=1)
-            deadline = min(time.monotonic() + settings.attempt_deadline_s, started + max(settings.max_total_s, 1.0))
+            deadline = time.monotonic() + settings.attempt_deadline_s  # 429 waits never eat into it
             try:
                 response, payload = self._send(path, params, deadline, cancel)
             except Cancelled:
