@@ -51,6 +51,8 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 READ_CHUNK_BYTES = 64 * 1024
 # What an HTTP header value can carry: visible ASCII. Anything else in a key is a copy-paste accident.
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]+$")
+# Set on an envelope whose rows the client dropped (NaN/Infinity): how many, so paging sees the page as sent.
+DROPPED_ROWS_KEY = "_rows_dropped_by_client"
 _JSON_TYPES = ("application/json", "application/problem+json", "text/json")
 Progress = Callable[[int, int], None]
 
@@ -420,6 +422,7 @@ class OpenAQClient:
             log.warning("OpenAQ %s (%s): dropped %d row(s) holding NaN/Infinity", path, subject, dropped)
             self._count(tally, rows_non_finite=dropped)
             body["results"] = kept
+            body[DROPPED_ROWS_KEY] = dropped  # paging must count them: the page was full as sent
         if _holds_non_finite(body):
             raise _RetryableBody("NaN/Infinity outside the result rows")
         if check is not None:
@@ -518,7 +521,7 @@ class OpenAQClient:
             )
             results: list[dict[str, Any]] = body["results"]
             yield results
-            if len(results) < self.page_limit:
+            if len(results) + body.get(DROPPED_ROWS_KEY, 0) < self.page_limit:
                 return
             previous = results
 

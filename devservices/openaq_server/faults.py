@@ -26,7 +26,7 @@ FaultKind = Literal[
     "outside_window",  # `rows` rows whose period ends before datetime_from appended
     "repeat_page",  # page N (N >= 2) answers with page N-1's rows
     "non_finite",  # `rows` rows' value sent as the literal NaN (or `body`: "Infinity", "-Infinity")
-    "missing_hours",  # only the first `rows` rows of each page are sent (a day with gaps)
+    "missing_hours",  # only the first `rows` hours of the asked window are sent, whatever the paging (gaps)
     "units_spelling",  # /hours rows of the sensor give `units` as their units (e.g. 'ug/m3'); see LOCATION_KINDS too
     # location faults, /v3/locations only (`location_id` picks one, else every location of the page):
     "null_location_name",  # `name` is null, as the API allows
@@ -191,7 +191,8 @@ def _apply_one(
         return None
     chosen = rows[: fault.rows]
     if fault.kind == "missing_hours":
-        return (copy.deepcopy(chosen), len(rows) - len(chosen)) if len(chosen) < len(rows) else None
+        kept = [row for row in rows if _hour_index(row, ctx.window_after) < fault.rows]
+        return (copy.deepcopy(kept), len(rows) - len(kept)) if len(kept) < len(rows) else None
     if fault.kind in ("non_finite", "units_spelling"):
         out = copy.deepcopy(rows)
         for row in out[: fault.rows] if fault.kind == "non_finite" else out:
@@ -228,3 +229,9 @@ def _apply_location(fault: Fault, rows: list[dict[str, Any]]) -> tuple[list[dict
             for sensor in row.get("sensors") or []:
                 sensor["parameter"]["units"] = fault.units
     return out, count
+
+
+def _hour_index(row: dict[str, Any], window_after: datetime) -> int:
+    """0 for the first hour of the asked window (its period ends one hour after `datetime_from`), 1 for the next."""
+    end = datetime.fromisoformat(row["period"]["datetimeTo"]["utc"].replace("Z", "+00:00"))
+    return int((end - window_after) / timedelta(hours=1)) - 1
