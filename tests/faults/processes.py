@@ -1,10 +1,13 @@
-"""Real processes for fault tests: descendants of a pid (from /proc), and waiting for a condition."""
+"""Real processes for fault tests: descendants of a pid (from /proc), waiting for a condition, and the autouse
+fixture that fails any test of the fault suite leaving a process behind."""
 
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+import pytest
 
 
 def children_of(pid: int) -> set[int]:
@@ -56,3 +59,31 @@ def kill_all(pids: set[int]) -> None:
     for pid in pids:
         with contextlib.suppress(OSError):
             os.kill(pid, 9)
+
+
+def _is_session_service(pid: int) -> bool:
+    """SeaweedFS started by the session-scoped `seaweed` fixture lives on until the session ends, by design."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return any(part.endswith(b"weed") for part in command[:1])
+
+
+@pytest.fixture(autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """Every test of the fault suite ends with no process of its own still running (the session's SeaweedFS
+    aside): a test that starts a step, a replay or a server must stop it, whatever the outcome."""
+    before = children_of(os.getpid())
+    yield
+    started = {pid for pid in children_of(os.getpid()) - before if not _is_session_service(pid)}
+    left = no_process_left(started, timeout_s=10.0)
+    kill_all(set(left))
+    assert not left, f"processes left behind: {[_describe(pid) for pid in left]}"
+
+
+def _describe(pid: int) -> str:
+    try:
+        return f"{pid}: " + Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return str(pid)
