@@ -81,7 +81,7 @@ def test_a_self_signed_certificate_is_named_with_how_to_trust_it_and_trusting_it
     cert, key = certificate
     with tls_proxy((upstream.hostname or "127.0.0.1", upstream.port or 80), cert, key) as https_endpoint:
         monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-        untrusting = ObjectStore(**{**_store_args(s3_env), "endpoint": https_endpoint}, retries=0)
+        untrusting = _store(s3_env, https_endpoint, retries=0)
         with pytest.raises(CertificateRejected) as rejected:
             untrusting.check()
         message = str(rejected.value)
@@ -90,16 +90,17 @@ def test_a_self_signed_certificate_is_named_with_how_to_trust_it_and_trusting_it
         assert "did not answer" not in message
 
         monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-        trusting = ObjectStore(**{**_store_args(s3_env), "endpoint": https_endpoint})
+        trusting = _store(s3_env, https_endpoint)
         trusting.check()
         trusting.put_bytes("tls/probe.txt", b"over TLS", "text/plain")
         assert trusting.get_bytes("tls/probe.txt") == b"over TLS"
 
 
-def _store_args(env: dict[str, str]) -> dict[str, str]:
-    return {
-        "endpoint": env["MINIO_ENDPOINT"],
-        "access_key": env["MINIO_ACCESS_KEY"],
-        "secret_key": env["MINIO_SECRET_KEY"],
-        "bucket": env["MINIO_BUCKET"],
-    }
+def _store(env: dict[str, str], endpoint: str, retries: int = 2) -> ObjectStore:
+    return ObjectStore(
+        endpoint=endpoint,
+        access_key=env["MINIO_ACCESS_KEY"],
+        secret_key=env["MINIO_SECRET_KEY"],
+        bucket=env["MINIO_BUCKET"],
+        retries=retries,
+    )
