@@ -95,6 +95,14 @@ class _RetryableBody(Exception):
         self.reason, self.repeated_page = reason, repeated_page
 
 
+class _TransportFault(Exception):
+    """No usable answer arrived (refused, timed out, cut mid-stream); `reason` names the kind, never the key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _AttemptTooSlow(Exception):
     """The attempt's wall-clock deadline passed while the answer was still arriving."""
 
@@ -263,12 +271,9 @@ class OpenAQClient:
                     False,
                     False,
                 )
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            except _TransportFault as fault:
                 self.pacer.release(ticket, None)
-                failure, repeated, bad_body = f"no answer ({type(exc).__name__})", False, False
-            except (urllib3.exceptions.HTTPError, OSError) as exc:  # raised while the body streams in
-                self.pacer.release(ticket, None)
-                failure, repeated, bad_body = f"the answer was cut off ({type(exc).__name__})", False, False
+                failure, repeated, bad_body = fault.reason, False, False
             else:
                 status = response.status_code
                 text = payload.decode("utf-8", errors="replace")
@@ -334,8 +339,8 @@ class OpenAQClient:
     ) -> tuple[requests.Response, bytes]:
         """One GET, its body read chunk by chunk against `deadline` (socket timeouts alone are per read).
 
-        Exceptions from the HTTP stack are re-raised with their text scrubbed of the key: some (an invalid header
-        value) quote it.
+        Transport failures become _TransportFault naming only their kind; other exceptions from the HTTP stack are
+        re-raised with their text scrubbed of the key, since some (an invalid header value) quote it.
         """
         connect_s, read_s = self.timeout
         remaining = max(deadline - time.monotonic(), 0.01)
@@ -348,8 +353,8 @@ class OpenAQClient:
                 allow_redirects=False,
                 stream=True,
             )
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise type(exc)(self._scrub(str(exc))) from None
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            raise _TransportFault(f"no answer ({type(exc).__name__})") from None
         except (requests.RequestException, ValueError) as exc:
             raise OpenAQConfigError(
                 f"the request could not be sent ({type(exc).__name__}: {self._scrub(str(exc))})",
@@ -376,10 +381,10 @@ class OpenAQClient:
             if cancel is not None and cancel.is_set():
                 raise Cancelled
             return response, b"".join(chunks)
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:  # while the body streams in
             if cancel is not None and cancel.is_set():
                 raise Cancelled from None
-            raise type(exc)(self._scrub(str(exc))) from None
+            raise _TransportFault(f"the answer was cut off ({type(exc).__name__})") from None
         finally:
             with self._in_flight_lock:
                 self._in_flight.discard(response)
