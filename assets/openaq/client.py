@@ -363,6 +363,7 @@ class OpenAQClient:
             ) from None
         with self._in_flight_lock:
             self._in_flight.add(response)
+        complete = False
         try:
             chunks: list[bytes] = []
             size = 0
@@ -380,6 +381,7 @@ class OpenAQClient:
                     raise _RetryableBody(f"a body over {MAX_BODY_BYTES} bytes")
             if cancel is not None and cancel.is_set():
                 raise Cancelled
+            complete = True
             return response, b"".join(chunks)
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:  # while the body streams in
             if cancel is not None and cancel.is_set():
@@ -388,7 +390,10 @@ class OpenAQClient:
         finally:
             with self._in_flight_lock:
                 self._in_flight.discard(response)
-            response.close()
+            if complete:
+                response.raw.release_conn()  # read to the end: the connection goes back to the pool (keep-alive)
+            else:
+                response.close()  # cut short: a half-read connection is never reused
 
     def abort_in_flight(self) -> None:
         """Cut every answer still arriving (their readers then see Cancelled): used when the run is stopped."""
