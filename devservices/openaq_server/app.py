@@ -274,6 +274,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "openaq-synthetic/1"
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            self.close_connection = True  # a client that gave up on a kept-alive connection: normal under faults
+
     def do_GET(self) -> None:
         app: OpenAQServer = self.server.app  # type: ignore[attr-defined]
         answer = app.answer(self.path, self.headers.get("X-API-Key"))
