@@ -20,8 +20,8 @@ from typing import Any
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 
+from assets.openaq.deadline import Deadline, attempt_deadline, mount_deadline_adapter
 from assets.openaq.errors import (
     OpenAQAuthError,
     OpenAQConfigError,
@@ -204,9 +204,7 @@ class OpenAQClient:
         self._in_flight_lock = threading.Lock()
         self._rng = random.Random()
         self._session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max_workers, max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        mount_deadline_adapter(self._session, max_workers)
         self._session.headers.update({"X-API-Key": self._api_key, "Accept": "application/json"})
 
     @classmethod
@@ -337,21 +335,35 @@ class OpenAQClient:
     def _send(
         self, path: str, params: Mapping[str, str | int], deadline: float, cancel: threading.Event | None
     ) -> tuple[requests.Response, bytes]:
-        """One GET, its body read chunk by chunk against `deadline` (socket timeouts alone are per read).
+        """One GET within a wall-clock `deadline` for the whole exchange (socket timeouts alone are per read).
 
         Transport failures become _TransportFault naming only their kind; other exceptions from the HTTP stack are
         re-raised with their text scrubbed of the key, since some (an invalid header value) quote it.
         """
         connect_s, read_s = self.timeout
         remaining = max(deadline - time.monotonic(), 0.01)
+        with attempt_deadline(remaining) as timer:  # cuts the socket at the deadline, headers included
+            try:
+                return self._get_and_read(
+                    path, params, (min(connect_s, remaining), min(read_s, remaining)), cancel, timer
+                )
+            except _TransportFault:
+                if timer.expired:
+                    raise _AttemptTooSlow from None
+                raise
+
+    def _get_and_read(
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        timeout: tuple[float, float],
+        cancel: threading.Event | None,
+        timer: Deadline,
+    ) -> tuple[requests.Response, bytes]:
         try:
             # Redirects are not followed: requests would send the X-API-Key header to whatever host they name.
             response = self._session.get(
-                self.base_url + path,
-                params=dict(params),
-                timeout=(min(connect_s, remaining), min(read_s, remaining)),
-                allow_redirects=False,
-                stream=True,
+                self.base_url + path, params=dict(params), timeout=timeout, allow_redirects=False, stream=True
             )
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             raise _TransportFault(f"no answer ({type(exc).__name__})") from None
@@ -370,8 +382,6 @@ class OpenAQClient:
             while True:
                 if cancel is not None and cancel.is_set():
                     raise Cancelled
-                if time.monotonic() > deadline:
-                    raise _AttemptTooSlow
                 chunk = response.raw.read1(READ_CHUNK_BYTES, decode_content=True)
                 if not chunk:
                     break
@@ -381,6 +391,8 @@ class OpenAQClient:
                     raise _RetryableBody(f"a body over {MAX_BODY_BYTES} bytes")
             if cancel is not None and cancel.is_set():
                 raise Cancelled
+            if timer.expired:  # the cut socket read as an early end: never take a partial body for a whole one
+                raise _AttemptTooSlow
             complete = True
             return response, b"".join(chunks)
         except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:  # while the body streams in

@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +41,7 @@ class Answer:
     raw: bytes | None = None  # overrides the JSON encoding of `body` (truncated/invalid bodies)
     drop: bool = False
     trickle_s: float = 0.0  # > 0: send the body one byte every trickle_s seconds
+    trickle_head: bool = False  # trickle the status line and headers too
     cut: bool = False  # send the body chunked and close after the first chunk
 
 
@@ -170,8 +172,8 @@ class OpenAQServer:
             answer.headers["Content-Type"] = "text/html; charset=utf-8"
         elif fault is not None and fault.kind == "not_openaq":
             answer = Answer(200, {"status": "ok", "data": [], "version": "2.1"})
-        elif fault is not None and fault.kind == "trickle":
-            answer.trickle_s = fault.delay_s
+        elif fault is not None and fault.kind in ("trickle", "trickle_head"):
+            answer.trickle_s, answer.trickle_head = fault.delay_s, fault.kind == "trickle_head"
         elif fault is not None and fault.kind == "cut":
             answer.cut = True
         return answer
@@ -288,6 +290,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         app.counters.record_status(answer.status)
         payload = answer.raw if answer.raw is not None else _encode(answer.body)
+        if answer.trickle_head:
+            headers = {"Content-Type": "application/json", **answer.headers, "Content-Length": str(len(payload))}
+            head = f"HTTP/1.1 {answer.status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+            with suppress(BrokenPipeError, ConnectionResetError):
+                _send_trickle(self, head.encode() + payload, answer.trickle_s, app)
+            return
         try:
             self.send_response(answer.status)
             headers = {"Content-Type": "application/json", **answer.headers}

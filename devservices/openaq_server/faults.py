@@ -18,6 +18,7 @@ FaultKind = Literal[
     "html_page",  # a 200 text/html web page: not an API at all (wrong OPENAQ_BASE_URL, captive portal)
     "not_openaq",  # a 200 JSON body of some other API (no v3 envelope)
     "trickle",  # the real answer, its body sent one byte every `delay_s` seconds (never ends in practice)
+    "trickle_head",  # the same from the status line on: headers trickle too
     "cut",  # a chunked 200 whose connection closes after the first chunk (ChunkedEncodingError)
     "null_values",  # data faults, /hours only: `rows` rows per page altered ...
     "negative_values",

@@ -101,6 +101,18 @@ def test_a_trickled_body_hits_the_attempt_deadline_and_is_retried(openaq_server)
     assert openaq_server.counters.requests == 2
 
 
+def test_trickled_headers_hit_the_same_attempt_deadline(openaq_server):
+    """The deadline covers the whole exchange: a status line and headers sent a byte at a time are cut too."""
+    openaq_server.faults.add(Fault("trickle_head", path=HOURS, delay_s=0.3))
+    client = _client(openaq_server, attempt_deadline_s=1.5)
+    started = time.monotonic()
+    hours = client.sensor_hours(SENSOR, *WINDOW)
+    assert len(hours.rows) == 24
+    assert time.monotonic() - started < 5.0
+    assert openaq_server.counters.requests == 2
+    assert client.tally.retries == 1
+
+
 def test_a_body_that_stalls_longer_than_the_read_timeout_mid_stream_is_retried(openaq_server):
     openaq_server.faults.add(Fault("trickle", path=HOURS, delay_s=1.0))
     client = OpenAQClient(openaq_server.api_key, openaq_server.base_url, timeout=(2.0, 0.5), retry=FAST_RETRY)
