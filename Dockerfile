@@ -1,7 +1,13 @@
 # The image every Argo step runs: `python -m compiler materialize --module assets --asset KEY ...`.
 # Name and tag come from [tool.compiler] image / image_tag in pyproject.toml. No credentials are baked in:
 # pods get them from Kubernetes Secrets (secretKeyRef) at run time.
-FROM python:3.11-slim
+#
+# The base image is pinned by digest, so a rebuild gets the same bytes, not whatever the tag points at that day.
+# The digest below is the multi-arch index of python:3.11-slim as pinned by several public projects; it could not be
+# checked against the registry from the sandbox where it was written. Before a release, and to take base-image
+# security fixes, verify and update it with:
+#   docker buildx imagetools inspect python:3.11-slim --format '{{json .Manifest.Digest}}'
+FROM python:3.11-slim@sha256:9c900dea9e8fb7e16277c179b555cc72d29a352dbc33cff48ad5a0412fd5bfc7
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -54,10 +54,13 @@ dev: venv
 bench: venv
 	$(PY) -m benchmarks
 
+# The locked set exactly as pinned (--no-deps: no resolver, --disable-pip: no throwaway venv). Exit 1: a known
+# vulnerability; exit 2: could not audit (e.g. the vulnerability service is unreachable). Only a full audit passes.
 audit: venv
 	@report=$$(mktemp); \
-	$(VENV)/bin/pip-audit --requirement requirements.lock --progress-spinner off --format json --output $$report; \
-	$(PY) -m tools.audit_verdict $$report; verdict=$$?; rm -f $$report; exit $$verdict
+	$(VENV)/bin/pip-audit --requirement requirements.lock --no-deps --disable-pip --progress-spinner off \
+		--format json --output $$report; \
+	$(PY) -m tools.audit_verdict $$report requirements.lock; verdict=$$?; rm -f $$report; exit $$verdict
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

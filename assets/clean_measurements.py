@@ -22,7 +22,7 @@ _K8S = {
     partitions_def=daily_partitions,
     owners=["team:data-platform"],
     kinds={"python", "pandas"},
-    code_version="2",  # 2: rows of locations without coordinates are dropped (no_coordinates)
+    code_version="3",  # 3: units in one spelling; rows without a period or with NaN counted; null names kept
     op_tags={"dagster-k8s/config": _K8S},
     check_specs=CHECK_SPECS,
     description=(
@@ -36,6 +36,7 @@ def clean_measurements(context: AssetExecutionContext, raw: bytes) -> Iterator[O
     context.log.info(f"{len(result.frame)} clean rows from {result.rows_in}; dropped {dropped}")
     metadata: dict[str, Any] = {"rows": len(result.frame), "rows_in": result.rows_in}
     metadata.update({f"dropped_{reason}": count for reason, count in dropped.items()})
+    metadata["rows_without_location_name"] = result.rows_without_location_name  # kept, with an empty name
     metadata["preview"] = MetadataValue.md(result.frame.head(10).to_markdown(index=False))
     yield Output(result.frame, metadata=metadata)
     yield from check_clean_measurements(result.frame, context.partition_key)

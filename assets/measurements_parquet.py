@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 from dagster import AssetExecutionContext, AssetIn, Failure, MaterializeResult, asset
 
-from assets.checks import check_clean_measurements
+from assets.checks import blocking_failures, check_clean_measurements
 from assets.city import CITY
 from assets.measurement_schema import MEASUREMENT_SCHEMA
 from assets.parquet import table_to_parquet_bytes
@@ -37,7 +37,7 @@ def measurements_to_parquet(frame: pd.DataFrame) -> bytes:
 def measurements_parquet(context: AssetExecutionContext, clean: pd.DataFrame, store: ObjectStore) -> MaterializeResult:
     # The blocking checks ran in the clean step; run them again here, so materializing this asset alone (from the
     # UI, or one pod after a failed clean step) can never publish a table that failed them.
-    failed = [r for r in check_clean_measurements(clean, context.partition_key) if not r.passed]
+    failed = blocking_failures(check_clean_measurements(clean, context.partition_key))
     if failed:
         reasons = "; ".join(f"{r.check_name}: {r.description}" for r in failed)
         raise Failure(

@@ -10,6 +10,7 @@ from assets.measurement_schema import PHYSICAL_MAXIMUM
 from assets.openaq.city_day import fetch_city_day
 from assets.openaq.errors import PERMANENT_ERRORS
 from assets.partitions import daily_partitions, partition_window_utc
+from assets.resources.object_store import ObjectStore, StoreSettingsError
 from assets.resources.openaq import OpenAQResource
 
 
@@ -20,14 +21,22 @@ from assets.resources.openaq import OpenAQResource
     retry_policy=RetryPolicy(max_retries=2, delay=30, backoff=Backoff.EXPONENTIAL),
     owners=["team:data-platform"],
     kinds={"python", "json"},
-    code_version="1",
+    code_version="2",  # 2: every sensor in the radius is asked; skips counted by reason
     description=(
         "Hourly values of every active OpenAQ sensor within the city's radius for one local day, as returned by the "
         "API, with the request and its statistics."
     ),
 )
-def raw_measurements(context: AssetExecutionContext, openaq: OpenAQResource) -> Output[dict[str, Any]]:
+def raw_measurements(
+    context: AssetExecutionContext, openaq: OpenAQResource, store: ObjectStore
+) -> Output[dict[str, Any]]:
     start, end = partition_window_utc(context.partition_key)
+    try:
+        # The store that will hold the result is checked before the first API request: a bad bucket, endpoint,
+        # certificate or credential found after the whole fetch would waste it, on every retry.
+        store.check()
+    except StoreSettingsError as error:
+        raise Failure(description=str(error), allow_retries=False) from None
     context.log.info(f"fetching {CITY.name} for {context.partition_key}: {start.isoformat()} .. {end.isoformat()}")
     try:
         with openaq.client() as client:

@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -16,10 +17,13 @@ import numpy as np
 import pandas as pd
 
 from assets.measurement_schema import COLUMNS, PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
+from assets.openaq.units import canonical_parameter, canonical_units
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 DROP_REASONS = (
+    "no_period",
     "outside_window",
+    "non_finite_value",
     "null_value",
     "sentinel_value",
     "negative_value",
@@ -39,24 +43,33 @@ class CleanResult:
     frame: pd.DataFrame
     rows_in: int
     dropped: dict[str, int]
+    rows_without_location_name: int = 0
+
+
+@lru_cache(maxsize=256)
+def _parameter_key(name: str | None, units: str | None) -> tuple[str, str]:
+    """(parameter, units) in the project's spelling ('ug/m3' -> 'µg/m³'); missing parts as ''."""
+    return canonical_parameter(name or ""), canonical_units(units or "")
 
 
 def _utc(text: str) -> pd.Timestamp:
     return pd.Timestamp(datetime.strptime(text, _UTC_FORMAT)).tz_localize("UTC")
 
 
+# Every field the API documents as nullable (or has been seen null) is optional here: decoding what the API may
+# send never fails; a row that cannot be used is dropped and counted instead (DROP_REASONS).
 class _Stamp(msgspec.Struct):
-    utc: str
+    utc: str | None = None
 
 
 class _Period(msgspec.Struct, rename="camel"):
-    datetime_from: _Stamp
-    datetime_to: _Stamp
+    datetime_from: _Stamp | None = None
+    datetime_to: _Stamp | None = None
 
 
 class _Parameter(msgspec.Struct):
-    name: str
-    units: str
+    name: str | None = None
+    units: str | None = None
 
 
 class _FlagInfo(msgspec.Struct, rename="camel"):
@@ -64,9 +77,9 @@ class _FlagInfo(msgspec.Struct, rename="camel"):
 
 
 class _HourRow(msgspec.Struct, rename="camel"):
-    value: float | None
-    parameter: _Parameter
-    period: _Period
+    value: float | None = None
+    parameter: _Parameter | None = None
+    period: _Period | None = None
     flag_info: _FlagInfo | None = None
 
 
@@ -83,7 +96,7 @@ class _Coordinates(msgspec.Struct):
 
 class _Location(msgspec.Struct):
     id: int
-    name: str
+    name: str | None = None  # the API allows null: the row is kept with an empty location_name (counted)
     coordinates: _Coordinates | None = None
 
 
@@ -93,7 +106,11 @@ class _Request(msgspec.Struct):
 
 
 class _Stats(msgspec.Struct):
+    """What the client dropped already, added to this step's counts so that every drop is in one place."""
+
     rows_outside_window: int = 0
+    rows_without_period: int = 0
+    rows_non_finite: int = 0
 
 
 class _RawDay(msgspec.Struct):
@@ -108,6 +125,10 @@ class _RawDay(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_RawDay)
 
 
+def _stamp_text(stamp: _Stamp | None) -> str:
+    return stamp.utc if stamp is not None and stamp.utc else ""
+
+
 def _gather(day: _RawDay) -> dict[str, list[Any]]:
     """One pass over every hour row of the decoded day, into plain column lists."""
     locations = {location.id: location for location in day.locations}
@@ -120,16 +141,17 @@ def _gather(day: _RawDay) -> dict[str, list[Any]]:
         count = len(rows)
         coordinates = location.coordinates or _Coordinates()
         columns["location_id"] += [location.id] * count
-        columns["location_name"] += [location.name] * count
+        columns["location_name"] += [location.name or ""] * count
         columns["sensor_id"] += [group.sensor_id] * count
         columns["latitude"] += [coordinates.latitude] * count
         columns["longitude"] += [coordinates.longitude] * count
-        columns["parameter"] += [row.parameter.name for row in rows]
-        columns["units"] += [row.parameter.units for row in rows]
+        keys = [_parameter_key(row.parameter.name, row.parameter.units) if row.parameter else ("", "") for row in rows]
+        columns["parameter"] += [key[0] for key in keys]
+        columns["units"] += [key[1] for key in keys]
         columns["value"] += [row.value for row in rows]
         columns["has_flags"] += [bool(row.flag_info and row.flag_info.has_flags) for row in rows]
-        columns["period_start_text"] += [row.period.datetime_from.utc for row in rows]
-        columns["period_end_text"] += [row.period.datetime_to.utc for row in rows]
+        columns["period_start_text"] += [_stamp_text(row.period.datetime_from) if row.period else "" for row in rows]
+        columns["period_end_text"] += [_stamp_text(row.period.datetime_to) if row.period else "" for row in rows]
     return columns
 
 
@@ -143,13 +165,22 @@ def clean_city_day_json(data: bytes) -> CleanResult:
         day = _DECODER.decode(data)
     except msgspec.DecodeError as error:
         raise RawDataError(
-            f"raw measurements do not have the documented shape{_where(data, str(error))}: {error}; "
-            "rematerialize openaq/raw_measurements"
+            f"raw measurements do not have the shape this step decodes{_where(data, str(error))}: {error}; "
+            "the stored document is not what openaq/raw_measurements writes (or the API changed a field this step "
+            "needs): fix assets/transform.py or the raw step, since rematerializing fetches the same shape again"
         ) from None
-    result = _clean(_gather(day), day.request.window_start_utc, day.request.window_end_utc)
-    result.dropped["outside_window"] += day.stats.rows_outside_window
+    columns = _gather(day)
+    unnamed = sum(1 for name in columns["location_name"] if not name)
+    result = _clean(columns, day.request.window_start_utc, day.request.window_end_utc)
+    client_drops = {
+        "outside_window": day.stats.rows_outside_window,
+        "no_period": day.stats.rows_without_period,
+        "non_finite_value": day.stats.rows_non_finite,
+    }
+    for reason, count in client_drops.items():
+        result.dropped[reason] += count
     # so that rows_in == clean rows + every drop, the client's included
-    return replace(result, rows_in=result.rows_in + day.stats.rows_outside_window)
+    return replace(result, rows_in=result.rows_in + sum(client_drops.values()), rows_without_location_name=unnamed)
 
 
 def _where(data: bytes, message: str) -> str:
@@ -167,8 +198,10 @@ def _where(data: bytes, message: str) -> str:
 def _clean(columns: dict[str, list[Any]], window_start_text: str, window_end_text: str) -> CleanResult:
     window_start = _utc(window_start_text)
     window_end = _utc(window_end_text)
-    period_start = pd.to_datetime(columns.pop("period_start_text"), format=_UTC_FORMAT, utc=True).as_unit("us")
-    period_end = pd.to_datetime(columns.pop("period_end_text"), format=_UTC_FORMAT, utc=True).as_unit("us")
+    # A missing or malformed stamp becomes NaT and its row is dropped as no_period.
+    start_text, end_text = columns.pop("period_start_text"), columns.pop("period_end_text")
+    period_start = pd.to_datetime(start_text, format=_UTC_FORMAT, utc=True, errors="coerce").as_unit("us")
+    period_end = pd.to_datetime(end_text, format=_UTC_FORMAT, utc=True, errors="coerce").as_unit("us")
     values = np.array(columns["value"], dtype=np.float64)  # JSON null becomes NaN here
     pairs = zip(columns["parameter"], columns["units"], strict=True)
     supported = np.array([pair in PHYSICAL_MAXIMUM for pair in pairs], dtype=bool)
@@ -178,7 +211,9 @@ def _clean(columns: dict[str, list[Any]], window_start_text: str, window_end_tex
     dropped: dict[str, int] = {}
     keep = np.ones(len(values), dtype=bool)
     for reason, bad in (
+        ("no_period", np.asarray(period_start.isna()) | np.asarray(period_end.isna())),
         ("outside_window", (period_start < window_start) | (period_end > window_end)),
+        ("non_finite_value", np.isinf(values)),
         ("null_value", np.isnan(values)),
         ("sentinel_value", np.isin(values, list(SENTINELS))),
         ("negative_value", values < 0),

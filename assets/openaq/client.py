@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import random
+import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -15,22 +19,25 @@ from itertools import count
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3
 
+from assets.openaq.deadline import Deadline, attempt_deadline, mount_deadline_adapter
 from assets.openaq.errors import (
     OpenAQAuthError,
     OpenAQConfigError,
     OpenAQError,
     OpenAQGone,
     OpenAQInvalidResponse,
+    OpenAQNotAnAPI,
     OpenAQNotFound,
     OpenAQRateLimited,
     OpenAQRepeatedPage,
     OpenAQRequestInvalid,
     OpenAQUnavailable,
     excerpt,
+    secret_forms,
 )
-from assets.openaq.pacing import Cancelled, RatePacer, reset_seconds
+from assets.openaq.pacing import Cancelled, RatePacer, wait_seconds
 from assets.openaq.retry import RETRYABLE_STATUSES, RetrySettings
 from assets.openaq.window import parse_api_time, require_aware, to_api_time
 
@@ -39,6 +46,14 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.openaq.org"
 MAX_PAGE_LIMIT = 1000
 MAX_RADIUS_M = 25_000
+# A page of 1000 hour rows is ~1 MB; anything far larger is not an OpenAQ answer.
+MAX_BODY_BYTES = 64 * 1024 * 1024
+READ_CHUNK_BYTES = 64 * 1024
+# What an HTTP header value can carry: visible ASCII. Anything else in a key is a copy-paste accident.
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]+$")
+# Set on an envelope whose rows the client dropped (NaN/Infinity): how many, so paging sees the page as sent.
+DROPPED_ROWS_KEY = "_rows_dropped_by_client"
+_JSON_TYPES = ("application/json", "application/problem+json", "text/json")
 Progress = Callable[[int, int], None]
 
 
@@ -49,23 +64,27 @@ class RequestTally:
     requests: int = 0
     pages: int = 0
     retries: int = 0
+    rows_non_finite: int = 0  # rows dropped because they held NaN/Infinity (not valid JSON)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
-    def add(self, *, requests: int = 0, pages: int = 0, retries: int = 0) -> None:
+    def add(self, *, requests: int = 0, pages: int = 0, retries: int = 0, rows_non_finite: int = 0) -> None:
         with self._lock:
             self.requests += requests
             self.pages += pages
             self.retries += retries
+            self.rows_non_finite += rows_non_finite
 
 
 @dataclass(frozen=True)
 class SensorHours:
-    """One sensor's rows inside the window (exactly as returned) and how many returned rows were outside it."""
+    """One sensor's rows inside the window (exactly as returned) and how many returned rows were dropped: outside
+    the window, or without a usable period (the API may send null there)."""
 
     sensor_id: int
     rows: list[dict[str, Any]]
     rows_outside_window: int
     pages: int
+    rows_without_period: int = 0
 
 
 class _RetryableBody(Exception):
@@ -74,6 +93,58 @@ class _RetryableBody(Exception):
     def __init__(self, reason: str, *, repeated_page: bool = False) -> None:
         super().__init__(reason)
         self.reason, self.repeated_page = reason, repeated_page
+
+
+class _TransportFault(Exception):
+    """No usable answer arrived (refused, timed out, cut mid-stream); `reason` names the kind, never the key."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _AttemptTooSlow(Exception):
+    """The attempt's wall-clock deadline passed while the answer was still arriving."""
+
+
+class _NonFinite:
+    """Stands in for a NaN/Infinity literal (or an overflowing number) while a body is parsed."""
+
+    def __repr__(self) -> str:
+        return "<non-finite>"
+
+
+_NON_FINITE = _NonFinite()
+
+
+def _finite_float(text: str) -> float | _NonFinite:
+    value = float(text)
+    return value if value == value and value not in (float("inf"), float("-inf")) else _NON_FINITE
+
+
+def _holds_non_finite(value: Any) -> bool:
+    if value is _NON_FINITE:
+        return True
+    if isinstance(value, dict):
+        return any(_holds_non_finite(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_non_finite(item) for item in value)
+    return False
+
+
+def check_api_key(api_key: str) -> str:
+    """The key as sent: surrounding whitespace (a trailing newline from a file) is removed; a key that still holds
+    whitespace, control or non-ASCII characters is refused. The message never shows the value."""
+    key = (api_key or "").strip()
+    if not key:
+        raise OpenAQConfigError("the API key is empty", hint="Set OPENAQ_API_KEY to your OpenAQ v3 key.")
+    if not _KEY_PATTERN.match(key):
+        raise OpenAQConfigError(
+            f"OPENAQ_API_KEY ({len(key)} characters, not shown) holds whitespace, a control character or a non-ASCII "
+            "character inside it, which an HTTP header cannot carry",
+            hint="Set OPENAQ_API_KEY to the key alone (no quotes, spaces or line breaks).",
+        )
+    return key
 
 
 def _hint_for(status: int) -> tuple[type[OpenAQError], str, str]:
@@ -109,8 +180,9 @@ class OpenAQClient:
         page_limit: int = MAX_PAGE_LIMIT,
         pacer: RatePacer | None = None,
     ) -> None:
-        if not api_key or not api_key.strip():
-            raise OpenAQConfigError("the API key is empty", hint="Set OPENAQ_API_KEY to your OpenAQ v3 key.")
+        key = check_api_key(api_key)
+        if key != api_key:
+            log.warning("OPENAQ_API_KEY has surrounding whitespace (a trailing newline?); it was removed")
         if not base_url.startswith(("http://", "https://")):
             raise OpenAQConfigError(
                 f"base URL {base_url!r} is not http(s)", hint="Set OPENAQ_BASE_URL to e.g. https://api.openaq.org."
@@ -119,26 +191,27 @@ class OpenAQClient:
             raise OpenAQConfigError(f"page_limit={page_limit} is outside 1..1000", hint="Use at most 1000.")
         if max_workers < 1:
             raise OpenAQConfigError(f"max_workers={max_workers} must be >= 1", hint="Use e.g. 4.")
-        self._api_key = api_key.strip()
+        self._api_key = key
+        self._secret_forms = secret_forms(api_key) | secret_forms(key)
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.max_workers = max_workers
         self.retry = retry or RetrySettings()
         self.page_limit = page_limit
-        self.pacer = pacer or RatePacer()
+        self.pacer = pacer or RatePacer(max_wait_s=self.retry.max_rate_limit_wait_s)
         self.tally = RequestTally()
+        self._in_flight: set[requests.Response] = set()
+        self._in_flight_lock = threading.Lock()
         self._rng = random.Random()
         self._session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max_workers, max_retries=0)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
+        mount_deadline_adapter(self._session, max_workers)
         self._session.headers.update({"X-API-Key": self._api_key, "Accept": "application/json"})
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> OpenAQClient:
         """OPENAQ_API_KEY (required) and OPENAQ_BASE_URL (default https://api.openaq.org)."""
-        key = os.environ.get("OPENAQ_API_KEY", "").strip()
-        if not key:
+        key = os.environ.get("OPENAQ_API_KEY", "")
+        if not key.strip():
             raise OpenAQConfigError(
                 "OPENAQ_API_KEY is not set", hint="Export OPENAQ_API_KEY=<your OpenAQ v3 key> and run again."
             )
@@ -170,7 +243,9 @@ class OpenAQClient:
     ) -> dict[str, Any]:
         """GET one v3 envelope; transient failures retried with backoff, permanent ones raised at once.
 
-        Once `cancel` is set no further attempt is made (raises Cancelled): a sibling's permanent error stops us.
+        Every attempt has a wall-clock deadline (`RetrySettings.attempt_deadline_s`), body included.
+        Once `cancel` is set no further attempt is made and a body still arriving is abandoned (raises Cancelled):
+        a sibling's permanent error, or the process being stopped, ends us within a read.
         """
         settings, started = self.retry, time.monotonic()
         attempt, rate_waits = 0, 0
@@ -178,49 +253,65 @@ class OpenAQClient:
             attempt += 1
             ticket = self.pacer.acquire(cancel)
             self._count(tally, requests=1)
+            deadline = time.monotonic() + settings.attempt_deadline_s  # 429 waits never eat into it
             try:
-                # Redirects are not followed: requests would send the X-API-Key header to whatever host they name.
-                response = self._session.get(
-                    self.base_url + path, params=dict(params), timeout=self.timeout, allow_redirects=False
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                response, payload = self._send(path, params, deadline, cancel)
+            except Cancelled:
                 self.pacer.release(ticket, None)
-                failure, repeated, bad_body = f"no answer ({type(exc).__name__})", False, False
+                raise
+            except _RetryableBody as body_problem:
+                self.pacer.release(ticket, None)
+                failure, repeated, bad_body = body_problem.reason, False, True
+            except _AttemptTooSlow:
+                self.pacer.release(ticket, None)
+                failure, repeated, bad_body = (
+                    f"no complete answer within {settings.attempt_deadline_s:g} s (the body kept trickling)",
+                    False,
+                    False,
+                )
+            except _TransportFault as fault:
+                self.pacer.release(ticket, None)
+                failure, repeated, bad_body = fault.reason, False, False
             else:
                 status = response.status_code
+                text = payload.decode("utf-8", errors="replace")
                 if status == 429:
                     # Every 429 waits, whatever `remaining` says: retrying at once is what gets keys banned.
-                    wait_s = reset_seconds(response.headers)
+                    wait_s = wait_seconds(response.headers)
                     wait_s = settings.rate_limit_fallback_s if wait_s is None else wait_s
-                    self.pacer.block_for(wait_s)
                     self.pacer.release(ticket, None)
                     rate_waits += 1
-                    if rate_waits > settings.max_rate_limit_waits:
+                    too_long = wait_s > settings.max_rate_limit_wait_s
+                    if rate_waits > settings.max_rate_limit_waits or too_long:
+                        problem = (
+                            f"the API asks to wait {wait_s:.0f} s, more than the {settings.max_rate_limit_wait_s:g} s "
+                            "one wait may take"
+                            if too_long
+                            else f"still rate limited after {settings.max_rate_limit_waits} waits"
+                        )
                         raise OpenAQRateLimited(
-                            f"still rate limited after {settings.max_rate_limit_waits} waits",
+                            problem,
                             hint="Lower max_workers or share the key with fewer jobs, then rerun.",
                             path=path,
                             status=429,
                             subject=subject,
-                            body=self._excerpt(response.text),
+                            body=self._excerpt(text),
                         )
+                    self.pacer.block_for(wait_s)
                     log.info("OpenAQ %s (%s): HTTP 429, holding all requests for %.1f s", path, subject, wait_s)
                     self._count(tally, retries=1)
                     attempt -= 1
                     continue
                 self.pacer.release(ticket, response.headers)
                 if 300 <= status < 400:
-                    raise self._redirected(response, path, subject)
+                    raise self._redirected(response, text, path, subject)
                 if status >= 400 and status not in RETRYABLE_STATUSES:
-                    error_class, problem, hint = _hint_for(status)
-                    raise error_class(
-                        problem, hint=hint, path=path, status=status, subject=subject, body=self._excerpt(response.text)
-                    )
+                    raise self._rejected(response, text, path, subject)
                 if status in RETRYABLE_STATUSES:
-                    failure, repeated, bad_body = f"HTTP {status}: {self._excerpt(response.text)}", False, False
+                    failure, repeated, bad_body = f"HTTP {status}: {self._excerpt(text)}", False, False
                 else:
                     try:
-                        return self._accept(response, check, tally)
+                        return self._accept(response, payload, path, subject, check, tally)
                     except _RetryableBody as body_problem:
                         failure, repeated, bad_body = body_problem.reason, body_problem.repeated_page, True
             delay = settings.backoff_s(attempt, self._rng)
@@ -241,21 +332,144 @@ class OpenAQClient:
             elif cancel.wait(delay):
                 raise Cancelled
 
-    def _accept(
-        self, response: requests.Response, check: Callable[[dict[str, Any]], None] | None, tally: RequestTally | None
-    ) -> dict[str, Any]:
+    def _send(
+        self, path: str, params: Mapping[str, str | int], deadline: float, cancel: threading.Event | None
+    ) -> tuple[requests.Response, bytes]:
+        """One GET within a wall-clock `deadline` for the whole exchange (socket timeouts alone are per read).
+
+        Transport failures become _TransportFault naming only their kind; other exceptions from the HTTP stack are
+        re-raised with their text scrubbed of the key, since some (an invalid header value) quote it.
+        """
+        connect_s, read_s = self.timeout
+        remaining = max(deadline - time.monotonic(), 0.01)
+        with attempt_deadline(remaining) as timer:  # cuts the socket at the deadline, headers included
+            try:
+                return self._get_and_read(
+                    path, params, (min(connect_s, remaining), min(read_s, remaining)), cancel, timer
+                )
+            except _TransportFault:
+                if timer.expired:
+                    raise _AttemptTooSlow from None
+                raise
+
+    def _get_and_read(
+        self,
+        path: str,
+        params: Mapping[str, str | int],
+        timeout: tuple[float, float],
+        cancel: threading.Event | None,
+        timer: Deadline,
+    ) -> tuple[requests.Response, bytes]:
         try:
-            body = response.json()
+            # Redirects are not followed: requests would send the X-API-Key header to whatever host they name.
+            response = self._session.get(
+                self.base_url + path, params=dict(params), timeout=timeout, allow_redirects=False, stream=True
+            )
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+            raise _TransportFault(f"no answer ({type(exc).__name__})") from None
+        except (requests.RequestException, ValueError) as exc:
+            raise OpenAQConfigError(
+                f"the request could not be sent ({type(exc).__name__}: {self._scrub(str(exc))})",
+                hint="Check OPENAQ_BASE_URL and OPENAQ_API_KEY.",
+                path=path,
+            ) from None
+        with self._in_flight_lock:
+            self._in_flight.add(response)
+        complete = False
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled
+                chunk = response.raw.read1(READ_CHUNK_BYTES, decode_content=True)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise _RetryableBody(f"a body over {MAX_BODY_BYTES} bytes")
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            if timer.expired:  # the cut socket read as an early end: never take a partial body for a whole one
+                raise _AttemptTooSlow
+            complete = True
+            return response, b"".join(chunks)
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:  # while the body streams in
+            if cancel is not None and cancel.is_set():
+                raise Cancelled from None
+            raise _TransportFault(f"the answer was cut off ({type(exc).__name__})") from None
+        finally:
+            with self._in_flight_lock:
+                self._in_flight.discard(response)
+            if complete:
+                response.raw.release_conn()  # read to the end: the connection goes back to the pool (keep-alive)
+            else:
+                response.close()  # cut short: a half-read connection is never reused
+
+    def abort_in_flight(self) -> None:
+        """Cut every answer still arriving (their readers then see Cancelled): used when the run is stopped."""
+        with self._in_flight_lock:
+            responses = list(self._in_flight)
+        for response in responses:
+            connection = getattr(response.raw, "connection", None)
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed: nothing left to cut
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def _accept(
+        self,
+        response: requests.Response,
+        payload: bytes,
+        path: str,
+        subject: str,
+        check: Callable[[dict[str, Any]], None] | None,
+        tally: RequestTally | None,
+    ) -> dict[str, Any]:
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type and content_type not in _JSON_TYPES:
+            # A web page (captive portal, proxy login, a site at the wrong URL) is not a passing fault.
+            raise self._not_an_api(f"answered HTTP {response.status_code} with {content_type}", payload, path, subject)
+        try:
+            body = json.loads(payload, parse_constant=lambda _: _NON_FINITE, parse_float=_finite_float)
         except ValueError:
-            raise _RetryableBody(f"invalid or truncated JSON: {self._excerpt(response.text)}") from None
+            text = payload.decode("utf-8", errors="replace")
+            raise _RetryableBody(f"invalid or truncated JSON: {self._excerpt(text)}") from None
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
-            raise _RetryableBody(f"not a v3 envelope with a 'results' list: {self._excerpt(response.text)}")
+            raise self._not_an_api("answered without the v3 envelope (a 'results' list)", payload, path, subject)
+        kept = [row for row in body["results"] if not _holds_non_finite(row)]
+        if len(kept) != len(body["results"]):
+            dropped = len(body["results"]) - len(kept)
+            log.warning("OpenAQ %s (%s): dropped %d row(s) holding NaN/Infinity", path, subject, dropped)
+            self._count(tally, rows_non_finite=dropped)
+            body["results"] = kept
+            body[DROPPED_ROWS_KEY] = dropped  # paging must count them: the page was full as sent
+        if _holds_non_finite(body):
+            raise _RetryableBody("NaN/Infinity outside the result rows")
         if check is not None:
             check(body)
         self._count(tally, pages=1)
         return body
 
-    def _redirected(self, response: requests.Response, path: str, subject: str) -> OpenAQError:
+    def _not_an_api(self, what: str, payload: bytes, path: str, subject: str) -> OpenAQNotAnAPI:
+        return OpenAQNotAnAPI(
+            f"{self.base_url} {what}: it is not the OpenAQ v3 API",
+            hint="Set OPENAQ_BASE_URL to the API's root (https://api.openaq.org); retrying cannot help.",
+            path=path,
+            subject=subject,
+            body=self._excerpt(payload.decode("utf-8", errors="replace")),
+        )
+
+    def _rejected(self, response: requests.Response, text: str, path: str, subject: str) -> OpenAQError:
+        status = response.status_code
+        content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type and content_type not in _JSON_TYPES:
+            return self._not_an_api(f"answered HTTP {status} with {content_type}", text.encode(), path, subject)
+        error_class, problem, hint = _hint_for(status)
+        return error_class(problem, hint=hint, path=path, status=status, subject=subject, body=self._excerpt(text))
+
+    def _redirected(self, response: requests.Response, text: str, path: str, subject: str) -> OpenAQError:
         location = self._excerpt(response.headers.get("Location", "")) or "(no Location header)"
         return OpenAQRequestInvalid(
             f"the API redirected to {location}; redirects are not followed, so the API key never goes to another host",
@@ -263,7 +477,7 @@ class OpenAQClient:
             path=path,
             status=response.status_code,
             subject=subject,
-            body=self._excerpt(response.text),
+            body=self._excerpt(text),
         )
 
     def _gave_up(
@@ -286,7 +500,13 @@ class OpenAQClient:
         )
 
     def _excerpt(self, text: str) -> str:
-        return excerpt(text, secret=self._api_key)
+        return excerpt(self._scrub(text))
+
+    def _scrub(self, text: str) -> str:
+        """`text` with every form of the key (as given, stripped, escaped, URL-encoded) replaced by ***."""
+        for form in sorted(self._secret_forms, key=len, reverse=True):
+            text = text.replace(form, "***")
+        return text
 
     def _count(self, tally: RequestTally | None, **counts: int) -> None:
         self.tally.add(**counts)
@@ -323,7 +543,7 @@ class OpenAQClient:
             )
             results: list[dict[str, Any]] = body["results"]
             yield results
-            if len(results) < self.page_limit:
+            if len(results) + body.get(DROPPED_ROWS_KEY, 0) < self.page_limit:
                 return
             previous = results
 
@@ -351,14 +571,19 @@ class OpenAQClient:
         params = {"datetime_from": to_api_time(start), "datetime_to": to_api_time(end)}
         path = f"/v3/sensors/{sensor_id}/hours"
         inside: list[dict[str, Any]] = []
-        outside = pages = 0
+        outside = pages = no_period = 0
         for page in self._pages(path, params, subject=f"sensor {sensor_id}", tally=tally, cancel=cancel):
             pages += 1
             for row in page:
-                if _period_within(row, start, end, path, sensor_id):
+                within = _period_within(row, start, end)
+                if within is None:
+                    no_period += 1
+                elif within:
                     inside.append(row)
                 else:
                     outside += 1
+        if no_period:
+            log.warning("OpenAQ sensor %d: dropped %d rows without a usable period", sensor_id, no_period)
         if outside:
             log.warning(
                 "OpenAQ sensor %d: dropped %d rows outside %s..%s",
@@ -367,7 +592,7 @@ class OpenAQClient:
                 to_api_time(start),
                 to_api_time(end),
             )
-        return SensorHours(sensor_id, inside, outside, pages)
+        return SensorHours(sensor_id, inside, outside, pages, no_period)
 
     def sensors_hours(
         self,
@@ -399,6 +624,7 @@ class OpenAQClient:
                     progress(done, total)
         except BaseException:
             cancel.set()  # siblings raise Cancelled, which nobody reads: this error is the one reported
+            self.abort_in_flight()  # a body still trickling in must not hold the stop (SIGTERM ends up here too)
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
@@ -423,16 +649,12 @@ def _validate_window(start: datetime, end: datetime) -> None:
         raise OpenAQConfigError(f"window start {start} is not before end {end}", hint="Pass start < end.")
 
 
-def _period_within(row: dict[str, Any], start: datetime, end: datetime, path: str, sensor_id: int) -> bool:
+def _period_within(row: Any, start: datetime, end: datetime) -> bool | None:
+    """Whether the row's period lies in [start, end]; None when it has no usable period (dropped and counted)."""
     try:
         period = row["period"]
         period_start = parse_api_time(period["datetimeFrom"]["utc"])
         period_end = parse_api_time(period["datetimeTo"]["utc"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise OpenAQInvalidResponse(
-            f"a row has no usable period.datetimeFrom/datetimeTo.utc ({type(exc).__name__}: {exc})",
-            hint="The API changed its row shape; update the client.",
-            path=path,
-            subject=f"sensor {sensor_id}",
-        ) from None
+    except (KeyError, TypeError, ValueError):
+        return None
     return start <= period_start and period_end <= end

@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote, quote_plus
+
 BODY_EXCERPT_CHARS = 300
+MIN_SECRET_CHARS = 4
+
+
+def secret_forms(secret: str) -> frozenset[str]:
+    """Every spelling under which `secret` can reach a text: as given, stripped, repr/JSON-escaped, URL-encoded.
+
+    A key read from a file often ends in a newline; libraries then quote it as `'key\\n'` or `key%0A`.
+    Forms shorter than MIN_SECRET_CHARS are left out: masking them would garble ordinary text.
+    """
+    forms = set()
+    for value in {secret, secret.strip()}:
+        forms |= {value, repr(value)[1:-1], json.dumps(value)[1:-1], quote(value, safe=""), quote_plus(value)}
+        forms |= {value.encode("unicode_escape").decode("ascii")}
+    return frozenset(form for form in forms if len(form.strip()) >= MIN_SECRET_CHARS)
 
 
 def excerpt(text: str, secret: str | None = None, limit: int = BODY_EXCERPT_CHARS) -> str:
     """A short, single-line, key-free excerpt of a response body for error messages."""
     if secret:
-        text = text.replace(secret, "***")
+        for form in sorted(secret_forms(secret), key=len, reverse=True):
+            text = text.replace(form, "***")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -68,6 +86,11 @@ class OpenAQUnavailable(OpenAQError):
 
 class OpenAQRateLimited(OpenAQUnavailable):
     """429 answers kept coming after the configured number of waits."""
+
+
+class OpenAQNotAnAPI(OpenAQConfigError):
+    """OPENAQ_BASE_URL answered, but not as the OpenAQ v3 API does (a web page, another JSON API): retrying the same
+    URL cannot help."""
 
 
 class OpenAQInvalidResponse(OpenAQError):

@@ -7,10 +7,15 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 POLL_S = 0.05
 # `reset` is whole seconds, so answers from one window give reset times up to ~1 s apart.
 SAME_WINDOW_SLACK_S = 1.0
+# A reset above this many seconds (~3 years) cannot be a delay: it is a Unix timestamp (some gateways send one).
+EPOCH_THRESHOLD_S = 1e8
+# No header may hold requests longer than this: OpenAQ's longest window is an hour.
+MAX_HEADER_WAIT_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,43 @@ def _header_number(headers: Mapping[str, str], name: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def reset_seconds(headers: Mapping[str, str]) -> float | None:
-    """Seconds until the rate window resets, from `x-ratelimit-reset`; None when missing or not a positive number."""
-    reset = _header_number(headers, "x-ratelimit-reset")
-    return reset if reset is not None and reset > 0 else None
+def _as_delay(value: float | None, now: Callable[[], float]) -> float | None:
+    """A positive delay from a number that is either seconds or an epoch timestamp; capped at MAX_HEADER_WAIT_S."""
+    if value is None:
+        return None
+    if value > EPOCH_THRESHOLD_S:
+        value -= now()
+    return min(value, MAX_HEADER_WAIT_S) if value > 0 else None
+
+
+def reset_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
+    """Seconds until the rate window resets, from `x-ratelimit-reset` (seconds, or a Unix timestamp as some
+    gateways send it); None when missing, unparsable or not in the future. Never more than MAX_HEADER_WAIT_S."""
+    return _as_delay(_header_number(headers, "x-ratelimit-reset"), now)
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
+    """`Retry-After` (RFC 9110: delay-seconds or an HTTP-date) as seconds from now; None when absent or unusable.
+    Never more than MAX_HEADER_WAIT_S."""
+    raw = headers.get("Retry-After")
+    if raw is None:
+        return None
+    seconds = _header_number(headers, "Retry-After")
+    if seconds is not None:
+        return _as_delay(seconds, now)
+    try:
+        moment = parsedate_to_datetime(raw.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is read as such
+        return None
+    return _as_delay(moment.timestamp(), now)
+
+
+def wait_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
+    """How long a 429 asks us to wait: `Retry-After` when present and usable, else `x-ratelimit-reset`."""
+    after = retry_after_seconds(headers, now)
+    return after if after is not None else reset_seconds(headers, now)
 
 
 class RatePacer:
@@ -48,8 +86,9 @@ class RatePacer:
     holds every request until its time is up, whatever budget other answers report.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_wait_s: float = MAX_HEADER_WAIT_S) -> None:
         self._clock = clock
+        self.max_wait_s = max_wait_s
         self._cond = threading.Condition()
         self._remaining: float | None = None
         self._reset_at: float | None = None
@@ -93,9 +132,9 @@ class RatePacer:
             if ticket.probe:
                 self._probing = False
             remaining = _header_number(headers, "x-ratelimit-remaining") if headers is not None else None
-            reset = _header_number(headers, "x-ratelimit-reset") if headers is not None else None
+            reset = reset_seconds(headers) if headers is not None else None
             if remaining is not None and reset is not None:
-                self._update(remaining - self._in_flight, self._clock() + reset)
+                self._update(remaining - self._in_flight, self._clock() + min(reset, self.max_wait_s))
             self._cond.notify_all()
 
     def block_for(self, seconds: float) -> None:

@@ -2,6 +2,8 @@
 
 import io
 import os
+import re
+import ssl
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +16,9 @@ from pydantic import Field, PrivateAttr
 # S3 error codes that mean "these credentials are not accepted", whatever the server's wording.
 _REJECTED_CODES = {"SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "InvalidToken"}
 _MISSING_CODES = {"NoSuchKey", "NoSuchObject"}
+# S3 bucket naming rules (3-63 characters, lowercase letters, digits, '.', '-'; starts and ends alphanumeric).
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 
 
 class ObjectStoreError(RuntimeError):
@@ -24,8 +29,20 @@ class ObjectNotFound(ObjectStoreError):
     """The object (or its bucket) does not exist."""
 
 
-class CredentialsRejected(ObjectStoreError):
+class StoreSettingsError(ObjectStoreError):
+    """A setting retrying cannot fix: the endpoint's form, the bucket's name, the credentials, the certificate."""
+
+
+class StoreMisconfigured(StoreSettingsError):
+    """MINIO_ENDPOINT or MINIO_BUCKET is malformed; found before any request."""
+
+
+class CredentialsRejected(StoreSettingsError):
     """The server refused MINIO_ACCESS_KEY / MINIO_SECRET_KEY."""
+
+
+class CertificateRejected(StoreSettingsError):
+    """The https endpoint's certificate is not trusted (self-signed, private CA, wrong host name)."""
 
 
 class StoreUnreachable(ObjectStoreError):
@@ -70,18 +87,53 @@ class ObjectStore(ConfigurableResource):
             self._client = self._build_client()
         return self._client
 
-    def _build_client(self) -> Minio:
-        parts = urlsplit(self.endpoint)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ObjectStoreError(
-                f"MINIO_ENDPOINT must look like http://host:port or https://host:port, got {self.endpoint!r}"
+    def validate_settings(self) -> None:
+        """MINIO_ENDPOINT and MINIO_BUCKET have a usable form; no request is sent. Raises StoreMisconfigured."""
+        self._endpoint_netloc()
+        bucket = self.bucket
+        if not _BUCKET_NAME.match(bucket) or ".." in bucket or _IP_ADDRESS.match(bucket):
+            shown = repr(bucket) if bucket else "empty"
+            raise StoreMisconfigured(
+                f"MINIO_BUCKET is {shown}: an S3 bucket name has 3-63 characters, lowercase letters, digits, '.' "
+                "and '-', starts and ends with a letter or digit, and is not an IP address (e.g. air-quality)"
             )
+
+    def _endpoint_netloc(self) -> str:
+        parts = urlsplit(self.endpoint.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise StoreMisconfigured(
+                f"MINIO_ENDPOINT must look like http://host:port or https://host:port (with the scheme), "
+                f"got {self.endpoint!r}"
+            )
+        if parts.username or parts.password:
+            raise StoreMisconfigured(
+                "MINIO_ENDPOINT must not hold credentials (user:password@); set MINIO_ACCESS_KEY and MINIO_SECRET_KEY"
+            )
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise StoreMisconfigured(
+                f"MINIO_ENDPOINT {self.endpoint!r} has a path; the S3 client addresses a store only at its root "
+                f"({parts.scheme}://{parts.netloc}), so a store behind a path prefix cannot be used: point "
+                "MINIO_ENDPOINT at the S3 API root (e.g. a separate host name or port for it)"
+            )
+        return parts.netloc
+
+    def check(self) -> None:
+        """Before any other work: the settings' form, then the store answers, accepts the credentials and has (or
+        creates) the bucket. StoreSettingsError when retrying cannot help, StoreUnreachable when it may."""
+        self.validate_settings()
+        self.ensure_bucket()
+
+    def _build_client(self) -> Minio:
+        netloc = self._endpoint_netloc()
+        parts = urlsplit(self.endpoint.strip())
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=self.connect_timeout_seconds, read=self.read_timeout_seconds),
             retries=urllib3.Retry(total=self.retries, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
+            # minio's own convention: SSL_CERT_FILE names the CA bundle that signs a private store's certificate
+            ca_certs=os.environ.get("SSL_CERT_FILE") or None,
         )
         return Minio(
-            parts.netloc,
+            netloc,
             access_key=self.access_key,
             secret_key=self.secret_key,
             secure=parts.scheme == "https",
@@ -132,7 +184,15 @@ class ObjectStore(ConfigurableResource):
             return operation(self.client())
         except S3Error as error:
             raise self._translate(action, error, key) from None
+        except ValueError as error:  # minio-py's own argument checks (e.g. a bucket name it refuses)
+            raise StoreMisconfigured(f"object store settings refused while {action}: {error}") from None
         except urllib3.exceptions.HTTPError as error:
+            if _certificate_error(error):
+                raise CertificateRejected(
+                    f"object store at {self.endpoint} presented a certificate this process does not trust while "
+                    f"{action} (self-signed or from a private CA?): set SSL_CERT_FILE to a PEM file with the CA that "
+                    "signed it (or the certificate itself), or use the store's publicly trusted address"
+                ) from None
             raise StoreUnreachable(
                 f"object store at {self.endpoint} did not answer while {action} ({type(error).__name__}); "
                 "check MINIO_ENDPOINT and that the store is running"
@@ -150,3 +210,17 @@ class ObjectStore(ConfigurableResource):
                 "materialize the asset that writes it first"
             )
         return ObjectStoreError(f"object store at {self.endpoint} failed while {action}: {error.code}: {error.message}")
+
+
+def _certificate_error(error: BaseException) -> bool:
+    """Whether an urllib3 failure (possibly wrapped in MaxRetryError) was a rejected TLS certificate."""
+    seen: BaseException | None = error
+    for _ in range(10):  # causes, contexts and MaxRetryError.reason: a short chain, never a cycle walked forever
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        if isinstance(seen, urllib3.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
+    return False

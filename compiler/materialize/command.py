@@ -17,6 +17,7 @@ from compiler.materialize.loading import (
     require_asset,
 )
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
+from compiler.materialize.termination import exit_promptly_on_sigterm
 
 DESCRIPTION = (
     "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
@@ -91,6 +92,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
     asset_text, partition = args.asset, None
+    exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
     # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
     with contextlib.redirect_stderr(sys.stdout):
         try:
@@ -107,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
             return exit_codes.USAGE
+        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: another attempt may succeed
+            _summary(_failed(asset_text, partition, "stopped by a signal (SIGTERM/SIGINT)"))
+            return exit_codes.FAILED
         except Exception as error:  # the summary line must name any cause, including import errors
             _traceback_if(args)
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))

@@ -77,6 +77,8 @@ def _root_error(events: Sequence[DagsterEvent]) -> str:
             if event.event_type == wanted and isinstance(error, SerializableErrorInfo):
                 while error.cause is not None:
                     error = error.cause
+                if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
+                    return "stopped by a signal (SIGTERM/SIGINT): the step was interrupted"
                 return error.message.strip()
             if event.event_type == wanted:
                 return event.message or "run failed"

@@ -4,7 +4,9 @@ Nothing else of the local env reaches a task beyond PROCESS_ESSENTIALS, so delet
 really removes that variable from what runs.
 """
 
+import json
 from collections.abc import Mapping, Sequence
+from urllib.parse import quote, quote_plus
 
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import EnvEntry
@@ -12,6 +14,21 @@ from compiler.run_local.substitute import substitute
 
 # What a local Python process needs to start and find its code; a pod's image provides these itself.
 PROCESS_ESSENTIALS = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR")
+# Shorter forms are not masked: replacing them would garble ordinary output without protecting anything.
+MIN_MASKED_CHARS = 4
+
+
+def secret_forms(secret: str) -> frozenset[str]:
+    """Every spelling under which a secret value can appear in a task's output.
+
+    As given and stripped (a value read from a file ends in a newline that programs strip), repr- and JSON-escaped
+    (`'key\\n'` in an exception text), URL-encoded (`key%0A` in a URL), and each line of a multi-line value.
+    """
+    forms: set[str] = set()
+    for value in {secret, secret.strip(), *secret.splitlines()}:
+        forms |= {value, repr(value)[1:-1], json.dumps(value)[1:-1], quote(value, safe=""), quote_plus(value)}
+        forms.add(value.encode("unicode_escape").decode("ascii"))
+    return frozenset(form for form in forms if len(form.strip()) >= MIN_MASKED_CHARS)
 
 
 def missing_references(entries: Sequence[EnvEntry], local_env: Mapping[str, str]) -> list[str]:

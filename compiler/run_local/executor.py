@@ -1,19 +1,78 @@
 """Run planned tasks as local processes in dependency order, independent ones in parallel."""
 
+import contextlib
+import os
 import shlex
+import signal
 import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TextIO
 
+from compiler.run_local.environment import secret_forms
 from compiler.run_local.groups import GroupGate
 from compiler.run_local.plan import PlannedTask
 
 LOG_TAIL_LINES = 30
+# How long a stopped task may take to end after SIGTERM before its whole process group is killed. A bit above
+# materialize's own grace (compiler.materialize.termination.GRACE_S), as a pod's terminationGracePeriodSeconds is.
+STOP_GRACE_S = 12.0
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+class _Children:
+    """The task processes running now. Each leads its own process group, so stopping one stops all it spawned."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[str]] = set()
+        self.stopping = False
+
+    def start(self, argv: Sequence[str], env: dict[str, str]) -> subprocess.Popen[str] | None:
+        """A new task process, or None once stopping (no task starts after the signal)."""
+        with self._lock:
+            if self.stopping:
+                return None
+            process = subprocess.Popen(
+                list(argv),
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                errors="replace",
+                start_new_session=True,
+            )
+            self._running.add(process)
+            return process
+
+    def finished(self, process: subprocess.Popen[str]) -> None:
+        with self._lock:
+            self._running.discard(process)
+        _signal_group(process, signal.SIGKILL)  # whatever the task left behind in its group goes with it
+
+    def stop_all(self, grace_s: float) -> int:
+        """SIGTERM every running task's process group; SIGKILL the groups still alive after `grace_s`."""
+        with self._lock:
+            self.stopping = True
+            processes = list(self._running)
+        for process in processes:
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for process in processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=max(deadline - time.monotonic(), 0.0))
+            _signal_group(process, signal.SIGKILL)
+        return len(processes)
+
+
+def _signal_group(process: subprocess.Popen[str], number: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, number)  # the task leads its group (start_new_session): its pgid is its pid
 
 
 @dataclass(frozen=True)
@@ -60,9 +119,38 @@ class DagRunner:
         self._fail_fast = fail_fast
         self._out = out
         self._lock = threading.Lock()
+        self._children = _Children()
 
     def run(self) -> RunReport:
-        """Start every task whose upstream succeeded; after a failure start nothing new (failFast)."""
+        """Start every task whose upstream succeeded; after a failure start nothing new (failFast).
+
+        SIGTERM, SIGINT or SIGHUP stops every running task's whole process group (SIGTERM, then SIGKILL after
+        STOP_GRACE_S) and then ends this process with 128 + the signal number: nothing is left behind.
+        """
+        with self._stop_children_on_signal():
+            return self._run()
+
+    @contextlib.contextmanager
+    def _stop_children_on_signal(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # handlers can only be set from the main thread; a caller elsewhere owns signals
+            return
+
+        def stop(number: int, _frame: object) -> None:
+            name = signal.Signals(number).name
+            self._say(f"run-local: {name} received; stopping the running tasks")
+            stopped = self._children.stop_all(STOP_GRACE_S)
+            self._say(f"run-local: stopped {stopped} running task(s)")
+            raise SystemExit(128 + number)
+
+        previous = {number: signal.signal(number, stop) for number in _STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+    def _run(self) -> RunReport:
         results: list[TaskOutcome] = []
         succeeded: set[str] = set()
         blocked: set[str] = set()  # failed, or skipped because of a failure
@@ -108,12 +196,12 @@ class DagRunner:
         return RunReport(tuple(results), tuple(task.name for task in skipped))
 
     def _run_task(self, task: PlannedTask) -> TaskOutcome:
-        self._say(f"▶ {task.name}: {shlex.join(task.argv)}")
+        self._say(f"▶ {task.name}: {_mask(deque([shlex.join(task.argv)]), task.secret_values)[0]}")
         started = time.monotonic()
         exit_code, tail, attempt = 1, deque[str](), 0
         for attempt in range(1, task.attempts + 1):
-            exit_code, tail = _run_process(task)
-            if exit_code == 0 or attempt == task.attempts:
+            exit_code, tail = self._run_process(task)
+            if exit_code == 0 or attempt == task.attempts or self._children.stopping:
                 break
             if exit_code in task.never_retry_exit_codes:
                 self._say(f"⊗ {task.name} exit {exit_code}: retryStrategy.expression says not to retry")
@@ -130,33 +218,34 @@ class DagRunner:
             self._say(f"✘ {task.name} exit {exit_code}{tries} in {seconds:.1f} s; last output:\n{lines}")
         return outcome
 
+    def _run_process(self, task: PlannedTask) -> tuple[int, deque[str]]:
+        """Run one attempt, merging stdout and stderr the way a pod log does; keep only the tail."""
+        tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+        process = self._children.start(task.argv, dict(task.env))
+        if process is None:
+            return 128 + signal.SIGTERM, deque(["not started: run-local is stopping"])
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                tail.append(line.rstrip("\n"))
+            process.wait()
+        finally:
+            if process.stdout is not None:
+                process.stdout.close()
+            self._children.finished(process)
+        return process.returncode, tail
+
     def _say(self, message: str) -> None:
         with self._lock:
             print(message, file=self._out, flush=True)
 
 
-def _run_process(task: PlannedTask) -> tuple[int, deque[str]]:
-    """Run one attempt, merging stdout and stderr the way a pod log does; keep only the tail."""
-    tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
-    with subprocess.Popen(
-        task.argv,
-        env=dict(task.env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        errors="replace",
-    ) as process:
-        assert process.stdout is not None
-        for line in process.stdout:
-            tail.append(line.rstrip("\n"))
-    return process.returncode, tail
-
-
 def _mask(lines: deque[str], secrets: frozenset[str]) -> list[str]:
+    """Every form of every secret (see environment.secret_forms) replaced by ***, longest first."""
+    forms = sorted({form for secret in secrets for form in secret_forms(secret)}, key=len, reverse=True)
     masked = []
     for line in lines:
-        for secret in secrets:
-            line = line.replace(secret, "***")
+        for form in forms:
+            line = line.replace(form, "***")
         masked.append(line)
     return masked

@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,9 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None  # overrides the JSON encoding of `body` (truncated/invalid bodies)
     drop: bool = False
+    trickle_s: float = 0.0  # > 0: send the body one byte every trickle_s seconds
+    trickle_head: bool = False  # trickle the status line and headers too
+    cut: bool = False  # send the body chunked and close after the first chunk
 
 
 class ServerCounters:
@@ -94,6 +98,7 @@ class OpenAQServer:
         self._httpd.daemon_threads = True
         self._httpd.app = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
+        self.stopping = threading.Event()  # ends trickling answers when the server stops
 
     @property
     def api_key(self) -> str:
@@ -110,6 +115,7 @@ class OpenAQServer:
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -119,7 +125,9 @@ class OpenAQServer:
         self.limiter.configure(limit, window_s)
 
     def reset(self) -> None:
-        """Fresh faults, counters and rate window (the per-test reset of a shared server)."""
+        """Fresh faults, counters and rate window (the per-test reset of a shared server); trickles end."""
+        self.stopping.set()
+        self.stopping = threading.Event()
         self.faults.clear()
         self.counters.reset()
         self.limiter.configure(*self._default_rate)
@@ -158,8 +166,16 @@ class OpenAQServer:
             encoded = _encode(answer.body)
             answer.raw = encoded[: len(encoded) // 2]
         elif fault is not None and fault.kind == "invalid_json":
-            answer.raw = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
-            answer.headers["Content-Type"] = "text/html"
+            answer.raw = b"<html><body><h1>502 Bad Gateway</h1></body></html>"  # still declared application/json
+        elif fault is not None and fault.kind == "html_page":
+            answer = Answer(200, None, raw=b"<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head></html>")
+            answer.headers["Content-Type"] = "text/html; charset=utf-8"
+        elif fault is not None and fault.kind == "not_openaq":
+            answer = Answer(200, {"status": "ok", "data": [], "version": "2.1"})
+        elif fault is not None and fault.kind in ("trickle", "trickle_head"):
+            answer.trickle_s, answer.trickle_head = fault.delay_s, fault.kind == "trickle_head"
+        elif fault is not None and fault.kind == "cut":
+            answer.cut = True
         return answer
 
     def _route(self, path: str, query: dict[str, str], sensor_id: int | None) -> Answer:
@@ -189,7 +205,7 @@ class OpenAQServer:
         else:
             chosen = [self.city.location_json(loc, None) for loc in self.city.locations]
         offset = (page - 1) * limit
-        return _envelope(page, limit, chosen[offset : offset + limit])
+        return _envelope(page, limit, self.faults.apply_locations("/v3/locations", chosen[offset : offset + limit]))
 
     def _hours(self, path: str, sensor_id: int, query: dict[str, str]) -> dict[str, Any]:
         limit = int_param(query, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
@@ -234,9 +250,37 @@ def _encode(body: Any) -> bytes:
     return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
+def _send_cut(handler: BaseHTTPRequestHandler, payload: bytes) -> None:
+    """Chunked transfer, first half as one chunk, then the connection closes without the final chunk."""
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    half = payload[: len(payload) // 2]
+    handler.wfile.write(f"{len(half):x}\r\n".encode() + half + b"\r\n")
+    handler.wfile.flush()
+    handler.close_connection = True
+
+
+def _send_trickle(handler: BaseHTTPRequestHandler, payload: bytes, every_s: float, app: OpenAQServer) -> None:
+    """One byte every `every_s` seconds: each read returns data, so per-read timeouts never fire."""
+    stopping = app.stopping  # this test's: reset() or stop() ends it
+    for index in range(len(payload)):
+        if stopping.is_set():
+            break
+        handler.wfile.write(payload[index : index + 1])
+        handler.wfile.flush()
+        stopping.wait(every_s)
+    handler.close_connection = True
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "openaq-synthetic/1"
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionResetError, BrokenPipeError):
+            self.close_connection = True  # a client that gave up on a kept-alive connection: normal under faults
 
     def do_GET(self) -> None:
         app: OpenAQServer = self.server.app  # type: ignore[attr-defined]
@@ -246,14 +290,26 @@ class _Handler(BaseHTTPRequestHandler):
             return
         app.counters.record_status(answer.status)
         payload = answer.raw if answer.raw is not None else _encode(answer.body)
+        if answer.trickle_head:
+            headers = {"Content-Type": "application/json", **answer.headers, "Content-Length": str(len(payload))}
+            head = f"HTTP/1.1 {answer.status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+            with suppress(BrokenPipeError, ConnectionResetError):
+                _send_trickle(self, head.encode() + payload, answer.trickle_s, app)
+            return
         try:
             self.send_response(answer.status)
             headers = {"Content-Type": "application/json", **answer.headers}
             for name, value in headers.items():
                 self.send_header(name, value)
+            if answer.cut:
+                _send_cut(self, payload)
+                return
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            if answer.trickle_s > 0:
+                _send_trickle(self, payload, answer.trickle_s, app)
+            else:
+                self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (e.g. its read timeout fired first)
 

@@ -6,7 +6,7 @@ import copy
 import fnmatch
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 FaultKind = Literal[
@@ -14,17 +14,40 @@ FaultKind = Literal[
     "delay",  # sleep `delay_s` before answering normally (longer than the client's read timeout)
     "drop",  # close the socket without answering
     "truncate",  # a 200 whose JSON body is cut in half
-    "invalid_json",  # a 200 whose body is not JSON at all
+    "invalid_json",  # a 200 declared application/json whose body is not JSON at all
+    "html_page",  # a 200 text/html web page: not an API at all (wrong OPENAQ_BASE_URL, captive portal)
+    "not_openaq",  # a 200 JSON body of some other API (no v3 envelope)
+    "trickle",  # the real answer, its body sent one byte every `delay_s` seconds (never ends in practice)
+    "trickle_head",  # the same from the status line on: headers trickle too
+    "cut",  # a chunked 200 whose connection closes after the first chunk (ChunkedEncodingError)
     "null_values",  # data faults, /hours only: `rows` rows per page altered ...
     "negative_values",
     "sentinel_values",  # value -999
     "duplicate_rows",  # `rows` copies of the page's first rows appended
     "outside_window",  # `rows` rows whose period ends before datetime_from appended
     "repeat_page",  # page N (N >= 2) answers with page N-1's rows
+    "non_finite",  # `rows` rows' value sent as the literal NaN (or `body`: "Infinity", "-Infinity")
+    "missing_hours",  # only the first `rows` hours of the asked window are sent, whatever the paging (gaps)
+    "units_spelling",  # /hours rows of the sensor give `units` as their units (e.g. 'ug/m3'); see LOCATION_KINDS too
+    # location faults, /v3/locations only (`location_id` picks one, else every location of the page):
+    "null_location_name",  # `name` is null, as the API allows
+    "stale_datetime_last",  # `datetimeLast` lags `days_behind` days behind the data /hours still has
+    "sensor_units_spelling",  # the sensors' parameter.units spelled `units` (e.g. 'ug/m3')
 ]
 DATA_KINDS = frozenset(
-    {"null_values", "negative_values", "sentinel_values", "duplicate_rows", "outside_window", "repeat_page"}
+    {
+        "null_values",
+        "negative_values",
+        "sentinel_values",
+        "duplicate_rows",
+        "outside_window",
+        "repeat_page",
+        "non_finite",
+        "missing_hours",
+        "units_spelling",
+    }
 )
+LOCATION_KINDS = frozenset({"null_location_name", "stale_datetime_last", "sensor_units_spelling"})
 
 # Bodies as the real API (or its gateway) sends them.
 REAL_BODIES: dict[int, Any] = {
@@ -68,6 +91,9 @@ class Fault:
     rows: int = 1
     reset_s: int = 1
     headers: dict[str, str] | None = None  # "status" only: sent on top of the usual headers (e.g. Location)
+    location_id: int | None = None  # location faults: the one location altered (None: all)
+    units: str = "ug/m3"  # units_spelling / sensor_units_spelling
+    days_behind: int = 3  # stale_datetime_last (or `body`: the exact UTC time to report)
     hits: int = field(default=0, init=False)
     rows_altered: int = field(default=0, init=False)
 
@@ -104,6 +130,17 @@ class FaultPlan:
         with self._lock:
             self._faults.clear()
 
+    def apply_locations(self, path: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Alter one page of /v3/locations rows with every matching location fault."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.kind in LOCATION_KINDS and fault.matches(path, None):
+                    rows, count = _apply_location(fault, rows)
+                    if count:
+                        fault.hits += 1
+                        fault.rows_altered += count
+        return rows
+
     def has_data_faults(self, path: str, sensor_id: int) -> bool:
         with self._lock:
             return any(f.kind in DATA_KINDS and f.matches(path, sensor_id) for f in self._faults)
@@ -112,7 +149,7 @@ class FaultPlan:
         """The first matching non-data fault, with its hit recorded."""
         with self._lock:
             for fault in self._faults:
-                if fault.kind not in DATA_KINDS and fault.matches(path, sensor_id):
+                if fault.kind not in DATA_KINDS | LOCATION_KINDS and fault.matches(path, sensor_id):
                     fault.hits += 1
                     return fault
         return None
@@ -154,6 +191,17 @@ def _apply_one(
     if not rows:
         return None
     chosen = rows[: fault.rows]
+    if fault.kind == "missing_hours":
+        kept = [row for row in rows if _hour_index(row, ctx.window_after) < fault.rows]
+        return (copy.deepcopy(kept), len(rows) - len(kept)) if len(kept) < len(rows) else None
+    if fault.kind in ("non_finite", "units_spelling"):
+        out = copy.deepcopy(rows)
+        for row in out[: fault.rows] if fault.kind == "non_finite" else out:
+            if fault.kind == "non_finite":
+                row["value"] = float(fault.body or "NaN")  # json.dumps writes NaN / Infinity literals
+            else:
+                row["parameter"]["units"] = fault.units
+        return out, len(chosen) if fault.kind == "non_finite" else len(out)
     if fault.kind == "duplicate_rows":
         return rows + copy.deepcopy(chosen), len(chosen)
     new_value = {"null_values": None, "sentinel_values": -999.0}.get(fault.kind)
@@ -161,3 +209,30 @@ def _apply_one(
     for row in out[: fault.rows]:
         row["value"] = -abs(row["value"] or 1.0) if fault.kind == "negative_values" else new_value
     return out, len(chosen)
+
+
+def _apply_location(fault: Fault, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    out, count = copy.deepcopy(rows), 0
+    for row in out:
+        if fault.location_id is not None and row["id"] != fault.location_id:
+            continue
+        count += 1
+        if fault.kind == "null_location_name":
+            row["name"] = None
+        elif fault.kind == "stale_datetime_last":
+            last = datetime.fromisoformat(row["datetimeLast"]["utc"]) if row.get("datetimeLast") else None
+            if last is not None:
+                lagging = min(last, datetime.now(UTC)) - timedelta(days=fault.days_behind)
+                if isinstance(fault.body, str):  # an explicit UTC time instead of "days behind now"
+                    lagging = datetime.fromisoformat(fault.body)
+                row["datetimeLast"] = {"utc": lagging.strftime("%Y-%m-%dT%H:%M:%SZ"), "local": lagging.isoformat()}
+        else:
+            for sensor in row.get("sensors") or []:
+                sensor["parameter"]["units"] = fault.units
+    return out, count
+
+
+def _hour_index(row: dict[str, Any], window_after: datetime) -> int:
+    """0 for the first hour of the asked window (its period ends one hour after `datetime_from`), 1 for the next."""
+    end = datetime.fromisoformat(row["period"]["datetimeTo"]["utc"].replace("Z", "+00:00"))
+    return int((end - window_after) / timedelta(hours=1)) - 1

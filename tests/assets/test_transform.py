@@ -73,6 +73,8 @@ def test_each_kind_of_bad_row_is_dropped_and_counted_once() -> None:
     assert result.rows_in == 9
     assert result.dropped == {
         "outside_window": 1,
+        "no_period": 0,
+        "non_finite_value": 0,
         "null_value": 1,
         "sentinel_value": 1,
         "negative_value": 1,
@@ -136,13 +138,52 @@ def test_input_order_does_not_change_the_output() -> None:
     pd.testing.assert_frame_equal(forward, backward)
 
 
-def test_a_row_without_a_period_names_the_sensor_and_field() -> None:
+def test_a_row_without_a_period_is_dropped_and_counted_like_the_client_does() -> None:
     broken = hour(1.0, 0)
     del broken["period"]
-    with pytest.raises(RawDataError, match=r"sensor 101\b.*`period`"):
+    result = clean(city_day([{"location_id": 11, "sensor_id": 101, "results": [broken, hour(2.0, 1)]}]))
+    assert list(result.frame["value"]) == [2.0]
+    assert result.dropped["no_period"] == 1
+
+
+def test_a_field_of_the_wrong_type_names_the_sensor_and_field_and_not_a_useless_rematerialize() -> None:
+    broken = hour(1.0, 0)
+    broken["value"] = "high"
+    with pytest.raises(RawDataError, match=r"sensor 101\b.*results\[0\]\.value") as raised:
         clean(city_day([{"location_id": 11, "sensor_id": 101, "results": [broken]}]))
+    assert "rematerializing fetches the same shape again" in str(raised.value)
 
 
 def test_a_sensor_of_an_unknown_location_is_an_error() -> None:
     with pytest.raises(RawDataError, match="location 99"):
         clean(city_day([{"location_id": 99, "sensor_id": 101, "results": [hour(1.0, 0)]}]))
+
+
+def test_what_the_api_may_send_null_is_decoded_and_unusable_rows_are_dropped_and_counted() -> None:
+    no_period = hour(4.0, 6)
+    no_period["period"] = None
+    null_stamp = hour(4.5, 7)
+    null_stamp["period"]["datetimeTo"] = {"utc": None, "local": None}
+    no_parameter = hour(5.0, 8)
+    no_parameter["parameter"] = None
+    raw = city_day(
+        [
+            {
+                "location_id": 13,
+                "sensor_id": 301,
+                "results": [hour(12.0, 0), hour(13.0, 1, units="ug/m3"), no_period, null_stamp, no_parameter],
+            }
+        ]
+    )
+    raw["locations"].append({"id": 13, "name": None, "coordinates": {"latitude": 48.2, "longitude": 16.2}})
+    raw["stats"] = {"rows_outside_window": 2, "rows_without_period": 3, "rows_non_finite": 4}
+    result = clean(raw)
+    assert list(result.frame["value"]) == [12.0, 13.0]
+    assert list(result.frame["units"]) == ["µg/m³", "µg/m³"]  # 'ug/m3' is the same unit, in the one spelling
+    assert list(result.frame["location_name"]) == ["", ""]  # a null name keeps the data
+    assert result.rows_without_location_name == 5
+    assert result.dropped["no_period"] == 2 + 3  # here, and at the client
+    assert result.dropped["non_finite_value"] == 4
+    assert result.dropped["outside_window"] == 2
+    assert result.dropped["other_parameter"] == 1
+    assert result.rows_in == len(result.frame) + sum(result.dropped.values())

@@ -29,6 +29,8 @@ def test_counts_match_a_hand_count() -> None:
     # by hand: one null, one sentinel, hour 24 ends after the window, one duplicate of sensor 202 at hour 3
     assert result.dropped == {
         "outside_window": 1,
+        "no_period": 0,
+        "non_finite_value": 0,
         "null_value": 1,
         "sentinel_value": 1,
         "negative_value": 0,
@@ -70,11 +72,11 @@ def test_rows_of_locations_without_coordinates_are_dropped_and_counted() -> None
     assert schema_problems(result.frame) == []  # the day still passes the blocking schema check
 
 
-def test_a_row_without_a_period_names_the_field_and_where() -> None:
+def test_a_row_of_the_wrong_shape_names_the_field_and_where() -> None:
     row = hour(3.0, 1)
-    del row["period"]
+    row["period"] = "yesterday"
     raw = city_day([{"location_id": 11, "sensor_id": 101, "results": [row]}])
-    with pytest.raises(RawDataError, match=r"`period`.*measurements\[0\]\.results\[0\].*rematerialize"):
+    with pytest.raises(RawDataError, match=r"measurements\[0\]\.results\[0\]\.period.*fix assets/transform.py"):
         clean_city_day_json(_as_stored(raw))
 
 
@@ -85,5 +87,5 @@ def test_a_sensor_of_an_unknown_location_is_an_error() -> None:
 
 
 def test_bytes_that_are_not_json_are_an_error() -> None:
-    with pytest.raises(RawDataError, match="documented shape"):
+    with pytest.raises(RawDataError, match="the shape this step decodes"):
         clean_city_day_json(b"{not json")

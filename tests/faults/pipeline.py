@@ -30,7 +30,12 @@ from compiler.materialize.pod_job import RETRIES_OFF_RUN_CONFIG
 
 ALL_ASSETS = ("openaq/raw_measurements", "openaq/clean_measurements", "openaq/measurements_parquet")
 FAST_RETRY = RetrySettings(
-    max_attempts=3, base_delay_s=0.01, max_delay_s=0.05, max_total_s=5.0, rate_limit_fallback_s=0.2
+    max_attempts=3,
+    base_delay_s=0.01,
+    max_delay_s=0.05,
+    max_total_s=5.0,
+    rate_limit_fallback_s=0.2,
+    attempt_deadline_s=2.0,  # a trickled body is cut after 2 s (60 s in production)
 )
 
 

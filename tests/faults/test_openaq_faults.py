@@ -5,6 +5,8 @@ redaction) is proven in tests/assets/openaq/test_faults.py; out-of-range values 
 previous object kept are proven in tests/assets/test_pipeline.py. Here the whole pipeline runs with each fault.
 """
 
+import time
+
 import pytest
 
 from assets.resources.object_store import ObjectStore
@@ -15,7 +17,21 @@ from tests.faults.pipeline import FAST_RETRY, failed_steps, failure_message, pub
 SENSOR = 9001011
 HOURS = f"/v3/sensors/{SENSOR}/hours"
 # Sensors the pipeline fetches (µg/m³ only), one per transient fault so every fault bites in the same run.
-UG_SENSORS = [9001011, 9001012, 9001021, 9001022, 9001023, 9001031, 9001032, 9001033, 9001034, 9001041]
+UG_SENSORS = [
+    9001011,
+    9001012,
+    9001021,
+    9001022,
+    9001023,
+    9001031,
+    9001032,
+    9001033,
+    9001034,
+    9001041,
+    9001042,
+    9001051,
+    9001052,
+]
 PREVIOUS = b"previous complete object, published by an earlier night"
 
 
@@ -58,6 +74,8 @@ def test_permanent_status_fails_at_once_and_keeps_the_previous_object(
 
 
 def test_transient_faults_are_recovered_and_publish_the_undisturbed_bytes(pipeline_env: OpenAQServer) -> None:
+    """Every transport fault of the real world in one night: statuses, timeouts, drops, bodies truncated, not JSON,
+    cut mid-stream or trickled, a repeated page, a 429 whose reset is an epoch timestamp."""
     assert run_pipeline("2026-11-13").success
     undisturbed = published("2026-11-13")
     assert undisturbed is not None
@@ -72,6 +90,10 @@ def test_transient_faults_are_recovered_and_publish_the_undisturbed_bytes(pipeli
         Fault("truncate", times=2),
         Fault("invalid_json", times=2),
         Fault("repeat_page", times=1),  # 24 hours in 10-row pages: page 2 repeats page 1 once
+        Fault("cut", times=2),  # chunked body cut mid-stream (ChunkedEncodingError): a transport fault
+        Fault("trickle", delay_s=0.3, times=1),  # one byte per 0.3 s: cut at the 2 s attempt deadline
+        # a gateway sending the reset as a Unix timestamp: 1 s from now, not ~56 years
+        Fault("status", status=429, times=1, headers={"x-ratelimit-reset": str(int(time.time()) + 1)}),
     ]
     faults = [pipeline_env.faults.add(Fault("status", path="/v3/locations", status=503, times=2))]
     for sensor, fault in zip(UG_SENSORS, kinds, strict=True):

@@ -6,6 +6,9 @@ import pytest
 
 from assets.openaq import OpenAQClient, RetrySettings
 from devservices.openaq_server import OpenAQServer
+from tests.faults.processes import no_process_left_behind
+
+__all__ = ["FAST_RETRY", "client", "no_process_left_behind"]
 
 FAST_RETRY = RetrySettings(
     max_attempts=4, base_delay_s=0.01, max_delay_s=0.05, max_total_s=10.0, rate_limit_fallback_s=0.2

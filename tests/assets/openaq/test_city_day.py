@@ -10,9 +10,11 @@ from assets.openaq import OpenAQClient, OpenAQConfigError, day_window_utc, fetch
 from tests.assets.openaq.conftest import FAST_RETRY
 
 VIENNA: dict = {"city": "Vienna", "latitude": 48.2082, "longitude": 16.3738}
-# The synthetic Vienna layout within 10 km: 5 active stations with 2+3+4+2+2 sensors, one retired in 2019,
-# one that never reported; 14 km and 30 km stations lie outside.
+# The synthetic Vienna layout within 10 km: 5 active stations with 2+3+4+2+2 sensors, one retired in 2019
+# (2 sensors), one that never reported (1 sensor); 14 km and 30 km stations lie outside.
 ACTIVE_WITHIN_10KM = [900101, 900102, 900103, 900104, 900105]
+WITHIN_10KM = [*ACTIVE_WITHIN_10KM, 900106, 900107]
+RETIRED_AND_NEVER_SENSORS = [9001061, 9001062, 9001071]
 SENSORS_WITHIN_10KM = [
     9001011,
     9001012,
@@ -35,7 +37,7 @@ def fetch(client, day, radius_m=10_000, progress=None):
     return fetch_city_day(client, **VIENNA, radius_m=radius_m, start=start, end=end, progress=progress)
 
 
-def test_full_city_day_fetches_every_active_sensor(client, openaq_server):
+def test_full_city_day_asks_every_sensor_in_the_radius_whatever_datetime_last_says(client, openaq_server):
     seen = []
     doc = fetch(client, dt.date(2026, 11, 27), progress=lambda done, total: seen.append((done, total)))
 
@@ -45,24 +47,34 @@ def test_full_city_day_fetches_every_active_sensor(client, openaq_server):
         "window_start_utc": "2026-11-26T23:00:00Z",
         "window_end_utc": "2026-11-27T23:00:00Z",
     }
-    assert [loc["id"] for loc in doc["locations"]] == ACTIVE_WITHIN_10KM
-    assert [m["sensor_id"] for m in doc["measurements"]] == SENSORS_WITHIN_10KM
+    assert [loc["id"] for loc in doc["locations"]] == WITHIN_10KM
+    assert [m["sensor_id"] for m in doc["measurements"]] == sorted(SENSORS_WITHIN_10KM + RETIRED_AND_NEVER_SENSORS)
     assert {m["sensor_id"]: m["location_id"] for m in doc["measurements"]}[9001034] == 900103
-    assert all(len(m["results"]) == 24 for m in doc["measurements"])
-    # 1 locations page + 13 sensors x 1 hours page; nothing retried.
+    rows = {m["sensor_id"]: len(m["results"]) for m in doc["measurements"]}
+    assert {rows[sid] for sid in SENSORS_WITHIN_10KM} == {24}
+    assert {rows[sid] for sid in RETIRED_AND_NEVER_SENSORS} == {0}  # asked, and the API has nothing
+    # 1 locations page + 16 sensors x 1 hours page; nothing retried.
     assert doc["stats"] == {
         "locations_found": 7,
-        "locations_active": 5,
-        "sensors": 13,
-        "requests": 14,
-        "pages": 14,
+        "locations_unusable": 0,
+        "locations_datetime_last_before_day": 2,
+        "sensors": 16,
+        "sensors_with_rows": 13,
+        "sensors_skipped_no_parameter": 0,
+        "sensors_skipped_no_sensor_id": 0,
+        "sensors_skipped_other_parameter": 0,
+        "sensors_skipped_sensor_listed_twice": 0,
+        "requests": 17,
+        "pages": 17,
         "rows": 13 * 24,
         "rows_outside_window": 0,
+        "rows_without_period": 0,
+        "rows_non_finite": 0,
         "retries": 0,
     }
-    assert openaq_server.counters.requests == 14
-    assert seen[-1] == (13, 13)
-    assert sorted(done for done, _ in seen) == list(range(1, 14))
+    assert openaq_server.counters.requests == 17
+    assert seen[-1] == (16, 16)
+    assert sorted(done for done, _ in seen) == list(range(1, 17))
     json.dumps(doc)  # JSON-serialisable as promised
 
 
@@ -83,15 +95,15 @@ def test_rows_are_exactly_what_the_api_sent(client):
 def test_radius_decides_which_stations_count(client):
     doc = fetch(client, dt.date(2026, 11, 27), radius_m=25_000)
     # The 14 km station joins (2 sensors); the 30 km one never can (radius max is 25 km).
-    assert [loc["id"] for loc in doc["locations"]] == [*ACTIVE_WITHIN_10KM, 900108]
+    assert [loc["id"] for loc in doc["locations"]] == [*WITHIN_10KM, 900108]
     assert doc["stats"]["locations_found"] == 8
-    assert doc["stats"]["sensors"] == 15
+    assert doc["stats"]["sensors"] == 18
 
 
 @pytest.mark.parametrize(("day", "hours"), [(dt.date(2026, 3, 29), 23), (dt.date(2026, 10, 25), 25)])
 def test_dst_days_have_23_and_25_hours(client, day, hours):
     doc = fetch(client, day)
-    counts = {len(m["results"]) for m in doc["measurements"]}
+    counts = {len(m["results"]) for m in doc["measurements"] if m["sensor_id"] not in RETIRED_AND_NEVER_SENSORS}
     assert counts == {hours}
     assert doc["stats"]["rows"] == 13 * hours
 
@@ -109,11 +121,12 @@ def test_paging_of_locations_and_hours(openaq_server):
     client = OpenAQClient(openaq_server.api_key, openaq_server.base_url, page_limit=2, retry=FAST_RETRY)
     doc = fetch(client, dt.date(2026, 10, 25))  # 25 rows per sensor: 13 pages of 2 (the last one partial)
     assert doc["stats"]["locations_found"] == 7
-    assert [m["sensor_id"] for m in doc["measurements"]] == SENSORS_WITHIN_10KM
-    assert all(len(m["results"]) == 25 for m in doc["measurements"])
-    # 7 locations: pages of 2,2,2,1 = 4 requests; each sensor 13 pages.
-    assert doc["stats"]["requests"] == 4 + 13 * 13
-    assert doc["stats"]["pages"] == 4 + 13 * 13
+    active = [m for m in doc["measurements"] if m["sensor_id"] in SENSORS_WITHIN_10KM]
+    assert [m["sensor_id"] for m in active] == SENSORS_WITHIN_10KM
+    assert all(len(m["results"]) == 25 for m in active)
+    # 7 locations: pages of 2,2,2,1 = 4 requests; each active sensor 13 pages, the 3 others one empty page.
+    assert doc["stats"]["requests"] == 4 + 13 * 13 + 3
+    assert doc["stats"]["pages"] == 4 + 13 * 13 + 3
     ends = [r["period"]["datetimeTo"]["utc"] for r in doc["measurements"][0]["results"]]
     assert len(set(ends)) == 25
     assert ends[0] == "2026-10-24T23:00:00Z"
@@ -157,7 +170,8 @@ def test_sensors_are_picked_by_parameter_name_and_units(client, openaq_server):
     doc = fetch_city_day(
         client, **VIENNA, radius_m=10_000, start=start, end=end, parameters={("pm25", "µg/m³"), ("o3", "ppm")}
     )
-    # pm25: North-East 3rd sensor, South 1st, North 2nd; o3 in ppm: West 2nd sensor only.
-    assert [m["sensor_id"] for m in doc["measurements"]] == [9001023, 9001031, 9001042, 9001052]
-    assert doc["stats"]["sensors"] == 4
-    assert doc["stats"]["requests"] == 1 + 4  # no request for a sensor of another parameter
+    # pm25: North-East 3rd sensor, South 1st, North 2nd, the never-reported station's; o3 in ppm: West 2nd only.
+    assert [m["sensor_id"] for m in doc["measurements"]] == [9001023, 9001031, 9001042, 9001052, 9001071]
+    assert doc["stats"]["sensors"] == 5
+    assert doc["stats"]["sensors_skipped_other_parameter"] == 16 - 5  # counted, not silently left out
+    assert doc["stats"]["requests"] == 1 + 5  # no request for a sensor of another parameter

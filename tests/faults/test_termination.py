@@ -1,0 +1,103 @@
+"""A stopped pod or replay must stop: `materialize` exits promptly on SIGTERM even while OpenAQ trickles a body,
+and `run-local` stopped by SIGTERM leaves no step process behind. Real processes, real signals."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from assets.resources.object_store import ObjectStore
+from compiler.materialize.termination import GRACE_S
+from compiler.run_local.executor import STOP_GRACE_S
+from devservices.openaq_server.app import OpenAQServer
+from devservices.openaq_server.faults import Fault
+from tests.faults.processes import children_of, kill_all, no_process_left, wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+PARTITION = "2026-11-12"
+TEMPLATE = REPO / "argo_out" / "air-quality.workflowtemplate.yaml"
+TICK = "2026-11-28T00:00:00Z"
+PARTITION_OF_TICK = "2026-11-27"
+
+
+def test_materialize_exits_promptly_on_sigterm_while_a_body_trickles(s3_env, openaq_env: OpenAQServer) -> None:
+    trickle = openaq_env.faults.add(Fault("trickle", path="/v3/sensors/*/hours", delay_s=1.0, times=None))
+    step = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "compiler",
+            "materialize",
+            "--module",
+            "assets",
+            "--asset",
+            "openaq/raw_measurements",
+            "--partition",
+            PARTITION,
+        ],
+        cwd=REPO,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_for(lambda: trickle.hits >= 2 or step.poll() is not None, 120, "bodies trickling")
+        assert step.poll() is None
+        time.sleep(1.0)  # well inside the trickle: each read returns a byte, no socket timeout can fire
+        descendants = children_of(step.pid)
+        started = time.monotonic()
+        step.send_signal(signal.SIGTERM)
+        output, _ = step.communicate(timeout=GRACE_S + 20)
+        stopped_after = time.monotonic() - started
+    finally:
+        if step.poll() is None:
+            os.killpg(step.pid, signal.SIGKILL)
+            step.wait()
+    assert stopped_after < GRACE_S - 2, output  # the step unwound by itself; the watchdog was not needed
+    assert step.returncode != 0
+    assert "FAILED" in output.splitlines()[-1], output
+    assert "stopped by a signal" in output.splitlines()[-1], output
+    assert no_process_left(descendants) == []
+    assert not ObjectStore.from_env().exists(f"dagster/openaq/raw_measurements/{PARTITION}.json")
+
+
+def test_run_local_stopped_by_sigterm_leaves_no_step_process_behind(s3_env, openaq_env: OpenAQServer) -> None:
+    trickle = openaq_env.faults.add(Fault("trickle", path="/v3/sensors/*/hours", delay_s=1.0, times=None))
+    replay = subprocess.Popen(
+        [sys.executable, "-m", "compiler", "run-local", str(TEMPLATE), "--scheduled-time", TICK],
+        cwd=REPO,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own group: the test signals run-local alone, as a terminal or kubelet would
+    )
+    descendants: set[int] = set()
+    try:
+        wait_for(lambda: trickle.hits >= 2 or replay.poll() is not None, 120, "the raw step's bodies trickling")
+        assert replay.poll() is None
+        descendants = children_of(replay.pid)
+        assert descendants  # the materialize step (and anything it started)
+        started = time.monotonic()
+        replay.send_signal(signal.SIGTERM)
+        output, _ = replay.communicate(timeout=STOP_GRACE_S + 20)
+        stopped_after = time.monotonic() - started
+    finally:
+        if replay.poll() is not None:
+            left = no_process_left(descendants, timeout_s=0)
+        else:
+            os.killpg(replay.pid, signal.SIGKILL)
+            replay.wait()
+            left = []
+        kill_all(descendants)
+    assert replay.returncode == 128 + signal.SIGTERM, output
+    assert stopped_after < STOP_GRACE_S + 2, output
+    assert "SIGTERM received; stopping the running tasks" in output
+    assert "stopped 1 running task(s)" in output
+    assert left == []
+    assert no_process_left(descendants) == []
+    assert not ObjectStore.from_env().exists(f"dagster/openaq/raw_measurements/{PARTITION_OF_TICK}.json")
