@@ -51,13 +51,15 @@ def test_demo_publishes_the_synthetic_vienna_day_and_stops_everything() -> None:
     rows_in = hours + dirt["duplicate"] + dirt["outside"]
     assert (
         f"==> cleaning: {rows_in} rows in, {kept} kept; dropped duplicate {dirt['duplicate']}, negative_value 0, "
-        f"no_coordinates 0, null_value {dirt['null']}, other_parameter 0, outside_window {dirt['outside']}, "
+        f"no_coordinates 0, no_period 0, non_finite_value 0, null_value {dirt['null']}, other_parameter 0, "
+        f"outside_window {dirt['outside']}, "
         f"sentinel_value {dirt['sentinel']}"
     ) in output
     assert "run-local: 3 succeeded" in output
     assert "==> OpenAQ: OPENAQ_BASE_URL ignored: without OPENAQ_API_KEY the local synthetic server is used" in output
     assert re.search(r"==> object store: embedded SeaweedFS at http://127\.0\.0\.1:\d+ \(no MINIO_\* set;", output)
-    assert "ok: 2 manifest(s) valid" in output
+    # every file `kubectl apply -k argo_out/` reads is validated, the deploy bundle's Kubernetes kinds included
+    assert f"ok: {len(list((ROOT / 'argo_out').glob('*.yaml')))} manifest(s) valid" in output
     assert "period_end: timestamp[us, tz=UTC] not null" in output
     assert "==> done: services stopped" in output
     leftovers = subprocess.run(["pgrep", "-f", "air-quality-demo-"], capture_output=True, text=True)
