@@ -170,7 +170,8 @@ def test_without_config_values_no_config_map_is_emitted(tmp_path: Path) -> None:
         ),
         (
             lambda s: s.replace('MINIO_BUCKET = "bucket"', 'MINIO_BUCKET = "http://user:pw@host"'),
-            "error: [tool.compiler.config]: MINIO_BUCKET holds user:password@ credentials; move them to "
+            "error: [tool.compiler.config]: MINIO_BUCKET looks like user:password@ credentials in a URL; plain "
+            "values reach the YAML in clear text: put it in a Kubernetes Secret and reference it from "
             "[tool.compiler.secrets]\n",
         ),
     ],
