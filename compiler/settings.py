@@ -5,7 +5,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.argo import DNS_LABEL, ENUMS
 from compiler.errors import UnsupportedInputError
@@ -17,6 +17,9 @@ SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|TOKEN|CREDENTIAL|AUTH|PRIVATE)", re.IGNORECASE)
 # user:password@ inside a URL: a credential hiding in a plain value.
 CREDENTIAL_IN_URL = re.compile(r"://[^/@:\s]+:[^/@\s]+@")
+if TYPE_CHECKING:
+    from compiler.instance_settings import InstanceSettings
+
 PULL_POLICIES = ENUMS["imagePullPolicy"]
 POD_GC_STRATEGIES = ENUMS["podGC.strategy"]
 CONCURRENCY_POLICIES = ENUMS["concurrencyPolicy"]
@@ -57,6 +60,8 @@ class Settings:
     env: tuple[tuple[str, str], ...]
     secrets: tuple[tuple[str, SecretRef], ...]
     defaults: Defaults
+    # [tool.compiler.instance]: the Dagster instance pods record runs in; None = throw-away (ephemeral) instance.
+    instance: "InstanceSettings | None" = None
 
     @property
     def image_ref(self) -> str:
@@ -76,6 +81,8 @@ def load_settings(pyproject: Path) -> Settings:
 
 
 def parse_settings(section: Mapping[str, Any]) -> Settings:
+    from compiler.instance_settings import check_instance_env, read_instance  # imports this module
+
     reader = _Reader("tool.compiler", section)
     name = reader.text("name", pattern=DNS_LABEL, hint="a DNS-1123 label, at most 40 characters", max_length=40)
     settings = Settings(
@@ -90,9 +97,11 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         env=tuple(sorted(_read_env(reader.table("env")).items())),
         secrets=tuple(sorted(_read_secrets(reader.table("secrets")).items())),
         defaults=_read_defaults(reader.table("defaults")),
+        instance=read_instance(reader.table("instance")),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
+    check_instance_env(settings)
     return settings
 
 
