@@ -25,7 +25,7 @@ PG_PORT_ENV = "DAGSTER_PG_PORT"
 PG_DB_ENV = "DAGSTER_PG_DB"
 PG_USER_ENV = "DAGSTER_PG_USER"
 PG_CONFIG_KEYS = (PG_DB_ENV, PG_HOST_ENV, PG_PORT_ENV, PG_USER_ENV)
-PG_PASSWORD_ENV = "DAGSTER_PG_PASSWORD"  # from a Secret only
+PG_PASSWORD_ENV = "DAGSTER_PG_PASSWORD"  # noqa: S105 - the variable name; the value comes from a Secret only
 ARGO_UI_URL_ENV = "ARGO_UI_URL"
 # Run tag → env variable → the Argo variable Argo substitutes into it (the pod name could also come from the
 # downward API; `{{pod.name}}` is the same value and run-local can substitute it).
@@ -35,6 +35,8 @@ RUN_TAG_ENV = {
     "argo/namespace": ("ARGO_NAMESPACE", "{{workflow.namespace}}"),
     "argo/node": ("ARGO_NODE", "{{inputs.parameters.task}}"),
     "argo/pod": ("ARGO_POD", "{{pod.name}}"),
+    # The tick (set by the cron controller; literal on a manual submit, then left out).
+    "argo/scheduled-time": ("ARGO_SCHEDULED_TIME", "{{workflow.scheduledTime}}"),
     # Set by the cron controller on the Workflows it creates; a manual submit has no such label and Argo leaves
     # the literal, which the pod treats as absent.
     "argo/cron-workflow": ("ARGO_CRON_WORKFLOW", "{{workflow.labels.workflows.argoproj.io/cron-workflow}}"),
@@ -83,6 +85,6 @@ def check_instance_env(settings: Settings) -> None:
     clash = sorted(ours & theirs)
     if clash:
         raise UnsupportedInputError(
-            f"[tool.compiler] {', '.join(clash)} set by hand while [tool.compiler.instance] kind = \"postgres\" "
+            f'[tool.compiler] {", ".join(clash)} set by hand while [tool.compiler.instance] kind = "postgres" '
             "sets it; remove it from env/config_keys/secrets"
         )

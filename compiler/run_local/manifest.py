@@ -60,6 +60,7 @@ class WorkflowModel:
     parameters: Mapping[str, str | None]
     tasks: tuple[DagTask, ...]
     fail_fast: bool
+    namespace: str = "default"
 
 
 def load_workflow(path: Path, entrypoint: str | None = None) -> WorkflowModel:
@@ -91,7 +92,8 @@ def build_model(document: Mapping[str, Any], entrypoint: str | None = None) -> W
     parameters = _parameters(arguments.get("parameters"), "spec.arguments.parameters", "value")
     tasks = tuple(_task(raw, templates) for raw in _list(dag.get("tasks"), f"templates.{chosen}.dag.tasks"))
     _check_graph(tasks)
-    return WorkflowModel(name, parameters, tasks, bool(dag.get("failFast", True)))
+    namespace = str(_mapping(document.get("metadata"), "metadata").get("namespace") or "default")
+    return WorkflowModel(name, parameters, tasks, bool(dag.get("failFast", True)), namespace)
 
 
 def _task(raw: Any, templates: Mapping[str, Any]) -> DagTask:
