@@ -29,6 +29,8 @@ from compiler.instance_settings import (
 
 POSTGRES = "postgres"
 CONNECT_TIMEOUT_SECONDS = 10
+# SQLAlchemy 2.1 maps plain `postgresql://` to psycopg 3; dagster-postgres depends on (and we pin) psycopg2.
+DRIVER_SCHEME = "postgresql+psycopg2"
 
 
 class InstanceUnavailableError(Exception):
@@ -50,6 +52,7 @@ storage:
       db_name: {{env: {PG_DB_ENV}}}
       username: {{env: {PG_USER_ENV}}}
       password: {{env: {PG_PASSWORD_ENV}}}
+      scheme: {DRIVER_SCHEME}
       params:
         connect_timeout: {connect_timeout_seconds}
 compute_logs:
