@@ -1,0 +1,78 @@
+"""`[tool.compiler.instance]`: the default keeps the throw-away instance; postgres wires the shared instance and the
+Argo run tags into every step, with the password only as a secretKeyRef."""
+
+import dagster as dg
+import pytest
+
+from compiler.errors import UnsupportedInputError
+from compiler.instance_settings import RUN_TAG_ENV
+from compiler.materialize.run_tags import argo_run_tags
+from tests.compiler.support import compile_defs, demo_settings, workflow_template
+
+POSTGRES = {"kind": "postgres", "password": {"name": "dagster-pg", "key": "password"}}
+
+
+@dg.asset
+def one() -> None:
+    """A single asset is enough: every step template gets the same env."""
+
+
+def step_env(**settings: object) -> dict[str, dict[str, object]]:
+    document = workflow_template(compile_defs(dg.Definitions(assets=[one]), **settings))
+    [step] = [t for t in document["spec"]["templates"] if "container" in t]
+    return {entry["name"]: entry for entry in step["container"]["env"]}
+
+
+def test_default_instance_adds_nothing() -> None:
+    assert step_env() == step_env(instance={"kind": "ephemeral"})
+    assert "DAGSTER_ARGO_INSTANCE" not in step_env()
+
+
+def test_postgres_instance_reads_connection_from_the_config_map_and_password_from_a_secret() -> None:
+    env = step_env(instance={**POSTGRES, "argo_ui_url": "https://argo.example.test/"})
+    assert env["DAGSTER_ARGO_INSTANCE"] == {"name": "DAGSTER_ARGO_INSTANCE", "value": "postgres"}
+    assert env["DAGSTER_PG_PASSWORD"]["valueFrom"] == {"secretKeyRef": {"name": "dagster-pg", "key": "password"}}
+    for key in ("DAGSTER_PG_HOST", "DAGSTER_PG_PORT", "DAGSTER_PG_DB", "DAGSTER_PG_USER"):
+        assert env[key]["valueFrom"] == {"configMapKeyRef": {"name": "demo-config", "key": key}}
+    for variable, argo_variable in RUN_TAG_ENV.values():
+        assert env[variable]["value"] == argo_variable
+    assert env["ARGO_UI_URL"]["value"] == "https://argo.example.test"
+
+
+@pytest.mark.parametrize(
+    ("instance", "message"),
+    [
+        ({"kind": "postgres"}, "needs password"),
+        ({"kind": "mysql"}, "kind = 'mysql' is invalid"),
+        ({**POSTGRES, "host": "db"}, "unknown setting.*host"),
+        ({**POSTGRES, "password": {"name": "dagster-pg"}}, "key is required"),
+        ({**POSTGRES, "argo_ui_url": "https://user:pw@argo.example.test"}, "argo_ui_url"),
+    ],
+)
+def test_bad_instance_settings_are_named(instance: dict[str, object], message: str) -> None:
+    with pytest.raises(UnsupportedInputError, match=message):
+        demo_settings(instance=instance)
+
+
+def test_a_hand_set_instance_variable_is_refused() -> None:
+    with pytest.raises(UnsupportedInputError, match="DAGSTER_PG_HOST set by hand"):
+        demo_settings(instance=POSTGRES, config_keys=["DAGSTER_PG_HOST"])
+
+
+def test_run_tags_leave_out_what_argo_left_literal_and_link_the_workflow() -> None:
+    tags = argo_run_tags(
+        {
+            "ARGO_WORKFLOW": "air-quality-x7k2p",
+            "ARGO_NAMESPACE": "argo",
+            "ARGO_POD": "air-quality-x7k2p-materialize-123",
+            "ARGO_CRON_WORKFLOW": "{{workflow.labels.workflows.argoproj.io/cron-workflow}}",
+            "ARGO_SCHEDULED_TIME": "{{workflow.scheduledTime}}",
+            "ARGO_UI_URL": "https://argo.example.test",
+        }
+    )
+    assert tags == {
+        "argo/workflow": "air-quality-x7k2p",
+        "argo/namespace": "argo",
+        "argo/pod": "air-quality-x7k2p-materialize-123",
+        "argo/workflow-url": "https://argo.example.test/workflows/argo/air-quality-x7k2p",
+    }
