@@ -1,15 +1,16 @@
 """`make dev`: the local services plus `dagster dev` on 127.0.0.1:3000; Ctrl-C stops everything."""
 
 import signal
-import tempfile
 from contextlib import suppress
-from pathlib import Path
 from types import FrameType
 
 from devservices.dagster_dev import PROJECT_ROOT, start_dagster_dev, stop_dagster_dev
+from devservices.dev_instance import dev_instance, prepare_replay
 from devservices.local_stack import Say, local_services
 
 DAGSTER_PORT = 3000
+DEV_DIR = PROJECT_ROOT / ".dev"
+DAGSTER_HOME = DEV_DIR / "dagster_home"
 
 
 def run_dev() -> int:
@@ -20,8 +21,11 @@ def run_dev() -> int:
 
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)  # also when started from a shell that ignores SIGINT for background jobs
-    with tempfile.TemporaryDirectory(prefix="air-quality-dev-") as scratch, local_services(Path(scratch), say) as env:
-        process = start_dagster_dev(env, DAGSTER_PORT, PROJECT_ROOT / ".dev" / "dagster_home")
+    # Object store and Dagster instance data persist together under .dev/ (`make dev-reset` clears both).
+    with local_services(DEV_DIR, say) as services, dev_instance(DEV_DIR, DAGSTER_HOME, say) as instance_env:
+        env = {**services, **instance_env}
+        prepare_replay(DEV_DIR, PROJECT_ROOT, env, say)
+        process = start_dagster_dev(env, DAGSTER_PORT, DAGSTER_HOME)
         say(f"dagster dev: http://127.0.0.1:{DAGSTER_PORT}  (Ctrl-C stops it and the services)")
         try:
             with suppress(KeyboardInterrupt):

@@ -6,19 +6,24 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, materialize
 from dagster._core.instance.ref import InstanceRef
 from dagster._serdes import serialize_value
 
 from assets import defs
+from compiler.materialize.instance import instance_yaml
 from devservices.openaq_server.app import OpenAQServer
+from devservices.ports import free_ports
 from devservices.postgres.server import PostgresServer
-from devservices.s3.seaweed import SeaweedS3
+from devservices.s3.seaweed import SeaweedS3, stop_process_group
 
 ROOT = Path(__file__).resolve().parents[3]
 PARTITION = "2026-11-27"  # what the 01:00 Vienna tick on 2026-11-28 materializes
@@ -192,3 +197,74 @@ def test_materializations_and_checks_match_a_direct_dagster_run(replay: Replay, 
     assert PARTITION in joined
     for secret in secret_values(replay.env):
         assert secret not in joined
+
+
+GRAPHQL = """
+query ($workflow: String!) {
+  assetNodes {
+    assetKey { path }
+    assetPartitionStatuses { ... on TimePartitionStatuses { ranges { status startKey endKey } } }
+  }
+  runsOrError(filter: {tags: [{key: "argo/workflow", value: $workflow}]}) {
+    ... on Runs { results { runId status tags { key value } } }
+  }
+}
+"""
+
+
+def _ask(url: str, workflow: str, deadline: float) -> dict[str, Any]:
+    """Ask until the webserver answers with the loaded code location (startup takes a while on 2 cores)."""
+    while True:
+        try:
+            answer = requests.post(url, json={"query": GRAPHQL, "variables": {"workflow": workflow}}, timeout=30)
+            data = answer.json().get("data") or {}
+            if data.get("assetNodes"):
+                return data
+        except (requests.ConnectionError, requests.Timeout, ValueError):
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"dagster-webserver did not serve the code location at {url}")
+        time.sleep(1)
+
+
+@pytest.mark.timeout(300)
+def test_the_dagster_webserver_of_the_shared_instance_shows_the_partition_materialized(
+    replay: Replay, tmp_path: Path
+) -> None:
+    """A real `dagster-webserver` on the same database, as a team's Dagster UI would run, asked over GraphQL."""
+    assert replay.result.returncode == 0, replay.result.stdout[-3000:]
+    with open_shared(tmp_path / "probe", replay.env) as instance:
+        workflow = instance.get_runs(limit=1)[0].tags["argo/workflow"]
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(instance_yaml(), encoding="utf-8")
+    (port,) = free_ports(1)
+    log = (tmp_path / "webserver.log").open("wb")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "dagster-webserver"),
+            *("-w", str(ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)),
+        ],
+        cwd=ROOT,
+        env={**replay.env, "DAGSTER_HOME": str(home)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        data = _ask(f"http://127.0.0.1:{port}/graphql", workflow, time.monotonic() + 240)
+    finally:
+        stop_process_group(process, grace_seconds=10.0)
+        log.close()
+
+    statuses = {
+        "/".join(node["assetKey"]["path"]): node["assetPartitionStatuses"]["ranges"] for node in data["assetNodes"]
+    }
+    assert set(statuses) == {f"openaq/{name}" for name in ASSETS}
+    for ranges in statuses.values():
+        assert ranges == [{"status": "MATERIALIZED", "startKey": PARTITION, "endKey": PARTITION}]
+    runs = data["runsOrError"]["results"]
+    assert len(runs) == len(TASKS)
+    assert all(run["status"] == "SUCCESS" for run in runs)
+    assert {tag["value"] for run in runs for tag in run["tags"] if tag["key"] == "argo/node"} == set(TASKS)
