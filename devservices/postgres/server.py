@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 from psycopg2 import sql
@@ -52,7 +53,8 @@ class PostgresServer:
             "DAGSTER_PG_PASSWORD": self.password,
         }
 
-    def connect(self, database: str | None = None) -> "psycopg2.extensions.connection":
+    def connect(self, database: str | None = None) -> Any:
+        """A psycopg2 connection as the server's user (the caller closes it)."""
         return psycopg2.connect(
             host=self.host,
             port=self.port,
@@ -155,7 +157,7 @@ def _init_cluster(pgdata: Path, password: str, log_path: Path) -> None:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                preexec_fn=_demote(),  # noqa: PLW1509 - must drop root before initdb runs
+                preexec_fn=_demote(),  # drops root before initdb runs
                 check=True,
             )
     except subprocess.CalledProcessError:
@@ -207,7 +209,7 @@ def start_postgres(data_dir: Path, timeout_seconds: float = 60.0) -> PostgresSer
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            preexec_fn=_demote(),  # noqa: PLW1509 - PostgreSQL refuses to run as root
+            preexec_fn=_demote(),  # PostgreSQL refuses to run as root
         )
     server = PostgresServer("127.0.0.1", port, USER, password, DATABASE, data_dir, process, log_path)
     try:
@@ -229,7 +231,9 @@ def _wait_until_answering(server: PostgresServer, timeout_seconds: float) -> Non
             return
         except psycopg2.OperationalError:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"postgres did not answer on port {server.port} within {timeout_seconds:.0f} s")
+                raise RuntimeError(
+                    f"postgres did not answer on port {server.port} within {timeout_seconds:.0f} s"
+                ) from None
             time.sleep(0.1)
 
 

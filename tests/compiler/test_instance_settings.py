@@ -1,6 +1,8 @@
 """`[tool.compiler.instance]`: the default keeps the throw-away instance; postgres wires the shared instance and the
 Argo run tags into every step, with the password only as a secretKeyRef."""
 
+from typing import Any
+
 import dagster as dg
 import pytest
 
@@ -17,7 +19,7 @@ def one() -> None:
     """A single asset is enough: every step template gets the same env."""
 
 
-def step_env(**settings: object) -> dict[str, dict[str, object]]:
+def step_env(**settings: Any) -> dict[str, dict[str, Any]]:
     document = workflow_template(compile_defs(dg.Definitions(assets=[one]), **settings))
     [step] = [t for t in document["spec"]["templates"] if "container" in t]
     return {entry["name"]: entry for entry in step["container"]["env"]}

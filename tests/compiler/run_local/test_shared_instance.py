@@ -14,7 +14,15 @@ from typing import Any
 
 import pytest
 import requests
-from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter, materialize
+from dagster import (
+    AssetCheckEvaluation,
+    AssetKey,
+    DagsterEventType,
+    DagsterInstance,
+    DagsterRunStatus,
+    RunsFilter,
+    materialize,
+)
 from dagster._core.instance.ref import InstanceRef
 from dagster._serdes import serialize_value
 
@@ -120,7 +128,8 @@ def test_each_task_records_a_tagged_run_in_the_shared_instance(replay: Replay, t
         workflows = {run.tags.get("argo/workflow") for run in runs}
         assert len(workflows) == 1
         (workflow,) = workflows
-        assert workflow is not None and re.fullmatch(r"air-quality-[a-z0-9]{5}", workflow)
+        assert workflow is not None
+        assert re.fullmatch(r"air-quality-[a-z0-9]{5}", workflow)
         # What a Dagster user does in the UI: filter runs by the workflow tag.
         tagged = instance.get_runs(RunsFilter(tags={"argo/workflow": workflow}))
         assert {run.run_id for run in tagged} == {run.run_id for run in runs}
@@ -152,15 +161,18 @@ def test_materializations_and_checks_match_a_direct_dagster_run(replay: Replay, 
         shared_metadata = {}
         for name in ASSETS:
             record = instance.get_latest_materialization_event(AssetKey(["openaq", name]))
-            assert record is not None and record.asset_materialization is not None
+            assert record is not None
+            assert record.asset_materialization is not None
             assert record.asset_materialization.partition == PARTITION
             shared_metadata[name] = record.asset_materialization.metadata
-        shared_checks = {
-            (event.dagster_event.event_specific_data.check_name, event.dagster_event.event_specific_data.passed)
+        evaluations = [
+            event.dagster_event.event_specific_data
             for run in instance.get_runs()
             for event in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
-            if event.dagster_event is not None and event.dagster_event.event_specific_data is not None
-        }
+            if event.dagster_event is not None
+        ]
+        shared_checks = {(e.check_name, e.passed) for e in evaluations if isinstance(e, AssetCheckEvaluation)}
+        assert len(shared_checks) == len(evaluations)
         stored = [serialize_value(event) for run in instance.get_runs() for event in instance.all_logs(run.run_id)]
         stored += [serialize_value(run) for run in instance.get_runs()]
 
