@@ -27,6 +27,7 @@ PG_USER_ENV = "DAGSTER_PG_USER"
 PG_CONFIG_KEYS = (PG_DB_ENV, PG_HOST_ENV, PG_PORT_ENV, PG_USER_ENV)
 PG_PASSWORD_ENV = "DAGSTER_PG_PASSWORD"  # noqa: S105 - the variable name; the value comes from a Secret only
 ARGO_UI_URL_ENV = "ARGO_UI_URL"
+CRON_WORKFLOW_PARAMETER = "cron-workflow"
 # Run tag → env variable → the Argo variable Argo substitutes into it (the pod name could also come from the
 # downward API; `{{pod.name}}` is the same value and run-local can substitute it).
 RUN_TAG_ENV = {
@@ -37,9 +38,10 @@ RUN_TAG_ENV = {
     "argo/pod": ("ARGO_POD", "{{pod.name}}"),
     # The tick (set by the cron controller; literal on a manual submit, then left out).
     "argo/scheduled-time": ("ARGO_SCHEDULED_TIME", "{{workflow.scheduledTime}}"),
-    # Set by the cron controller on the Workflows it creates; a manual submit has no such label and Argo leaves
-    # the literal, which the pod treats as absent.
-    "argo/cron-workflow": ("ARGO_CRON_WORKFLOW", "{{workflow.labels.workflows.argoproj.io/cron-workflow}}"),
+    # The CronWorkflow passes its own name as this workflow parameter (empty on a manual submit, then left out).
+    # Not `{{workflow.labels.workflows.argoproj.io/cron-workflow}}`: Argo refuses to submit a template naming a
+    # label the Workflow lacks (argo-workflows issue 8837), which a manual submit would.
+    "argo/cron-workflow": ("ARGO_CRON_WORKFLOW", "{{workflow.parameters.cron-workflow}}"),
 }
 _URL = re.compile(r"^https?://[^\s/@{}]+(/[^\s{}]*)?$")
 

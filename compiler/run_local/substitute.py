@@ -10,9 +10,6 @@ from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME
 from compiler.run_local.errors import RunLocalError
 
 _VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
-# A label or annotation the local run does not have (e.g. the cron controller's cron-workflow label on a manual
-# submit) stays literal, as Argo leaves it.
-UNSET_LEFT_LITERAL = ("workflow.labels.", "workflow.annotations.")
 
 
 def substitute(text: str, scope: Mapping[str, str], where: str) -> str:
@@ -22,7 +19,7 @@ def substitute(text: str, scope: Mapping[str, str], where: str) -> str:
         name = match.group(1)
         if name in scope:
             return scope[name]
-        if name == SCHEDULED_TIME or name.startswith(UNSET_LEFT_LITERAL):
+        if name == SCHEDULED_TIME:
             return match.group(0)
         known = ", ".join(sorted(scope)) or "(none)"
         raise RunLocalError(f"{where}: unresolved variable {{{{{name}}}}}; known here: {known}")

@@ -67,7 +67,7 @@ def test_run_tags_leave_out_what_argo_left_literal_and_link_the_workflow() -> No
             "ARGO_WORKFLOW": "air-quality-x7k2p",
             "ARGO_NAMESPACE": "argo",
             "ARGO_POD": "air-quality-x7k2p-materialize-123",
-            "ARGO_CRON_WORKFLOW": "{{workflow.labels.workflows.argoproj.io/cron-workflow}}",
+            "ARGO_CRON_WORKFLOW": "",
             "ARGO_SCHEDULED_TIME": "{{workflow.scheduledTime}}",
             "ARGO_UI_URL": "https://argo.example.test",
         }
@@ -78,3 +78,23 @@ def test_run_tags_leave_out_what_argo_left_literal_and_link_the_workflow() -> No
         "argo/pod": "air-quality-x7k2p-materialize-123",
         "argo/workflow-url": "https://argo.example.test/workflows/argo/air-quality-x7k2p",
     }
+
+
+def test_each_cron_workflow_passes_its_own_name_for_the_cron_workflow_tag() -> None:
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition("2026-01-01"))
+    def daily() -> None:
+        """Scheduled, so the build emits a CronWorkflow."""
+
+    job = dg.define_asset_job("nightly", selection=[daily])
+    defs = dg.Definitions(
+        assets=[daily], schedules=[dg.build_schedule_from_partitioned_job(job, hour_of_day=1)], jobs=[job]
+    )
+    documents = compile_defs(defs, instance=POSTGRES)
+    template = workflow_template(documents)
+    assert {"name": "cron-workflow", "value": ""} in template["spec"]["arguments"]["parameters"]
+    [cron] = [d for d in documents.values() if d["kind"] == "CronWorkflow"]
+    parameters = cron["spec"]["workflowSpec"]["arguments"]["parameters"]
+    assert {"name": "cron-workflow", "value": cron["metadata"]["name"]} in parameters
+    without = compile_defs(defs)
+    [plain] = [d for d in without.values() if d["kind"] == "CronWorkflow"]
+    assert "cron-workflow" not in str(plain)
