@@ -67,8 +67,13 @@ def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: 
     fd = os.open(env_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.writelines(f"export {name}={shlex.quote(value)}\n" for name, value in sorted(env.items()))
-    template = out / "air-quality.workflowtemplate.yaml"
+    template = _shown(out / "air-quality.workflowtemplate.yaml", project_root)
     say(
-        "replay into this UI: set -a; . .dev/run-local.env; set +a; "
-        f"python -m compiler run-local {template.relative_to(project_root)} --scheduled-time 2026-11-28T00:00:00Z"
+        f"replay into this UI: set -a; . {_shown(env_file, project_root)}; set +a; "
+        f"python -m compiler run-local {template} --scheduled-time 2026-11-28T00:00:00Z"
     )
+
+
+def _shown(path: Path, project_root: Path) -> str:
+    """Relative to the project when inside it (what a person types from there)."""
+    return str(path.relative_to(project_root)) if path.is_relative_to(project_root) else str(path)
