@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+from compiler.instance_settings import (
+    ARGO_UI_URL_ENV,
+    INSTANCE_KIND_ENV,
+    PG_CONFIG_KEYS,
+    PG_PASSWORD_ENV,
+    RUN_TAG_ENV,
+)
 from compiler.model import AssetSpec, Project, RetrySpec
 from compiler.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
 from compiler.settings import SecretRef, Settings
@@ -210,6 +217,7 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
     env: dict[str, EnvEntry] = {key: EnvEntry(key, value=value) for key, value in settings.env}
     env.update({key: EnvEntry(key, config_map=settings.config_map) for key in settings.config_keys})
     env.update({key: EnvEntry(key, secret=ref) for key, ref in settings.secrets})
+    env.update(_instance_env(settings))
     pod = asset.pod if asset else None
     for key, value in pod.env if pod else ():
         if key in env and env[key].value is None:
@@ -239,3 +247,17 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
             else settings.defaults.step_active_deadline_seconds
         ),
     )
+
+
+def _instance_env(settings: Settings) -> dict[str, EnvEntry]:
+    """`[tool.compiler.instance]` postgres: the shared instance's connection and the Argo run tags (see
+    compiler/instance_settings.py); nothing for the default throw-away instance."""
+    instance = settings.instance
+    if instance is None:
+        return {}
+    entries = [EnvEntry(INSTANCE_KIND_ENV, value=instance.kind), EnvEntry(PG_PASSWORD_ENV, secret=instance.password)]
+    entries += [EnvEntry(key, config_map=settings.config_map) for key in PG_CONFIG_KEYS]
+    entries += [EnvEntry(variable, value=argo_variable) for variable, argo_variable in RUN_TAG_ENV.values()]
+    if instance.argo_ui_url:
+        entries.append(EnvEntry(ARGO_UI_URL_ENV, value=instance.argo_ui_url))
+    return {entry.name: entry for entry in entries}

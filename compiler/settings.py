@@ -5,7 +5,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.argo import DNS_LABEL, ENUMS
 from compiler.errors import UnsupportedInputError
@@ -16,6 +16,9 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 # Heuristic: names like these carry credentials and must come from a Secret, never a plain value.
 CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|PWD|TOKEN|CREDENTIAL|AUTH|PRIVATE|CERT)", re.IGNORECASE)
+if TYPE_CHECKING:
+    from compiler.instance_settings import InstanceSettings
+
 PULL_POLICIES = ENUMS["imagePullPolicy"]
 POD_GC_STRATEGIES = ENUMS["podGC.strategy"]
 CONCURRENCY_POLICIES = ENUMS["concurrencyPolicy"]
@@ -64,6 +67,8 @@ class Settings:
     defaults: Defaults
     # [tool.compiler.config]: the ConfigMap's values, emitted into the deploy bundle (empty: you create it yourself).
     config: tuple[tuple[str, str], ...] = ()
+    # [tool.compiler.instance]: the Dagster instance pods record runs in; None = throw-away (ephemeral) instance.
+    instance: "InstanceSettings | None" = None
 
     @property
     def image_ref(self) -> str:
@@ -87,6 +92,9 @@ def load_settings(pyproject: Path) -> Settings:
 
 def parse_settings(section: Mapping[str, Any]) -> Settings:
     reject_live_expressions(section, "[tool.compiler]")
+
+    from compiler.instance_settings import check_instance_env, read_instance  # imports this module
+
     reader = _Reader("tool.compiler", section)
     name = reader.text("name", pattern=DNS_LABEL, hint="a DNS-1123 label, at most 40 characters", max_length=40)
     config = _read_config(reader.table("config"))
@@ -103,10 +111,12 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         secrets=tuple(sorted(_read_secrets(reader.table("secrets")).items())),
         defaults=_read_defaults(reader.table("defaults")),
         config=tuple(sorted(config.items())),
+        instance=read_instance(reader.table("instance")),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
     _check_config_values(settings)
+    check_instance_env(settings)
     return settings
 
 
@@ -150,11 +160,18 @@ def _check_config_values(settings: Settings) -> None:
     """With `[tool.compiler.config]` the emitted ConfigMap must hold exactly `config_keys`, or pods fail to start."""
     if not settings.config:
         return
+    from compiler.instance_settings import instance_config_keys  # imports this module
+
     given = {variable for variable, _ in settings.config}
-    missing, extra = sorted(set(settings.config_keys) - given), sorted(given - set(settings.config_keys))
+    instance_keys = set(instance_config_keys(settings))
+    expected = set(settings.config_keys) | instance_keys
+    missing, extra = sorted(expected - given), sorted(given - expected)
     if missing:
+        listed = (
+            "config_keys" if not instance_keys & set(missing) else 'config_keys or [tool.compiler.instance] "postgres"'
+        )
         raise UnsupportedInputError(
-            f"[tool.compiler.config] has no value for {', '.join(missing)} (listed in config_keys): add one"
+            f"[tool.compiler.config] has no value for {', '.join(missing)} (listed in {listed}): add one"
         )
     if extra:
         raise UnsupportedInputError(

@@ -8,21 +8,22 @@ import os
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Mapping
 from contextlib import suppress
-from pathlib import Path
 from types import FrameType
 
 import requests
 
 from devservices.dagster_dev import PROJECT_ROOT, start_dagster_dev, stop_dagster_dev
+from devservices.dev_instance import dev_instance, prepare_replay
 from devservices.local_stack import Say, local_services
 from devservices.ports import free_ports
 
 DEFAULT_PORT = 3000
 STARTUP_SECONDS = 300.0
+DEV_DIR = PROJECT_ROOT / ".dev"
+DAGSTER_HOME = DEV_DIR / "dagster_home"
 
 
 class DevUsageError(Exception):
@@ -77,10 +78,13 @@ def run_dev(cli: str = "dagster") -> int:
 
     signal.signal(signal.SIGTERM, interrupt)
     signal.signal(signal.SIGINT, interrupt)  # also when started from a shell that ignores SIGINT for background jobs
-    with tempfile.TemporaryDirectory(prefix="air-quality-dev-") as scratch, local_services(Path(scratch), say) as env:
+    # Object store and Dagster instance data persist together under .dev/ (`make dev-reset` clears both).
+    with local_services(DEV_DIR, say) as services, dev_instance(DEV_DIR, DAGSTER_HOME, say) as instance_env:
+        env = {**services, **instance_env}
+        prepare_replay(DEV_DIR, PROJECT_ROOT, env, say)
         url = f"http://127.0.0.1:{port}"
         say(f"{cli} dev: starting on port {port} ({why})")
-        process = start_dagster_dev(env, port, PROJECT_ROOT / ".dev" / "dagster_home", cli=cli)
+        process = start_dagster_dev(env, port, DAGSTER_HOME, cli=cli)
         try:
             with suppress(KeyboardInterrupt):
                 if wait_until_serving(process, url, time.monotonic() + STARTUP_SECONDS):

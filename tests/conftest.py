@@ -7,7 +7,7 @@ import pytest
 
 from tests.shared_files import require_shared
 
-pytest_plugins = ["devservices.s3.fixture", "devservices.openaq_server.fixture"]
+pytest_plugins = ["devservices.s3.fixture", "devservices.openaq_server.fixture", "devservices.postgres.fixture"]
 
 
 @pytest.fixture

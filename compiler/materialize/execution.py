@@ -8,13 +8,14 @@ from dagster import (
     AssetKey,
     DagsterEvent,
     DagsterEventType,
-    DagsterInstance,
     build_reconstructable_job,
     execute_job,
 )
 from dagster_shared.error import SerializableErrorInfo
 
+from compiler.materialize.instance import open_instance
 from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
+from compiler.materialize.run_tags import argo_run_tags
 
 
 @dataclass(frozen=True)
@@ -28,16 +29,17 @@ class MaterializeOutcome:
 
 
 def materialize_asset(module_name: str, asset_key: AssetKey, partition_key: str | None) -> MaterializeOutcome:
-    """Ephemeral instance: the pod has a read-only root file system and no DAGSTER_HOME."""
+    """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL."""
     job = build_reconstructable_job(
         "compiler.materialize.pod_job",
         "build_pod_job",
         # dagster annotates this as a 1-tuple; any tuple of serializable values works
         reconstructable_args=(module_name, asset_key.to_user_string()),  # type: ignore[arg-type]
     )
-    tags = {"dagster/partition": partition_key} if partition_key else {}
+    tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()
-    with DagsterInstance.ephemeral() as instance:
+    # compiler/materialize/instance.py: ephemeral, or the shared instance ([tool.compiler.instance]); never a fallback
+    with open_instance() as instance:
         result = execute_job(
             job,
             instance=instance,

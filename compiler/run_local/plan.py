@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from compiler.run_local.environment import container_environment, missing_references
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import DagTask, WorkflowModel
-from compiler.run_local.substitute import apply_overrides, substitute, workflow_scope
+from compiler.run_local.substitute import apply_overrides, identity_scope, pod_name, substitute, workflow_scope
 
 PYTHON_COMMANDS = ("python", "python3")
 
@@ -38,7 +38,10 @@ def plan_workflow(
     if not workflow.tasks:
         raise RunLocalError(f"{workflow.name}: the entrypoint DAG has no tasks")
     parameters = apply_overrides(workflow.parameters, overrides)
-    scope = workflow_scope(parameters, scheduled_time, created_time)
+    scope = {
+        **workflow_scope(parameters, scheduled_time, created_time),
+        **identity_scope(workflow.name, workflow.namespace),
+    }
     missing = sorted({m for task in workflow.tasks for m in missing_references(task.template.env, local_env)})
     if missing:
         raise RunLocalError(
@@ -58,6 +61,7 @@ def _plan_task(task: DagTask, workflow_vars: Mapping[str, str], local_env: Mappi
             raise RunLocalError(f"{where}: input parameter {name!r} has no value and no default")
         inputs[f"inputs.parameters.{name}"] = substitute(value, workflow_vars, f"{where} argument {name}")
     scope = {**workflow_vars, **inputs}
+    scope["pod.name"] = pod_name(workflow_vars["workflow.name"], template.name, task.name)
     argv = [substitute(part, scope, f"{where} command/args") for part in (*template.command, *template.args)]
     if argv[0] in PYTHON_COMMANDS:
         argv[0] = sys.executable

@@ -1,6 +1,9 @@
 """Argo `{{...}}` variable substitution for the variables a compiled step template uses."""
 
 import re
+import secrets
+import string
+import uuid
 from collections.abc import Mapping
 
 from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME
@@ -43,3 +46,23 @@ def apply_overrides(defaults: Mapping[str, str | None], overrides: Mapping[str, 
         declared = ", ".join(sorted(defaults)) or "(none)"
         raise RunLocalError(f"-p {', '.join(unknown)}: not a workflow parameter; declared: {declared}")
     return {**defaults, **overrides}
+
+
+def identity_scope(template_name: str, namespace: str) -> dict[str, str]:
+    """workflow.name/uid/namespace of a Workflow submitted from the template: `<template>-<5 random>` as Argo's
+    generateName gives it, a fresh uid, the manifest's namespace."""
+    suffix = "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(5))
+    return {
+        "workflow.name": f"{template_name}-{suffix}",
+        "workflow.uid": str(uuid.uuid4()),
+        "workflow.namespace": namespace,
+    }
+
+
+def pod_name(workflow_name: str, template: str, task: str) -> str:
+    """Argo's pod name (POD_NAMES v2): `<workflow>-<template>-<fnv32a of the node name>`, the node being
+    `<workflow>.<task>` in a DAG (the retry attempt's own node is not modelled)."""
+    digest = 0x811C9DC5
+    for byte in f"{workflow_name}.{task}".encode():
+        digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{workflow_name}-{template}-{digest}"
