@@ -42,8 +42,10 @@ demo: venv
 dev: venv
 	$(PY) -m devservices dev
 
+# A full run (about half an hour on two shared cores) that rewrites benchmarks/RESULTS.md;
+# `$(PY) -m benchmarks --quick` is the smoke run.
 bench: venv
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --write-results
 
 audit: venv
 	@report=$$(mktemp); \
