@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
     result = {
         "seconds": seconds,
         "peak_bytes": usage.ru_maxrss * 1024,  # kilobytes on Linux
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,  # the child and the children it waited for
         "returncode": os.waitstatus_to_exitcode(status),
     }
     with open(result_path, "w", encoding="utf-8") as sink:

@@ -41,10 +41,11 @@ def ratios(numerators: Sequence[float], denominators: Sequence[float]) -> Sample
 
 @dataclass(frozen=True)
 class Launched:
-    """One fresh process: wall seconds from spawn to exit, its own peak RSS, and what it printed."""
+    """One fresh process: wall seconds from spawn to exit, its own peak RSS, CPU seconds, and what it printed."""
 
     seconds: float
     peak_bytes: int
+    cpu_seconds: float
     stdout: str
     stderr: str
 
@@ -76,7 +77,13 @@ def launch(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Pa
         raise RuntimeError(
             f"`{' '.join(argv)}` exited {result['returncode']}:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
         )
-    return Launched(float(result["seconds"]), int(result["peak_bytes"]), completed.stdout, completed.stderr)
+    return Launched(
+        float(result["seconds"]),
+        int(result["peak_bytes"]),
+        float(result["cpu_seconds"]),
+        completed.stdout,
+        completed.stderr,
+    )
 
 
 def python_module(module: str, *args: str, env: Mapping[str, str] | None = None) -> Launched:
