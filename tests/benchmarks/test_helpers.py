@@ -11,7 +11,7 @@ import pytest
 from benchmarks.growth import LINEAR_LIMIT, fit_power, marginal_slope
 from benchmarks.measure import PYTHON, Samples, launch, ratios
 from benchmarks.pods import step_seconds
-from benchmarks.report import Row, render_table, render_targets
+from benchmarks.report import Row, render_results, render_table, render_targets
 from benchmarks.synthetic_raw import synthetic_ndjson_bytes, synthetic_raw_bytes
 from benchmarks.targets import Target
 from benchmarks.transform_variants import INPUT_FORM, VARIANTS
@@ -168,3 +168,20 @@ def test_samples_ratios_and_tables() -> None:
     assert "no target" not in targets
     assert targets.splitlines()[-1].split()[:5] == ["check", "ratio", "1.3", "1.2", "x"]
     assert targets.rstrip().endswith("target <= 1.5: met")
+
+
+def test_results_file_names_the_commit_the_targets_and_the_method() -> None:
+    rows = [
+        Row(
+            "compile", "build --check / project floor", Samples((1.1, 1.2, 1.6)), "x", target=Target("check", "<=", 1.5)
+        ),
+        Row("pods", "cold start / project floor", Samples((1.9, 2.0, 1.4)), "x", target=Target("pod", "<=", 1.3)),
+    ]
+    text = render_results(rows, "python -m benchmarks --write-results", 1500.0, "## How each figure is measured\n")
+    commit_line = next(line for line in text.splitlines() if line.startswith("- commit measured: "))
+    assert len(commit_line.split()[3]) == 40  # the full hash of HEAD
+    assert "the run took 25 min" in text
+    targets = text.split("## Targets")[1].split("## Every figure")[0]
+    assert "target <= 1.5: met" in targets
+    assert "target <= 1.3: not met" in targets
+    assert text.rstrip().endswith("## How each figure is measured")
