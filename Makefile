@@ -55,8 +55,10 @@ dev: venv
 dev-reset:
 	rm -rf .dev
 
+# A full run (about half an hour on two shared cores) that rewrites benchmarks/RESULTS.md;
+# `$(PY) -m benchmarks --quick` is the smoke run.
 bench: venv
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --write-results
 
 # The locked set exactly as pinned (--no-deps: no resolver, --disable-pip: no throwaway venv). Exit 1: a known
 # vulnerability; exit 2: could not audit (e.g. the vulnerability service is unreachable). Only a full audit passes.

@@ -1,6 +1,10 @@
-"""`make bench`: every benchmark, one table. `--quick` for a smoke run; `--write-results` refreshes RESULTS.md."""
+"""`make bench`: every benchmark, one table; `--write-results` rewrites RESULTS.md from this run.
+
+`--quick` is a smoke run (small sizes, one run each) and never writes RESULTS.md.
+"""
 
 import argparse
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -8,46 +12,55 @@ from pathlib import Path
 from benchmarks.compile import project_check, synthetic_growth
 from benchmarks.end_to_end import end_to_end
 from benchmarks.fetch import fetch
-from benchmarks.report import Row, render_results, render_table
+from benchmarks.pods import pod_cold_start
+from benchmarks.report import Row, render_results, render_table, render_targets
 from benchmarks.transform import transform
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-SECTIONS = ("compile", "transform", "fetch", "end_to_end")
-LATEST_MARKER = "<!-- latest run below: written by `python -m benchmarks --write-results` -->"
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+METHOD = HERE / "method.md"
+SECTIONS = ("compile", "pods", "transform", "fetch", "end_to_end")
+RUNS = 3  # every figure of a full run is the median (and min) of at least this many runs
+GROWTH_SIZES = [100, 250, 500, 1000, 2000, 5000]
+TRANSFORM_SIZES = [10_000, 100_000, 1_000_000]
 
 
 def run(section: str, quick: bool) -> list[Row]:
+    runs = 1 if quick else RUNS
     if section == "compile":
-        sizes = [100, 1000] if quick else [100, 1000, 5000]
-        return project_check(2 if quick else 5) + synthetic_growth(sizes, 1 if quick else 2)
+        sizes = [100, 300, 1000] if quick else GROWTH_SIZES
+        return project_check(runs) + synthetic_growth(sizes, runs)
+    if section == "pods":
+        return pod_cold_start(runs)
     if section == "transform":
-        sizes = [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
-        # One run at 1M: the naive baseline alone takes minutes there.
-        return transform(sizes, {10_000: 3, 100_000: 1 if quick else 2, 1_000_000: 1})
+        return transform([10_000, 100_000] if quick else TRANSFORM_SIZES, runs)
     if section == "fetch":
-        return fetch(sensors=40, limit=10, window_s=2.0, runs=1 if quick else 3)
-    return end_to_end(1 if quick else 3)
+        return fetch(sensors=40, limit=10, window_s=2.0, runs=runs)
+    return end_to_end(runs)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument(
-        "--quick", action="store_true", help="no 1M-row day, no 5,000-asset project, fewer runs (about three minutes)"
-    )
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each (a few minutes)")
     parser.add_argument("--only", choices=SECTIONS, action="append", help="run only this benchmark (repeatable)")
-    parser.add_argument("--write-results", action="store_true", help=f"replace the latest run in {RESULTS.name}")
+    parser.add_argument("--write-results", action="store_true", help=f"rewrite {RESULTS.name} (full runs only)")
     args = parser.parse_args(argv)
+    if args.write_results and (args.quick or args.only):
+        parser.error("--write-results needs a full run of every benchmark (no --quick, no --only)")
     rows: list[Row] = []
     started = time.perf_counter()
     for section in args.only or SECTIONS:
         print(f"running {section} ...", file=sys.stderr, flush=True)
+        section_started = time.perf_counter()
         rows += run(section, args.quick)
+        print(f"  {section}: {time.perf_counter() - section_started:.0f} s", file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - started
     print(render_table(rows))
-    print(f"\ntotal {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print("\n" + render_targets(rows))
+    print(f"\ntotal {seconds:.0f} s", file=sys.stderr)
     if args.write_results:
-        text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else LATEST_MARKER + "\n"
-        head = text.split(LATEST_MARKER)[0]
-        RESULTS.write_text(head + LATEST_MARKER + "\n\n" + render_results(rows, "quick" if args.quick else "full"))
+        command = "python -m benchmarks " + shlex.join(argv if argv is not None else sys.argv[1:])
+        RESULTS.write_text(render_results(rows, command.strip(), seconds, METHOD.read_text(encoding="utf-8")))
     return 0
 
 

@@ -1,14 +1,11 @@
 """End to end: `run-local` of one partition of the generated WorkflowTemplate against embedded services."""
 
-import os
 import re
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.compile import IMPORT_FLOOR
-from benchmarks.measure import PROJECT_ROOT, PYTHON, Samples, wall_time
+from benchmarks.compile import project_floor
+from benchmarks.measure import PROJECT_ROOT, PYTHON, Samples, launch
 from benchmarks.report import Row
 from devservices.local_stack import local_services
 
@@ -17,34 +14,14 @@ SCHEDULED_TIME = "2026-11-28T00:00:00Z"  # the Vienna 01:00 tick that materializ
 _TASK_DONE = re.compile(r"✔ (\S+) in ([0-9.]+) s")
 
 
-def _run_local_command() -> list[str]:
-    """`python -m compiler run-local`, or the package entry point while the subcommand is still a placeholder."""
-    probe = subprocess.run(
-        [PYTHON, "-m", "compiler", "run-local", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True
-    )
-    if "--scheduled-time" in probe.stdout:
-        return [PYTHON, "-m", "compiler", "run-local"]
-    return [PYTHON, "-m", "compiler.run_local"]
-
-
 def _one_run(command: list[str], env: dict[str, str]) -> tuple[float, dict[str, float]]:
-    started = time.perf_counter()
-    result = subprocess.run(
-        [*command, str(WORKFLOW_TEMPLATE), "--scheduled-time", SCHEDULED_TIME],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"run-local exited {result.returncode}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-    return seconds, {name: float(value) for name, value in _TASK_DONE.findall(result.stdout)}
+    run = launch([*command, str(WORKFLOW_TEMPLATE), "--scheduled-time", SCHEDULED_TIME], env=env)
+    return run.seconds, {name: float(value) for name, value in _TASK_DONE.findall(run.stdout)}
 
 
 def end_to_end(runs: int) -> list[Row]:
     """Per task: its wall time, and what is left after subtracting one process's import floor (the real work)."""
-    command = _run_local_command()
+    command = [PYTHON, "-m", "compiler", "run-local"]
     totals: list[float] = []
     floors: list[float] = []
     per_task: dict[str, list[float]] = {}
@@ -56,7 +33,7 @@ def end_to_end(runs: int) -> list[Row]:
         ) as env,
     ):
         for _ in range(runs):
-            floors.append(wall_time(IMPORT_FLOOR, env=env))
+            floors.append(launch(project_floor("assets"), env=env).seconds)
             total, tasks = _one_run(command, env)
             totals.append(total)
             for name, seconds in tasks.items():

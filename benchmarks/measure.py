@@ -1,22 +1,23 @@
-"""Repeated measurements: samples with median/min/max, wall time of a command, JSON from a worker process."""
+"""Repeated measurements: samples with median/min/max, and fresh processes measured by a launcher holding nothing."""
 
 import json
 import os
 import statistics
 import subprocess
 import sys
-import time
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+LAUNCHER = Path(__file__).resolve().parent / "launcher.py"
 
 
 @dataclass(frozen=True)
 class Samples:
-    """Several runs of one figure; medians are what the table compares, min and max show the noise."""
+    """Several runs of one figure; medians are what the targets compare, min and max show the noise."""
 
     values: tuple[float, ...]
 
@@ -33,23 +34,58 @@ class Samples:
         return max(self.values)
 
 
-def wall_time(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path = PROJECT_ROOT) -> float:
-    """Seconds from start to exit of a command; a failing command stops the benchmark with its output."""
-    started = time.perf_counter()
-    result = subprocess.run(list(argv), cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"`{' '.join(argv)}` exited {result.returncode}:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+def ratios(numerators: Sequence[float], denominators: Sequence[float]) -> Samples:
+    """Run i of a subject over run i of its floor: interleaved pairs saw the same machine load."""
+    return Samples(tuple(n / d for n, d in zip(numerators, denominators, strict=True)))
+
+
+@dataclass(frozen=True)
+class Launched:
+    """One fresh process: wall seconds from spawn to exit, its own peak RSS, CPU seconds, and what it printed."""
+
+    seconds: float
+    peak_bytes: int
+    cpu_seconds: float
+    stdout: str
+    stderr: str
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_bytes / 2**20
+
+    def last_json(self) -> dict[str, float]:
+        """The JSON object a worker prints on its last stdout line."""
+        parsed: dict[str, float] = json.loads(self.stdout.strip().splitlines()[-1])
+        return parsed
+
+
+def launch(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path = PROJECT_ROOT) -> Launched:
+    """Run `argv` as the child of `benchmarks/launcher.py` (see there why); a failing command stops the benchmark."""
+    with tempfile.TemporaryDirectory(prefix="air-quality-bench-launch-") as scratch:
+        result_path = Path(scratch) / "result.json"
+        completed = subprocess.run(
+            [PYTHON, "-I", "-S", str(LAUNCHER), str(result_path), "--", *argv],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
         )
-    return seconds
+        if completed.returncode != 0 or not result_path.exists():
+            raise RuntimeError(f"launcher failed ({completed.returncode}):\n{completed.stderr[-3000:]}")
+        result = json.loads(result_path.read_text(encoding="utf-8"))
+    if result["returncode"] != 0:
+        raise RuntimeError(
+            f"`{' '.join(argv)}` exited {result['returncode']}:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+        )
+    return Launched(
+        float(result["seconds"]),
+        int(result["peak_bytes"]),
+        float(result["cpu_seconds"]),
+        completed.stdout,
+        completed.stderr,
+    )
 
 
-def worker_json(module: str, *args: str, env: Mapping[str, str] | None = None) -> dict[str, float]:
-    """Run `python -m module args` in a fresh process and parse the JSON on its last stdout line."""
-    argv = [PYTHON, "-m", module, *args]
-    result = subprocess.run(argv, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"`{' '.join(argv)}` exited {result.returncode}:\n{result.stderr[-3000:]}")
-    parsed: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
-    return parsed
+def python_module(module: str, *args: str, env: Mapping[str, str] | None = None) -> Launched:
+    """`python -m module args` in a fresh measured process."""
+    return launch([PYTHON, "-m", module, *args], env=env)

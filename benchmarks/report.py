@@ -1,25 +1,33 @@
-"""The one table `make bench` prints, and the same figures as benchmarks/RESULTS.md with the machine they ran on."""
+"""The one table `make bench` prints, and benchmarks/RESULTS.md: the same figures, the targets they carry with
+verdicts computed from this run, the commit measured and the machine it ran on."""
 
 import os
 import platform
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 
 from tabulate import tabulate  # type: ignore[import-untyped]
 
-from benchmarks.measure import Samples
+from benchmarks.measure import PROJECT_ROOT, Samples
+from benchmarks.targets import Target
 
 
 @dataclass(frozen=True)
 class Row:
-    """One figure: what was measured, its samples (median/min/max) and unit, and how it compares with its target."""
+    """One figure: what was measured, its samples and unit, and the target it is judged against (if any)."""
 
     section: str
     what: str
     samples: Samples
     unit: str
-    verdict: str = ""
+    note: str = ""
+    target: Target | None = None
+
+    @property
+    def verdict(self) -> str:
+        return self.target.verdict(self.samples) if self.target else self.note
 
 
 def _number(value: float) -> str:
@@ -47,8 +55,36 @@ def render_table(rows: list[Row]) -> str:
     return tabulate([_cells(row) for row in rows], headers=HEADERS, disable_numparse=True)
 
 
-def machine_description() -> list[str]:
-    """Cores, memory, CPU, OS and library versions: what a reader needs to compare these figures with their own."""
+def render_targets(rows: list[Row], fmt: str = "simple") -> str:
+    """Every figure that carries a target: its median, min and the verdict from this run."""
+    table = [
+        [row.target.name, row.what, _number(row.samples.median), _number(row.samples.low), row.unit, row.verdict]
+        for row in rows
+        if row.target
+    ]
+    headers = ["target", "figure", "median", "min", "unit", "verdict"]
+    return tabulate(table, headers=headers, tablefmt=fmt, disable_numparse=True)
+
+
+def measured_commit() -> str:
+    """`git rev-parse HEAD`, and whether the work tree differed from it (RESULTS.md itself aside)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+
+    try:
+        head = git("rev-parse", "HEAD").strip()
+        changed = [line[3:] for line in git("status", "--porcelain").splitlines() if not line.endswith("RESULTS.md")]
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git work tree)"
+    if not changed:
+        return f"{head} (clean work tree)"
+    shown = ", ".join(changed[:8]) + (", ..." if len(changed) > 8 else "")
+    return f"{head} + uncommitted changes in {len(changed)} file(s): {shown}"
+
+
+def machine_description(seconds: float) -> list[str]:
+    """Commit, cores, memory, CPU, OS, library versions and load: what a reader needs to weigh these figures."""
     memory_kb = 0
     with open("/proc/meminfo", encoding="utf-8") as meminfo:
         for line in meminfo:
@@ -61,22 +97,35 @@ def machine_description() -> list[str]:
     packages = ", ".join(f"{name} {version(name)}" for name in ("dagster", "pandas", "pyarrow", "hera"))
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return [
-        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- commit measured: {measured_commit()}",
+        f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; the run took {seconds / 60:.0f} min",
         f"- machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024**2:.1f} GiB memory, {platform.platform()}",
-        f"- load average when the run ended: {load} (the machine is shared with other work)",
+        f"- load average when the run ended (1, 5, 15 min): {load} (the machine is shared with other work)",
         f"- Python {platform.python_version()}; {packages}",
     ]
 
 
-def render_results(rows: list[Row], mode: str) -> str:
+def render_results(rows: list[Row], command: str, seconds: float, method: str) -> str:
+    """The whole of RESULTS.md: nothing in it is written by hand except the method text in `benchmarks/method.md`."""
     table = tabulate([_cells(row) for row in rows], headers=HEADERS, tablefmt="github", disable_numparse=True)
     return "\n".join(
         [
-            f"## Latest run (`python -m benchmarks{' --quick' if mode == 'quick' else ''}`)",
+            "# Benchmark results",
             "",
-            *machine_description(),
+            f"Written by `{command}` (`make bench`); do not edit: rerun it. Verdicts compare the **median** of this",
+            "run's samples with the target; ratios are taken per interleaved pair (subject run i / floor run i).",
+            "",
+            *machine_description(seconds),
+            "",
+            "## Targets",
+            "",
+            render_targets(rows, "github"),
+            "",
+            "## Every figure",
             "",
             table,
+            "",
+            method.rstrip(),
             "",
         ]
     )

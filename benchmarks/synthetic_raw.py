@@ -6,6 +6,7 @@ baseline's `dropna` and the pipeline's cleaning keep the same rows and the varia
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,28 +56,35 @@ def _location(location_id: int, sensor_ids: list[int]) -> dict[str, Any]:
     }
 
 
-def synthetic_raw_bytes(rows: int, seed: int = 7) -> bytes:
-    """A city-day of exactly `rows` sensor-hours (24 per sensor, the last one fewer), serialised like the IO manager."""
+def _sensor_groups(rows: int, seed: int) -> Iterator[tuple[int, int, list[dict[str, Any]]]]:
+    """(location id, sensor id, hour rows) per sensor, in order: the one source of both serialisations."""
     if rows < 1:
         raise ValueError(f"rows must be >= 1, got {rows}")
     rng = random.Random(seed)
-    sensors = -(-rows // HOURS_PER_SENSOR)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    location_ids = {index: 100_000 + index // SENSORS_PER_LOCATION for index in range(sensors)}
-    groups: list[str] = []
     row_index = 0
-    for index in range(sensors):
+    for index in range(-(-rows // HOURS_PER_SENSOR)):
         sensor_id = 1_000_000 + index
-        hours = min(HOURS_PER_SENSOR, rows - row_index)
         results = []
-        for hour in range(hours):
+        for hour in range(min(HOURS_PER_SENSOR, rows - row_index)):
             results.append(_hour_row(row_index, hour, PARAMETERS[sensor_id % 4], rng))
             row_index += 1
-        group = {"location_id": location_ids[index], "sensor_id": sensor_id, "results": results}
-        groups.append(dumps(group))
+        yield _location_id(index), sensor_id, results
+
+
+def _location_id(sensor_index: int) -> int:
+    return 100_000 + sensor_index // SENSORS_PER_LOCATION
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def synthetic_raw_bytes(rows: int, seed: int = 7) -> bytes:
+    """A city-day of exactly `rows` sensor-hours (24 per sensor, the last one fewer), serialised like the IO manager."""
+    groups: list[str] = []
     by_location: dict[int, list[int]] = {}
-    for index, location_id in location_ids.items():
-        by_location.setdefault(location_id, []).append(1_000_000 + index)
+    for location_id, sensor_id, results in _sensor_groups(rows, seed):
+        groups.append(_dumps({"location_id": location_id, "sensor_id": sensor_id, "results": results}))
+        by_location.setdefault(location_id, []).append(sensor_id)
     head = {
         "request": {
             "city": "Synthetic",
@@ -86,19 +94,37 @@ def synthetic_raw_bytes(rows: int, seed: int = 7) -> bytes:
             "window_start_utc": _STAMPS[0]["utc"],
             "window_end_utc": _STAMPS[-1]["utc"],
         },
-        "stats": {"sensors": sensors, "rows": rows, "rows_outside_window": 0},
+        "stats": {"sensors": len(groups), "rows": rows, "rows_outside_window": 0},
         "locations": [_location(location_id, ids) for location_id, ids in sorted(by_location.items())],
     }
-    text = dumps(head)[:-1] + ',"measurements":[' + ",".join(groups) + "]}"
+    text = _dumps(head)[:-1] + ',"measurements":[' + ",".join(groups) + "]}"
     return text.encode()
 
 
-def cached_raw_file(rows: int) -> Path:
-    """The day's bytes on disk (generated once per size), so every variant's subprocess reads identical input."""
-    path = CACHE_DIR / f"raw-{rows}.json"
+def synthetic_ndjson_bytes(rows: int, seed: int = 7) -> bytes:
+    """The same sensor-hours as `synthetic_raw_bytes`, one JSON object per line with its location and sensor id.
+
+    The input of the multi-threaded pyarrow floor: `pyarrow.json.read_json` parses newline-delimited blocks in
+    parallel, which a single-document JSON cannot offer.
+    """
+    lines = [
+        _dumps({"location_id": location_id, "sensor_id": sensor_id, **row})
+        for location_id, sensor_id, results in _sensor_groups(rows, seed)
+        for row in results
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def cached_raw_file(rows: int, form: str = "document") -> Path:
+    """The day's bytes on disk (generated once per size and form), so every variant's process reads identical input.
+
+    `form` is "document" (what the IO manager stores) or "ndjson" (the same rows, one per line).
+    """
+    suffix, make = {"document": ("json", synthetic_raw_bytes), "ndjson": ("ndjson", synthetic_ndjson_bytes)}[form]
+    path = CACHE_DIR / f"raw-{rows}.{suffix}"
     if not path.exists():
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
-        partial.write_bytes(synthetic_raw_bytes(rows))
+        partial.write_bytes(make(rows))
         partial.replace(path)
     return path

@@ -1,5 +1,8 @@
 """The compiler pipeline: load → plan → render → parse back → validate; nothing is written unless all pass."""
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from compiler.deploy_bundle import render_bundle
@@ -28,7 +31,29 @@ class BuildResult:
         return {**self.files, **self.bundle}
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a project is resolved and compiled.
+
+    Resolving thousands of assets and parsing the manifests back create hundreds of thousands of objects, and each
+    collection rescans all that survive: compile time grew faster than the number of assets (5x the assets, 9x the
+    parse). Reference counting still frees everything acyclic; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:
+    with collector_paused():
+        return _compile(project, settings, structure)
+
+
+def _compile(project: Project, settings: Settings, structure: StructureCheck | None) -> BuildResult:
     plan = make_plan(project, settings)
     files = render(plan)
     bundle = render_bundle(plan, files)

@@ -4,11 +4,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from compiler.build import compile_project
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
-from compiler.load import load_project
 from compiler.settings import load_settings
 from compiler.validate.structure_worker import structure_check_in_child
 from compiler.workspace import default_code_location
@@ -49,8 +47,14 @@ def run_build(arguments: argparse.Namespace) -> int:
     else:
         location = default_code_location(arguments.workspace)
         module, search_path = location.module, location.working_directory
-    with structure_check_in_child() as structure:  # imports hera in a child while the project loads here
-        result = compile_project(load_project(module, search_path), settings, structure)
+    # The child starts before anything imports Dagster, so hera's models load there while Dagster and the project
+    # load here; the compiler's own modules come after the fork for the same reason.
+    with structure_check_in_child() as structure:
+        from compiler.build import collector_paused, compile_project
+        from compiler.load import load_project
+
+        with collector_paused():
+            result = compile_project(load_project(module, search_path), settings, structure)
     for renaming in result.renamings:
         print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
     for note in result.notes:

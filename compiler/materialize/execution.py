@@ -1,21 +1,14 @@
-"""Execute the pod job on an ephemeral instance and reduce its events to one failure cause."""
+"""Execute the pod job on an ephemeral instance and reduce its events to one failure cause.
+
+Dagster is imported when a pod runs, not when the CLI imports this module (see `compiler.materialize.loading`).
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from dagster import (
-    AssetCheckEvaluation,
-    AssetKey,
-    DagsterEvent,
-    DagsterEventType,
-    build_reconstructable_job,
-    execute_job,
-)
-from dagster_shared.error import SerializableErrorInfo
-
-from compiler.materialize.instance import open_instance
-from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
-from compiler.materialize.run_tags import argo_run_tags
+if TYPE_CHECKING:
+    from dagster import AssetCheckEvaluation, AssetKey, DagsterEvent
 
 
 @dataclass(frozen=True)
@@ -28,8 +21,14 @@ class MaterializeOutcome:
     retryable: bool = True
 
 
-def materialize_asset(module_name: str, asset_key: AssetKey, partition_key: str | None) -> MaterializeOutcome:
+def materialize_asset(module_name: str, asset_key: "AssetKey", partition_key: str | None) -> MaterializeOutcome:
     """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL."""
+    from dagster import build_reconstructable_job, execute_job
+
+    from compiler.materialize.instance import open_instance
+    from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
+    from compiler.materialize.run_tags import argo_run_tags
+
     job = build_reconstructable_job(
         "compiler.materialize.pod_job",
         "build_pod_job",
@@ -57,7 +56,9 @@ def materialize_asset(module_name: str, asset_key: AssetKey, partition_key: str 
     return MaterializeOutcome(False, cause, warnings, retryable=not PERMANENT_FAILURES)
 
 
-def _check_evaluations(events: Sequence[DagsterEvent]) -> list[AssetCheckEvaluation]:
+def _check_evaluations(events: Sequence["DagsterEvent"]) -> list["AssetCheckEvaluation"]:
+    from dagster import AssetCheckEvaluation, DagsterEventType
+
     return [
         ev.event_specific_data
         for ev in events
@@ -66,13 +67,16 @@ def _check_evaluations(events: Sequence[DagsterEvent]) -> list[AssetCheckEvaluat
     ]
 
 
-def _describe_check(evaluation: AssetCheckEvaluation) -> str:
+def _describe_check(evaluation: "AssetCheckEvaluation") -> str:
     detail = evaluation.description or "no description"
     return f"asset check {evaluation.check_name!r} failed: {detail}"
 
 
-def _root_error(events: Sequence[DagsterEvent]) -> str:
+def _root_error(events: Sequence["DagsterEvent"]) -> str:
     """The innermost cause of the first step (or run) failure: the user's exception, not Dagster's wrappers."""
+    from dagster import DagsterEventType
+    from dagster_shared.error import SerializableErrorInfo
+
     for wanted in (DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE):
         for event in events:
             error = getattr(event.event_specific_data, "error", None)

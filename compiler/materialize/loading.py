@@ -1,32 +1,42 @@
-"""Find the Dagster `Definitions` and the asset a pod was asked to materialize."""
+"""Find the Dagster `Definitions` and the asset a pod was asked to materialize.
 
-from dagster import AssetKey, Definitions
+Dagster is imported inside the functions, not at module level: `python -m compiler build` imports this package
+(the CLI registers every subcommand) and must not pay for Dagster before it has started its structure-check child.
+"""
 
-from compiler import load
+from typing import TYPE_CHECKING
+
 from compiler.errors import UnsupportedInputError
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, Definitions
 
 
 class MaterializeUsageError(Exception):
     """Bad arguments (unknown module, asset or partition): the command exits 2."""
 
 
-def load_definitions(module_name: str) -> Definitions:
+def load_definitions(module_name: str) -> "Definitions":
     """The module's `defs`, or its only `Definitions`: the same lookup `build` uses."""
+    from compiler import load
+
     try:
         return load.load_definitions(module_name)
     except UnsupportedInputError as error:
         raise MaterializeUsageError(f"{error}; point --module at the code location") from None
 
 
-def parse_asset_key(text: str) -> AssetKey:
+def parse_asset_key(text: str) -> "AssetKey":
     """`a/b/c` → AssetKey(["a", "b", "c"]), the form the compiler writes into the manifest."""
+    from dagster import AssetKey
+
     parts = text.strip().split("/")
     if not text.strip() or any(not part for part in parts):
         raise MaterializeUsageError(f"asset key {text!r} is empty or malformed; write it as path/with/slashes")
     return AssetKey(parts)
 
 
-def require_asset(defs: Definitions, key: AssetKey) -> None:
+def require_asset(defs: "Definitions", key: "AssetKey") -> None:
     """Stop with the list of known keys when the manifest names an asset the code does not have."""
     graph = defs.resolve_asset_graph()
     known = sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string())

@@ -4,13 +4,17 @@ Precedence: explicit `--partition` > the `argo cron backfill` date (`--backfill-
 (`--scheduled-time`) > the workflow's creation time (`--created-time`) > now.
 """
 
+from __future__ import annotations  # Dagster's types as annotations only: `build` must not import Dagster early
+
 import re
 from datetime import datetime
-
-from dagster import AssetKey, Definitions, build_schedule_context
+from typing import TYPE_CHECKING
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.materialize.loading import MaterializeUsageError
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, Definitions
 
 # Argo leaves this literal in place for workflows not created by the cron controller.
 SCHEDULED_TIME_PLACEHOLDER = placeholder(SCHEDULED_TIME)
@@ -121,6 +125,8 @@ def partition_from_schedule(
                     f"schedule {schedule.name!r} does not select asset {asset_key.to_user_string()!r}"
                 )
             continue
+        from dagster import build_schedule_context
+
         with build_schedule_context(scheduled_execution_time=scheduled_time, repository_def=repository) as ctx:
             tick = schedule.evaluate_tick(ctx)
         requests = tick.run_requests or []

@@ -1,5 +1,6 @@
 """The one-asset job a pod runs: the project's own assets and resources, executed in process."""
 
+from functools import cache
 from typing import Any
 
 from dagster import (
@@ -32,8 +33,13 @@ def record_permanent_failure(context: HookContext) -> None:
         PERMANENT_FAILURES.append(context.op.name)
 
 
+@cache
 def build_pod_job(module_name: str, asset_path: str) -> JobDefinition:
-    """Module-level so Dagster can reconstruct it (execute_job needs a reconstructable job)."""
+    """Module-level so Dagster can reconstruct it (execute_job needs a reconstructable job).
+
+    Cached: Dagster reconstructs the job several times in one run (plan, execution, each step); a pod builds one job
+    for one asset, so the first answer is the answer.
+    """
     defs = load_definitions(module_name)
     job = define_asset_job(
         POD_JOB_NAME,

@@ -32,6 +32,9 @@ def structure_check_in_child() -> Iterator[StructureCheck]:
     if "fork" not in multiprocessing.get_all_start_methods():
         yield _in_process
         return
+    # pydantic underlies both hera's models (the child) and Dagster (the parent): imported once, before the fork.
+    from pydantic import BaseModel  # noqa: F401  (the package alone loads its models lazily)
+
     context = multiprocessing.get_context("fork")
     parent_end, child_end = context.Pipe()
     child = context.Process(target=_serve, args=(child_end,), daemon=True, name="argo-structure-check")

@@ -1,0 +1,73 @@
+"""How compile time grows with the number of assets: fit `time ≈ a + b·n^k` and read the exponent k.
+
+A ratio of per-asset times cannot see quadratic growth when a fixed cost is spread over the assets; the exponent of
+a fitted power law can: k ≈ 1 is linear, k ≈ 2 quadratic, whatever the fixed cost `a`. For each k on a fine grid,
+`a` and `b` follow by linear least squares (residuals relative to the measured time, so the large sizes do not drown
+the small ones); the k with the smallest error wins.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+EXPONENTS = np.round(np.arange(0.5, 3.001, 0.01), 2)
+LINEAR_LIMIT = 1.25  # k above this: worse than linear (n·log n over 100..5,000 fits k ≈ 1.1-1.2)
+
+
+@dataclass(frozen=True)
+class PowerFit:
+    """`seconds ≈ fixed + per_unit · n^exponent`, and the largest relative residual of that fit."""
+
+    fixed: float
+    per_unit: float
+    exponent: float
+    worst_residual: float
+
+    @property
+    def linear(self) -> bool:
+        return self.exponent <= LINEAR_LIMIT
+
+    def predict(self, n: float) -> float:
+        return self.fixed + self.per_unit * n**self.exponent
+
+
+def fit_power(sizes: Sequence[float], seconds: Sequence[float]) -> PowerFit:
+    """Least-squares fit over at least three sizes; `per_unit` must come out positive (time grows with n)."""
+    n = np.asarray(sizes, dtype=float)
+    t = np.asarray(seconds, dtype=float)
+    if len(n) < 3 or len(n) != len(t) or np.any(n <= 0) or np.any(t <= 0):
+        raise ValueError("need >= 3 positive sizes and as many positive times")
+    weights = 1.0 / t
+    best: PowerFit | None = None
+    best_error = np.inf
+    for k in EXPONENTS:
+        design = np.column_stack([np.ones_like(n), n**k]) * weights[:, None]
+        (a, b), *_ = np.linalg.lstsq(design, t * weights, rcond=None)
+        if b <= 0:
+            continue
+        relative = (a + b * n**k - t) / t
+        error = float(np.sum(relative**2))
+        if error < best_error:
+            best_error = error
+            best = PowerFit(float(a), float(b), float(k), float(np.max(np.abs(relative))))
+    if best is None:
+        raise ValueError("time does not grow with n: no fit with a positive coefficient")
+    return best
+
+
+def marginal_slope(sizes: Sequence[float], seconds: Sequence[float]) -> float:
+    """Log-log slope of the marginal time per asset, Δt/Δn between neighbouring sizes, against n.
+
+    0 for linear growth (each extra asset costs the same), 1 for quadratic; a second view independent of the fit.
+    """
+    n = np.asarray(sizes, dtype=float)
+    t = np.asarray(seconds, dtype=float)
+    order = np.argsort(n)
+    n, t = n[order], t[order]
+    marginal = np.diff(t) / np.diff(n)
+    middle = np.sqrt(n[1:] * n[:-1])
+    if len(marginal) < 2 or np.any(marginal <= 0):
+        return float("nan")  # noise made an extra asset look free: no slope to read
+    slope, _ = np.polyfit(np.log(middle), np.log(marginal), 1)
+    return float(slope)

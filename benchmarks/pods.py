@@ -1,0 +1,94 @@
+"""Pod cold start: `python -m compiler materialize` of each flagship asset, as Argo runs it, against the floors.
+
+Each pod is a fresh process measured by the launcher, against embedded SeaweedFS and the local OpenAQ server.
+Its cold start is its wall time minus the step's own time (Dagster's STEP_SUCCESS duration: loading inputs, the
+asset body, its checks, storing the output): imports, loading the code location, building the job, creating the
+instance, resolving the partition, and shutting down.
+"""
+
+import re
+import tempfile
+from pathlib import Path
+
+from benchmarks.compile import IMPORT_DAGSTER, project_floor
+from benchmarks.measure import PYTHON, Samples, launch, ratios
+from benchmarks.report import Row
+from benchmarks.targets import POD_COLD_START
+from devservices.local_stack import local_services
+
+ASSETS = ("openaq/raw_measurements", "openaq/clean_measurements", "openaq/measurements_parquet")  # DAG order
+PARTITION = "2026-11-27"
+_STEP_DONE = re.compile(r'STEP_SUCCESS - Finished execution of step "[^"]+" in ([0-9.]+)(ms|s)\.')
+
+
+def step_seconds(log: str) -> float:
+    """The step's own duration from Dagster's STEP_SUCCESS line (under a minute: `533ms` or `2.1s`)."""
+    found = _STEP_DONE.findall(log)
+    if len(found) != 1:
+        raise RuntimeError(f"expected one STEP_SUCCESS line with a duration, found {len(found)}:\n{log[-2000:]}")
+    value, unit = found[0]
+    return float(value) / (1000 if unit == "ms" else 1)
+
+
+# What any process executing Dagster assets pays before our code matters: Dagster, the code location, and an
+# ephemeral instance (whose in-memory event log is SQLite, so it imports sqlalchemy and alembic).
+EXECUTION_FLOOR = [
+    PYTHON,
+    "-c",
+    "import dagster, assets; assets.defs\nwith dagster.DagsterInstance.ephemeral(): pass",
+]
+
+
+def pod_command(asset: str) -> list[str]:
+    return [PYTHON, "-m", "compiler", "materialize", "--module", "assets", "--asset", asset, "--partition", PARTITION]
+
+
+def pod_cold_start(runs: int) -> list[Row]:
+    floors: dict[str, list[float]] = {"dagster": [], "project": [], "execution": []}
+    wall: dict[str, list[float]] = {asset: [] for asset in ASSETS}
+    cold: dict[str, list[float]] = {asset: [] for asset in ASSETS}
+    peak: dict[str, list[float]] = {asset: [] for asset in ASSETS}
+    with (
+        tempfile.TemporaryDirectory(prefix="air-quality-bench-pods-") as scratch,
+        local_services(Path(scratch), lambda message: None) as env,  # type: ignore[arg-type]
+    ):
+        for _ in range(runs):
+            floors["dagster"].append(launch(IMPORT_DAGSTER, env=env).seconds)
+            floors["project"].append(launch(project_floor("assets"), env=env).seconds)
+            floors["execution"].append(launch(EXECUTION_FLOOR, env=env).seconds)
+            for asset in ASSETS:
+                pod = launch(pod_command(asset), env=env)
+                wall[asset].append(pod.seconds)
+                cold[asset].append(pod.seconds - step_seconds(pod.stdout))
+                peak[asset].append(pod.peak_mib)
+    rows = [
+        Row("pods", "floor: python -c 'import dagster'", Samples(tuple(floors["dagster"])), "s"),
+        Row("pods", "project floor: import dagster + assets.defs", Samples(tuple(floors["project"])), "s"),
+        Row(
+            "pods",
+            "execution floor: project floor + DagsterInstance.ephemeral()",
+            Samples(tuple(floors["execution"])),
+            "s",
+        ),
+    ]
+    for asset in ASSETS:
+        rows += [
+            Row("pods", f"{asset}: pod wall time", Samples(tuple(wall[asset])), "s"),
+            Row("pods", f"{asset}: cold start (wall minus the step)", Samples(tuple(cold[asset])), "s"),
+            Row("pods", f"{asset}: peak memory (whole pod process)", Samples(tuple(peak[asset])), "MiB"),
+            Row(
+                "pods",
+                f"{asset}: cold start / project floor",
+                ratios(cold[asset], floors["project"]),
+                "x",
+                target=POD_COLD_START,
+            ),
+            Row(
+                "pods",
+                f"{asset}: cold start / execution floor",
+                ratios(cold[asset], floors["execution"]),
+                "x",
+                "what the project's step runner adds beyond Dagster's own needs",
+            ),
+        ]
+    return rows

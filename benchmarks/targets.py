@@ -1,0 +1,36 @@
+"""Targets and their verdicts, computed from the measured medians: RESULTS.md never carries a hand-written "met"."""
+
+from dataclasses import dataclass
+
+from benchmarks.growth import LINEAR_LIMIT
+from benchmarks.measure import Samples
+
+
+@dataclass(frozen=True)
+class Target:
+    """`figure <op> limit`, judged on the median of the runs (or on every run: `on="max"`)."""
+
+    name: str
+    op: str  # "<=" or ">="
+    limit: float
+    on: str = "median"  # or "max": every run must meet it
+
+    def met(self, samples: Samples) -> bool:
+        value = samples.median if self.on == "median" else samples.high
+        return value <= self.limit if self.op == "<=" else value >= self.limit
+
+    def verdict(self, samples: Samples) -> str:
+        judged = "" if self.on == "median" else f" ({self.on})"
+        return f"target {self.op} {self.limit:g}{judged}: {'met' if self.met(samples) else 'not met'}"
+
+
+# Issue 17 and the project's earlier targets; each figure that carries one names it in the table.
+COMPILE_VS_PROJECT_FLOOR = Target("build --check / (import dagster + the code location)", "<=", 1.5)
+COMPILE_VS_DAGSTER_NO_PANDAS = Target("build --check of a project without pandas / import dagster", "<=", 2.0)
+COMPILE_GROWTH_EXPONENT = Target("compile time ~ a + b·n^k over 100..5,000 assets: k", "<=", LINEAR_LIMIT)
+POD_COLD_START = Target("pod cold start / (import dagster + the code location)", "<=", 1.3)
+TRANSFORM_SPEEDUP = Target("transform 1M rows: pipeline / naive throughput", ">=", 3.0)
+TRANSFORM_MEMORY = Target("transform 1M rows: pipeline / naive peak memory", "<=", 0.5)
+TRANSFORM_FLOOR = Target("transform 1M rows: pipeline time / multi-threaded pyarrow floor time", "<=", 2.0)
+FETCH_FLOOR = Target("fetch: wall time / floor N/L", "<=", 1.1)
+FETCH_THROTTLED = Target("fetch: HTTP 429 answers in every run", "<=", 0, on="max")

@@ -1,0 +1,53 @@
+"""What each command imports before it works: the cuts behind the compile and pod start-up figures stay cut.
+
+Each check runs a fresh interpreter, the way `build` and a pod start, and asks `sys.modules` afterwards.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECTS = Path(__file__).resolve().parent.parent / "compiler" / "materialize" / "projects"
+
+
+def _modules_after(code: str, env: dict[str, str] | None = None) -> dict[str, bool]:
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    loaded: dict[str, bool] = json.loads(result.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+REPORT = "import json, sys; print(json.dumps({m: m in sys.modules for m in ('dagster', 'hera', 'jinja2')}))"
+
+
+def test_the_cli_imports_no_dagster_so_build_forks_its_structure_child_first() -> None:
+    """`build` starts the hera child before Dagster loads; importing the CLI must not load Dagster behind its back."""
+    loaded = _modules_after("import compiler.cli\n" + REPORT)
+    assert loaded == {"dagster": False, "hera": False, "jinja2": False}
+
+
+def test_a_pod_runs_without_the_compilers_build_machinery(tmp_path: Path) -> None:
+    """A pod materializes one asset: Dagster yes, but not the templates (jinja2) nor hera's Argo models."""
+    code = (
+        "import compiler.cli\n"
+        "code = compiler.cli.main(['materialize', '--module', 'pod_fixture_project', '--asset', 'fixture/raw',"
+        " '--partition', '2026-11-27'])\n"
+        "assert code == 0, code\n" + REPORT
+    )
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(PROJECTS), os.environ.get("PYTHONPATH", "")]),
+        "FIXTURE_MARKER_DIR": str(tmp_path / "markers"),
+        "FIXTURE_IO_DIR": str(tmp_path / "io"),
+    }
+    loaded = _modules_after(code, env)
+    assert loaded == {"dagster": True, "hera": False, "jinja2": False}
+    assert (tmp_path / "markers" / "raw-2026-11-27").is_file()
