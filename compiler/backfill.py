@@ -8,25 +8,19 @@ the others (`failFast: false`), as in a Dagster backfill. The name is fixed by s
 the same backfill twice fails instead of running it twice; `argo retry` reruns only what failed.
 """
 
-import argparse
 import math
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
 
 from compiler.argo import BACKFILL_PARAMETER
 from compiler.errors import UnsupportedInputError
-from compiler.load import load_definitions, project_from_definitions
 from compiler.naming import NAME_LIMIT, sanitise, with_hash
 from compiler.parse import parse_documents
-from compiler.plan import GENERATOR, Plan, make_plan
+from compiler.plan import GENERATOR, Plan
 from compiler.render import ENVIRONMENT
-from compiler.settings import load_settings
 from compiler.validate import validate_manifest
-from compiler.workspace import default_code_location
 
 
 @dataclass(frozen=True)
@@ -38,53 +32,6 @@ class Backfill:
     parallelism: int
     active_deadline_seconds: int
     description: str
-
-
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = subparsers.add_parser(
-        "backfill",
-        help="write one Argo Workflow that materializes a range of partitions",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Exit codes: 0 written, 2 bad arguments or unsupported input.",
-    )
-    parser.add_argument("--schedule", required=True, help="the Dagster schedule whose job to backfill")
-    parser.add_argument("--start", required=True, help="first partition key, e.g. 2026-10-24")
-    parser.add_argument("--end", required=True, help="last partition key (inclusive)")
-    parser.add_argument("--parallelism", type=int, default=1, help="partitions running at once (default 1)")
-    parser.add_argument("--out", type=Path, default=None, help="write the Workflow here instead of stdout")
-    parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
-    parser.add_argument("--settings", type=Path, default=Path("pyproject.toml"), help="file with [tool.compiler]")
-    parser.add_argument("--workspace", type=Path, default=Path("workspace.yaml"), help="workspace file")
-    parser.set_defaults(handler=run_backfill)
-
-
-def run_backfill(arguments: argparse.Namespace) -> int:
-    if arguments.parallelism < 1:
-        raise UnsupportedInputError(f"--parallelism must be at least 1, got {arguments.parallelism}")
-    settings = load_settings(arguments.settings)
-    if arguments.module:
-        module, search_path = arguments.module, Path.cwd()
-    else:
-        location = default_code_location(arguments.workspace)
-        module, search_path = location.module, location.working_directory
-    defs = load_definitions(module, search_path)
-    plan = make_plan(project_from_definitions(module, defs), settings)
-    partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end)
-    text = render_backfill(plan, arguments.schedule, partitions, arguments.parallelism)
-    if arguments.out is None:
-        sys.stdout.write(text)
-        return 0
-    arguments.out.parent.mkdir(parents=True, exist_ok=True)
-    partial = arguments.out.with_name(f".{arguments.out.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(arguments.out)
-    print(
-        f"wrote {arguments.out}: {len(partitions)} partition(s) {partitions[0]}..{partitions[-1]}, at most "
-        f"{arguments.parallelism} at a time; submit it with `argo submit {arguments.out}`",
-        file=sys.stderr,
-    )
-    return 0
 
 
 def partition_range(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> tuple[str, ...]:

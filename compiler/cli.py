@@ -5,7 +5,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from compiler.backfill import register as register_backfill
+from compiler.backfill_command import register as register_backfill
 from compiler.build_command import register as register_build
 from compiler.errors import InvalidManifestError, UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from compiler.plan import GENERATOR, Plan
 from compiler.render import ENVIRONMENT, build_command
+from compiler.write import KUSTOMIZATION
 
-KUSTOMIZATION = "kustomization.yaml"
-BUNDLE_SUFFIXES = (".serviceaccount.yaml", ".role.yaml", ".rolebinding.yaml", ".configmap.yaml")
 # The oldest Argo whose executor this Role suffices for, and the oldest this compiler's manifests are checked against
 # (CronWorkflow `schedules`, a list, needs 3.6).
 MINIMUM_ARGO_VERSION = "3.6"

@@ -4,7 +4,9 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
-from compiler.deploy_bundle import BUNDLE_SUFFIXES, KUSTOMIZATION
+# The deploy bundle's files (compiler/deploy_bundle.py); named here so that `write` imports no templates.
+KUSTOMIZATION = "kustomization.yaml"
+BUNDLE_SUFFIXES = (".serviceaccount.yaml", ".role.yaml", ".rolebinding.yaml", ".configmap.yaml")
 
 GENERATED_SUFFIXES = (".workflowtemplate.yaml", ".cronworkflow.yaml", *BUNDLE_SUFFIXES)
 

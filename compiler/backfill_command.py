@@ -1,0 +1,72 @@
+"""`python -m compiler backfill`: the command line of compiler/backfill.py.
+
+Kept apart so that importing the CLI imports neither Dagster nor the templates (`build` forks its structure-check
+child before Dagster loads); the backfill machinery is imported when the command runs.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from compiler.errors import UnsupportedInputError
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
+
+DESCRIPTION = (
+    "Write one Argo Workflow that runs a schedule's DAG from the deployed WorkflowTemplate for every partition from "
+    "--start to --end, at most --parallelism at a time, in date order; a failed partition does not stop the others. "
+    "Works on any Argo version (argo cron backfill needs Argo >= 3.7). Submit it with `argo submit FILE`."
+)
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "backfill",
+        help="write one Argo Workflow that materializes a range of partitions",
+        description=DESCRIPTION,
+        formatter_class=HelpFormatter,
+        epilog=EXIT_CODES_HELP,
+    )
+    parser.add_argument("--schedule", required=True, help="the Dagster schedule whose job to backfill")
+    parser.add_argument("--start", required=True, help="first partition key, e.g. 2026-10-24")
+    parser.add_argument("--end", required=True, help="last partition key (inclusive)")
+    parser.add_argument("--parallelism", type=int, default=1, help="partitions running at once (default 1)")
+    parser.add_argument("--out", type=Path, default=None, help="write the Workflow here instead of stdout")
+    parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
+    parser.add_argument("--settings", type=Path, default=Path("pyproject.toml"), help="file with [tool.compiler]")
+    parser.add_argument("--workspace", type=Path, default=Path("workspace.yaml"), help="workspace file")
+    parser.set_defaults(handler=run_backfill)
+
+
+def run_backfill(arguments: argparse.Namespace) -> int:
+    from compiler.backfill import partition_range, render_backfill
+    from compiler.load import load_definitions, project_from_definitions
+    from compiler.plan import make_plan
+    from compiler.settings import load_settings
+    from compiler.workspace import default_code_location
+
+    if arguments.parallelism < 1:
+        raise UnsupportedInputError(f"--parallelism must be at least 1, got {arguments.parallelism}")
+    settings = load_settings(arguments.settings)
+    if arguments.module:
+        module, search_path = arguments.module, Path.cwd()
+    else:
+        location = default_code_location(arguments.workspace)
+        module, search_path = location.module, location.working_directory
+    defs = load_definitions(module, search_path)
+    plan = make_plan(project_from_definitions(module, defs), settings)
+    partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end)
+    text = render_backfill(plan, arguments.schedule, partitions, arguments.parallelism)
+    if arguments.out is None:
+        sys.stdout.write(text)
+        return 0
+    arguments.out.parent.mkdir(parents=True, exist_ok=True)
+    partial = arguments.out.with_name(f".{arguments.out.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(arguments.out)
+    print(
+        f"wrote {arguments.out}: {len(partitions)} partition(s) {partitions[0]}..{partitions[-1]}, at most "
+        f"{arguments.parallelism} at a time; submit it with `argo submit {arguments.out}`",
+        file=sys.stderr,
+    )
+    return 0
