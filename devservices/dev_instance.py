@@ -9,11 +9,12 @@ For replays, `.dev/argo_out/` holds the flagship compiled with `[tool.compiler.i
 secretKeyRef/configMapKeyRef entries; the replayed runs then appear in the same UI as runs launched from it.
 """
 
+import json
 import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -50,11 +51,22 @@ def dev_instance(dev_dir: Path, dagster_home: Path, say: Say) -> Iterator[dict[s
         yield env
 
 
+def with_shared_instance(pyproject: str, instance_table: str, env: Mapping[str, str]) -> str:
+    """The flagship's settings plus `instance_table`; its ConfigMap values (`[tool.compiler.config]`, when present)
+    gain the instance's connection from `env`, since the emitted ConfigMap is what pods read it from."""
+    header = "[tool.compiler.config]\n"
+    if header in pyproject:
+        connection = "".join(f"{key} = {json.dumps(env.get(key, ''))}\n" for key in PG_CONFIG_KEYS)
+        pyproject = pyproject.replace(header, header + connection, 1)
+    return pyproject + instance_table
+
+
 def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: Say) -> None:
     """Compile the flagship for the shared instance into `.dev/argo_out` and write the replay's env file."""
     settings = dev_dir / "pyproject.toml"
     settings.write_text(
-        (project_root / "pyproject.toml").read_text(encoding="utf-8") + DEV_INSTANCE_SETTINGS, encoding="utf-8"
+        with_shared_instance((project_root / "pyproject.toml").read_text(encoding="utf-8"), DEV_INSTANCE_SETTINGS, env),
+        encoding="utf-8",
     )
     out = dev_dir / "argo_out"
     subprocess.run(

@@ -28,6 +28,7 @@ from dagster._serdes import serialize_value
 
 from assets import defs
 from compiler.materialize.instance import instance_yaml
+from devservices.dev_instance import with_shared_instance
 from devservices.openaq_server.app import OpenAQServer
 from devservices.ports import free_ports
 from devservices.postgres.server import PostgresServer
@@ -54,10 +55,11 @@ class Replay:
     template: Path
 
 
-def compile_with_shared_instance(out: Path) -> Path:
+def compile_with_shared_instance(out: Path, postgres_env: dict[str, str]) -> Path:
     """`compiler build` of the flagship into `out`, with the project's settings plus the postgres instance."""
     settings = out.parent / "pyproject.toml"
-    settings.write_text((ROOT / "pyproject.toml").read_text(encoding="utf-8") + INSTANCE_SETTINGS, encoding="utf-8")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    settings.write_text(with_shared_instance(pyproject, INSTANCE_SETTINGS, postgres_env), encoding="utf-8")
     build = subprocess.run(
         [sys.executable, "-m", "compiler", "build", "--settings", str(settings), "--out", str(out)],
         cwd=ROOT,
@@ -102,9 +104,9 @@ def replay(
     server = _openaq_server_session
     server.reset()
     tmp = tmp_path_factory.mktemp("shared-instance")
-    template = compile_with_shared_instance(tmp / "argo_out")
     database = "replay_shared_instance"
     postgres.create_database(database)
+    template = compile_with_shared_instance(tmp / "argo_out", postgres.env(database))
     env = {
         **os.environ,
         **seaweed.env("shared-instance"),
