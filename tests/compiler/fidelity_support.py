@@ -26,8 +26,10 @@ def build(tmp_path: Path, project: str, extra: str = "") -> subprocess.Completed
     settings = tmp_path / "pyproject.toml"
     settings.write_text(SETTINGS.format(extra=extra, record=tmp_path / "argo-record"), encoding="utf-8")
     return subprocess.run(
-        [sys.executable, "-m", "compiler", "build", "--module", f"{PACKAGE}.{project}"]
-        + ["--settings", str(settings), "--out", str(tmp_path / "out")],
+        [
+            *(sys.executable, "-m", "compiler", "build", "--module", f"{PACKAGE}.{project}"),
+            *("--settings", str(settings), "--out", str(tmp_path / "out")),
+        ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,
@@ -40,8 +42,14 @@ def build(tmp_path: Path, project: str, extra: str = "") -> subprocess.Completed
 def run_local(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Replays the WorkflowTemplate `build` wrote; each task imports the project from the repository."""
     return subprocess.run(
-        [sys.executable, "-m", "compiler", "run-local", str(tmp_path / "out" / "fidelity.workflowtemplate.yaml")]
-        + list(args),
+        [
+            sys.executable,
+            "-m",
+            "compiler",
+            "run-local",
+            str(tmp_path / "out" / "fidelity.workflowtemplate.yaml"),
+            *args,
+        ],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         capture_output=True,

@@ -5,8 +5,8 @@ refused/warned exactly."""
 from pathlib import Path
 
 import dagster as dg
-import yaml
 import pytest
+import yaml
 
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
