@@ -16,8 +16,10 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
 from compiler.fidelity.check_deps import with_check_dependencies
+from compiler.fidelity.io_handoff import pod_local_handoffs
+from compiler.fidelity.resource_env import resource_env_vars
 from compiler.fidelity.schedule_jobs import schedules_with_jobs
-from compiler.model import AssetSpec, Project, RetrySpec, ScheduleSpec
+from compiler.model import AssetSpec, FidelityFacts, Project, RetrySpec, ScheduleSpec
 from compiler.validate.cron import cron_problem
 
 DAILY_CRON = "0 0 * * *"
@@ -64,7 +66,8 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
             (_read_schedule(schedule, graph, materializable) for schedule in schedules_with_jobs(defs)), key=_by_name
         )
     )
-    return Project(module=module_name, assets=_topological(assets), schedules=schedules)
+    fidelity = FidelityFacts(io_handoffs=pod_local_handoffs(defs, graph), env_vars=resource_env_vars(defs, graph))
+    return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
 
 
 def _by_name(schedule: ScheduleSpec) -> str:

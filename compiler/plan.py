@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+from compiler.fidelity.checks import check_project
 from compiler.instance_settings import (
     ARGO_UI_URL_ENV,
     INSTANCE_KIND_ENV,
@@ -95,6 +96,7 @@ def free_text(text: str) -> str:
 
 
 def make_plan(project: Project, settings: Settings) -> Plan:
+    check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
     task_names, renamings = assign_names(
         (asset.key_path for asset in project.assets),
         limit=NAME_LIMIT,

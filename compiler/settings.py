@@ -69,6 +69,8 @@ class Settings:
     config: tuple[tuple[str, str], ...] = ()
     # [tool.compiler.instance]: the Dagster instance pods record runs in; None = throw-away (ephemeral) instance.
     instance: "InstanceSettings | None" = None
+    # Resource keys of filesystem IO managers whose base_dir is a volume every pod mounts (compiler/fidelity/).
+    shared_io_managers: tuple[str, ...] = ()
 
     @property
     def image_ref(self) -> str:
@@ -112,6 +114,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         defaults=_read_defaults(reader.table("defaults")),
         config=tuple(sorted(config.items())),
         instance=read_instance(reader.table("instance")),
+        shared_io_managers=tuple(reader.names("shared_io_managers")),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
