@@ -95,3 +95,99 @@ def test_a_job_name_that_names_no_job_is_refused_by_name(tmp_path: Path) -> None
         project_from_definitions("p", dg.Definitions(assets=[project.hourly_reading], schedules=[schedule]))
     # Dagster's own resolution names it first; the compiler passes that on as a user error (exit 2)
     assert 'ScheduleDefinition "typo" targets job "readinsg" which was not found' in str(error.value)
+
+
+def test_a_filesystem_io_manager_handoff_is_refused_unless_declared_shared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = build(tmp_path, "io_handoff")
+    assert refused.returncode == 2, refused.stderr
+    assert (
+        refused.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "error: asset total: loads asset reading through IO manager 'io_manager' (a filesystem IO manager), "
+            "which keeps values on the producing pod's disk"
+        )
+    ), refused.stderr
+    assert 'add "io_manager" to [tool.compiler] shared_io_managers' in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    # Declared shared (here: run-local's tasks share this machine's disk, as pods sharing a volume would)
+    built = build(tmp_path, "io_handoff", extra='shared_io_managers = ["io_manager"]')
+    assert built.returncode == 0, built.stderr
+    replay = run_local(tmp_path)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+
+    from tests.compiler.projects.fidelity import io_handoff as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    direct = dg.materialize(
+        [project.reading, project.total],
+        resources={"io_manager": dg.FilesystemIOManager(base_dir=str(tmp_path / "dagster-record" / "io"))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert direct.success
+    assert runs(tmp_path / "argo-record") == runs(tmp_path / "dagster-record") == ["reading", "total=42"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "kind"),
+    [
+        (None, "Dagster's default filesystem IO manager"),
+        (dg.mem_io_manager, "an in-memory IO manager"),
+        (dg.InMemoryIOManager(), "an in-memory IO manager"),
+    ],
+)
+def test_io_managers_that_never_share_are_refused_even_when_listed(resource: object, kind: str) -> None:
+    from compiler.errors import UnsupportedInputError
+    from compiler.load import project_from_definitions
+    from compiler.plan import make_plan
+    from tests.compiler.projects.fidelity import io_handoff as project
+    from tests.compiler.support import demo_settings
+
+    resources = {} if resource is None else {"io_manager": resource}
+    loaded = project_from_definitions("p", dg.Definitions(assets=[project.reading, project.total], resources=resources))
+    with pytest.raises(UnsupportedInputError) as error:
+        make_plan(loaded, demo_settings(shared_io_managers=["io_manager"]))
+    message = str(error.value)
+    assert message.startswith(f"asset total: loads asset reading through IO manager 'io_manager' ({kind})")
+    assert "keeps values inside one pod" in message
+
+
+def test_deps_without_a_value_handoff_need_no_shared_io_manager() -> None:
+    from compiler.load import project_from_definitions
+
+    @dg.asset
+    def first() -> None:
+        return None
+
+    @dg.asset(deps=[first])
+    def second() -> None:
+        return None
+
+    loaded = project_from_definitions("p", dg.Definitions(assets=[first, second]))
+    assert loaded.fidelity.io_handoffs == ()
+
+
+def test_resource_env_vars_mapped_by_nothing_are_a_build_error(tmp_path: Path) -> None:
+    refused = build(tmp_path, "unmapped_env", extra='config_keys = ["WAREHOUSE_URL"]')
+    assert refused.returncode == 2, refused.stderr
+    [line] = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert line == (
+        "error: resources read EnvVar(s) that [tool.compiler] maps to nothing: "
+        "REGION (resource 'region', asset regional); "
+        "WAREHOUSE_TOKEN (resource 'region', asset regional); "
+        "WAREHOUSE_TOKEN (resource 'warehouse', asset loaded); "
+        "add each to config_keys (a ConfigMap), env (a plain value) or secrets (a Secret), or the pods fail with "
+        "'not set'"
+    )
+    assert "NEVER_USED" not in refused.stderr  # no asset needs that resource, so no pod initialises it
+
+    mapped = build(
+        tmp_path,
+        "unmapped_env",
+        extra='config_keys = ["WAREHOUSE_URL", "REGION"]\n\n'
+        '[tool.compiler.secrets]\nWAREHOUSE_TOKEN = { name = "warehouse", key = "token" }',
+    )
+    assert mapped.returncode == 0, mapped.stderr
