@@ -9,6 +9,7 @@ from typing import Any
 
 from compiler.errors import UnsupportedInputError
 from compiler.fidelity.checks import check_project
+from compiler.fidelity.container_resources import check_container_resources
 from compiler.instance_settings import (
     ARGO_UI_URL_ENV,
     INSTANCE_KIND_ENV,
@@ -231,6 +232,7 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
     resources = {k: dict(v) for k, v in settings.defaults.resources.items()}
     for kind, amounts in (pod.resources if pod else {}).items():
         resources[kind] = {**resources.get(kind, {}), **amounts}
+    check_container_resources(resources, asset.key_path if asset else None, pod.resources if pod else {})
     defaults = settings.defaults
     default_retry = RetrySpec(defaults.retry_limit, defaults.retry_backoff_seconds, 2) if defaults.retry_limit else None
     retry = asset.retry if asset and asset.retry else default_retry

@@ -191,3 +191,69 @@ def test_resource_env_vars_mapped_by_nothing_are_a_build_error(tmp_path: Path) -
         '[tool.compiler.secrets]\nWAREHOUSE_TOKEN = { name = "warehouse", key = "token" }',
     )
     assert mapped.returncode == 0, mapped.stderr
+
+
+def test_a_tag_request_above_the_default_limit_is_refused_naming_asset_and_fix(tmp_path: Path) -> None:
+    limits = '\n[tool.compiler.defaults.resources]\nlimits = { memory = "1Gi" }\nrequests = { memory = "256Mi" }'
+    refused = build(tmp_path, "memory_request", extra=limits)
+    assert refused.returncode == 2, refused.stderr
+    [line] = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert line == (
+        "error: asset big_join: requests.memory = 8Gi (from dagster-k8s/config container_config.resources) exceeds "
+        "limits.memory = 1Gi (from [tool.compiler.defaults.resources]) after merging, which Kubernetes rejects; "
+        "set limits.memory >= 8Gi in the asset's dagster-k8s/config container_config.resources, which overrides "
+        "the default"
+    )
+
+
+def _step_resources(resources: dict[str, dict[str, str]], defaults: dict[str, dict[str, str]] | None = None) -> str:
+    from compiler.errors import UnsupportedInputError
+    from compiler.load import project_from_definitions
+    from compiler.plan import make_plan
+    from tests.compiler.support import demo_settings
+
+    @dg.asset(op_tags={"dagster-k8s/config": {"container_config": {"resources": resources}}})
+    def tuned() -> None:
+        return None
+
+    project = project_from_definitions("p", dg.Definitions(assets=[tuned]))
+    settings = demo_settings(defaults={"resources": defaults or {}})
+    try:
+        plan = make_plan(project, settings)
+    except UnsupportedInputError as error:
+        return str(error)
+    [step] = [s for s in plan.steps if s.name != "materialize"]
+    return f"ok {dict(step.resources)}"
+
+
+def test_the_users_own_conflicting_values_are_refused() -> None:
+    message = _step_resources({"requests": {"cpu": "2"}, "limits": {"cpu": "500m"}})
+    assert message == (
+        "asset tuned: requests.cpu = 2 (from dagster-k8s/config container_config.resources) exceeds limits.cpu = "
+        "500m (from dagster-k8s/config container_config.resources) after merging, which Kubernetes rejects; "
+        "lower requests.cpu or raise limits.cpu there"
+    )
+
+
+def test_malformed_quantities_are_refused() -> None:
+    message = _step_resources({"limits": {"memory": "1 GB"}})
+    assert message.startswith("asset tuned: dagster-k8s/config container_config.resources limits.memory = '1 GB'")
+    assert "not a valid Kubernetes quantity" in message
+
+
+def test_a_tag_limit_raised_with_its_request_merges_over_the_defaults() -> None:
+    result = _step_resources(
+        {"requests": {"memory": "8Gi"}, "limits": {"memory": "8Gi"}},
+        defaults={"limits": {"memory": "1Gi", "cpu": "1"}, "requests": {"cpu": "1500m"}},
+    )
+    # the defaults conflict among themselves: named as such, before any asset
+    assert result == (
+        "[tool.compiler.defaults.resources]: requests.cpu = 1500m (from [tool.compiler.defaults.resources]) exceeds "
+        "limits.cpu = 1 (from [tool.compiler.defaults.resources]) after merging, which Kubernetes rejects; "
+        "lower requests.cpu or raise limits.cpu there"
+    )
+    result = _step_resources(
+        {"requests": {"memory": "8Gi"}, "limits": {"memory": "8Gi"}},
+        defaults={"limits": {"memory": "1Gi", "cpu": "1"}, "requests": {"cpu": "500m"}},
+    )
+    assert result == "ok {'limits': {'cpu': '1', 'memory': '8Gi'}, 'requests': {'cpu': '500m', 'memory': '8Gi'}}"
