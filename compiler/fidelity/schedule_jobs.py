@@ -1,10 +1,11 @@
 """Schedules may name their job (`ScheduleDefinition(job_name=...)`) instead of holding it; Dagster resolves the name
 against the Definitions' jobs, and so does the compiler."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import dagster as dg
 from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.errors import UnsupportedInputError
 
@@ -17,7 +18,7 @@ def schedules_with_jobs(defs: dg.Definitions) -> list[AnySchedule]:
     return [_bound(schedule, jobs) for schedule in defs.schedules or []]
 
 
-def _bound(schedule: AnySchedule, jobs: dict[str, object]) -> AnySchedule:
+def _bound(schedule: AnySchedule, jobs: Mapping[str, dg.JobDefinition | UnresolvedAssetJobDefinition]) -> AnySchedule:
     if not isinstance(schedule, dg.ScheduleDefinition) or schedule.has_job:
         return schedule
     name = schedule.job_name
@@ -27,7 +28,7 @@ def _bound(schedule: AnySchedule, jobs: dict[str, object]) -> AnySchedule:
             f"schedule {schedule.name}: job_name={name!r} names no job of the Definitions ({_listing(sorted(jobs))}); "
             "add the define_asset_job to Definitions(jobs=[...]) or fix the name"
         )
-    return schedule.with_updated_job(job)  # type: ignore[arg-type]  # op jobs are refused by name afterwards
+    return schedule.with_updated_job(job)  # an op job is refused by name afterwards, like job=
 
 
 def _listing(names: Sequence[str]) -> str:
