@@ -19,6 +19,7 @@ from compiler.fidelity.check_deps import with_check_dependencies
 from compiler.fidelity.io_handoff import pod_local_handoffs
 from compiler.fidelity.resource_env import resource_env_vars
 from compiler.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.fidelity.unmapped import reject_pools, unmapped_warnings
 from compiler.model import AssetSpec, FidelityFacts, Project, RetrySpec, ScheduleSpec
 from compiler.validate.cron import cron_problem
 
@@ -66,7 +67,12 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
             (_read_schedule(schedule, graph, materializable) for schedule in schedules_with_jobs(defs)), key=_by_name
         )
     )
-    fidelity = FidelityFacts(io_handoffs=pod_local_handoffs(defs, graph), env_vars=resource_env_vars(defs, graph))
+    reject_pools(graph)
+    fidelity = FidelityFacts(
+        io_handoffs=pod_local_handoffs(defs, graph),
+        env_vars=resource_env_vars(defs, graph),
+        warnings=unmapped_warnings(defs, graph),
+    )
     return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
 
 

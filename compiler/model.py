@@ -98,3 +98,4 @@ class FidelityFacts:
 
     io_handoffs: tuple[IOHandoff, ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
+    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/fidelity/unmapped.py)

@@ -257,3 +257,30 @@ def test_a_tag_limit_raised_with_its_request_merges_over_the_defaults() -> None:
         defaults={"limits": {"memory": "1Gi", "cpu": "1"}, "requests": {"cpu": "500m"}},
     )
     assert result == "ok {'limits': {'cpu': '1', 'memory': '8Gi'}, 'requests': {'cpu': '500m', 'memory': '8Gi'}}"
+
+
+def test_freshness_policies_and_executor_concurrency_are_warned_by_name(tmp_path: Path) -> None:
+    built = build(tmp_path, "unmapped")
+    assert built.returncode == 0, built.stderr
+    warnings = [line for line in built.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: asset daily_report: freshness policy is not mapped (Argo has no equivalent); nothing evaluates or "
+        "alerts on it, so monitor freshness in Dagster or with an asset check",
+        "warning: executor multiprocess: its concurrency settings (max_concurrent, tag_concurrency_limits, "
+        "in-process serial execution) are not mapped; Argo runs every task whose dependencies are done at once",
+    ]
+
+
+def test_concurrency_pools_are_refused_by_name() -> None:
+    from compiler.errors import UnsupportedInputError
+    from compiler.load import project_from_definitions
+
+    @dg.asset(pool="warehouse")
+    def heavy_load() -> None:
+        return None
+
+    with pytest.raises(UnsupportedInputError) as error:
+        project_from_definitions("p", dg.Definitions(assets=[heavy_load]))
+    assert str(error.value).startswith(
+        "asset heavy_load: concurrency pool(s) warehouse (pool=) have no Argo mapping yet; remove pool="
+    )
