@@ -39,7 +39,7 @@ def build(tmp_path: Path, project: str, extra: str = "") -> subprocess.Completed
     )
 
 
-def run_local(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_local(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Replays the WorkflowTemplate `build` wrote; each task imports the project from the repository."""
     return subprocess.run(
         [
@@ -51,7 +51,7 @@ def run_local(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
             *args,
         ],
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
         capture_output=True,
         text=True,
         timeout=300,

@@ -284,3 +284,57 @@ def test_concurrency_pools_are_refused_by_name() -> None:
     assert str(error.value).startswith(
         "asset heavy_load: concurrency pool(s) warehouse (pool=) have no Argo mapping yet; remove pool="
     )
+
+
+SCOPED_SECRETS = """
+global_secrets = ["AUDIT_TOKEN"]
+{flag}
+
+[tool.compiler.secrets]
+VAULT_TOKEN = {{ name = "vault", key = "token" }}
+AUDIT_TOKEN = {{ name = "audit", key = "token" }}
+"""
+
+
+def _secret_names_by_task(tmp_path: Path) -> dict[str, list[str]]:
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    steps = {t["name"]: t for t in template["spec"]["templates"] if "container" in t}
+    [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    return {
+        task["name"]: sorted(
+            entry["name"]
+            for entry in steps[task["template"]]["container"].get("env", [])
+            if "secretKeyRef" in entry.get("valueFrom", {})
+        )
+        for task in main["dag"]["tasks"]
+    }
+
+
+def test_secrets_per_asset_mounts_only_what_the_assets_resources_read(tmp_path: Path) -> None:
+    built = build(tmp_path, "secret_scope", extra=SCOPED_SECRETS.format(flag="secrets_per_asset = true"))
+    assert built.returncode == 0, built.stderr
+    assert _secret_names_by_task(tmp_path) == {
+        "uses-vault": ["AUDIT_TOKEN", "VAULT_TOKEN"],
+        "plain": ["AUDIT_TOKEN"],
+    }
+    replay = run_local(tmp_path, VAULT_TOKEN="vault-token-value", AUDIT_TOKEN="audit-token-value")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert runs(tmp_path / "argo-record") == [
+        "uses_vault VAULT_TOKEN=True AUDIT_TOKEN=True",
+        "plain VAULT_TOKEN=False AUDIT_TOKEN=True",
+    ]
+
+
+def test_without_secrets_per_asset_every_pod_gets_every_secret(tmp_path: Path) -> None:
+    built = build(tmp_path, "secret_scope", extra=SCOPED_SECRETS.format(flag=""))
+    assert built.returncode == 0, built.stderr
+    assert _secret_names_by_task(tmp_path) == {
+        "uses-vault": ["AUDIT_TOKEN", "VAULT_TOKEN"],
+        "plain": ["AUDIT_TOKEN", "VAULT_TOKEN"],
+    }
+
+
+def test_global_secrets_must_name_a_secret(tmp_path: Path) -> None:
+    refused = build(tmp_path, "secret_scope", extra='global_secrets = ["NOPE"]')
+    assert refused.returncode == 2
+    assert "global_secrets: NOPE not in [tool.compiler.secrets]" in refused.stderr
