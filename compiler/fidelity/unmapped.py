@@ -27,8 +27,9 @@ def unmapped_warnings(defs: dg.Definitions, graph: AssetGraph) -> tuple[str, ...
         if node.is_materializable and (node.freshness_policy is not None or node.legacy_freshness_policy is not None)
     ]
     if defs.executor is not None:
+        name = getattr(defs.executor, "name", type(defs.executor).__name__)  # an ExecutorDefinition or an Executor
         warnings.append(
-            f"executor {defs.executor.name}: its concurrency settings (max_concurrent, tag_concurrency_limits, "
+            f"executor {name}: its concurrency settings (max_concurrent, tag_concurrency_limits, "
             "in-process serial execution) are not mapped; Argo runs every task whose dependencies are done at once"
         )
     return tuple(warnings)
