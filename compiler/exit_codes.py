@@ -9,7 +9,7 @@ from compiler.help_format import table
 SUCCEEDED = 0
 FAILED = 1  # the run failed; another attempt may succeed (network, store, a flaky dependency)
 USAGE = 2  # bad arguments (unknown asset, partition or time): the same command fails the same way
-FAILED_PERMANENTLY = 3  # the asset raised dagster.Failure(allow_retries=False), e.g. a rejected API key
+FAILED_PERMANENTLY = 3  # dagster.Failure(allow_retries=False) (e.g. a rejected API key) or a blocking check failed
 
 NOT_RETRYABLE = (USAGE, FAILED_PERMANENTLY)
 
@@ -32,8 +32,8 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     ),
     (
         FAILED_PERMANENTLY,
-        "materialize: the asset raised dagster.Failure(allow_retries=False), e.g. a rejected API key; "
-        "Argo does not retry it",
+        "materialize: the asset raised dagster.Failure(allow_retries=False), e.g. a rejected API key, "
+        "or a blocking asset check failed (Dagster never retries one); Argo does not retry it",
     ),
 )
 

@@ -15,7 +15,12 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
-from compiler.model import AssetSpec, Project, RetrySpec, ScheduleSpec
+from compiler.fidelity.check_deps import with_check_dependencies
+from compiler.fidelity.io_handoff import pod_local_handoffs
+from compiler.fidelity.resource_env import resource_env_vars
+from compiler.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.fidelity.unmapped import reject_pools, unmapped_warnings
+from compiler.model import AssetSpec, FidelityFacts, Project, RetrySpec, ScheduleSpec
 from compiler.validate.cron import cron_problem
 
 DAILY_CRON = "0 0 * * *"
@@ -55,12 +60,20 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         graph = defs.resolve_asset_graph()
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
-    assets = _read_assets(graph)
+    assets = with_check_dependencies(_read_assets(graph), graph)
     materializable = {asset.key for asset in assets}
     schedules = tuple(
-        sorted((_read_schedule(schedule, graph, materializable) for schedule in defs.schedules or []), key=_by_name)
+        sorted(
+            (_read_schedule(schedule, graph, materializable) for schedule in schedules_with_jobs(defs)), key=_by_name
+        )
     )
-    return Project(module=module_name, assets=_topological(assets), schedules=schedules)
+    reject_pools(graph)
+    fidelity = FidelityFacts(
+        io_handoffs=pod_local_handoffs(defs, graph),
+        env_vars=resource_env_vars(defs, graph),
+        warnings=unmapped_warnings(defs, graph),
+    )
+    return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
 
 
 def _by_name(schedule: ScheduleSpec) -> str:

@@ -68,3 +68,34 @@ class Project:
     module: str
     assets: tuple[AssetSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
+    fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
+
+
+@dataclass(frozen=True)
+class IOHandoff:
+    """An asset that loads another asset's value through an IO manager keeping it on the producing pod's own disk or
+    memory (compiler/fidelity/io_handoff.py): under Dagster in one process it works, on Argo the next pod has none."""
+
+    asset: str
+    upstream: str
+    io_manager_key: str
+    kind: str  # "Dagster's default filesystem IO manager", "a filesystem IO manager", "an in-memory IO manager"
+    can_be_shared: bool  # a filesystem path may be a volume every pod mounts; memory and the default never are
+
+
+@dataclass(frozen=True)
+class EnvVarUse:
+    """`EnvVar("X")` in the config of a resource some asset needs (compiler/fidelity/resource_env.py)."""
+
+    variable: str
+    resource: str
+    assets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FidelityFacts:
+    """What the fidelity checks in plan.py compare with `[tool.compiler]`; read from the Definitions in load.py."""
+
+    io_handoffs: tuple[IOHandoff, ...] = ()
+    env_vars: tuple[EnvVarUse, ...] = ()
+    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/fidelity/unmapped.py)

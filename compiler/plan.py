@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+from compiler.fidelity.checks import check_project
+from compiler.fidelity.container_resources import check_container_resources
+from compiler.fidelity.secret_scope import needed_env, secrets_for
 from compiler.instance_settings import (
     ARGO_UI_URL_ENV,
     INSTANCE_KIND_ENV,
@@ -95,6 +98,7 @@ def free_text(text: str) -> str:
 
 
 def make_plan(project: Project, settings: Settings) -> Plan:
+    check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
     task_names, renamings = assign_names(
         (asset.key_path for asset in project.assets),
         limit=NAME_LIMIT,
@@ -103,7 +107,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         reserved=DEPENDS_RESERVED,
     )
     tasks_by_key = {asset.key: task_names[asset.key_path] for asset in project.assets}
-    steps, step_names = _shared_steps(project.assets, tasks_by_key, settings)
+    steps, step_names = _shared_steps(project.assets, tasks_by_key, settings, needed_env(project))
 
     dags = [_dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None)]
     job_dags: dict[str, str] = {}
@@ -150,17 +154,20 @@ def make_plan(project: Project, settings: Settings) -> Plan:
 
 
 def _shared_steps(
-    assets: tuple[AssetSpec, ...], tasks_by_key: Mapping[tuple[str, ...], str], settings: Settings
+    assets: tuple[AssetSpec, ...],
+    tasks_by_key: Mapping[tuple[str, ...], str],
+    settings: Settings,
+    needed: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[list[StepTemplate], dict[tuple[str, ...], str]]:
     """One step template per distinct set of pod/retry settings, not one per asset: a graph where every asset has
     the same RetryPolicy gets one extra template, not thousands. The default settings keep the name `materialize`;
     other settings are named after the first asset (in topological order) that uses them."""
-    default = _step(DEFAULT_STEP, None, settings)
+    default = _step(DEFAULT_STEP, None, settings, needed)
     by_settings: dict[str, StepTemplate] = {_settings_key(default): default}
     used: list[StepTemplate] = []
     step_names: dict[tuple[str, ...], str] = {}
     for asset in assets:
-        candidate = _step(f"{DEFAULT_STEP}-{tasks_by_key[asset.key]}", asset, settings)
+        candidate = _step(f"{DEFAULT_STEP}-{tasks_by_key[asset.key]}", asset, settings, needed)
         step = by_settings.setdefault(_settings_key(candidate), _fit_step_name(candidate))
         if step not in used:
             used.append(step)
@@ -213,10 +220,13 @@ def _dag(
     return Dag(name, tuple(tasks))
 
 
-def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplate:
+def _step(
+    name: str, asset: AssetSpec | None, settings: Settings, needed: Mapping[str, frozenset[str]] | None = None
+) -> StepTemplate:
     env: dict[str, EnvEntry] = {key: EnvEntry(key, value=value) for key, value in settings.env}
     env.update({key: EnvEntry(key, config_map=settings.config_map) for key in settings.config_keys})
-    env.update({key: EnvEntry(key, secret=ref) for key, ref in settings.secrets})
+    secrets = secrets_for(settings, asset.key_path if asset else None, needed)  # all, unless secrets_per_asset
+    env.update({key: EnvEntry(key, secret=ref) for key, ref in secrets})
     env.update(_instance_env(settings))
     pod = asset.pod if asset else None
     for key, value in pod.env if pod else ():
@@ -229,6 +239,7 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
     resources = {k: dict(v) for k, v in settings.defaults.resources.items()}
     for kind, amounts in (pod.resources if pod else {}).items():
         resources[kind] = {**resources.get(kind, {}), **amounts}
+    check_container_resources(resources, asset.key_path if asset else None, pod.resources if pod else {})
     defaults = settings.defaults
     default_retry = RetrySpec(defaults.retry_limit, defaults.retry_backoff_seconds, 2) if defaults.retry_limit else None
     retry = asset.retry if asset and asset.retry else default_retry

@@ -69,6 +69,11 @@ class Settings:
     config: tuple[tuple[str, str], ...] = ()
     # [tool.compiler.instance]: the Dagster instance pods record runs in; None = throw-away (ephemeral) instance.
     instance: "InstanceSettings | None" = None
+    # Resource keys of filesystem IO managers whose base_dir is a volume every pod mounts (compiler/fidelity/).
+    shared_io_managers: tuple[str, ...] = ()
+    # Each pod mounts only the Secrets its asset's resources read via EnvVar, plus global_secrets (compiler/fidelity/).
+    secrets_per_asset: bool = False
+    global_secrets: tuple[str, ...] = ()
 
     @property
     def image_ref(self) -> str:
@@ -112,9 +117,17 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         defaults=_read_defaults(reader.table("defaults")),
         config=tuple(sorted(config.items())),
         instance=read_instance(reader.table("instance")),
+        shared_io_managers=tuple(reader.names("shared_io_managers")),
+        secrets_per_asset=reader.flag("secrets_per_asset"),
+        global_secrets=tuple(reader.names("global_secrets")),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
+    unknown = sorted(set(settings.global_secrets) - {name for name, _ in settings.secrets})
+    if unknown:
+        raise UnsupportedInputError(
+            f"[tool.compiler] global_secrets: {', '.join(unknown)} not in [tool.compiler.secrets]; add or remove them"
+        )
     _check_config_values(settings)
     check_instance_env(settings)
     return settings
@@ -315,6 +328,14 @@ class _Reader:
         if len(set(value)) != len(value):
             raise UnsupportedInputError(f"[{self.where}] {key} lists a variable twice")
         return sorted(value)
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected true or false")
+        return value
 
     def table(self, key: str) -> Mapping[str, Any]:
         value = self._get(key)

@@ -53,7 +53,9 @@ def materialize_asset(module_name: str, asset_key: "AssetKey", partition_key: st
         return MaterializeOutcome(True, None, warnings)
     blocking = [_describe_check(ev) for ev in failed_checks if ev.blocking]
     cause = "; ".join(blocking) or _root_error(events)
-    return MaterializeOutcome(False, cause, warnings, retryable=not PERMANENT_FAILURES)
+    # Dagster never retries a failed blocking check (its RetryPolicy covers the asset body's exceptions only), so a
+    # blocking check failure must not let Argo's retryStrategy rerun the asset either.
+    return MaterializeOutcome(False, cause, warnings, retryable=not PERMANENT_FAILURES and not blocking)
 
 
 def _check_evaluations(events: Sequence["DagsterEvent"]) -> list["AssetCheckEvaluation"]:

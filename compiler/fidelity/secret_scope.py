@@ -1,0 +1,30 @@
+"""`secrets_per_asset = true`: each pod gets only the Secrets its asset's resources read (plus `global_secrets`).
+
+Without it every Secret of `[tool.compiler.secrets]` reaches every pod, also pods whose asset uses no resource: a
+compromised or merely verbose asset could leak a credential it never needed. Code that reads a secret with
+`os.environ` instead of `EnvVar` is invisible to the compiler, so such variables must be listed in `global_secrets`.
+"""
+
+from collections.abc import Mapping
+
+from compiler.model import Project
+from compiler.settings import SecretRef, Settings
+
+
+def needed_env(project: Project) -> dict[str, frozenset[str]]:
+    """Asset (a/b/c) → the variables its resources (and its checks' resources) read through EnvVar."""
+    needed: dict[str, set[str]] = {}
+    for use in project.fidelity.env_vars:
+        for asset in use.assets:
+            needed.setdefault(asset, set()).add(use.variable)
+    return {asset: frozenset(names) for asset, names in needed.items()}
+
+
+def secrets_for(
+    settings: Settings, asset: str | None, needed: Mapping[str, frozenset[str]] | None
+) -> tuple[tuple[str, SecretRef], ...]:
+    """The Secrets one step template mounts; the shared default template (asset None) gets only the global ones."""
+    if not settings.secrets_per_asset or needed is None:
+        return settings.secrets
+    wanted = set(settings.global_secrets) | (needed.get(asset, frozenset()) if asset else frozenset())
+    return tuple((name, ref) for name, ref in settings.secrets if name in wanted)

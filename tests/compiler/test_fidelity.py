@@ -1,0 +1,340 @@
+"""Issue 14: the compiler never silently changes what a Dagster project means. Each case is a project under
+tests/compiler/projects/fidelity/, run both ways (Dagster in process, the compiled YAML through run-local) or
+refused/warned exactly."""
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from tests.compiler.fidelity_support import build, run_local
+from tests.compiler.projects.fidelity.record import runs
+
+
+def test_a_failed_blocking_check_is_not_retried_by_argo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.compiler.projects.fidelity import blocking_check_retry as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    direct = dg.materialize(
+        [project.guarded, project.downstream, project.rows_are_plausible],
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not direct.success
+    dagster_runs = runs(tmp_path / "dagster-record")
+    assert dagster_runs == ["guarded"]  # once, despite RetryPolicy(max_retries=2); downstream never runs
+
+    built = build(tmp_path, "blocking_check_retry")
+    assert built.returncode == 0, built.stderr
+    replay = run_local(tmp_path)
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 1, output
+    assert runs(tmp_path / "argo-record") == dagster_runs
+    assert "rows_are_plausible" in output
+    assert "⊗ guarded exit 3: retryStrategy.expression says not to retry" in output
+    assert "⊘ downstream skipped" in output
+
+
+def test_a_checks_additional_deps_become_depends_of_its_assets_task(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import check_additional_deps as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    (tmp_path / "dagster-record").mkdir()
+    direct = dg.materialize(
+        [project.prices, project.orders, project.orders_have_prices], instance=dg.DagsterInstance.ephemeral()
+    )
+    assert direct.success
+    [evaluation] = direct.get_asset_check_evaluations()
+    assert evaluation.passed
+
+    built = build(tmp_path, "check_additional_deps")
+    assert built.returncode == 0, built.stderr
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    depends = {task["name"]: task.get("depends") for task in main["dag"]["tasks"]}
+    assert depends == {"prices": None, "orders": "prices"}
+    (tmp_path / "argo-record").mkdir()
+    replay = run_local(tmp_path, "--max-parallel", "2")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert runs(tmp_path / "argo-record") == ["prices", "orders"]
+
+
+def test_a_schedule_naming_its_job_compiles_and_runs_that_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.compiler.projects.fidelity import schedule_job_name as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    [request] = project.readings_schedule.evaluate_tick(dg.build_schedule_context()).run_requests or []
+    job = project.defs.resolve_job_def(project.readings_schedule.job_name)
+    assert job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), tags=request.tags).success
+    dagster_runs = runs(tmp_path / "dagster-record")
+    assert dagster_runs == ["hourly_reading"]
+
+    built = build(tmp_path, "schedule_job_name")
+    assert built.returncode == 0, built.stderr
+    assert "Traceback" not in built.stderr
+    cron = yaml.safe_load(
+        (tmp_path / "out" / "fidelity-readings-schedule.cronworkflow.yaml").read_text(encoding="utf-8")
+    )
+    assert cron["spec"]["schedules"] == ["0 * * * *"]
+    entrypoint = cron["spec"]["workflowSpec"]["entrypoint"]
+    replay = run_local(tmp_path, "--entrypoint", entrypoint)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert runs(tmp_path / "argo-record") == dagster_runs
+
+
+def test_a_job_name_that_names_no_job_is_refused_by_name(tmp_path: Path) -> None:
+    from compiler.errors import UnsupportedInputError
+    from compiler.load import project_from_definitions
+    from tests.compiler.projects.fidelity import schedule_job_name as project
+
+    schedule = dg.ScheduleDefinition(name="typo", job_name="readinsg", cron_schedule="@daily")
+    with pytest.raises(UnsupportedInputError) as error:
+        project_from_definitions("p", dg.Definitions(assets=[project.hourly_reading], schedules=[schedule]))
+    # Dagster's own resolution names it first; the compiler passes that on as a user error (exit 2)
+    assert 'ScheduleDefinition "typo" targets job "readinsg" which was not found' in str(error.value)
+
+
+def test_a_filesystem_io_manager_handoff_is_refused_unless_declared_shared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = build(tmp_path, "io_handoff")
+    assert refused.returncode == 2, refused.stderr
+    assert (
+        refused.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "error: asset total: loads asset reading through IO manager 'io_manager' (a filesystem IO manager), "
+            "which keeps values on the producing pod's disk"
+        )
+    ), refused.stderr
+    assert 'add "io_manager" to [tool.compiler] shared_io_managers' in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    # Declared shared (here: run-local's tasks share this machine's disk, as pods sharing a volume would)
+    built = build(tmp_path, "io_handoff", extra='shared_io_managers = ["io_manager"]')
+    assert built.returncode == 0, built.stderr
+    replay = run_local(tmp_path)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+
+    from tests.compiler.projects.fidelity import io_handoff as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    direct = dg.materialize(
+        [project.reading, project.total],
+        resources={"io_manager": dg.FilesystemIOManager(base_dir=str(tmp_path / "dagster-record" / "io"))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert direct.success
+    assert runs(tmp_path / "argo-record") == runs(tmp_path / "dagster-record") == ["reading", "total=42"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "kind"),
+    [
+        (None, "Dagster's default filesystem IO manager"),
+        (dg.mem_io_manager, "an in-memory IO manager"),
+        (dg.InMemoryIOManager(), "an in-memory IO manager"),
+    ],
+)
+def test_io_managers_that_never_share_are_refused_even_when_listed(resource: object, kind: str) -> None:
+    from compiler.errors import UnsupportedInputError
+    from compiler.load import project_from_definitions
+    from compiler.plan import make_plan
+    from tests.compiler.projects.fidelity import io_handoff as project
+    from tests.compiler.support import demo_settings
+
+    resources = {} if resource is None else {"io_manager": resource}
+    loaded = project_from_definitions("p", dg.Definitions(assets=[project.reading, project.total], resources=resources))
+    with pytest.raises(UnsupportedInputError) as error:
+        make_plan(loaded, demo_settings(shared_io_managers=["io_manager"]))
+    message = str(error.value)
+    assert message.startswith(f"asset total: loads asset reading through IO manager 'io_manager' ({kind})")
+    assert "keeps values inside one pod" in message
+
+
+def test_deps_without_a_value_handoff_need_no_shared_io_manager() -> None:
+    from compiler.load import project_from_definitions
+
+    @dg.asset
+    def first() -> None:
+        return None
+
+    @dg.asset(deps=[first])
+    def second() -> None:
+        return None
+
+    loaded = project_from_definitions("p", dg.Definitions(assets=[first, second]))
+    assert loaded.fidelity.io_handoffs == ()
+
+
+def test_resource_env_vars_mapped_by_nothing_are_a_build_error(tmp_path: Path) -> None:
+    refused = build(tmp_path, "unmapped_env", extra='config_keys = ["WAREHOUSE_URL"]')
+    assert refused.returncode == 2, refused.stderr
+    [line] = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert line == (
+        "error: resources read EnvVar(s) that [tool.compiler] maps to nothing: "
+        "REGION (resource 'region', asset regional); "
+        "WAREHOUSE_TOKEN (resource 'region', asset regional); "
+        "WAREHOUSE_TOKEN (resource 'warehouse', asset loaded); "
+        "add each to config_keys (a ConfigMap), env (a plain value) or secrets (a Secret), or the pods fail with "
+        "'not set'"
+    )
+    assert "NEVER_USED" not in refused.stderr  # no asset needs that resource, so no pod initialises it
+
+    mapped = build(
+        tmp_path,
+        "unmapped_env",
+        extra='config_keys = ["WAREHOUSE_URL", "REGION"]\n\n'
+        '[tool.compiler.secrets]\nWAREHOUSE_TOKEN = { name = "warehouse", key = "token" }',
+    )
+    assert mapped.returncode == 0, mapped.stderr
+
+
+def test_a_tag_request_above_the_default_limit_is_refused_naming_asset_and_fix(tmp_path: Path) -> None:
+    limits = '\n[tool.compiler.defaults.resources]\nlimits = { memory = "1Gi" }\nrequests = { memory = "256Mi" }'
+    refused = build(tmp_path, "memory_request", extra=limits)
+    assert refused.returncode == 2, refused.stderr
+    [line] = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert line == (
+        "error: asset big_join: requests.memory = 8Gi (from dagster-k8s/config container_config.resources) exceeds "
+        "limits.memory = 1Gi (from [tool.compiler.defaults.resources]) after merging, which Kubernetes rejects; "
+        "set limits.memory >= 8Gi in the asset's dagster-k8s/config container_config.resources, which overrides "
+        "the default"
+    )
+
+
+def _step_resources(resources: dict[str, dict[str, str]], defaults: dict[str, dict[str, str]] | None = None) -> str:
+    from compiler.errors import UnsupportedInputError
+    from compiler.load import project_from_definitions
+    from compiler.plan import make_plan
+    from tests.compiler.support import demo_settings
+
+    @dg.asset(op_tags={"dagster-k8s/config": {"container_config": {"resources": resources}}})
+    def tuned() -> None:
+        return None
+
+    project = project_from_definitions("p", dg.Definitions(assets=[tuned]))
+    settings = demo_settings(defaults={"resources": defaults or {}})
+    try:
+        plan = make_plan(project, settings)
+    except UnsupportedInputError as error:
+        return str(error)
+    [step] = [s for s in plan.steps if s.name != "materialize"]
+    return f"ok {dict(step.resources)}"
+
+
+def test_the_users_own_conflicting_values_are_refused() -> None:
+    message = _step_resources({"requests": {"cpu": "2"}, "limits": {"cpu": "500m"}})
+    assert message == (
+        "asset tuned: requests.cpu = 2 (from dagster-k8s/config container_config.resources) exceeds limits.cpu = "
+        "500m (from dagster-k8s/config container_config.resources) after merging, which Kubernetes rejects; "
+        "lower requests.cpu or raise limits.cpu there"
+    )
+
+
+def test_malformed_quantities_are_refused() -> None:
+    message = _step_resources({"limits": {"memory": "1 GB"}})
+    assert message.startswith("asset tuned: dagster-k8s/config container_config.resources limits.memory = '1 GB'")
+    assert "not a valid Kubernetes quantity" in message
+
+
+def test_a_tag_limit_raised_with_its_request_merges_over_the_defaults() -> None:
+    result = _step_resources(
+        {"requests": {"memory": "8Gi"}, "limits": {"memory": "8Gi"}},
+        defaults={"limits": {"memory": "1Gi", "cpu": "1"}, "requests": {"cpu": "1500m"}},
+    )
+    # the defaults conflict among themselves: named as such, before any asset
+    assert result == (
+        "[tool.compiler.defaults.resources]: requests.cpu = 1500m (from [tool.compiler.defaults.resources]) exceeds "
+        "limits.cpu = 1 (from [tool.compiler.defaults.resources]) after merging, which Kubernetes rejects; "
+        "lower requests.cpu or raise limits.cpu there"
+    )
+    result = _step_resources(
+        {"requests": {"memory": "8Gi"}, "limits": {"memory": "8Gi"}},
+        defaults={"limits": {"memory": "1Gi", "cpu": "1"}, "requests": {"cpu": "500m"}},
+    )
+    assert result == "ok {'limits': {'cpu': '1', 'memory': '8Gi'}, 'requests': {'cpu': '500m', 'memory': '8Gi'}}"
+
+
+def test_freshness_policies_and_executor_concurrency_are_warned_by_name(tmp_path: Path) -> None:
+    built = build(tmp_path, "unmapped")
+    assert built.returncode == 0, built.stderr
+    warnings = [line for line in built.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: asset daily_report: freshness policy is not mapped (Argo has no equivalent); nothing evaluates or "
+        "alerts on it, so monitor freshness in Dagster or with an asset check",
+        "warning: executor multiprocess: its concurrency settings (max_concurrent, tag_concurrency_limits, "
+        "in-process serial execution) are not mapped; Argo runs every task whose dependencies are done at once",
+    ]
+
+
+def test_concurrency_pools_are_refused_by_name() -> None:
+    from compiler.errors import UnsupportedInputError
+    from compiler.load import project_from_definitions
+
+    @dg.asset(pool="warehouse")
+    def heavy_load() -> None:
+        return None
+
+    with pytest.raises(UnsupportedInputError) as error:
+        project_from_definitions("p", dg.Definitions(assets=[heavy_load]))
+    assert str(error.value).startswith(
+        "asset heavy_load: concurrency pool(s) warehouse (pool=) have no Argo mapping yet; remove pool="
+    )
+
+
+SCOPED_SECRETS = """
+global_secrets = ["AUDIT_TOKEN"]
+{flag}
+
+[tool.compiler.secrets]
+VAULT_TOKEN = {{ name = "vault", key = "token" }}
+AUDIT_TOKEN = {{ name = "audit", key = "token" }}
+"""
+
+
+def _secret_names_by_task(tmp_path: Path) -> dict[str, list[str]]:
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    steps = {t["name"]: t for t in template["spec"]["templates"] if "container" in t}
+    [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    return {
+        task["name"]: sorted(
+            entry["name"]
+            for entry in steps[task["template"]]["container"].get("env", [])
+            if "secretKeyRef" in entry.get("valueFrom", {})
+        )
+        for task in main["dag"]["tasks"]
+    }
+
+
+def test_secrets_per_asset_mounts_only_what_the_assets_resources_read(tmp_path: Path) -> None:
+    built = build(tmp_path, "secret_scope", extra=SCOPED_SECRETS.format(flag="secrets_per_asset = true"))
+    assert built.returncode == 0, built.stderr
+    assert _secret_names_by_task(tmp_path) == {
+        "uses-vault": ["AUDIT_TOKEN", "VAULT_TOKEN"],
+        "plain": ["AUDIT_TOKEN"],
+    }
+    replay = run_local(tmp_path, VAULT_TOKEN="vault-token-value", AUDIT_TOKEN="audit-token-value")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert runs(tmp_path / "argo-record") == [
+        "uses_vault VAULT_TOKEN=True AUDIT_TOKEN=True",
+        "plain VAULT_TOKEN=False AUDIT_TOKEN=True",
+    ]
+
+
+def test_without_secrets_per_asset_every_pod_gets_every_secret(tmp_path: Path) -> None:
+    built = build(tmp_path, "secret_scope", extra=SCOPED_SECRETS.format(flag=""))
+    assert built.returncode == 0, built.stderr
+    assert _secret_names_by_task(tmp_path) == {
+        "uses-vault": ["AUDIT_TOKEN", "VAULT_TOKEN"],
+        "plain": ["AUDIT_TOKEN", "VAULT_TOKEN"],
+    }
+
+
+def test_global_secrets_must_name_a_secret(tmp_path: Path) -> None:
+    refused = build(tmp_path, "secret_scope", extra='global_secrets = ["NOPE"]')
+    assert refused.returncode == 2
+    assert "global_secrets: NOPE not in [tool.compiler.secrets]" in refused.stderr
