@@ -113,3 +113,45 @@ def test_a_year_of_ticks_builds_the_partitions_dagsters_schedule_requests(kind: 
     dagster = _dagster_keys(defs, name, crons, timezone)
     assert len(argo) >= 11  # monthly: the 1 January tick sits on the span boundary
     assert argo == dagster
+
+
+def test_two_partitionings_in_one_project_each_pod_resolves_its_own_key() -> None:
+    """Hourly readings and a monthly report with their own schedules: each CronWorkflow's pods pick what their
+    schedule requests, and a manual submit without a schedule name falls back per asset to the asset's schedule."""
+    hourly = dg.HourlyPartitionsDefinition(start_date="2025-01-01-00:00", timezone="Europe/Vienna")
+    monthly = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone="Europe/Vienna")
+
+    @dg.asset(partitions_def=hourly)
+    def readings() -> None:
+        return None
+
+    @dg.asset(partitions_def=monthly)
+    def report() -> None:
+        return None
+
+    jobs = {
+        "readings": dg.define_asset_job("readings_job", selection=[readings]),
+        "report": dg.define_asset_job("report_job", selection=[report]),
+    }
+    schedules = {
+        "readings": dg.build_schedule_from_partitioned_job(jobs["readings"], name="a_readings", minute_of_hour=20),
+        "report": dg.build_schedule_from_partitioned_job(jobs["report"], name="b_report", hour_of_day=4),
+    }
+    defs = dg.Definitions(assets=[readings, report], jobs=list(jobs.values()), schedules=list(schedules.values()))
+    documents = compile_defs(defs)
+    crons = {d["spec"]["workflowSpec"]["arguments"]["parameters"][0]["value"]: d["spec"] for d in documents.values()
+             if d["kind"] == "CronWorkflow"}  # fmt: skip
+    assert sorted(crons) == ["a_readings", "b_report"]
+    repository = defs.get_repository_def()
+    day = (int(datetime(2026, 10, 24, 22, tzinfo=UTC).timestamp()), int(datetime(2026, 11, 2, tzinfo=UTC).timestamp()))
+    for asset, schedule in schedules.items():
+        spec = crons[schedule.name]
+        instants = argo_ticks(argo_schedules(spec["schedules"], spec["timezone"]), *day)
+        assert instants, schedule.name
+        for instant in instants:
+            at = datetime.fromtimestamp(instant, tz=UTC)
+            with dg.build_schedule_context(scheduled_execution_time=at, repository_def=repository) as context:
+                [request] = repository.get_schedule_def(schedule.name).evaluate_tick(context).run_requests or []
+            key = dg.AssetKey([asset])
+            assert resolve_partition_key(defs, key, None, at, NOW, schedule.name) == request.partition_key
+            assert resolve_partition_key(defs, key, None, at, NOW) == request.partition_key  # no name: its own
