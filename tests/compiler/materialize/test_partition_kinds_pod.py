@@ -33,7 +33,7 @@ def _requested(schedule: str, tick: str) -> str:
     ("asset", "schedule", "tick"),
     [
         ("readings", "readings_hourly", "2026-10-25T00:05:00Z"),  # 02:05 CEST: the 01:00 hour has ended
-        ("readings", "readings_hourly", "2026-10-25T01:05:00Z"),  # 02:05 CET, the second 02:05: the first (CEST) 02:00 hour has ended
+        ("readings", "readings_hourly", "2026-10-25T01:05:00Z"),  # the second 02:05 (CET): the CEST 02:00 hour ended
         ("report", "report_monthly", "2026-11-01T03:00:00Z"),  # 04:00 CET on 1 November: October is complete
     ],
 )
