@@ -89,6 +89,9 @@ def test_same_windows_with_different_starts_map_key_to_key() -> None:
     new = make_asset("new", ["old"], partitions_def=dg.DailyPartitionsDefinition("2025-01-01"))
     project = project_from_definitions("project", dg.Definitions(assets=[old, new]))
     assert [a.key for a in project.assets] == [("old",), ("new",)]
+    later = make_asset("later", ["old"], partitions_def=dg.DailyPartitionsDefinition("2030-01-01"))  # not started
+    project = project_from_definitions("project", dg.Definitions(assets=[old, later]))
+    assert [a.key for a in project.assets] == [("old",), ("later",)]
 
 
 def test_a_job_mixing_partitions_definitions() -> None:
