@@ -5,12 +5,14 @@ import importlib
 import math
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
+from dagster._core.definitions.repository_definition import RepositoryDefinition
+from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.dagster_k8s import read_pod_overrides
@@ -21,9 +23,13 @@ from compiler.fidelity.resource_env import resource_env_vars
 from compiler.fidelity.schedule_jobs import schedules_with_jobs
 from compiler.fidelity.unmapped import reject_pools, unmapped_warnings
 from compiler.model import AssetSpec, FidelityFacts, Project, RetrySpec, ScheduleSpec
+from compiler.partitions import (
+    check_job_partitions,
+    check_partition_dependencies,
+    describe_partitions,
+    schedule_check_time,
+)
 from compiler.validate.cron import cron_problem
-
-DAILY_CRON = "0 0 * * *"
 
 
 def load_definitions(module_name: str, search_path: Path | None = None) -> dg.Definitions:
@@ -62,9 +68,12 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
     assets = with_check_dependencies(_read_assets(graph), graph)
     materializable = {asset.key for asset in assets}
+    check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    repository = _RepositoryOnDemand(defs)
     schedules = tuple(
         sorted(
-            (_read_schedule(schedule, graph, materializable) for schedule in schedules_with_jobs(defs)), key=_by_name
+            (_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)),
+            key=_by_name,
         )
     )
     reject_pools(graph)
@@ -95,7 +104,6 @@ def _reject_sensors_and_op_jobs(defs: dg.Definitions) -> None:
 
 def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
     assets: list[AssetSpec] = []
-    partitions_seen: dict[str, str] = {}
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         name = node.key.to_user_string()
         if node.is_observable:
@@ -120,7 +128,7 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             raise UnsupportedInputError(
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
             )
-        partitions_seen.setdefault(_check_partitions(name, node.partitions_def), name)
+        describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
         deps = sorted((parent.path for parent in node.parent_keys), key=tuple)
         assets.append(
             AssetSpec(
@@ -131,13 +139,6 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 retry=_read_retry(name, op.retry_policy),
                 pod=read_pod_overrides(name, op.tags),
             )
-        )
-    partitioned = {k: v for k, v in partitions_seen.items() if k}
-    if len(partitioned) > 1:
-        raise UnsupportedInputError(
-            "assets use different partitions definitions ("
-            + "; ".join(f"{asset}: {definition}" for definition, asset in sorted(partitioned.items()))
-            + "); one workflow has one partition parameter, so use a single DailyPartitionsDefinition"
         )
     materializable = {asset.key for asset in assets}
     return [
@@ -162,25 +163,6 @@ def _check_key(key: dg.AssetKey) -> None:
             )
 
 
-def _check_partitions(name: str, partitions: dg.PartitionsDefinition | None) -> str:
-    """Returns a description of the partitions definition, '' when unpartitioned."""
-    if partitions is None:
-        return ""
-    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
-        if partitions.cron_schedule != DAILY_CRON:
-            raise UnsupportedInputError(
-                f"asset {name}: time partitions with cron {partitions.cron_schedule!r} are not supported yet; "
-                "only daily partitions starting at midnight are mapped (DailyPartitionsDefinition without "
-                "hour_offset/minute_offset)"
-            )
-        return f"daily from {partitions.start} in {partitions.timezone}, end_offset={partitions.end_offset}"
-    kind = type(partitions).__name__
-    raise UnsupportedInputError(
-        f"asset {name}: {kind} partitions are not supported yet (dynamic, static and multi-dimensional "
-        "partitions have no mapping); use DailyPartitionsDefinition or no partitions"
-    )
-
-
 def _read_retry(name: str, policy: dg.RetryPolicy | None) -> RetrySpec | None:
     if policy is None:
         return None
@@ -201,6 +183,7 @@ def _read_schedule(
     schedule: dg.ScheduleDefinition | UnresolvedPartitionedAssetScheduleDefinition,
     graph: AssetGraph,
     materializable: set[tuple[str, ...]],
+    repository: "_RepositoryOnDemand",
 ) -> ScheduleSpec:
     job = schedule.job
     if not isinstance(job, UnresolvedAssetJobDefinition):
@@ -217,12 +200,13 @@ def _read_schedule(
     selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
     if not selected:
         raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} selects no materializable asset")
+    check_job_partitions(schedule.name, job.name, graph, selected)
     crons: str | Sequence[str]
     timezone: str | None
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
         crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
     else:
-        _reject_run_config(schedule)
+        _reject_run_config(schedule, schedule_check_time(graph, selected), repository)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)
@@ -238,15 +222,35 @@ def _read_schedule(
     )
 
 
-def _reject_run_config(schedule: dg.ScheduleDefinition) -> None:
-    """The pods run assets without run config, so a schedule that supplies some would silently lose it."""
-    tick = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 1, 1, tzinfo=UTC))
+class _RepositoryOnDemand:
+    """The repository a schedule function needs to request a partition (Dagster checks the key against the job),
+    built only for such schedules: building it resolves every job, which is slow on large graphs."""
+
+    def __init__(self, defs: dg.Definitions) -> None:
+        self._defs = defs
+        self._repository: RepositoryDefinition | None = None
+
+    def __call__(self) -> RepositoryDefinition:
+        if self._repository is None:
+            self._repository = self._defs.get_repository_def()
+        return self._repository
+
+
+def _reject_run_config(schedule: dg.ScheduleDefinition, at: datetime, repository: _RepositoryOnDemand) -> None:
+    """The pods run assets without run config, so a schedule that supplies some would silently lose it.
+    A decorated schedule function may return `RunRequest(partition_key=...)`, which Dagster validates against the
+    job, so it is evaluated with the repository (the pod evaluates it the same way for each tick)."""
+    custom = isinstance(getattr(schedule, "_execution_fn", None), DecoratedScheduleFunction)
     try:
-        requests = schedule.evaluate_tick(tick).run_requests or []
+        with dg.build_schedule_context(
+            scheduled_execution_time=at, repository_def=repository() if custom else None
+        ) as tick:
+            requests = schedule.evaluate_tick(tick).run_requests or []
     except Exception as error:
+        cause = error.__cause__ or error  # Dagster wraps the schedule function's own error
         raise UnsupportedInputError(
-            f"schedule {schedule.name}: evaluating a tick failed ({type(error).__name__}: {error}); "
-            "only cron schedules without custom evaluation are supported"
+            f"schedule {schedule.name}: evaluating its tick at {at.isoformat()} failed ({type(cause).__name__}: "
+            f"{cause}); the pods evaluate it for every tick, so it must run without a Dagster instance or sensors"
         ) from None
     if any(request.run_config for request in requests):
         raise UnsupportedInputError(
@@ -264,7 +268,7 @@ def _partitioned_schedule_cron(
     if len(time_partitions) != 1:
         raise UnsupportedInputError(
             f"schedule {schedule.name}: build_schedule_from_partitioned_job needs the job's assets to share one "
-            f"daily partitions definition, found {len(time_partitions)}"
+            f"time-window partitions definition, found {len(time_partitions)}"
         )
     cron = time_partitions[0].get_cron_schedule(
         schedule.minute_of_hour, schedule.hour_of_day, schedule.day_of_week, schedule.day_of_month

@@ -88,10 +88,12 @@ def resolve_partition_key(
     name = asset_key.to_user_string()
     if explicit and explicit.strip():
         key = explicit.strip()
-        if key not in partitions_def.get_partition_keys(current_time=now):
+        keys = partitions_def.get_partition_keys(current_time=now)
+        if key not in keys:
+            example = f"e.g. {keys[-1]!r}, its latest" if keys else "it has none yet"
             raise MaterializeUsageError(
                 f"partition {key!r} does not exist for asset {name!r} (as of {now.isoformat()}); "
-                "pass a key of its partitions definition, e.g. YYYY-MM-DD for daily partitions"
+                f"pass a key of its partitions definition ({example})"
             )
         return key
     scheduled = partition_from_schedule(defs, asset_key, scheduled_time, schedule)

@@ -6,6 +6,7 @@ import pytest
 from compiler.errors import UnsupportedInputError
 from compiler.load import project_from_definitions
 from tests.compiler.shapes import make_asset
+from tests.compiler.support import compile_defs
 
 
 def _compile_error(defs: dg.Definitions) -> str:
@@ -17,8 +18,8 @@ def _compile_error(defs: dg.Definitions) -> str:
 def test_dynamic_partitions() -> None:
     asset = make_asset("events", [], partitions_def=dg.DynamicPartitionsDefinition(name="ids"))
     message = _compile_error(dg.Definitions(assets=[asset]))
-    assert "asset events" in message
-    assert "DynamicPartitionsDefinition" in message
+    assert message.startswith("asset events: DynamicPartitionsDefinition partitions are not supported yet")
+    assert "only known at run time" in message
 
 
 def test_multi_dimensional_partitions() -> None:
@@ -26,27 +27,89 @@ def test_multi_dimensional_partitions() -> None:
         {"date": dg.DailyPartitionsDefinition(start_date="2024-01-01"), "city": dg.StaticPartitionsDefinition(["a"])}
     )
     message = _compile_error(dg.Definitions(assets=[make_asset("grid", [], partitions_def=partitions)]))
-    assert "asset grid" in message
-    assert "MultiPartitionsDefinition" in message
+    assert message.startswith("asset grid: MultiPartitionsDefinition partitions are not supported yet")
+    assert "city (StaticPartitionsDefinition)" in message
+    assert "date (DailyPartitionsDefinition)" in message
+    assert "fan-out over multi-dimensional keys comes later" in message
 
 
 def test_static_partitions() -> None:
     asset = make_asset("cities", [], partitions_def=dg.StaticPartitionsDefinition(["vienna", "graz"]))
-    assert "StaticPartitionsDefinition" in _compile_error(dg.Definitions(assets=[asset]))
-
-
-def test_hourly_partitions() -> None:
-    asset = make_asset("hourly", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
     message = _compile_error(dg.Definitions(assets=[asset]))
-    assert "asset hourly" in message
-    assert "'0 * * * *'" in message
-    assert "daily" in message
+    assert message.startswith("asset cities: StaticPartitionsDefinition partitions are not supported yet")
+    assert "2 keys (vienna, graz)" in message
+    assert "fan-out over static keys comes later" in message
 
 
-def test_two_different_daily_partitions() -> None:
+def test_hourly_into_daily_is_fan_in() -> None:
+    hourly = make_asset("hourly", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
+    daily = make_asset("daily", ["hourly"], partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01"))
+    message = _compile_error(dg.Definitions(assets=[hourly, daily]))
+    assert message.startswith("asset daily depends on asset hourly, partitioned differently")
+    assert "cron '0 0 * * *' in UTC vs cron '0 * * * *' in UTC" in message
+    assert "TimeWindowPartitionMapping" in message
+    assert "partition mappings with fan-in come later" in message
+
+
+def test_daily_in_two_zones_is_not_one_to_one() -> None:
     vienna = make_asset("v", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01", timezone="Europe/Vienna"))
-    utc = make_asset("u", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
-    assert "different partitions definitions" in _compile_error(dg.Definitions(assets=[vienna, utc]))
+    utc = make_asset("u", ["v"], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
+    message = _compile_error(dg.Definitions(assets=[vienna, utc]))
+    assert "asset u depends on asset v, partitioned differently" in message
+    assert "in Europe/Vienna" in message
+
+
+def test_an_offset_mapping_between_different_definitions_is_refused() -> None:
+    early = make_asset("early", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
+    previous_day = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+
+    @dg.asset(
+        partitions_def=dg.DailyPartitionsDefinition("2025-01-01"),
+        deps=[dg.AssetDep(early, partition_mapping=previous_day)],
+    )
+    def late() -> None:
+        return None
+
+    message = _compile_error(dg.Definitions(assets=[early, late]))
+    assert "asset late depends on asset early" in message
+
+
+def test_different_definitions_in_separate_jobs_are_fine() -> None:
+    """Two unrelated time partitionings, each with its own job and schedule: every pod resolves its own key."""
+    hourly = make_asset("h", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
+    monthly = make_asset("m", [], partitions_def=dg.MonthlyPartitionsDefinition(start_date="2024-01-01"))
+    jobs = [dg.define_asset_job("h_job", selection=[hourly]), dg.define_asset_job("m_job", selection=[monthly])]
+    schedules = [dg.build_schedule_from_partitioned_job(job) for job in jobs]
+    project = project_from_definitions("project", dg.Definitions(assets=[hourly, monthly], schedules=schedules))
+    assert {(s.job_name, s.crons) for s in project.schedules} == {("h_job", ("0 * * * *",)), ("m_job", ("0 0 1 * *",))}
+
+
+def test_same_windows_with_different_starts_map_key_to_key() -> None:
+    old = make_asset("old", [], partitions_def=dg.DailyPartitionsDefinition("2020-01-01"))
+    new = make_asset("new", ["old"], partitions_def=dg.DailyPartitionsDefinition("2025-01-01"))
+    project = project_from_definitions("project", dg.Definitions(assets=[old, new]))
+    assert [a.key for a in project.assets] == [("old",), ("new",)]
+    later = make_asset("later", ["old"], partitions_def=dg.DailyPartitionsDefinition("2030-01-01"))  # not started
+    project = project_from_definitions("project", dg.Definitions(assets=[old, later]))
+    assert [a.key for a in project.assets] == [("old",), ("later",)]
+
+
+def test_a_job_mixing_partitions_definitions() -> None:
+    hourly = make_asset("h", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
+    daily = make_asset("d", [], partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01"))
+    schedule = dg.ScheduleDefinition(name="both", cron_schedule="0 1 * * *", target=[hourly, daily])
+    message = _compile_error(dg.Definitions(assets=[hourly, daily], schedules=[schedule]))
+    assert message.startswith("schedule both: job ")
+    assert "selects assets with different partitions definitions (d: cron '0 0 * * *' in UTC; h: cron" in message
+
+
+def test_weekly_schedule_inside_the_dst_gap_is_refused_with_the_dates() -> None:
+    weekly = dg.WeeklyPartitionsDefinition(start_date="2025-01-05", timezone="Europe/Vienna")
+    asset = make_asset("w", [], partitions_def=weekly)
+    job = dg.define_asset_job("w_job", selection=[asset])
+    schedule = dg.build_schedule_from_partitioned_job(job, hour_of_day=2, minute_of_hour=30)
+    with pytest.raises(UnsupportedInputError, match=r"w_job_schedule.*2026-03-29"):
+        compile_defs(dg.Definitions(assets=[asset], schedules=[schedule]))
 
 
 def test_observable_source_asset() -> None:
@@ -158,13 +221,6 @@ def test_schedule_run_config_would_be_lost() -> None:
 def test_cron_that_dagster_accepts_but_argo_does_not() -> None:
     message = _compile_error(_asset_job_schedule(cron_schedule="0 0 * * 7"))  # Sunday as 7: Argo's parser says no
     assert "schedule nightly_schedule: cron '0 0 * * 7' has no Argo equivalent" in message
-
-
-def test_daily_partitions_with_an_hour_offset() -> None:
-    partitions = dg.DailyPartitionsDefinition(start_date="2026-01-01", hour_offset=3)
-    message = _compile_error(dg.Definitions(assets=[make_asset("a", [], partitions_def=partitions)]))
-    assert "asset a: time partitions with cron '0 3 * * *'" in message
-    assert "without hour_offset/minute_offset" in message
 
 
 def test_graph_backed_asset() -> None:

@@ -1,0 +1,150 @@
+"""Which partitions definitions the compiler maps, and which dependencies between them Argo can honour.
+
+Every pod picks its own partition by evaluating Dagster's schedule for its tick (`materialize/partition.py`), so
+any `TimeWindowPartitionsDefinition` (hourly, daily with offsets, weekly, monthly, any cron) maps without the
+compiler reading its cron: the CronWorkflow fires at the schedule's cron (checked tick by tick against Dagster's
+own iterator) and Dagster turns each tick into a key. What one task per asset and tick cannot express is refused:
+static, multi-dimensional and dynamic partitions (one task would have to run once per key), and a dependency
+between differently time-partitioned assets whose mapping is not one-to-one on keys (the downstream task would
+have to wait for several upstream partitions).
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+
+from compiler.errors import UnsupportedInputError
+
+# Deterministic reference time for checks that need "now" (key samples, a schedule's test evaluation).
+CHECK_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def describe_partitions(name: str, partitions: dg.PartitionsDefinition | None) -> str:
+    """A one-line description of a supported partitions definition ('' when unpartitioned); exit 2 otherwise."""
+    if partitions is None:
+        return ""
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        return describe_time_window(partitions)
+    kind = type(partitions).__name__
+    if isinstance(partitions, dg.DynamicPartitionsDefinition):
+        why = (
+            "its keys are only known at run time (added to the Dagster instance), so the compiler cannot fan out "
+            "over them; fan-out through a planning step comes later. Use a time-window partitions definition"
+        )
+    elif isinstance(partitions, dg.MultiPartitionsDefinition):
+        dims = " × ".join(f"{d.name} ({type(d.partitions_def).__name__})" for d in partitions.partitions_defs)
+        why = (
+            f"dimensions {dims} need one task per key and tick; fan-out over multi-dimensional keys comes later. "
+            "For now partition by the time dimension alone, e.g. one asset per static key"
+        )
+    elif isinstance(partitions, dg.StaticPartitionsDefinition):
+        keys = partitions.get_partition_keys()
+        shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+        why = (
+            f"its {len(keys)} keys ({shown}) need one task each per tick; fan-out over static keys comes later. "
+            "For now use one asset per key, or a time-window partitions definition"
+        )
+    else:
+        why = "only time-window partitions (Hourly/Daily/Weekly/Monthly/TimeWindowPartitionsDefinition) are mapped"
+    raise UnsupportedInputError(f"asset {name}: {kind} partitions are not supported yet: {why}")
+
+
+def describe_time_window(partitions: dg.TimeWindowPartitionsDefinition) -> str:
+    return (
+        f"cron {partitions.cron_schedule!r} in {partitions.timezone} from {partitions.start:%Y-%m-%d %H:%M}, "
+        f"end_offset={partitions.end_offset}"
+    )
+
+
+def check_partition_dependencies(graph: AssetGraph, materializable: Iterable[dg.AssetKey]) -> None:
+    """A dependency between two materializable assets partitioned differently is mapped only when Dagster's
+    partition mapping takes each downstream key to the same upstream key: then the upstream task of the same
+    tick built exactly what the downstream one reads. Anything else (offsets, hourly → daily fan-in, different
+    zones) is refused naming both assets and the mapping."""
+    tasks = set(materializable)
+    for child_key in sorted(tasks, key=lambda k: tuple(k.path)):
+        child = graph.get(child_key).partitions_def
+        for parent_key in sorted(graph.get(child_key).parent_keys, key=lambda k: tuple(k.path)):
+            parent = graph.get(parent_key).partitions_def
+            if parent_key not in tasks or child is None or parent is None or parent == child:
+                continue
+            mapping = graph.get_partition_mapping(child_key, parent_key)
+            if _one_to_one_on_keys(child, parent, mapping):
+                continue
+            raise UnsupportedInputError(
+                f"asset {child_key.to_user_string()} depends on asset {parent_key.to_user_string()}, partitioned "
+                f"differently ({_short(child)} vs {_short(parent)}) through {type(mapping).__name__}, which does "
+                "not map each key to the same key: one task per asset and tick cannot wait for the upstream "
+                "partitions it needs; partition mappings with fan-in come later. Give both the same partitions "
+                "definition"
+            )
+
+
+def _short(partitions: dg.PartitionsDefinition) -> str:
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        return f"cron {partitions.cron_schedule!r} in {partitions.timezone}"
+    return type(partitions).__name__
+
+
+def _one_to_one_on_keys(
+    child: dg.PartitionsDefinition, parent: dg.PartitionsDefinition, mapping: dg.PartitionMapping
+) -> bool:
+    """Same windows and key format (only start, end or end_offset differ) and a mapping that sends a window to
+    itself (`IdentityPartitionMapping`, `TimeWindowPartitionMapping` without offsets). When both definitions
+    started before `CHECK_TIME` (a fixed past instant, so the verdict never depends on the build date), Dagster's
+    own mapping confirms it on sample keys."""
+    if not (
+        isinstance(child, dg.TimeWindowPartitionsDefinition) and isinstance(parent, dg.TimeWindowPartitionsDefinition)
+    ):
+        return False
+    if (child.cron_schedule, child.timezone, child.fmt) != (parent.cron_schedule, parent.timezone, parent.fmt):
+        return False
+    if isinstance(mapping, dg.TimeWindowPartitionMapping):
+        if (mapping.start_offset, mapping.end_offset) != (0, 0):
+            return False
+    elif not isinstance(mapping, dg.IdentityPartitionMapping):
+        return False
+    if max(child.start, parent.start) >= CHECK_TIME - timedelta(days=60):
+        return True  # Dagster's mapping cannot be asked about keys after today (it finds no partitions)
+    upstream = set(parent.get_partition_keys(current_time=CHECK_TIME))
+    keys = [key for key in child.get_partition_keys(current_time=CHECK_TIME) if key in upstream]
+    for key in sorted({keys[0], keys[len(keys) // 2]}) if keys else []:
+        result = mapping.get_upstream_mapped_partitions_result_for_partitions(
+            child.subset_with_partition_keys([key]), child, parent, current_time=CHECK_TIME
+        )
+        if list(result.partitions_subset.get_partition_keys()) != [key]:
+            return False
+    return True
+
+
+def check_job_partitions(
+    schedule_name: str, job_name: str, graph: AssetGraph, selected: Iterable[tuple[str, ...]]
+) -> None:
+    """Dagster runs a job for one partition of one partitions definition; a job mixing several cannot run."""
+    by_definition: dict[dg.PartitionsDefinition, list[str]] = {}
+    for key in sorted(selected):
+        partitions = graph.get(dg.AssetKey(key)).partitions_def
+        if partitions is not None:
+            by_definition.setdefault(partitions, []).append("/".join(key))
+    if len(by_definition) > 1:
+        groups = "; ".join(
+            f"{', '.join(assets)}: {_short(definition)}"
+            for definition, assets in sorted(by_definition.items(), key=lambda item: item[1])
+        )
+        raise UnsupportedInputError(
+            f"schedule {schedule_name}: job {job_name} selects assets with different partitions definitions "
+            f"({groups}); a run has one partition, so give each partitions definition its own job and schedule"
+        )
+
+
+def schedule_check_time(graph: AssetGraph, selected: Iterable[tuple[str, ...]]) -> datetime:
+    """When to evaluate a schedule once at build time: a fixed instant, moved past the start of the job's
+    partitions so a schedule that requests an existing key is not refused for asking too early."""
+    starts = [
+        p.start
+        for key in selected
+        if isinstance(p := graph.get(dg.AssetKey(key)).partitions_def, dg.TimeWindowPartitionsDefinition)
+    ]
+    return max([CHECK_TIME, *(start + timedelta(days=400) for start in starts)]).astimezone(UTC)
