@@ -3,9 +3,11 @@
 On a cluster the controller lets one workflow at a time hold a mutex (per namespace) and queues the others as
 Pending; here each mutex is an exclusive `flock` on a file under the temp directory, so two `run-local` processes
 of the same pipeline wait for each other exactly as two Workflows would. Several mutexes are taken in name order.
+`RUN_LOCAL_MUTEX_DIR` names another directory: runs that should not see each other's mutexes use different ones.
 """
 
 import fcntl
+import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -14,12 +16,13 @@ from typing import IO
 from urllib.parse import quote
 
 LOCK_DIRECTORY = "argo-run-local-mutexes"
+LOCK_DIRECTORY_ENV = "RUN_LOCAL_MUTEX_DIR"
 
 
 @contextmanager
 def held_mutexes(names: Sequence[str], namespace: str, say: Callable[[str], None]) -> Iterator[None]:
-    directory = Path(tempfile.gettempdir()) / LOCK_DIRECTORY
-    directory.mkdir(exist_ok=True)
+    directory = Path(os.environ.get(LOCK_DIRECTORY_ENV) or Path(tempfile.gettempdir()) / LOCK_DIRECTORY)
+    directory.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         for name in sorted(set(names)):
             handle = stack.enter_context((directory / f"{quote(namespace, safe='')}--{quote(name, safe='')}").open("a"))

@@ -59,7 +59,11 @@ class Run:
         return "\n".join(line for _, line in self.lines)
 
 
-def test_two_runs_of_one_partition_never_interleave(s3_env: dict[str, str], openaq_env: OpenAQServer) -> None:
+def test_two_runs_of_one_partition_never_interleave(
+    s3_env: dict[str, str], openaq_env: OpenAQServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This test's two runs share a mutex directory of their own: another replay on the machine cannot hold it.
+    monkeypatch.setenv("RUN_LOCAL_MUTEX_DIR", str(tmp_path / "mutexes"))
     assert yaml.safe_load(TEMPLATE.read_text())["spec"]["synchronization"] == {"mutexes": [{"name": "air-quality"}]}
     first = Run()
     deadline = time.monotonic() + 120
