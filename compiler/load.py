@@ -2,7 +2,6 @@
 
 import graphlib
 import importlib
-import math
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -15,7 +14,8 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
-from compiler.model import AssetSpec, Project, RetrySpec, ScheduleSpec
+from compiler.model import AssetSpec, Project, ScheduleSpec
+from compiler.retry import map_retry_policy
 from compiler.validate.cron import cron_problem
 
 DAILY_CRON = "0 0 * * *"
@@ -108,6 +108,7 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
             )
         partitions_seen.setdefault(_check_partitions(name, node.partitions_def), name)
+        retry = map_retry_policy(name, op.retry_policy)
         deps = sorted((parent.path for parent in node.parent_keys), key=tuple)
         assets.append(
             AssetSpec(
@@ -115,8 +116,9 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 deps=tuple(tuple(dep) for dep in deps),
                 description=node.description,
                 owners=tuple(node.owners),
-                retry=_read_retry(name, op.retry_policy),
+                retry=retry.spec,
                 pod=read_pod_overrides(name, op.tags),
+                warnings=(retry.warning,) if retry.warning else (),
             )
         )
     partitioned = {k: v for k, v in partitions_seen.items() if k}
@@ -135,6 +137,7 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             owners=a.owners,
             retry=a.retry,
             pod=a.pod,
+            warnings=a.warnings,
         )
         for a in assets
     ]
@@ -166,22 +169,6 @@ def _check_partitions(name: str, partitions: dg.PartitionsDefinition | None) -> 
         f"asset {name}: {kind} partitions are not supported yet (dynamic, static and multi-dimensional "
         "partitions have no mapping); use DailyPartitionsDefinition or no partitions"
     )
-
-
-def _read_retry(name: str, policy: dg.RetryPolicy | None) -> RetrySpec | None:
-    if policy is None:
-        return None
-    if policy.max_retries == 0:
-        return RetrySpec(limit=0, delay_seconds=None, factor=None)  # "never retry" beats the default retry
-    if policy.jitter is not None:
-        raise UnsupportedInputError(f"asset {name}: RetryPolicy jitter has no Argo equivalent; remove jitter")
-    if policy.backoff == dg.Backoff.LINEAR:
-        raise UnsupportedInputError(
-            f"asset {name}: RetryPolicy backoff LINEAR has no Argo equivalent; use Backoff.EXPONENTIAL or no backoff"
-        )
-    delay = math.ceil(policy.delay) if policy.delay else None
-    factor = (2 if policy.backoff == dg.Backoff.EXPONENTIAL else 1) if delay else None
-    return RetrySpec(limit=policy.max_retries, delay_seconds=delay, factor=factor)
 
 
 def _read_schedule(

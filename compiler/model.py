@@ -12,6 +12,7 @@ class RetrySpec:
     limit: int
     delay_seconds: int | None
     factor: int | None
+    cap_seconds: int | None = None  # Argo `backoff.cap`: no single wait longer (LINEAR's approximation)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class AssetSpec:
     owners: tuple[str, ...]
     retry: RetrySpec | None
     pod: PodOverrides
+    warnings: tuple[str, ...] = ()  # documented approximations (e.g. RetryPolicy jitter), printed once by build
 
     @property
     def key_path(self) -> str:
@@ -68,3 +70,8 @@ class Project:
     module: str
     assets: tuple[AssetSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every approximation the mapping made, one line each, in asset order."""
+        return tuple(warning for asset in self.assets for warning in asset.warnings)

@@ -117,13 +117,6 @@ def test_op_job_schedule() -> None:
     assert "not an asset job" in message
 
 
-def test_linear_backoff_and_jitter() -> None:
-    linear = make_asset("lin", [], retry_policy=dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.LINEAR))
-    assert "asset lin" in _compile_error(dg.Definitions(assets=[linear]))
-    jitter = make_asset("jit", [], retry_policy=dg.RetryPolicy(max_retries=2, delay=5, jitter=dg.Jitter.FULL))
-    assert "jitter" in _compile_error(dg.Definitions(assets=[jitter]))
-
-
 @pytest.mark.parametrize(
     ("config", "named"),
     [
