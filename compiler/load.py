@@ -1,5 +1,6 @@
 """Imports a Dagster code location and reduces it to the plain model, rejecting what Argo cannot express."""
 
+import dataclasses
 import graphlib
 import importlib
 import sys
@@ -15,6 +16,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
 from compiler.model import AssetSpec, Project, ScheduleSpec
+from compiler.multi_asset import check_job_subset, op_keys
 from compiler.retry import map_retry_policy
 from compiler.validate.cron import cron_problem
 
@@ -56,7 +58,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
     assets = _read_assets(graph)
-    materializable = {asset.key for asset in assets}
+    materializable = {key for asset in assets for key in asset.all_keys}
     schedules = tuple(
         sorted((_read_schedule(schedule, graph, materializable) for schedule in defs.schedules or []), key=_by_name)
     )
@@ -83,6 +85,7 @@ def _reject_sensors_and_op_jobs(defs: dg.Definitions) -> None:
 def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
     assets: list[AssetSpec] = []
     partitions_seen: dict[str, str] = {}
+    seen_ops: set[int] = set()
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         name = node.key.to_user_string()
         if node.is_observable:
@@ -91,11 +94,6 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
         assets_def = node.assets_def
-        if len(assets_def.keys) > 1:
-            raise UnsupportedInputError(
-                f"asset {name}: multi-assets with several keys ({len(assets_def.keys)}) are not supported; "
-                "split it into one @asset per key"
-            )
         if not isinstance(assets_def.node_def, dg.OpDefinition):
             raise UnsupportedInputError(f"asset {name}: graph-backed assets are not supported; use a single @asset")
         if node.automation_condition is not None:
@@ -108,17 +106,24 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
             )
         partitions_seen.setdefault(_check_partitions(name, node.partitions_def), name)
+        if id(assets_def) in seen_ops:
+            continue  # another key of a multi-asset already read: one op, one task
+        seen_ops.add(id(assets_def))
+        found = op_keys(graph, assets_def)
+        name = f"multi-asset {assets_def.node_def.name}" if found.several else name
         retry = map_retry_policy(name, op.retry_policy)
-        deps = sorted((parent.path for parent in node.parent_keys), key=tuple)
         assets.append(
             AssetSpec(
-                key=tuple(node.key.path),
-                deps=tuple(tuple(dep) for dep in deps),
-                description=node.description,
-                owners=tuple(node.owners),
+                key=found.keys[0],
+                deps=found.deps,
+                description=found.description,
+                owners=found.owners,
                 retry=retry.spec,
                 pod=read_pod_overrides(name, op.tags),
                 warnings=(retry.warning,) if retry.warning else (),
+                keys=found.keys if found.several else (),
+                op_name=assets_def.node_def.name if found.several else None,
+                can_subset=assets_def.can_subset,
             )
         )
     partitioned = {k: v for k, v in partitions_seen.items() if k}
@@ -128,27 +133,16 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             + "; ".join(f"{asset}: {definition}" for definition, asset in sorted(partitioned.items()))
             + "); one workflow has one partition parameter, so use a single DailyPartitionsDefinition"
         )
-    materializable = {asset.key for asset in assets}
-    return [
-        AssetSpec(
-            key=a.key,
-            deps=tuple(d for d in a.deps if d in materializable),
-            description=a.description,
-            owners=a.owners,
-            retry=a.retry,
-            pod=a.pod,
-            warnings=a.warnings,
-        )
-        for a in assets
-    ]
+    materializable = {key for asset in assets for key in asset.all_keys}
+    return [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
 
 
 def _check_key(key: dg.AssetKey) -> None:
     for part in key.path:
-        if "/" in part or "{{" in part or "}}" in part or not part:
+        if "/" in part or "," in part or "{{" in part or "}}" in part or not part:
             raise UnsupportedInputError(
-                f"asset {key.to_user_string()}: key component {part!r} contains '/', '{{{{' or '}}}}' or is empty; "
-                "the step runner addresses assets as a/b/c and Argo would evaluate braces"
+                f"asset {key.to_user_string()}: key component {part!r} contains '/', ',', '{{{{' or '}}}}' or is "
+                "empty; the step runner addresses assets as a/b/c,d/e and Argo would evaluate braces"
             )
 
 
@@ -191,6 +185,7 @@ def _read_schedule(
     selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
     if not selected:
         raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} selects no materializable asset")
+    check_job_subset(job.name, schedule.name, graph, selected)
     crons: str | Sequence[str]
     timezone: str | None
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
@@ -249,9 +244,10 @@ def _partitioned_schedule_cron(
 def _topological(assets: Iterable[AssetSpec]) -> tuple[AssetSpec, ...]:
     """Level by level, each level sorted by key, so the order never depends on hashing."""
     by_key = {asset.key: asset for asset in assets}
+    primary = {key: asset.key for asset in assets for key in asset.all_keys}  # a multi-asset's keys → its task
     sorter: graphlib.TopologicalSorter[tuple[str, ...]] = graphlib.TopologicalSorter()
     for key, asset in by_key.items():
-        sorter.add(key, *asset.deps)
+        sorter.add(key, *(primary[dep] for dep in asset.deps))
     try:
         sorter.prepare()
     except graphlib.CycleError as error:

@@ -96,18 +96,19 @@ def free_text(text: str) -> str:
 
 def make_plan(project: Project, settings: Settings) -> Plan:
     task_names, renamings = assign_names(
-        (asset.key_path for asset in project.assets),
+        (asset.task_source for asset in project.assets),
         limit=NAME_LIMIT,
         fallback="asset",
         what="task name",
         reserved=DEPENDS_RESERVED,
     )
-    tasks_by_key = {asset.key: task_names[asset.key_path] for asset in project.assets}
+    # every key of a multi-asset maps to its op's one task
+    tasks_by_key = {key: task_names[asset.task_source] for asset in project.assets for key in asset.all_keys}
     steps, step_names = _shared_steps(project.assets, tasks_by_key, settings)
 
     dags = [_dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None)]
     job_dags: dict[str, str] = {}
-    all_keys = {asset.key for asset in project.assets}
+    all_keys = set(tasks_by_key)
     job_names, job_renamings = assign_names(
         {s.job_name for s in project.schedules if s.asset_keys != all_keys}, prefix="job-", what="DAG template"
     )
@@ -197,14 +198,14 @@ def _dag(
 ) -> Dag:
     tasks = []
     for asset in assets:
-        if selection is not None and asset.key not in selection:
+        if selection is not None and selection.isdisjoint(asset.all_keys):
             continue
-        deps = [tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection]
+        deps = {tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection}
         tasks.append(
             Task(
                 tasks_by_key[asset.key],
                 step_names[asset.key],
-                asset.key_path,
+                asset.asset_argument(selection),
                 tuple(sorted(deps)),
                 description=free_text(asset.description.strip()) if asset.description else "",
                 owners=free_text(", ".join(asset.owners)),

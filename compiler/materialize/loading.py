@@ -26,6 +26,13 @@ def parse_asset_key(text: str) -> AssetKey:
     return AssetKey(parts)
 
 
+def parse_asset_keys(values: list[str]) -> list[AssetKey]:
+    """Every `--asset` value, each `a/b,c/d` (the keys of one multi-asset op the manifest selected), in order and
+    without repeats."""
+    keys = [parse_asset_key(part) for value in values for part in value.split(",")]
+    return list(dict.fromkeys(keys))
+
+
 def require_asset(defs: Definitions, key: AssetKey) -> None:
     """Stop with the list of known keys when the manifest names an asset the code does not have."""
     graph = defs.resolve_asset_graph()
@@ -33,3 +40,21 @@ def require_asset(defs: Definitions, key: AssetKey) -> None:
     if key not in graph.materializable_asset_keys:
         listed = ", ".join(k.to_user_string() for k in known) or "(none)"
         raise MaterializeUsageError(f"unknown asset key {key.to_user_string()!r}; known asset keys: {listed}")
+
+
+def require_one_op(defs: Definitions, keys: list[AssetKey]) -> None:
+    """Several keys are one task only when one op materializes them all, and Dagster can run the subset."""
+    graph = defs.resolve_asset_graph()
+    ops = {graph.get(key).assets_def.node_def.name for key in keys}
+    if len(ops) > 1:
+        raise MaterializeUsageError(
+            f"asset keys {', '.join(k.to_user_string() for k in keys)} belong to different ops "
+            f"({', '.join(sorted(ops))}); one step materializes the keys of one op"
+        )
+    assets_def = graph.get(keys[0]).assets_def
+    missing = sorted(k.to_user_string() for k in assets_def.keys - set(keys) if graph.get(k).is_materializable)
+    if missing and not assets_def.can_subset:
+        raise MaterializeUsageError(
+            f"multi-asset {assets_def.node_def.name} cannot subset (can_subset=False): pass all its keys, "
+            f"also {', '.join(missing)}"
+        )

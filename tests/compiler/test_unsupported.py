@@ -80,14 +80,20 @@ def test_config_with_defaults_is_fine() -> None:
     assert [a.key for a in project_from_definitions("p", dg.Definitions(assets=[tuned])).assets] == [("tuned",)]
 
 
-def test_multi_asset_with_several_keys() -> None:
+def test_job_selecting_part_of_a_multi_asset_that_cannot_subset() -> None:
+    """Dagster itself cannot resolve such a job; the compiler refuses it at build time, naming job and keys."""
+
     @dg.multi_asset(specs=[dg.AssetSpec("left"), dg.AssetSpec("right")])
     def both():
         return None
 
-    message = _compile_error(dg.Definitions(assets=[both]))
-    assert "multi-assets" in message
-    assert "asset left" in message or "asset right" in message
+    job = dg.define_asset_job("left_only", selection=["left"])
+    schedule = dg.ScheduleDefinition(name="nightly", job=job, cron_schedule="0 3 * * *")
+    with pytest.raises(dg.DagsterInvalidDefinitionError):  # Dagster's own verdict on the job
+        dg.Definitions(assets=[both], jobs=[job]).resolve_job_def("left_only")
+    message = _compile_error(dg.Definitions(assets=[both], schedules=[schedule]))
+    assert "schedule nightly: job left_only selects part of multi-asset both (can_subset=False)" in message
+    assert "(right)" in message
 
 
 def test_sensor_targeting_a_job() -> None:
