@@ -15,6 +15,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
+from compiler.graph_asset import needs_run_config, node_settings
 from compiler.model import AssetSpec, Project, ScheduleSpec
 from compiler.multi_asset import check_job_subset, op_keys
 from compiler.retry import map_retry_policy
@@ -94,14 +95,11 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
         assets_def = node.assets_def
-        if not isinstance(assets_def.node_def, dg.OpDefinition):
-            raise UnsupportedInputError(f"asset {name}: graph-backed assets are not supported; use a single @asset")
         if node.automation_condition is not None:
             raise UnsupportedInputError(
                 f"asset {name}: automation conditions are not supported; Argo runs assets only from schedules"
             )
-        op = assets_def.op
-        if op.config_schema.as_field().is_required:
+        if needs_run_config(assets_def):
             raise UnsupportedInputError(
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
             )
@@ -111,7 +109,8 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
         seen_ops.add(id(assets_def))
         found = op_keys(graph, assets_def)
         name = f"multi-asset {assets_def.node_def.name}" if found.several else name
-        retry = map_retry_policy(name, op.retry_policy)
+        settings = node_settings(name, assets_def)  # an op's, or a graph's shared by its ops
+        retry = map_retry_policy(name, settings.retry_policy)
         assets.append(
             AssetSpec(
                 key=found.keys[0],
@@ -119,8 +118,8 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 description=found.description,
                 owners=found.owners,
                 retry=retry.spec,
-                pod=read_pod_overrides(name, op.tags),
-                warnings=(retry.warning,) if retry.warning else (),
+                pod=read_pod_overrides(name, settings.tags),
+                warnings=tuple(w for w in (retry.warning, settings.warning) if w),
                 keys=found.keys if found.several else (),
                 op_name=assets_def.node_def.name if found.several else None,
                 can_subset=assets_def.can_subset,

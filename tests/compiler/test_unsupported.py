@@ -166,18 +166,6 @@ def test_daily_partitions_with_an_hour_offset() -> None:
     assert "without hour_offset/minute_offset" in message
 
 
-def test_graph_backed_asset() -> None:
-    @dg.op
-    def step() -> int:
-        return 1
-
-    @dg.graph_asset
-    def combined() -> int:
-        return step()
-
-    assert "asset combined: graph-backed assets are not supported" in _compile_error(dg.Definitions(assets=[combined]))
-
-
 def test_automation_condition() -> None:
     @dg.asset(automation_condition=dg.AutomationCondition.eager())
     def eager() -> None: ...
