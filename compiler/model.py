@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.k8s_config import PodExtras
+
 
 @dataclass(frozen=True)
 class RetrySpec:
@@ -26,6 +28,7 @@ class PodOverrides:
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
     active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
+    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/k8s_config.py)
 
     @property
     def is_empty(self) -> bool:

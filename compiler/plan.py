@@ -15,8 +15,10 @@ from compiler.instance_settings import (
     PG_PASSWORD_ENV,
     RUN_TAG_ENV,
 )
+from compiler.k8s_config import PodExtras
 from compiler.model import AssetSpec, Project, RetrySpec
 from compiler.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
+from compiler.pod_security import pod_security_for
 from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
@@ -43,6 +45,9 @@ class StepTemplate:
     tolerations: tuple[Mapping[str, Any], ...]
     service_account: str | None
     active_deadline_seconds: int
+    extras: PodExtras = dataclasses.field(default_factory=PodExtras)
+    container_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the default block
+    pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,7 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
                 "ConfigMap/Secret reference from [tool.compiler]; remove it from the tag"
             )
         env[key] = EnvEntry(key, value=value)
+    security = pod_security_for(asset.key_path if asset else "", pod.extras if pod else PodExtras(), env, settings)
     resources = {k: dict(v) for k, v in settings.defaults.resources.items()}
     for kind, amounts in (pod.resources if pod else {}).items():
         resources[kind] = {**resources.get(kind, {}), **amounts}
@@ -247,6 +253,9 @@ def _step(name: str, asset: AssetSpec | None, settings: Settings) -> StepTemplat
             if pod and pod.active_deadline_seconds
             else settings.defaults.step_active_deadline_seconds
         ),
+        extras=pod.extras if pod else PodExtras(),
+        container_security=security[0],
+        pod_security=security[1],
     )
 
 

@@ -127,8 +127,8 @@ def test_op_job_schedule() -> None:
     ("config", "named"),
     [
         ({"job_config": {}}, "job_config"),
-        ({"container_config": {"volume_mounts": []}}, "volume_mounts"),
-        ({"pod_spec_config": {"volumes": []}}, "volumes"),
+        ({"container_config": {"lifecycle": {}}}, "lifecycle"),
+        ({"pod_spec_config": {"host_network": True}}, "host_network"),
         ({"container_config": {"env": [{"name": "DB_PASSWORD", "value": "x"}]}}, "DB_PASSWORD"),
         ({"container_config": {"env": [{"name": "MODE", "value": "{{workflow.name}}"}]}}, "MODE"),
         ({"container_config": {"env": [{"name": "DB_URL", "value": "postgres://u:hunter2@db/x"}]}}, "user:password@"),
