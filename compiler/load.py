@@ -13,6 +13,7 @@ from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from compiler.automation import automation_schedules
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
 from compiler.graph_asset import needs_run_config, node_settings
@@ -60,9 +61,8 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
     assets = _read_assets(graph)
     materializable = {key for asset in assets for key in asset.all_keys}
-    schedules = tuple(
-        sorted((_read_schedule(schedule, graph, materializable) for schedule in defs.schedules or []), key=_by_name)
-    )
+    read = [_read_schedule(schedule, graph, materializable) for schedule in defs.schedules or []]
+    schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/automation.py
     return Project(module=module_name, assets=_topological(assets), schedules=schedules)
 
 
@@ -95,10 +95,6 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
         assets_def = node.assets_def
-        if node.automation_condition is not None:
-            raise UnsupportedInputError(
-                f"asset {name}: automation conditions are not supported; Argo runs assets only from schedules"
-            )
         if needs_run_config(assets_def):
             raise UnsupportedInputError(
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"

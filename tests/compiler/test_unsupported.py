@@ -170,7 +170,7 @@ def test_automation_condition() -> None:
     @dg.asset(automation_condition=dg.AutomationCondition.eager())
     def eager() -> None: ...
 
-    assert "asset eager: automation conditions are not supported" in _compile_error(dg.Definitions(assets=[eager]))
+    assert "asset eager: automation condition eager is not supported" in _compile_error(dg.Definitions(assets=[eager]))
 
 
 def test_job_with_run_config_or_op_retry_policy() -> None:
