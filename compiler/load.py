@@ -90,7 +90,11 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         name = node.key.to_user_string()
         if node.is_observable:
-            raise UnsupportedInputError(f"asset {name}: observable source assets are not supported; make it external")
+            raise UnsupportedInputError(
+                f"asset {name}: observable source assets are not supported: an observation only records a data "
+                "version for Dagster's staleness and automation logic, which Argo's DAGs never consult, so a task "
+                "would do work nothing reads; make it an external AssetSpec (observe it from Dagster if needed)"
+            )
         if not node.is_materializable:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
