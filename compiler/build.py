@@ -76,7 +76,8 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
         problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
-    warnings = [*project.fidelity.warnings, *check_sizes(documents)]  # check_sizes raises (exit 2) when too big
+    # check_sizes raises (exit 2) before anything is written when one cannot be stored
+    warnings = [*project.fidelity.warnings, *project.warnings, *check_sizes(documents)]
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "
         f"until `argo cron resume {cron.name}`; set default_status=DefaultScheduleStatus.RUNNING to start it deployed"

@@ -5,12 +5,25 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+from compiler.k8s_config import read_extras
 from compiler.model import PodOverrides
 from compiler.settings import DNS_SUBDOMAIN, plain_env_value
 from compiler.user_text import reject_live_expressions
 
 TAG = "dagster-k8s/config"
 DEADLINE_KEYS = ("active_deadline_seconds", "activeDeadlineSeconds")
+# Kubernetes objects read by compiler/k8s_config.py, in both spellings dagster-k8s accepts
+CONTAINER_OBJECT_KEYS = ("env_from", "envFrom", "volume_mounts", "volumeMounts", "security_context", "securityContext")
+POD_OBJECT_KEYS = (
+    "volumes",
+    "affinity",
+    "priority_class_name",
+    "priorityClassName",
+    "image_pull_secrets",
+    "imagePullSecrets",
+    "security_context",
+    "securityContext",
+)
 TOLERATION_KEYS = {
     "key": "key",
     "operator": "operator",
@@ -29,14 +42,24 @@ def read_pod_overrides(asset: str, tags: Mapping[str, Any]) -> PodOverrides:
     where = f"asset {asset}: op tag {TAG}"
     config = _as_mapping(json.loads(raw) if isinstance(raw, str) else raw, where)
     reject_live_expressions(config, where)  # every string of the tag reaches the manifest in some form
-    _reject_unknown(config, {"container_config", "pod_spec_config", "job_spec_config"}, where)
+    _reject_unknown(
+        config, {"container_config", "pod_spec_config", "job_spec_config", "pod_template_spec_metadata"}, where
+    )
     container = _as_mapping(config.get("container_config", {}), f"{where}.container_config")
     pod = _as_mapping(config.get("pod_spec_config", {}), f"{where}.pod_spec_config")
     job = _as_mapping(config.get("job_spec_config", {}), f"{where}.job_spec_config")
-    _reject_unknown(container, {"resources", "env", "image"}, f"{where}.container_config")
+    _reject_unknown(container, {"resources", "env", "image", *CONTAINER_OBJECT_KEYS}, f"{where}.container_config")
     _reject_unknown(
         pod,
-        {"node_selector", "nodeSelector", "tolerations", "service_account_name", "serviceAccountName", *DEADLINE_KEYS},
+        {
+            "node_selector",
+            "nodeSelector",
+            "tolerations",
+            "service_account_name",
+            "serviceAccountName",
+            *DEADLINE_KEYS,
+            *POD_OBJECT_KEYS,
+        },
         f"{where}.pod_spec_config",
     )
     _reject_unknown(job, set(DEADLINE_KEYS), f"{where}.job_spec_config")
@@ -54,6 +77,7 @@ def read_pod_overrides(asset: str, tags: Mapping[str, Any]) -> PodOverrides:
         tolerations=_read_tolerations(pod.get("tolerations", []), f"{where}.pod_spec_config.tolerations"),
         service_account=service_account,
         active_deadline_seconds=_read_deadline(job, pod, where),
+        extras=read_extras(container, pod, config.get("pod_template_spec_metadata"), where),
     )
 
 
@@ -106,6 +130,8 @@ def _read_env(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     env: dict[str, str] = {}
     for entry in value:
         entry = _as_mapping(entry, where)
+        if "valueFrom" in entry or "value_from" in entry:
+            continue  # secretKeyRef/configMapKeyRef/fieldRef: compiler/k8s_config.py
         _reject_unknown(entry, {"name", "value"}, f"{where} entry {entry.get('name')!r}")
         name = entry.get("name")
         env[str(name)] = plain_env_value(name, entry.get("value"), where)

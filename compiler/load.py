@@ -1,8 +1,8 @@
 """Imports a Dagster code location and reduces it to the plain model, rejecting what Argo cannot express."""
 
+import dataclasses
 import graphlib
 import importlib
-import math
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -15,6 +15,7 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from compiler.automation import automation_schedules
 from compiler.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
 from compiler.fidelity.check_deps import with_check_dependencies
@@ -22,13 +23,16 @@ from compiler.fidelity.io_handoff import pod_local_handoffs
 from compiler.fidelity.resource_env import resource_env_vars
 from compiler.fidelity.schedule_jobs import schedules_with_jobs
 from compiler.fidelity.unmapped import reject_pools, unmapped_warnings
-from compiler.model import AssetSpec, FidelityFacts, Project, RetrySpec, ScheduleSpec
+from compiler.graph_asset import needs_run_config, node_settings
+from compiler.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
+from compiler.multi_asset import check_job_subset, op_keys
 from compiler.partitions import (
     check_job_partitions,
     check_partition_dependencies,
     describe_partitions,
     schedule_check_time,
 )
+from compiler.retry import map_retry_policy
 from compiler.validate.cron import cron_problem
 
 
@@ -67,15 +71,11 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
     assets = with_check_dependencies(_read_assets(graph), graph)
-    materializable = {asset.key for asset in assets}
+    materializable = {key for asset in assets for key in asset.all_keys}
     check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     repository = _RepositoryOnDemand(defs)
-    schedules = tuple(
-        sorted(
-            (_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)),
-            key=_by_name,
-        )
-    )
+    read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
+    schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/automation.py
     reject_pools(graph)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
@@ -104,79 +104,56 @@ def _reject_sensors_and_op_jobs(defs: dg.Definitions) -> None:
 
 def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
     assets: list[AssetSpec] = []
+    seen_ops: set[int] = set()
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         name = node.key.to_user_string()
         if node.is_observable:
-            raise UnsupportedInputError(f"asset {name}: observable source assets are not supported; make it external")
+            raise UnsupportedInputError(
+                f"asset {name}: observable source assets are not supported: an observation only records a data "
+                "version for Dagster's staleness and automation logic, which Argo's DAGs never consult, so a task "
+                "would do work nothing reads; make it an external AssetSpec (observe it from Dagster if needed)"
+            )
         if not node.is_materializable:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
         assets_def = node.assets_def
-        if len(assets_def.keys) > 1:
-            raise UnsupportedInputError(
-                f"asset {name}: multi-assets with several keys ({len(assets_def.keys)}) are not supported; "
-                "split it into one @asset per key"
-            )
-        if not isinstance(assets_def.node_def, dg.OpDefinition):
-            raise UnsupportedInputError(f"asset {name}: graph-backed assets are not supported; use a single @asset")
-        if node.automation_condition is not None:
-            raise UnsupportedInputError(
-                f"asset {name}: automation conditions are not supported; Argo runs assets only from schedules"
-            )
-        op = assets_def.op
-        if op.config_schema.as_field().is_required:
+        if needs_run_config(assets_def):
             raise UnsupportedInputError(
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
             )
         describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
-        deps = sorted((parent.path for parent in node.parent_keys), key=tuple)
+        if id(assets_def) in seen_ops:
+            continue  # another key of a multi-asset already read: one op, one task
+        seen_ops.add(id(assets_def))
+        found = op_keys(graph, assets_def)
+        name = f"multi-asset {assets_def.node_def.name}" if found.several else name
+        settings = node_settings(name, assets_def)  # an op's, or a graph's shared by its ops
+        retry = map_retry_policy(name, settings.retry_policy)
         assets.append(
             AssetSpec(
-                key=tuple(node.key.path),
-                deps=tuple(tuple(dep) for dep in deps),
-                description=node.description,
-                owners=tuple(node.owners),
-                retry=_read_retry(name, op.retry_policy),
-                pod=read_pod_overrides(name, op.tags),
+                key=found.keys[0],
+                deps=found.deps,
+                description=found.description,
+                owners=found.owners,
+                retry=retry.spec,
+                pod=read_pod_overrides(name, settings.tags),
+                warnings=tuple(w for w in (retry.warning, settings.warning) if w),
+                keys=found.keys if found.several else (),
+                op_name=assets_def.node_def.name if found.several else None,
+                can_subset=assets_def.can_subset,
             )
         )
-    materializable = {asset.key for asset in assets}
-    return [
-        AssetSpec(
-            key=a.key,
-            deps=tuple(d for d in a.deps if d in materializable),
-            description=a.description,
-            owners=a.owners,
-            retry=a.retry,
-            pod=a.pod,
-        )
-        for a in assets
-    ]
+    materializable = {key for asset in assets for key in asset.all_keys}
+    return [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
 
 
 def _check_key(key: dg.AssetKey) -> None:
     for part in key.path:
-        if "/" in part or "{{" in part or "}}" in part or not part:
+        if "/" in part or "," in part or "{{" in part or "}}" in part or not part:
             raise UnsupportedInputError(
-                f"asset {key.to_user_string()}: key component {part!r} contains '/', '{{{{' or '}}}}' or is empty; "
-                "the step runner addresses assets as a/b/c and Argo would evaluate braces"
+                f"asset {key.to_user_string()}: key component {part!r} contains '/', ',', '{{{{' or '}}}}' or is "
+                "empty; the step runner addresses assets as a/b/c,d/e and Argo would evaluate braces"
             )
-
-
-def _read_retry(name: str, policy: dg.RetryPolicy | None) -> RetrySpec | None:
-    if policy is None:
-        return None
-    if policy.max_retries == 0:
-        return RetrySpec(limit=0, delay_seconds=None, factor=None)  # "never retry" beats the default retry
-    if policy.jitter is not None:
-        raise UnsupportedInputError(f"asset {name}: RetryPolicy jitter has no Argo equivalent; remove jitter")
-    if policy.backoff == dg.Backoff.LINEAR:
-        raise UnsupportedInputError(
-            f"asset {name}: RetryPolicy backoff LINEAR has no Argo equivalent; use Backoff.EXPONENTIAL or no backoff"
-        )
-    delay = math.ceil(policy.delay) if policy.delay else None
-    factor = (2 if policy.backoff == dg.Backoff.EXPONENTIAL else 1) if delay else None
-    return RetrySpec(limit=policy.max_retries, delay_seconds=delay, factor=factor)
 
 
 def _read_schedule(
@@ -201,6 +178,7 @@ def _read_schedule(
     if not selected:
         raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} selects no materializable asset")
     check_job_partitions(schedule.name, job.name, graph, selected)
+    check_job_subset(job.name, schedule.name, graph, selected)
     crons: str | Sequence[str]
     timezone: str | None
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
@@ -279,9 +257,10 @@ def _partitioned_schedule_cron(
 def _topological(assets: Iterable[AssetSpec]) -> tuple[AssetSpec, ...]:
     """Level by level, each level sorted by key, so the order never depends on hashing."""
     by_key = {asset.key: asset for asset in assets}
+    primary = {key: asset.key for asset in assets for key in asset.all_keys}  # a multi-asset's keys → its task
     sorter: graphlib.TopologicalSorter[tuple[str, ...]] = graphlib.TopologicalSorter()
     for key, asset in by_key.items():
-        sorter.add(key, *asset.deps)
+        sorter.add(key, *(primary[dep] for dep in asset.deps))
     try:
         sorter.prepare()
     except graphlib.CycleError as error:

@@ -4,6 +4,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.k8s_config import PodExtras
+
 
 @dataclass(frozen=True)
 class RetrySpec:
@@ -12,6 +14,7 @@ class RetrySpec:
     limit: int
     delay_seconds: int | None
     factor: int | None
+    cap_seconds: int | None = None  # Argo `backoff.cap`: no single wait longer (LINEAR's approximation)
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class PodOverrides:
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
     active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
+    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/k8s_config.py)
 
     @property
     def is_empty(self) -> bool:
@@ -39,11 +43,33 @@ class AssetSpec:
     owners: tuple[str, ...]
     retry: RetrySpec | None
     pod: PodOverrides
+    warnings: tuple[str, ...] = ()  # documented approximations (e.g. RetryPolicy jitter), printed once by build
+    # A multi-asset is one op, so one task: `key` is its first key, `keys` all of them (sorted), `op_name` names the
+    # task, and `can_subset` says whether a job may run only some of the keys.
+    keys: tuple[tuple[str, ...], ...] = ()
+    op_name: str | None = None
+    can_subset: bool = False
+
+    @property
+    def all_keys(self) -> tuple[tuple[str, ...], ...]:
+        return self.keys or (self.key,)
 
     @property
     def key_path(self) -> str:
         """The `a/b/c` form the step runner's `--asset` parses."""
         return "/".join(self.key)
+
+    @property
+    def task_source(self) -> str:
+        """What the task is named after: the asset key, or for a multi-asset its op's name."""
+        return self.op_name if len(self.all_keys) > 1 and self.op_name else self.key_path
+
+    def asset_argument(self, selection: frozenset[tuple[str, ...]] | None = None) -> str:
+        """The step's `--asset` value: the selected keys as `a/b,c/d` (all of them when the op cannot subset)."""
+        keys = self.all_keys
+        if selection is not None and self.can_subset:
+            keys = tuple(key for key in keys if key in selection)
+        return ",".join("/".join(key) for key in keys)
 
     @property
     def needs_own_template(self) -> bool:
@@ -69,6 +95,11 @@ class Project:
     assets: tuple[AssetSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every approximation the mapping made, one line each, in asset order."""
+        return tuple(warning for asset in self.assets for warning in asset.warnings)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ from compiler.instance_settings import (
     PG_PASSWORD_ENV,
     RUN_TAG_ENV,
 )
+from compiler.k8s_config import PodExtras
 from compiler.model import AssetSpec, Project, RetrySpec
 from compiler.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
+from compiler.pod_security import pod_security_for
 from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
@@ -46,6 +48,9 @@ class StepTemplate:
     tolerations: tuple[Mapping[str, Any], ...]
     service_account: str | None
     active_deadline_seconds: int
+    extras: PodExtras = dataclasses.field(default_factory=PodExtras)
+    container_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the default block
+    pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
 
 
 @dataclass(frozen=True)
@@ -100,18 +105,19 @@ def free_text(text: str) -> str:
 def make_plan(project: Project, settings: Settings) -> Plan:
     check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
     task_names, renamings = assign_names(
-        (asset.key_path for asset in project.assets),
+        (asset.task_source for asset in project.assets),
         limit=NAME_LIMIT,
         fallback="asset",
         what="task name",
         reserved=DEPENDS_RESERVED,
     )
-    tasks_by_key = {asset.key: task_names[asset.key_path] for asset in project.assets}
+    # every key of a multi-asset maps to its op's one task
+    tasks_by_key = {key: task_names[asset.task_source] for asset in project.assets for key in asset.all_keys}
     steps, step_names = _shared_steps(project.assets, tasks_by_key, settings, needed_env(project))
 
     dags = [_dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None)]
     job_dags: dict[str, str] = {}
-    all_keys = {asset.key for asset in project.assets}
+    all_keys = set(tasks_by_key)
     job_names, job_renamings = assign_names(
         {s.job_name for s in project.schedules if s.asset_keys != all_keys}, prefix="job-", what="DAG template"
     )
@@ -204,14 +210,14 @@ def _dag(
 ) -> Dag:
     tasks = []
     for asset in assets:
-        if selection is not None and asset.key not in selection:
+        if selection is not None and selection.isdisjoint(asset.all_keys):
             continue
-        deps = [tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection]
+        deps = {tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection}
         tasks.append(
             Task(
                 tasks_by_key[asset.key],
                 step_names[asset.key],
-                asset.key_path,
+                asset.asset_argument(selection),
                 tuple(sorted(deps)),
                 description=free_text(asset.description.strip()) if asset.description else "",
                 owners=free_text(", ".join(asset.owners)),
@@ -236,6 +242,7 @@ def _step(
                 "ConfigMap/Secret reference from [tool.compiler]; remove it from the tag"
             )
         env[key] = EnvEntry(key, value=value)
+    security = pod_security_for(asset.key_path if asset else "", pod.extras if pod else PodExtras(), env, settings)
     resources = {k: dict(v) for k, v in settings.defaults.resources.items()}
     for kind, amounts in (pod.resources if pod else {}).items():
         resources[kind] = {**resources.get(kind, {}), **amounts}
@@ -257,6 +264,9 @@ def _step(
             if pod and pod.active_deadline_seconds
             else settings.defaults.step_active_deadline_seconds
         ),
+        extras=pod.extras if pod else PodExtras(),
+        container_security=security[0],
+        pod_security=security[1],
     )
 
 

@@ -50,6 +50,8 @@ class Defaults:
     retry_backoff_seconds: int = 10
     # Wall-clock limit of one step attempt (template activeDeadlineSeconds), unless the asset sets its own.
     step_active_deadline_seconds: int = 2 * 3600
+    # "tighten": a dagster-k8s/config security_context may only tighten the pods' defaults; "user": taken as written
+    security_context: str = "tighten"
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ def _read_defaults(section: Mapping[str, Any]) -> Defaults:
         retry_limit=reader.count("retry_limit", base.retry_limit),
         retry_backoff_seconds=reader.positive("retry_backoff_seconds", base.retry_backoff_seconds),
         step_active_deadline_seconds=reader.positive("step_active_deadline_seconds", base.step_active_deadline_seconds),
+        security_context=reader.choice("security_context", ("tighten", "user"), default="tighten"),
     )
     reader.reject_unknown()
     if defaults.step_active_deadline_seconds > defaults.active_deadline_seconds:

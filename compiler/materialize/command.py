@@ -13,8 +13,9 @@ from compiler.materialize.execution import materialize_asset
 from compiler.materialize.loading import (
     MaterializeUsageError,
     load_definitions,
-    parse_asset_key,
+    parse_asset_keys,
     require_asset,
+    require_one_op,
 )
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.termination import exit_promptly_on_sigterm
@@ -35,7 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by `python -m compiler materialize` and `python -m compiler.materialize`."""
     parser.add_argument("--module", required=True, help="Python module holding the Dagster Definitions (e.g. assets)")
     parser.add_argument(
-        "--asset", required=True, help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements)"
+        "--asset",
+        required=True,
+        action="append",
+        help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements); repeat it or separate keys with ',' "
+        "for several keys of one multi-asset, which run as one op",
     )
     parser.add_argument(
         "--partition", default=None, help="partition key (e.g. 2026-11-27); empty: the one the schedule picks"
@@ -91,20 +96,23 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
-    asset_text, partition = args.asset, None
+    asset_text, partition = ",".join(args.asset), None
     exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
     # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
     with contextlib.redirect_stderr(sys.stdout):
         try:
             now = datetime.now(UTC)
             defs = load_definitions(args.module)
-            asset_key = parse_asset_key(args.asset)
-            asset_text = asset_key.to_user_string()
-            require_asset(defs, asset_key)
+            asset_keys = parse_asset_keys(args.asset)
+            asset_text = ",".join(key.to_user_string() for key in asset_keys)
+            for asset_key in asset_keys:
+                require_asset(defs, asset_key)
+            require_one_op(defs, asset_keys)
             scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
-            partition = resolve_partition_key(defs, asset_key, args.partition, scheduled_time, now, args.schedule)
+            # the keys of one op share its partitions definition: the first one decides
+            partition = resolve_partition_key(defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule)
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
-            outcome = materialize_asset(args.module, asset_key, partition)
+            outcome = materialize_asset(args.module, asset_keys, partition)
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")

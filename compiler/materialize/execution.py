@@ -21,19 +21,23 @@ class MaterializeOutcome:
     retryable: bool = True
 
 
-def materialize_asset(module_name: str, asset_key: "AssetKey", partition_key: str | None) -> MaterializeOutcome:
-    """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL."""
-    from dagster import build_reconstructable_job, execute_job
+def materialize_asset(
+    module_name: str, asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None
+) -> MaterializeOutcome:
+    """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL. Several
+    keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset)."""
+    from dagster import AssetKey, build_reconstructable_job, execute_job
 
     from compiler.materialize.instance import open_instance
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
     from compiler.materialize.run_tags import argo_run_tags
 
+    asset_keys = [asset_key] if isinstance(asset_key, AssetKey) else list(asset_key)
     job = build_reconstructable_job(
         "compiler.materialize.pod_job",
         "build_pod_job",
         # dagster annotates this as a 1-tuple; any tuple of serializable values works
-        reconstructable_args=(module_name, asset_key.to_user_string()),  # type: ignore[arg-type]
+        reconstructable_args=(module_name, ",".join(k.to_user_string() for k in asset_keys)),  # type: ignore[arg-type]
     )
     tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()
@@ -44,7 +48,7 @@ def materialize_asset(module_name: str, asset_key: "AssetKey", partition_key: st
             instance=instance,
             run_config=RETRIES_OFF_RUN_CONFIG,
             tags=tags,
-            asset_selection=[asset_key],
+            asset_selection=asset_keys,
         )
         events = result.all_events
     failed_checks = [ev for ev in _check_evaluations(events) if not ev.passed]

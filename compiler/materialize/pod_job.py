@@ -14,7 +14,7 @@ from dagster import (
     in_process_executor,
 )
 
-from compiler.materialize.loading import load_definitions, parse_asset_key
+from compiler.materialize.loading import load_definitions, parse_asset_keys
 
 POD_JOB_NAME = "compiler_pod_materialize"
 # Argo owns retries (retryStrategy); a RetryPolicy retried here too would multiply the attempts.
@@ -35,15 +35,16 @@ def record_permanent_failure(context: HookContext) -> None:
 
 @cache
 def build_pod_job(module_name: str, asset_path: str) -> JobDefinition:
-    """Module-level so Dagster can reconstruct it (execute_job needs a reconstructable job).
+    """Module-level so Dagster can reconstruct it (execute_job needs a reconstructable job). `asset_path` holds
+    one key or the selected keys of one multi-asset, `a/b,c/d`.
 
     Cached: Dagster reconstructs the job several times in one run (plan, execution, each step); a pod builds one job
-    for one asset, so the first answer is the answer.
+    for its asset(s), so the first answer is the answer.
     """
     defs = load_definitions(module_name)
     job = define_asset_job(
         POD_JOB_NAME,
-        selection=AssetSelection.assets(parse_asset_key(asset_path)),
+        selection=AssetSelection.assets(*parse_asset_keys([asset_path])),
         executor_def=in_process_executor,
         hooks={record_permanent_failure},
     )

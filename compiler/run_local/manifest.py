@@ -28,7 +28,7 @@ class EnvEntry:
 
     name: str
     value: str | None
-    source: str | None  # "secret" or "configmap" when valueFrom is used
+    source: str | None  # "secret", "configmap" or "field" (fieldRef/resourceFieldRef) when valueFrom is used
     source_ref: str | None  # "name/key" of the Secret or ConfigMap
 
 
@@ -340,9 +340,13 @@ def _env_entry(template: str, raw: Any) -> EnvEntry:
         if field in value_from:
             ref = _mapping(value_from[field], f"{template}.env.{name}.{field}")
             return EnvEntry(name, None, source, f"{ref.get('name')}/{ref.get('key')}")
+    for field in ("fieldRef", "resourceFieldRef"):  # the pod's own fields (dagster-k8s/config): the local env stands in
+        if field in value_from:
+            ref = _mapping(value_from[field], f"{template}.env.{name}.{field}")
+            return EnvEntry(name, None, "field", str(ref.get("fieldPath") or ref.get("resource")))
     raise RunLocalError(
         f"template {template!r}: env {name!r} uses valueFrom {sorted(value_from)}; "
-        "run-local maps only secretKeyRef and configMapKeyRef"
+        "run-local maps only secretKeyRef, configMapKeyRef, fieldRef and resourceFieldRef"
     )
 
 

@@ -31,6 +31,13 @@ def check_structure(document: Any) -> list[str]:
     return problems
 
 
+def unknown_fields(instance: pydantic.BaseModel, raw: Any, path: str) -> list[str]:
+    """Keys of `raw` that the validated `instance` dropped (e.g. a dagster-k8s tag's Kubernetes objects)."""
+    problems: list[str] = []
+    _compare(instance, raw, path, problems)
+    return problems
+
+
 def _compare(value: Any, raw: Any, path: str, problems: list[str]) -> None:
     """Walks the validated model alongside the input; a key the model dropped is an unknown field."""
     if isinstance(value, pydantic.RootModel):
@@ -57,4 +64,4 @@ def _compare(value: Any, raw: Any, path: str, problems: list[str]) -> None:
                 _compare(item, raw[key], f"{path}.{key}", problems)
 
 
-__all__ = ["KINDS", "check_structure"]
+__all__ = ["KINDS", "check_structure", "unknown_fields"]
