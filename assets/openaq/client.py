@@ -602,11 +602,14 @@ class OpenAQClient:
         *,
         tally: RequestTally | None = None,
         progress: Progress | None = None,
+        consume: Callable[[SensorHours], SensorHours] | None = None,
     ) -> dict[int, SensorHours]:
         """`sensor_hours` for many sensors on `max_workers` threads; the first permanent error stops the rest.
 
         Stopping: queued sensors are dropped and running ones make no further attempt (they finish at most the
         request already on the wire), so the error is raised within one request's time, not a retry budget's.
+        `consume`, when given, is called in this thread with each sensor's hours as they complete, and what it returns
+        is kept instead (e.g. the hours without their rows, once written elsewhere): the day is then never held whole.
         """
         ids = list(dict.fromkeys(sensor_ids))
         total, done, results = len(ids), 0, {}
@@ -617,7 +620,9 @@ class OpenAQClient:
                 pool.submit(self.sensor_hours, sid, start, end, tally=tally, cancel=cancel): sid for sid in ids
             }
             for future in as_completed(futures):
-                results[futures[future]] = future.result()
+                hours = future.result()
+                results[futures.pop(future)] = hours if consume is None else consume(hours)  # drop the future's rows
+                del future, hours
                 done += 1
                 log.info("OpenAQ hours: %d/%d sensors", done, total)
                 if progress is not None:
