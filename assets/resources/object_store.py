@@ -22,7 +22,7 @@ _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 # A streamed object larger than one part goes up as a multipart upload of parts this size, one part in memory at a
 # time; S3 makes it visible only when CompleteMultipartUpload succeeds (minio aborts the upload on any error).
-STREAM_PART_BYTES = 16 * 1024 * 1024
+STREAM_PART_BYTES = 8 * 1024 * 1024
 STREAM_READ_BYTES = 1024 * 1024
 
 
