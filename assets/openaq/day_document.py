@@ -91,7 +91,7 @@ class CityDayDocument:
         yield b"]}"
 
     def reader(self) -> BinaryIO:
-        return _ChunkReader(self.chunks())
+        return io.BufferedReader(_ChunkReader(self.chunks()), buffer_size=COPY_BYTES)
 
     def to_bytes(self) -> bytes:
         """The whole document in memory: for small days and tests only."""
@@ -106,7 +106,7 @@ class _ChunkReader(io.RawIOBase):
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
-        self._pending = b""
+        self._pending = memoryview(b"")
 
     def readable(self) -> bool:
         return True
@@ -114,7 +114,7 @@ class _ChunkReader(io.RawIOBase):
     def readinto(self, buffer: Any) -> int:
         while not self._pending:
             try:
-                self._pending = next(self._chunks)
+                self._pending = memoryview(next(self._chunks))
             except StopIteration:
                 return 0
         size = min(len(buffer), len(self._pending))
