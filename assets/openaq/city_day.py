@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from assets.openaq.client import OpenAQClient, RequestTally, SensorHours
-from assets.openaq.day_document import CityDayDocument, SpooledRows
+from assets.openaq.day_document import CityDayDocument, SpooledRows, dumps
 from assets.openaq.units import canonical_parameter, canonical_units
 from assets.openaq.window import parse_api_time, to_api_time
 
@@ -136,6 +136,9 @@ def write_city_day(
     unusable = {reason: count for reason, count in skipped.items() if count and reason != "other_parameter"}
     if unusable:  # a sensor of another parameter is expected; one that cannot be read is not
         log.warning("OpenAQ %s: sensors not fetched because the API sent no usable id/parameter: %s", city, unusable)
+    # The locations as bytes from here on: tens of thousands of location dicts would outweigh everything else.
+    locations_found, locations_unusable, locations_json = len(found), len(found) - len(usable), dumps(locations)
+    del found, usable, unique, locations
     spool = SpooledRows()
     row_counts: dict[int, int] = {}
 
@@ -151,30 +154,28 @@ def write_city_day(
     except BaseException:
         spool.close()
         raise
-    head = {
-        "request": {
-            "city": city,
-            "latitude": latitude,
-            "longitude": longitude,
-            "radius_m": radius_m,
-            "window_start_utc": to_api_time(start),
-            "window_end_utc": to_api_time(end),
-        },
-        "stats": {
-            "locations_found": len(found),
-            "locations_unusable": len(found) - len(usable),
-            "locations_datetime_last_before_day": stale,
-            "sensors": len(sensor_location),
-            "sensors_with_rows": sum(1 for count in row_counts.values() if count),
-            **{f"sensors_skipped_{reason}": count for reason, count in sorted(skipped.items())},
-            "requests": tally.requests,
-            "pages": tally.pages,
-            "rows": sum(row_counts.values()),
-            "rows_outside_window": sum(h.rows_outside_window for h in hours.values()),
-            "rows_without_period": sum(h.rows_without_period for h in hours.values()),
-            "rows_non_finite": tally.rows_non_finite,
-            "retries": tally.retries,
-        },
-        "locations": locations,
+    request = {
+        "city": city,
+        "latitude": latitude,
+        "longitude": longitude,
+        "radius_m": radius_m,
+        "window_start_utc": to_api_time(start),
+        "window_end_utc": to_api_time(end),
     }
-    return CityDayDocument(head, [(sid, sensor_location[sid]) for sid in sorted(sensor_location)], spool)
+    stats = {
+        "locations_found": locations_found,
+        "locations_unusable": locations_unusable,
+        "locations_datetime_last_before_day": stale,
+        "sensors": len(sensor_location),
+        "sensors_with_rows": sum(1 for count in row_counts.values() if count),
+        **{f"sensors_skipped_{reason}": count for reason, count in sorted(skipped.items())},
+        "requests": tally.requests,
+        "pages": tally.pages,
+        "rows": sum(row_counts.values()),
+        "rows_outside_window": sum(h.rows_outside_window for h in hours.values()),
+        "rows_without_period": sum(h.rows_without_period for h in hours.values()),
+        "rows_non_finite": tally.rows_non_finite,
+        "retries": tally.retries,
+    }
+    sensors = [(sid, sensor_location[sid]) for sid in sorted(sensor_location)]
+    return CityDayDocument(request, stats, locations_json, sensors, spool)

@@ -64,19 +64,24 @@ class CityDayDocument:
     `reader()` gives a file-like object over exactly `length` bytes; `close()` removes the spool file.
     """
 
-    def __init__(self, head: dict[str, Any], sensors: list[tuple[int, int]], rows: SpooledRows) -> None:
-        """`head`: the document's keys before "measurements"; `sensors`: (sensor id, location id) in output order."""
-        self.head = head
-        self._head_bytes = dumps(head)[:-1] + b',"measurements":['
+    def __init__(
+        self,
+        request: dict[str, Any],
+        stats: dict[str, int],
+        locations: bytes,
+        sensors: list[tuple[int, int]],
+        rows: SpooledRows,
+    ) -> None:
+        """`locations`: the locations list as JSON bytes (serialised early, so their dicts can go);
+        `sensors`: (sensor id, location id) in output order."""
+        self.stats = stats
+        self._head_bytes = (
+            dumps({"request": request, "stats": stats})[:-1] + b',"locations":' + locations + b',"measurements":['
+        )
         self._sensors = sensors
         self._rows = rows
         self.length = len(self._head_bytes) + len(b"]}") + max(len(sensors) - 1, 0)
         self.length += sum(len(self._group_start(s, loc)) + rows.length(s) + 1 for s, loc in sensors)
-
-    @property
-    def stats(self) -> dict[str, int]:
-        stats: dict[str, int] = self.head["stats"]
-        return stats
 
     @staticmethod
     def _group_start(sensor_id: int, location_id: int) -> bytes:

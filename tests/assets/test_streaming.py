@@ -8,7 +8,7 @@ import pytest
 from dagster import AssetKey, build_output_context
 
 from assets.io_manager import ObjectStoreIOManager, StoredChunks
-from assets.openaq.day_document import CityDayDocument, SpooledRows
+from assets.openaq.day_document import CityDayDocument, SpooledRows, dumps
 from assets.resources.object_store import ObjectStore
 from assets.transform import RawDataError, clean_city_day_chunks, clean_city_day_json
 from tests.assets.test_transform import city_day, hour
@@ -26,8 +26,8 @@ def _document(raw: dict[str, Any]) -> CityDayDocument:
     spool = SpooledRows()
     for group in reversed(raw["measurements"]):
         spool.add(group["sensor_id"], group["results"])
-    head = {key: value for key, value in raw.items() if key != "measurements"}
-    return CityDayDocument(head, [(g["sensor_id"], g["location_id"]) for g in raw["measurements"]], spool)
+    sensors = [(g["sensor_id"], g["location_id"]) for g in raw["measurements"]]
+    return CityDayDocument(raw["request"], raw["stats"], dumps(raw["locations"]), sensors, spool)
 
 
 def _awkward_day() -> dict[str, Any]:
@@ -121,8 +121,11 @@ class _Broken(CityDayDocument):
     """Fails after `after` bytes, as a spool read error or a stop would mid-upload."""
 
     def __init__(self, raw: dict[str, Any], after: int) -> None:
-        inner = _document(raw)
-        super().__init__(inner.head, inner._sensors, inner._rows)
+        spool = SpooledRows()
+        for group in raw["measurements"]:
+            spool.add(group["sensor_id"], group["results"])
+        sensors = [(g["sensor_id"], g["location_id"]) for g in raw["measurements"]]
+        super().__init__(raw["request"], raw["stats"], dumps(raw["locations"]), sensors, spool)
         self.after = after
 
     def chunks(self) -> Iterator[bytes]:
