@@ -225,7 +225,7 @@ def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path, li
                 seconds.append(time.perf_counter() - started)
                 peaks.append(figures["peak_bytes"] / 2**20)
             stats = json.loads(printed.strip().splitlines()[-1])
-            size = stats.get("rows", stats.get("rows_in"))
+            size = stats.get("rows_in", stats.get("rows"))  # clean: rows read, not rows kept
             peak = max(peaks)
             verdict = "met" if peak <= target else "NOT met"
             lines.append(
