@@ -6,6 +6,10 @@ read out in order (`{"request":…,"stats":…,"locations":[…],"measurements":
 length, which the object store uploads part by part. The bytes are exactly those of
 `json.dumps(document, ensure_ascii=False, separators=(",", ":"))` on the same document as one dict: JSON
 serialisation is compositional, so the rows serialised one sensor at a time give the same text.
+
+The spool file lives in the temporary directory (TMPDIR): the pod needs about the document's size in ephemeral
+storage there (~0.8 GB at a million rows), and it must not be a memory-backed volume, which would count against
+the memory limit again.
 """
 
 from __future__ import annotations
