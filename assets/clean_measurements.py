@@ -7,8 +7,9 @@ import pandas as pd
 from dagster import AssetCheckResult, AssetExecutionContext, AssetIn, MetadataValue, Output, asset
 
 from assets.checks import CHECK_SPECS, check_clean_measurements
+from assets.io_manager import StoredChunks
 from assets.partitions import daily_partitions
-from assets.transform import clean_city_day_json
+from assets.transform import clean_city_day_chunks
 
 _K8S = {
     "container_config": {"resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}}
@@ -30,8 +31,10 @@ _K8S = {
         "window, null, negative or sentinel values and unsupported parameters dropped and counted."
     ),
 )
-def clean_measurements(context: AssetExecutionContext, raw: bytes) -> Iterator[Output[pd.DataFrame] | AssetCheckResult]:
-    result = clean_city_day_json(raw)  # the stored JSON bytes, decoded field by field; see assets.transform
+def clean_measurements(
+    context: AssetExecutionContext, raw: StoredChunks
+) -> Iterator[Output[pd.DataFrame] | AssetCheckResult]:
+    result = clean_city_day_chunks(raw)  # the stored JSON as it streams in, one sensor at a time; see assets.transform
     dropped = dict(result.dropped)  # outside_window includes the rows the client dropped already
     context.log.info(f"{len(result.frame)} clean rows from {result.rows_in}; dropped {dropped}")
     metadata: dict[str, Any] = {"rows": len(result.frame), "rows_in": result.rows_in}

@@ -1,13 +1,13 @@
 """`openaq/raw_measurements`: one city-day exactly as the OpenAQ v3 API returned it, plus what was asked."""
 
 from collections.abc import Callable
-from typing import Any
 
 from dagster import AssetExecutionContext, Backoff, Failure, Output, RetryPolicy, asset
 
 from assets.city import CITY
 from assets.measurement_schema import PHYSICAL_MAXIMUM
-from assets.openaq.city_day import fetch_city_day
+from assets.openaq.city_day import write_city_day
+from assets.openaq.day_document import CityDayDocument
 from assets.openaq.errors import PERMANENT_ERRORS
 from assets.partitions import daily_partitions, partition_window_utc
 from assets.resources.object_store import ObjectStore, StoreSettingsError
@@ -29,7 +29,9 @@ from assets.resources.openaq import OpenAQResource
 )
 def raw_measurements(
     context: AssetExecutionContext, openaq: OpenAQResource, store: ObjectStore
-) -> Output[dict[str, Any]]:
+) -> Output[CityDayDocument]:
+    """The day is written sensor by sensor to a spool file and uploaded as a stream by the IO manager (as JSON, the
+    same bytes as the document built as one dict), so the pod's memory does not grow with the day."""
     start, end = partition_window_utc(context.partition_key)
     try:
         # The store that will hold the result is checked before the first API request: a bad bucket, endpoint,
@@ -40,7 +42,7 @@ def raw_measurements(
     context.log.info(f"fetching {CITY.name} for {context.partition_key}: {start.isoformat()} .. {end.isoformat()}")
     try:
         with openaq.client() as client:
-            raw = fetch_city_day(
+            raw = write_city_day(
                 client,
                 city=CITY.name,
                 latitude=CITY.latitude,
@@ -54,7 +56,7 @@ def raw_measurements(
     except PERMANENT_ERRORS as error:
         # Retrying cannot fix a rejected key or request: tell Dagster's RetryPolicy and Argo (exit 3) to stop.
         raise Failure(description=str(error), allow_retries=False) from None
-    return Output(raw, metadata={key: int(value) for key, value in raw["stats"].items()})
+    return Output(raw, metadata={key: int(value) for key, value in raw.stats.items()})
 
 
 def _progress_logger(context: AssetExecutionContext) -> Callable[[int, int], None]:

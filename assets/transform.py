@@ -3,10 +3,14 @@
 Columns are gathered in one pass over plain Python lists and filtered with numpy masks: no per-row pandas work.
 `clean_city_day_json` decodes the stored bytes straight into typed structs holding only the fields used (msgspec),
 which is what makes a million sensor-hours a day cheap in time and memory (see benchmarks/).
+`clean_city_day_chunks` does the same on the document as it streams in: the head (request, stats, locations) is
+decoded once, then one sensor's group at a time, and the columns are packed into arrays every few thousand rows,
+so memory holds the clean table and one group, never the document or its rows as objects.
 """
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
@@ -125,15 +129,40 @@ class _RawDay(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_RawDay)
 
 
+class _Head(msgspec.Struct):
+    request: _Request
+    locations: list[_Location]
+    stats: _Stats = msgspec.field(default_factory=_Stats)
+
+
+_HEAD_DECODER = msgspec.json.Decoder(_Head)
+_GROUP_DECODER = msgspec.json.Decoder(_Group)
+# Where the raw step's writer puts the measurements (last, compact separators) and how one group follows another.
+# In valid JSON these byte runs cannot lie inside a string (every '"' in a string is escaped); one may still lie in
+# a row's nested object, which the decoder then reports as truncated, and the next candidate is tried.
+_MEASUREMENTS_MARK = b',"measurements":['
+_GROUP_MARK = b'},{"location_id":'
+_TRUNCATED = "Input data was truncated"
+_BATCH_ROWS = 50_000
+
+
 def _stamp_text(stamp: _Stamp | None) -> str:
     return stamp.utc if stamp is not None and stamp.utc else ""
+
+
+_TEXT_COLUMNS = (*COLUMNS, "period_start_text", "period_end_text")
 
 
 def _gather(day: _RawDay) -> dict[str, list[Any]]:
     """One pass over every hour row of the decoded day, into plain column lists."""
     locations = {location.id: location for location in day.locations}
-    columns: dict[str, list[Any]] = {name: [] for name in (*COLUMNS, "period_start_text", "period_end_text")}
-    for group in day.measurements:
+    columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+    _gather_groups(day.measurements, locations, columns)
+    return columns
+
+
+def _gather_groups(groups: Iterable[_Group], locations: dict[int, _Location], columns: dict[str, list[Any]]) -> None:
+    for group in groups:
         location = locations.get(group.location_id)
         if location is None:
             raise RawDataError(f"sensor {group.sensor_id} refers to location {group.location_id} not in raw data")
@@ -152,7 +181,6 @@ def _gather(day: _RawDay) -> dict[str, list[Any]]:
         columns["has_flags"] += [bool(row.flag_info and row.flag_info.has_flags) for row in rows]
         columns["period_start_text"] += [_stamp_text(row.period.datetime_from) if row.period else "" for row in rows]
         columns["period_end_text"] += [_stamp_text(row.period.datetime_to) if row.period else "" for row in rows]
-    return columns
 
 
 def clean_city_day_json(data: bytes) -> CleanResult:
@@ -171,16 +199,172 @@ def clean_city_day_json(data: bytes) -> CleanResult:
         ) from None
     columns = _gather(day)
     unnamed = sum(1 for name in columns["location_name"] if not name)
-    result = _clean(columns, day.request.window_start_utc, day.request.window_end_utc)
+    return _finish(columns, day.request, day.stats, unnamed)
+
+
+def _finish(columns: dict[str, Any], request: _Request, stats: _Stats, unnamed: int) -> CleanResult:
+    result = _clean(columns, request.window_start_utc, request.window_end_utc)
     client_drops = {
-        "outside_window": day.stats.rows_outside_window,
-        "no_period": day.stats.rows_without_period,
-        "non_finite_value": day.stats.rows_non_finite,
+        "outside_window": stats.rows_outside_window,
+        "no_period": stats.rows_without_period,
+        "non_finite_value": stats.rows_non_finite,
     }
     for reason, count in client_drops.items():
         result.dropped[reason] += count
     # so that rows_in == clean rows + every drop, the client's included
     return replace(result, rows_in=result.rows_in + sum(client_drops.values()), rows_without_location_name=unnamed)
+
+
+def clean_city_day_chunks(chunks: Iterable[bytes]) -> CleanResult:
+    """`clean_city_day_json` on the stored document as it streams in, in memory bounded by the clean table.
+
+    A document not laid out as the raw step writes it (measurements last, compact separators) is read whole and
+    decoded as `clean_city_day_json` does, so any valid document gives the same result either way.
+    """
+    stream = iter(chunks)
+    buffer = bytearray()
+    head: _Head | None = None
+    for chunk in stream:
+        buffer += chunk
+        head, offset = _find_head(buffer)
+        if head is not None:
+            del buffer[:offset]
+            break
+        if offset < 0:  # not the raw step's layout: decode it whole
+            break
+    if head is None:
+        buffer.extend(b"".join(stream))
+        return clean_city_day_json(bytes(buffer))
+    locations = {location.id: location for location in head.locations}
+    packed = _Packer()
+    columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+    unnamed = 0
+    for group in _groups(buffer, stream):
+        _gather_groups((group,), locations, columns)
+        if len(columns["value"]) >= _BATCH_ROWS:
+            unnamed += sum(1 for name in columns["location_name"] if not name)
+            packed.add(columns)
+            columns = {name: [] for name in _TEXT_COLUMNS}
+    unnamed += sum(1 for name in columns["location_name"] if not name)
+    packed.add(columns)
+    return _finish(packed.columns(), head.request, head.stats, unnamed)
+
+
+def _find_head(buffer: bytearray) -> tuple[_Head | None, int]:
+    """(head, offset of the first group) once the head is in `buffer`; (None, 0) to read more; (None, -1) when
+    the document is not laid out as the raw step writes it."""
+    if not buffer.startswith(b'{"request":'[: len(buffer)]):
+        return None, -1
+    start = 0
+    while (mark := buffer.find(_MEASUREMENTS_MARK, start)) >= 0:
+        try:
+            head = _HEAD_DECODER.decode(bytes(buffer[:mark]) + b"}")
+        except msgspec.DecodeError as error:
+            if _TRUNCATED in str(error):  # the mark lay inside a location: look further
+                start = mark + 1
+                continue
+            return None, -1
+        return head, mark + len(_MEASUREMENTS_MARK)
+    return None, 0
+
+
+def _groups(buffer: bytearray, stream: Iterator[bytes]) -> Iterator[_Group]:
+    """Each group of the measurements list, decoded alone; `buffer` starts right after `"measurements":[`."""
+    index = 0
+    search = 0
+    exhausted = False
+    while True:
+        mark = buffer.find(_GROUP_MARK, search)
+        if mark < 0 and not exhausted:
+            chunk = next(stream, None)
+            if chunk is None:
+                exhausted = True
+            else:
+                search = max(len(buffer) - len(_GROUP_MARK), 0)
+                buffer += chunk
+            continue
+        if mark < 0:  # the last group: the document ends with `]}`
+            tail = bytes(buffer).rstrip()
+            if tail == b"]}" and index == 0:
+                return
+            if not tail.endswith(b"]}"):
+                raise RawDataError(
+                    "raw measurements do not end with the measurements list as openaq/raw_measurements writes it; "
+                    "rematerialize openaq/raw_measurements for this partition"
+                )
+            yield _decode_group(tail[:-2], index, final=True)  # type: ignore[misc]
+            return
+        group = _decode_group(bytes(buffer[: mark + 1]), index, final=False)
+        if group is None:  # the mark lay inside a row: the group goes on
+            search = mark + 1
+            continue
+        yield group
+        index += 1
+        del buffer[: mark + 2]
+        search = 0
+
+
+def _decode_group(data: bytes, index: int, *, final: bool) -> _Group | None:
+    try:
+        return _GROUP_DECODER.decode(data)
+    except msgspec.DecodeError as error:
+        message = str(error)
+        if _TRUNCATED in message and not final:
+            return None
+        where = message.replace("`$", f"`$.measurements[{index}]")
+        sensor = re.match(rb'\{"location_id":-?\d+,"sensor_id":(-?\d+)', data)
+        in_sensor = f" in sensor {int(sensor.group(1))}" if sensor else ""
+        raise RawDataError(
+            f"raw measurements do not have the shape this step decodes{in_sensor}: {where}; "
+            "the stored document is not what openaq/raw_measurements writes (or the API changed a field this step "
+            "needs): fix assets/transform.py or the raw step, since rematerializing fetches the same shape again"
+        ) from None
+
+
+class _Packer:
+    """Column lists of a batch of rows packed into numpy arrays, so a million rows never live as Python lists."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+
+    def add(self, columns: dict[str, list[Any]]) -> None:
+        if not columns["value"]:
+            return
+        for name in ("location_id", "sensor_id"):
+            self.parts[name].append(np.array(columns[name], dtype=np.int64))
+        for name in ("value", "latitude", "longitude"):
+            self.parts[name].append(np.array(columns[name], dtype=np.float64))
+        self.parts["has_flags"].append(np.array(columns["has_flags"], dtype=bool))
+        for name in ("location_name", "parameter", "units"):
+            self.parts[name].append(np.array(columns[name], dtype=object))  # shared strings: 8 bytes a row
+        for name in ("period_start_text", "period_end_text"):  # one string per row: parsed now, 8 bytes a row
+            self.parts[name].append(_parse_stamps(columns[name]))
+
+    def columns(self) -> dict[str, Any]:
+        packed: dict[str, Any] = {}
+        for name, parts in self.parts.items():
+            if name in ("period_start_text", "period_end_text"):
+                packed[name] = parts[0].append(parts[1:]) if parts else _parse_stamps([])
+            else:
+                packed[name] = np.concatenate(parts) if parts else np.array([], dtype=_EMPTY_DTYPES.get(name, object))
+        return packed
+
+
+def _parse_stamps(texts: Any) -> pd.DatetimeIndex:
+    """UTC stamps as microseconds; a missing or malformed stamp becomes NaT (its row is dropped as no_period)."""
+    if isinstance(texts, pd.DatetimeIndex):
+        return texts
+    return pd.to_datetime(texts, format=_UTC_FORMAT, utc=True, errors="coerce").as_unit("us")
+
+
+_EMPTY_DTYPES: dict[str, Any] = {
+    "location_id": np.int64,
+    "sensor_id": np.int64,
+    "value": np.float64,
+    "latitude": np.float64,
+    "longitude": np.float64,
+    "has_flags": bool,
+}
 
 
 def _where(data: bytes, message: str) -> str:
@@ -195,13 +379,12 @@ def _where(data: bytes, message: str) -> str:
         return ""
 
 
-def _clean(columns: dict[str, list[Any]], window_start_text: str, window_end_text: str) -> CleanResult:
+def _clean(columns: dict[str, Any], window_start_text: str, window_end_text: str) -> CleanResult:
     window_start = _utc(window_start_text)
     window_end = _utc(window_end_text)
     # A missing or malformed stamp becomes NaT and its row is dropped as no_period.
     start_text, end_text = columns.pop("period_start_text"), columns.pop("period_end_text")
-    period_start = pd.to_datetime(start_text, format=_UTC_FORMAT, utc=True, errors="coerce").as_unit("us")
-    period_end = pd.to_datetime(end_text, format=_UTC_FORMAT, utc=True, errors="coerce").as_unit("us")
+    period_start, period_end = _parse_stamps(start_text), _parse_stamps(end_text)
     values = np.array(columns["value"], dtype=np.float64)  # JSON null becomes NaN here
     pairs = zip(columns["parameter"], columns["units"], strict=True)
     supported = np.array([pair in PHYSICAL_MAXIMUM for pair in pairs], dtype=bool)

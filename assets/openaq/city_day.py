@@ -1,14 +1,17 @@
-"""Everything the API holds for one city-day, as one JSON-serialisable document (rows exactly as returned)."""
+"""Everything the API holds for one city-day, as one JSON document (rows exactly as returned), written as a stream."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from assets.openaq.client import OpenAQClient, RequestTally
+from assets.openaq.client import OpenAQClient, RequestTally, SensorHours
+from assets.openaq.day_document import CityDayDocument, SpooledRows, dumps
 from assets.openaq.units import canonical_parameter, canonical_units
 from assets.openaq.window import parse_api_time, to_api_time
 
@@ -80,12 +83,48 @@ def fetch_city_day(
     progress: Callable[[int, int], None] | None = None,
     parameters: Collection[tuple[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Everything for one city-day, JSON-serialisable, API rows exactly as returned.
+    """Everything for one city-day as one dict, API rows exactly as returned (`write_city_day`, parsed back).
+
+    For small days and tests: the asset streams the document instead (`write_city_day`), since a large day as
+    Python objects does not fit a pod.
+    """
+    document = write_city_day(
+        client,
+        city=city,
+        latitude=latitude,
+        longitude=longitude,
+        radius_m=radius_m,
+        start=start,
+        end=end,
+        progress=progress,
+        parameters=parameters,
+    )
+    try:
+        parsed: dict[str, Any] = json.loads(document.to_bytes())
+    finally:
+        document.close()
+    return parsed
+
+
+def write_city_day(
+    client: OpenAQClient,
+    *,
+    city: str,
+    latitude: float,
+    longitude: float,
+    radius_m: int,
+    start: datetime,
+    end: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    parameters: Collection[tuple[str, str]] | None = None,
+) -> CityDayDocument:
+    """Everything for one city-day as a JSON document streamed from a spool file; the caller closes it.
 
     `parameters` picks sensors by (parameter name, units), as the API advises (never by a fixed id list); None
     fetches every sensor. Every location in the radius is asked, whatever its `datetimeLast` says (the field lags
     behind `/hours`); a location that never reported simply returns no rows. Sensors not fetched are counted by
     reason in `stats` (`sensors_skipped_<reason>`), locations without a usable id in `locations_unusable`.
+    Each sensor's rows are serialised as they arrive and not kept (see `day_document`).
     """
     tally = RequestTally()
     found = client.locations_near(latitude, longitude, radius_m, tally=tally)
@@ -97,35 +136,46 @@ def fetch_city_day(
     unusable = {reason: count for reason, count in skipped.items() if count and reason != "other_parameter"}
     if unusable:  # a sensor of another parameter is expected; one that cannot be read is not
         log.warning("OpenAQ %s: sensors not fetched because the API sent no usable id/parameter: %s", city, unusable)
-    hours = client.sensors_hours(sorted(sensor_location), start, end, tally=tally, progress=progress)
-    measurements: list[dict[str, Any]] = [
-        {"location_id": sensor_location[sid], "sensor_id": sid, "results": hours[sid].rows}
-        for sid in sorted(sensor_location)
-    ]
-    return {
-        "request": {
-            "city": city,
-            "latitude": latitude,
-            "longitude": longitude,
-            "radius_m": radius_m,
-            "window_start_utc": to_api_time(start),
-            "window_end_utc": to_api_time(end),
-        },
-        "stats": {
-            "locations_found": len(found),
-            "locations_unusable": len(found) - len(usable),
-            "locations_datetime_last_before_day": stale,
-            "sensors": len(sensor_location),
-            "sensors_with_rows": sum(1 for m in measurements if m["results"]),
-            **{f"sensors_skipped_{reason}": count for reason, count in sorted(skipped.items())},
-            "requests": tally.requests,
-            "pages": tally.pages,
-            "rows": sum(len(m["results"]) for m in measurements),
-            "rows_outside_window": sum(h.rows_outside_window for h in hours.values()),
-            "rows_without_period": sum(h.rows_without_period for h in hours.values()),
-            "rows_non_finite": tally.rows_non_finite,
-            "retries": tally.retries,
-        },
-        "locations": locations,
-        "measurements": measurements,
+    # The locations as bytes from here on: tens of thousands of location dicts would outweigh everything else.
+    locations_found, locations_unusable, locations_json = len(found), len(found) - len(usable), dumps(locations)
+    del found, usable, unique, locations
+    spool = SpooledRows()
+    row_counts: dict[int, int] = {}
+
+    def spool_rows(hours: SensorHours) -> SensorHours:
+        spool.add(hours.sensor_id, hours.rows)
+        row_counts[hours.sensor_id] = len(hours.rows)
+        return replace(hours, rows=[])
+
+    try:
+        hours = client.sensors_hours(
+            sorted(sensor_location), start, end, tally=tally, progress=progress, consume=spool_rows
+        )
+    except BaseException:
+        spool.close()
+        raise
+    request = {
+        "city": city,
+        "latitude": latitude,
+        "longitude": longitude,
+        "radius_m": radius_m,
+        "window_start_utc": to_api_time(start),
+        "window_end_utc": to_api_time(end),
     }
+    stats = {
+        "locations_found": locations_found,
+        "locations_unusable": locations_unusable,
+        "locations_datetime_last_before_day": stale,
+        "sensors": len(sensor_location),
+        "sensors_with_rows": sum(1 for count in row_counts.values() if count),
+        **{f"sensors_skipped_{reason}": count for reason, count in sorted(skipped.items())},
+        "requests": tally.requests,
+        "pages": tally.pages,
+        "rows": sum(row_counts.values()),
+        "rows_outside_window": sum(h.rows_outside_window for h in hours.values()),
+        "rows_without_period": sum(h.rows_without_period for h in hours.values()),
+        "rows_non_finite": tally.rows_non_finite,
+        "retries": tally.retries,
+    }
+    sensors = [(sid, sensor_location[sid]) for sid in sorted(sensor_location)]
+    return CityDayDocument(request, stats, locations_json, sensors, spool)

@@ -12,10 +12,10 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import count
+from itertools import count, islice
 from typing import Any
 
 import requests
@@ -602,26 +602,38 @@ class OpenAQClient:
         *,
         tally: RequestTally | None = None,
         progress: Progress | None = None,
+        consume: Callable[[SensorHours], SensorHours] | None = None,
     ) -> dict[int, SensorHours]:
         """`sensor_hours` for many sensors on `max_workers` threads; the first permanent error stops the rest.
 
-        Stopping: queued sensors are dropped and running ones make no further attempt (they finish at most the
+        Stopping: sensors not yet started are dropped and running ones make no further attempt (they finish at most the
         request already on the wire), so the error is raised within one request's time, not a retry budget's.
+        `consume`, when given, is called in this thread with each sensor's hours as they complete, and what it returns
+        is kept instead (e.g. the hours without their rows, once written elsewhere): the day is then never held whole.
         """
         ids = list(dict.fromkeys(sensor_ids))
         total, done, results = len(ids), 0, {}
         cancel = threading.Event()
         pool = ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="openaq")
+        waiting = iter(ids)
+        # A few sensors queued per worker, not all of them: tens of thousands of pending futures cost tens of MB.
+        window = self.max_workers * 2
+        futures: dict[Future[SensorHours], int] = {}
         try:
-            futures: dict[Future[SensorHours], int] = {
-                pool.submit(self.sensor_hours, sid, start, end, tally=tally, cancel=cancel): sid for sid in ids
-            }
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
-                done += 1
-                log.info("OpenAQ hours: %d/%d sensors", done, total)
-                if progress is not None:
-                    progress(done, total)
+            while True:
+                for sid in islice(waiting, window - len(futures)):
+                    futures[pool.submit(self.sensor_hours, sid, start, end, tally=tally, cancel=cancel)] = sid
+                if not futures:
+                    break
+                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    hours = future.result()
+                    results[futures.pop(future)] = hours if consume is None else consume(hours)  # its rows go
+                    done += 1
+                    log.info("OpenAQ hours: %d/%d sensors", done, total)
+                    if progress is not None:
+                        progress(done, total)
+                del finished
         except BaseException:
             cancel.set()  # siblings raise Cancelled, which nobody reads: this error is the one reported
             self.abort_in_flight()  # a body still trickling in must not hold the stop (SIGTERM ends up here too)

@@ -4,7 +4,8 @@ import io
 import os
 import re
 import ssl
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import urllib3
@@ -19,6 +20,10 @@ _MISSING_CODES = {"NoSuchKey", "NoSuchObject"}
 # S3 bucket naming rules (3-63 characters, lowercase letters, digits, '.', '-'; starts and ends alphanumeric).
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+# A streamed object larger than one part goes up as a multipart upload of parts this size, one part in memory at a
+# time; S3 makes it visible only when CompleteMultipartUpload succeeds (minio aborts the upload on any error).
+STREAM_PART_BYTES = 8 * 1024 * 1024
+STREAM_READ_BYTES = 1024 * 1024
 
 
 class ObjectStoreError(RuntimeError):
@@ -152,6 +157,43 @@ class ObjectStore(ConfigurableResource):
             lambda c: c.put_object(self.bucket, key, io.BytesIO(data), len(data), content_type=content_type),
         )
         return self.uri(key)
+
+    def put_stream(self, key: str, data: BinaryIO, length: int, content_type: str) -> str:
+        """Publish `length` bytes read from `data` at `key` without holding them: one PUT up to one part, else a
+        multipart upload that becomes visible only once complete, so readers never see a partial object."""
+        self.ensure_bucket()
+        self._call(
+            f"writing {self.uri(key)}",
+            lambda c: c.put_object(
+                self.bucket,
+                key,
+                data,
+                length,
+                content_type=content_type,
+                part_size=STREAM_PART_BYTES,
+                num_parallel_uploads=1,  # parallel parts would queue several parts in memory
+            ),
+        )
+        return self.uri(key)
+
+    def iter_chunks(self, key: str, chunk_bytes: int = STREAM_READ_BYTES) -> Iterator[bytes]:
+        """The object's bytes in chunks of about `chunk_bytes`, read as they arrive (never the whole object)."""
+        response = self._call(f"reading {self.uri(key)}", lambda c: c.get_object(self.bucket, key), key=key)
+        try:
+            while True:
+                try:
+                    chunk = response.read(chunk_bytes)
+                except urllib3.exceptions.HTTPError as error:
+                    raise StoreUnreachable(
+                        f"object store at {self.endpoint} cut the answer while reading {self.uri(key)} "
+                        f"({type(error).__name__}); rerun the step"
+                    ) from None
+                if not chunk:
+                    return
+                yield chunk
+        finally:
+            response.close()
+            response.release_conn()
 
     def get_bytes(self, key: str) -> bytes:
         def read(c: Minio) -> bytes:

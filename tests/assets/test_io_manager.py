@@ -11,7 +11,7 @@ import pytest
 from dagster import AssetKey, DagsterType, In, InputContext, build_input_context, build_output_context
 
 from assets.clean_measurements import clean_measurements
-from assets.io_manager import ObjectStoreIOManager
+from assets.io_manager import ObjectStoreIOManager, StoredChunks
 from assets.resources.object_store import ObjectNotFound, ObjectStore
 
 RAW = AssetKey(["openaq", "raw_measurements"])
@@ -106,10 +106,12 @@ def test_a_stale_object_of_the_other_format_is_never_read(s3_env: dict[str, str]
     manager.handle_output(build_output_context(asset_key=RAW, partition_key="2026-05-01"), pd.DataFrame({"stale": [1]}))
     manager.handle_output(build_output_context(asset_key=RAW, partition_key="2026-05-01"), {"current": True})
     assert manager.load_input(_input(RAW, "2026-05-01", dict[str, Any])) == {"current": True}
-    # the real clean asset declares its raw input as bytes: it gets the JSON, not the stale parquet
+    # the real clean asset declares its raw input as a stream of chunks: it streams the JSON, not the stale parquet
     declared = _resolved(clean_measurements.op.ins["raw"].dagster_type)
     loaded = manager.load_input(build_input_context(asset_key=RAW, partition_key="2026-05-01", dagster_type=declared))
-    assert loaded == b'{"current":true}'
+    assert isinstance(loaded, StoredChunks)
+    assert b"".join(loaded) == b'{"current":true}'
+    assert manager.load_input(_input(RAW, "2026-05-01", bytes)) == b'{"current":true}'
     # and a DataFrame input of an asset whose only object is JSON is told which parquet key is missing
     manager.handle_output(build_output_context(asset_key=CLEAN, partition_key="2026-05-01"), {"was": "json"})
     with pytest.raises(ObjectNotFound, match=r"openaq/clean_measurements.*clean_measurements/2026-05-01\.parquet"):

@@ -1,0 +1,258 @@
+"""Peak memory of the raw and clean pods on a large day, each step in a fresh process measured from outside.
+
+`python -m benchmarks.stream_memory --rows 1000000` starts embedded SeaweedFS and a fast OpenAQ-compatible server
+(`serve`: the local server's SYNTHETIC stations and row shapes, each distinct page rendered once, in its own process,
+no rate limit; the local server computes every row per request and would take most of an hour for 42,000 sensors),
+then materializes, each in its own process:
+
+- `openaq/raw_measurements` for one partition, fetched over HTTP from the local server and stored;
+- `openaq/clean_measurements` for another partition whose raw document is `benchmarks.synthetic_raw`'s day of exactly
+  `--rows` rows, put in the store first.
+
+Each step's process is the child of a tiny launcher (`python -I -S`, nothing imported) that reads the child's own
+`ru_maxrss` with `os.wait4`: a process measuring itself would report a peak inherited from whatever exec'd it. So the
+figure includes the imports (Dagster, pandas) and the input, as in a pod. The compiled limits are read from the
+project (pyproject defaults, the asset's `dagster-k8s/config`) and compared with the peaks.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.measure import PROJECT_ROOT, PYTHON
+from benchmarks.synthetic_raw import cached_raw_file
+
+RAW_PARTITION = "2026-11-26"
+CLEAN_PARTITION = "2026-11-27"  # the day benchmarks.synthetic_raw makes
+RAW_TARGET_MIB, CLEAN_TARGET_MIB = 512, 1024
+HOURS_PER_DAY = 24
+SENSORS_PER_EXTRA_LOCATION = 1.5  # SyntheticCity: even extra locations have two sensors, odd ones one
+
+# The launcher: fork, exec the step, wait4 for its rusage. Runs with -I -S so it imports nothing of the project.
+_LAUNCHER = """
+import json, os, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+started = time.monotonic()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(out, "w") as handle:
+    json.dump({"seconds": time.monotonic() - started, "peak_bytes": usage.ru_maxrss * 1024,
+               "returncode": os.waitstatus_to_exitcode(status)}, handle)
+"""
+
+
+def measured(argv: list[str], env: dict[str, str]) -> tuple[dict[str, Any], str]:
+    """(the launcher's figures for `argv`, what it printed); a failing step stops the benchmark with its output."""
+    with tempfile.TemporaryDirectory(prefix="air-quality-stream-memory-") as scratch:
+        out = Path(scratch) / "result.json"
+        done = subprocess.run(
+            [PYTHON, "-I", "-S", "-c", _LAUNCHER, str(out), *argv],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+        )
+        if not out.exists():
+            raise RuntimeError(f"launcher failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    if result["returncode"] != 0:
+        raise RuntimeError(f"`{' '.join(argv)}` exited {result['returncode']}:\n{done.stderr[-4000:]}")
+    return result, done.stdout
+
+
+def step(name: str, partition: str) -> None:
+    """In the measured child: materialize one step as its pod does (ephemeral instance) and print its metadata."""
+    from dagster import AssetKey, DagsterInstance, materialize
+
+    from assets import defs
+
+    raw = defs.get_assets_def(["openaq", "raw_measurements"])
+    clean = defs.get_assets_def(["openaq", "clean_measurements"])
+    result = materialize(
+        [raw, clean],
+        selection=[AssetKey(["openaq", name])],
+        partition_key=partition,
+        resources=defs.resources or {},
+        instance=DagsterInstance.ephemeral(),
+    )
+    events = result.get_asset_materialization_events()
+    metadata = {key: getattr(value, "value", None) for key, value in events[0].materialization.metadata.items()}
+    print(json.dumps({key: value for key, value in metadata.items() if isinstance(value, int)}))
+
+
+def compiled_limits_mib() -> dict[str, float]:
+    """The memory limit each step's pod gets: its asset's `dagster-k8s/config` or the pyproject default."""
+    import tomllib
+
+    from assets import defs
+
+    default = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["compiler"]
+    limits = {"default": _mib(default["defaults"]["resources"]["limits"]["memory"])}
+    for name in ("raw_measurements", "clean_measurements"):
+        tags = defs.get_assets_def(["openaq", name]).op.tags.get("dagster-k8s/config") or {}
+        config = json.loads(tags) if isinstance(tags, str) else tags
+        memory = config.get("container_config", {}).get("resources", {}).get("limits", {}).get("memory")
+        limits[name] = _mib(memory) if memory else limits["default"]
+    return limits
+
+
+def _mib(quantity: str) -> float:
+    units = {"Ki": 1 / 1024, "Mi": 1.0, "Gi": 1024.0, "M": 1e6 / 2**20, "G": 1e9 / 2**20}
+    for suffix, factor in sorted(units.items(), key=lambda item: -len(item[0])):
+        if quantity.endswith(suffix):
+            return float(quantity[: -len(suffix)]) * factor
+    return float(quantity) / 2**20
+
+
+def serve(extra_locations: int, port_file: str) -> None:
+    """A fast stand-in for the local OpenAQ server: same stations and row shapes, each distinct page rendered once.
+
+    Hour rows do not name their sensor, so one sensor's page serves every sensor of the same parameter and window.
+    """
+    import re
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    from assets.city import CITY
+    from assets.openaq.window import parse_api_time
+    from devservices.openaq_server.app import _envelope
+    from devservices.openaq_server.synthetic import SyntheticCity
+
+    city = SyntheticCity(
+        name=CITY.name,
+        latitude=CITY.latitude,
+        longitude=CITY.longitude,
+        timezone=CITY.timezone,
+        extra_locations=extra_locations,
+    )
+    located = [city.location_json(loc, dist) for loc, dist in city.within(CITY.latitude, CITY.longitude, CITY.radius_m)]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    pages: dict[Any, bytes] = {}
+    lock = threading.Lock()
+    sensor_path = re.compile(r"^/v3/sensors/(\d+)/hours$")
+
+    def render(path: str, query: dict[str, str]) -> bytes:
+        limit, page = int(query.get("limit", 100)), int(query.get("page", 1))
+        if path == "/v3/locations":
+            return dumps(_envelope(page, limit, located[(page - 1) * limit : page * limit])).encode()
+        sensor_id = int(sensor_path.match(path).group(1))  # type: ignore[union-attr]
+        key = (city.sensor(sensor_id)[1].parameter.id, query["datetime_from"], query["datetime_to"], page, limit)  # type: ignore[index]
+        with lock:
+            if key not in pages:
+                after, until = parse_api_time(query["datetime_from"]), parse_api_time(query["datetime_to"])
+                rows = city.hour_rows(sensor_id, after, until, (page - 1) * limit, limit)
+                pages[key] = dumps(_envelope(page, limit, rows)).encode()
+            return pages[key]
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            body = render(parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()})
+            head = (
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                # a budget the client's pacer can see: without one it sends a single probe request at a time
+                "x-ratelimit-limit: 1000000\r\nx-ratelimit-remaining: 1000000\r\nx-ratelimit-reset: 60\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            )
+            self.wfile.write(head.encode() + body)  # one write: no Nagle/delayed-ACK stall between head and body
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Path(port_file).write_text(str(server.server_address[1]), encoding="utf-8")
+    server.serve_forever()
+
+
+def run(rows: int, runs: int) -> list[str]:
+    sensors = math.ceil(rows / HOURS_PER_DAY)
+    extra = math.ceil(sensors / SENSORS_PER_EXTRA_LOCATION)
+    raw_file = cached_raw_file(rows)
+    lines: list[str] = []
+    limits = compiled_limits_mib()
+    with tempfile.TemporaryDirectory(prefix="air-quality-stream-memory-") as work:
+        port_file = Path(work) / "port"
+        server = subprocess.Popen([PYTHON, "-m", "benchmarks.stream_memory", "--serve", str(extra), str(port_file)])
+        try:
+            while not port_file.exists() or not port_file.read_text(encoding="utf-8"):
+                if server.poll() is not None:
+                    raise RuntimeError(f"the benchmark's OpenAQ server exited {server.returncode}")
+                time.sleep(0.2)
+            base_url = f"http://127.0.0.1:{port_file.read_text(encoding='utf-8')}"
+            lines += _measure(rows, runs, raw_file, base_url, Path(work), limits)
+        finally:
+            server.terminate()
+            server.wait()
+    return lines
+
+
+def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path, limits: dict[str, float]) -> list[str]:
+    from assets.resources.object_store import ObjectStore
+    from devservices.local_stack import DEFAULT_BUCKET
+    from devservices.s3.seaweed import running_seaweed
+
+    lines: list[str] = []
+    with running_seaweed(work / "seaweed") as seaweed:
+        env = {**seaweed.env(DEFAULT_BUCKET), "OPENAQ_API_KEY": "bench-key", "OPENAQ_BASE_URL": base_url}
+        os.environ.update(env)
+        store = ObjectStore.from_env()
+        with raw_file.open("rb") as handle:
+            key = f"dagster/openaq/raw_measurements/{CLEAN_PARTITION}.json"
+            store.put_stream(key, handle, raw_file.stat().st_size, "application/json")
+        for name, partition, target in (
+            ("raw_measurements", RAW_PARTITION, RAW_TARGET_MIB),
+            ("clean_measurements", CLEAN_PARTITION, CLEAN_TARGET_MIB),
+        ):
+            peaks, seconds, printed = [], [], ""
+            for _ in range(runs):
+                started = time.perf_counter()
+                figures, printed = measured([PYTHON, "-m", "benchmarks.stream_memory", "--step", name, partition], env)
+                seconds.append(time.perf_counter() - started)
+                peaks.append(figures["peak_bytes"] / 2**20)
+            stats = json.loads(printed.strip().splitlines()[-1])
+            size = stats.get("rows_in", stats.get("rows"))  # clean: rows read, not rows kept
+            peak = max(peaks)
+            verdict = "met" if peak <= target else "NOT met"
+            lines.append(
+                f"{name}: {size:,} rows, peak {min(peaks):.0f}..{peak:.0f} MiB over {runs} run(s) "
+                f"(target <= {target} MiB: {verdict}); compiled limit {limits[name]:.0f} MiB "
+                f"({limits[name] / peak:.2f}x the peak); {min(seconds):.0f} s"
+            )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.stream_memory", description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="sensor-hours in the day (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=1, help="fresh processes per step")
+    parser.add_argument("--step", nargs=2, metavar=("ASSET", "PARTITION"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=2, metavar=("EXTRA_LOCATIONS", "PORT_FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(int(args.serve[0]), args.serve[1])
+        return 0
+    if args.step:
+        step(*args.step)
+        return 0
+    for line in run(args.rows, args.runs):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
