@@ -32,7 +32,7 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
             continue
         assets_def = node.assets_def
         for input_name, upstream_key in sorted(assets_def.keys_by_input_name.items()):
-            input_def = assets_def.op.input_def_named(input_name)
+            input_def = assets_def.node_def.input_def_named(input_name)  # an op, or a graph (graph-backed assets)
             if input_def.dagster_type.is_nothing or not graph.has(upstream_key):
                 continue
             upstream = graph.get(upstream_key)
@@ -55,7 +55,7 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
 
 def _io_manager_key(assets_def: dg.AssetsDefinition, key: dg.AssetKey) -> str:
     output_name = assets_def.get_output_name_for_asset_key(key)
-    return assets_def.op.output_def_named(output_name).io_manager_key
+    return assets_def.node_def.output_def_named(output_name).io_manager_key
 
 
 def _pod_local_kind(key: str, resources: Mapping[str, Any]) -> str | None:

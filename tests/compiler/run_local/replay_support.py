@@ -23,6 +23,8 @@ namespace = "argo"
 service_account = "shapes"
 config_map = "shapes-config"
 config_keys = ["SHAPES_DIR"]
+# The projects' filesystem IO manager writes under SHAPES_DIR, one directory every "pod" (process) sees.
+shared_io_managers = ["io_manager"]
 
 [tool.compiler.env]
 HOME = "/tmp"
