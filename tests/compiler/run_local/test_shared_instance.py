@@ -159,7 +159,7 @@ def test_each_task_records_a_tagged_run_in_the_shared_instance(replay: Replay, t
 
 def test_materializations_and_checks_match_a_direct_dagster_run(replay: Replay, tmp_path: Path) -> None:
     assert replay.result.returncode == 0, replay.result.stdout[-3000:]
-    with open_shared(tmp_path / "shared", replay.env) as instance:
+    with open_shared(tmp_path / "instance-home", replay.env) as instance:
         shared_metadata = {}
         for name in ASSETS:
             record = instance.get_latest_materialization_event(AssetKey(["openaq", name]))
