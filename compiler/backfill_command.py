@@ -1,4 +1,4 @@
-"""`python -m compiler backfill`: the command line of compiler/backfill.py.
+"""`python -m compiler backfill`: the command line of compiler/build/backfill.py.
 
 Kept apart so that importing the CLI imports neither Dagster nor the templates (`build` forks its structure-check
 child before Dagster loads); the backfill machinery is imported when the command runs.
@@ -39,9 +39,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_backfill(arguments: argparse.Namespace) -> int:
-    from compiler.backfill import partition_range, render_backfill
-    from compiler.load import load_definitions, project_from_definitions
-    from compiler.plan import make_plan
+    from compiler.build.backfill import partition_range, render_backfill
+    from compiler.build.load import load_definitions, project_from_definitions
+    from compiler.build.plan import make_plan
     from compiler.settings import load_settings
     from compiler.workspace import default_code_location
 

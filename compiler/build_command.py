@@ -4,13 +4,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from compiler.build.write import diff_manifests, write_manifests
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.settings import load_settings
 from compiler.validate.structure_worker import structure_check_in_child
 from compiler.workspace import default_code_location
-from compiler.write import diff_manifests, write_manifests
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -50,8 +50,8 @@ def run_build(arguments: argparse.Namespace) -> int:
     # The child starts before anything imports Dagster, so hera's models load there while Dagster and the project
     # load here; the compiler's own modules come after the fork for the same reason.
     with structure_check_in_child() as structure:
-        from compiler.build import collector_paused, compile_project
-        from compiler.load import load_project
+        from compiler.build.load import load_project
+        from compiler.build.pipeline import collector_paused, compile_project
 
         with collector_paused():
             result = compile_project(load_project(module, search_path), settings, structure)

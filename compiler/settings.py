@@ -71,9 +71,10 @@ class Settings:
     config: tuple[tuple[str, str], ...] = ()
     # [tool.compiler.instance]: the Dagster instance pods record runs in; None = throw-away (ephemeral) instance.
     instance: "InstanceSettings | None" = None
-    # Resource keys of filesystem IO managers whose base_dir is a volume every pod mounts (compiler/fidelity/).
+    # Resource keys of filesystem IO managers whose base_dir is a volume every pod mounts (compiler/build/fidelity/).
     shared_io_managers: tuple[str, ...] = ()
-    # Each pod mounts only the Secrets its asset's resources read via EnvVar, plus global_secrets (compiler/fidelity/).
+    # Each pod mounts only the Secrets its asset's resources read via EnvVar, plus global_secrets
+    # (compiler/build/fidelity/).
     secrets_per_asset: bool = False
     global_secrets: tuple[str, ...] = ()
 

@@ -20,7 +20,7 @@ class MaterializeUsageError(Exception):
 
 def load_definitions(module_name: str) -> Definitions:
     """The module's `defs`, or its only `Definitions`: the same lookup `build` uses."""
-    from compiler import load
+    from compiler.build import load
 
     try:
         return load.load_definitions(module_name)

@@ -5,8 +5,8 @@ from typing import Any
 
 from dagster._check import CheckError
 
+from compiler.build.model import ScheduleSpec
 from compiler.errors import UnsupportedInputError
-from compiler.model import ScheduleSpec
 from compiler.validate.ticks import explain, tick_differences
 
 

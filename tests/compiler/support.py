@@ -9,8 +9,8 @@ from typing import Any
 
 import dagster as dg
 
-from compiler.build import compile_project
-from compiler.load import project_from_definitions
+from compiler.build.load import project_from_definitions
+from compiler.build.pipeline import compile_project
 from compiler.parse import parse_documents
 from compiler.settings import Settings, parse_settings
 from tests.compiler.argo_schema import schema_errors

@@ -7,9 +7,9 @@ from typing import Any
 import dagster as dg
 import pytest
 
+from compiler.build.load import project_from_definitions
+from compiler.build.plan import make_plan
 from compiler.errors import UnsupportedInputError
-from compiler.load import project_from_definitions
-from compiler.plan import make_plan
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import compile_defs, dag, demo_settings, run_compiler, workflow_template, write_project
 

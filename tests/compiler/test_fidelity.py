@@ -86,8 +86,8 @@ def test_a_schedule_naming_its_job_compiles_and_runs_that_job(tmp_path: Path, mo
 
 
 def test_a_job_name_that_names_no_job_is_refused_by_name(tmp_path: Path) -> None:
+    from compiler.build.load import project_from_definitions
     from compiler.errors import UnsupportedInputError
-    from compiler.load import project_from_definitions
     from tests.compiler.projects.fidelity import schedule_job_name as project
 
     schedule = dg.ScheduleDefinition(name="typo", job_name="readinsg", cron_schedule="@daily")
@@ -140,9 +140,9 @@ def test_a_filesystem_io_manager_handoff_is_refused_unless_declared_shared(
     ],
 )
 def test_io_managers_that_never_share_are_refused_even_when_listed(resource: object, kind: str) -> None:
+    from compiler.build.load import project_from_definitions
+    from compiler.build.plan import make_plan
     from compiler.errors import UnsupportedInputError
-    from compiler.load import project_from_definitions
-    from compiler.plan import make_plan
     from tests.compiler.projects.fidelity import io_handoff as project
     from tests.compiler.support import demo_settings
 
@@ -156,7 +156,7 @@ def test_io_managers_that_never_share_are_refused_even_when_listed(resource: obj
 
 
 def test_deps_without_a_value_handoff_need_no_shared_io_manager() -> None:
-    from compiler.load import project_from_definitions
+    from compiler.build.load import project_from_definitions
 
     @dg.asset
     def first() -> None:
@@ -207,9 +207,9 @@ def test_a_tag_request_above_the_default_limit_is_refused_naming_asset_and_fix(t
 
 
 def _step_resources(resources: dict[str, dict[str, str]], defaults: dict[str, dict[str, str]] | None = None) -> str:
+    from compiler.build.load import project_from_definitions
+    from compiler.build.plan import make_plan
     from compiler.errors import UnsupportedInputError
-    from compiler.load import project_from_definitions
-    from compiler.plan import make_plan
     from tests.compiler.support import demo_settings
 
     @dg.asset(op_tags={"dagster-k8s/config": {"container_config": {"resources": resources}}})
@@ -272,8 +272,8 @@ def test_freshness_policies_and_executor_concurrency_are_warned_by_name(tmp_path
 
 
 def test_concurrency_pools_are_refused_by_name() -> None:
+    from compiler.build.load import project_from_definitions
     from compiler.errors import UnsupportedInputError
-    from compiler.load import project_from_definitions
 
     @dg.asset(pool="warehouse")
     def heavy_load() -> None:

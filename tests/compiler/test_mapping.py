@@ -8,9 +8,9 @@ import dagster as dg
 import pytest
 import yaml
 
-from compiler.build import compile_project
+from compiler.build.load import project_from_definitions
+from compiler.build.pipeline import compile_project
 from compiler.errors import UnsupportedInputError
-from compiler.load import project_from_definitions
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import REPO, compile_defs, dag, demo_settings, workflow_template
 

@@ -3,8 +3,8 @@
 import dagster as dg
 import pytest
 
+from compiler.build.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
-from compiler.load import project_from_definitions
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import compile_defs
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
+from compiler.build.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
-from compiler.load import project_from_definitions
 from tests.compiler.argo_schema import schema_errors
 from tests.compiler.run_local.replay_support import build, dag_tasks, load_yaml, run_local, written_keys
 from tests.compiler.shapes import make_asset

@@ -13,8 +13,8 @@ import dagster as dg
 import pytest
 import yaml
 
+from compiler.build.load import load_project, project_from_definitions
 from compiler.errors import UnsupportedInputError
-from compiler.load import load_project, project_from_definitions
 from compiler.validate import validate_manifest
 from compiler.validate.ticks import CHECK_YEARS, dagster_ticks, tick_differences
 from tests.compiler.support import REPO, compile_defs, run_compiler, write_project

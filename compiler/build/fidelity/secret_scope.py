@@ -7,7 +7,7 @@ compromised or merely verbose asset could leak a credential it never needed. Cod
 
 from collections.abc import Mapping
 
-from compiler.model import Project
+from compiler.build.model import Project
 from compiler.settings import SecretRef, Settings
 
 

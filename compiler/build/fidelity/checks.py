@@ -1,14 +1,14 @@
 """The build-time fidelity checks that need both the project and `[tool.compiler]` (called first by make_plan)."""
 
-from compiler.fidelity.io_handoff import check_handoffs
-from compiler.fidelity.resource_env import check_env_vars
-from compiler.model import Project
+from compiler.build.fidelity.io_handoff import check_handoffs
+from compiler.build.fidelity.resource_env import check_env_vars
+from compiler.build.model import Project
 from compiler.settings import Settings
 
 
 def check_project(project: Project, settings: Settings) -> None:
     check_handoffs(project.fidelity.io_handoffs, settings.shared_io_managers)
-    from compiler.plan import _instance_env  # plan.py imports this module
+    from compiler.build.plan import _instance_env  # plan.py imports this module
 
     provided = {name for name, _ in settings.env} | set(settings.config_keys) | {name for name, _ in settings.secrets}
     provided |= set(_instance_env(settings))

@@ -5,14 +5,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
-from compiler.k8s_config import read_extras
-from compiler.model import PodOverrides
+from compiler.build.k8s_config import read_extras
+from compiler.build.model import PodOverrides
 from compiler.settings import DNS_SUBDOMAIN, plain_env_value
 from compiler.user_text import reject_live_expressions
 
 TAG = "dagster-k8s/config"
 DEADLINE_KEYS = ("active_deadline_seconds", "activeDeadlineSeconds")
-# Kubernetes objects read by compiler/k8s_config.py, in both spellings dagster-k8s accepts
+# Kubernetes objects read by compiler/build/k8s_config.py, in both spellings dagster-k8s accepts
 CONTAINER_OBJECT_KEYS = ("env_from", "envFrom", "volume_mounts", "volumeMounts", "security_context", "securityContext")
 POD_OBJECT_KEYS = (
     "volumes",
@@ -131,7 +131,7 @@ def _read_env(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     for entry in value:
         entry = _as_mapping(entry, where)
         if "valueFrom" in entry or "value_from" in entry:
-            continue  # secretKeyRef/configMapKeyRef/fieldRef: compiler/k8s_config.py
+            continue  # secretKeyRef/configMapKeyRef/fieldRef: compiler/build/k8s_config.py
         _reject_unknown(entry, {"name", "value"}, f"{where} entry {entry.get('name')!r}")
         name = entry.get("name")
         env[str(name)] = plain_env_value(name, entry.get("value"), where)

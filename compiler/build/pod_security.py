@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
-from compiler.k8s_config import CONTAINER_DEFAULTS, PodExtras, merged_security
+from compiler.build.k8s_config import CONTAINER_DEFAULTS, PodExtras, merged_security
 from compiler.settings import Settings
 
 

@@ -14,7 +14,7 @@ from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from pydantic import BaseModel
 
 from compiler.errors import UnsupportedInputError
-from compiler.model import EnvVarUse
+from compiler.build.model import EnvVarUse
 
 
 def resource_env_vars(defs: dg.Definitions, graph: AssetGraph) -> tuple[EnvVarUse, ...]:

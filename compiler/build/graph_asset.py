@@ -8,7 +8,7 @@ from typing import Any
 
 import dagster as dg
 
-from compiler.dagster_k8s import TAG
+from compiler.build.dagster_k8s import TAG
 from compiler.errors import UnsupportedInputError
 
 

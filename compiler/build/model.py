@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.k8s_config import PodExtras
+from compiler.build.k8s_config import PodExtras
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class PodOverrides:
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
     active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
-    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/k8s_config.py)
+    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
 
     @property
     def is_empty(self) -> bool:
@@ -105,7 +105,7 @@ class Project:
 @dataclass(frozen=True)
 class IOHandoff:
     """An asset that loads another asset's value through an IO manager keeping it on the producing pod's own disk or
-    memory (compiler/fidelity/io_handoff.py): under Dagster in one process it works, on Argo the next pod has none."""
+    memory (compiler/build/fidelity/io_handoff.py): under Dagster in one process it works, on Argo the next pod has none."""
 
     asset: str
     upstream: str
@@ -116,7 +116,7 @@ class IOHandoff:
 
 @dataclass(frozen=True)
 class EnvVarUse:
-    """`EnvVar("X")` in the config of a resource some asset needs (compiler/fidelity/resource_env.py)."""
+    """`EnvVar("X")` in the config of a resource some asset needs (compiler/build/fidelity/resource_env.py)."""
 
     variable: str
     resource: str
@@ -129,4 +129,4 @@ class FidelityFacts:
 
     io_handoffs: tuple[IOHandoff, ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
-    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/fidelity/unmapped.py)
+    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)

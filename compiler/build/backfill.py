@@ -16,10 +16,10 @@ import dagster as dg
 
 from compiler.argo import BACKFILL_PARAMETER
 from compiler.errors import UnsupportedInputError
-from compiler.naming import NAME_LIMIT, sanitise, with_hash
+from compiler.build.naming import NAME_LIMIT, sanitise, with_hash
 from compiler.parse import parse_documents
-from compiler.plan import GENERATOR, Plan
-from compiler.render import ENVIRONMENT
+from compiler.build.plan import GENERATOR, Plan
+from compiler.build.render import ENVIRONMENT
 from compiler.validate import validate_manifest
 
 

@@ -8,7 +8,7 @@ import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.exit_codes import RETRY_EXPRESSION
-from compiler.plan import GENERATOR, MAIN_DAG, Plan
+from compiler.build.plan import GENERATOR, MAIN_DAG, Plan
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
@@ -49,7 +49,7 @@ def _only_quoted(value: Any) -> Any:
 
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("compiler", "templates"),
+        loader=jinja2.PackageLoader("compiler.build", "templates"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # noqa: S701 - YAML, not HTML; values are quoted by `q`
         trim_blocks=True,

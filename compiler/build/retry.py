@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from compiler.model import RetrySpec
+from compiler.build.model import RetrySpec
 
 SHOWN_RETRIES = 4  # a warning lists at most this many delays
 

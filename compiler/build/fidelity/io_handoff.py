@@ -15,7 +15,7 @@ from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
 from dagster._core.storage.mem_io_manager import InMemoryIOManager
 
 from compiler.errors import UnsupportedInputError
-from compiler.model import IOHandoff
+from compiler.build.model import IOHandoff
 
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 DEFAULT_KIND = "Dagster's default filesystem IO manager"

@@ -7,9 +7,9 @@ non-secret settings (when `[tool.compiler.config]` gives its values) and a `kust
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from compiler.plan import GENERATOR, Plan
-from compiler.render import ENVIRONMENT, build_command
-from compiler.write import KUSTOMIZATION
+from compiler.build.plan import GENERATOR, Plan
+from compiler.build.render import ENVIRONMENT, build_command
+from compiler.build.write import KUSTOMIZATION
 
 # The oldest Argo whose executor this Role suffices for, and the oldest this compiler's manifests are checked against
 # (CronWorkflow `schedules`, a list, needs 3.6).

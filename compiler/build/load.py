@@ -15,24 +15,24 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from compiler.automation import automation_schedules
-from compiler.dagster_k8s import read_pod_overrides
+from compiler.build.automation import automation_schedules
+from compiler.build.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
-from compiler.fidelity.check_deps import with_check_dependencies
-from compiler.fidelity.io_handoff import pod_local_handoffs
-from compiler.fidelity.resource_env import resource_env_vars
-from compiler.fidelity.schedule_jobs import schedules_with_jobs
-from compiler.fidelity.unmapped import reject_pools, unmapped_warnings
-from compiler.graph_asset import needs_run_config, node_settings
-from compiler.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
-from compiler.multi_asset import check_job_subset, op_keys
-from compiler.partitions import (
+from compiler.build.fidelity.check_deps import with_check_dependencies
+from compiler.build.fidelity.io_handoff import pod_local_handoffs
+from compiler.build.fidelity.resource_env import resource_env_vars
+from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.build.fidelity.unmapped import reject_pools, unmapped_warnings
+from compiler.build.graph_asset import needs_run_config, node_settings
+from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
+from compiler.build.multi_asset import check_job_subset, op_keys
+from compiler.build.partitions import (
     check_job_partitions,
     check_partition_dependencies,
     describe_partitions,
     schedule_check_time,
 )
-from compiler.retry import map_retry_policy
+from compiler.build.retry import map_retry_policy
 from compiler.validate.cron import cron_problem
 
 
@@ -75,7 +75,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
-    schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/automation.py
+    schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/build/automation.py
     reject_pools(graph)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
-from compiler.model import AssetSpec
+from compiler.build.model import AssetSpec
 
 
 def with_check_dependencies(assets: Sequence[AssetSpec], graph: AssetGraph) -> list[AssetSpec]:

@@ -4,7 +4,7 @@ import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
-# The deploy bundle's files (compiler/deploy_bundle.py); named here so that `write` imports no templates.
+# The deploy bundle's files (compiler/build/deploy_bundle.py); named here so that `write` imports no templates.
 KUSTOMIZATION = "kustomization.yaml"
 BUNDLE_SUFFIXES = (".serviceaccount.yaml", ".role.yaml", ".rolebinding.yaml", ".configmap.yaml")
 

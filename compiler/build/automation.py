@@ -11,7 +11,7 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
 from compiler.errors import UnsupportedInputError
-from compiler.model import ScheduleSpec
+from compiler.build.model import ScheduleSpec
 from compiler.validate.cron import cron_problem
 
 
