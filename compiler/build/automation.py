@@ -10,8 +10,8 @@ evaluation, which Argo does not have: refused with the condition's name.
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
-from compiler.errors import UnsupportedInputError
 from compiler.build.model import ScheduleSpec
+from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
 
 

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from compiler.argo import BACKFILL_PARAMETER
-from compiler.errors import UnsupportedInputError
 from compiler.build.naming import NAME_LIMIT, sanitise, with_hash
-from compiler.parse import parse_documents
 from compiler.build.plan import GENERATOR, Plan
 from compiler.build.render import ENVIRONMENT
+from compiler.errors import UnsupportedInputError
+from compiler.parse import parse_documents
 from compiler.validate import validate_manifest
 
 

@@ -4,9 +4,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from compiler.errors import UnsupportedInputError
 from compiler.build.k8s_config import read_extras
 from compiler.build.model import PodOverrides
+from compiler.errors import UnsupportedInputError
 from compiler.settings import DNS_SUBDOMAIN, plain_env_value
 from compiler.user_text import reject_live_expressions
 

@@ -17,7 +17,6 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from compiler.build.automation import automation_schedules
 from compiler.build.dagster_k8s import read_pod_overrides
-from compiler.errors import UnsupportedInputError
 from compiler.build.fidelity.check_deps import with_check_dependencies
 from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
@@ -33,6 +32,7 @@ from compiler.build.partitions import (
     schedule_check_time,
 )
 from compiler.build.retry import map_retry_policy
+from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
 
 
@@ -75,7 +75,9 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
-    schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/build/automation.py
+    schedules = tuple(
+        sorted([*read, *automation_schedules(graph)], key=_by_name)
+    )  # on_cron: compiler/build/automation.py
     reject_pools(graph)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),

@@ -28,7 +28,9 @@ class PodOverrides:
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
     active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
-    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
+    extras: PodExtras = field(
+        default_factory=PodExtras
+    )  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
 
     @property
     def is_empty(self) -> bool:
@@ -105,7 +107,7 @@ class Project:
 @dataclass(frozen=True)
 class IOHandoff:
     """An asset that loads another asset's value through an IO manager keeping it on the producing pod's own disk or
-    memory (compiler/build/fidelity/io_handoff.py): under Dagster in one process it works, on Argo the next pod has none."""
+    memory (fidelity/io_handoff.py): under Dagster in one process it works, on Argo the next pod has none."""
 
     asset: str
     upstream: str
@@ -129,4 +131,6 @@ class FidelityFacts:
 
     io_handoffs: tuple[IOHandoff, ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
-    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)
+    warnings: tuple[
+        str, ...
+    ] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)

@@ -6,14 +6,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from compiler.build.deploy_bundle import render_bundle
-from compiler.errors import InvalidManifestError
 from compiler.build.model import Project
 from compiler.build.naming import Renaming
-from compiler.parse import ManifestParseError, parse_documents
 from compiler.build.plan import make_plan
 from compiler.build.render import render
-from compiler.settings import Settings
 from compiler.build.size_budget import check_sizes
+from compiler.errors import InvalidManifestError
+from compiler.parse import ManifestParseError, parse_documents
+from compiler.settings import Settings
 from compiler.validate import StructureCheck, template_names_by_workflow_template, validate_manifest
 from compiler.validate.tick_check import check_cron_ticks
 

@@ -7,10 +7,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.errors import UnsupportedInputError
 from compiler.build.fidelity.checks import check_project
 from compiler.build.fidelity.container_resources import check_container_resources
 from compiler.build.fidelity.secret_scope import needed_env, secrets_for
+from compiler.build.k8s_config import PodExtras
+from compiler.build.model import AssetSpec, Project, RetrySpec
+from compiler.build.naming import (
+    CRON_NAME_LIMIT,
+    DEPENDS_RESERVED,
+    NAME_LIMIT,
+    Renaming,
+    assign_names,
+    sanitise,
+    with_hash,
+)
+from compiler.build.pod_security import pod_security_for
+from compiler.errors import UnsupportedInputError
 from compiler.instance_settings import (
     ARGO_UI_URL_ENV,
     INSTANCE_KIND_ENV,
@@ -18,10 +30,6 @@ from compiler.instance_settings import (
     PG_PASSWORD_ENV,
     RUN_TAG_ENV,
 )
-from compiler.build.k8s_config import PodExtras
-from compiler.build.model import AssetSpec, Project, RetrySpec
-from compiler.build.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
-from compiler.build.pod_security import pod_security_for
 from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"

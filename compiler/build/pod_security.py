@@ -3,8 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
-from compiler.errors import UnsupportedInputError
 from compiler.build.k8s_config import CONTAINER_DEFAULTS, PodExtras, merged_security
+from compiler.errors import UnsupportedInputError
 from compiler.settings import Settings
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
-from compiler.exit_codes import RETRY_EXPRESSION
 from compiler.build.plan import GENERATOR, MAIN_DAG, Plan
+from compiler.exit_codes import RETRY_EXPRESSION
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",

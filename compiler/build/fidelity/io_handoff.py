@@ -14,8 +14,8 @@ from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
 from dagster._core.storage.mem_io_manager import InMemoryIOManager
 
-from compiler.errors import UnsupportedInputError
 from compiler.build.model import IOHandoff
+from compiler.errors import UnsupportedInputError
 
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 DEFAULT_KIND = "Dagster's default filesystem IO manager"

@@ -13,8 +13,8 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from pydantic import BaseModel
 
-from compiler.errors import UnsupportedInputError
 from compiler.build.model import EnvVarUse
+from compiler.errors import UnsupportedInputError
 
 
 def resource_env_vars(defs: dg.Definitions, graph: AssetGraph) -> tuple[EnvVarUse, ...]:
