@@ -248,13 +248,13 @@ def _partitioned_schedule_cron(
 ) -> tuple[str, str]:
     """What Dagster's own resolution computes, without building the job (slow on large graphs)."""
     partitions = {graph.get(dg.AssetKey(key)).partitions_def for key in sorted(selected)} - {None}
-    time_partitions = [
+    windows = [  # a date × static multi-partition's schedule ticks on its time dimension (compiler/build/fan_out.py)
         p.time_window_partitions_def
         if isinstance(p, dg.MultiPartitionsDefinition) and p.has_time_window_dimension
         else p
         for p in partitions
     ]
-    time_partitions = [p for p in time_partitions if isinstance(p, dg.TimeWindowPartitionsDefinition)]
+    time_partitions = [p for p in windows if isinstance(p, dg.TimeWindowPartitionsDefinition)]
     if len(time_partitions) != 1:
         raise UnsupportedInputError(
             f"schedule {schedule.name}: build_schedule_from_partitioned_job needs the job's assets to share one "

@@ -54,8 +54,8 @@ class ScopeGate:
         self._started: set[str] = {ROOT}
         self._stopped: set[str] = set()
         for task in tasks:
-            for scope in self._chain(task.group):
-                self._pending[scope] += 1
+            for name in self._chain(task.group):
+                self._pending[name] += 1
 
     @classmethod
     def flat(cls, tasks: Sequence[GroupedTask], fail_fast: bool, limit: int | None = None) -> "ScopeGate":
