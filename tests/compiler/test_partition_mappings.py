@@ -15,7 +15,9 @@ GRID = dg.MultiPartitionsDefinition({"date": DAYS, "city": CITIES})
 BY_DATE = dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="date")
 
 
-def _pair(parent_def: dg.PartitionsDefinition, child_def: dg.PartitionsDefinition, mapping: dg.PartitionMapping | None):  # type: ignore[no-untyped-def]
+def _pair(
+    parent_def: dg.PartitionsDefinition, child_def: dg.PartitionsDefinition, mapping: dg.PartitionMapping | None
+) -> dg.Definitions:
     @dg.asset(partitions_def=parent_def)
     def parent() -> None: ...
 
