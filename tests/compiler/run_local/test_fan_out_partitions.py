@@ -246,3 +246,13 @@ def test_bad_multi_dimensional_backfills_are_usage_errors(out: Path, arguments: 
     )  # fmt: skip
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_the_tick_listing_shows_every_key_the_schedule_requests(out: Path) -> None:
+    cron = next(p for p in out.glob("*.cronworkflow.yaml") if "daily-cities" in p.name)
+    listed = _compiler(["run-local", str(cron), "--from", "2026-11-29T00:30", "--to", "2026-11-29T02:00"])
+    assert listed.returncode == 0, listed.stderr
+    [line] = [line for line in listed.stdout.splitlines() if line.startswith("2026-11-29T01:00:00+01:00")]
+    for asset, key in _requested("daily_cities", DAILY_TICK):
+        city = key.split("|")[0]
+        assert f"{asset}[{city}]: {key}" in line
