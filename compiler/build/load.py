@@ -17,6 +17,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from compiler.build.automation import automation_schedules
 from compiler.build.dagster_k8s import read_pod_overrides
+from compiler.build.fan_out import read_fan_out
 from compiler.build.fidelity.check_deps import with_check_dependencies
 from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
@@ -72,7 +73,10 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
     assets = with_check_dependencies(_read_assets(graph), graph)
     materializable = {key for asset in assets for key in asset.all_keys}
-    check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    assets = [  # approximated partition mappings (compiler/build/partition_mapping.py)
+        dataclasses.replace(a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ()))) for a in assets
+    ]
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
     schedules = tuple(
@@ -123,7 +127,9 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             raise UnsupportedInputError(
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
             )
-        describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
+        fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/build/fan_out.py
+        if fan_out is None:
+            describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
         if id(assets_def) in seen_ops:
             continue  # another key of a multi-asset already read: one op, one task
         seen_ops.add(id(assets_def))
@@ -143,6 +149,7 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 keys=found.keys if found.several else (),
                 op_name=assets_def.node_def.name if found.several else None,
                 can_subset=assets_def.can_subset,
+                fan_out=fan_out,
             )
         )
     materializable = {key for asset in assets for key in asset.all_keys}
@@ -244,7 +251,13 @@ def _partitioned_schedule_cron(
 ) -> tuple[str, str]:
     """What Dagster's own resolution computes, without building the job (slow on large graphs)."""
     partitions = {graph.get(dg.AssetKey(key)).partitions_def for key in sorted(selected)} - {None}
-    time_partitions = [p for p in partitions if isinstance(p, dg.TimeWindowPartitionsDefinition)]
+    windows = [  # a date × static multi-partition's schedule ticks on its time dimension (compiler/build/fan_out.py)
+        p.time_window_partitions_def
+        if isinstance(p, dg.MultiPartitionsDefinition) and p.has_time_window_dimension
+        else p
+        for p in partitions
+    ]
+    time_partitions = [p for p in windows if isinstance(p, dg.TimeWindowPartitionsDefinition)]
     if len(time_partitions) != 1:
         raise UnsupportedInputError(
             f"schedule {schedule.name}: build_schedule_from_partitioned_job needs the job's assets to share one "

@@ -38,6 +38,17 @@ class PodOverrides:
 
 
 @dataclass(frozen=True)
+class FanOutSpec:
+    """What an asset's partitions fan out over (compiler/build/fan_out.py): `keys` are the `withItems` items (the
+    static dimension's keys, or a static definition's keys); `definition` identifies the partitions definition, so
+    assets sharing one share a per-key DAG."""
+
+    keys: tuple[str, ...]
+    definition: str
+    dimension: str = ""  # the static dimension of a multi-partition; "" when the item is the whole key
+
+
+@dataclass(frozen=True)
 class AssetSpec:
     key: tuple[str, ...]
     deps: tuple[tuple[str, ...], ...]
@@ -51,6 +62,7 @@ class AssetSpec:
     keys: tuple[tuple[str, ...], ...] = ()
     op_name: str | None = None
     can_subset: bool = False
+    fan_out: FanOutSpec | None = None  # static / multi-dimensional partitions: one run per key (withItems)
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:
