@@ -12,7 +12,6 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
 from dagster._core.definitions.repository_definition import RepositoryDefinition
-from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.build.automation import automation_schedules
@@ -22,6 +21,7 @@ from compiler.build.fidelity.check_deps import with_check_dependencies
 from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.build.fidelity.schedule_ticks import check_schedule_ticks
 from compiler.build.fidelity.unmapped import reject_pools, unmapped_warnings
 from compiler.build.graph_asset import needs_run_config, node_settings
 from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
@@ -183,8 +183,9 @@ def _read_schedule(
     timezone: str | None
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
         crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
-    else:
-        _reject_run_config(schedule, schedule_check_time(graph, selected), repository)
+        gated = False
+    else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: compiler/build/fidelity/schedule_ticks.py
+        gated = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)
@@ -197,6 +198,7 @@ def _read_schedule(
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
+        gated=gated,
     )
 
 
@@ -212,29 +214,6 @@ class _RepositoryOnDemand:
         if self._repository is None:
             self._repository = self._defs.get_repository_def()
         return self._repository
-
-
-def _reject_run_config(schedule: dg.ScheduleDefinition, at: datetime, repository: _RepositoryOnDemand) -> None:
-    """The pods run assets without run config, so a schedule that supplies some would silently lose it.
-    A decorated schedule function may return `RunRequest(partition_key=...)`, which Dagster validates against the
-    job, so it is evaluated with the repository (the pod evaluates it the same way for each tick)."""
-    custom = isinstance(getattr(schedule, "_execution_fn", None), DecoratedScheduleFunction)
-    try:
-        with dg.build_schedule_context(
-            scheduled_execution_time=at, repository_def=repository() if custom else None
-        ) as tick:
-            requests = schedule.evaluate_tick(tick).run_requests or []
-    except Exception as error:
-        cause = error.__cause__ or error  # Dagster wraps the schedule function's own error
-        raise UnsupportedInputError(
-            f"schedule {schedule.name}: evaluating its tick at {at.isoformat()} failed ({type(cause).__name__}: "
-            f"{cause}); the pods evaluate it for every tick, so it must run without a Dagster instance or sensors"
-        ) from None
-    if any(request.run_config for request in requests):
-        raise UnsupportedInputError(
-            f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
-            "move the settings into resources or the assets"
-        )
 
 
 def _partitioned_schedule_cron(

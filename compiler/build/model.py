@@ -85,6 +85,7 @@ class ScheduleSpec:
     timezone: str
     asset_keys: frozenset[tuple[str, ...]]
     stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
+    gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
 
 
 @dataclass(frozen=True)

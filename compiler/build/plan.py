@@ -10,6 +10,7 @@ from typing import Any
 from compiler.errors import UnsupportedInputError
 from compiler.build.fidelity.checks import check_project
 from compiler.build.fidelity.container_resources import check_container_resources
+from compiler.build.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, Gate, with_gate
 from compiler.build.fidelity.secret_scope import needed_env, secrets_for
 from compiler.instance_settings import (
     ARGO_UI_URL_ENV,
@@ -61,6 +62,7 @@ class Task:
     depends: tuple[str, ...]
     description: str = ""  # the asset's, with `{{`/`}}` broken up; the step puts it on the pod as an annotation
     owners: str = ""
+    when: str = ""  # set under a schedule-gate (compiler/build/fidelity/schedule_gate.py)
 
     @property
     def depends_expression(self) -> str:
@@ -71,6 +73,7 @@ class Task:
 class Dag:
     name: str
     tasks: tuple[Task, ...]
+    gate: Gate | None = None  # its schedule has code of its own (compiler/build/fidelity/schedule_gate.py)
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class Plan:
     steps: tuple[StepTemplate, ...]
     crons: tuple[CronPlan, ...]
     renamings: tuple[Renaming, ...]
+    gate_step: StepTemplate | None = None  # env, image, resources of the schedule-gate templates
 
 
 def free_text(text: str) -> str:
@@ -131,6 +135,9 @@ def make_plan(project: Project, settings: Settings) -> Plan:
                 _dag(job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys)
             )
 
+    gated = {job_dags.get(s.job_name, MAIN_DAG) for s in project.schedules if s.gated}
+    dags = [with_gate(dag, _fit(f"{GATE_TEMPLATE_PREFIX}{dag.name}")) if dag.name in gated else dag for dag in dags]
+
     cron_sources = {s.name: _cron_source(s.name, settings.name) for s in project.schedules}
     cron_names, cron_renamings = assign_names(cron_sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")
     renamings.extend(cron_renamings)
@@ -155,6 +162,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         dags=tuple(dags),
         steps=tuple(steps),
         crons=crons,
+        gate_step=_step(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
         renamings=tuple(renamings),
     )
 

@@ -1,5 +1,6 @@
 """Read a WorkflowTemplate (or Workflow) into the plain model run-local executes: the DAG as written."""
 
+import dataclasses
 import graphlib
 import json
 import re
@@ -9,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from compiler.parse import ManifestParseError, parse_documents
-from compiler.run_local.depends import check_names, parse_depends
+from compiler.run_local.depends import check_names, parse_depends, succeeded_terms
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.retry_rule import exit_codes_never_retried
 
 RUNNABLE_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate")
 # Fields whose meaning run-local cannot reproduce; refusing beats silently running something else.
-UNSUPPORTED_TASK_FIELDS = ("when", "withParam", "withSequence", "continueOn", "inline", "hooks")
+UNSUPPORTED_TASK_FIELDS = ("withParam", "withSequence", "continueOn", "inline", "hooks")
 _ITEM = re.compile(r"\{\{\s*item\s*\}\}")
 _INPUT = re.compile(r"\{\{\s*(inputs\.parameters\.[A-Za-z0-9_-]+)\s*\}\}")
 Templates = Mapping[str, Mapping[str, Any]]
@@ -45,6 +46,9 @@ class ContainerTemplate:
     retry_on_failure: bool
     backoff: str | None
     never_retry_exit_codes: frozenset[int] = frozenset()
+    outputs: Mapping[str, str] = dataclasses.field(
+        default_factory=dict
+    )  # output parameter → valueFrom.path (run_local/when.py)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ class DagTask:
     arguments: Mapping[str, str]
     # The fan-out child (`task(i:item)`) of the entrypoint DAG this task runs in; "" for the entrypoint's own tasks.
     group: str = ""
+    when: str = ""  # Argo's `when`, evaluated when the task is ready (compiler/run_local/when.py)
+    needs_success: frozenset[str] = frozenset()  # `t.Succeeded` terms: a Skipped `t` does not satisfy them
+    prefix: str = ""  # the nested DAG's node prefix: `tasks.t` in its `when` means the task `<prefix>t`
 
 
 @dataclass(frozen=True)
@@ -241,6 +248,9 @@ class _Expander:
                     depends=frozenset(f"{prefix}{d}" for d in depends),
                     arguments=values,
                     group=group or (node if item is not None else ""),
+                    when=str(task.get("when") or ""),
+                    prefix=prefix,
+                    needs_success=frozenset(f"{prefix}{d}" for d in succeeded_terms(str(task.get("depends") or ""))),
                 )
             )
         return results
@@ -309,7 +319,23 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
         retry_on_failure=on_failure,
         backoff=backoff,
         never_retry_exit_codes=never_retry,
+        outputs=_output_parameters(name, raw.get("outputs")),
     )
+
+
+def _output_parameters(template: str, raw: Any) -> dict[str, str]:
+    """`outputs.parameters[].valueFrom.path` (what the container writes); other sources are refused."""
+    outputs: dict[str, str] = {}
+    for item in _list(_mapping(raw or {}, f"{template}.outputs").get("parameters") or [], f"{template}.outputs"):
+        parameter = _mapping(item, f"{template}.outputs.parameters entry")
+        value_from = _mapping(parameter.get("valueFrom") or {}, f"{template}.outputs.parameters.valueFrom")
+        if set(value_from) != {"path"}:
+            raise RunLocalError(
+                f"template {template!r}: output parameter {parameter.get('name')!r}: run-local supports "
+                "valueFrom.path only"
+            )
+        outputs[str(parameter.get("name"))] = str(value_from["path"])
+    return outputs
 
 
 def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, frozenset[int]]:

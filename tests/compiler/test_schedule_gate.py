@@ -1,0 +1,134 @@
+"""Issue 14 case 5: a schedule's own code decides what a tick runs. Dagster evaluates the schedule per tick and runs
+only what it requests; the compiled DAG's schedule-gate task evaluates the same schedule and every other task's
+`when` reads its decision, so unselected tasks end Skipped (run-local replays Argo's `when` semantics)."""
+
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+from dagster._utils.schedules import schedule_execution_time_iterator
+
+from tests.compiler.fidelity_support import build, run_local
+from tests.compiler.projects.fidelity.record import runs
+
+
+def _dagster_runs(defs: dg.Definitions, schedule_name: str, tick: datetime, record: Path) -> list[str]:
+    """What Dagster's scheduler would run for the tick: evaluate, then execute each request's selection."""
+    repository = defs.get_repository_def()
+    schedule = repository.get_schedule_def(schedule_name)
+    with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
+        requests = schedule.evaluate_tick(context).run_requests or []
+    job = defs.resolve_job_def(schedule.job_name)
+    for request in requests:
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(), asset_selection=request.asset_selection
+        )
+        assert result.success
+    return runs(record)
+
+
+def _ticks(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> list[datetime]:
+    schedule = defs.get_repository_def().get_schedule_def(schedule_name)
+    ticks = []
+    for tick in schedule_execution_time_iterator(
+        datetime.fromisoformat(start).timestamp(), schedule.cron_schedule, schedule.execution_timezone
+    ):
+        if tick > datetime.fromisoformat(end):
+            return ticks
+        ticks.append(tick)
+    return ticks
+
+
+@pytest.mark.parametrize(
+    ("schedule", "entrypoint", "start", "end"),
+    [
+        # Friday, Saturday (SkipReason), Sunday (SkipReason), Monday
+        ("weekday_prices", "job-prices-job", "2026-11-27T00:00:00+00:00", "2026-11-30T23:00:00+00:00"),
+        # Monday (downstream only), Tuesday (fx only), Wednesday (upstream and fx, not the downstream)
+        ("rotating_selection", "main", "2026-11-30T00:00:00+00:00", "2026-12-02T23:00:00+00:00"),
+    ],
+)
+def test_the_ticks_materialize_what_dagsters_schedule_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, entrypoint: str, start: str, end: str
+) -> None:
+    from tests.compiler.projects.fidelity import schedule_skip as project
+
+    built = build(tmp_path, "schedule_skip")
+    assert built.returncode == 0, built.stderr
+    compared = {}
+    for index, tick in enumerate(_ticks(project.defs, schedule, start, end)):
+        monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / f"dagster-{index}"))
+        dagster = _dagster_runs(project.defs, schedule, tick, tmp_path / f"dagster-{index}")
+        replay = run_local(
+            tmp_path, "--entrypoint", entrypoint, "-p", f"schedule={schedule}", "--scheduled-time", tick.isoformat()
+        )
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+        argo = runs(tmp_path / "argo-record")
+        (tmp_path / "argo-record" / "runs.log").unlink(missing_ok=True)
+        compared[tick.strftime("%a")] = (sorted(dagster), sorted(argo))
+        if not dagster:
+            assert "skipped by when (" in replay.stdout
+    assert all(dagster == argo for dagster, argo in compared.values()), compared
+    if schedule == "weekday_prices":
+        assert compared["Sat"][0] == [] and compared["Fri"][0] == ["daily_prices", "price_report"]
+    else:  # the downstream alone, then a selected upstream whose downstream stays unselected
+        assert compared["Mon"][0] == ["price_report"] and compared["Wed"][0] == ["daily_prices", "fx_rates"]
+
+
+def test_a_skipped_tick_logs_why_and_a_manual_submit_runs_everything(tmp_path: Path) -> None:
+    built = build(tmp_path, "schedule_skip")
+    assert built.returncode == 0, built.stderr
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    [job] = [t for t in template["spec"]["templates"] if t["name"] == "job-prices-job"]
+    tasks = {task["name"]: task for task in job["dag"]["tasks"]}
+    assert tasks["daily-prices"]["depends"] == "schedule-gate"
+    assert tasks["price-report"]["when"] == "{{tasks.schedule-gate.outputs.parameters.price-report}} == true"
+
+    [gate] = [t for t in template["spec"]["templates"] if t["name"] == "schedule-gate-job-prices-job"]
+    saturday = "2026-11-28T06:00:00+00:00"
+    outputs = tmp_path / "gate"
+    arguments = [
+        "--module", "tests.compiler.projects.fidelity.schedule_skip", "--schedule", "weekday_prices",
+        "--scheduled-time", saturday, "--task", "daily-prices", "daily_prices", str(outputs / "daily-prices"),
+    ]  # fmt: skip
+    from compiler.cli import main
+
+    assert main(["schedule-gate", *arguments]) == 0
+    assert (outputs / "daily-prices").read_text(encoding="utf-8") == "false"
+    assert [p["name"] for p in gate["outputs"]["parameters"]] == ["daily-prices", "price-report"]
+
+    manual = run_local(tmp_path, "--entrypoint", "job-prices-job")  # no schedule parameter: a manual submit
+    assert manual.returncode == 0, manual.stdout + manual.stderr
+    assert runs(tmp_path / "argo-record") == ["daily_prices", "price_report"]
+
+
+def test_several_run_requests_per_tick_are_refused_at_build(tmp_path: Path) -> None:
+    built = build(tmp_path, "several_requests_every_tick")
+    assert built.returncode == 2
+    assert built.stderr.strip() == (
+        "error: schedule every_tick: one tick returned 2 RunRequests that are not distinct partitions of one "
+        "partitioned job; an Argo workflow is one run, so return one RunRequest per tick (or one per partition key) "
+        "(tick at 2026-01-01T05:00:00+00:00)"
+    )
+
+
+def test_several_run_requests_on_a_tick_build_did_not_sample_fail_the_gate_clearly(tmp_path: Path) -> None:
+    from tests.compiler.projects.fidelity import several_requests as project
+
+    with dg.build_schedule_context(scheduled_execution_time=datetime.fromisoformat("2026-03-15T05:00:00+00:00")) as c:
+        assert len(project.mid_month.evaluate_tick(c).run_requests or []) == 2  # Dagster would start two runs
+    built = build(tmp_path, "several_requests")
+    assert built.returncode == 0, built.stderr
+    replay = run_local(tmp_path, "-p", "schedule=mid_month",
+                       "--scheduled-time", "2026-03-15T05:00:00Z")  # fmt: skip
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 1, output
+    assert "✘ schedule-gate exit 2" in output
+    assert "schedule-gate: bad usage: schedule mid_month: one tick returned 2 RunRequests" in output
+    assert runs(tmp_path / "argo-record") == []
+    fine = run_local(tmp_path, "-p", "schedule=mid_month",
+                     "--scheduled-time", "2026-03-16T05:00:00Z")  # fmt: skip
+    assert fine.returncode == 0, fine.stdout + fine.stderr
+    assert runs(tmp_path / "argo-record") == ["ledger"]
