@@ -98,7 +98,7 @@ class RunReport:
 
     outcomes: tuple[TaskOutcome, ...]
     skipped: tuple[str, ...]
-    skipped_by_when: tuple[str, ...] = ()
+    skipped_by_when: tuple[str, ...] = ()  # and the tasks Omitted because of them
 
     @property
     def succeeded(self) -> bool:
@@ -158,6 +158,7 @@ class DagRunner:
         succeeded: set[str] = set()
         blocked: set[str] = set()  # failed, or skipped because of a failure
         when_false: list[str] = []  # Skipped by `when`: a bare `depends` on them holds (not `.Succeeded`)
+        omitted: list[str] = []  # depends false because of a Skipped `t.Succeeded` (not a failure)
         outputs: dict[str, str] = {}  # `tasks.T.outputs.parameters.P` of tasks that succeeded
         pending = list(self._tasks)
         by_name = {task.name: task for task in self._tasks}
@@ -166,10 +167,15 @@ class DagRunner:
         with ThreadPoolExecutor(max_workers=self._max_parallel) as pool:
             while True:
                 for task in list(pending):
-                    if task.depends & blocked or task.needs_success & set(when_false):
+                    if task.depends & blocked:
                         pending.remove(task)
                         blocked.add(task.name)
                         self._gate.dropped(task)
+                    elif task.needs_success & set(when_false) or task.depends & set(omitted):
+                        pending.remove(task)  # Argo's Omitted: its depends is false without any failure
+                        omitted.append(task.name)
+                        self._gate.dropped(task)
+                        self._say(f"○ {task.name} omitted (depends {sorted(task.depends)} is false)")
                     elif (
                         not stop
                         and len(running) < self._max_parallel
@@ -197,13 +203,13 @@ class DagRunner:
                     else:
                         blocked.add(outcome.name)
                         stop = stop or self._fail_fast
-        ran = {outcome.name for outcome in results} | set(when_false)
+        ran = {outcome.name for outcome in results} | set(when_false) | set(omitted)
         skipped = tuple(task for task in self._tasks if task.name not in ran)
         for task in skipped:
             upstream = sorted(task.depends - succeeded)
             reason = f"upstream {', '.join(upstream)} did not succeed" if upstream else "failFast after a failure"
             self._say(f"⊘ {task.name} skipped ({reason})")
-        return RunReport(tuple(results), tuple(task.name for task in skipped), tuple(when_false))
+        return RunReport(tuple(results), tuple(task.name for task in skipped), (*when_false, *omitted))
 
     def _when_holds(self, task: PlannedTask, outputs: dict[str, str]) -> bool:
         """Argo evaluates `when` once the task's dependencies are met; false → the task is Skipped, no pod."""

@@ -82,8 +82,8 @@ def test_a_false_when_skips_the_task_and_only_succeeded_dependents_with_it(tmp_p
     assert replay.returncode == 0, replay.stdout + replay.stderr
     assert sorted(p.name for p in (tmp_path / "ran").iterdir()) == ["after-bare"]
     assert "○ gated skipped (when 'false == true' evaluated false)" in replay.stdout
-    assert "1 skipped by when (gated)" in replay.stdout
-    assert "⊘ after-succeeded skipped" in replay.stdout
+    assert "2 skipped by when (gated, after-succeeded)" in replay.stdout
+    assert "○ after-succeeded omitted" in replay.stdout
 
 
 def test_a_true_when_runs_the_task(tmp_path: Path) -> None:
