@@ -31,7 +31,7 @@ def _dagster_runs(defs: dg.Definitions, schedule_name: str, tick: datetime, reco
 
 def _ticks(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> list[datetime]:
     schedule = defs.get_repository_def().get_schedule_def(schedule_name)
-    ticks = []
+    ticks: list[datetime] = []
     for tick in schedule_execution_time_iterator(
         datetime.fromisoformat(start).timestamp(), schedule.cron_schedule, schedule.execution_timezone
     ):
@@ -72,9 +72,11 @@ def test_the_ticks_materialize_what_dagsters_schedule_requests(
             assert "skipped by when (" in replay.stdout
     assert all(dagster == argo for dagster, argo in compared.values()), compared
     if schedule == "weekday_prices":
-        assert compared["Sat"][0] == [] and compared["Fri"][0] == ["daily_prices", "price_report"]
+        assert compared["Sat"][0] == []
+        assert compared["Fri"][0] == ["daily_prices", "price_report"]
     else:  # the downstream alone, then a selected upstream whose downstream stays unselected
-        assert compared["Mon"][0] == ["price_report"] and compared["Wed"][0] == ["daily_prices", "fx_rates"]
+        assert compared["Mon"][0] == ["price_report"]
+        assert compared["Wed"][0] == ["daily_prices", "fx_rates"]
 
 
 def test_a_skipped_tick_logs_why_and_a_manual_submit_runs_everything(tmp_path: Path) -> None:
