@@ -18,6 +18,7 @@ from compiler.build.automation import automation_schedules
 from compiler.build.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
 from compiler.build.fidelity.check_deps import with_check_dependencies
+from compiler.build.fidelity.executor_concurrency import dag_limits
 from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
@@ -81,6 +82,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
         warnings=unmapped_warnings(defs, graph),
+        dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
     )
     return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
 

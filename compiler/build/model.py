@@ -131,3 +131,5 @@ class FidelityFacts:
     io_handoffs: tuple[IOHandoff, ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
     warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)
+    # executor max_concurrent → DAG parallelism, by job name ("" = the Definitions' executor, i.e. `main`)
+    dag_parallelism: tuple[tuple[str, int], ...] = ()

@@ -74,6 +74,7 @@ class Dag:
     name: str
     tasks: tuple[Task, ...]
     gate: Gate | None = None  # its schedule has code of its own (compiler/build/fidelity/schedule_gate.py)
+    parallelism: int | None = None  # the executor's max_concurrent (compiler/build/fidelity/executor_concurrency.py)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,9 @@ def make_plan(project: Project, settings: Settings) -> Plan:
                 _dag(job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys)
             )
 
+    limits = dict(project.fidelity.dag_parallelism)
+    by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
+    dags = [dataclasses.replace(dag, parallelism=by_dag.get(dag.name)) for dag in dags]
     gated = {job_dags.get(s.job_name, MAIN_DAG) for s in project.schedules if s.gated}
     dags = [with_gate(dag, _fit(f"{GATE_TEMPLATE_PREFIX}{dag.name}")) if dag.name in gated else dag for dag in dags]
 

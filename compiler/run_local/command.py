@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"run-local: error: {' '.join(str(error).split())}", file=sys.stderr, flush=True)
         return 2
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
-    gate = GroupGate(tasks, workflow.group_limit, workflow.group_fail_fast)
+    gate = GroupGate(tasks, workflow.group_limit, workflow.group_fail_fast, workflow.group_inner_limit)
     with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
         try:
             report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate).run()

@@ -20,7 +20,14 @@ class GroupedTask(Protocol):
 
 
 class GroupGate:
-    def __init__(self, tasks: Sequence[GroupedTask], limit: int | None, fail_fast_within: bool) -> None:
+    def __init__(
+        self,
+        tasks: Sequence[GroupedTask],
+        limit: int | None,
+        fail_fast_within: bool,
+        inner_limit: int | None = None,
+    ) -> None:
+        self._inner_limit = inner_limit
         self._order = list(dict.fromkeys(task.group for task in tasks if task.group))
         self._limit = limit
         self._fail_fast_within = fail_fast_within
@@ -28,22 +35,27 @@ class GroupGate:
         self._pending = Counter(task.group for task in tasks if task.group)
         self._running: Counter[str] = Counter()
         self._stopped: set[str] = set()
+        self._running_plain = 0  # the entrypoint's own tasks running now: each is one active child, as a group is
 
     def may_start(self, task: GroupedTask) -> bool:
         group = task.group
-        if not group:
-            return True
+        if not group:  # a pod of the entrypoint DAG itself: its parallelism (the executor's max_concurrent) counts it
+            return self._limit is None or self._active() < self._limit
         if group in self._stopped:
             return False
         if group in self._admitted:
-            return True
+            return self._inner_limit is None or self._running[group] < self._inner_limit
         waiting = [g for g in self._order if g not in self._admitted]
         if not waiting or waiting[0] != group:
             return False  # children start in item order
-        active = sum(1 for g in self._admitted if self._is_active(g))
-        return self._limit is None or active < self._limit
+        return self._limit is None or self._active() < self._limit
+
+    def _active(self) -> int:
+        return self._running_plain + sum(1 for g in self._admitted if self._is_active(g))
 
     def started(self, task: GroupedTask) -> None:
+        if not task.group:
+            self._running_plain += 1
         if task.group:
             if task.group not in self._admitted:
                 self._admitted.append(task.group)
@@ -51,6 +63,8 @@ class GroupGate:
             self._running[task.group] += 1
 
     def finished(self, task: GroupedTask, succeeded: bool) -> None:
+        if not task.group:
+            self._running_plain -= 1
         if task.group:
             self._running[task.group] -= 1
             if not succeeded and self._fail_fast_within:

@@ -78,6 +78,8 @@ class WorkflowModel:
     group_limit: int | None = None
     # failFast of the nested DAGs: a failure stops new tasks inside the same child only.
     group_fail_fast: bool = True
+    # The nested DAGs' own `parallelism` (an executor's max_concurrent): running tasks inside one child.
+    group_inner_limit: int | None = None
     # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
     mutexes: tuple[str, ...] = ()
     namespace: str = "default"
@@ -148,6 +150,7 @@ def build_model(
         bool(dag.get("failFast", True)),
         group_limit=parallelism,
         group_fail_fast=expander.nested_fail_fast,
+        group_inner_limit=expander.nested_parallelism,
         mutexes=_mutexes(spec.get("synchronization"), name),
         namespace=str(_mapping(document.get("metadata"), "metadata").get("namespace") or "default"),
     )
@@ -186,6 +189,7 @@ class _Expander:
         self.templates = templates
         self.library = library
         self.nested_fail_fast = True
+        self.nested_parallelism: int | None = None  # the nested DAG template's own parallelism
 
     def dag(
         self,
@@ -235,6 +239,10 @@ class _Expander:
                         f"task {name!r}: run-local runs a nested DAG only as a task of the entrypoint without depends"
                     )
                 self.nested_fail_fast = bool(template["dag"].get("failFast", True))
+                inner_limit = template.get("parallelism")
+                if inner_limit is not None and (not isinstance(inner_limit, int) or inner_limit < 1):
+                    raise RunLocalError(f"task {name!r}: parallelism {inner_limit!r} is not a positive integer")
+                self.nested_parallelism = inner_limit
                 inner = {
                     f"inputs.parameters.{key}": values.get(key, default)
                     for key, default in _parameters(_inputs(template), str(template.get("name")), "default").items()

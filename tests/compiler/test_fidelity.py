@@ -259,15 +259,15 @@ def test_a_tag_limit_raised_with_its_request_merges_over_the_defaults() -> None:
     assert result == "ok {'limits': {'cpu': '1', 'memory': '8Gi'}, 'requests': {'cpu': '500m', 'memory': '8Gi'}}"
 
 
-def test_freshness_policies_and_executor_concurrency_are_warned_by_name(tmp_path: Path) -> None:
+def test_freshness_policies_and_unmapped_executor_settings_are_warned_by_name(tmp_path: Path) -> None:
     built = build(tmp_path, "unmapped")
     assert built.returncode == 0, built.stderr
     warnings = [line for line in built.stderr.splitlines() if line.startswith("warning:")]
     assert warnings == [
         "warning: asset daily_report: freshness policy is not mapped (Argo has no equivalent); nothing evaluates or "
         "alerts on it, so monitor freshness in Dagster or with an asset check",
-        "warning: executor multiprocess: its concurrency settings (max_concurrent, tag_concurrency_limits, "
-        "in-process serial execution) are not mapped; Argo runs every task whose dependencies are done at once",
+        "warning: executor multiprocess (Definitions): tag_concurrency_limits is not mapped (an Argo DAG has no "
+        "per-tag limit); use pool= with [tool.compiler.pools] for a shared limit",
     ]
 
 
@@ -338,3 +338,120 @@ def test_global_secrets_must_name_a_secret(tmp_path: Path) -> None:
     refused = build(tmp_path, "secret_scope", extra='global_secrets = ["NOPE"]')
     assert refused.returncode == 2
     assert "global_secrets: NOPE not in [tool.compiler.secrets]" in refused.stderr
+
+
+def _most_at_once(spans: Path) -> int:
+    """The largest number of asset bodies whose [start, end] intervals overlap."""
+    edges = []
+    for line in spans.read_text(encoding="utf-8").splitlines():
+        _, start, end = line.split()
+        edges += [(float(start), 1), (float(end), -1)]
+    running = most = 0
+    for _, step in sorted(edges, key=lambda edge: (edge[0], edge[1])):
+        running += step
+        most = max(most, running)
+    return most
+
+
+def test_executor_max_concurrent_becomes_dag_parallelism_and_bounds_the_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import executor_limit as project
+
+    record = tmp_path / "dagster-record"
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    record.mkdir()
+    job = dg.define_asset_job("all_assets", selection="*").resolve(asset_graph=project.defs.resolve_asset_graph())
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())  # in process: what, not how many
+    assert result.success
+    dagster_assets = sorted(runs(record))
+
+    built = build(tmp_path, "executor_limit")
+    assert built.returncode == 0, built.stderr
+    assert "warning: executor" not in built.stderr  # max_concurrent alone is mapped, not approximated
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    assert main["parallelism"] == project.MAX_CONCURRENT
+
+    (tmp_path / "argo-record").mkdir()
+    replay = run_local(tmp_path, "--max-parallel", "4")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(tmp_path / "argo-record")) == dagster_assets == ["east", "north", "south", "west"]
+    assert _most_at_once(tmp_path / "argo-record" / "spans.log") <= project.MAX_CONCURRENT
+
+
+@pytest.mark.parametrize(
+    ("executor", "expected"),
+    [
+        (dg.in_process_executor, (1, ())),
+        (dg.multiprocess_executor.configured({"max_concurrent": 3}), (3, ())),
+        (
+            dg.multiprocess_executor,
+            (
+                None,
+                (
+                    "executor multiprocess (Definitions): max_concurrent is not set, so Dagster runs as many steps at "
+                    "once as the run's machine has CPUs; Argo runs every ready task at once (set max_concurrent to "
+                    "bound it)",
+                ),
+            ),
+        ),
+        (
+            dg.multiprocess_executor.configured(
+                {
+                    "max_concurrent": 2,
+                    "tag_concurrency_limits": [{"key": "db", "limit": 1}],
+                    "retries": {"disabled": {}},
+                }
+            ),
+            (
+                2,
+                (
+                    "executor multiprocess (Definitions): retries ['disabled'] is not mapped; Argo still retries each "
+                    "asset by its RetryPolicy",
+                    "executor multiprocess (Definitions): tag_concurrency_limits is not mapped (an Argo DAG has no "
+                    "per-tag limit); use pool= with [tool.compiler.pools] for a shared limit",
+                ),
+            ),
+        ),
+    ],
+)
+def test_executor_settings_map_to_parallelism_or_are_warned_by_name(
+    executor: dg.ExecutorDefinition, expected: tuple[int | None, tuple[str, ...]]
+) -> None:
+    from compiler.build.fidelity.executor_concurrency import executor_limit
+
+    found = executor_limit(executor, "Definitions")
+    assert (found.parallelism, found.warnings) == expected
+
+
+def test_a_jobs_own_executor_bounds_its_job_dag() -> None:
+    from compiler.build.load import project_from_definitions
+    from compiler.build.plan import make_plan
+    from compiler.settings import parse_settings
+
+    @dg.asset
+    def first() -> None:
+        return None
+
+    @dg.asset
+    def second() -> None:
+        return None
+
+    job = dg.define_asset_job("only_first", selection=[first], executor_def=dg.in_process_executor)
+    schedule = dg.ScheduleDefinition(job=job, cron_schedule="0 1 * * *")
+    project = project_from_definitions("p", dg.Definitions(assets=[first, second], jobs=[job], schedules=[schedule]))
+    assert project.fidelity.dag_parallelism == (("only_first", 1),)
+    plan = make_plan(
+        project,
+        parse_settings(
+            {
+                "name": "p",
+                "image": "registry.example/p",
+                "config_map": "p-config",
+                "namespace": "argo",
+                "service_account": "p",
+            }
+        ),
+    )
+    assert {dag.name: dag.parallelism for dag in plan.dags} == {"main": None, "job-only-first": 1}
