@@ -77,6 +77,8 @@ class Settings:
     # (compiler/build/fidelity/).
     secrets_per_asset: bool = False
     global_secrets: tuple[str, ...] = ()
+    # [tool.compiler.pools]: Dagster pool name → how many steps may hold it at once (compiler/build/fidelity/pools.py)
+    pools: tuple[tuple[str, int], ...] = ()
 
     @property
     def image_ref(self) -> str:
@@ -123,6 +125,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         shared_io_managers=tuple(reader.names("shared_io_managers")),
         secrets_per_asset=reader.flag("secrets_per_asset"),
         global_secrets=tuple(reader.names("global_secrets")),
+        pools=_read_pools(reader.table("pools")),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
@@ -134,6 +137,15 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     _check_config_values(settings)
     check_instance_env(settings)
     return settings
+
+
+def _read_pools(section: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    for pool, limit in section.items():
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise UnsupportedInputError(
+                f"[tool.compiler.pools] {pool}: the limit must be a positive integer, got {limit!r}"
+            )
+    return tuple(sorted(section.items()))
 
 
 def _config_keys(names: list[str]) -> list[str]:

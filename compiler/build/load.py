@@ -23,7 +23,8 @@ from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
 from compiler.build.fidelity.schedule_ticks import check_schedule_ticks
-from compiler.build.fidelity.unmapped import reject_pools, unmapped_warnings
+from compiler.build.fidelity.pools import asset_pools
+from compiler.build.fidelity.unmapped import unmapped_warnings
 from compiler.build.graph_asset import needs_run_config, node_settings
 from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.build.multi_asset import check_job_subset, op_keys
@@ -77,12 +78,12 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
     schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/build/automation.py
-    reject_pools(graph)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
         warnings=unmapped_warnings(defs, graph),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
+        pools=asset_pools(graph),
     )
     return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
 

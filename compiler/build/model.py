@@ -133,3 +133,5 @@ class FidelityFacts:
     warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)
     # executor max_concurrent → DAG parallelism, by job name ("" = the Definitions' executor, i.e. `main`)
     dag_parallelism: tuple[tuple[str, int], ...] = ()
+    # (asset key, its Dagster pools): Argo semaphores (compiler/build/fidelity/pools.py)
+    pools: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()

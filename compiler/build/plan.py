@@ -51,6 +51,7 @@ class StepTemplate:
     active_deadline_seconds: int
     extras: PodExtras = dataclasses.field(default_factory=PodExtras)
     container_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the default block
+    pools: tuple[str, ...] = ()  # Argo semaphores in the <pipeline>-pools ConfigMap (compiler/build/fidelity/pools.py)
     pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
 
 
@@ -118,7 +119,8 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     )
     # every key of a multi-asset maps to its op's one task
     tasks_by_key = {key: task_names[asset.task_source] for asset in project.assets for key in asset.all_keys}
-    steps, step_names = _shared_steps(project.assets, tasks_by_key, settings, needed_env(project))
+    pools = dict(project.fidelity.pools)
+    steps, step_names = _shared_steps(project.assets, tasks_by_key, settings, needed_env(project), pools)
 
     dags = [_dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None)]
     job_dags: dict[str, str] = {}
@@ -176,6 +178,7 @@ def _shared_steps(
     tasks_by_key: Mapping[tuple[str, ...], str],
     settings: Settings,
     needed: Mapping[str, frozenset[str]] | None = None,
+    pools: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> tuple[list[StepTemplate], dict[tuple[str, ...], str]]:
     """One step template per distinct set of pod/retry settings, not one per asset: a graph where every asset has
     the same RetryPolicy gets one extra template, not thousands. The default settings keep the name `materialize`;
@@ -186,6 +189,8 @@ def _shared_steps(
     step_names: dict[tuple[str, ...], str] = {}
     for asset in assets:
         candidate = _step(f"{DEFAULT_STEP}-{tasks_by_key[asset.key]}", asset, settings, needed)
+        in_pools = sorted({pool for key in asset.all_keys for pool in (pools or {}).get(key, ())})
+        candidate = dataclasses.replace(candidate, pools=tuple(in_pools)) if in_pools else candidate
         step = by_settings.setdefault(_settings_key(candidate), _fit_step_name(candidate))
         if step not in used:
             used.append(step)

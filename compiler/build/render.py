@@ -8,6 +8,7 @@ import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.exit_codes import RETRY_EXPRESSION
+from compiler.build.fidelity.pools import configmap_name
 from compiler.build.plan import GENERATOR, MAIN_DAG, Plan
 
 ARGO_VARIABLES = {
@@ -77,6 +78,7 @@ def render(plan: Plan) -> dict[str, str]:
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
         "main": MAIN_DAG,
+        "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",
     }

@@ -133,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     gate = GroupGate(tasks, workflow.group_limit, workflow.group_fail_fast, workflow.group_inner_limit)
     with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
         try:
-            report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate).run()
+            report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace).run()
         finally:
             shutil.rmtree(outputs_dir, ignore_errors=True)
     print(_summary(report), flush=True)

@@ -16,6 +16,7 @@ from typing import TextIO
 from compiler.run_local.environment import secret_forms
 from compiler.run_local.groups import GroupGate
 from compiler.run_local.plan import PlannedTask
+from compiler.run_local.synchronization import held_semaphores
 from compiler.run_local.when import resolve_outputs, should_execute
 
 LOG_TAIL_LINES = 30
@@ -115,7 +116,9 @@ class DagRunner:
         fail_fast: bool,
         out: TextIO,
         gate: GroupGate | None = None,
+        namespace: str = "default",
     ) -> None:
+        self._namespace = namespace  # where semaphores live (compiler/run_local/synchronization.py)
         self._tasks = list(tasks)
         self._gate = gate or GroupGate(tasks, None, fail_fast)
         self._max_parallel = max(1, max_parallel)
@@ -230,6 +233,10 @@ class DagRunner:
     def _run_task(self, task: PlannedTask) -> TaskOutcome:
         self._say(f"▶ {task.name}: {_mask(deque([shlex.join(task.argv)]), task.secret_values)[0]}")
         started = time.monotonic()
+        with held_semaphores(task.semaphores, self._namespace, self._say):
+            return self._attempts(task, started)
+
+    def _attempts(self, task: PlannedTask, started: float) -> TaskOutcome:
         exit_code, tail, attempt = 1, deque[str](), 0
         for attempt in range(1, task.attempts + 1):
             exit_code, tail = self._run_process(task)

@@ -46,9 +46,9 @@ class ContainerTemplate:
     retry_on_failure: bool
     backoff: str | None
     never_retry_exit_codes: frozenset[int] = frozenset()
-    outputs: Mapping[str, str] = dataclasses.field(
-        default_factory=dict
-    )  # output parameter → valueFrom.path (run_local/when.py)
+    # output parameter → valueFrom.path (run_local/when.py)
+    outputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    semaphores: tuple[str, ...] = ()  # `configmap/key` of each template-level semaphore
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ class WorkflowModel:
     group_fail_fast: bool = True
     # The nested DAGs' own `parallelism` (an executor's max_concurrent): running tasks inside one child.
     group_inner_limit: int | None = None
+    # The limit of each semaphore a task holds (`configmap/key` → the ConfigMap's value), from the ConfigMaps given.
+    semaphore_limits: Mapping[str, int] = dataclasses.field(default_factory=dict)
     # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
     mutexes: tuple[str, ...] = ()
     namespace: str = "default"
@@ -99,7 +101,30 @@ def load_workflow(path: Path, entrypoint: str | None = None, template_files: Seq
             if document.get("kind") in ("WorkflowTemplate", "ClusterWorkflowTemplate"):
                 name = str(_mapping(document.get("metadata"), f"{file} metadata").get("name"))
                 library[name] = _templates(_mapping(document.get("spec"), f"{file} spec"))
-    return build_model(runnable[0], entrypoint, library)
+    model = build_model(runnable[0], entrypoint, library)
+    wanted = sorted({name for task in model.tasks for name in task.template.semaphores})
+    if not wanted:
+        return model
+    config_maps = {
+        str(_mapping(doc.get("metadata"), "ConfigMap metadata").get("name")): _mapping(doc.get("data") or {}, "data")
+        for file in sorted({*path.parent.glob("*.yaml"), *template_files})
+        for doc in _documents(file)
+        if doc.get("kind") == "ConfigMap"
+    }
+    return dataclasses.replace(model, semaphore_limits={name: _semaphore_limit(name, config_maps) for name in wanted})
+
+
+def _semaphore_limit(name: str, config_maps: Mapping[str, Mapping[str, Any]]) -> int:
+    config_map, _, key = name.partition("/")
+    if config_map not in config_maps or key not in config_maps[config_map]:
+        raise RunLocalError(
+            f"semaphore {name}: no ConfigMap {config_map!r} with key {key!r} beside the manifest (Argo fails such a "
+            "step too); pass its file with --templates"
+        )
+    value = str(config_maps[config_map][key])
+    if not value.isdigit() or int(value) < 1:
+        raise RunLocalError(f"semaphore {name}: limit {value!r} is not a positive integer")
+    return int(value)
 
 
 def _documents(path: Path) -> list[Mapping[str, Any]]:
@@ -328,7 +353,24 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
         backoff=backoff,
         never_retry_exit_codes=never_retry,
         outputs=_output_parameters(name, raw.get("outputs")),
+        semaphores=_template_semaphores(name, raw.get("synchronization")),
     )
+
+
+def _template_semaphores(template: str, raw: Any) -> tuple[str, ...]:
+    """Template-level `synchronization.semaphores` as `configmap/key`; mutexes and other forms are refused."""
+    if raw is None:
+        return ()
+    synchronization = _mapping(raw, f"{template}.synchronization")
+    if set(synchronization) - {"semaphores"}:
+        raise RunLocalError(
+            f"template {template!r}: synchronization {sorted(synchronization)}: run-local supports semaphores"
+        )
+    found = []
+    for entry in _list(synchronization.get("semaphores") or [], f"{template}.synchronization.semaphores"):
+        ref = _mapping(_mapping(entry, "semaphore").get("configMapKeyRef"), f"{template} semaphore configMapKeyRef")
+        found.append(f"{ref.get('name')}/{ref.get('key')}")
+    return tuple(found)
 
 
 def _output_parameters(template: str, raw: Any) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compiler.run_local.environment import container_environment, missing_references
@@ -30,6 +30,7 @@ class PlannedTask:
     when: str = ""  # workflow and input variables substituted; `tasks.*` outputs resolve when it is ready
     needs_success: frozenset[str] = frozenset()
     outputs: Mapping[str, Path] = field(default_factory=dict)  # output parameter → the local file it is read from
+    semaphores: tuple[tuple[str, int], ...] = ()  # (configmap/key, limit) held while the task runs
     prefix: str = ""
 
 
@@ -55,7 +56,11 @@ def plan_workflow(
             "set these environment variables before running (run-local maps secretKeyRef and "
             f"configMapKeyRef to local variables of the same name): {'; '.join(missing)}"
         )
-    return [_plan_task(task, scope, local_env, outputs_dir) for task in workflow.tasks]
+    planned = [_plan_task(task, scope, local_env, outputs_dir) for task in workflow.tasks]
+    return [
+        replace(task, semaphores=tuple((name, workflow.semaphore_limits[name]) for name in source.template.semaphores))
+        for task, source in zip(planned, workflow.tasks, strict=True)
+    ]
 
 
 def _plan_task(

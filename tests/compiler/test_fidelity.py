@@ -271,19 +271,52 @@ def test_freshness_policies_and_unmapped_executor_settings_are_warned_by_name(tm
     ]
 
 
-def test_concurrency_pools_are_refused_by_name() -> None:
-    from compiler.build.load import project_from_definitions
-    from compiler.errors import UnsupportedInputError
-
-    @dg.asset(pool="warehouse")
-    def heavy_load() -> None:
-        return None
-
-    with pytest.raises(UnsupportedInputError) as error:
-        project_from_definitions("p", dg.Definitions(assets=[heavy_load]))
-    assert str(error.value).startswith(
-        "asset heavy_load: concurrency pool(s) warehouse (pool=) have no Argo mapping yet; remove pool="
+def test_a_pool_without_a_limit_is_refused_naming_asset_and_pool(tmp_path: Path) -> None:
+    built = build(tmp_path, "pools")
+    assert built.returncode == 2
+    assert built.stderr.strip() == (
+        "error: asset load_customers: pool 'warehouse' (pool=) has no limit; add `warehouse = N` to "
+        "[tool.compiler.pools] (how many steps of the pool may run at once across all runs, as "
+        "`dagster instance concurrency set` would)"
     )
+
+
+def test_pools_become_argo_semaphores_with_their_configmap_and_bound_the_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import pools as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    direct = dg.materialize(list(project.defs.assets or []), instance=dg.DagsterInstance.ephemeral())  # type: ignore[arg-type]
+    assert direct.success
+    pooled = {node.key.to_user_string() for node in project.defs.resolve_asset_graph().asset_nodes if node.pools}
+    assert pooled == {"load_orders", "load_customers", "load_products"}
+
+    built = build(tmp_path, "pools", "[tool.compiler.pools]\nwarehouse = 1")
+    assert built.returncode == 0, built.stderr
+    out = tmp_path / "out"
+    config_map = yaml.safe_load((out / "fidelity-pools.configmap.yaml").read_text(encoding="utf-8"))
+    assert config_map["data"] == {"warehouse": "1"}
+    assert "fidelity-pools.configmap.yaml" in yaml.safe_load((out / "kustomization.yaml").read_text())["resources"]
+    template = yaml.safe_load((out / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    steps = {t["name"]: t for t in template["spec"]["templates"]}
+    semaphores = {
+        task["name"]: steps[task["template"]].get("synchronization", {}).get("semaphores")
+        for task in main["dag"]["tasks"]
+    }
+    warehouse = [{"configMapKeyRef": {"name": "fidelity-pools", "key": "warehouse"}}]
+    assert semaphores == {
+        "fetch-rates": None,
+        "load-customers": warehouse,
+        "load-orders": warehouse,
+        "load-products": warehouse,
+    }
+
+    replay = run_local(tmp_path, "--max-parallel", "4", RUN_LOCAL_MUTEX_DIR=str(tmp_path / "locks"))
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(tmp_path / "argo-record")) == sorted(runs(tmp_path / "dagster-record"))
+    assert _most_at_once(tmp_path / "argo-record" / "spans.log") == 1  # the pool's limit, though 4 could run
 
 
 SCOPED_SECRETS = """
