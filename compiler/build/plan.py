@@ -248,7 +248,8 @@ def _step(
 ) -> StepTemplate:
     env: dict[str, EnvEntry] = {key: EnvEntry(key, value=value) for key, value in settings.env}
     env.update({key: EnvEntry(key, config_map=settings.config_map) for key in settings.config_keys})
-    secrets = secrets_for(settings, asset.key_path if asset else None, needed)  # all, unless secrets_per_asset
+    every_key = ["/".join(key) for key in asset.all_keys] if asset else None  # a multi-asset: all its keys
+    secrets = secrets_for(settings, every_key, needed)  # all, unless secrets_per_asset
     env.update({key: EnvEntry(key, secret=ref) for key, ref in secrets})
     env.update(_instance_env(settings))
     pod = asset.pod if asset else None

@@ -358,6 +358,30 @@ def test_secrets_per_asset_mounts_only_what_the_assets_resources_read(tmp_path: 
     ]
 
 
+def test_secrets_per_asset_considers_every_key_of_a_multi_asset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import secret_scope_multi as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    monkeypatch.setenv("VAULT_TOKEN", "vault-token-value")
+    direct = dg.materialize(
+        [project.pair, project.unrelated, project.beta_is_signed],
+        resources={"vault": project.Vault(token=dg.EnvVar("VAULT_TOKEN"))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert direct.success
+    assert [evaluation.passed for evaluation in direct.get_asset_check_evaluations()] == [True]
+
+    settings = 'secrets_per_asset = true\n\n[tool.compiler.secrets]\nVAULT_TOKEN = { name = "vault", key = "token" }'
+    built = build(tmp_path, "secret_scope_multi", extra=settings)
+    assert built.returncode == 0, built.stderr
+    assert _secret_names_by_task(tmp_path) == {"pair": ["VAULT_TOKEN"], "unrelated": []}
+    replay = run_local(tmp_path, VAULT_TOKEN="vault-token-value")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(tmp_path / "argo-record")) == ["pair VAULT_TOKEN=True", "unrelated VAULT_TOKEN=False"]
+
+
 def test_without_secrets_per_asset_every_pod_gets_every_secret(tmp_path: Path) -> None:
     built = build(tmp_path, "secret_scope", extra=SCOPED_SECRETS.format(flag=""))
     assert built.returncode == 0, built.stderr

@@ -14,5 +14,7 @@ def check_project(project: Project, settings: Settings) -> None:
 
     provided = {name for name, _ in settings.env} | set(settings.config_keys) | {name for name, _ in settings.secrets}
     provided |= set(_instance_env(settings))
-    pod_env = {asset.key_path: {name for name, _ in asset.pod.env} for asset in project.assets}
+    pod_env = {  # a multi-asset's tag env reaches the pod of every key
+        "/".join(key): {name for name, _ in asset.pod.env} for asset in project.assets for key in asset.all_keys
+    }
     check_env_vars(project.fidelity.env_vars, provided, pod_env)
