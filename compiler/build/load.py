@@ -18,6 +18,7 @@ from compiler.build.automation import automation_schedules
 from compiler.build.dagster_k8s import read_pod_overrides
 from compiler.errors import UnsupportedInputError
 from compiler.build.fidelity.check_deps import with_check_dependencies
+from compiler.build.fidelity.dagster_features import refuse_unsupported
 from compiler.build.fidelity.executor_concurrency import dag_limits
 from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
@@ -72,6 +73,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         graph = defs.resolve_asset_graph()
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
+    refuse_unsupported(graph)  # the REFUSED fields of compiler/build/fidelity/dagster_features.py
     assets = with_check_dependencies(_read_assets(graph), graph)
     materializable = {key for asset in assets for key in asset.all_keys}
     check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])

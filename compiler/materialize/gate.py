@@ -99,7 +99,7 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
     with build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
         result = schedule.evaluate_tick(context)
     try:
-        selection = tick_selection(schedule_name, result.run_requests or [], result.skip_message)
+        selection = tick_selection(schedule_name, result.run_requests or [], result.skip_message, schedule.job_name)
     except SeveralRunRequests as error:
         raise MaterializeUsageError(str(error)) from None
     decisions = [selection.selects(parse_asset_keys([assets])) for _, assets, _ in args.task]

@@ -134,3 +134,19 @@ def test_several_run_requests_on_a_tick_build_did_not_sample_fail_the_gate_clear
                      "--scheduled-time", "2026-03-16T05:00:00Z")  # fmt: skip
     assert fine.returncode == 0, fine.stdout + fine.stderr
     assert runs(tmp_path / "argo-record") == ["ledger"]
+
+
+@pytest.mark.parametrize(
+    ("request_", "named"),
+    [
+        (dg.RunRequest(stale_assets_only=True), "stale_assets_only"),
+        (dg.RunRequest(asset_check_keys=[]), "asset_check_keys"),
+        (dg.RunRequest(job_name="another_job"), "job_name"),
+    ],
+)
+def test_run_requests_the_dag_cannot_honour_are_refused_by_field(request_: dg.RunRequest, named: str) -> None:
+    from compiler.build.fidelity.tick_selection import SeveralRunRequests, tick_selection
+
+    with pytest.raises(SeveralRunRequests, match=f"a RunRequest sets {named}, which the compiled DAG cannot honour"):
+        tick_selection("s", [request_], None, "own_job")
+    assert tick_selection("s", [dg.RunRequest(job_name="own_job")], None, "own_job").keys is None

@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.build.fidelity.dagster_features import feature_warnings
 from compiler.build.fidelity.executor_concurrency import dag_limits
 from compiler.errors import UnsupportedInputError
 
@@ -16,4 +17,5 @@ def unmapped_warnings(defs: dg.Definitions, graph: AssetGraph) -> tuple[str, ...
         if node.is_materializable and (node.freshness_policy is not None or node.legacy_freshness_policy is not None)
     ]
     warnings.extend(dag_limits(defs)[1])  # executors: compiler/build/fidelity/executor_concurrency.py
+    warnings.extend(feature_warnings(defs, graph))  # the WARNED fields of compiler/build/fidelity/dagster_features.py
     return tuple(warnings)
