@@ -190,7 +190,8 @@ def _read_schedule(
         crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
         gated = False
     else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: compiler/build/fidelity/schedule_ticks.py
-        gated = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository)
+        groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
+        gated = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)

@@ -100,9 +100,9 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         result = schedule.evaluate_tick(context)
     try:
         selection = tick_selection(schedule_name, result.run_requests or [], result.skip_message, schedule.job_name)
+        decisions = [selection.selects(parse_asset_keys([assets]), schedule_name) for _, assets, _ in args.task]
     except SeveralRunRequests as error:
         raise MaterializeUsageError(str(error)) from None
-    decisions = [selection.selects(parse_asset_keys([assets])) for _, assets, _ in args.task]
     if selection.skip_message is not None:
         return decisions, f"schedule {schedule_name} skipped the tick at {tick.isoformat()}: {selection.skip_message}"
     if selection.keys is None:

@@ -150,3 +150,31 @@ def test_run_requests_the_dag_cannot_honour_are_refused_by_field(request_: dg.Ru
     with pytest.raises(SeveralRunRequests, match=f"a RunRequest sets {named}, which the compiled DAG cannot honour"):
         tick_selection("s", [request_], None, "own_job")
     assert tick_selection("s", [dg.RunRequest(job_name="own_job")], None, "own_job").keys is None
+
+
+def test_a_selection_of_part_of_a_multi_asset_is_refused() -> None:
+    from compiler.build.fidelity.tick_selection import SeveralRunRequests, tick_selection
+
+    selection = tick_selection("s", [dg.RunRequest(asset_selection=[dg.AssetKey("alpha")])], None, "job")
+    assert selection.selects([dg.AssetKey("alpha")], "s")
+    assert not selection.selects([dg.AssetKey("gamma")], "s")
+    with pytest.raises(SeveralRunRequests, match="names only alpha of the multi-asset whose keys alpha, beta run"):
+        selection.selects([dg.AssetKey("alpha"), dg.AssetKey("beta")], "s")
+
+
+def test_build_refuses_a_sampled_selection_of_part_of_a_multi_asset() -> None:
+    from compiler.build.load import project_from_definitions
+    from compiler.errors import UnsupportedInputError
+
+    @dg.multi_asset(specs=[dg.AssetSpec("alpha"), dg.AssetSpec("beta")])
+    def pair():  # no annotation: Dagster reads a non-tuple annotation as one output
+        return dg.MaterializeResult(asset_key="alpha"), dg.MaterializeResult(asset_key="beta")
+
+    job = dg.define_asset_job("pair_job", selection=[pair])
+
+    @dg.schedule(job=job, cron_schedule="0 3 * * *")
+    def alpha_only() -> dg.RunRequest:
+        return dg.RunRequest(asset_selection=[dg.AssetKey("alpha")])
+
+    with pytest.raises(UnsupportedInputError, match="schedule alpha_only: asset_selection names only alpha"):
+        project_from_definitions("p", dg.Definitions(assets=[pair], jobs=[job], schedules=[alpha_only]))
