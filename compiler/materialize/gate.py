@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from compiler import exit_codes
+from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys
 from compiler.materialize.partition import parse_scheduled_time
@@ -49,6 +50,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "schedule-gate",
         help="evaluate the Dagster schedule for this tick; skip the tasks it does not select",
         description=DESCRIPTION,
+        epilog=EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
     )
     add_arguments(parser)
