@@ -178,3 +178,34 @@ def test_build_refuses_a_sampled_selection_of_part_of_a_multi_asset() -> None:
 
     with pytest.raises(UnsupportedInputError, match="schedule alpha_only: asset_selection names only alpha"):
         project_from_definitions("p", dg.Definitions(assets=[pair], jobs=[job], schedules=[alpha_only]))
+
+
+def test_only_schedules_with_code_of_their_own_get_a_gate() -> None:
+    from compiler.build.fidelity.tick_selection import has_own_code
+
+    daily = dg.DailyPartitionsDefinition(start_date="2026-01-01")
+
+    @dg.asset(partitions_def=daily)
+    def day() -> None:
+        return None
+
+    job = dg.define_asset_job("day_job", selection=[day], partitions_def=daily)
+    plain = dg.ScheduleDefinition(name="plain", job=job, cron_schedule="0 1 * * *")
+    weekdays = dg.ScheduleDefinition(
+        name="weekdays",
+        job=job,
+        cron_schedule="0 1 * * *",
+        should_execute=lambda c: c.scheduled_execution_time.weekday() < 5,
+    )
+    partitioned = dg.build_schedule_from_partitioned_job(job)
+    defs = dg.Definitions(assets=[day], jobs=[job], schedules=[plain, weekdays, partitioned])
+    repository = defs.get_repository_def()
+    found = {s.name: has_own_code(s) for s in repository.schedule_defs}
+    assert found == {"plain": False, "weekdays": True, partitioned.name: False}
+    assert has_own_code(project_decorated())
+
+
+def project_decorated() -> dg.ScheduleDefinition:
+    from tests.compiler.projects.fidelity import schedule_skip as project
+
+    return project.weekday_prices
