@@ -23,7 +23,7 @@ from compiler.build.fidelity.executor_concurrency import dag_limits
 from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
-from compiler.build.fidelity.schedule_ticks import check_schedule_ticks
+from compiler.build.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.build.fidelity.pools import asset_pools
 from compiler.build.fidelity.unmapped import unmapped_warnings
 from compiler.build.graph_asset import needs_run_config, node_settings
@@ -83,7 +83,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
-        warnings=unmapped_warnings(defs, graph),
+        warnings=(*unmapped_warnings(defs, graph), *(w for s in schedules for w in s.warnings)),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
     )
@@ -188,10 +188,10 @@ def _read_schedule(
     timezone: str | None
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
         crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
-        gated = False
+        verdict = ScheduleVerdict(gated=False)
     else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: compiler/build/fidelity/schedule_ticks.py
         groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
-        gated = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
+        verdict = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)
@@ -204,7 +204,8 @@ def _read_schedule(
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
-        gated=gated,
+        gated=verdict.gated,
+        warnings=verdict.warnings,
     )
 
 

@@ -86,6 +86,7 @@ class ScheduleSpec:
     asset_keys: frozenset[tuple[str, ...]]
     stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
     gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
+    warnings: tuple[str, ...] = ()  # approximations found evaluating it (compiler/build/fidelity/schedule_ticks.py)
 
 
 @dataclass(frozen=True)

@@ -209,3 +209,22 @@ def project_decorated() -> dg.ScheduleDefinition:
     from tests.compiler.projects.fidelity import schedule_skip as project
 
     return project.weekday_prices
+
+
+def test_run_request_tags_are_warned_by_schedule() -> None:
+    from compiler.build.load import project_from_definitions
+
+    @dg.asset
+    def tagged_asset() -> None:
+        return None
+
+    job = dg.define_asset_job("tagged_job", selection=[tagged_asset])
+
+    @dg.schedule(job=job, cron_schedule="0 3 * * *")
+    def tagging() -> dg.RunRequest:
+        return dg.RunRequest(tags={"team": "air"})
+
+    project = project_from_definitions("p", dg.Definitions(assets=[tagged_asset], jobs=[job], schedules=[tagging]))
+    assert project.fidelity.warnings == (
+        "schedule tagging: RunRequest tags are not passed to the pods' runs (sample ticks set some)",
+    )
