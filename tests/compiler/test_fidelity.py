@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 import yaml
 
+from tests.compiler.argo_schema import schema_errors
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
 
@@ -299,6 +300,7 @@ def test_pools_become_argo_semaphores_with_their_configmap_and_bound_the_replay(
     assert config_map["data"] == {"warehouse": "1"}
     assert "fidelity-pools.configmap.yaml" in yaml.safe_load((out / "kustomization.yaml").read_text())["resources"]
     template = yaml.safe_load((out / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    assert schema_errors(template) == []  # Argo's own JSON schema, strict (skipped without ../shared)
     [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
     steps = {t["name"]: t for t in template["spec"]["templates"]}
     semaphores = {

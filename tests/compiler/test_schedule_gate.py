@@ -10,6 +10,7 @@ import pytest
 import yaml
 from dagster._utils.schedules import schedule_execution_time_iterator
 
+from tests.compiler.argo_schema import schema_errors
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
 
@@ -83,6 +84,7 @@ def test_a_skipped_tick_logs_why_and_a_manual_submit_runs_everything(tmp_path: P
     built = build(tmp_path, "schedule_skip")
     assert built.returncode == 0, built.stderr
     template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    assert schema_errors(template) == []  # Argo's own JSON schema, strict (skipped without ../shared)
     [job] = [t for t in template["spec"]["templates"] if t["name"] == "job-prices-job"]
     tasks = {task["name"]: task for task in job["dag"]["tasks"]}
     assert tasks["daily-prices"]["depends"] == "schedule-gate"
