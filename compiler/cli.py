@@ -11,6 +11,7 @@ from compiler.errors import InvalidManifestError, UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize import register as register_materialize
+from compiler.materialize.gate import register as register_schedule_gate
 from compiler.run_local import register as register_run_local
 from compiler.validate_command import register as register_validate
 
@@ -21,6 +22,7 @@ SUBCOMMANDS: tuple[Register, ...] = (
     register_build,
     register_validate,
     register_materialize,
+    register_schedule_gate,
     register_run_local,
     register_backfill,
 )

@@ -80,6 +80,8 @@ class Settings:
     # How many keys of a static/multi-dimensional fan-out run at once (the DAG's `parallelism`); each fanned-out
     # pod gets it as env FAN_OUT_PARALLELISM (compiler/build/fan_out.py).
     fan_out_parallelism: int = 4
+    # [tool.compiler.pools]: Dagster pool name → how many steps may hold it at once (compiler/build/fidelity/pools.py)
+    pools: tuple[tuple[str, int], ...] = ()
 
     @property
     def image_ref(self) -> str:
@@ -127,6 +129,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         secrets_per_asset=reader.flag("secrets_per_asset"),
         global_secrets=tuple(reader.names("global_secrets")),
         fan_out_parallelism=reader.positive("fan_out_parallelism", 4),
+        pools=_read_pools(reader.table("pools")),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
@@ -138,6 +141,15 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     _check_config_values(settings)
     check_instance_env(settings)
     return settings
+
+
+def _read_pools(section: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    for pool, limit in section.items():
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise UnsupportedInputError(
+                f"[tool.compiler.pools] {pool}: the limit must be a positive integer, got {limit!r}"
+            )
+    return tuple(sorted(section.items()))
 
 
 def _config_keys(names: list[str]) -> list[str]:

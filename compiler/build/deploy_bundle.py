@@ -7,6 +7,7 @@ non-secret settings (when `[tool.compiler.config]` gives its values) and a `kust
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from compiler.build.fidelity.pools import configmap_name
 from compiler.build.plan import GENERATOR, Plan
 from compiler.build.render import ENVIRONMENT, build_command
 from compiler.build.write import KUSTOMIZATION
@@ -56,6 +57,9 @@ def render_bundle(plan: Plan, manifests: Mapping[str, str]) -> dict[str, str]:
     files[f"{role_name(plan)}.rolebinding.yaml"] = _render("rolebinding.yaml.j2", common)
     if plan.settings.config:
         files[f"{plan.settings.config_map}.configmap.yaml"] = _render("configmap.yaml.j2", common)
+    if any(step.pools for step in plan.steps):  # the semaphores' limits (compiler/build/fidelity/pools.py)
+        pools = {**common, "name": configmap_name(plan.name), "pools": plan.settings.pools}
+        files[f"{configmap_name(plan.name)}.configmap.yaml"] = _render("pools-configmap.yaml.j2", pools)
     secrets = sorted({ref.name for _, ref in plan.settings.secrets})
     resources = sorted([*files, *manifests])
     files[KUSTOMIZATION] = _render("kustomization.yaml.j2", {**common, "resources": resources, "secrets": secrets})

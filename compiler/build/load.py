@@ -5,24 +5,26 @@ import graphlib
 import importlib
 import sys
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
 from dagster._core.definitions.repository_definition import RepositoryDefinition
-from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.build.automation import automation_schedules
 from compiler.build.dagster_k8s import read_pod_overrides
 from compiler.build.fan_out import read_fan_out
 from compiler.build.fidelity.check_deps import with_check_dependencies
+from compiler.build.fidelity.dagster_features import refuse_unsupported
+from compiler.build.fidelity.executor_concurrency import dag_limits
 from compiler.build.fidelity.io_handoff import pod_local_handoffs
+from compiler.build.fidelity.pools import asset_pools
 from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
-from compiler.build.fidelity.unmapped import reject_pools, unmapped_warnings
+from compiler.build.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
+from compiler.build.fidelity.unmapped import unmapped_warnings
 from compiler.build.graph_asset import needs_run_config, node_settings
 from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.build.multi_asset import check_job_subset, op_keys
@@ -71,6 +73,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         graph = defs.resolve_asset_graph()
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
+    refuse_unsupported(graph)  # the REFUSED fields of compiler/build/fidelity/dagster_features.py
     assets = with_check_dependencies(_read_assets(graph), graph)
     materializable = {key for asset in assets for key in asset.all_keys}
     mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
@@ -82,11 +85,12 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     schedules = tuple(
         sorted([*read, *automation_schedules(graph)], key=_by_name)
     )  # on_cron: compiler/build/automation.py
-    reject_pools(graph)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
-        warnings=unmapped_warnings(defs, graph),
+        warnings=(*unmapped_warnings(defs, graph), *(w for s in schedules for w in s.warnings)),
+        dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
+        pools=asset_pools(graph),
     )
     return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
 
@@ -192,8 +196,10 @@ def _read_schedule(
     timezone: str | None
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
         crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
-    else:
-        _reject_run_config(schedule, schedule_check_time(graph, selected), repository)
+        verdict = ScheduleVerdict(gated=False)
+    else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: fidelity/schedule_ticks.py
+        groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
+        verdict = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)
@@ -206,6 +212,8 @@ def _read_schedule(
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
+        gated=verdict.gated,
+        warnings=verdict.warnings,
     )
 
 
@@ -221,29 +229,6 @@ class _RepositoryOnDemand:
         if self._repository is None:
             self._repository = self._defs.get_repository_def()
         return self._repository
-
-
-def _reject_run_config(schedule: dg.ScheduleDefinition, at: datetime, repository: _RepositoryOnDemand) -> None:
-    """The pods run assets without run config, so a schedule that supplies some would silently lose it.
-    A decorated schedule function may return `RunRequest(partition_key=...)`, which Dagster validates against the
-    job, so it is evaluated with the repository (the pod evaluates it the same way for each tick)."""
-    custom = isinstance(getattr(schedule, "_execution_fn", None), DecoratedScheduleFunction)
-    try:
-        with dg.build_schedule_context(
-            scheduled_execution_time=at, repository_def=repository() if custom else None
-        ) as tick:
-            requests = schedule.evaluate_tick(tick).run_requests or []
-    except Exception as error:
-        cause = error.__cause__ or error  # Dagster wraps the schedule function's own error
-        raise UnsupportedInputError(
-            f"schedule {schedule.name}: evaluating its tick at {at.isoformat()} failed ({type(cause).__name__}: "
-            f"{cause}); the pods evaluate it for every tick, so it must run without a Dagster instance or sensors"
-        ) from None
-    if any(request.run_config for request in requests):
-        raise UnsupportedInputError(
-            f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
-            "move the settings into resources or the assets"
-        )
 
 
 def _partitioned_schedule_cron(

@@ -99,6 +99,8 @@ class ScheduleSpec:
     timezone: str
     asset_keys: frozenset[tuple[str, ...]]
     stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
+    gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
+    warnings: tuple[str, ...] = ()  # approximations found evaluating it (compiler/build/fidelity/schedule_ticks.py)
 
 
 @dataclass(frozen=True)
@@ -146,3 +148,7 @@ class FidelityFacts:
     warnings: tuple[
         str, ...
     ] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)
+    # executor max_concurrent → DAG parallelism, by job name ("" = the Definitions' executor, i.e. `main`)
+    dag_parallelism: tuple[tuple[str, int], ...] = ()
+    # (asset key, its Dagster pools): Argo semaphores (compiler/build/fidelity/pools.py)
+    pools: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()

@@ -10,6 +10,7 @@ from typing import Any
 from compiler.build.fan_out import FAN_OUT_PARALLELISM_ENV, Member, group_fan_outs
 from compiler.build.fidelity.checks import check_project
 from compiler.build.fidelity.container_resources import check_container_resources
+from compiler.build.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, Gate, with_gate
 from compiler.build.fidelity.secret_scope import needed_env, secrets_for
 from compiler.build.k8s_config import PodExtras
 from compiler.build.model import AssetSpec, Project, RetrySpec
@@ -59,6 +60,7 @@ class StepTemplate:
     active_deadline_seconds: int
     extras: PodExtras = dataclasses.field(default_factory=PodExtras)
     container_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the default block
+    pools: tuple[str, ...] = ()  # Argo semaphores in the <pipeline>-pools ConfigMap (compiler/build/fidelity/pools.py)
     pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
     fan_out: bool = False  # runs once per static key: takes `static-key` (compiler/build/fan_out.py)
 
@@ -73,6 +75,7 @@ class Task:
     owners: str = ""
     items: tuple[str, ...] = ()  # a fan-out task: runs the per-key DAG `template` once per item (withItems)
     static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
+    when: str = ""  # set under a schedule-gate (compiler/build/fidelity/schedule_gate.py)
 
     @property
     def depends_expression(self) -> str:
@@ -83,8 +86,12 @@ class Task:
 class Dag:
     name: str
     tasks: tuple[Task, ...]
-    parallelism: int | None = None  # set on a DAG holding fan-out tasks, with failFast off
+    # fan_out_parallelism on a DAG holding fan-out tasks (failFast then off), and/or the executor's max_concurrent
+    # (compiler/build/fidelity/executor_concurrency.py): Argo has one number, so the smaller one holds.
+    parallelism: int | None = None
     per_key: bool = False  # a per-key DAG: takes `static-key` besides `partition`
+    gate: Gate | None = None  # its schedule has code of its own (compiler/build/fidelity/schedule_gate.py)
+    fail_fast: bool = True  # off on a DAG holding fan-out tasks: one failing key must not stop the others
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,7 @@ class Plan:
     steps: tuple[StepTemplate, ...]
     crons: tuple[CronPlan, ...]
     renamings: tuple[Renaming, ...]
+    gate_step: StepTemplate | None = None  # env, image, resources of the schedule-gate templates
 
 
 def free_text(text: str) -> str:
@@ -127,7 +135,8 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     )
     # every key of a multi-asset maps to its op's one task
     tasks_by_key = {key: task_names[asset.task_source] for asset in project.assets for key in asset.all_keys}
-    steps, step_names = _shared_steps(project.assets, tasks_by_key, settings, needed_env(project))
+    pools = dict(project.fidelity.pools)
+    steps, step_names = _shared_steps(project.assets, tasks_by_key, settings, needed_env(project), pools)
 
     fan_out = settings.fan_out_parallelism
     dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out)
@@ -147,6 +156,12 @@ def make_plan(project: Project, settings: Settings) -> Plan:
                     job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys, fan_out
                 )
             )
+
+    limits = dict(project.fidelity.dag_parallelism)
+    by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
+    dags = [dataclasses.replace(dag, parallelism=_smaller(dag.parallelism, by_dag.get(dag.name))) for dag in dags]
+    gated = {job_dags.get(s.job_name, MAIN_DAG) for s in project.schedules if s.gated}
+    dags = [with_gate(dag, _fit(f"{GATE_TEMPLATE_PREFIX}{dag.name}")) if dag.name in gated else dag for dag in dags]
 
     cron_sources = {s.name: _cron_source(s.name, settings.name) for s in project.schedules}
     cron_names, cron_renamings = assign_names(cron_sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")
@@ -172,6 +187,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         dags=tuple(dags),
         steps=tuple(steps),
         crons=crons,
+        gate_step=_step(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
         renamings=tuple(renamings),
     )
 
@@ -181,6 +197,7 @@ def _shared_steps(
     tasks_by_key: Mapping[tuple[str, ...], str],
     settings: Settings,
     needed: Mapping[str, frozenset[str]] | None = None,
+    pools: Mapping[tuple[str, ...], tuple[str, ...]] | None = None,
 ) -> tuple[list[StepTemplate], dict[tuple[str, ...], str]]:
     """One step template per distinct set of pod/retry settings, not one per asset: a graph where every asset has
     the same RetryPolicy gets one extra template, not thousands. The default settings keep the name `materialize`;
@@ -191,6 +208,8 @@ def _shared_steps(
     step_names: dict[tuple[str, ...], str] = {}
     for asset in assets:
         candidate = _step(f"{DEFAULT_STEP}-{tasks_by_key[asset.key]}", asset, settings, needed)
+        in_pools = sorted({pool for key in asset.all_keys for pool in (pools or {}).get(key, ())})
+        candidate = dataclasses.replace(candidate, pools=tuple(in_pools)) if in_pools else candidate
         step = by_settings.setdefault(_settings_key(candidate), _fit_step_name(candidate))
         if step not in used:
             used.append(step)
@@ -252,7 +271,8 @@ def _step(
 ) -> StepTemplate:
     env: dict[str, EnvEntry] = {key: EnvEntry(key, value=value) for key, value in settings.env}
     env.update({key: EnvEntry(key, config_map=settings.config_map) for key in settings.config_keys})
-    secrets = secrets_for(settings, asset.key_path if asset else None, needed)  # all, unless secrets_per_asset
+    every_key = ["/".join(key) for key in asset.all_keys] if asset else None  # a multi-asset: all its keys
+    secrets = secrets_for(settings, every_key, needed)  # all, unless secrets_per_asset
     env.update({key: EnvEntry(key, secret=ref) for key, ref in secrets})
     env.update(_instance_env(settings))
     if asset and asset.fan_out:
@@ -324,7 +344,13 @@ def split_fan_outs(name: str, tasks: list[Task], members: list[Member], parallel
         )
         for group in groups
     ]
-    return [Dag(name, tuple(top), parallelism=parallelism), *per_key]
+    return [Dag(name, tuple(top), parallelism=parallelism, fail_fast=False), *per_key]
+
+
+def _smaller(*limits: int | None) -> int | None:
+    """Argo's DAG has one `parallelism`: of the fan-out bound and the executor's max_concurrent, the smaller holds."""
+    given = [limit for limit in limits if limit]
+    return min(given) if given else None
 
 
 def _instance_env(settings: Settings) -> dict[str, EnvEntry]:

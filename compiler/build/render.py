@@ -8,6 +8,7 @@ import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.build.fan_out import STATIC_KEY_PARAMETER
+from compiler.build.fidelity.pools import configmap_name
 from compiler.build.plan import GENERATOR, MAIN_DAG, Plan
 from compiler.exit_codes import RETRY_EXPRESSION
 
@@ -79,6 +80,7 @@ def render(plan: Plan) -> dict[str, str]:
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
         "main": MAIN_DAG,
+        "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
         "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",

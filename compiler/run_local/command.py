@@ -2,7 +2,9 @@
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
         templates = _template_files(args.templates) or sorted(args.file.parent.glob("*.workflowtemplate.yaml"))
         workflow = load_workflow(args.file, args.entrypoint, templates)
         created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ), created_time)
+        outputs_dir = Path(tempfile.mkdtemp(prefix="run-local-outputs-"))  # output parameters (run_local/when.py)
+        tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ), created_time, outputs_dir)
     except (RunLocalError, UnicodeDecodeError) as error:
         if getattr(args, "debug", False):
             traceback.print_exc()
@@ -129,7 +132,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
     gate = ScopeGate(tasks, workflow.scopes)  # parallelism and failFast of every DAG node
     with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
-        report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate).run()
+        try:
+            report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace).run()
+        finally:
+            shutil.rmtree(outputs_dir, ignore_errors=True)
     print(_summary(report), flush=True)
     return 0 if report.succeeded else 1
 
@@ -157,6 +163,8 @@ def _summary(report: RunReport) -> str:
     parts = [f"{ok} succeeded"]
     if failed:
         parts.append(f"{len(failed)} failed ({', '.join(failed)})")
+    if report.skipped_by_when:
+        parts.append(f"{len(report.skipped_by_when)} skipped by when ({', '.join(report.skipped_by_when)})")
     if report.skipped:
         parts.append(f"{len(report.skipped)} skipped ({', '.join(report.skipped)})")
     return "run-local: " + ", ".join(parts)

@@ -1,4 +1,5 @@
-"""Argo `depends` expressions, limited to the forms a compiled DAG uses: `a && b.Succeeded`.
+"""Argo `depends` expressions, limited to the forms a compiled DAG uses: `a && b.Succeeded` (a bare `a` also
+holds when `a` was Skipped by its `when`; `a.Succeeded` does not).
 
 Names are checked as Argo's controller reads them (`-` as `_`, then the expr language, compiler/validate/expr.py):
 a task Argo's expression cannot name is refused here too, so a replay never succeeds where the cluster would not.
@@ -26,6 +27,16 @@ def parse_depends(expression: str, task: str) -> frozenset[str]:
             )
         names.add(match["task"])
     return check_names(names, task, f"depends {expression!r}")
+
+
+def succeeded_terms(expression: str) -> frozenset[str]:
+    """The tasks named as `t.Succeeded`: unlike a bare `t`, a Skipped `t` does not satisfy them."""
+    names = set()
+    for raw in expression.split("&&") if expression.strip() else ():
+        match = _TERM.fullmatch(raw.strip())
+        if match is not None and match["result"] == "Succeeded":
+            names.add(match["task"])
+    return frozenset(names)
 
 
 def check_names(names: Iterable[str], task: str, where: str) -> frozenset[str]:

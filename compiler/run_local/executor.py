@@ -16,6 +16,8 @@ from typing import TextIO
 from compiler.run_local.environment import secret_forms
 from compiler.run_local.groups import ScopeGate
 from compiler.run_local.plan import PlannedTask
+from compiler.run_local.synchronization import held_semaphores
+from compiler.run_local.when import resolve_outputs, should_execute
 
 LOG_TAIL_LINES = 30
 # How long a stopped task may take to end after SIGTERM before its whole process group is killed. A bit above
@@ -92,10 +94,12 @@ class TaskOutcome:
 
 @dataclass(frozen=True)
 class RunReport:
-    """Outcomes of the tasks that ran, and the tasks never started because something upstream failed."""
+    """Outcomes of the tasks that ran, the tasks never started because something upstream failed, and the tasks
+    whose `when` was false (Argo's Skipped phase: not a failure)."""
 
     outcomes: tuple[TaskOutcome, ...]
     skipped: tuple[str, ...]
+    skipped_by_when: tuple[str, ...] = ()  # and the tasks Omitted because of them
 
     @property
     def succeeded(self) -> bool:
@@ -112,7 +116,9 @@ class DagRunner:
         fail_fast: bool,
         out: TextIO,
         gate: ScopeGate | None = None,
+        namespace: str = "default",
     ) -> None:
+        self._namespace = namespace  # where semaphores live (compiler/run_local/synchronization.py)
         self._tasks = list(tasks)
         # The gate owns failFast (the entrypoint's and each nested DAG's) and parallelism (run_local/groups.py).
         self._gate = gate or ScopeGate.flat(tasks, fail_fast)
@@ -155,6 +161,9 @@ class DagRunner:
         results: list[TaskOutcome] = []
         succeeded: set[str] = set()
         blocked: set[str] = set()  # failed, or skipped because of a failure
+        when_false: list[str] = []  # Skipped by `when`: a bare `depends` on them holds (not `.Succeeded`)
+        omitted: list[str] = []  # depends false because of a Skipped `t.Succeeded` (not a failure)
+        outputs: dict[str, str] = {}  # `tasks.T.outputs.parameters.P` of tasks that succeeded
         pending = list(self._tasks)
         by_name = {task.name: task for task in self._tasks}
         running: dict[Future[TaskOutcome], str] = {}
@@ -165,8 +174,21 @@ class DagRunner:
                         pending.remove(task)
                         blocked.add(task.name)
                         self._gate.dropped(task)
-                    elif len(running) < self._max_parallel and task.depends <= succeeded and self._gate.may_start(task):
+                    elif task.needs_success & set(when_false) or task.depends & set(omitted):
+                        pending.remove(task)  # Argo's Omitted: its depends is false without any failure
+                        omitted.append(task.name)
+                        self._gate.dropped(task)
+                        self._say(f"○ {task.name} omitted (depends {sorted(task.depends)} is false)")
+                    elif (
+                        len(running) < self._max_parallel
+                        and task.depends <= succeeded | set(when_false)
+                        and self._gate.may_start(task)
+                    ):
                         pending.remove(task)
+                        if not self._when_holds(task, outputs):
+                            when_false.append(task.name)
+                            self._gate.dropped(task)
+                            continue
                         self._gate.started(task)
                         running[pool.submit(self._run_task, task)] = task.name
                 if not running:
@@ -176,22 +198,43 @@ class DagRunner:
                     del running[future]
                     outcome = future.result()
                     results.append(outcome)
+                    outcome = _with_outputs(by_name[outcome.name], outcome, outputs)
                     self._gate.finished(by_name[outcome.name], outcome.succeeded)
                     if outcome.succeeded:
                         succeeded.add(outcome.name)
                     else:
                         blocked.add(outcome.name)
-        ran = {outcome.name for outcome in results}
+        ran = {outcome.name for outcome in results} | set(when_false) | set(omitted)
         skipped = tuple(task for task in self._tasks if task.name not in ran)
         for task in skipped:
             upstream = sorted(task.depends - succeeded)
             reason = f"upstream {', '.join(upstream)} did not succeed" if upstream else "failFast after a failure"
             self._say(f"⊘ {task.name} skipped ({reason})")
-        return RunReport(tuple(results), tuple(task.name for task in skipped))
+        return RunReport(tuple(results), tuple(task.name for task in skipped), (*when_false, *omitted))
+
+    def _when_holds(self, task: PlannedTask, outputs: dict[str, str]) -> bool:
+        """Argo evaluates `when` once the task's dependencies are met; false → the task is Skipped, no pod."""
+        if not task.when:
+            return True
+        where = f"task {task.name!r}"
+        scoped = {
+            f"tasks.{key.removeprefix('tasks.' + task.prefix)}": value
+            for key, value in outputs.items()
+            if key.startswith(f"tasks.{task.prefix}")
+        }
+        resolved = resolve_outputs(task.when, scoped, where)
+        if should_execute(resolved, where):
+            return True
+        self._say(f"○ {task.name} skipped (when '{resolved}' evaluated false)")
+        return False
 
     def _run_task(self, task: PlannedTask) -> TaskOutcome:
         self._say(f"▶ {task.name}: {_mask(deque([shlex.join(task.argv)]), task.secret_values)[0]}")
         started = time.monotonic()
+        with held_semaphores(task.semaphores, self._namespace, self._say):
+            return self._attempts(task, started)
+
+    def _attempts(self, task: PlannedTask, started: float) -> TaskOutcome:
         exit_code, tail, attempt = 1, deque[str](), 0
         for attempt in range(1, task.attempts + 1):
             exit_code, tail = self._run_process(task)
@@ -232,6 +275,19 @@ class DagRunner:
     def _say(self, message: str) -> None:
         with self._lock:
             print(message, file=self._out, flush=True)
+
+
+def _with_outputs(task: PlannedTask, outcome: TaskOutcome, outputs: dict[str, str]) -> TaskOutcome:
+    """Reads a succeeded task's output parameters, as Argo's wait container does; a missing file fails it."""
+    if not outcome.succeeded:
+        return outcome
+    for name, path in task.outputs.items():
+        try:
+            outputs[f"tasks.{task.name}.outputs.parameters.{name}"] = path.read_text(encoding="utf-8")
+        except OSError as error:
+            line = f"output parameter {name!r}: cannot read {path}: {error.strerror}"
+            return TaskOutcome(outcome.name, 1, outcome.attempts, outcome.seconds, (*outcome.tail, line))
+    return outcome
 
 
 def _mask(lines: deque[str], secrets: frozenset[str]) -> list[str]:

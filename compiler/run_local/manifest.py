@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from compiler.parse import ManifestParseError, parse_documents
-from compiler.run_local.depends import check_names, parse_depends
+from compiler.run_local.depends import check_names, parse_depends, succeeded_terms
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.groups import ROOT, Scope
 from compiler.run_local.retry_rule import exit_codes_never_retried
 
 RUNNABLE_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate")
 # Fields whose meaning run-local cannot reproduce; refusing beats silently running something else.
-UNSUPPORTED_TASK_FIELDS = ("when", "withParam", "withSequence", "continueOn", "inline", "hooks")
+UNSUPPORTED_TASK_FIELDS = ("withParam", "withSequence", "continueOn", "inline", "hooks")
 _ITEM = re.compile(r"\{\{\s*item\s*\}\}")
 _INPUT = re.compile(r"\{\{\s*(inputs\.parameters\.[A-Za-z0-9_-]+)\s*\}\}")
 Templates = Mapping[str, Mapping[str, Any]]
@@ -47,6 +47,9 @@ class ContainerTemplate:
     retry_on_failure: bool
     backoff: str | None
     never_retry_exit_codes: frozenset[int] = frozenset()
+    # output parameter → valueFrom.path (run_local/when.py)
+    outputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    semaphores: tuple[str, ...] = ()  # `configmap/key` of each template-level semaphore
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class DagTask:
     arguments: Mapping[str, str]
     # The innermost nested DAG node (`task(i:item)`, `a(0:x).b(1:y)`) this task runs in; "" for the entrypoint's.
     group: str = ""
+    when: str = ""  # Argo's `when`, evaluated when the task is ready (compiler/run_local/when.py)
+    needs_success: frozenset[str] = frozenset()  # `t.Succeeded` terms: a Skipped `t` does not satisfy them
+    prefix: str = ""  # the nested DAG's node prefix: `tasks.t` in its `when` means the task `<prefix>t`
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class WorkflowModel:
     fail_fast: bool
     # Every DAG node (the entrypoint "" and each nested DAG) with its parallelism and failFast (run_local/groups.py).
     scopes: Mapping[str, Scope] = dataclasses.field(default_factory=dict)
+    # The limit of each semaphore a task holds (`configmap/key` → the ConfigMap's value), from the ConfigMaps given.
+    semaphore_limits: Mapping[str, int] = dataclasses.field(default_factory=dict)
     # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
     mutexes: tuple[str, ...] = ()
     namespace: str = "default"
@@ -90,7 +98,30 @@ def load_workflow(path: Path, entrypoint: str | None = None, template_files: Seq
             if document.get("kind") in ("WorkflowTemplate", "ClusterWorkflowTemplate"):
                 name = str(_mapping(document.get("metadata"), f"{file} metadata").get("name"))
                 library[name] = _templates(_mapping(document.get("spec"), f"{file} spec"))
-    return build_model(runnable[0], entrypoint, library)
+    model = build_model(runnable[0], entrypoint, library)
+    wanted = sorted({name for task in model.tasks for name in task.template.semaphores})
+    if not wanted:
+        return model
+    config_maps = {
+        str(_mapping(doc.get("metadata"), "ConfigMap metadata").get("name")): _mapping(doc.get("data") or {}, "data")
+        for file in sorted({*path.parent.glob("*.yaml"), *template_files})
+        for doc in _documents(file)
+        if doc.get("kind") == "ConfigMap"
+    }
+    return dataclasses.replace(model, semaphore_limits={name: _semaphore_limit(name, config_maps) for name in wanted})
+
+
+def _semaphore_limit(name: str, config_maps: Mapping[str, Mapping[str, Any]]) -> int:
+    config_map, _, key = name.partition("/")
+    if config_map not in config_maps or key not in config_maps[config_map]:
+        raise RunLocalError(
+            f"semaphore {name}: no ConfigMap {config_map!r} with key {key!r} beside the manifest (Argo fails such a "
+            "step too); pass its file with --templates"
+        )
+    value = str(config_maps[config_map][key])
+    if not value.isdigit() or int(value) < 1:
+        raise RunLocalError(f"semaphore {name}: limit {value!r} is not a positive integer")
+    return int(value)
 
 
 def _documents(path: Path) -> list[Mapping[str, Any]]:
@@ -263,6 +294,9 @@ class _Expander:
                     depends=frozenset(),
                     arguments=values,
                     group=group,
+                    when=str(task.get("when") or ""),
+                    prefix=prefix,
+                    needs_success=frozenset(f"{prefix}{d}" for d in succeeded_terms(str(task.get("depends") or ""))),
                 )
             )
         return name, depends, results
@@ -331,7 +365,40 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
         retry_on_failure=on_failure,
         backoff=backoff,
         never_retry_exit_codes=never_retry,
+        outputs=_output_parameters(name, raw.get("outputs")),
+        semaphores=_template_semaphores(name, raw.get("synchronization")),
     )
+
+
+def _template_semaphores(template: str, raw: Any) -> tuple[str, ...]:
+    """Template-level `synchronization.semaphores` as `configmap/key`; mutexes and other forms are refused."""
+    if raw is None:
+        return ()
+    synchronization = _mapping(raw, f"{template}.synchronization")
+    if set(synchronization) - {"semaphores"}:
+        raise RunLocalError(
+            f"template {template!r}: synchronization {sorted(synchronization)}: run-local supports semaphores"
+        )
+    found = []
+    for entry in _list(synchronization.get("semaphores") or [], f"{template}.synchronization.semaphores"):
+        ref = _mapping(_mapping(entry, "semaphore").get("configMapKeyRef"), f"{template} semaphore configMapKeyRef")
+        found.append(f"{ref.get('name')}/{ref.get('key')}")
+    return tuple(found)
+
+
+def _output_parameters(template: str, raw: Any) -> dict[str, str]:
+    """`outputs.parameters[].valueFrom.path` (what the container writes); other sources are refused."""
+    outputs: dict[str, str] = {}
+    for item in _list(_mapping(raw or {}, f"{template}.outputs").get("parameters") or [], f"{template}.outputs"):
+        parameter = _mapping(item, f"{template}.outputs.parameters entry")
+        value_from = _mapping(parameter.get("valueFrom") or {}, f"{template}.outputs.parameters.valueFrom")
+        if set(value_from) != {"path"}:
+            raise RunLocalError(
+                f"template {template!r}: output parameter {parameter.get('name')!r}: run-local supports "
+                "valueFrom.path only"
+            )
+        outputs[str(parameter.get("name"))] = str(value_from["path"])
+    return outputs
 
 
 def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, frozenset[int]]:

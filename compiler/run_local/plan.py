@@ -2,12 +2,14 @@
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from compiler.run_local.environment import container_environment, missing_references
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import DagTask, WorkflowModel
 from compiler.run_local.substitute import apply_overrides, identity_scope, pod_name, substitute, workflow_scope
+from compiler.run_local.when import keep_task_outputs
 
 PYTHON_COMMANDS = ("python", "python3")
 
@@ -25,6 +27,11 @@ class PlannedTask:
     secret_values: frozenset[str]
     never_retry_exit_codes: frozenset[int] = frozenset()
     group: str = ""  # the entrypoint's fan-out child it runs in (see run_local/groups.py)
+    when: str = ""  # workflow and input variables substituted; `tasks.*` outputs resolve when it is ready
+    needs_success: frozenset[str] = frozenset()
+    outputs: Mapping[str, Path] = field(default_factory=dict)  # output parameter → the local file it is read from
+    semaphores: tuple[tuple[str, int], ...] = ()  # (configmap/key, limit) held while the task runs
+    prefix: str = ""
 
 
 def plan_workflow(
@@ -33,6 +40,7 @@ def plan_workflow(
     scheduled_time: str | None,
     local_env: Mapping[str, str],
     created_time: str,
+    outputs_dir: Path | None = None,
 ) -> list[PlannedTask]:
     """Every error (unknown -p, unresolved variable, missing secret env) surfaces here, before any task runs."""
     if not workflow.tasks:
@@ -48,10 +56,16 @@ def plan_workflow(
             "set these environment variables before running (run-local maps secretKeyRef and "
             f"configMapKeyRef to local variables of the same name): {'; '.join(missing)}"
         )
-    return [_plan_task(task, scope, local_env) for task in workflow.tasks]
+    planned = [_plan_task(task, scope, local_env, outputs_dir) for task in workflow.tasks]
+    return [
+        replace(task, semaphores=tuple((name, workflow.semaphore_limits[name]) for name in source.template.semaphores))
+        for task, source in zip(planned, workflow.tasks, strict=True)
+    ]
 
 
-def _plan_task(task: DagTask, workflow_vars: Mapping[str, str], local_env: Mapping[str, str]) -> PlannedTask:
+def _plan_task(
+    task: DagTask, workflow_vars: Mapping[str, str], local_env: Mapping[str, str], outputs_dir: Path | None = None
+) -> PlannedTask:
     template = task.template
     where = f"task {task.name!r} (template {template.name!r})"
     inputs: dict[str, str] = {}
@@ -62,6 +76,8 @@ def _plan_task(task: DagTask, workflow_vars: Mapping[str, str], local_env: Mappi
         inputs[f"inputs.parameters.{name}"] = substitute(value, workflow_vars, f"{where} argument {name}")
     scope = {**workflow_vars, **inputs}
     scope["pod.name"] = pod_name(workflow_vars["workflow.name"], template.name, task.name)
+    outputs = _output_files(task, outputs_dir)
+    scope.update({f"outputs.parameters.{name}.path": str(path) for name, path in outputs.items()})
     argv = [substitute(part, scope, f"{where} command/args") for part in (*template.command, *template.args)]
     if argv[0] in PYTHON_COMMANDS:
         argv[0] = sys.executable
@@ -76,4 +92,20 @@ def _plan_task(task: DagTask, workflow_vars: Mapping[str, str], local_env: Mappi
         secret_values=secrets,
         never_retry_exit_codes=template.never_retry_exit_codes,
         group=task.group,
+        when=keep_task_outputs(task.when, scope, where) if task.when else "",
+        needs_success=task.needs_success,
+        outputs=outputs,
+        prefix=task.prefix,
     )
+
+
+def _output_files(task: DagTask, outputs_dir: Path | None) -> dict[str, Path]:
+    """Each output parameter's file, under this run's own directory rather than the container path (two replays
+    on one machine must not read each other's outputs)."""
+    if not task.template.outputs:
+        return {}
+    if outputs_dir is None:
+        raise RunLocalError(f"task {task.name!r}: declares output parameters; run-local needs an outputs directory")
+    folder = outputs_dir / task.name.replace("/", "_")
+    folder.mkdir(parents=True, exist_ok=True)  # a container's /tmp exists; the file is the command's to write
+    return {name: folder / name for name in task.template.outputs}

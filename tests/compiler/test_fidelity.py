@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 import yaml
 
+from tests.compiler.argo_schema import schema_errors
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
 
@@ -259,31 +260,65 @@ def test_a_tag_limit_raised_with_its_request_merges_over_the_defaults() -> None:
     assert result == "ok {'limits': {'cpu': '1', 'memory': '8Gi'}, 'requests': {'cpu': '500m', 'memory': '8Gi'}}"
 
 
-def test_freshness_policies_and_executor_concurrency_are_warned_by_name(tmp_path: Path) -> None:
+def test_freshness_policies_and_unmapped_executor_settings_are_warned_by_name(tmp_path: Path) -> None:
     built = build(tmp_path, "unmapped")
     assert built.returncode == 0, built.stderr
     warnings = [line for line in built.stderr.splitlines() if line.startswith("warning:")]
     assert warnings == [
         "warning: asset daily_report: freshness policy is not mapped (Argo has no equivalent); nothing evaluates or "
         "alerts on it, so monitor freshness in Dagster or with an asset check",
-        "warning: executor multiprocess: its concurrency settings (max_concurrent, tag_concurrency_limits, "
-        "in-process serial execution) are not mapped; Argo runs every task whose dependencies are done at once",
+        "warning: executor multiprocess (Definitions): tag_concurrency_limits is not mapped (an Argo DAG has no "
+        "per-tag limit); use pool= with [tool.compiler.pools] for a shared limit",
     ]
 
 
-def test_concurrency_pools_are_refused_by_name() -> None:
-    from compiler.build.load import project_from_definitions
-    from compiler.errors import UnsupportedInputError
-
-    @dg.asset(pool="warehouse")
-    def heavy_load() -> None:
-        return None
-
-    with pytest.raises(UnsupportedInputError) as error:
-        project_from_definitions("p", dg.Definitions(assets=[heavy_load]))
-    assert str(error.value).startswith(
-        "asset heavy_load: concurrency pool(s) warehouse (pool=) have no Argo mapping yet; remove pool="
+def test_a_pool_without_a_limit_is_refused_naming_asset_and_pool(tmp_path: Path) -> None:
+    built = build(tmp_path, "pools")
+    assert built.returncode == 2
+    assert built.stderr.strip() == (
+        "error: asset load_customers: pool 'warehouse' (pool=) has no limit; add `warehouse = N` to "
+        "[tool.compiler.pools] (how many steps of the pool may run at once across all runs, as "
+        "`dagster instance concurrency set` would)"
     )
+
+
+def test_pools_become_argo_semaphores_with_their_configmap_and_bound_the_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import pools as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    direct = dg.materialize(list(project.defs.assets or []), instance=dg.DagsterInstance.ephemeral())  # type: ignore[arg-type]
+    assert direct.success
+    pooled = {node.key.to_user_string() for node in project.defs.resolve_asset_graph().asset_nodes if node.pools}
+    assert pooled == {"load_orders", "load_customers", "load_products"}
+
+    built = build(tmp_path, "pools", "[tool.compiler.pools]\nwarehouse = 1")
+    assert built.returncode == 0, built.stderr
+    out = tmp_path / "out"
+    config_map = yaml.safe_load((out / "fidelity-pools.configmap.yaml").read_text(encoding="utf-8"))
+    assert config_map["data"] == {"warehouse": "1"}
+    assert "fidelity-pools.configmap.yaml" in yaml.safe_load((out / "kustomization.yaml").read_text())["resources"]
+    template = yaml.safe_load((out / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    assert schema_errors(template) == []  # Argo's own JSON schema, strict (skipped without ../shared)
+    [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    steps = {t["name"]: t for t in template["spec"]["templates"]}
+    semaphores = {
+        task["name"]: steps[task["template"]].get("synchronization", {}).get("semaphores")
+        for task in main["dag"]["tasks"]
+    }
+    warehouse = [{"configMapKeyRef": {"name": "fidelity-pools", "key": "warehouse"}}]
+    assert semaphores == {
+        "fetch-rates": None,
+        "load-customers": warehouse,
+        "load-orders": warehouse,
+        "load-products": warehouse,
+    }
+
+    replay = run_local(tmp_path, "--max-parallel", "4", RUN_LOCAL_MUTEX_DIR=str(tmp_path / "locks"))
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(tmp_path / "argo-record")) == sorted(runs(tmp_path / "dagster-record"))
+    assert _most_at_once(tmp_path / "argo-record" / "spans.log") == 1  # the pool's limit, though 4 could run
 
 
 SCOPED_SECRETS = """
@@ -325,6 +360,30 @@ def test_secrets_per_asset_mounts_only_what_the_assets_resources_read(tmp_path: 
     ]
 
 
+def test_secrets_per_asset_considers_every_key_of_a_multi_asset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import secret_scope_multi as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster-record"))
+    monkeypatch.setenv("VAULT_TOKEN", "vault-token-value")
+    direct = dg.materialize(
+        [project.pair, project.unrelated, project.beta_is_signed],
+        resources={"vault": project.Vault(token=dg.EnvVar("VAULT_TOKEN"))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
+    assert direct.success
+    assert [evaluation.passed for evaluation in direct.get_asset_check_evaluations()] == [True]
+
+    settings = 'secrets_per_asset = true\n\n[tool.compiler.secrets]\nVAULT_TOKEN = { name = "vault", key = "token" }'
+    built = build(tmp_path, "secret_scope_multi", extra=settings)
+    assert built.returncode == 0, built.stderr
+    assert _secret_names_by_task(tmp_path) == {"pair": ["VAULT_TOKEN"], "unrelated": []}
+    replay = run_local(tmp_path, VAULT_TOKEN="vault-token-value")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(tmp_path / "argo-record")) == ["pair VAULT_TOKEN=True", "unrelated VAULT_TOKEN=False"]
+
+
 def test_without_secrets_per_asset_every_pod_gets_every_secret(tmp_path: Path) -> None:
     built = build(tmp_path, "secret_scope", extra=SCOPED_SECRETS.format(flag=""))
     assert built.returncode == 0, built.stderr
@@ -338,3 +397,120 @@ def test_global_secrets_must_name_a_secret(tmp_path: Path) -> None:
     refused = build(tmp_path, "secret_scope", extra='global_secrets = ["NOPE"]')
     assert refused.returncode == 2
     assert "global_secrets: NOPE not in [tool.compiler.secrets]" in refused.stderr
+
+
+def _most_at_once(spans: Path) -> int:
+    """The largest number of asset bodies whose [start, end] intervals overlap."""
+    edges = []
+    for line in spans.read_text(encoding="utf-8").splitlines():
+        _, start, end = line.split()
+        edges += [(float(start), 1), (float(end), -1)]
+    running = most = 0
+    for _, step in sorted(edges, key=lambda edge: (edge[0], edge[1])):
+        running += step
+        most = max(most, running)
+    return most
+
+
+def test_executor_max_concurrent_becomes_dag_parallelism_and_bounds_the_replay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import executor_limit as project
+
+    record = tmp_path / "dagster-record"
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    record.mkdir()
+    job = dg.define_asset_job("all_assets", selection="*").resolve(asset_graph=project.defs.resolve_asset_graph())
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral())  # in process: what, not how many
+    assert result.success
+    dagster_assets = sorted(runs(record))
+
+    built = build(tmp_path, "executor_limit")
+    assert built.returncode == 0, built.stderr
+    assert "warning: executor" not in built.stderr  # max_concurrent alone is mapped, not approximated
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    assert main["parallelism"] == project.MAX_CONCURRENT
+
+    (tmp_path / "argo-record").mkdir()
+    replay = run_local(tmp_path, "--max-parallel", "4")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(tmp_path / "argo-record")) == dagster_assets == ["east", "north", "south", "west"]
+    assert _most_at_once(tmp_path / "argo-record" / "spans.log") <= project.MAX_CONCURRENT
+
+
+@pytest.mark.parametrize(
+    ("executor", "expected"),
+    [
+        (dg.in_process_executor, (1, ())),
+        (dg.multiprocess_executor.configured({"max_concurrent": 3}), (3, ())),
+        (
+            dg.multiprocess_executor,
+            (
+                None,
+                (
+                    "executor multiprocess (Definitions): max_concurrent is not set, so Dagster runs as many steps at "
+                    "once as the run's machine has CPUs; Argo runs every ready task at once (set max_concurrent to "
+                    "bound it)",
+                ),
+            ),
+        ),
+        (
+            dg.multiprocess_executor.configured(
+                {
+                    "max_concurrent": 2,
+                    "tag_concurrency_limits": [{"key": "db", "limit": 1}],
+                    "retries": {"disabled": {}},
+                }
+            ),
+            (
+                2,
+                (
+                    "executor multiprocess (Definitions): retries ['disabled'] is not mapped; Argo still retries each "
+                    "asset by its RetryPolicy",
+                    "executor multiprocess (Definitions): tag_concurrency_limits is not mapped (an Argo DAG has no "
+                    "per-tag limit); use pool= with [tool.compiler.pools] for a shared limit",
+                ),
+            ),
+        ),
+    ],
+)
+def test_executor_settings_map_to_parallelism_or_are_warned_by_name(
+    executor: dg.ExecutorDefinition, expected: tuple[int | None, tuple[str, ...]]
+) -> None:
+    from compiler.build.fidelity.executor_concurrency import executor_limit
+
+    found = executor_limit(executor, "Definitions")
+    assert (found.parallelism, found.warnings) == expected
+
+
+def test_a_jobs_own_executor_bounds_its_job_dag() -> None:
+    from compiler.build.load import project_from_definitions
+    from compiler.build.plan import make_plan
+    from compiler.settings import parse_settings
+
+    @dg.asset
+    def first() -> None:
+        return None
+
+    @dg.asset
+    def second() -> None:
+        return None
+
+    job = dg.define_asset_job("only_first", selection=[first], executor_def=dg.in_process_executor)
+    schedule = dg.ScheduleDefinition(job=job, cron_schedule="0 1 * * *")
+    project = project_from_definitions("p", dg.Definitions(assets=[first, second], jobs=[job], schedules=[schedule]))
+    assert project.fidelity.dag_parallelism == (("only_first", 1),)
+    plan = make_plan(
+        project,
+        parse_settings(
+            {
+                "name": "p",
+                "image": "registry.example/p",
+                "config_map": "p-config",
+                "namespace": "argo",
+                "service_account": "p",
+            }
+        ),
+    )
+    assert {dag.name: dag.parallelism for dag in plan.dags} == {"main": None, "job-only-first": 1}

@@ -5,7 +5,7 @@ compromised or merely verbose asset could leak a credential it never needed. Cod
 `os.environ` instead of `EnvVar` is invisible to the compiler, so such variables must be listed in `global_secrets`.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from compiler.build.model import Project
 from compiler.settings import SecretRef, Settings
@@ -21,10 +21,12 @@ def needed_env(project: Project) -> dict[str, frozenset[str]]:
 
 
 def secrets_for(
-    settings: Settings, asset: str | None, needed: Mapping[str, frozenset[str]] | None
+    settings: Settings, asset: str | Sequence[str] | None, needed: Mapping[str, frozenset[str]] | None
 ) -> tuple[tuple[str, SecretRef], ...]:
-    """The Secrets one step template mounts; the shared default template (asset None) gets only the global ones."""
+    """The Secrets one step template mounts; the shared default template (asset None) gets only the global ones.
+    A multi-asset's task runs every key's op (and checks) in one pod: `asset` lists all its keys (a/b/c each)."""
     if not settings.secrets_per_asset or needed is None:
         return settings.secrets
-    wanted = set(settings.global_secrets) | (needed.get(asset, frozenset()) if asset else frozenset())
+    keys = (asset,) if isinstance(asset, str) else tuple(asset or ())
+    wanted = set(settings.global_secrets).union(*(needed.get(key, frozenset()) for key in keys))
     return tuple((name, ref) for name, ref in settings.secrets if name in wanted)

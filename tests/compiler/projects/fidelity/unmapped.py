@@ -16,5 +16,8 @@ def summary() -> None:
 
 
 defs = dg.Definitions(
-    assets=[daily_report, summary], executor=dg.multiprocess_executor.configured({"max_concurrent": 1})
+    assets=[daily_report, summary],
+    executor=dg.multiprocess_executor.configured(
+        {"max_concurrent": 1, "tag_concurrency_limits": [{"key": "database", "limit": 1}]}
+    ),
 )
