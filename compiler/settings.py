@@ -77,6 +77,8 @@ class Settings:
     # (compiler/build/fidelity/).
     secrets_per_asset: bool = False
     global_secrets: tuple[str, ...] = ()
+    # Step fusion (compiler/build/fusion.py): each linear chain of compatible assets runs as one task, in one pod.
+    fuse_chains: bool = False
 
     @property
     def image_ref(self) -> str:
@@ -123,6 +125,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         shared_io_managers=tuple(reader.names("shared_io_managers")),
         secrets_per_asset=reader.flag("secrets_per_asset"),
         global_secrets=tuple(reader.names("global_secrets")),
+        fuse_chains=reader.flag("fuse_chains"),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)

@@ -23,6 +23,7 @@ from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
 from compiler.build.fidelity.unmapped import reject_pools, unmapped_warnings
+from compiler.build.fusion import partitions_identity, read_fuse_tag
 from compiler.build.graph_asset import needs_run_config, node_settings
 from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.build.multi_asset import check_job_subset, op_keys
@@ -141,6 +142,8 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 keys=found.keys if found.several else (),
                 op_name=assets_def.node_def.name if found.several else None,
                 can_subset=assets_def.can_subset,
+                fuse=read_fuse_tag(name, node.tags, settings.tags),
+                partitions=partitions_identity(node.partitions_def),
             )
         )
     materializable = {key for asset in assets for key in asset.all_keys}

@@ -49,6 +49,9 @@ class AssetSpec:
     keys: tuple[tuple[str, ...], ...] = ()
     op_name: str | None = None
     can_subset: bool = False
+    # Step fusion (compiler/build/fusion.py): the `argo/fuse` tag (None: absent) and the partitions definition's identity
+    fuse: bool | None = None
+    partitions: str | None = None
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:

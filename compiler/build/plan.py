@@ -11,6 +11,7 @@ from compiler.errors import UnsupportedInputError
 from compiler.build.fidelity.checks import check_project
 from compiler.build.fidelity.container_resources import check_container_resources
 from compiler.build.fidelity.secret_scope import needed_env, secrets_for
+from compiler.build.fusion import fuse_plan, fusion_requested
 from compiler.instance_settings import (
     ARGO_UI_URL_ENV,
     INSTANCE_KIND_ENV,
@@ -51,6 +52,7 @@ class StepTemplate:
     extras: PodExtras = dataclasses.field(default_factory=PodExtras)
     container_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the default block
     pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
+    fused: bool = False  # runs a chain of assets with `materialize --fused` (compiler/build/fusion.py)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class Plan:
     steps: tuple[StepTemplate, ...]
     crons: tuple[CronPlan, ...]
     renamings: tuple[Renaming, ...]
+    fusion_notes: tuple[str, ...] = ()  # compiler/build/fusion.py: pairs not fused, and why
+    fusion_warnings: tuple[str, ...] = ()
 
 
 def free_text(text: str) -> str:
@@ -147,7 +151,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         )
         for s in project.schedules
     )
-    return Plan(
+    plan = Plan(
         module=project.module,
         settings=settings,
         name=settings.name,
@@ -157,6 +161,10 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         crons=crons,
         renamings=tuple(renamings),
     )
+    if not fusion_requested(project, settings.fuse_chains):
+        return plan
+    fused = fuse_plan(plan, project)
+    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings)
 
 
 def _shared_steps(
