@@ -11,9 +11,12 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from assets import defs
+from assets.city import CITY
+from assets.measurements_parquet import object_key
 from assets.resources.object_store import ObjectStore
 from compiler.parse import parse_documents
 from devservices.openaq_server.app import OpenAQServer
+from devservices.openaq_server.faults import Fault
 from tests.compiler.argo_schema import schema_errors
 from tests.compiler.run_local.projects import fused_retry
 
@@ -150,3 +153,39 @@ def test_a_new_workflow_run_computes_the_chain_again(
         assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
         runs.append(openaq_env.counters.requests)
     assert runs[0] == runs[1] > 0
+
+
+def test_a_blocking_check_failing_inside_a_fused_task_stops_it_for_good_as_in_dagster(
+    tmp_path: Path, s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One hour of data: the clean asset's blocking `day_complete_enough` fails; exit 3, no retry, nothing
+    published, the raw day fetched once; Dagster in process fails the same check and publishes nothing either."""
+    openaq_env.faults.add(Fault("missing_hours", path="/v3/sensors/*/hours", rows=1, times=None))
+    template = build_fused(tmp_path)
+    replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}")
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 1, output[-3000:]
+    assert f"⊗ {FUSED_TASK} exit 3: retryStrategy.expression says not to retry" in output
+    assert "day_complete_enough" in output
+    replay_requests = openaq_env.counters.requests
+    published_key = object_key(CITY.name, PARTITION)
+    assert not ObjectStore.from_env().exists(published_key)
+
+    openaq_env.counters.reset()
+    store = use_bucket(monkeypatch, f"{s3_env['MINIO_BUCKET']}-dagster")
+    direct = materialize(
+        [defs.get_assets_def(["openaq", name]) for name in FLAGSHIP],
+        partition_key=PARTITION,
+        resources=defs.resources or {},
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not direct.success
+    failed = [
+        evaluation.check_name
+        for evaluation in direct.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.blocking
+    ]
+    assert "day_complete_enough" in failed
+    assert not store.exists(published_key)
+    assert replay_requests == openaq_env.counters.requests > 0  # the chain ran once: no retry refetched the day
