@@ -15,7 +15,9 @@ from assets.city import CITY
 from assets.measurements_parquet import object_key
 from assets.resources.object_store import ObjectStore
 from compiler.parse import parse_documents
+from devservices.dev_instance import with_shared_instance
 from devservices.openaq_server.app import OpenAQServer
+from devservices.postgres.server import PostgresServer
 from devservices.openaq_server.faults import Fault
 from tests.compiler.argo_schema import schema_errors
 from tests.compiler.run_local.projects import fused_retry
@@ -26,14 +28,22 @@ PARTITION = "2026-11-27"  # what the 01:00 Vienna tick on 2026-11-28 materialize
 TICK = "2026-11-28T00:00:00Z"
 FUSED_TASK = "openaq-raw-measurements-to-openaq-measurements-parquet"
 FLAGSHIP = ("raw_measurements", "clean_measurements", "measurements_parquet")
+INSTANCE_SETTINGS = """
+[tool.compiler.instance]
+kind = "postgres"
+password = { name = "dagster-postgresql", key = "password" }
+"""
 
 
-def fused_settings(directory: Path) -> Path:
-    """The repository's own settings with `fuse_chains = true`."""
+def fused_settings(directory: Path, postgres_env: dict[str, str] | None = None) -> Path:
+    """The repository's own settings with `fuse_chains = true` (and the shared instance on `postgres_env`)."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "\n[tool.compiler]\n" in text
+    text = text.replace("\n[tool.compiler]\n", "\n[tool.compiler]\nfuse_chains = true\n")
+    if postgres_env is not None:
+        text = with_shared_instance(text, INSTANCE_SETTINGS, postgres_env)
     path = directory / "pyproject.toml"
-    path.write_text(text.replace("\n[tool.compiler]\n", "\n[tool.compiler]\nfuse_chains = true\n"), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -49,9 +59,10 @@ def compiler(*arguments: str, env: dict[str, str] | None = None) -> subprocess.C
     )
 
 
-def build_fused(directory: Path, module: str = "assets") -> Path:
+def build_fused(directory: Path, module: str = "assets", postgres_env: dict[str, str] | None = None) -> Path:
     out = directory / "out"
-    built = compiler("build", "--module", module, "--settings", str(fused_settings(directory)), "--out", str(out))
+    settings = fused_settings(directory, postgres_env)
+    built = compiler("build", "--module", module, "--settings", str(settings), "--out", str(out))
     assert built.returncode == 0, built.stderr
     [template] = out.glob("*.workflowtemplate.yaml")
     return template
@@ -108,10 +119,39 @@ def test_a_fused_flagship_tick_publishes_what_the_unfused_build_and_dagster_publ
     assert published_fused == published_unfused == published_direct
 
 
+def one_fetch_requests(openaq: OpenAQServer, bucket: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Dagster's own answer for one fetch of the day: the raw asset materialized once, in process, elsewhere."""
+    openaq.counters.reset()
+    use_bucket(monkeypatch, bucket)
+    once = materialize(
+        [defs.get_assets_def(["openaq", "raw_measurements"])],
+        partition_key=PARTITION,
+        resources=defs.resources or {},
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert once.success
+    return openaq.counters.requests
+
+
+@pytest.mark.parametrize("instance", ["ephemeral", "postgres"])
 def test_a_retried_fused_task_resumes_after_the_asset_it_already_stored(
-    tmp_path: Path, s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    s3_env: dict[str, str],
+    openaq_env: OpenAQServer,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    instance: str,
 ) -> None:
-    template = build_fused(tmp_path, fused_retry.__name__)
+    """Ephemeral instance: the IO manager's stored objects tell; shared instance: its materialization records."""
+    postgres_env = None
+    if instance == "postgres":
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        database = f"fused_resume_{s3_env['MINIO_BUCKET'].replace('-', '_')}"
+        postgres.create_database(database)
+        postgres_env = postgres.env(database)
+        for name, value in postgres_env.items():
+            monkeypatch.setenv(name, value)
+    template = build_fused(tmp_path, fused_retry.__name__, postgres_env)
     replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}")
     output = replay.stdout + replay.stderr
     assert replay.returncode == 0, output[-3000:]
@@ -128,17 +168,7 @@ def test_a_retried_fused_task_resumes_after_the_asset_it_already_stored(
     assert raw_written <= failed_at  # the raw day was not written again after the failure
     assert store.exists(f"dagster/openaq/day_summary/{PARTITION}.json")
 
-    # Dagster's own answer for one fetch of that day: materialize the raw asset once, in process, elsewhere.
-    openaq_env.counters.reset()
-    use_bucket(monkeypatch, f"{s3_env['MINIO_BUCKET']}-once")
-    once = materialize(
-        [defs.get_assets_def(["openaq", "raw_measurements"])],
-        partition_key=PARTITION,
-        resources=defs.resources or {},
-        instance=DagsterInstance.ephemeral(),
-    )
-    assert once.success
-    assert replay_requests == openaq_env.counters.requests > 0
+    assert replay_requests == one_fetch_requests(openaq_env, f"{s3_env['MINIO_BUCKET']}-once", monkeypatch) > 0
 
 
 def test_a_new_workflow_run_computes_the_chain_again(
