@@ -89,7 +89,9 @@ def test_the_flagship_fuses_into_one_task_with_the_larger_resources_and_the_most
     assert step["retryStrategy"]["backoff"]["duration"] == "30"  # raw's RetryPolicy: the longest first wait
     assert any("fused task" in warning and "30s" in warning for warning in fused.warnings)
     # the CronWorkflow is untouched: it only names the WorkflowTemplate
-    assert fused.files["air-quality-nightly.cronworkflow.yaml"] == unfused.files["air-quality-nightly.cronworkflow.yaml"]
+    assert (
+        fused.files["air-quality-nightly.cronworkflow.yaml"] == unfused.files["air-quality-nightly.cronworkflow.yaml"]
+    )
 
 
 def test_a_fan_out_ends_a_chain_and_a_fan_in_starts_one() -> None:
@@ -202,7 +204,7 @@ def test_a_tagged_asset_with_no_neighbour_to_fuse_with_is_refused() -> None:
     def alone() -> None:
         return None
 
-    with pytest.raises(UnsupportedInputError, match="asset alone: tagged argo/fuse = \"true\" but it has no neighbour"):
+    with pytest.raises(UnsupportedInputError, match='asset alone: tagged argo/fuse = "true" but it has no neighbour'):
         build(dg.Definitions(assets=[alone]))
 
 

@@ -17,8 +17,8 @@ from assets.resources.object_store import ObjectStore
 from compiler.parse import parse_documents
 from devservices.dev_instance import with_shared_instance
 from devservices.openaq_server.app import OpenAQServer
-from devservices.postgres.server import PostgresServer
 from devservices.openaq_server.faults import Fault
+from devservices.postgres.server import PostgresServer
 from tests.compiler.argo_schema import schema_errors
 from tests.compiler.run_local.projects import fused_retry
 
@@ -164,7 +164,8 @@ def test_a_retried_fused_task_resumes_after_the_asset_it_already_stored(
     raw_key = f"dagster/openaq/raw_measurements/{PARTITION}.json"
     marker_key = fused_retry.MARKER.format(partition=PARTITION)
     raw_written, failed_at = store.last_modified(raw_key), store.last_modified(marker_key)
-    assert raw_written is not None and failed_at is not None
+    assert raw_written is not None
+    assert failed_at is not None
     assert raw_written <= failed_at  # the raw day was not written again after the failure
     assert store.exists(f"dagster/openaq/day_summary/{PARTITION}.json")
 
