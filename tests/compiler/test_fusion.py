@@ -1,6 +1,6 @@
 """Step fusion's rules (compiler/build/fusion.py): which chains become one task, and what is refused or noted."""
 
-from pathlib import Path
+import dataclasses
 from typing import Any
 
 import dagster as dg
@@ -70,10 +70,10 @@ def test_without_the_setting_or_a_tag_nothing_changes() -> None:
     assert set(dag(workflow_template(plain))) == {"a", "b", "c"}
 
 
-def test_the_flagship_fuses_into_one_task_with_the_larger_resources_and_the_most_patient_retry(tmp_path: Path) -> None:
+def test_the_flagship_fuses_into_one_task_with_the_larger_resources_and_the_most_patient_retry() -> None:
     settings = load_settings(REPO / "pyproject.toml")
     unfused = compile_project(load_project("assets"), settings)
-    fused = compile_project(load_project("assets"), settings.__class__(**{**settings.__dict__, "fuse_chains": True}))
+    fused = compile_project(load_project("assets"), dataclasses.replace(settings, fuse_chains=True))
     [document] = parse_documents(fused.files["air-quality.workflowtemplate.yaml"], "wt")
     assert schema_errors(document) == []
     [task] = dag(document).values()
