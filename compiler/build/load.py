@@ -23,7 +23,7 @@ from compiler.build.fidelity.io_handoff import pod_local_handoffs
 from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
 from compiler.build.fidelity.unmapped import reject_pools, unmapped_warnings
-from compiler.build.fusion import partitions_identity, read_fuse_tag
+from compiler.build.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.build.graph_asset import needs_run_config, node_settings
 from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.build.multi_asset import check_job_subset, op_keys
@@ -71,7 +71,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         graph = defs.resolve_asset_graph()
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
-    assets = with_check_dependencies(_read_assets(graph), graph)
+    assets = with_resume_facts(with_check_dependencies(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
     check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     repository = _RepositoryOnDemand(defs)

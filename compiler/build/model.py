@@ -52,6 +52,7 @@ class AssetSpec:
     # Step fusion (compiler/build/fusion.py): the `argo/fuse` tag (None: absent) and the partitions definition's identity
     fuse: bool | None = None
     partitions: str | None = None
+    resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:

@@ -61,6 +61,11 @@ def test_a_linear_chain_becomes_one_task_running_the_fused_step_in_order() -> No
     step = templates(document)[task["template"]]
     assert step["container"]["args"][-1] == "--fused"
     assert result.notes == ()
+    # Dagster's default IO manager cannot say when it stored a value: a retry would rerun the whole chain
+    assert [w for w in result.warnings if "cannot say when it stored a value" in w] == [
+        "fused task a-to-c: the IO manager of a, b cannot say when it stored a value (no stored_at) and there is no "
+        "shared instance: a retry reruns the chain from its first asset"
+    ]
 
 
 def test_without_the_setting_or_a_tag_nothing_changes() -> None:
@@ -88,6 +93,7 @@ def test_the_flagship_fuses_into_one_task_with_the_larger_resources_and_the_most
     assert step["retryStrategy"]["limit"] == "2"
     assert step["retryStrategy"]["backoff"]["duration"] == "30"  # raw's RetryPolicy: the longest first wait
     assert any("fused task" in warning and "30s" in warning for warning in fused.warnings)
+    assert not any("cannot say when it stored" in warning for warning in fused.warnings)  # ObjectStoreIOManager can
     # the CronWorkflow is untouched: it only names the WorkflowTemplate
     assert (
         fused.files["air-quality-nightly.cronworkflow.yaml"] == unfused.files["air-quality-nightly.cronworkflow.yaml"]
