@@ -222,3 +222,20 @@ def test_a_malformed_tag_is_refused() -> None:
 def test_the_setting_must_be_a_boolean() -> None:
     with pytest.raises(UnsupportedInputError, match="fuse_chains = 'yes' is invalid"):
         demo_settings(fuse_chains="yes")
+
+
+def test_a_job_dag_keeps_only_its_own_dependencies_of_a_fused_chain() -> None:
+    @dg.asset(partitions_def=DAILY)
+    def source() -> None:
+        return None
+
+    job = dg.define_asset_job("abc", selection=["a", "b", "c"], partitions_def=DAILY)
+    schedule = dg.build_schedule_from_partitioned_job(job, hour_of_day=1)
+    defs = dg.Definitions(assets=[source, *chain(a={"deps": [source]})], jobs=[job], schedules=[schedule])
+    result, documents = build(defs, fuse_chains=True)
+    document = workflow_template(documents)
+    assert dag(document)["a-to-c"]["depends"] == "source"
+    [task] = dag(document, "job-abc").values()
+    assert task["name"] == "a-to-c"
+    assert "depends" not in task  # source is not in the job
+    assert any("asset a is not fused with source: schedule abc_schedule" in note for note in result.notes)
