@@ -131,8 +131,21 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
         if task.name in next_of and task.name not in next_of.values():
             chain = [task.name]
             while chain[-1] in next_of:
-                chain.append(next_of[chain[-1]])
-            chains.append(chain)
+                following = next_of[chain[-1]]
+                # pairs agree, but a variable set by two members apart (not by the one between) must agree too
+                reason = _merge_refusal([steps[tasks[member].template] for member in [*chain, following]])
+                if reason is not None:
+                    line = f"asset {assets_by_task[following].key_path} is not fused with the chain before it: {reason}"
+                    if any(assets_by_task[member].fuse for member in [*chain, following]):
+                        raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true" or make them match')
+                    notes.append(line)
+                    if len(chain) > 1:
+                        chains.append(chain)
+                    chain = [following]
+                    continue
+                chain.append(following)
+            if len(chain) > 1:
+                chains.append(chain)
 
     warnings: list[str] = []
     fused_name: dict[str, str] = {}
@@ -202,10 +215,12 @@ def _merge_refusal(steps: Sequence[Any]) -> str | None:
                 return f"their dagster-k8s/config {field} differs"
         if (step.container_security, step.pod_security) != (first.container_security, first.pod_security):
             return "their dagster-k8s/config security_context differs"
-        env = {entry.name: entry for entry in first.env}
+    env: dict[str, Any] = {}
+    for step in steps:
         for entry in step.env:
-            if entry.name in env and env[entry.name] != entry:
+            if env.setdefault(entry.name, entry) != entry:
                 return f"environment variable {entry.name} has different values"
+    for step in steps[1:]:
         if _limit(step.retry) != _limit(first.retry):
             return f"their retry limits differ ({_limit(first.retry)} and {_limit(step.retry)} retries)"
     return None

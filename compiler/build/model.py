@@ -28,7 +28,9 @@ class PodOverrides:
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
     active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
-    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
+    extras: PodExtras = field(
+        default_factory=PodExtras
+    )  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
 
     @property
     def is_empty(self) -> bool:
@@ -133,4 +135,6 @@ class FidelityFacts:
 
     io_handoffs: tuple[IOHandoff, ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
-    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)
+    warnings: tuple[
+        str, ...
+    ] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)

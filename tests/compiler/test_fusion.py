@@ -239,3 +239,13 @@ def test_a_job_dag_keeps_only_its_own_dependencies_of_a_fused_chain() -> None:
     assert task["name"] == "a-to-c"
     assert "depends" not in task  # source is not in the job
     assert any("asset a is not fused with source: schedule abc_schedule" in note for note in result.notes)
+
+
+def test_a_variable_two_members_apart_set_to_different_values_cuts_the_chain() -> None:
+    def env(value: str) -> dict[str, Any]:
+        return {"op_tags": {"dagster-k8s/config": {"container_config": {"env": [{"name": "X", "value": value}]}}}}
+
+    result, documents = build(dg.Definitions(assets=chain(a=env("1"), c=env("2"))), fuse_chains=True)
+    tasks = dag(workflow_template(documents))
+    assert set(tasks) == {"a-to-b", "c"}
+    assert any("asset c is not fused with the chain before it: environment variable X" in n for n in result.notes)
