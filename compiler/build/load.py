@@ -76,9 +76,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
-    schedules = tuple(
-        sorted([*read, *automation_schedules(graph)], key=_by_name)
-    )  # on_cron: compiler/build/automation.py
+    schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/build/automation.py
     reject_pools(graph)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),

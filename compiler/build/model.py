@@ -28,9 +28,7 @@ class PodOverrides:
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
     active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
-    extras: PodExtras = field(
-        default_factory=PodExtras
-    )  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
+    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
 
     @property
     def is_empty(self) -> bool:
@@ -51,7 +49,7 @@ class AssetSpec:
     keys: tuple[tuple[str, ...], ...] = ()
     op_name: str | None = None
     can_subset: bool = False
-    # Step fusion (compiler/build/fusion.py): the `argo/fuse` tag (None: absent) and the partitions definition's identity
+    # Step fusion (compiler/build/fusion.py): the `argo/fuse` tag (None: absent), the partitions definition's identity
     fuse: bool | None = None
     partitions: str | None = None
     resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
@@ -135,6 +133,4 @@ class FidelityFacts:
 
     io_handoffs: tuple[IOHandoff, ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
-    warnings: tuple[
-        str, ...
-    ] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)
+    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)

@@ -21,15 +21,7 @@ from compiler.instance_settings import (
 )
 from compiler.build.k8s_config import PodExtras
 from compiler.build.model import AssetSpec, Project, RetrySpec
-from compiler.build.naming import (
-    CRON_NAME_LIMIT,
-    DEPENDS_RESERVED,
-    NAME_LIMIT,
-    Renaming,
-    assign_names,
-    sanitise,
-    with_hash,
-)
+from compiler.build.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
 from compiler.build.pod_security import pod_security_for
 from compiler.settings import SecretRef, Settings
 
