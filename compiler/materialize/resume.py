@@ -134,13 +134,14 @@ def _io_manager_probe(
     resources = dict(defs.resources or {})
     with _Resources(build_resources, resources) as open_manager:
         managers: dict[AssetKey, Any] = {}
-        for key in keys[:-1]:
+        for key in keys:  # the last one is only asked whether it proves its upstream's blocking checks passed
             io_key = graph.get(key).assets_def.get_io_manager_key_for_asset_key(key)
             manager = open_manager(io_key)
-            if not callable(getattr(manager, "stored_at", None)):
+            if callable(getattr(manager, "stored_at", None)):
+                managers[key] = manager
+            elif key != keys[-1]:
                 yield None, f"IO manager {io_key!r} of {key.to_user_string()} cannot tell when it stored a value"
                 return
-            managers[key] = manager
 
         def probe(key: "AssetKey") -> bool:
             context = (
@@ -161,6 +162,7 @@ class _Resources:
         self._build = build
         self._definitions = definitions
         self._open: list[Any] = []
+        self._resolved: dict[str, Any] = {}
 
     def __enter__(self) -> Any:
         return self._manager
@@ -168,9 +170,11 @@ class _Resources:
     def _manager(self, key: str) -> Any:
         if key not in self._definitions:
             return None  # Dagster's default IO manager: cannot tell when it stored anything
-        context = self._build({key: self._definitions[key]})
-        self._open.append(context)
-        return getattr(context.__enter__(), key)
+        if key not in self._resolved:
+            context = self._build({key: self._definitions[key]})
+            self._open.append(context)
+            self._resolved[key] = getattr(context.__enter__(), key)
+        return self._resolved[key]
 
     def __exit__(self, *exc: object) -> None:
         for context in reversed(self._open):
