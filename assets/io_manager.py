@@ -12,6 +12,7 @@ import json
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO, Literal, Protocol, runtime_checkable
 
 import pandas as pd
@@ -101,6 +102,12 @@ class ObjectStoreIOManager(ConfigurableIOManager):
         if read_as == "dataframe":
             return parquet_bytes_to_dataframe(data)
         return data if read_as == "bytes" else json.loads(data)
+
+    def stored_at(self, context: OutputContext) -> datetime | None:
+        """When this output's value was last stored, None when it never was: what a fused step asks to resume after
+        the assets its workflow already stored (compiler/materialize/resume.py). Either format counts."""
+        times = [self.store.last_modified(self._key(context, extension)) for extension in _FORMATS]
+        return max((time for time in times if time is not None), default=None)
 
     def _key(self, context: InputContext | OutputContext, extension: str) -> str:
         partition = context.asset_partition_key if context.has_asset_partitions else _UNPARTITIONED

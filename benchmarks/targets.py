@@ -34,3 +34,5 @@ TRANSFORM_MEMORY = Target("transform 1M rows: pipeline / naive peak memory", "<=
 TRANSFORM_FLOOR = Target("transform 1M rows: pipeline time / multi-threaded pyarrow floor time", "<=", 2.0)
 FETCH_FLOOR = Target("fetch: wall time / floor N/L", "<=", 1.1)
 FETCH_THROTTLED = Target("fetch: HTTP 429 answers in every run", "<=", 0, on="max")
+# Step fusion must pay on the flagship: one pod instead of three saves two cold starts of a ~10 s replay.
+FUSION_SPEEDUP = Target("step fusion: fused / unfused run-local of the flagship", "<=", 0.8)

@@ -82,6 +82,8 @@ class Settings:
     fan_out_parallelism: int = 4
     # [tool.compiler.pools]: Dagster pool name → how many steps may hold it at once (compiler/build/fidelity/pools.py)
     pools: tuple[tuple[str, int], ...] = ()
+    # Step fusion (compiler/build/fusion.py): each linear chain of compatible assets runs as one task, in one pod.
+    fuse_chains: bool = False
 
     @property
     def image_ref(self) -> str:
@@ -130,6 +132,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         global_secrets=tuple(reader.names("global_secrets")),
         fan_out_parallelism=reader.positive("fan_out_parallelism", 4),
         pools=_read_pools(reader.table("pools")),
+        fuse_chains=reader.flag("fuse_chains"),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)

@@ -5,6 +5,7 @@ import os
 import re
 import ssl
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
@@ -218,6 +219,21 @@ class ObjectStore(ConfigurableResource):
             return True
 
         found: bool = self._call(f"looking up {self.uri(key)}", stat, key=key)
+        return found
+
+    def last_modified(self, key: str) -> datetime | None:
+        """When the object at `key` was last published (the store's clock), None when there is none."""
+
+        def stat(c: Minio) -> datetime | None:
+            try:
+                modified: datetime | None = c.stat_object(self.bucket, key).last_modified
+            except S3Error as error:
+                if error.code in _MISSING_CODES | {"NoSuchBucket"}:
+                    return None
+                raise
+            return modified
+
+        found: datetime | None = self._call(f"looking up {self.uri(key)}", stat, key=key)
         return found
 
     def _call(self, action: str, operation: Any, key: str | None = None) -> Any:

@@ -25,6 +25,7 @@ from compiler.build.fidelity.resource_env import resource_env_vars
 from compiler.build.fidelity.schedule_jobs import schedules_with_jobs
 from compiler.build.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.build.fidelity.unmapped import unmapped_warnings
+from compiler.build.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.build.graph_asset import needs_run_config, node_settings
 from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.build.multi_asset import check_job_subset, op_keys
@@ -74,7 +75,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
     refuse_unsupported(graph)  # the REFUSED fields of compiler/build/fidelity/dagster_features.py
-    assets = with_check_dependencies(_read_assets(graph), graph)
+    assets = with_resume_facts(with_check_dependencies(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
     mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     assets = [  # approximated partition mappings (compiler/build/partition_mapping.py)
@@ -154,6 +155,8 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 op_name=assets_def.node_def.name if found.several else None,
                 can_subset=assets_def.can_subset,
                 fan_out=fan_out,
+                fuse=read_fuse_tag(name, node.tags, settings.tags),
+                partitions=partitions_identity(node.partitions_def),
             )
         )
     materializable = {key for asset in assets for key in asset.all_keys}

@@ -63,6 +63,10 @@ class AssetSpec:
     op_name: str | None = None
     can_subset: bool = False
     fan_out: FanOutSpec | None = None  # static / multi-dimensional partitions: one run per key (withItems)
+    # Step fusion (compiler/build/fusion.py): the `argo/fuse` tag (None: absent), the partitions definition's identity
+    fuse: bool | None = None
+    partitions: str | None = None
+    resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:

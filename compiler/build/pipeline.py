@@ -77,11 +77,13 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
     # check_sizes raises (exit 2) before anything is written when one cannot be stored
-    warnings = [*project.fidelity.warnings, *project.warnings, *check_sizes(documents)]
+    warnings = [*project.fidelity.warnings, *project.warnings, *plan.fusion_warnings]
+    warnings += check_sizes(documents)
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "
         f"until `argo cron resume {cron.name}`; set default_status=DefaultScheduleStatus.RUNNING to start it deployed"
         for cron in plan.crons
         if cron.suspended
     )
+    notes += plan.fusion_notes
     return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings), notes=notes, bundle=bundle)

@@ -12,6 +12,7 @@ from compiler.build.fidelity.checks import check_project
 from compiler.build.fidelity.container_resources import check_container_resources
 from compiler.build.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, Gate, with_gate
 from compiler.build.fidelity.secret_scope import needed_env, secrets_for
+from compiler.build.fusion import fuse_plan, fusion_requested
 from compiler.build.k8s_config import PodExtras
 from compiler.build.model import AssetSpec, Project, RetrySpec
 from compiler.build.naming import (
@@ -63,6 +64,7 @@ class StepTemplate:
     pools: tuple[str, ...] = ()  # Argo semaphores in the <pipeline>-pools ConfigMap (compiler/build/fidelity/pools.py)
     pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
     fan_out: bool = False  # runs once per static key: takes `static-key` (compiler/build/fan_out.py)
+    fused: bool = False  # runs a chain of assets with `materialize --fused` (compiler/build/fusion.py)
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,8 @@ class Plan:
     crons: tuple[CronPlan, ...]
     renamings: tuple[Renaming, ...]
     gate_step: StepTemplate | None = None  # env, image, resources of the schedule-gate templates
+    fusion_notes: tuple[str, ...] = ()  # compiler/build/fusion.py: pairs not fused, and why
+    fusion_warnings: tuple[str, ...] = ()
 
 
 def free_text(text: str) -> str:
@@ -179,7 +183,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         )
         for s in project.schedules
     )
-    return Plan(
+    plan = Plan(
         module=project.module,
         settings=settings,
         name=settings.name,
@@ -190,6 +194,10 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         gate_step=_step(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
         renamings=tuple(renamings),
     )
+    if not fusion_requested(project, settings.fuse_chains):
+        return plan
+    fused = fuse_plan(plan, project)
+    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings)
 
 
 def _shared_steps(

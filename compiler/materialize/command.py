@@ -19,6 +19,7 @@ from compiler.materialize.loading import (
     require_one_op,
 )
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
+from compiler.materialize.resume import created_time_from, resume_point
 from compiler.materialize.termination import exit_promptly_on_sigterm
 
 DESCRIPTION = (
@@ -74,6 +75,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the workflow's creation time (RFC 3339): the tick of a manual submit, the same in every pod; "
         "empty or '{{workflow.creationTimestamp}}': now",
     )
+    parser.add_argument(
+        "--fused",
+        action="store_true",
+        help="the keys are a chain of assets (step fusion) run in order in this process; skip the leading ones this "
+        "workflow already materialized for the partition (a retry resumes)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
             asset_text = ",".join(key.to_user_string() for key in asset_keys)
             for asset_key in asset_keys:
                 require_asset(defs, asset_key)
-            require_one_op(defs, asset_keys)
+            if not args.fused:
+                require_one_op(defs, asset_keys)
             scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
             # the keys of one op share its partitions definition: the first one decides
             if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
@@ -133,6 +141,10 @@ def run(args: argparse.Namespace) -> int:
                     defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule
                 )
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
+            if args.fused:  # compiler/materialize/resume.py
+                resume = resume_point(defs, asset_keys, partition, created_time_from(args.created_time))
+                print(f"materialize: {resume.how}", flush=True)
+                asset_keys = asset_keys[len(resume.skipped) :]
             outcome = materialize_asset(args.module, asset_keys, partition)
         except MaterializeUsageError as error:
             _traceback_if(args)

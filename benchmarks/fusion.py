@@ -1,0 +1,67 @@
+"""Step fusion: `run-local` of the flagship compiled fused (one task, one pod) vs unfused (three tasks, three pods).
+
+Both replays run the same tick against the same embedded services, interleaved run by run so each pair saw the same
+machine load; a third process per run materializes the three assets with Dagster in process (`materialize`), the
+floor any pod-per-chain layout approaches. The fused build is the repository's settings plus `fuse_chains = true`.
+"""
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from benchmarks.end_to_end import SCHEDULED_TIME, WORKFLOW_TEMPLATE
+from benchmarks.measure import PROJECT_ROOT, PYTHON, Samples, launch, ratios
+from benchmarks.report import Row
+from benchmarks.targets import FUSION_SPEEDUP
+from devservices.local_stack import local_services
+
+PARTITION = "2026-11-27"  # what SCHEDULED_TIME materializes
+DIRECT = (
+    "from dagster import DagsterInstance, materialize\n"
+    "from assets import defs\n"
+    "keys = [['openaq', n] for n in ('raw_measurements', 'clean_measurements', 'measurements_parquet')]\n"
+    "result = materialize([defs.get_assets_def(k) for k in keys], partition_key=%r,\n"
+    "    resources=defs.resources or {}, instance=DagsterInstance.ephemeral())\n"
+    "assert result.success\n"
+)
+
+
+def fused_template(directory: Path) -> Path:
+    """`compiler build` of the flagship with `fuse_chains = true` into `directory`."""
+    text = (PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    if "\n[tool.compiler]\n" not in text:
+        raise RuntimeError("pyproject.toml has no [tool.compiler] table to add fuse_chains to")
+    settings = directory / "pyproject.toml"
+    settings.write_text(text.replace("\n[tool.compiler]\n", "\n[tool.compiler]\nfuse_chains = true\n"), "utf-8")
+    out = directory / "argo_out"
+    subprocess.run(
+        [PYTHON, "-m", "compiler", "build", "--module", "assets", "--settings", str(settings), "--out", str(out)],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return out / WORKFLOW_TEMPLATE.name
+
+
+def fusion(runs: int) -> list[Row]:
+    replay = [PYTHON, "-m", "compiler", "run-local"]
+    unfused: list[float] = []
+    fused: list[float] = []
+    direct: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="air-quality-bench-fusion-") as scratch:
+        template = fused_template(Path(scratch))
+        with local_services(Path(scratch), lambda message: None) as env:  # type: ignore[arg-type]
+            for _ in range(runs):
+                unfused.append(
+                    launch([*replay, str(WORKFLOW_TEMPLATE), "--scheduled-time", SCHEDULED_TIME], env=env).seconds
+                )
+                fused.append(launch([*replay, str(template), "--scheduled-time", SCHEDULED_TIME], env=env).seconds)
+                direct.append(launch([PYTHON, "-c", DIRECT % PARTITION], env=env).seconds)
+    return [
+        Row("fusion", "run-local, flagship unfused (3 tasks, 3 pods)", Samples(tuple(unfused)), "s"),
+        Row("fusion", "run-local, flagship fused (1 task, 1 pod)", Samples(tuple(fused)), "s"),
+        Row("fusion", "Dagster in process, the same 3 assets (one process)", Samples(tuple(direct)), "s"),
+        Row("fusion", "fused / unfused", ratios(fused, unfused), "x", target=FUSION_SPEEDUP),
+        Row("fusion", "unfused / Dagster in process", ratios(unfused, direct), "x", "what fusion attacks"),
+        Row("fusion", "fused / Dagster in process", ratios(fused, direct), "x", "run-local + one pod's overhead"),
+    ]

@@ -1,0 +1,335 @@
+"""Step fusion: a linear chain of assets runs as one Argo task, in one pod, with Dagster's in-process executor.
+
+Opt-in (`[tool.compiler] fuse_chains = true`, or the asset tag `argo/fuse = "true"`; `"false"` keeps an asset in a
+task of its own). One pod start-up instead of one per asset; the price is coarser retries (Argo retries the fused
+task, the pod resumes after what this workflow already stored: compiler/materialize/resume.py) and one pod sized for
+the chain's hungriest asset. The rules, each checked here (compiler/README.md "Step fusion"):
+
+- linear: the upstream task's only downstream task is the next asset, whose only upstream task is it (asset deps and
+  asset checks' `additional_deps` alike), so fusing never delays or reorders anything outside the chain;
+- plain assets: one key per op (multi-assets and graph-backed multi-assets keep their own task);
+- the same partitions definition (or none), so one partition key names every asset's partition;
+- every schedule's job selects both assets or neither, so a job DAG never runs part of a chain;
+- pods that can merge: the same image, node selector, tolerations, service account, security settings and other
+  Kubernetes objects, no variable set to two values; resources are merged key by key to the larger quantity;
+- the same retry limit (the attempts Argo may make): the fused task waits as the most patient policy asks.
+
+A pair that breaks a rule is not fused, with a `note:` line; exit 2 when the user tagged one of them "true".
+With neither the setting nor a "true" tag, the plan is returned unchanged: the default output stays byte-identical.
+"""
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.build.fidelity.container_resources import quantity
+from compiler.build.model import AssetSpec, Project, RetrySpec
+from compiler.build.naming import NAME_LIMIT, with_hash
+from compiler.errors import UnsupportedInputError
+
+FUSE_TAG = "argo/fuse"
+FUSED_STEP = "materialize-fused"
+_TRUE, _FALSE = "true", "false"
+
+
+def read_fuse_tag(name: str, asset_tags: Mapping[str, str], op_tags: Mapping[str, Any]) -> bool | None:
+    """The asset's `argo/fuse` tag (asset tags or op tags): True, False, or None when absent."""
+    values = {str(tags[FUSE_TAG]).strip().lower() for tags in (asset_tags, op_tags) if FUSE_TAG in tags}
+    if not values:
+        return None
+    if len(values) > 1 or not values <= {_TRUE, _FALSE}:
+        raise UnsupportedInputError(
+            f'asset {name}: tag {FUSE_TAG} must be "true" or "false" (found {", ".join(sorted(values))}); '
+            "set it once, in the asset's tags"
+        )
+    return values == {_TRUE}
+
+
+def partitions_identity(partitions_def: Any) -> str | None:
+    """Two assets share a partition key space when their definitions are equal; repr carries every field."""
+    return None if partitions_def is None else f"{type(partitions_def).__name__}:{partitions_def!r}"
+
+
+def with_resume_facts(assets: Sequence[AssetSpec], defs: Any, graph: Any) -> list[AssetSpec]:
+    """Marks single-key assets whose IO manager cannot say when it stored a value (no `stored_at`): a retried fused
+    task cannot skip them unless the shared instance answers (compiler/materialize/resume.py)."""
+    import dagster as dg
+
+    resources = defs.resources or {}
+    marked = []
+    for asset in assets:
+        key = dg.AssetKey(list(asset.key))
+        io_key = graph.get(key).assets_def.get_io_manager_key_for_asset_key(key)
+        resumable = callable(getattr(type(resources.get(io_key)), "stored_at", None))
+        marked.append(asset if resumable else dataclasses.replace(asset, resumable=False))
+    return marked
+
+
+@dataclass(frozen=True)
+class FusionResult:
+    plan: Any  # compiler.build.plan.Plan (imported lazily: plan.py imports this module)
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def fusion_requested(project: Project, fuse_chains: bool) -> bool:
+    return fuse_chains or any(asset.fuse for asset in project.assets)
+
+
+def fuse_plan(plan: Any, project: Project) -> FusionResult:
+    """Rewrites every DAG of `plan`: each fusable chain's tasks become one task running a `--fused` step."""
+    from compiler.build.plan import StepTemplate, Task
+
+    settings = plan.settings
+    main = plan.dags[0]
+    unsupported = _unsupported_plan(plan, project)
+    if unsupported:
+        line = f"step fusion is not applied: {unsupported}; every asset keeps its own task"
+        if any(asset.fuse for asset in project.assets):
+            raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true"')
+        return FusionResult(plan, (line,))
+    assets_by_task = dict(zip((task.name for task in main.tasks), project.assets, strict=True))
+    tasks = {task.name: task for task in main.tasks}
+    steps = {step.name: step for step in plan.steps}
+    downstream: dict[str, list[str]] = {name: [] for name in tasks}
+    for task in main.tasks:
+        for dep in task.depends:
+            downstream[dep].append(task.name)
+
+    def candidate(name: str) -> bool:
+        tag = assets_by_task[name].fuse
+        return tag is True or (settings.fuse_chains and tag is not False)
+
+    notes: list[str] = []
+    next_of: dict[str, str] = {}
+    for task in main.tasks:
+        if len(task.depends) != 1:
+            continue
+        upstream = task.depends[0]
+        if downstream[upstream] != [task.name] or not (candidate(upstream) and candidate(task.name)):
+            continue
+        up_asset, asset = assets_by_task[upstream], assets_by_task[task.name]
+        reason = _refusal(up_asset, asset, project) or _merge_refusal(
+            [steps[tasks[upstream].template], steps[task.template]]
+        )
+        if reason is None:
+            next_of[upstream] = task.name
+            continue
+        line = f"asset {asset.key_path} is not fused with {up_asset.key_path}: {reason}"
+        if up_asset.fuse or asset.fuse:
+            raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true" or make them match')
+        notes.append(line)
+
+    chained = set(next_of) | set(next_of.values())
+    for name, asset in assets_by_task.items():
+        if asset.fuse and name not in chained:
+            raise UnsupportedInputError(
+                f'asset {asset.key_path}: tagged {FUSE_TAG} = "true" but it has no neighbour to fuse with '
+                f"({len(tasks[name].depends)} upstream, {len(downstream[name])} downstream tasks; a chain needs "
+                "exactly one of each between its assets, both candidates); remove the tag"
+            )
+    if not next_of:
+        return FusionResult(plan, tuple(notes))
+
+    chains: list[list[str]] = []
+    for task in main.tasks:  # topological order: a chain starts at a member with no fused upstream
+        if task.name in next_of and task.name not in next_of.values():
+            chain = [task.name]
+            while chain[-1] in next_of:
+                following = next_of[chain[-1]]
+                # pairs agree, but a variable set by two members apart (not by the one between) must agree too
+                reason = _merge_refusal([steps[tasks[member].template] for member in [*chain, following]])
+                if reason is not None:
+                    line = f"asset {assets_by_task[following].key_path} is not fused with the chain before it: {reason}"
+                    if any(assets_by_task[member].fuse for member in [*chain, following]):
+                        raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true" or make them match')
+                    notes.append(line)
+                    if len(chain) > 1:
+                        chains.append(chain)
+                    chain = [following]
+                    continue
+                chain.append(following)
+            if len(chain) > 1:
+                chains.append(chain)
+
+    warnings: list[str] = []
+    fused_name: dict[str, str] = {}
+    fused_tasks: dict[str, Any] = {}
+    fused_steps: dict[str, StepTemplate] = {}
+    default = steps.get("materialize")
+    taken = set(tasks)
+    for chain in chains:
+        name = _fused_task_name(chain, taken)
+        taken.add(name)
+        members_steps = [steps[tasks[member].template] for member in chain]
+        step, warning = _merged_step(
+            name, members_steps, chain, assets_by_task, settings.defaults.active_deadline_seconds
+        )
+        if warning:
+            warnings.append(warning)
+        if default is not None and _same_settings(step, dataclasses.replace(default, fused=True)):
+            step = dataclasses.replace(step, name=FUSED_STEP)
+        for existing in fused_steps.values():
+            if _same_settings(existing, step):
+                step = existing
+        fused_steps[step.name] = step
+        unknown = [assets_by_task[m].key_path for m in chain[:-1] if not assets_by_task[m].resumable]
+        if unknown and settings.instance is None:
+            warnings.append(
+                f"fused task {name}: the IO manager of {', '.join(unknown)} cannot say when it stored a value "
+                "(no stored_at) and there is no shared instance: a retry reruns the chain from its first asset"
+            )
+        members = [tasks[member] for member in chain]
+        fused_tasks[name] = Task(
+            name,
+            step.name,
+            ",".join(member.asset for member in members),
+            members[0].depends,
+            description=" | ".join(f"{m.asset}: {m.description}" for m in members if m.description),
+            owners=", ".join(dict.fromkeys(o.strip() for m in members for o in m.owners.split(",") if o.strip())),
+        )
+        for member in chain:
+            fused_name[member] = name
+
+    dags = tuple(
+        dataclasses.replace(dag, tasks=_fused_dag_tasks(dag.tasks, fused_name, fused_tasks)) for dag in plan.dags
+    )
+    used = {task.template for dag in dags for task in dag.tasks}
+    kept = [step for step in plan.steps if step.name in used]
+    kept += [step for step in fused_steps.values() if step.name in used and step not in kept]
+    return FusionResult(dataclasses.replace(plan, dags=dags, steps=tuple(kept)), tuple(notes), tuple(warnings))
+
+
+def _unsupported_plan(plan: Any, project: Project) -> str | None:
+    """Plans whose tasks carry more than an asset: fusing them would drop a fan-out's per-key DAG or a gate's `when`."""
+    fanned = [asset.key_path for asset in project.assets if asset.fan_out is not None]
+    if fanned:
+        return (
+            f"assets {', '.join(fanned)} fan out over static partition keys (not fused inside per-key DAGs yet)"
+        )
+    gated = [dag.name for dag in plan.dags if dag.gate is not None]
+    if gated:
+        return f"DAG(s) {', '.join(gated)} start with a schedule-gate whose `when` selects single assets"
+    return None
+
+
+def _refusal(up: AssetSpec, asset: AssetSpec, project: Project) -> str | None:
+    """Why these two assets cannot share a pod, as far as Dagster's definitions go; None when they can."""
+    for one in (up, asset):
+        if len(one.all_keys) > 1:
+            return f"{one.task_source} is a multi-asset (one op, several keys) and keeps its own task"
+    if up.partitions != asset.partitions:
+        return "their partitions definitions differ"
+    for schedule in project.schedules:
+        if (up.key in schedule.asset_keys) != (asset.key in schedule.asset_keys):
+            return f"schedule {schedule.name} runs one without the other"
+    return None
+
+
+def _merge_refusal(steps: Sequence[Any]) -> str | None:
+    """Why the pods of these steps cannot become one pod; None when they can (resources merge to the larger)."""
+    first = steps[0]
+    for step in steps[1:]:
+        for field in ("image", "node_selector", "tolerations", "service_account", "extras"):
+            if getattr(step, field) != getattr(first, field):
+                return f"their dagster-k8s/config {field} differs"
+        if (step.container_security, step.pod_security) != (first.container_security, first.pod_security):
+            return "their dagster-k8s/config security_context differs"
+    env: dict[str, Any] = {}
+    for step in steps:
+        for entry in step.env:
+            if env.setdefault(entry.name, entry) != entry:
+                return f"environment variable {entry.name} has different values"
+    for step in steps[1:]:
+        if _limit(step.retry) != _limit(first.retry):
+            return f"their retry limits differ ({_limit(first.retry)} and {_limit(step.retry)} retries)"
+    return None
+
+
+def _limit(retry: RetrySpec | None) -> int:
+    return retry.limit if retry else 0
+
+
+def _merged_step(
+    task: str, steps: Sequence[Any], chain: Sequence[str], assets: Mapping[str, AssetSpec], workflow_deadline: int
+) -> tuple[Any, str | None]:
+    """One pod for the chain: the larger of each resource quantity, every variable, the sum of the attempts' wall
+    clock limits (the assets run one after another) capped at the workflow's."""
+    first = steps[0]
+    env = {entry.name: entry for step in steps for entry in step.env}
+    resources: dict[str, dict[str, str]] = {}
+    for step in steps:
+        for kind, amounts in step.resources.items():
+            merged = resources.setdefault(kind, {})
+            for resource, text in amounts.items():
+                if resource not in merged or (quantity(text) or 0) > (quantity(merged[resource]) or 0):
+                    merged[resource] = text
+    retry, warning = _merged_retry(task, [step.retry for step in steps], chain, assets)
+    deadline = min(sum(step.active_deadline_seconds for step in steps), workflow_deadline)
+    step = dataclasses.replace(
+        first,
+        name=_fit(f"{FUSED_STEP}-{chain[0]}"),
+        retry=retry,
+        resources={kind: dict(sorted(amounts.items())) for kind, amounts in sorted(resources.items())},
+        env=tuple(env[name] for name in sorted(env)),
+        active_deadline_seconds=deadline,
+        fused=True,
+    )
+    return step, warning
+
+
+def _merged_retry(
+    task: str, retries: Sequence[RetrySpec | None], chain: Sequence[str], assets: Mapping[str, AssetSpec]
+) -> tuple[RetrySpec | None, str | None]:
+    """Same limit (checked before); the waits of the most patient policy, so no asset is retried sooner than asked."""
+    present = [retry for retry in retries if retry]
+    if not present:
+        return None, None
+    delays = [retry.delay_seconds for retry in present if retry.delay_seconds]
+    factors = [retry.factor for retry in present if retry.factor]
+    caps = [retry.cap_seconds for retry in present]
+    merged = RetrySpec(
+        present[0].limit,
+        max(delays) if delays else None,
+        max(factors) if factors else None,
+        None if None in caps else max(c for c in caps if c is not None),
+    )
+    if len(set(present)) == 1:
+        return merged, None
+    differing = [assets[name].key_path for name, retry in zip(chain, retries, strict=True) if retry != merged]
+    return merged, (
+        f"fused task {task}: one retryStrategy for the chain waits {merged.delay_seconds or 0}s (factor "
+        f"{merged.factor or 1}) before any retry, longer than {', '.join(differing)} asked for"
+    )
+
+
+def _same_settings(one: Any, other: Any) -> bool:
+    return dataclasses.replace(one, name="") == dataclasses.replace(other, name="")
+
+
+def _fit(name: str) -> str:
+    return name if len(name) <= NAME_LIMIT else with_hash(name, name, NAME_LIMIT)
+
+
+def _fused_task_name(chain: Sequence[str], taken: set[str]) -> str:
+    """`<first task>-to-<last task>`, shortened with a hash when too long or already a task's name."""
+    source = f"{chain[0]}-to-{chain[-1]}"
+    name = _fit(source)
+    return name if name not in taken else with_hash(name, source + "|fused", NAME_LIMIT)
+
+
+def _fused_dag_tasks(tasks: Sequence[Any], fused_name: Mapping[str, str], fused_tasks: Mapping[str, Any]) -> tuple:
+    """The DAG with each chain's tasks replaced by its fused task (at the first member's place); `depends` renamed."""
+    out: list[Any] = []
+    placed: set[str] = set()
+    for task in tasks:
+        name = fused_name.get(task.name)
+        if name is None:
+            renamed = tuple(sorted({fused_name.get(dep, dep) for dep in task.depends}))
+            out.append(dataclasses.replace(task, depends=renamed))
+        elif name not in placed:  # the chain's first asset (topological order): its depends in this DAG
+            placed.add(name)
+            depends = tuple(sorted({fused_name.get(dep, dep) for dep in task.depends}))
+            out.append(dataclasses.replace(fused_tasks[name], depends=depends))
+    return tuple(out)

@@ -1,0 +1,251 @@
+"""Step fusion's rules (compiler/build/fusion.py): which chains become one task, and what is refused or noted."""
+
+import dataclasses
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from compiler.build.load import load_project, project_from_definitions
+from compiler.build.pipeline import BuildResult, compile_project
+from compiler.errors import UnsupportedInputError
+from compiler.parse import parse_documents
+from compiler.settings import load_settings
+from tests.compiler.argo_schema import schema_errors
+from tests.compiler.support import REPO, dag, demo_settings, workflow_template
+
+DAILY = dg.DailyPartitionsDefinition(start_date="2026-01-01", timezone="Europe/Vienna")
+HOURLY = dg.HourlyPartitionsDefinition(start_date="2026-01-01-00:00", timezone="Europe/Vienna")
+
+
+def build(defs: dg.Definitions, **settings: Any) -> tuple[BuildResult, dict[str, Any]]:
+    result = compile_project(project_from_definitions("project", defs), demo_settings(**settings))
+    documents = {}
+    for name, text in result.files.items():
+        [document] = parse_documents(text, name)
+        assert schema_errors(document) == [], (name, schema_errors(document)[:5])
+        documents[name] = document
+    return result, documents
+
+
+def chain(**overrides: dict[str, Any]) -> list[dg.AssetsDefinition]:
+    """a → b → c, daily (`deps`: values would need an IO manager on shared storage); `overrides[name]` are extra
+    @asset arguments."""
+
+    @dg.asset(partitions_def=DAILY, **overrides.get("a", {}))
+    def a() -> None:
+        return None
+
+    @dg.asset(partitions_def=DAILY, deps=["a"], **overrides.get("b", {}))
+    def b() -> None:
+        return None
+
+    @dg.asset(partitions_def=DAILY, deps=["b"], **overrides.get("c", {}))
+    def c() -> None:
+        return None
+
+    return [a, b, c]
+
+
+def templates(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {template["name"]: template for template in document["spec"]["templates"]}
+
+
+def test_a_linear_chain_becomes_one_task_running_the_fused_step_in_order() -> None:
+    result, documents = build(dg.Definitions(assets=chain()), fuse_chains=True)
+    document = workflow_template(documents)
+    [task] = dag(document).values()
+    assert task["name"] == "a-to-c"
+    parameters = {p["name"]: p["value"] for p in task["arguments"]["parameters"]}
+    assert parameters["asset"] == "a,b,c"  # Dagster's topological order
+    step = templates(document)[task["template"]]
+    assert step["container"]["args"][-1] == "--fused"
+    assert result.notes == ()
+    # Dagster's default IO manager cannot say when it stored a value: a retry would rerun the whole chain
+    assert [w for w in result.warnings if "cannot say when it stored a value" in w] == [
+        "fused task a-to-c: the IO manager of a, b cannot say when it stored a value (no stored_at) and there is no "
+        "shared instance: a retry reruns the chain from its first asset"
+    ]
+
+
+def test_without_the_setting_or_a_tag_nothing_changes() -> None:
+    _, plain = build(dg.Definitions(assets=chain()))
+    _, off = build(dg.Definitions(assets=chain(b={"tags": {"argo/fuse": "false"}})))
+    assert plain == off
+    assert set(dag(workflow_template(plain))) == {"a", "b", "c"}
+
+
+def test_the_flagship_fuses_into_one_task_with_the_larger_resources_and_the_most_patient_retry() -> None:
+    settings = load_settings(REPO / "pyproject.toml")
+    unfused = compile_project(load_project("assets"), settings)
+    fused = compile_project(load_project("assets"), dataclasses.replace(settings, fuse_chains=True))
+    [document] = parse_documents(fused.files["air-quality.workflowtemplate.yaml"], "wt")
+    assert schema_errors(document) == []
+    [task] = dag(document).values()
+    assert [p["value"] for p in task["arguments"]["parameters"] if p["name"] == "asset"] == [
+        "openaq/raw_measurements,openaq/clean_measurements,openaq/measurements_parquet"
+    ]
+    step = templates(document)[task["template"]]
+    [plain] = parse_documents(unfused.files["air-quality.workflowtemplate.yaml"], "wt")
+    steps = templates(plain)
+    limits = [s["container"]["resources"]["limits"]["memory"] for n, s in steps.items() if n.startswith("materialize")]
+    assert step["container"]["resources"]["limits"]["memory"] == "2Gi" == max(limits, key=lambda m: int(m[:-2]))
+    assert step["retryStrategy"]["limit"] == "2"
+    assert step["retryStrategy"]["backoff"]["duration"] == "30"  # raw's RetryPolicy: the longest first wait
+    assert any("fused task" in warning and "30s" in warning for warning in fused.warnings)
+    assert not any("cannot say when it stored" in warning for warning in fused.warnings)  # ObjectStoreIOManager can
+    # the CronWorkflow is untouched: it only names the WorkflowTemplate
+    assert (
+        fused.files["air-quality-nightly.cronworkflow.yaml"] == unfused.files["air-quality-nightly.cronworkflow.yaml"]
+    )
+
+
+def test_a_fan_out_ends_a_chain_and_a_fan_in_starts_one() -> None:
+    @dg.asset(partitions_def=DAILY)
+    def root() -> None:
+        return None
+
+    @dg.asset(partitions_def=DAILY, deps=[root])
+    def left() -> None:
+        return None
+
+    @dg.asset(partitions_def=DAILY, deps=[root])
+    def right() -> None:
+        return None
+
+    @dg.asset(partitions_def=DAILY, deps=[left, right])
+    def join() -> None:
+        return None
+
+    @dg.asset(partitions_def=DAILY, deps=[join])
+    def tail() -> None:
+        return None
+
+    _, documents = build(dg.Definitions(assets=[root, left, right, join, tail]), fuse_chains=True)
+    tasks = dag(workflow_template(documents))
+    assert set(tasks) == {"root", "left", "right", "join-to-tail"}
+    assert tasks["join-to-tail"]["depends"] == "left && right"
+
+
+def test_a_false_tag_keeps_an_asset_in_its_own_task() -> None:
+    _, documents = build(dg.Definitions(assets=chain(c={"tags": {"argo/fuse": "false"}})), fuse_chains=True)
+    tasks = dag(workflow_template(documents))
+    assert set(tasks) == {"a-to-b", "c"}
+    assert tasks["c"]["depends"] == "a-to-b"
+
+
+def test_true_tags_fuse_only_the_tagged_assets_without_the_setting() -> None:
+    tagged = {"tags": {"argo/fuse": "true"}}
+    _, documents = build(dg.Definitions(assets=chain(b=tagged, c=tagged)))
+    assert set(dag(workflow_template(documents))) == {"a", "b-to-c"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"b": {"retry_policy": dg.RetryPolicy(max_retries=5)}}, "retry limits differ"),
+        ({"b": {"op_tags": {"dagster-k8s/config": {"container_config": {"image": "other:1"}}}}}, "image differs"),
+        (
+            {"b": {"op_tags": {"dagster-k8s/config": {"container_config": {"env": [{"name": "X", "value": "1"}]}}}}},
+            None,  # a variable only one asset sets merges into the pod
+        ),
+    ],
+)
+def test_pods_that_cannot_merge_are_not_fused_and_say_why(overrides: dict[str, Any], reason: str | None) -> None:
+    result, documents = build(dg.Definitions(assets=chain(**overrides)), fuse_chains=True)
+    tasks = set(dag(workflow_template(documents)))
+    if reason is None:
+        assert tasks == {"a-to-c"}
+        return
+    assert tasks == {"a", "b", "c"}
+    assert any(reason in note and "asset b is not fused with a" in note for note in result.notes), result.notes
+    true = {"tags": {"argo/fuse": "true"}}
+    tagged = {**overrides, "a": true, "b": {**overrides["b"], **true}}
+    with pytest.raises(UnsupportedInputError, match=f"asset b is not fused with a: .*{reason}.*argo/fuse"):
+        build(dg.Definitions(assets=chain(**tagged)))
+
+
+def test_different_partitions_definitions_are_not_fused() -> None:
+    @dg.asset(partitions_def=DAILY)
+    def a() -> None:
+        return None
+
+    @dg.asset(deps=[a])
+    def b() -> None:
+        return None
+
+    result, documents = build(dg.Definitions(assets=[a, b]), fuse_chains=True)
+    assert set(dag(workflow_template(documents))) == {"a", "b"}
+    assert any("partitions definitions differ" in note for note in result.notes)
+
+
+def test_a_schedule_selecting_part_of_a_chain_splits_it() -> None:
+    assets = chain()
+    job = dg.define_asset_job("ab", selection=["a", "b"], partitions_def=DAILY)
+    schedule = dg.build_schedule_from_partitioned_job(job, hour_of_day=1)
+    result, documents = build(dg.Definitions(assets=assets, jobs=[job], schedules=[schedule]), fuse_chains=True)
+    document = workflow_template(documents)
+    assert set(dag(document)) == {"a-to-b", "c"}
+    assert set(dag(document, "job-ab")) == {"a-to-b"}
+    assert any("schedule ab_schedule runs one without the other" in note for note in result.notes)
+
+
+def test_a_multi_asset_keeps_its_own_task() -> None:
+    @dg.multi_asset(specs=[dg.AssetSpec("m1"), dg.AssetSpec("m2")])
+    def both() -> Any:
+        yield dg.MaterializeResult(asset_key="m1")
+        yield dg.MaterializeResult(asset_key="m2")
+
+    @dg.asset(deps=["m1", "m2"])
+    def after() -> None:
+        return None
+
+    result, documents = build(dg.Definitions(assets=[both, after]), fuse_chains=True)
+    assert set(dag(workflow_template(documents))) == {"both", "after"}
+    assert any("multi-asset" in note for note in result.notes)
+
+
+def test_a_tagged_asset_with_no_neighbour_to_fuse_with_is_refused() -> None:
+    @dg.asset(tags={"argo/fuse": "true"})
+    def alone() -> None:
+        return None
+
+    with pytest.raises(UnsupportedInputError, match='asset alone: tagged argo/fuse = "true" but it has no neighbour'):
+        build(dg.Definitions(assets=[alone]))
+
+
+def test_a_malformed_tag_is_refused() -> None:
+    with pytest.raises(UnsupportedInputError, match='tag argo/fuse must be "true" or "false"'):
+        build(dg.Definitions(assets=chain(a={"tags": {"argo/fuse": "yes"}})))
+
+
+def test_the_setting_must_be_a_boolean() -> None:
+    with pytest.raises(UnsupportedInputError, match="fuse_chains = 'yes' is invalid"):
+        demo_settings(fuse_chains="yes")
+
+
+def test_a_job_dag_keeps_only_its_own_dependencies_of_a_fused_chain() -> None:
+    @dg.asset(partitions_def=DAILY)
+    def source() -> None:
+        return None
+
+    job = dg.define_asset_job("abc", selection=["a", "b", "c"], partitions_def=DAILY)
+    schedule = dg.build_schedule_from_partitioned_job(job, hour_of_day=1)
+    defs = dg.Definitions(assets=[source, *chain(a={"deps": [source]})], jobs=[job], schedules=[schedule])
+    result, documents = build(defs, fuse_chains=True)
+    document = workflow_template(documents)
+    assert dag(document)["a-to-c"]["depends"] == "source"
+    [task] = dag(document, "job-abc").values()
+    assert task["name"] == "a-to-c"
+    assert "depends" not in task  # source is not in the job
+    assert any("asset a is not fused with source: schedule abc_schedule" in note for note in result.notes)
+
+
+def test_a_variable_two_members_apart_set_to_different_values_cuts_the_chain() -> None:
+    def env(value: str) -> dict[str, Any]:
+        return {"op_tags": {"dagster-k8s/config": {"container_config": {"env": [{"name": "X", "value": value}]}}}}
+
+    result, documents = build(dg.Definitions(assets=chain(a=env("1"), c=env("2"))), fuse_chains=True)
+    tasks = dag(workflow_template(documents))
+    assert set(tasks) == {"a-to-b", "c"}
+    assert any("asset c is not fused with the chain before it: environment variable X" in n for n in result.notes)
