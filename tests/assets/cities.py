@@ -1,0 +1,45 @@
+"""Helpers for the several-cities tests: a local OpenAQ server for Vienna, Graz and Linz, and the rows each city's
+day must have, computed from the synthetic data (not from the pipeline)."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+
+from dagster import MultiPartitionKey
+
+from assets.city import GRAZ, LINZ, VIENNA, City
+from assets.openaq.window import day_window_utc
+from devservices.openaq_server.app import OpenAQServer
+from devservices.openaq_server.fixture import TEST_API_KEY
+from devservices.openaq_server.serve import serve_openaq
+from devservices.openaq_server.synthetic import cities_for
+
+THREE_CITIES: tuple[City, ...] = (VIENNA, GRAZ, LINZ)
+
+
+def partition_key(city: str, day: str) -> str:
+    """Dagster's own string for the date × city key."""
+    return str(MultiPartitionKey({"city": city, "date": day}))
+
+
+@contextmanager
+def cities_server(
+    cities: Sequence[City] = THREE_CITIES, rate_limit: int = 10_000, rate_window_s: float = 60.0
+) -> Iterator[OpenAQServer]:
+    places = [(c.name, c.latitude, c.longitude, c.timezone) for c in cities]
+    with serve_openaq(
+        cities=cities_for(places), api_key=TEST_API_KEY, rate_limit=rate_limit, rate_window_s=rate_window_s
+    ) as server:
+        yield server
+
+
+def expected_rows(server: OpenAQServer, city: City, day: str) -> int:
+    """Sensor-hours of the city's local day on the (clean) synthetic server."""
+    start, end = day_window_utc(date.fromisoformat(day), city.timezone)
+    synthetic = server.synthetic_city(city.name)
+    return sum(synthetic.count_hours(s, start, end) for s in synthetic.active_sensor_ids(start, city.radius_m))
+
+
+def a_sensor_of(server: OpenAQServer, city: City, day: str) -> int:
+    start, _ = day_window_utc(date.fromisoformat(day), city.timezone)
+    return server.synthetic_city(city.name).active_sensor_ids(start, city.radius_m)[0]
