@@ -43,3 +43,11 @@ def expected_rows(server: OpenAQServer, city: City, day: str) -> int:
 def a_sensor_of(server: OpenAQServer, city: City, day: str) -> int:
     start, _ = day_window_utc(date.fromisoformat(day), city.timezone)
     return server.synthetic_city(city.name).active_sensor_ids(start, city.radius_m)[0]
+
+
+def day_key(day: str, city: str | None = None) -> str:
+    """The flagship's date × city key for `day` of `city` (default: the first configured city), in Dagster's own
+    format: what a date meant before the city dimension."""
+    from assets.city import CITY
+
+    return partition_key(city or CITY.name, day)
