@@ -77,6 +77,9 @@ class Settings:
     # (compiler/build/fidelity/).
     secrets_per_asset: bool = False
     global_secrets: tuple[str, ...] = ()
+    # How many keys of a static/multi-dimensional fan-out run at once (the DAG's `parallelism`); each fanned-out
+    # pod gets it as env FAN_OUT_PARALLELISM (compiler/build/fan_out.py).
+    fan_out_parallelism: int = 4
 
     @property
     def image_ref(self) -> str:
@@ -123,6 +126,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         shared_io_managers=tuple(reader.names("shared_io_managers")),
         secrets_per_asset=reader.flag("secrets_per_asset"),
         global_secrets=tuple(reader.names("global_secrets")),
+        fan_out_parallelism=reader.positive("fan_out_parallelism", 4),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)

@@ -26,6 +26,7 @@ from compiler.build.fidelity.unmapped import reject_pools, unmapped_warnings
 from compiler.build.graph_asset import needs_run_config, node_settings
 from compiler.build.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.build.multi_asset import check_job_subset, op_keys
+from compiler.build.fan_out import read_fan_out
 from compiler.build.partitions import (
     check_job_partitions,
     check_partition_dependencies,
@@ -75,7 +76,9 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
-    schedules = tuple(sorted([*read, *automation_schedules(graph)], key=_by_name))  # on_cron: compiler/build/automation.py
+    schedules = tuple(
+        sorted([*read, *automation_schedules(graph)], key=_by_name)
+    )  # on_cron: compiler/build/automation.py
     reject_pools(graph)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
@@ -121,7 +124,9 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             raise UnsupportedInputError(
                 f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
             )
-        describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
+        fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/build/fan_out.py
+        if fan_out is None:
+            describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
         if id(assets_def) in seen_ops:
             continue  # another key of a multi-asset already read: one op, one task
         seen_ops.add(id(assets_def))
@@ -141,6 +146,7 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 keys=found.keys if found.several else (),
                 op_name=assets_def.node_def.name if found.several else None,
                 can_subset=assets_def.can_subset,
+                fan_out=fan_out,
             )
         )
     materializable = {key for asset in assets for key in asset.all_keys}
@@ -242,7 +248,13 @@ def _partitioned_schedule_cron(
 ) -> tuple[str, str]:
     """What Dagster's own resolution computes, without building the job (slow on large graphs)."""
     partitions = {graph.get(dg.AssetKey(key)).partitions_def for key in sorted(selected)} - {None}
-    time_partitions = [p for p in partitions if isinstance(p, dg.TimeWindowPartitionsDefinition)]
+    windows = [  # a date × static multi-partition's schedule ticks on its time dimension (compiler/build/fan_out.py)
+        p.time_window_partitions_def
+        if isinstance(p, dg.MultiPartitionsDefinition) and p.has_time_window_dimension
+        else p
+        for p in partitions
+    ]
+    time_partitions = [p for p in windows if isinstance(p, dg.TimeWindowPartitionsDefinition)]
     if len(time_partitions) != 1:
         raise UnsupportedInputError(
             f"schedule {schedule.name}: build_schedule_from_partitioned_job needs the job's assets to share one "

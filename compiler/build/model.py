@@ -28,11 +28,24 @@ class PodOverrides:
     tolerations: tuple[Mapping[str, Any], ...] = ()
     service_account: str | None = None
     active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
-    extras: PodExtras = field(default_factory=PodExtras)  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
+    extras: PodExtras = field(
+        default_factory=PodExtras
+    )  # the Kubernetes objects of the tag (compiler/build/k8s_config.py)
 
     @property
     def is_empty(self) -> bool:
         return self == PodOverrides()
+
+
+@dataclass(frozen=True)
+class FanOutSpec:
+    """What an asset's partitions fan out over (compiler/build/fan_out.py): `keys` are the `withItems` items (the
+    static dimension's keys, or a static definition's keys); `definition` identifies the partitions definition, so
+    assets sharing one share a per-key DAG."""
+
+    keys: tuple[str, ...]
+    definition: str
+    dimension: str = ""  # the static dimension of a multi-partition; "" when the item is the whole key
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,7 @@ class AssetSpec:
     keys: tuple[tuple[str, ...], ...] = ()
     op_name: str | None = None
     can_subset: bool = False
+    fan_out: FanOutSpec | None = None  # static / multi-dimensional partitions: one run per key (withItems)
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:
@@ -129,4 +143,6 @@ class FidelityFacts:
 
     io_handoffs: tuple[IOHandoff, ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
-    warnings: tuple[str, ...] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)
+    warnings: tuple[
+        str, ...
+    ] = ()  # approximations `build` prints as `warning:` lines (compiler/build/fidelity/unmapped.py)

@@ -30,24 +30,16 @@ def describe_partitions(name: str, partitions: dg.PartitionsDefinition | None) -
     kind = type(partitions).__name__
     if isinstance(partitions, dg.DynamicPartitionsDefinition):
         why = (
-            "its keys are only known at run time (added to the Dagster instance), so the compiler cannot fan out "
-            "over them; fan-out through a planning step comes later. Use a time-window partitions definition"
-        )
-    elif isinstance(partitions, dg.MultiPartitionsDefinition):
-        dims = " × ".join(f"{d.name} ({type(d.partitions_def).__name__})" for d in partitions.partitions_defs)
-        why = (
-            f"dimensions {dims} need one task per key and tick; fan-out over multi-dimensional keys comes later. "
-            "For now partition by the time dimension alone, e.g. one asset per static key"
-        )
-    elif isinstance(partitions, dg.StaticPartitionsDefinition):
-        keys = partitions.get_partition_keys()
-        shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
-        why = (
-            f"its {len(keys)} keys ({shown}) need one task each per tick; fan-out over static keys comes later. "
-            "For now use one asset per key, or a time-window partitions definition"
+            "its keys are only known at run time (added to the Dagster instance by a sensor or API call), so no "
+            "withItems list can be written when compiling, and the pods share no Dagster instance to read them "
+            'from; use a StaticPartitionsDefinition (its keys fan out in Argo, see compiler/README.md "Fan-out") '
+            "or a time-window partitions definition"
         )
     else:
-        why = "only time-window partitions (Hourly/Daily/Weekly/Monthly/TimeWindowPartitionsDefinition) are mapped"
+        why = (
+            "only time-window (Hourly/Daily/Weekly/Monthly/TimeWindowPartitionsDefinition), static and "
+            "time × static multi-dimensional partitions are mapped"
+        )
     raise UnsupportedInputError(f"asset {name}: {kind} partitions are not supported yet: {why}")
 
 

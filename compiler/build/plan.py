@@ -19,8 +19,17 @@ from compiler.instance_settings import (
     RUN_TAG_ENV,
 )
 from compiler.build.k8s_config import PodExtras
+from compiler.build.fan_out import FAN_OUT_PARALLELISM_ENV, Member, group_fan_outs
 from compiler.build.model import AssetSpec, Project, RetrySpec
-from compiler.build.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, Renaming, assign_names, sanitise, with_hash
+from compiler.build.naming import (
+    CRON_NAME_LIMIT,
+    DEPENDS_RESERVED,
+    NAME_LIMIT,
+    Renaming,
+    assign_names,
+    sanitise,
+    with_hash,
+)
 from compiler.build.pod_security import pod_security_for
 from compiler.settings import SecretRef, Settings
 
@@ -51,6 +60,7 @@ class StepTemplate:
     extras: PodExtras = dataclasses.field(default_factory=PodExtras)
     container_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the default block
     pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
+    fan_out: bool = False  # runs once per static key: takes `static-key` (compiler/build/fan_out.py)
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,8 @@ class Task:
     depends: tuple[str, ...]
     description: str = ""  # the asset's, with `{{`/`}}` broken up; the step puts it on the pod as an annotation
     owners: str = ""
+    items: tuple[str, ...] = ()  # a fan-out task: runs the per-key DAG `template` once per item (withItems)
+    static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
 
     @property
     def depends_expression(self) -> str:
@@ -71,6 +83,8 @@ class Task:
 class Dag:
     name: str
     tasks: tuple[Task, ...]
+    parallelism: int | None = None  # set on a DAG holding fan-out tasks, with failFast off
+    per_key: bool = False  # a per-key DAG: takes `static-key` besides `partition`
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,8 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     tasks_by_key = {key: task_names[asset.task_source] for asset in project.assets for key in asset.all_keys}
     steps, step_names = _shared_steps(project.assets, tasks_by_key, settings, needed_env(project))
 
-    dags = [_dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None)]
+    fan_out = settings.fan_out_parallelism
+    dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out)
     job_dags: dict[str, str] = {}
     all_keys = set(tasks_by_key)
     job_names, job_renamings = assign_names(
@@ -127,8 +142,10 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             continue
         if schedule.job_name not in job_dags:
             job_dags[schedule.job_name] = job_names[schedule.job_name]
-            dags.append(
-                _dag(job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys)
+            dags.extend(
+                _dag(
+                    job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys, fan_out
+                )
             )
 
     cron_sources = {s.name: _cron_source(s.name, settings.name) for s in project.schedules}
@@ -207,8 +224,11 @@ def _dag(
     tasks_by_key: Mapping[tuple[str, ...], str],
     step_names: Mapping[tuple[str, ...], str],
     selection: frozenset[tuple[str, ...]] | None,
-) -> Dag:
+    fan_out_parallelism: int,
+) -> list[Dag]:
+    """The DAG, then the per-key DAGs of its fan-outs (compiler/build/fan_out.py)."""
     tasks = []
+    members = []
     for asset in assets:
         if selection is not None and selection.isdisjoint(asset.all_keys):
             continue
@@ -223,7 +243,8 @@ def _dag(
                 owners=free_text(", ".join(asset.owners)),
             )
         )
-    return Dag(name, tuple(tasks))
+        members.append(Member(tasks[-1].name, tasks[-1].depends, asset.fan_out))
+    return split_fan_outs(name, tasks, members, fan_out_parallelism)
 
 
 def _step(
@@ -234,6 +255,8 @@ def _step(
     secrets = secrets_for(settings, asset.key_path if asset else None, needed)  # all, unless secrets_per_asset
     env.update({key: EnvEntry(key, secret=ref) for key, ref in secrets})
     env.update(_instance_env(settings))
+    if asset and asset.fan_out:
+        env[FAN_OUT_PARALLELISM_ENV] = EnvEntry(FAN_OUT_PARALLELISM_ENV, value=str(settings.fan_out_parallelism))
     pod = asset.pod if asset else None
     for key, value in pod.env if pod else ():
         if key in env and env[key].value is None:
@@ -267,7 +290,41 @@ def _step(
         extras=pod.extras if pod else PodExtras(),
         container_security=security[0],
         pod_security=security[1],
+        fan_out=bool(asset and asset.fan_out),
     )
+
+
+def split_fan_outs(name: str, tasks: list[Task], members: list[Member], parallelism: int) -> list[Dag]:
+    """Moves each fan-out's asset tasks into a per-key DAG run by one `withItems` task (compiler/build/fan_out.py);
+    a DAG without fan-out stays exactly as it was."""
+    groups, outer = group_fan_outs(name, members)
+    if not groups:
+        return [Dag(name, tuple(tasks))]
+    by_name = {task.name: task for task in tasks}
+    grouped = {member: group for group in groups for member in group.members}
+    top: list[Task] = []
+    for task in tasks:
+        group = grouped.get(task.name)
+        if group is None:
+            top.append(dataclasses.replace(task, depends=tuple(sorted({outer[d] for d in task.depends}))))
+        elif task.name == group.members[0]:
+            top.append(Task(group.task, group.template, "", group.depends, items=group.keys))
+    per_key = [
+        Dag(
+            group.template,
+            tuple(
+                dataclasses.replace(
+                    by_name[member],
+                    depends=tuple(d for d in by_name[member].depends if d in group.members),
+                    static_key=True,
+                )
+                for member in group.members
+            ),
+            per_key=True,
+        )
+        for group in groups
+    ]
+    return [Dag(name, tuple(top), parallelism=parallelism), *per_key]
 
 
 def _instance_env(settings: Settings) -> dict[str, EnvEntry]:

@@ -8,6 +8,7 @@ import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.exit_codes import RETRY_EXPRESSION
+from compiler.build.fan_out import STATIC_KEY_PARAMETER
 from compiler.build.plan import GENERATOR, MAIN_DAG, Plan
 
 ARGO_VARIABLES = {
@@ -20,6 +21,7 @@ ARGO_VARIABLES = {
     "partition": "{{inputs.parameters.partition}}",  # a DAG's input, from the workflow argument or a backfill
     "backfill_time": placeholder(f"workflow.parameters.{BACKFILL_PARAMETER}"),
     "schedule": "{{workflow.parameters.schedule}}",
+    "static_key": "{{inputs.parameters." + STATIC_KEY_PARAMETER + "}}",  # a fan-out's key (compiler/build/fan_out.py)
 }
 
 
@@ -78,6 +80,7 @@ def render(plan: Plan) -> dict[str, str]:
         "retry_expression": RETRY_EXPRESSION,
         "main": MAIN_DAG,
         "backfill_parameter": BACKFILL_PARAMETER,
+        "static_key": STATIC_KEY_PARAMETER,
         "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",
     }
     files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}

@@ -10,6 +10,7 @@ from compiler import exit_codes
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.execution import materialize_asset
+from compiler.materialize.fan_out_key import resolve_fan_out_key
 from compiler.materialize.loading import (
     MaterializeUsageError,
     load_definitions,
@@ -44,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--partition", default=None, help="partition key (e.g. 2026-11-27); empty: the one the schedule picks"
+    )
+    parser.add_argument(
+        "--static-key",
+        default=None,
+        help="a fan-out item (static or multi-dimensional partitions, compiler/build/fan_out.py): the static key "
+        "this pod materializes; the time key still comes from the schedule's tick",
     )
     parser.add_argument(
         "--schedule",
@@ -110,7 +117,21 @@ def run(args: argparse.Namespace) -> int:
             require_one_op(defs, asset_keys)
             scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
             # the keys of one op share its partitions definition: the first one decides
-            partition = resolve_partition_key(defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule)
+            if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
+                choice = resolve_fan_out_key(
+                    defs, asset_keys[0], args.static_key, args.partition, scheduled_time, now, args.schedule
+                )
+                if choice.partition is None:
+                    _summary(
+                        f"materialize: skipped asset={asset_text} static-key={args.static_key}: "
+                        f"{choice.skipped_because}"
+                    )
+                    return exit_codes.SUCCEEDED
+                partition = choice.partition
+            else:
+                partition = resolve_partition_key(
+                    defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule
+                )
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             outcome = materialize_asset(args.module, asset_keys, partition)
         except MaterializeUsageError as error:

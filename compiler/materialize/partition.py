@@ -14,7 +14,9 @@ from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME
 from compiler.materialize.loading import MaterializeUsageError
 
 if TYPE_CHECKING:
-    from dagster import AssetKey, Definitions
+    from collections.abc import Iterator
+
+    from dagster import AssetKey, Definitions, RepositoryDefinition, ScheduleDefinition
 
 # Argo leaves this literal in place for workflows not created by the cron controller.
 SCHEDULED_TIME_PLACEHOLDER = placeholder(SCHEDULED_TIME)
@@ -113,20 +115,7 @@ def partition_from_schedule(
     """Evaluate the schedule that fired (its CronWorkflow passes the name), else the first by name whose job
     selects the asset, as its tick at `scheduled_time` would."""
     repository = defs.get_repository_def()
-    candidates = sorted(repository.schedule_defs, key=lambda s: s.name)
-    if schedule_name and schedule_name.strip():
-        candidates = [s for s in candidates if s.name == schedule_name.strip()]
-        if not candidates:
-            known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
-            raise MaterializeUsageError(f"no schedule named {schedule_name.strip()!r}; known schedules: {known}")
-    for schedule in candidates:
-        job = repository.get_job(schedule.job_name)
-        if asset_key not in job.asset_layer.executable_asset_keys:
-            if schedule_name and schedule_name.strip():
-                raise MaterializeUsageError(
-                    f"schedule {schedule.name!r} does not select asset {asset_key.to_user_string()!r}"
-                )
-            continue
+    for schedule in schedules_selecting(repository, asset_key, schedule_name):
         from dagster import build_schedule_context
 
         with build_schedule_context(scheduled_execution_time=scheduled_time, repository_def=repository) as ctx:
@@ -144,3 +133,25 @@ def partition_from_schedule(
             "pass --partition"
         )
     return None
+
+
+def schedules_selecting(
+    repository: RepositoryDefinition, asset_key: AssetKey, schedule_name: str | None
+) -> Iterator[ScheduleDefinition]:
+    """The schedule that fired (its CronWorkflow passes the name), else every schedule selecting the asset, by
+    name; an unknown name, or a named schedule not selecting the asset, is a usage error."""
+    candidates = sorted(repository.schedule_defs, key=lambda s: s.name)
+    if schedule_name and schedule_name.strip():
+        candidates = [s for s in candidates if s.name == schedule_name.strip()]
+        if not candidates:
+            known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
+            raise MaterializeUsageError(f"no schedule named {schedule_name.strip()!r}; known schedules: {known}")
+    for schedule in candidates:
+        job = repository.get_job(schedule.job_name)
+        if asset_key not in job.asset_layer.executable_asset_keys:
+            if schedule_name and schedule_name.strip():
+                raise MaterializeUsageError(
+                    f"schedule {schedule.name!r} does not select asset {asset_key.to_user_string()!r}"
+                )
+            continue
+        yield schedule

@@ -12,7 +12,7 @@ from compiler.help_format import HelpFormatter
 from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
-from compiler.run_local.groups import GroupGate
+from compiler.run_local.groups import ScopeGate
 from compiler.run_local.manifest import load_workflow
 from compiler.run_local.plan import plan_workflow
 from compiler.run_local.synchronization import held_mutexes
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"run-local: error: {' '.join(str(error).split())}", file=sys.stderr, flush=True)
         return 2
     print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
-    gate = GroupGate(tasks, workflow.group_limit, workflow.group_fail_fast)
+    gate = ScopeGate(tasks, workflow.scopes)  # parallelism and failFast of every DAG node
     with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
         report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate).run()
     print(_summary(report), flush=True)

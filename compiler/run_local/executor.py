@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from compiler.run_local.environment import secret_forms
-from compiler.run_local.groups import GroupGate
+from compiler.run_local.groups import ScopeGate
 from compiler.run_local.plan import PlannedTask
 
 LOG_TAIL_LINES = 30
@@ -111,10 +111,11 @@ class DagRunner:
         max_parallel: int,
         fail_fast: bool,
         out: TextIO,
-        gate: GroupGate | None = None,
+        gate: ScopeGate | None = None,
     ) -> None:
         self._tasks = list(tasks)
-        self._gate = gate or GroupGate(tasks, None, fail_fast)
+        # The gate owns failFast (the entrypoint's and each nested DAG's) and parallelism (run_local/groups.py).
+        self._gate = gate or ScopeGate.flat(tasks, fail_fast)
         self._max_parallel = max(1, max_parallel)
         self._fail_fast = fail_fast
         self._out = out
@@ -157,7 +158,6 @@ class DagRunner:
         pending = list(self._tasks)
         by_name = {task.name: task for task in self._tasks}
         running: dict[Future[TaskOutcome], str] = {}
-        stop = False
         with ThreadPoolExecutor(max_workers=self._max_parallel) as pool:
             while True:
                 for task in list(pending):
@@ -165,12 +165,7 @@ class DagRunner:
                         pending.remove(task)
                         blocked.add(task.name)
                         self._gate.dropped(task)
-                    elif (
-                        not stop
-                        and len(running) < self._max_parallel
-                        and task.depends <= succeeded
-                        and self._gate.may_start(task)
-                    ):
+                    elif len(running) < self._max_parallel and task.depends <= succeeded and self._gate.may_start(task):
                         pending.remove(task)
                         self._gate.started(task)
                         running[pool.submit(self._run_task, task)] = task.name
@@ -186,7 +181,6 @@ class DagRunner:
                         succeeded.add(outcome.name)
                     else:
                         blocked.add(outcome.name)
-                        stop = stop or self._fail_fast
         ran = {outcome.name for outcome in results}
         skipped = tuple(task for task in self._tasks if task.name not in ran)
         for task in skipped:

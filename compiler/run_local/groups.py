@@ -1,14 +1,33 @@
-"""Argo's template `parallelism` and `failFast` for the children of the entrypoint DAG.
+"""Argo's template `parallelism`, `failFast` and item order for nested DAGs, at any depth.
 
-When the entrypoint fans out (`withItems` over a nested DAG, as a `compiler backfill` Workflow does), Argo counts
-each running child DAG as one active child of the entrypoint and starts no new child while `parallelism` are
-active; children start in item order. A failure inside a child stops only that child's DAG (its own failFast); the
-entrypoint stops starting children only when its own failFast is on.
+Every DAG node is a scope: the entrypoint (`""`) and each nested DAG a task runs (`task(0:item)`, one per
+`withItems` item), as a `compiler backfill` Workflow (backfill → job DAG → per-key DAG) or a fan-out (job DAG →
+per-key DAG) nests them. Argo counts, against a DAG template's `parallelism`, its running pods and its running child
+DAG nodes (each nested DAG counts as one, whatever runs inside it: `countActiveChildren` on the boundary node);
+children of one `withItems` task start in item order. A failure makes its DAG node fail and so each enclosing node;
+a DAG with `failFast` (Argo's default) then starts nothing new, while one with `failFast: false` goes on starting
+the children whose dependencies succeeded. Argo marks an enclosing node failed only once the failed child has
+finished; here the enclosing DAGs stop at once, which can only start fewer tasks, never more.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
+
+ROOT = ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A DAG node: its enclosing node (None for the entrypoint), its template's parallelism and failFast, and the
+    task it was expanded from (`siblings`) with its item index, for item order."""
+
+    parent: str | None
+    limit: int | None
+    fail_fast: bool
+    siblings: str = ""
+    index: int = 0
 
 
 class GroupedTask(Protocol):
@@ -16,50 +35,87 @@ class GroupedTask(Protocol):
     def name(self) -> str: ...
 
     @property
-    def group(self) -> str: ...
+    def group(self) -> str: ...  # the innermost DAG node the pod runs in ("" = the entrypoint)
 
 
-class GroupGate:
-    def __init__(self, tasks: Sequence[GroupedTask], limit: int | None, fail_fast_within: bool) -> None:
-        self._order = list(dict.fromkeys(task.group for task in tasks if task.group))
-        self._limit = limit
-        self._fail_fast_within = fail_fast_within
-        self._admitted: list[str] = []
-        self._pending = Counter(task.group for task in tasks if task.group)
-        self._running: Counter[str] = Counter()
+class ScopeGate:
+    def __init__(self, tasks: Sequence[GroupedTask], scopes: Mapping[str, Scope]) -> None:
+        self._scopes = dict(scopes)
+        self._scopes.setdefault(ROOT, Scope(None, None, True))
+        self._children: dict[str, list[str]] = {}
+        self._siblings: dict[str, list[str]] = {}
+        for name, scope in self._scopes.items():
+            if scope.parent is not None:
+                self._children.setdefault(scope.parent, []).append(name)
+                self._siblings.setdefault(f"{scope.parent}\0{scope.siblings}", []).append(name)
+        self._pending: Counter[str] = Counter()
+        self._running: Counter[str] = Counter()  # pods running anywhere inside the scope
+        self._direct: Counter[str] = Counter()  # pods running directly in the scope
+        self._started: set[str] = {ROOT}
         self._stopped: set[str] = set()
+        for task in tasks:
+            for name in self._chain(task.group):
+                self._pending[name] += 1
+
+    @classmethod
+    def flat(cls, tasks: Sequence[GroupedTask], fail_fast: bool, limit: int | None = None) -> "ScopeGate":
+        return cls(tasks, {ROOT: Scope(None, limit, fail_fast)})
 
     def may_start(self, task: GroupedTask) -> bool:
-        group = task.group
-        if not group:
-            return True
-        if group in self._stopped:
+        chain = self._chain(task.group)
+        if any(scope in self._stopped for scope in chain):
             return False
-        if group in self._admitted:
-            return True
-        waiting = [g for g in self._order if g not in self._admitted]
-        if not waiting or waiting[0] != group:
-            return False  # children start in item order
-        active = sum(1 for g in self._admitted if self._is_active(g))
-        return self._limit is None or active < self._limit
+        for scope in reversed(chain):  # outermost first: each DAG node not yet running needs room in its parent
+            if scope in self._started:
+                continue
+            node = self._scopes[scope]
+            earlier = [
+                other
+                for other in self._siblings[f"{node.parent}\0{node.siblings}"]
+                if self._scopes[other].index < node.index
+            ]
+            if any(other not in self._started and self._is_active(other) for other in earlier):
+                return False  # children of one withItems task start in item order
+            if node.parent is not None and not self._has_room(node.parent):
+                return False
+        return self._has_room(task.group)
 
     def started(self, task: GroupedTask) -> None:
-        if task.group:
-            if task.group not in self._admitted:
-                self._admitted.append(task.group)
-            self._pending[task.group] -= 1
-            self._running[task.group] += 1
+        for scope in self._chain(task.group):
+            self._started.add(scope)
+            self._pending[scope] -= 1
+            self._running[scope] += 1
+        self._direct[task.group] += 1
 
     def finished(self, task: GroupedTask, succeeded: bool) -> None:
-        if task.group:
-            self._running[task.group] -= 1
-            if not succeeded and self._fail_fast_within:
-                self._stopped.add(task.group)
+        for scope in self._chain(task.group):
+            self._running[scope] -= 1
+            if not succeeded and self._scopes[scope].fail_fast:
+                self._stopped.add(scope)
+        self._direct[task.group] -= 1
 
     def dropped(self, task: GroupedTask) -> None:
         """A pending task that will never run (its upstream failed)."""
-        if task.group:
-            self._pending[task.group] -= 1
+        for scope in self._chain(task.group):
+            self._pending[scope] -= 1
 
-    def _is_active(self, group: str) -> bool:
-        return self._running[group] > 0 or (group not in self._stopped and self._pending[group] > 0)
+    def _chain(self, scope: str) -> list[str]:
+        """The scope and every enclosing one, innermost first."""
+        chain = [scope]
+        while (parent := self._scopes[chain[-1]].parent) is not None:
+            chain.append(parent)
+        return chain
+
+    def _has_room(self, scope: str) -> bool:
+        limit = self._scopes[scope].limit
+        if limit is None:
+            return True
+        active = self._direct[scope] + sum(
+            1 for child in self._children.get(scope, []) if child in self._started and self._is_active(child)
+        )
+        return active < limit
+
+    def _is_active(self, scope: str) -> bool:
+        if self._running[scope] > 0:
+            return True
+        return self._pending[scope] > 0 and not any(s in self._stopped for s in self._chain(scope))

@@ -1,5 +1,6 @@
 """Read a WorkflowTemplate (or Workflow) into the plain model run-local executes: the DAG as written."""
 
+import dataclasses
 import graphlib
 import json
 import re
@@ -11,6 +12,7 @@ from typing import Any
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.run_local.depends import check_names, parse_depends
 from compiler.run_local.errors import RunLocalError
+from compiler.run_local.groups import ROOT, Scope
 from compiler.run_local.retry_rule import exit_codes_never_retried
 
 RUNNABLE_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate")
@@ -55,7 +57,7 @@ class DagTask:
     template: ContainerTemplate
     depends: frozenset[str]
     arguments: Mapping[str, str]
-    # The fan-out child (`task(i:item)`) of the entrypoint DAG this task runs in; "" for the entrypoint's own tasks.
+    # The innermost nested DAG node (`task(i:item)`, `a(0:x).b(1:y)`) this task runs in; "" for the entrypoint's.
     group: str = ""
 
 
@@ -67,10 +69,8 @@ class WorkflowModel:
     parameters: Mapping[str, str | None]
     tasks: tuple[DagTask, ...]
     fail_fast: bool
-    # The entrypoint DAG's `parallelism`: how many of its children (pods or nested DAGs) may run at once.
-    group_limit: int | None = None
-    # failFast of the nested DAGs: a failure stops new tasks inside the same child only.
-    group_fail_fast: bool = True
+    # Every DAG node (the entrypoint "" and each nested DAG) with its parallelism and failFast (run_local/groups.py).
+    scopes: Mapping[str, Scope] = dataclasses.field(default_factory=dict)
     # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
     mutexes: tuple[str, ...] = ()
     namespace: str = "default"
@@ -129,21 +129,27 @@ def build_model(
         for key, default in _parameters(_inputs(entry), chosen, "default").items()
     }
     expander = _Expander(templates, library or {})
-    tasks = tuple(expander.dag(dag, chosen, templates, bindings, prefix="", group=""))
+    expander.scopes[ROOT] = Scope(
+        None, _parallelism(entry, f"{name}: template {chosen!r}"), bool(dag.get("failFast", True))
+    )
+    tasks = tuple(expander.dag(dag, chosen, templates, bindings, prefix="", group=ROOT))
     _check_graph(tasks)
-    parallelism = entry.get("parallelism")
-    if parallelism is not None and (not isinstance(parallelism, int) or parallelism < 1):
-        raise RunLocalError(f"{name}: template {chosen!r} parallelism {parallelism!r} is not a positive integer")
     return WorkflowModel(
         name,
         parameters,
         tasks,
         bool(dag.get("failFast", True)),
-        group_limit=parallelism,
-        group_fail_fast=expander.nested_fail_fast,
+        scopes=expander.scopes,
         mutexes=_mutexes(spec.get("synchronization"), name),
         namespace=str(_mapping(document.get("metadata"), "metadata").get("namespace") or "default"),
     )
+
+
+def _parallelism(template: Mapping[str, Any], where: str) -> int | None:
+    parallelism = template.get("parallelism")
+    if parallelism is not None and (not isinstance(parallelism, int) or parallelism < 1):
+        raise RunLocalError(f"{where}: parallelism {parallelism!r} is not a positive integer")
+    return parallelism
 
 
 def _mutexes(raw: Any, workflow: str) -> tuple[str, ...]:
@@ -172,13 +178,15 @@ def _inputs(template: Mapping[str, Any]) -> Any:
 
 
 class _Expander:
-    """Flattens the entrypoint DAG: a task running a nested DAG (its own template or a `templateRef`) becomes that
-    DAG's tasks, once per `withItems` item, named as Argo names the nodes: `task(0:item).inner`."""
+    """Flattens the entrypoint DAG: a task running a nested DAG (its own template or a `templateRef`), at any depth,
+    becomes that DAG's tasks, once per `withItems` item, named as Argo names the nodes: `task(0:item).inner`. Each
+    nested DAG node is a scope (run_local/groups.py) for its template's parallelism and failFast; a task depending
+    on a nested DAG or on a `withItems` task waits for every pod inside it, as Argo waits for the node."""
 
     def __init__(self, templates: Templates, library: Mapping[str, Templates]) -> None:
         self.templates = templates
         self.library = library
-        self.nested_fail_fast = True
+        self.scopes: dict[str, Scope] = {}
 
     def dag(
         self,
@@ -189,14 +197,25 @@ class _Expander:
         prefix: str,
         group: str,
     ) -> list[DagTask]:
-        tasks: list[DagTask] = []
+        expanded: dict[str, list[DagTask]] = {}
+        depends_of: dict[str, frozenset[str]] = {}
         for raw in _list(dag.get("tasks"), f"templates.{where}.dag.tasks"):
-            tasks.extend(self.task(raw, scope, bindings, prefix, group))
+            name, depends, leaves = self.task(raw, scope, bindings, prefix, group)
+            if name in expanded:
+                raise RunLocalError(f"duplicate task names: ['{prefix}{name}']")
+            expanded[name], depends_of[name] = leaves, depends
+        tasks: list[DagTask] = []
+        for name, leaves in expanded.items():
+            unknown = sorted(depends_of[name] - set(expanded))
+            if unknown:
+                raise RunLocalError(f"task {prefix}{name!r} depends on unknown task(s) {[prefix + u for u in unknown]}")
+            upstream = frozenset(leaf.name for other in depends_of[name] for leaf in expanded[other])
+            tasks.extend(dataclasses.replace(leaf, depends=leaf.depends | upstream) for leaf in leaves)
         return tasks
 
     def task(
         self, raw: Any, scope: Templates, bindings: Mapping[str, str | None], prefix: str, group: str
-    ) -> list[DagTask]:
+    ) -> tuple[str, frozenset[str], list[DagTask]]:
         task = _mapping(raw, "dag task")
         name = str(task.get("name") or "")
         if not name:
@@ -223,27 +242,30 @@ class _Expander:
             node = name if item is None else f"{name}({index}:{item})"
             values = {key: _bind(str(value), bindings, item) for key, value in given.items() if value is not None}
             if "dag" in template:
-                if depends or prefix:
-                    raise RunLocalError(
-                        f"task {name!r}: run-local runs a nested DAG only as a task of the entrypoint without depends"
-                    )
-                self.nested_fail_fast = bool(template["dag"].get("failFast", True))
                 inner = {
                     f"inputs.parameters.{key}": values.get(key, default)
                     for key, default in _parameters(_inputs(template), str(template.get("name")), "default").items()
                 }
-                results.extend(self.dag(template["dag"], node, template_scope, inner, f"{node}.", node))
+                node_scope = f"{prefix}{node}"
+                self.scopes[node_scope] = Scope(
+                    parent=group,
+                    limit=_parallelism(template, node_scope),
+                    fail_fast=bool(template["dag"].get("failFast", True)),
+                    siblings=f"{prefix}{name}",
+                    index=index,
+                )
+                results.extend(self.dag(template["dag"], node, template_scope, inner, f"{node_scope}.", node_scope))
                 continue
             results.append(
                 DagTask(
                     name=f"{prefix}{node}",
                     template=_container_template(template),
-                    depends=frozenset(f"{prefix}{d}" for d in depends),
+                    depends=frozenset(),
                     arguments=values,
-                    group=group or (node if item is not None else ""),
+                    group=group,
                 )
             )
-        return results
+        return name, depends, results
 
     def _resolve(self, task: Mapping[str, Any], name: str, scope: Templates) -> tuple[Mapping[str, Any], Templates]:
         if "templateRef" in task:

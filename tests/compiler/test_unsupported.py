@@ -22,23 +22,18 @@ def test_dynamic_partitions() -> None:
     assert "only known at run time" in message
 
 
-def test_multi_dimensional_partitions() -> None:
+def test_multi_dimensional_partitions_with_a_dynamic_dimension() -> None:
     partitions = dg.MultiPartitionsDefinition(
-        {"date": dg.DailyPartitionsDefinition(start_date="2024-01-01"), "city": dg.StaticPartitionsDefinition(["a"])}
+        {
+            "date": dg.DailyPartitionsDefinition(start_date="2024-01-01"),
+            "city": dg.DynamicPartitionsDefinition(name="c"),
+        }
     )
     message = _compile_error(dg.Definitions(assets=[make_asset("grid", [], partitions_def=partitions)]))
-    assert message.startswith("asset grid: MultiPartitionsDefinition partitions are not supported yet")
-    assert "city (StaticPartitionsDefinition)" in message
+    assert message.startswith("asset grid: MultiPartitionsDefinition")
+    assert "city (DynamicPartitionsDefinition)" in message
     assert "date (DailyPartitionsDefinition)" in message
-    assert "fan-out over multi-dimensional keys comes later" in message
-
-
-def test_static_partitions() -> None:
-    asset = make_asset("cities", [], partitions_def=dg.StaticPartitionsDefinition(["vienna", "graz"]))
-    message = _compile_error(dg.Definitions(assets=[asset]))
-    assert message.startswith("asset cities: StaticPartitionsDefinition partitions are not supported yet")
-    assert "2 keys (vienna, graz)" in message
-    assert "fan-out over static keys comes later" in message
+    assert "a dynamic dimension's keys are only known at run time" in message
 
 
 def test_hourly_into_daily_is_fan_in() -> None:

@@ -37,7 +37,7 @@ defs = dg.Definitions(
 UNSUPPORTED = """
 import dagster as dg
 
-@dg.asset(partitions_def=dg.StaticPartitionsDefinition(["vienna", "graz"]), description="{{ bad }}")
+@dg.asset(partitions_def=dg.DynamicPartitionsDefinition(name="cities"), description="{{ bad }}")
 def cities() -> None:
     return None
 
@@ -78,7 +78,7 @@ def test_adversarial_definitions_give_valid_yaml_or_exit_2_and_never_touch_the_o
 
     assert failed.returncode == 2
     assert "asset cities" in failed.stderr
-    assert "StaticPartitionsDefinition" in failed.stderr
+    assert "DynamicPartitionsDefinition" in failed.stderr
     assert snapshot(out) == files  # the previous good manifests are untouched, nothing half-written
 
     fresh = tmp_path / "fresh_out"
