@@ -24,7 +24,9 @@ CLEAN = AssetKey(["openaq", "clean_measurements"])  # the first zone's (see asse
 def check_specs(asset: AssetKey = CLEAN) -> list[AssetCheckSpec]:
     """The checks of one `clean_measurements` asset."""
     return [
-        AssetCheckSpec("schema_as_documented", asset=asset, blocking=True, description="Columns and dtypes as documented."),
+        AssetCheckSpec(
+            "schema_as_documented", asset=asset, blocking=True, description="Columns and dtypes as documented."
+        ),
         AssetCheckSpec("values_in_physical_range", asset=asset, blocking=True, description="0 ≤ value ≤ physical max."),
         AssetCheckSpec(
             "periods_inside_partition", asset=asset, blocking=True, description="Every hour in the local day."

@@ -9,6 +9,7 @@ from dagster import (
     build_schedule_from_partitioned_job,
     define_asset_job,
 )
+from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from assets.zones import Zone
@@ -24,7 +25,9 @@ def build_job(zone: Zone, partitions_def: MultiPartitionsDefinition) -> Unresolv
     )
 
 
-def build_schedule(job: UnresolvedAssetJobDefinition) -> ScheduleDefinition:
+def build_schedule(
+    job: UnresolvedAssetJobDefinition,
+) -> ScheduleDefinition | UnresolvedPartitionedAssetScheduleDefinition:
     """Built from the partitioned job, so Dagster itself picks the partitions: the tick at 01:00 on day D runs D-1
     for every city. RUNNING: deployed, it ticks at once (Dagster's default STOPPED would compile to a suspended
     CronWorkflow)."""

@@ -62,7 +62,12 @@ def fetch_cities(extra_locations: int, limit: int, window_s: float, runs: int) -
             "x",
             target=FETCH_CITIES_FLOOR,
         ),
-        Row("fetch", "three cities: HTTP 429 answers", Samples(tuple(float(r[2]) for r in results)), "count",
-            target=FETCH_CITIES_THROTTLED),  # fmt: skip
+        Row(
+            "fetch",
+            "three cities: HTTP 429 answers",
+            Samples(tuple(float(r[2]) for r in results)),
+            "count",
+            target=FETCH_CITIES_THROTTLED,
+        ),
         Row("fetch", "three cities: requests the server saw", Samples(tuple(float(r[1]) for r in results)), "count"),
     ]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from devservices.dagster_dev import PROJECT_ROOT
 from assets.city import City
+from devservices.dagster_dev import PROJECT_ROOT
 from devservices.local_stack import Say, local_services
 
 # The cron controller's tick for 2026-11-28 01:00 in Vienna; the schedule turns it into day 2026-11-27 of each city.

@@ -7,8 +7,8 @@ import logging
 import re
 import threading
 import time
-from contextlib import suppress
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -239,9 +239,7 @@ class OpenAQServer:
         rows = city.hour_rows(sensor_id, after, until, offset, limit)
         if self.faults.has_data_faults(path, sensor_id):
             context = DataContext(
-                previous_page_rows=city.hour_rows(sensor_id, after, until, offset - limit, limit)
-                if page > 1
-                else [],
+                previous_page_rows=city.hour_rows(sensor_id, after, until, offset - limit, limit) if page > 1 else [],
                 rows_before_window=city.hour_rows(
                     sensor_id, after - ROWS_BEFORE_WINDOW * HOUR, after, 0, ROWS_BEFORE_WINDOW
                 ),

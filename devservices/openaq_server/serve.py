@@ -22,7 +22,13 @@ def serve_openaq(
 ) -> Iterator[OpenAQServer]:
     """Run the server in a background thread for the duration of the block."""
     server = OpenAQServer(
-        city=city, cities=cities, api_keys=(api_key,), rate_limit=rate_limit, rate_window_s=rate_window_s, host=host, port=port
+        city=city,
+        cities=cities,
+        api_keys=(api_key,),
+        rate_limit=rate_limit,
+        rate_window_s=rate_window_s,
+        host=host,
+        port=port,
     )
     server.start()
     try:

@@ -51,3 +51,11 @@ def day_key(day: str, city: str | None = None) -> str:
     from assets.city import CITY
 
     return partition_key(city or CITY.name, day)
+
+
+def flagship_node(task: str, city: str | None = None, index: int = 0) -> str:
+    """run-local's (and Argo's) name of a flagship step: inside the fan-out over the cities, `each-<first task>`
+    with the item's index and static key, then the task."""
+    from assets.city import CITY
+
+    return f"each-openaq-raw-measurements({index}:{city or CITY.name}).{task}"

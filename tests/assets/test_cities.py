@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 import pytest
-from dagster import DagsterInstance, MultiPartitionsDefinition, build_schedule_context
+from dagster import DagsterInstance, DailyPartitionsDefinition, MultiPartitionsDefinition, build_schedule_context
 
 from assets.city import GRAZ, LINZ, VIENNA, City
 from assets.definitions import build_defs
@@ -46,9 +46,7 @@ def run_tick() -> dict[str, bool]:
     job = DEFS.resolve_job_def("air_quality_daily")
     outcome = {}
     for key in scheduled_partitions():
-        result = job.execute_in_process(
-            partition_key=key, instance=DagsterInstance.ephemeral(), raise_on_error=False
-        )
+        result = job.execute_in_process(partition_key=key, instance=DagsterInstance.ephemeral(), raise_on_error=False)
         outcome[key] = result.success
     return outcome
 
@@ -66,7 +64,9 @@ def test_one_zone_shares_one_date_by_city_partitioning() -> None:
     assert isinstance(grid, MultiPartitionsDefinition)
     assert {d.name for d in grid.partitions_defs} == {"date", "city"}
     assert grid.get_partitions_def_for_dimension("city").get_partition_keys() == ["vienna", "graz", "linz"]
-    assert grid.get_partitions_def_for_dimension("date").timezone == "Europe/Vienna"
+    date_dimension = grid.get_partitions_def_for_dimension("date")
+    assert isinstance(date_dimension, DailyPartitionsDefinition)
+    assert date_dimension.timezone == "Europe/Vienna"
 
 
 def test_a_city_in_another_zone_gets_its_own_partitioning_and_local_schedule() -> None:
@@ -82,8 +82,11 @@ def test_a_city_in_another_zone_gets_its_own_partitioning_and_local_schedule() -
     lisbon_grid = keys["openaq/europe_lisbon/raw_measurements"]
     assert isinstance(lisbon_grid, MultiPartitionsDefinition)
     assert lisbon_grid.get_partitions_def_for_dimension("city").get_partition_keys() == ["lisbon"]
-    assert lisbon_grid.get_partitions_def_for_dimension("date").timezone == "Europe/Lisbon"
+    lisbon_days = lisbon_grid.get_partitions_def_for_dimension("date")
+    assert isinstance(lisbon_days, DailyPartitionsDefinition)
+    assert lisbon_days.timezone == "Europe/Lisbon"
     vienna_grid = keys["openaq/raw_measurements"]
+    assert isinstance(vienna_grid, MultiPartitionsDefinition)
     assert vienna_grid.get_partitions_def_for_dimension("city").get_partition_keys() == ["vienna", "graz"]
 
 

@@ -89,7 +89,7 @@ def test_a_date_by_city_key_becomes_dimension_folders(s3_env: dict[str, str]) ->
     key = grid.get_partition_keys()[0]  # Dagster's own key string, e.g. "vienna|2024-01-01"
     context = build_output_context(asset_key=RAW, partition_key=key, asset_partitions_def=grid)
     _manager().handle_output(context, {"first": True})
-    by_dimension = grid.get_partition_key_from_str(key).keys_by_dimension  # type: ignore[attr-defined]
+    by_dimension = grid.get_partition_key_from_str(key).keys_by_dimension
     folders = "/".join(f"{name}={value}" for name, value in sorted(by_dimension.items()))
     stored = ObjectStore.from_env().get_bytes(f"dagster/openaq/raw_measurements/{folders}.json")
     assert json.loads(stored) == {"first": True}

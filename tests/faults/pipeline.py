@@ -69,7 +69,8 @@ class RunOutcome:
 
 
 def run_pipeline(partition: str, asset_paths: Sequence[str] = ALL_ASSETS) -> RunOutcome:
-    """Materialize the assets for the first city's day `partition` (a date) in this process on an ephemeral instance; Dagster retries off (Argo owns them)."""
+    """Materialize the assets for the first city's day `partition` (a date) in this process on an ephemeral
+    instance; Dagster retries off (Argo owns them)."""
     # dagster annotates reconstructable_args as a 1-tuple; any tuple of serializable values works
     args = tuple(asset_paths)
     job = build_reconstructable_job("tests.faults.pipeline", "build_fast_job", reconstructable_args=args)  # type: ignore[arg-type]

@@ -16,8 +16,8 @@ from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
 from devservices.openaq_server.faults import Fault
 from devservices.s3.seaweed import SeaweedS3
-from tests.faults.pipeline import ALL_ASSETS, published, run_pipeline
 from tests.assets.cities import day_key
+from tests.faults.pipeline import ALL_ASSETS, published, run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 PARTITION = "2026-11-10"

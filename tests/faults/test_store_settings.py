@@ -14,8 +14,8 @@ from assets.resources.object_store import CertificateRejected, ObjectStore
 from compiler import exit_codes
 from devservices.openaq_server.app import OpenAQServer
 from devservices.s3.seaweed import SeaweedS3
-from tests.faults.tls_proxy import self_signed_certificate, tls_proxy
 from tests.assets.cities import day_key
+from tests.faults.tls_proxy import self_signed_certificate, tls_proxy
 
 REPO = Path(__file__).resolve().parents[2]
 PARTITION = "2026-11-13"

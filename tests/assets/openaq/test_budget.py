@@ -20,8 +20,10 @@ def _three_clients_fetch(server: OpenAQServer, budget: RateBudget | None) -> Non
     def fetch() -> None:
         try:
             with OpenAQClient(server.api_key, server.base_url, max_workers=4, retry=FAST_RETRY, budget=budget) as c:
-                fetch_city_day(c, city="Vienna", latitude=48.2082, longitude=16.3738, radius_m=10_000, start=start, end=end)
-        except BaseException as error:  # noqa: BLE001 - reported below
+                fetch_city_day(
+                    c, city="Vienna", latitude=48.2082, longitude=16.3738, radius_m=10_000, start=start, end=end
+                )
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=fetch) for _ in range(3)]

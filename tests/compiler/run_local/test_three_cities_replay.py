@@ -25,7 +25,7 @@ from devservices.openaq_server.faults import Fault
 from devservices.openaq_server.serve import serve_openaq
 from devservices.openaq_server.synthetic import cities_for
 from devservices.three_cities import CITIES, defs
-from tests.assets.cities import a_sensor_of, expected_rows
+from tests.assets.cities import a_sensor_of, expected_rows, partition_key
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULE = "devservices.three_cities"
@@ -57,7 +57,9 @@ def _server(extra_locations: int) -> Any:
 
 
 @pytest.fixture
-def services(s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[OpenAQServer]:
+def services(
+    s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[OpenAQServer]:
     with _server(getattr(request, "param", 0)) as server:
         monkeypatch.setenv("OPENAQ_BASE_URL", server.base_url)
         monkeypatch.setenv("OPENAQ_API_KEY", KEY)
@@ -97,10 +99,9 @@ def test_a_tick_publishes_every_citys_object_without_a_429(out: Path, services: 
     replay = _replay_tick(out)
     assert replay.returncode == 0, replay.stdout[-4000:] + replay.stderr[-2000:]
     requested = _requested_keys()
-    assert sorted(requested) == sorted(f"{c.name}|{DAY}" for c in CITIES)
-    for key in requested:  # each key the schedule requests ran its own chain of three steps
-        city = key.split("|")[0]
-        assert re.search(rf"^✔ each-[a-z-]+\(\d+:{city}\)\.openaq-measurements-parquet ", replay.stdout, re.M)
+    assert sorted(requested) == sorted(partition_key(c.name, DAY) for c in CITIES)
+    for c in CITIES:  # each key the schedule requests ran its own chain of three steps
+        assert re.search(rf"^✔ each-[a-z-]+\(\d+:{c.name}\)\.openaq-measurements-parquet ", replay.stdout, re.M)
     for city in (VIENNA, GRAZ, LINZ):
         assert _published_rows(city.name) == expected_rows(services, city, DAY) > 0
     assert services.counters.requests > 60  # more than the key's minute: the pods had to share it
