@@ -30,6 +30,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("--schedule", required=True, help="the Dagster schedule whose job to backfill")
     parser.add_argument("--start", required=True, help="first partition key, e.g. 2026-10-24")
     parser.add_argument("--end", required=True, help="last partition key (inclusive)")
+    parser.add_argument(
+        "--keys",
+        default="",
+        help="time × static multi-partitions: comma-separated static keys to backfill (default: all of them); "
+        "--start/--end are then keys of the time dimension",
+    )
     parser.add_argument("--parallelism", type=int, default=1, help="partitions running at once (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="write the Workflow here instead of stdout")
     parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
@@ -55,8 +61,10 @@ def run_backfill(arguments: argparse.Namespace) -> int:
         module, search_path = location.module, location.working_directory
     defs = load_definitions(module, search_path)
     plan = make_plan(project_from_definitions(module, defs), settings)
-    partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end)
-    text = render_backfill(plan, arguments.schedule, partitions, arguments.parallelism)
+    keys = tuple(key.strip() for key in arguments.keys.split(",") if key.strip())
+    partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end, keys)
+    span = (arguments.start, arguments.end)
+    text = render_backfill(plan, arguments.schedule, partitions, arguments.parallelism, keys, span)
     if arguments.out is None:
         sys.stdout.write(text)
         return 0

@@ -16,7 +16,8 @@ import dagster as dg
 
 from compiler.argo import BACKFILL_PARAMETER
 from compiler.errors import UnsupportedInputError
-from compiler.build.naming import NAME_LIMIT, sanitise, with_hash
+from compiler.build.backfill_keys import time_by_static_range
+from compiler.build.naming import NAME_LIMIT, sanitise, short_hash, with_hash
 from compiler.parse import parse_documents
 from compiler.build.plan import GENERATOR, Plan
 from compiler.build.render import ENVIRONMENT
@@ -34,9 +35,12 @@ class Backfill:
     description: str
 
 
-def partition_range(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> tuple[str, ...]:
+def partition_range(
+    defs: dg.Definitions, schedule_name: str, start: str, end: str, keys: tuple[str, ...] = ()
+) -> tuple[str, ...]:
     """The partition keys from start to end (inclusive) of the schedule's assets, as Dagster's own definition
-    lists them today; anything else is a usage error naming the valid form."""
+    lists them today; anything else is a usage error naming the valid form. A time × static multi-partition takes
+    time keys, times `keys` (its static keys; none: every key, compiler/build/backfill_keys.py)."""
     schedules = {s.name: s for s in defs.schedules or []}
     if schedule_name not in schedules:
         known = ", ".join(sorted(schedules)) or "(none)"
@@ -47,24 +51,45 @@ def partition_range(defs: dg.Definitions, schedule_name: str, start: str, end: s
         raise UnsupportedInputError(
             f"schedule {schedule_name}: its job is not partitioned; there is nothing to backfill"
         )
-    keys = partitions_def.get_partition_keys(current_time=datetime.now(UTC))
+    now = datetime.now(UTC)
+    if isinstance(partitions_def, dg.MultiPartitionsDefinition) and partitions_def.has_time_window_dimension:
+        time_keys = partitions_def.time_window_partitions_def.get_partition_keys(current_time=now)
+        return time_by_static_range(partitions_def, schedule_name, time_keys, start, end, keys)
+    if keys:
+        raise UnsupportedInputError(
+            f"--keys: schedule {schedule_name} is not partitioned by a time × static MultiPartitionsDefinition; "
+            "give the range with --start/--end alone"
+        )
+    all_keys = partitions_def.get_partition_keys(current_time=now)
     for option, key in (("--start", start), ("--end", end)):
-        if key not in keys:
+        if key not in all_keys:
             raise UnsupportedInputError(
-                f"{option} {key!r} is not a partition of schedule {schedule_name} (today: {keys[0]}..{keys[-1]})"
-                if keys
+                f"{option} {key!r} is not a partition of schedule {schedule_name} "
+                f"(today: {all_keys[0]}..{all_keys[-1]})"
+                if all_keys
                 else f"schedule {schedule_name} has no partitions yet"
             )
-    first, last = keys.index(start), keys.index(end)
+    first, last = all_keys.index(start), all_keys.index(end)
     if first > last:
         raise UnsupportedInputError(f"--start {start} is after --end {end}")
-    return tuple(keys[first : last + 1])
+    return tuple(all_keys[first : last + 1])
 
 
-def render_backfill(plan: Plan, schedule: str, partitions: tuple[str, ...], parallelism: int) -> str:
-    """The Workflow's YAML, checked like `build` checks its output (structure and lint)."""
+def render_backfill(
+    plan: Plan,
+    schedule: str,
+    partitions: tuple[str, ...],
+    parallelism: int,
+    keys: tuple[str, ...] = (),
+    span: tuple[str, str] = ("", ""),
+) -> str:
+    """The Workflow's YAML, checked like `build` checks its output (structure and lint). `keys`: the static keys
+    a multi-dimensional backfill was restricted to (part of the name, so another selection is another Workflow),
+    `span` its --start/--end."""
     [cron] = [c for c in plan.crons if c.schedule == schedule]
     source = f"{cron.name}-backfill-{partitions[0]}-{partitions[-1]}"
+    if keys:
+        source = f"{source}-{short_hash(','.join(keys))}"
     name = sanitise(source)
     if len(name) > NAME_LIMIT:
         name = with_hash(name, source, NAME_LIMIT)
@@ -85,6 +110,11 @@ def render_backfill(plan: Plan, schedule: str, partitions: tuple[str, ...], para
         f"python -m compiler backfill --module {plan.module} --schedule {schedule} --start {partitions[0]} "
         f"--end {partitions[-1]} --parallelism {parallelism}"
     )
+    if keys:  # the range was given as time keys (--start/--end) and static keys
+        command = (
+            f"python -m compiler backfill --module {plan.module} --schedule {schedule} --start {span[0]} "
+            f"--end {span[1]} --keys {','.join(keys)} --parallelism {parallelism}"
+        )
     text = ENVIRONMENT.get_template("backfill.yaml.j2").render(
         plan=plan,
         backfill=backfill,

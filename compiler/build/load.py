@@ -73,7 +73,10 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
     assets = with_check_dependencies(_read_assets(graph), graph)
     materializable = {key for asset in assets for key in asset.all_keys}
-    check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    assets = [  # approximated partition mappings (compiler/build/partition_mapping.py)
+        dataclasses.replace(a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ()))) for a in assets
+    ]
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
     schedules = tuple(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.build.partition_mapping import mapping_verdict
 from compiler.errors import UnsupportedInputError
 
 # Deterministic reference time for checks that need "now" (key samples, a schedule's test evaluation).
@@ -50,12 +51,14 @@ def describe_time_window(partitions: dg.TimeWindowPartitionsDefinition) -> str:
     )
 
 
-def check_partition_dependencies(graph: AssetGraph, materializable: Iterable[dg.AssetKey]) -> None:
-    """A dependency between two materializable assets partitioned differently is mapped only when Dagster's
-    partition mapping takes each downstream key to the same upstream key: then the upstream task of the same
-    tick built exactly what the downstream one reads. Anything else (offsets, hourly → daily fan-in, different
-    zones) is refused naming both assets and the mapping."""
+def check_partition_dependencies(
+    graph: AssetGraph, materializable: Iterable[dg.AssetKey]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """A dependency between two materializable assets partitioned differently is mapped when the partitions
+    Dagster's mapping says a downstream key needs are built in the same tick (compiler/build/partition_mapping.py);
+    otherwise exit 2 naming both assets and the mapping. Returns the approximation warnings by downstream key."""
     tasks = set(materializable)
+    warnings: dict[tuple[str, ...], tuple[str, ...]] = {}
     for child_key in sorted(tasks, key=lambda k: tuple(k.path)):
         child = graph.get(child_key).partitions_def
         for parent_key in sorted(graph.get(child_key).parent_keys, key=lambda k: tuple(k.path)):
@@ -63,52 +66,16 @@ def check_partition_dependencies(graph: AssetGraph, materializable: Iterable[dg.
             if parent_key not in tasks or child is None or parent is None or parent == child:
                 continue
             mapping = graph.get_partition_mapping(child_key, parent_key)
-            if _one_to_one_on_keys(child, parent, mapping):
-                continue
-            raise UnsupportedInputError(
-                f"asset {child_key.to_user_string()} depends on asset {parent_key.to_user_string()}, partitioned "
-                f"differently ({_short(child)} vs {_short(parent)}) through {type(mapping).__name__}, which does "
-                "not map each key to the same key: one task per asset and tick cannot wait for the upstream "
-                "partitions it needs; partition mappings with fan-in come later. Give both the same partitions "
-                "definition"
-            )
+            warning = mapping_verdict(child_key.to_user_string(), child, parent_key.to_user_string(), parent, mapping)
+            if warning:
+                warnings[tuple(child_key.path)] = (*warnings.get(tuple(child_key.path), ()), warning)
+    return warnings
 
 
 def _short(partitions: dg.PartitionsDefinition) -> str:
     if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
         return f"cron {partitions.cron_schedule!r} in {partitions.timezone}"
     return type(partitions).__name__
-
-
-def _one_to_one_on_keys(
-    child: dg.PartitionsDefinition, parent: dg.PartitionsDefinition, mapping: dg.PartitionMapping
-) -> bool:
-    """Same windows and key format (only start, end or end_offset differ) and a mapping that sends a window to
-    itself (`IdentityPartitionMapping`, `TimeWindowPartitionMapping` without offsets). When both definitions
-    started before `CHECK_TIME` (a fixed past instant, so the verdict never depends on the build date), Dagster's
-    own mapping confirms it on sample keys."""
-    if not (
-        isinstance(child, dg.TimeWindowPartitionsDefinition) and isinstance(parent, dg.TimeWindowPartitionsDefinition)
-    ):
-        return False
-    if (child.cron_schedule, child.timezone, child.fmt) != (parent.cron_schedule, parent.timezone, parent.fmt):
-        return False
-    if isinstance(mapping, dg.TimeWindowPartitionMapping):
-        if (mapping.start_offset, mapping.end_offset) != (0, 0):
-            return False
-    elif not isinstance(mapping, dg.IdentityPartitionMapping):
-        return False
-    if max(child.start, parent.start) >= CHECK_TIME - timedelta(days=60):
-        return True  # Dagster's mapping cannot be asked about keys after today (it finds no partitions)
-    upstream = set(parent.get_partition_keys(current_time=CHECK_TIME))
-    keys = [key for key in child.get_partition_keys(current_time=CHECK_TIME) if key in upstream]
-    for key in sorted({keys[0], keys[len(keys) // 2]}) if keys else []:
-        result = mapping.get_upstream_mapped_partitions_result_for_partitions(
-            child.subset_with_partition_keys([key]), child, parent, current_time=CHECK_TIME
-        )
-        if list(result.partitions_subset.get_partition_keys()) != [key]:
-            return False
-    return True
 
 
 def check_job_partitions(

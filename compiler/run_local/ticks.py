@@ -12,13 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from compiler.build.fan_out import STATIC_KEY_PARAMETER as STATIC_KEY
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import load_workflow
 from compiler.validate.robfig import CronParseError, argo_schedules, argo_ticks
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, Definitions
 
 SCHEDULE_ANNOTATION = "dagster.io/schedule"
 
@@ -102,7 +106,6 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
     from dagster import AssetKey
 
     from compiler.materialize.loading import MaterializeUsageError, load_definitions
-    from compiler.materialize.partition import resolve_partition_key
 
     workflow_spec = document.get("spec", {}).get("workflowSpec") or {}
     reference = (workflow_spec.get("workflowTemplateRef") or {}).get("name")
@@ -110,7 +113,16 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
     if not reference or not template_path.is_file():
         raise RunLocalError(f"{cron_path}: its WorkflowTemplate {reference!r} is not beside it ({template_path})")
     workflow = load_workflow(template_path, workflow_spec.get("entrypoint"))
-    assets = sorted({task.arguments["asset"] for task in workflow.tasks if "asset" in task.arguments})
+    # a fanned-out task (compiler/build/fan_out.py) carries its item as static-key: one entry per (asset, key)
+    pairs = sorted(
+        {
+            (task.arguments["asset"], task.arguments.get(STATIC_KEY))
+            for task in workflow.tasks
+            if "asset" in task.arguments
+        },
+        key=lambda pair: (pair[0], pair[1] or ""),
+    )
+    assets = [asset for asset, _ in pairs]
     module = next((_module(task.template.args) for task in workflow.tasks if _module(task.template.args)), None)
     if not assets or module is None:
         raise RunLocalError(f"{template_path}: no task passes --module and an asset; was it made by compiler build?")
@@ -122,16 +134,28 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
             Tick(
                 instant,
                 {
-                    asset: resolve_partition_key(
-                        defs, AssetKey(asset.split("/")), None, instant, instant, str(schedule) if schedule else None
+                    (asset if static is None else f"{asset}[{static}]"): _partition(
+                        defs, AssetKey(asset.split("/")), static, instant, str(schedule) if schedule else None
                     )
-                    for asset in assets
+                    for asset, static in pairs
                 },
             )
             for instant in instants
         ]
     except MaterializeUsageError as error:
         raise RunLocalError(str(error)) from None
+
+
+def _partition(
+    defs: "Definitions", asset: "AssetKey", static: str | None, at: datetime, schedule: str | None
+) -> str | None:
+    """What the pod would build at the tick: its fan-out key's partition (None: nothing, skipped), or its key."""
+    from compiler.materialize.fan_out_key import resolve_fan_out_key
+    from compiler.materialize.partition import resolve_partition_key
+
+    if static is not None:
+        return resolve_fan_out_key(defs, asset, static, None, at, at, schedule).partition
+    return resolve_partition_key(defs, asset, None, at, at, schedule)
 
 
 def _module(args: tuple[str, ...]) -> str | None:

@@ -181,3 +181,78 @@ def test_a_manual_run_takes_a_key_in_dagsters_form(out: Path, tmp_path: Path, pa
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     expected = {(asset, key) for asset in ("measurements", "daily_summary") for key in expected_keys}
     assert _materialized(tmp_path / "m") == expected
+
+
+def _dagster_keys(start: str, end: str, cities: tuple[str, ...] = ()) -> set[str]:
+    """Dagster's answer: the definition's own keys whose date is in its own list of dates from start to end."""
+    definition = _defs().resolve_asset_graph().get(dg.AssetKey("measurements")).partitions_def
+    assert isinstance(definition, dg.MultiPartitionsDefinition)
+    dates = set(definition.time_window_partitions_def.get_partition_keys_in_range(dg.PartitionKeyRange(start, end)))
+    return {
+        str(key)
+        for key in definition.get_partition_keys()
+        if key.keys_by_dimension["date"] in dates and (not cities or key.keys_by_dimension["city"] in cities)
+    }
+
+
+@pytest.mark.parametrize("cities", [(), ("vienna",)])
+def test_a_backfill_covers_a_date_range_times_all_or_chosen_static_keys(
+    out: Path, tmp_path: Path, cities: tuple[str, ...]
+) -> None:
+    workflow = tmp_path / "backfill.yaml"
+    selection = ["--keys", ",".join(cities)] if cities else []
+    written = _compiler(
+        ["backfill", "--module", MODULE, "--settings", str(out.parent / "pyproject.toml"), "--schedule",
+         "daily_cities", "--start", "2026-11-01", "--end", "2026-11-02", "--parallelism", "2", *selection,
+         "--out", str(workflow)]
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    document = yaml.safe_load(workflow.read_text())
+    assert schema_errors(document) == []
+    [task] = document["spec"]["templates"][0]["dag"]["tasks"]
+    # items: the dates alone (each fans out over every city), or Dagster's MultiPartitionKey strings
+    assert set(task["withItems"]) == (
+        {"2026-11-01", "2026-11-02"} if not cities else _dagster_keys("2026-11-01", "2026-11-02", cities)
+    )
+
+    replay = _compiler(
+        ["run-local", str(workflow), "--templates", str(out), "--max-parallel", "4"],
+        FIXTURE_MARKER_DIR=str(tmp_path / "m"),
+    )
+    assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr
+    expected = {
+        (asset, key)
+        for asset in ("measurements", "daily_summary")
+        for key in _dagster_keys("2026-11-01", "2026-11-02", cities)
+    }
+    assert _materialized(tmp_path / "m") == expected  # with --keys, the other cities' items had nothing to do
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ["--start", "2026-11-01", "--end", "2026-11-02", "--keys", "paris"],
+            "--keys paris: not keys of dimension city",
+        ),
+        (["--start", "vienna|2026-11-01", "--end", "2026-11-02"], "is not a partition of schedule daily_cities"),
+        (["--start", "2026-11-03", "--end", "2026-11-02"], "--start 2026-11-03 is after --end 2026-11-02"),
+    ],
+)
+def test_bad_multi_dimensional_backfills_are_usage_errors(out: Path, arguments: list[str], message: str) -> None:
+    result = _compiler(
+        ["backfill", "--module", MODULE, "--settings", str(out.parent / "pyproject.toml"), "--schedule", "daily_cities",
+         *arguments]
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_the_tick_listing_shows_every_key_the_schedule_requests(out: Path) -> None:
+    cron = next(p for p in out.glob("*.cronworkflow.yaml") if "daily-cities" in p.name)
+    listed = _compiler(["run-local", str(cron), "--from", "2026-11-29T00:30", "--to", "2026-11-29T02:00"])
+    assert listed.returncode == 0, listed.stderr
+    [line] = [line for line in listed.stdout.splitlines() if line.startswith("2026-11-29T01:00:00+01:00")]
+    for asset, key in _requested("daily_cities", DAILY_TICK):
+        city = key.split("|")[0]
+        assert f"{asset}[{city}]: {key}" in line

@@ -1,0 +1,81 @@
+"""Partition mappings between differently partitioned assets: what Argo can honour within one tick compiles (the
+downstream task waits for the upstream task or fan-out), judged by Dagster's own mapping code; the rest is exit 2
+naming both assets and the mapping."""
+
+import dagster as dg
+import pytest
+
+from compiler.build.load import project_from_definitions
+from compiler.errors import UnsupportedInputError
+from tests.compiler.support import compile_defs, dag, workflow_template
+
+DAYS = dg.DailyPartitionsDefinition(start_date="2026-01-01", timezone="Europe/Vienna")
+CITIES = dg.StaticPartitionsDefinition(["graz", "linz", "vienna"])
+GRID = dg.MultiPartitionsDefinition({"date": DAYS, "city": CITIES})
+BY_DATE = dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="date")
+
+
+def _pair(
+    parent_def: dg.PartitionsDefinition, child_def: dg.PartitionsDefinition, mapping: dg.PartitionMapping | None
+) -> dg.Definitions:
+    @dg.asset(partitions_def=parent_def)
+    def parent() -> None: ...
+
+    @dg.asset(partitions_def=child_def, deps=[dg.AssetDep(parent, partition_mapping=mapping)])
+    def child() -> None: ...
+
+    return dg.Definitions(assets=[parent, child])
+
+
+def _warnings(defs: dg.Definitions) -> tuple[str, ...]:
+    return project_from_definitions("project", defs).warnings
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "mapping"),
+    [
+        (DAYS, GRID, BY_DATE),  # a shared daily input of every city
+        (DAYS, GRID, None),  # Dagster infers the same mapping
+        (GRID, DAYS, BY_DATE),  # fan-in: the day of every city
+        (CITIES, dg.StaticPartitionsDefinition(["graz", "linz", "vienna", "x"]), dg.AllPartitionMapping()),
+        (dg.DailyPartitionsDefinition("2025-06-01", timezone="Europe/Vienna"), DAYS, dg.IdentityPartitionMapping()),
+    ],
+)
+def test_mappings_to_the_ticks_partitions_compile_without_warning(
+    parent: dg.PartitionsDefinition, child: dg.PartitionsDefinition, mapping: dg.PartitionMapping | None
+) -> None:
+    defs = _pair(parent, child, mapping)
+    assert _warnings(defs) == ()
+    tasks = dag(workflow_template(compile_defs(defs)))  # valid under Argo's strict schema
+    parent_task = "each-parent" if "each-parent" in tasks else "parent"
+    child_task = "each-child" if "each-child" in tasks else "child"
+    assert tasks[child_task]["depends"] == parent_task  # waits for the whole upstream task of the tick
+
+
+def test_a_static_mapping_needing_some_keys_waits_for_all_with_a_warning() -> None:
+    countries = dg.StaticPartitionsDefinition(["at", "de"])
+    mapping = dg.StaticPartitionMapping({"graz": "at", "linz": "at", "vienna": "at"})
+    [warning] = _warnings(_pair(CITIES, countries, mapping))
+    assert warning.startswith("asset child: waits for every partition of asset parent its tick builds")
+    assert "StaticPartitionMapping" in warning
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "mapping", "why"),
+    [
+        (dg.DailyPartitionsDefinition("2025-06-01", timezone="Europe/Vienna"), DAYS,
+         dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1), "needs 1 partition(s) another tick builds"),
+        (DAYS, CITIES, dg.AllPartitionMapping(), "another tick builds"),
+        (dg.HourlyPartitionsDefinition("2026-01-01-00:00", timezone="Europe/Vienna"), GRID, BY_DATE,
+         "their windows differ"),
+    ],
+)  # fmt: skip
+def test_mappings_to_other_ticks_are_refused_naming_both_assets(
+    parent: dg.PartitionsDefinition, child: dg.PartitionsDefinition, mapping: dg.PartitionMapping, why: str
+) -> None:
+    with pytest.raises(UnsupportedInputError) as error:
+        project_from_definitions("project", _pair(parent, child, mapping))
+    message = str(error.value)
+    assert message.startswith("asset child depends on asset parent, partitioned differently")
+    assert type(mapping).__name__ in message
+    assert why in message
