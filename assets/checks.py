@@ -1,4 +1,4 @@
-"""Blocking asset checks on `openaq/clean_measurements`: bad data stops before anything is published.
+"""Blocking asset checks on each zone's `clean_measurements`: bad data stops before anything is published.
 
 They run inside the clean step on the in-memory table (no reload), and being blocking, a failure fails the step so
 `openaq/measurements_parquet` never runs for that partition.
@@ -7,6 +7,7 @@ They run inside the clean step on the in-memory table (no reload), and being blo
 import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
+from assets.city import City
 from assets.partitions import partition_window_utc
 from assets.validation import (
     COMPLETENESS_THRESHOLD,
@@ -17,34 +18,46 @@ from assets.validation import (
     window_problems,
 )
 
-CLEAN = AssetKey(["openaq", "clean_measurements"])
+CLEAN = AssetKey(["openaq", "clean_measurements"])  # the first zone's (see assets.zones)
 
-CHECK_SPECS = [
-    AssetCheckSpec("schema_as_documented", asset=CLEAN, blocking=True, description="Columns and dtypes as documented."),
-    AssetCheckSpec("values_in_physical_range", asset=CLEAN, blocking=True, description="0 ≤ value ≤ physical max."),
-    AssetCheckSpec("periods_inside_partition", asset=CLEAN, blocking=True, description="Every hour in the local day."),
-    AssetCheckSpec("at_least_one_row", asset=CLEAN, blocking=True, description="An empty day is an outage, not data."),
-    AssetCheckSpec(
-        "day_complete_enough",
-        asset=CLEAN,
-        blocking=True,
-        description=f"At least {COMPLETENESS_THRESHOLD:.0%} of the day's sensor-hours (23/24/25 h) are present.",
-    ),
-    AssetCheckSpec(
-        "every_sensor_hour_present",
-        asset=CLEAN,
-        blocking=False,
-        description="Every reporting sensor has every hour of the day (a warning, the day is still published).",
-    ),
-]
+
+def check_specs(asset: AssetKey = CLEAN) -> list[AssetCheckSpec]:
+    """The checks of one `clean_measurements` asset."""
+    return [
+        AssetCheckSpec(
+            "schema_as_documented", asset=asset, blocking=True, description="Columns and dtypes as documented."
+        ),
+        AssetCheckSpec("values_in_physical_range", asset=asset, blocking=True, description="0 ≤ value ≤ physical max."),
+        AssetCheckSpec(
+            "periods_inside_partition", asset=asset, blocking=True, description="Every hour in the local day."
+        ),
+        AssetCheckSpec(
+            "at_least_one_row", asset=asset, blocking=True, description="An empty day is an outage, not data."
+        ),
+        AssetCheckSpec(
+            "day_complete_enough",
+            asset=asset,
+            blocking=True,
+            description=f"At least {COMPLETENESS_THRESHOLD:.0%} of the day's sensor-hours (23/24/25 h) are present.",
+        ),
+        AssetCheckSpec(
+            "every_sensor_hour_present",
+            asset=asset,
+            blocking=False,
+            description="Every reporting sensor has every hour of the day (a warning, the day is still published).",
+        ),
+    ]
+
+
+CHECK_SPECS = check_specs(CLEAN)
 
 
 def _result(
-    name: str, problems: list[str], severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
+    asset: AssetKey, name: str, problems: list[str], severity: AssetCheckSeverity = AssetCheckSeverity.ERROR
 ) -> AssetCheckResult:
     return AssetCheckResult(
         check_name=name,
-        asset_key=CLEAN,
+        asset_key=asset,
         passed=not problems,
         severity=severity,
         description="; ".join(problems) if problems else "ok",
@@ -52,21 +65,21 @@ def _result(
     )
 
 
-def check_clean_measurements(frame: pd.DataFrame, partition_key: str) -> list[AssetCheckResult]:
-    """One result per spec; when the schema is wrong the value checks report failure rather than guess."""
+def check_clean_measurements(frame: pd.DataFrame, asset: AssetKey, city: City, day: str) -> list[AssetCheckResult]:
+    """One result per spec for `city`'s local `day`; when the schema is wrong the value checks report failure
+    rather than guess."""
     schema = schema_problems(frame)
     unchecked = ["not checked: the schema is not as documented"] if schema else None
-    window = partition_window_utc(partition_key)
-    empty = (
-        [f"no measurements for partition {partition_key}; check the city settings and OpenAQ"] if frame.empty else []
-    )
+    window = partition_window_utc(day, city.timezone)
+    empty = [f"no measurements for {city.name} on {day}; check the city settings and OpenAQ"] if frame.empty else []
     return [
-        _result("schema_as_documented", schema),
-        _result("values_in_physical_range", unchecked or range_problems(frame)),
-        _result("periods_inside_partition", unchecked or window_problems(frame, *window)),
-        _result("at_least_one_row", empty),
-        _result("day_complete_enough", unchecked or completeness_problems(frame, *window)),
+        _result(asset, "schema_as_documented", schema),
+        _result(asset, "values_in_physical_range", unchecked or range_problems(frame)),
+        _result(asset, "periods_inside_partition", unchecked or window_problems(frame, *window)),
+        _result(asset, "at_least_one_row", empty),
+        _result(asset, "day_complete_enough", unchecked or completeness_problems(frame, *window)),
         _result(
+            asset,
             "every_sensor_hour_present",
             unchecked or incomplete_sensor_problems(frame, *window),
             AssetCheckSeverity.WARN,

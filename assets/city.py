@@ -1,6 +1,7 @@
-"""Which city the pipeline covers. Change `CITY` (then `make build`) to point the pipeline elsewhere."""
+"""Which cities the pipeline covers. Change `CITIES` (then `make build`) to add or replace cities."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +45,24 @@ class City:
             ) from None
 
 
-VIENNA = City(name="vienna", latitude=48.2082, longitude=16.3738, radius_m=25_000, timezone="Europe/Vienna")
+def check_cities(cities: Sequence[City]) -> tuple[City, ...]:
+    """The cities as a tuple; at least one, and names unique (a name is a partition key and part of the S3 key)."""
+    if not cities:
+        raise CitySettingError("CITIES is empty: list at least one City (Vienna is the default)")
+    names = [city.name for city in cities]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise CitySettingError(f"CITIES names {', '.join(twice)} more than once; each city name must be unique")
+    return tuple(cities)
 
-CITY = VIENNA
+
+VIENNA = City(name="vienna", latitude=48.2082, longitude=16.3738, radius_m=25_000, timezone="Europe/Vienna")
+# Ready to add (see the README): CITIES = (VIENNA, GRAZ, LINZ).
+GRAZ = City(name="graz", latitude=47.0707, longitude=15.4395, radius_m=20_000, timezone="Europe/Vienna")
+LINZ = City(name="linz", latitude=48.3069, longitude=14.2858, radius_m=20_000, timezone="Europe/Vienna")
+
+# The one setting: every city here gets a partition per local day; cities sharing a zone share one partitioning.
+CITIES: tuple[City, ...] = check_cities((VIENNA,))
+
+# The first city: what single-city code (the README's examples, some tests) calls "the city".
+CITY = CITIES[0]

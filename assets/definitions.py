@@ -1,29 +1,50 @@
 """The code location: every asset, check, job, schedule and resource of the pipeline in one place."""
 
-from dagster import Definitions, EnvVar
+from collections.abc import Sequence
 
-from assets.clean_measurements import clean_measurements
+from dagster import AssetsDefinition, Definitions, EnvVar
+
+from assets.city import CITIES, City
+from assets.clean_measurements import build_clean_measurements
 from assets.io_manager import ObjectStoreIOManager
-from assets.measurements_parquet import measurements_parquet
-from assets.raw_measurements import raw_measurements
+from assets.measurements_parquet import build_measurements_parquet
+from assets.partitions import zone_partitions
+from assets.raw_measurements import build_raw_measurements
 from assets.resources.object_store import ObjectStore
 from assets.resources.openaq import OpenAQResource
-from assets.schedules import air_quality_daily, air_quality_nightly
+from assets.schedules import build_job, build_schedule
+from assets.zones import zones_of
 
-store = ObjectStore(
-    endpoint=EnvVar("MINIO_ENDPOINT"),
-    access_key=EnvVar("MINIO_ACCESS_KEY"),
-    secret_key=EnvVar("MINIO_SECRET_KEY"),
-    bucket=EnvVar("MINIO_BUCKET"),
-)
 
-defs = Definitions(
-    assets=[raw_measurements, clean_measurements, measurements_parquet],
-    jobs=[air_quality_daily],
-    schedules=[air_quality_nightly],
-    resources={
-        "openaq": OpenAQResource(api_key=EnvVar("OPENAQ_API_KEY")),
-        "store": store,
-        "io_manager": ObjectStoreIOManager(store=store),
-    },
-)
+def build_defs(cities: Sequence[City]) -> Definitions:
+    """The Definitions for `cities`: per time zone, three assets on one date × city partitioning, a job and a
+    01:00-local schedule."""
+    store = ObjectStore(
+        endpoint=EnvVar("MINIO_ENDPOINT"),
+        access_key=EnvVar("MINIO_ACCESS_KEY"),
+        secret_key=EnvVar("MINIO_SECRET_KEY"),
+        bucket=EnvVar("MINIO_BUCKET"),
+    )
+    assets: list[AssetsDefinition] = []
+    jobs = []
+    for zone in zones_of(cities):
+        partitions_def = zone_partitions(zone)
+        assets += [
+            build_raw_measurements(zone, partitions_def),
+            build_clean_measurements(zone, partitions_def),
+            build_measurements_parquet(zone, partitions_def),
+        ]
+        jobs.append(build_job(zone, partitions_def))
+    return Definitions(
+        assets=assets,
+        jobs=jobs,
+        schedules=[build_schedule(job) for job in jobs],
+        resources={
+            "openaq": OpenAQResource(api_key=EnvVar("OPENAQ_API_KEY")),
+            "store": store,
+            "io_manager": ObjectStoreIOManager(store=store),
+        },
+    )
+
+
+defs = build_defs(CITIES)

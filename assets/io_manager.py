@@ -1,6 +1,7 @@
 """IO manager on the object store: how asset values travel between processes and pods.
 
-Dicts and lists are stored as JSON, DataFrames as parquet, under `{prefix}/{asset/key/path}/{partition}.{ext}`.
+Dicts and lists are stored as JSON, DataFrames as parquet, under `{prefix}/{asset/key/path}/{partition}.{ext}`
+(a multi-dimensional key as `dimension=value` folders, e.g. `city=vienna/date=2026-11-27`, never Dagster's `|`).
 Which object an input reads follows from its declared type, never from which objects happen to exist, so a stale
 object of the other format cannot shadow the current one. An input annotated `bytes` gets the stored JSON bytes
 unparsed, so a consumer can decode only what it needs; one annotated `StoredChunks` gets them as a stream of chunks,
@@ -20,6 +21,8 @@ from dagster import (
     ConfigurableIOManager,
     DagsterInvariantViolationError,
     InputContext,
+    MultiPartitionKey,
+    MultiPartitionsDefinition,
     OutputContext,
     ResourceDependency,
 )
@@ -110,9 +113,23 @@ class ObjectStoreIOManager(ConfigurableIOManager):
         return max((time for time in times if time is not None), default=None)
 
     def _key(self, context: InputContext | OutputContext, extension: str) -> str:
-        partition = context.asset_partition_key if context.has_asset_partitions else _UNPARTITIONED
+        partition = _partition_path(context) if context.has_asset_partitions else _UNPARTITIONED
         path = "/".join(context.asset_key.path)
         return f"{self.prefix}/{path}/{partition}.{extension}"
+
+
+def _partition_path(context: InputContext | OutputContext) -> str:
+    """The key as a path: a multi-dimensional key as `dim=value` folders in Dagster's dimension order."""
+    key = context.asset_partition_key
+    try:
+        partitions_def = context.asset_partitions_def
+    except DagsterInvariantViolationError:  # a context built without its definition (unit tests): the key as is
+        return key
+    if isinstance(partitions_def, MultiPartitionsDefinition):
+        parsed = partitions_def.get_partition_key_from_str(key)
+        if isinstance(parsed, MultiPartitionKey):
+            return "/".join(f"{dimension}={value}" for dimension, value in parsed.keys_by_dimension.items())
+    return key
 
 
 def _read_as(context: InputContext) -> Literal["dataframe", "bytes", "chunks", "json"]:

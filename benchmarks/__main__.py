@@ -12,6 +12,7 @@ from pathlib import Path
 from benchmarks.compile import project_check, synthetic_growth
 from benchmarks.end_to_end import end_to_end
 from benchmarks.fetch import fetch
+from benchmarks.fetch_cities import fetch_cities
 from benchmarks.fusion import fusion
 from benchmarks.pods import pod_cold_start
 from benchmarks.report import Row, render_results, render_table, render_targets
@@ -36,7 +37,9 @@ def run(section: str, quick: bool) -> list[Row]:
     if section == "transform":
         return transform([10_000, 100_000] if quick else TRANSFORM_SIZES, runs)
     if section == "fetch":
-        return fetch(sensors=40, limit=10, window_s=2.0, runs=runs)
+        return fetch(sensors=40, limit=10, window_s=2.0, runs=runs) + fetch_cities(
+            extra_locations=10, limit=30, window_s=2.0, runs=runs
+        )
     if section == "fusion":
         return fusion(runs)
     return end_to_end(runs)

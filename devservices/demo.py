@@ -1,5 +1,9 @@
 """`make demo`: compile the pipeline to Argo YAML, replay that YAML locally, and show the published parquet.
 
+It checks the committed `argo_out/` (the default, Vienna alone), then compiles the same pipeline for three cities
+(`devservices.three_cities`: Vienna, Graz, Linz, one date × city grid) into a scratch folder and replays that
+WorkflowTemplate: one tick fans out over the three cities, and each city's object is shown.
+
 Offline by default (embedded SeaweedFS, SYNTHETIC OpenAQ server); with OPENAQ_API_KEY and MINIO_* set it uses
 the live API and that store instead.
 """
@@ -9,17 +13,20 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from assets.city import City
 from devservices.dagster_dev import PROJECT_ROOT
 from devservices.local_stack import Say, local_services
 
-# The cron controller's tick for 2026-11-28 01:00 in Vienna; the schedule turns it into partition 2026-11-27.
+# The cron controller's tick for 2026-11-28 01:00 in Vienna; the schedule turns it into day 2026-11-27 of each city.
 SCHEDULED_TIME = "2026-11-28T00:00:00Z"
 PARTITION = "2026-11-27"
-WORKFLOW_TEMPLATE = PROJECT_ROOT / "argo_out" / "air-quality.workflowtemplate.yaml"
+THREE_CITIES_MODULE = "devservices.three_cities"
+WORKFLOW_TEMPLATE_NAME = "air-quality.workflowtemplate.yaml"
 
 
 def _compiler(say: Say, env: dict[str, str], *args: str) -> None:
@@ -27,13 +34,12 @@ def _compiler(say: Say, env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, "-m", "compiler", *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, check=True)
 
 
-def _argo_manifests() -> list[str]:
-    """Everything `kubectl apply -k argo_out/` would read: Argo kinds and the deploy bundle's Kubernetes kinds."""
-    return sorted(str(p) for p in (PROJECT_ROOT / "argo_out").glob("*.yaml"))
+def _argo_manifests(folder: Path) -> list[str]:
+    """Everything `kubectl apply -k` would read there: Argo kinds and the deploy bundle's Kubernetes kinds."""
+    return sorted(str(p) for p in folder.glob("*.yaml"))
 
 
-def _show_published(say: Say, env: dict[str, str]) -> None:
-    from assets.city import CITY
+def _show_published(say: Say, env: dict[str, str], cities: Sequence[City]) -> None:
     from assets.measurements_parquet import object_key
     from assets.resources.object_store import ObjectStore
     from assets.transform import clean_city_day_json
@@ -44,26 +50,39 @@ def _show_published(say: Say, env: dict[str, str]) -> None:
         secret_key=env["MINIO_SECRET_KEY"],
         bucket=env["MINIO_BUCKET"],
     )
-    # What the cleaning step dropped, by the same function on the raw day the step read (stored by the IO manager).
-    cleaned = clean_city_day_json(store.get_bytes(f"dagster/openaq/raw_measurements/{PARTITION}.json"))
-    drops = ", ".join(f"{reason} {count}" for reason, count in sorted(cleaned.dropped.items()))
-    say(f"cleaning: {cleaned.rows_in} rows in, {len(cleaned.frame)} kept; dropped {drops}")
-    key = object_key(CITY.name, PARTITION)
-    table = pq.read_table(io.BytesIO(store.get_bytes(key)))
-    say(f"published {store.uri(key)}: {table.num_rows} rows")
-    print(table.schema)
-    print(table.slice(0, 8).to_pandas().to_string(index=False))
+    for index, city in enumerate(cities):
+        # What the cleaning step dropped, by the same function on the raw day the step read (the IO manager's key).
+        raw_key = f"dagster/openaq/raw_measurements/city={city.name}/date={PARTITION}.json"
+        cleaned = clean_city_day_json(store.get_bytes(raw_key))
+        drops = ", ".join(f"{reason} {count}" for reason, count in sorted(cleaned.dropped.items()))
+        say(f"{city.name}: cleaning: {cleaned.rows_in} rows in, {len(cleaned.frame)} kept; dropped {drops}")
+        key = object_key(city.name, PARTITION)
+        table = pq.read_table(io.BytesIO(store.get_bytes(key)))
+        say(f"published {store.uri(key)}: {table.num_rows} rows")
+        if index == 0:
+            print(table.schema)
+        print(table.slice(0, 4).to_pandas().to_string(index=False))
 
 
 def run_demo() -> int:
+    from devservices.three_cities import CITIES
+
     say = Say()
-    with tempfile.TemporaryDirectory(prefix="air-quality-demo-") as scratch, local_services(Path(scratch), say) as env:
+    with (
+        tempfile.TemporaryDirectory(prefix="air-quality-demo-") as scratch,
+        local_services(Path(scratch), say, CITIES) as env,
+    ):
         try:
             _compiler(say, env, "build")
-            _compiler(say, env, "validate", *_argo_manifests())
-            say(f"replaying {WORKFLOW_TEMPLATE.name} as local processes, scheduled time {SCHEDULED_TIME}")
-            _compiler(say, env, "run-local", str(WORKFLOW_TEMPLATE), "--scheduled-time", SCHEDULED_TIME)
-            _show_published(say, env)
+            _compiler(say, env, "validate", *_argo_manifests(PROJECT_ROOT / "argo_out"))
+            out = Path(scratch) / "argo_out_three_cities"
+            say(f"three cities ({', '.join(c.name for c in CITIES)}): compiling {THREE_CITIES_MODULE} into {out}")
+            _compiler(say, env, "build", "--module", THREE_CITIES_MODULE, "--out", str(out))
+            _compiler(say, env, "validate", *_argo_manifests(out))
+            template = out / WORKFLOW_TEMPLATE_NAME
+            say(f"replaying {template.name} as local processes, scheduled time {SCHEDULED_TIME}")
+            _compiler(say, env, "run-local", str(template), "--scheduled-time", SCHEDULED_TIME)
+            _show_published(say, env, CITIES)
         except subprocess.CalledProcessError as error:
             say(f"demo failed: `{' '.join(str(part) for part in error.cmd[1:])}` exited {error.returncode}")
             return 1

@@ -7,13 +7,13 @@ SYNTHETIC OpenAQ server. Each choice is said aloud, naming the variables used or
 
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from assets.city import CITY
+from assets.city import CITIES, City
 from devservices.openaq_server.serve import serve_openaq
-from devservices.openaq_server.synthetic import SyntheticCity
+from devservices.openaq_server.synthetic import cities_for
 from devservices.s3.seaweed import running_seaweed
 
 MINIO_VARIABLES = ("MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "MINIO_BUCKET")
@@ -43,8 +43,9 @@ def uses_live_openaq(environ: Mapping[str, str] | None = None) -> bool:
 
 
 @contextmanager
-def local_services(work_dir: Path, say: "Say") -> Iterator[dict[str, str]]:
-    """Yield the environment (MINIO_*, OPENAQ_*) for the pipeline, stopping what was started on exit."""
+def local_services(work_dir: Path, say: "Say", cities: Sequence[City] = CITIES) -> Iterator[dict[str, str]]:
+    """Yield the environment (MINIO_*, OPENAQ_*) for the pipeline, stopping what was started on exit; the local
+    OpenAQ server serves stations around each of `cities` (default: the project's `CITIES`)."""
     env: dict[str, str] = {}
     given_store, live_openaq = uses_given_store(), uses_live_openaq()  # refuse a half-set store before starting
     with ExitStack() as stack:
@@ -66,15 +67,14 @@ def local_services(work_dir: Path, say: "Say") -> Iterator[dict[str, str]]:
             if os.environ.get("OPENAQ_BASE_URL"):
                 say("OpenAQ: OPENAQ_BASE_URL ignored: without OPENAQ_API_KEY the local synthetic server is used")
             key = f"local-{secrets.token_hex(8)}"
-            # Stations around the pipeline's own city, so a changed CITY still finds data offline.
+            # Stations around each of the pipeline's cities, so a changed CITIES still finds data offline.
             # Dirty, like real data: a few nulls, -999 sentinels, duplicates and stray rows for the cleaning to drop.
-            city = SyntheticCity(
-                name=CITY.name, latitude=CITY.latitude, longitude=CITY.longitude, timezone=CITY.timezone, dirty=True
-            )
-            server = stack.enter_context(serve_openaq(city=city, api_key=key))
+            places = [(c.name, c.latitude, c.longitude, c.timezone) for c in cities]
+            server = stack.enter_context(serve_openaq(cities=cities_for(places, dirty=True), api_key=key))
             say(
-                f"OpenAQ: local SYNTHETIC server at {server.base_url} (60 requests/minute, like the real API; "
-                "with a few nulls, -999 sentinels, duplicates and out-of-window rows)"
+                f"OpenAQ: local SYNTHETIC server at {server.base_url} for {', '.join(c.name for c in cities)} "
+                "(60 requests/minute per key, like the real API; with a few nulls, -999 sentinels, duplicates and "
+                "out-of-window rows)"
             )
             env.update({"OPENAQ_API_KEY": key, "OPENAQ_BASE_URL": server.base_url})
         yield env

@@ -21,6 +21,7 @@ from typing import Any
 import requests
 import urllib3
 
+from assets.openaq.budget import RateBudget
 from assets.openaq.deadline import Deadline, attempt_deadline, mount_deadline_adapter
 from assets.openaq.errors import (
     OpenAQAuthError,
@@ -179,6 +180,7 @@ class OpenAQClient:
         retry: RetrySettings | None = None,
         page_limit: int = MAX_PAGE_LIMIT,
         pacer: RatePacer | None = None,
+        budget: RateBudget | None = None,
     ) -> None:
         key = check_api_key(api_key)
         if key != api_key:
@@ -198,7 +200,8 @@ class OpenAQClient:
         self.max_workers = max_workers
         self.retry = retry or RetrySettings()
         self.page_limit = page_limit
-        self.pacer = pacer or RatePacer(max_wait_s=self.retry.max_rate_limit_wait_s)
+        # `budget`: this process's share of the key's limit (assets.openaq.budget); None paces by headers alone.
+        self.pacer = pacer or RatePacer(max_wait_s=self.retry.max_rate_limit_wait_s, budget=budget)
         self.tally = RequestTally()
         self._in_flight: set[requests.Response] = set()
         self._in_flight_lock = threading.Lock()

@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
+from assets.openaq.budget import RateBudget, SlidingWindowLimit
+
 POLL_S = 0.05
 # `reset` is whole seconds, so answers from one window give reset times up to ~1 s apart.
 SAME_WINDOW_SLACK_S = 1.0
@@ -84,11 +86,20 @@ class RatePacer:
     Estimates are conservative: requests still in flight are subtracted from what the server reports.
     An answer from a later window replaces the budget, one from an ended window is ignored; `block_for` (a 429)
     holds every request until its time is up, whatever budget other answers report.
+    With a `budget` (this pod's share of the key's limit, `assets.openaq.budget`) no more requests are sent in any
+    window than the share allows, whatever the headers say: other pods spend the same key.
     """
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, max_wait_s: float = MAX_HEADER_WAIT_S) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        max_wait_s: float = MAX_HEADER_WAIT_S,
+        budget: RateBudget | None = None,
+    ) -> None:
         self._clock = clock
         self.max_wait_s = max_wait_s
+        self.budget = budget
+        self._limit = SlidingWindowLimit(budget) if budget is not None else None
         self._cond = threading.Condition()
         self._remaining: float | None = None
         self._reset_at: float | None = None
@@ -107,7 +118,8 @@ class RatePacer:
                 now = self._clock()
                 if self._reset_at is not None and now >= self._reset_at:
                     self._remaining, self._reset_at = None, None
-                if now >= self._blocked_until:
+                free_at = self._limit.free_at(now) if self._limit is not None else now
+                if now >= self._blocked_until and free_at <= now:
                     if self._remaining is None and not self._probing:
                         self._probing = True
                         return self._grant(Ticket(probe=True), waited)
@@ -116,10 +128,14 @@ class RatePacer:
                         return self._grant(Ticket(probe=False), waited)
                 waited = True
                 wake_at = self._blocked_until if now < self._blocked_until else self._reset_at
+                if free_at > now:
+                    wake_at = free_at if wake_at is None else max(wake_at, free_at)
                 timeout = POLL_S if wake_at is None else min(POLL_S, wake_at - now)
                 self._cond.wait(timeout=max(timeout, 0.001))
 
     def _grant(self, ticket: Ticket, waited: bool) -> Ticket:
+        if self._limit is not None:
+            self._limit.record(self._clock())
         self._in_flight += 1
         if waited:
             self.waits += 1

@@ -205,9 +205,7 @@ def _unsupported_plan(plan: Any, project: Project) -> str | None:
     """Plans whose tasks carry more than an asset: fusing them would drop a fan-out's per-key DAG or a gate's `when`."""
     fanned = [asset.key_path for asset in project.assets if asset.fan_out is not None]
     if fanned:
-        return (
-            f"assets {', '.join(fanned)} fan out over static partition keys (not fused inside per-key DAGs yet)"
-        )
+        return f"assets {', '.join(fanned)} fan out over static partition keys (not fused inside per-key DAGs yet)"
     gated = [dag.name for dag in plan.dags if dag.gate is not None]
     if gated:
         return f"DAG(s) {', '.join(gated)} start with a schedule-gate whose `when` selects single assets"

@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -171,6 +171,16 @@ def _describe(partitions: Mapping[str, str | None]) -> str:
     return ", ".join(f"{asset}: {key}" for asset, key in partitions.items() if key is not None)
 
 
+def _day_of(key: str) -> date | None:
+    """The day of a daily key, also inside a date × static key (`vienna|2026-11-27`, Dagster's `|` form)."""
+    for part in key.split("|"):
+        try:
+            return datetime.strptime(part, "%Y-%m-%d").date()
+        except ValueError:
+            continue
+    return None
+
+
 def _report_anomalies(ticks: list[Tick], out: TextIO) -> None:
     """Partitions built by more than one tick, and daily partitions between the first and last that none builds."""
     built = Counter(key for tick in ticks for key in set(tick.partitions.values()) if key is not None)
@@ -179,13 +189,13 @@ def _report_anomalies(ticks: list[Tick], out: TextIO) -> None:
         print(f"built by more than one tick: {', '.join(twice)}", file=out)
     days = []
     for key in built:
-        try:
-            days.append(datetime.strptime(key, "%Y-%m-%d").date())
-        except ValueError:
+        day = _day_of(key)
+        if day is None:
             return  # not daily partitions: gaps are not meaningful
+        days.append(day)
     if days:
         first, last = min(days), max(days)
         every = {(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)}
-        missing = sorted(every - set(built))
+        missing = sorted(every - {day.isoformat() for day in days})
         if missing and len(missing) < len(built):  # a daily schedule: a day without its tick stands out
             print(f"built by no tick: {', '.join(missing)}", file=out)

@@ -10,7 +10,7 @@ import threading
 from types import FrameType
 
 from devservices.openaq_server.serve import serve_openaq
-from devservices.openaq_server.synthetic import SyntheticCity
+from devservices.openaq_server.synthetic import cities_for
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -22,7 +22,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--rate-limit", type=int, default=60, help="requests per window (default 60)")
     parser.add_argument("--rate-window", type=float, default=60.0, help="window length in seconds (default 60)")
-    parser.add_argument("--city", default="Vienna")
+    parser.add_argument(
+        "--city", default=None, help="serve this one city (with --latitude ...); default: every city of assets/city.py"
+    )
     parser.add_argument("--latitude", type=float, default=48.2082)
     parser.add_argument("--longitude", type=float, default=16.3738)
     parser.add_argument("--timezone", default="Europe/Vienna")
@@ -36,9 +38,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     given_key = args.api_key or os.environ.get("OPENAQ_API_KEY")
     api_key = given_key or f"dev-{secrets.token_hex(8)}"
-    city = SyntheticCity(
-        name=args.city, latitude=args.latitude, longitude=args.longitude, timezone=args.timezone, dirty=args.dirty
-    )
+    if args.city is None:
+        from assets.city import CITIES  # the project's cities: the server serves what the pipeline will ask for
+
+        places = [(c.name, c.latitude, c.longitude, c.timezone) for c in CITIES]
+    else:
+        places = [(args.city, args.latitude, args.longitude, args.timezone)]
+    cities = cities_for(places, dirty=args.dirty)
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -47,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     with serve_openaq(
-        city=city,
+        cities=cities,
         api_key=api_key,
         rate_limit=args.rate_limit,
         rate_window_s=args.rate_window,

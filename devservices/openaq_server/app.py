@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,12 +75,16 @@ class ServerCounters:
 
 
 class OpenAQServer:
-    """Serves /v3/locations and /v3/sensors/{id}/hours like the real API; start() runs it in a thread."""
+    """Serves /v3/locations and /v3/sensors/{id}/hours like the real API; start() runs it in a thread.
+
+    It serves every city in `cities` (`city` alone: one; neither: Vienna); `city` is the first.
+    """
 
     def __init__(
         self,
         *,
         city: SyntheticCity | None = None,
+        cities: Sequence[SyntheticCity] = (),
         api_keys: tuple[str, ...] = ("dev-key",),
         rate_limit: int = 60,
         rate_window_s: float = 60.0,
@@ -88,7 +93,11 @@ class OpenAQServer:
     ) -> None:
         if not api_keys:
             raise ValueError("OpenAQServer needs at least one API key")
-        self.city = city or SyntheticCity()
+        self.cities = list(cities) or [city or SyntheticCity()]
+        self.city = self.cities[0]
+        ids = [loc.id for c in self.cities for loc in c.locations]
+        if len(ids) != len(set(ids)):
+            raise ValueError("the synthetic cities share location ids: give each its own first_location_id")
         self.api_keys = api_keys
         self.faults = FaultPlan()
         self.counters = ServerCounters()
@@ -120,6 +129,16 @@ class OpenAQServer:
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def synthetic_city(self, name: str) -> SyntheticCity:
+        """The served city called `name` (case-insensitive)."""
+        for city in self.cities:
+            if city.name.lower() == name.lower():
+                return city
+        raise KeyError(f"the server has no city {name!r}")
+
+    def _owner(self, sensor_id: int) -> SyntheticCity | None:
+        return next((city for city in self.cities if city.sensor(sensor_id) is not None), None)
 
     def set_rate_limit(self, limit: int, window_s: float) -> None:
         self.limiter.configure(limit, window_s)
@@ -185,9 +204,10 @@ class OpenAQServer:
             if path == "/v3/locations":
                 return Answer(200, self._locations(query))
             if sensor_id is not None:
-                if self.city.sensor(sensor_id) is None:
+                owner = self._owner(sensor_id)
+                if owner is None:
                     return Answer(404, REAL_BODIES[404])
-                return Answer(200, self._hours(path, sensor_id, query))
+                return Answer(200, self._hours(owner, path, sensor_id, query))
         except QueryInvalid as invalid:
             return Answer(422, invalid.body)
         return Answer(404, REAL_BODIES[404])
@@ -200,29 +220,27 @@ class OpenAQServer:
         if (point is None) != (radius is None):
             raise QueryInvalid("coordinates and radius must be given together")
         if point is not None and radius is not None:
-            found = self.city.within(point[0], point[1], radius)
-            chosen = [self.city.location_json(loc, dist) for loc, dist in found]
+            found = [(c, loc, dist) for c in self.cities for loc, dist in c.within(point[0], point[1], radius)]
+            chosen = [c.location_json(loc, dist) for c, loc, dist in sorted(found, key=lambda hit: hit[1].id)]
         else:
-            chosen = [self.city.location_json(loc, None) for loc in self.city.locations]
+            chosen = [c.location_json(loc, None) for c in self.cities for loc in c.locations]
         offset = (page - 1) * limit
         return _envelope(page, limit, self.faults.apply_locations("/v3/locations", chosen[offset : offset + limit]))
 
-    def _hours(self, path: str, sensor_id: int, query: dict[str, str]) -> dict[str, Any]:
+    def _hours(self, city: SyntheticCity, path: str, sensor_id: int, query: dict[str, str]) -> dict[str, Any]:
         limit = int_param(query, "limit", DEFAULT_PAGE_LIMIT, 1, MAX_PAGE_LIMIT)
         page = int_param(query, "page", 1, 1)
-        zone = self.city.timezone
+        zone = city.timezone
         after = datetime_param(query, "datetime_from", zone) or datetime(2000, 1, 1, tzinfo=UTC)
         until = datetime_param(query, "datetime_to", zone) or datetime(2100, 1, 1, tzinfo=UTC)
         if until < after:
             raise QueryInvalid(PLAIN_STRING_422)
         offset = (page - 1) * limit
-        rows = self.city.hour_rows(sensor_id, after, until, offset, limit)
+        rows = city.hour_rows(sensor_id, after, until, offset, limit)
         if self.faults.has_data_faults(path, sensor_id):
             context = DataContext(
-                previous_page_rows=self.city.hour_rows(sensor_id, after, until, offset - limit, limit)
-                if page > 1
-                else [],
-                rows_before_window=self.city.hour_rows(
+                previous_page_rows=city.hour_rows(sensor_id, after, until, offset - limit, limit) if page > 1 else [],
+                rows_before_window=city.hour_rows(
                     sensor_id, after - ROWS_BEFORE_WINDOW * HOUR, after, 0, ROWS_BEFORE_WINDOW
                 ),
                 window_after=after,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from devservices.openaq_server.app import OpenAQServer
@@ -13,6 +13,7 @@ from devservices.openaq_server.synthetic import SyntheticCity
 def serve_openaq(
     *,
     city: SyntheticCity | None = None,
+    cities: Sequence[SyntheticCity] = (),
     api_key: str = "dev-key",
     rate_limit: int = 60,
     rate_window_s: float = 60.0,
@@ -21,7 +22,13 @@ def serve_openaq(
 ) -> Iterator[OpenAQServer]:
     """Run the server in a background thread for the duration of the block."""
     server = OpenAQServer(
-        city=city, api_keys=(api_key,), rate_limit=rate_limit, rate_window_s=rate_window_s, host=host, port=port
+        city=city,
+        cities=cities,
+        api_keys=(api_key,),
+        rate_limit=rate_limit,
+        rate_window_s=rate_window_s,
+        host=host,
+        port=port,
     )
     server.start()
     try:

@@ -193,6 +193,7 @@ class SyntheticCity:
     timezone: str = "Europe/Vienna"
     extra_locations: int = 0
     dirty: bool = False  # serve `dirt` too (make demo / make dev); tests of exact shapes keep it off
+    first_location_id: int = 900101  # several cities on one server need ids of their own (see `cities_for`)
     locations: list[SyntheticLocation] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -204,7 +205,7 @@ class SyntheticCity:
         self._by_sensor = {s.id: (loc, s) for loc in self.locations for s in loc.sensors}
 
     def _build(self, index: int, spec: _LocationSpec) -> SyntheticLocation:
-        location_id = 900101 + index
+        location_id = self.first_location_id + index
         lat, lon = destination(self.latitude, self.longitude, spec.distance_m, spec.bearing_deg)
         sensors = tuple(SyntheticSensor(location_id * 10 + k + 1, p) for k, p in enumerate(spec.parameters))
         first, last = {
@@ -341,3 +342,25 @@ class SyntheticCity:
             after_window = until.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + HOUR
             return [row, self.hour_row(sensor_id, after_window)]
         return [row]
+
+
+LOCATION_ID_STEP = 1000  # ids per city: city i's locations start at 900101 + i * LOCATION_ID_STEP
+
+
+def cities_for(
+    places: list[tuple[str, float, float, str]], *, dirty: bool = False, extra_locations: int = 0
+) -> list[SyntheticCity]:
+    """One SyntheticCity per (name, latitude, longitude, zone), with location ids that do not collide; the first
+    keeps the ids a single-city server has."""
+    return [
+        SyntheticCity(
+            name=name,
+            latitude=latitude,
+            longitude=longitude,
+            timezone=timezone,
+            dirty=dirty,
+            extra_locations=extra_locations,
+            first_location_id=900101 + index * LOCATION_ID_STEP,
+        )
+        for index, (name, latitude, longitude, timezone) in enumerate(places)
+    ]

@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterType, In, InputContext, build_input_context, build_output_context
 
-from assets.clean_measurements import clean_measurements
+from assets import defs
 from assets.io_manager import ObjectStoreIOManager, StoredChunks
 from assets.resources.object_store import ObjectNotFound, ObjectStore
 
 RAW = AssetKey(["openaq", "raw_measurements"])
 CLEAN = AssetKey(["openaq", "clean_measurements"])
+clean_measurements = defs.get_assets_def(CLEAN)
 
 
 def _manager() -> ObjectStoreIOManager:
@@ -79,6 +80,20 @@ def test_objects_are_keyed_by_asset_path_and_partition(s3_env: dict[str, str]) -
     store = ObjectStore.from_env()
     assert json.loads(store.get_bytes("dagster/openaq/raw_measurements/2026-11-27.json")) == {"day": 27}
     assert json.loads(store.get_bytes("dagster/openaq/raw_measurements/2026-11-28.json")) == {"day": 28}
+
+
+def test_a_date_by_city_key_becomes_dimension_folders(s3_env: dict[str, str]) -> None:
+    raw = defs.get_assets_def(RAW)
+    grid = raw.partitions_def
+    assert grid is not None
+    key = grid.get_partition_keys()[0]  # Dagster's own key string, e.g. "vienna|2024-01-01"
+    context = build_output_context(asset_key=RAW, partition_key=key, asset_partitions_def=grid)
+    _manager().handle_output(context, {"first": True})
+    by_dimension = grid.get_partition_key_from_str(key).keys_by_dimension
+    folders = "/".join(f"{name}={value}" for name, value in sorted(by_dimension.items()))
+    stored = ObjectStore.from_env().get_bytes(f"dagster/openaq/raw_measurements/{folders}.json")
+    assert json.loads(stored) == {"first": True}
+    assert "|" not in folders
 
 
 def test_an_input_declared_bytes_gets_the_stored_json_unparsed(s3_env: dict[str, str]) -> None:

@@ -17,6 +17,7 @@ from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
 from devservices.openaq_server.faults import Fault
 from devservices.openaq_server.synthetic import three_significant, utc_iso
+from tests.assets.cities import day_key
 
 PIPELINE = [
     defs.get_assets_def(["openaq", "raw_measurements"]),
@@ -34,7 +35,7 @@ def run(partition: str) -> ExecuteInProcessResult:
     resources = defs.resources or {}
     return materialize(
         PIPELINE,
-        partition_key=partition,
+        partition_key=day_key(partition),
         resources=resources,
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -129,14 +130,14 @@ def test_out_of_range_values_fail_the_check_and_keep_the_previous_object(pipelin
     alone = materialize(
         PIPELINE,
         selection=[PIPELINE[2].key],
-        partition_key="2026-11-21",
+        partition_key=day_key("2026-11-21"),
         resources=defs.resources or {},
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
     )
     assert not alone.success
     failure = next(event for event in alone.all_events if event.is_step_failure)
-    assert "not publishing 2026-11-21: the clean measurements fail values_in_physical_range" in str(
+    assert "not publishing vienna 2026-11-21: the clean measurements fail values_in_physical_range" in str(
         failure.step_failure_data.error
     )
     assert published("2026-11-21") == before
@@ -148,7 +149,7 @@ def test_an_empty_day_fails_the_check_and_publishes_nothing(pipeline_env: OpenAQ
     result = run("2026-11-22")
     assert not result.success
     assert failed_checks(result) == {
-        "at_least_one_row": "no measurements for partition 2026-11-22; check the city settings and OpenAQ"
+        "at_least_one_row": "no measurements for vienna on 2026-11-22; check the city settings and OpenAQ"
     }
     assert not ObjectStore.from_env().exists(object_key(CITY.name, "2026-11-22"))
 

@@ -50,7 +50,7 @@ def test_dagster_dev_serves_the_pipeline_and_stops_without_leftovers(
 
     keys = sorted("/".join(node["assetKey"]["path"]) for node in data["assetNodes"])
     assert keys == ["openaq/clean_measurements", "openaq/measurements_parquet", "openaq/raw_measurements"]
-    assert {node["partitionDefinition"]["type"] for node in data["assetNodes"]} == {"TIME_WINDOW"}
+    assert {node["partitionDefinition"]["type"] for node in data["assetNodes"]} == {"MULTIPARTITIONED"}
     assert all("Europe/Vienna" in node["partitionDefinition"]["description"] for node in data["assetNodes"])
     (schedule,) = [s for repo in data["repositoriesOrError"]["nodes"] for s in repo["schedules"]]
     assert schedule == {

@@ -18,6 +18,7 @@ from assets.city import CITY
 from assets.measurements_parquet import object_key
 from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
+from tests.assets.cities import day_key
 
 ROOT = Path(__file__).resolve().parents[2]
 DG = Path(sys.executable).with_name("dg")
@@ -72,7 +73,7 @@ def test_dg_launch_materializes_a_partition_against_the_local_services(
         "--assets",
         "openaq/raw_measurements,openaq/clean_measurements,openaq/measurements_parquet",
         "--partition",
-        "2026-11-27",
+        day_key("2026-11-27"),
         env=env,
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]

@@ -27,6 +27,7 @@ from assets.openaq.retry import RetrySettings
 from assets.resources.object_store import ObjectStore
 from assets.resources.openaq import OpenAQResource
 from compiler.materialize.pod_job import RETRIES_OFF_RUN_CONFIG
+from tests.assets.cities import day_key
 
 ALL_ASSETS = ("openaq/raw_measurements", "openaq/clean_measurements", "openaq/measurements_parquet")
 FAST_RETRY = RetrySettings(
@@ -68,13 +69,14 @@ class RunOutcome:
 
 
 def run_pipeline(partition: str, asset_paths: Sequence[str] = ALL_ASSETS) -> RunOutcome:
-    """Materialize the assets in this process on an ephemeral instance; Dagster retries off (Argo owns them)."""
+    """Materialize the assets for the first city's day `partition` (a date) in this process on an ephemeral
+    instance; Dagster retries off (Argo owns them)."""
     # dagster annotates reconstructable_args as a 1-tuple; any tuple of serializable values works
     args = tuple(asset_paths)
     job = build_reconstructable_job("tests.faults.pipeline", "build_fast_job", reconstructable_args=args)  # type: ignore[arg-type]
     with DagsterInstance.ephemeral() as instance:
         result = execute_job(
-            job, instance=instance, run_config=RETRIES_OFF_RUN_CONFIG, tags={"dagster/partition": partition}
+            job, instance=instance, run_config=RETRIES_OFF_RUN_CONFIG, tags={"dagster/partition": day_key(partition)}
         )
         return RunOutcome(result.success, result.all_events)
 

@@ -98,7 +98,7 @@ def test_nan_and_infinity_literals_are_dropped_and_counted_and_stored_json_stays
     assert outcome.success, failure_message(outcome)
     assert metadata(outcome, "raw_measurements")["rows_non_finite"] == 3
     assert metadata(outcome, "clean_measurements")["dropped_non_finite_value"] == 3
-    stored = ObjectStore.from_env().get_bytes("dagster/openaq/raw_measurements/2026-11-20.json")
+    stored = ObjectStore.from_env().get_bytes("dagster/openaq/raw_measurements/city=vienna/date=2026-11-20.json")
     json.loads(stored, parse_constant=lambda literal: pytest.fail(f"stored JSON holds {literal}"))
     counts = rows_per_sensor("2026-11-20")
     assert (counts[9001011], counts[9001012]) == (22, 23)

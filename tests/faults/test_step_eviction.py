@@ -16,6 +16,7 @@ from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
 from devservices.openaq_server.faults import Fault
 from devservices.s3.seaweed import SeaweedS3
+from tests.assets.cities import day_key
 from tests.faults.pipeline import ALL_ASSETS, published, run_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def materialize_command() -> list[str]:
 
 def start_step(asset: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [*materialize_command(), "--module", "assets", "--asset", asset, "--partition", PARTITION],
+        [*materialize_command(), "--module", "assets", "--asset", asset, "--partition", day_key(PARTITION)],
         cwd=REPO,
         env=dict(os.environ),
         stdout=subprocess.PIPE,
@@ -80,5 +81,5 @@ def test_killed_step_leaves_nothing_and_the_rerun_publishes_the_undisturbed_byte
         rerun = start_step(asset)
         output, _ = rerun.communicate(timeout=240)
         assert rerun.returncode == 0, output
-        assert output.splitlines()[-1] == f"materialize: succeeded asset={asset} partition={PARTITION}"
+        assert output.splitlines()[-1] == f"materialize: succeeded asset={asset} partition={day_key(PARTITION)}"
     assert published(PARTITION) == undisturbed

@@ -81,7 +81,7 @@ def test_missing_upstream_object_names_the_asset_and_what_to_run(pipeline_env: O
     assert not result.success
     message = failure_message(result)
     assert "asset openaq/raw_measurements has no stored json value" in message
-    assert "dagster/openaq/raw_measurements/2026-11-19.json" in message
+    assert "dagster/openaq/raw_measurements/city=vienna/date=2026-11-19.json" in message
     assert "materialize it for this partition first" in message
     assert pipeline_env.counters.requests == 0
     assert published("2026-11-19") is None

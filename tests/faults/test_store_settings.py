@@ -14,6 +14,7 @@ from assets.resources.object_store import CertificateRejected, ObjectStore
 from compiler import exit_codes
 from devservices.openaq_server.app import OpenAQServer
 from devservices.s3.seaweed import SeaweedS3
+from tests.assets.cities import day_key
 from tests.faults.tls_proxy import self_signed_certificate, tls_proxy
 
 REPO = Path(__file__).resolve().parents[2]
@@ -23,7 +24,7 @@ MATERIALIZE = [sys.executable, "-m", "compiler", "materialize", "--module", "ass
 
 def materialize_raw(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*MATERIALIZE, "--asset", "openaq/raw_measurements", "--partition", PARTITION],
+        [*MATERIALIZE, "--asset", "openaq/raw_measurements", "--partition", day_key(PARTITION)],
         cwd=REPO,
         env=env,
         capture_output=True,

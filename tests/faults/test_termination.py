@@ -13,6 +13,7 @@ from compiler.materialize.termination import GRACE_S
 from compiler.run_local.executor import STOP_GRACE_S
 from devservices.openaq_server.app import OpenAQServer
 from devservices.openaq_server.faults import Fault
+from tests.assets.cities import day_key
 from tests.faults.processes import children_of, kill_all, no_process_left, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ def test_materialize_exits_promptly_on_sigterm_while_a_body_trickles(s3_env, ope
             "--asset",
             "openaq/raw_measurements",
             "--partition",
-            PARTITION,
+            day_key(PARTITION),
         ],
         cwd=REPO,
         env=dict(os.environ),
@@ -100,4 +101,6 @@ def test_run_local_stopped_by_sigterm_leaves_no_step_process_behind(s3_env, open
     assert "stopped 1 running task(s)" in output
     assert left == []
     assert no_process_left(descendants) == []
-    assert not ObjectStore.from_env().exists(f"dagster/openaq/raw_measurements/{PARTITION_OF_TICK}.json")
+    assert not ObjectStore.from_env().exists(
+        f"dagster/openaq/raw_measurements/city=vienna/date={PARTITION_OF_TICK}.json"
+    )

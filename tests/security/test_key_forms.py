@@ -14,6 +14,7 @@ import yaml
 
 from compiler import exit_codes
 from devservices.openaq_server.app import OpenAQServer
+from tests.assets.cities import day_key
 
 REPO = Path(__file__).resolve().parents[2]
 MATERIALIZE = [sys.executable, "-m", "compiler", "materialize", "--module", "assets", "--asset"]
@@ -39,7 +40,7 @@ def test_a_key_with_a_trailing_newline_works_and_never_reaches_the_pod_log(
 ) -> None:
     key = openaq_env.api_key + "\n"
     result = subprocess.run(
-        [*MATERIALIZE, "openaq/raw_measurements", "--partition", "2026-11-09"],
+        [*MATERIALIZE, "openaq/raw_measurements", "--partition", day_key("2026-11-09")],
         cwd=REPO,
         env={**os.environ, "OPENAQ_API_KEY": key},
         capture_output=True,
@@ -55,7 +56,7 @@ def test_a_malformed_key_is_refused_before_any_request_without_being_echoed(
     s3_env: dict[str, str], openaq_env: OpenAQServer, key: str
 ) -> None:
     result = subprocess.run(
-        [*MATERIALIZE, "openaq/raw_measurements", "--partition", "2026-11-09"],
+        [*MATERIALIZE, "openaq/raw_measurements", "--partition", day_key("2026-11-09")],
         cwd=REPO,
         env={**os.environ, "OPENAQ_API_KEY": key},
         capture_output=True,

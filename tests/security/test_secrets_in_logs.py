@@ -14,6 +14,7 @@ from dagster_shared.serdes import serialize_value
 
 from compiler.materialize.pod_job import RETRIES_OFF_RUN_CONFIG
 from devservices.openaq_server.app import OpenAQServer
+from tests.assets.cities import day_key
 from tests.faults.pipeline import ALL_ASSETS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,7 +38,7 @@ def run_and_collect(partition: str) -> tuple[bool, str]:
     )
     with DagsterInstance.ephemeral() as instance:
         result = execute_job(
-            job, instance=instance, run_config=RETRIES_OFF_RUN_CONFIG, tags={"dagster/partition": partition}
+            job, instance=instance, run_config=RETRIES_OFF_RUN_CONFIG, tags={"dagster/partition": day_key(partition)}
         )
         run = instance.get_run_by_id(result.run_id)
         records = [serialize_value(entry) for entry in instance.all_logs(result.run_id)]
@@ -102,7 +103,7 @@ def test_pod_log_of_a_step_leaks_nothing(pipeline_env: OpenAQServer) -> None:
             "--asset",
             ALL_ASSETS[0],
             "--partition",
-            "2026-11-08",
+            day_key("2026-11-08"),
         ],
         cwd=REPO,
         env=env,

@@ -17,9 +17,11 @@ from assets.resources.object_store import ObjectStore
 from compiler import exit_codes
 from devservices.openaq_server.app import OpenAQServer
 from devservices.ports import free_ports
+from tests.assets.cities import day_key
 
 ROOT = Path(__file__).resolve().parents[3]
-PARTITION = "2026-11-27"
+DAY = "2026-11-27"
+PARTITION = day_key(DAY)  # the flagship's date × city key, in Dagster's own form
 
 
 def materialize_step(env: dict[str, str], asset: str, partition: str = PARTITION) -> subprocess.CompletedProcess[str]:
@@ -54,7 +56,7 @@ def assert_failed_before_any_work(result: subprocess.CompletedProcess[str], serv
     assert server.counters.requests == 0  # not one OpenAQ request
     assert "RUN_START" not in output  # no run at all, on no instance
     assert "STEP_START" not in output
-    assert not ObjectStore.from_env().exists(object_key(CITY.name, PARTITION))
+    assert not ObjectStore.from_env().exists(object_key(CITY.name, DAY))
     return last
 
 

@@ -15,6 +15,7 @@ from assets.measurements_parquet import object_key
 from assets.openaq.window import day_window_utc
 from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
+from tests.assets.cities import day_key
 
 ROOT = Path(__file__).resolve().parents[3]
 DAYS = ("2026-10-24", "2026-10-25", "2026-10-26", "2026-10-27")  # 2026-10-25 is 25 hours long in Vienna
@@ -31,7 +32,7 @@ def _started_and_finished(output: str) -> list[tuple[str, str]]:
     """(event, partition) in output order: the first start and the last success of each partition's tasks."""
     events = []
     for line in output.splitlines():
-        match = re.match(r"^(▶|✔) partition\(\d+:(\d{4}-\d{2}-\d{2})\)\.([a-z-]+)", line)
+        match = re.match(r"^(▶|✔) partition\(\d+:(?:[a-z0-9-]+\|)?(\d{4}-\d{2}-\d{2})\)\.(?:\S+\.)?([a-z-]+)[: ]", line)
         if match:
             events.append((match[1], match[2], match[3]))
     return [(event, day) for event, day, task in events if (event == "▶") == (task == "openaq-raw-measurements")]
@@ -42,7 +43,7 @@ def test_backfill_publishes_each_partition_of_the_range_once_at_most_two_at_a_ti
 ) -> None:
     workflow = tmp_path / "backfill.yaml"
     written = _compiler(
-        "backfill", "--schedule", "air_quality_nightly", "--start", DAYS[0], "--end", DAYS[-1],
+        "backfill", "--schedule", "air_quality_nightly", "--start", day_key(DAYS[0]), "--end", day_key(DAYS[-1]),
         "--parallelism", "2", "--out", str(workflow),
     )  # fmt: skip
     assert written.returncode == 0, written.stderr
@@ -53,8 +54,9 @@ def test_backfill_publishes_each_partition_of_the_range_once_at_most_two_at_a_ti
     output = replay.stdout + replay.stderr
     assert replay.returncode == 0, output[-4000:]
     for day in DAYS:  # each partition's steps ran exactly once, with that partition
-        assert len(re.findall(rf"^▶ partition\(\d+:{day}\)\.{PARQUET_TASK}:", output, re.MULTILINE)) == 1
-        assert len(re.findall(rf"^✔ partition\(\d+:{day}\)\.{PARQUET_TASK} ", output, re.MULTILINE)) == 1
+        node = rf"partition\(\d+:{re.escape(day_key(day))}\)\.(?:\S+\.)?{PARQUET_TASK}"
+        assert len(re.findall(rf"^▶ {node}:", output, re.MULTILINE)) == 1
+        assert len(re.findall(rf"^✔ {node} ", output, re.MULTILINE)) == 1
     store = ObjectStore.from_env()
     published = store.client().list_objects(store.bucket, prefix="air_quality/", recursive=True)
     assert sorted(o.object_name for o in published) == [object_key(CITY.name, day) for day in DAYS]

@@ -20,6 +20,7 @@ from assets.resources.object_store import ObjectStore
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import build_model
 from devservices.openaq_server.app import OpenAQServer
+from tests.assets.cities import flagship_node
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "argo_out" / "air-quality.workflowtemplate.yaml"
@@ -67,7 +68,7 @@ def test_two_runs_of_one_partition_never_interleave(
     assert yaml.safe_load(TEMPLATE.read_text())["spec"]["synchronization"] == {"mutexes": [{"name": "air-quality"}]}
     first = Run()
     deadline = time.monotonic() + 120
-    while not any(line.startswith("▶ openaq-raw-measurements") for _, line in first.lines):
+    while not any(line.startswith(f"▶ {flagship_node('openaq-raw-measurements')}") for _, line in first.lines):
         assert time.monotonic() < deadline, first.output
         assert first.process.poll() is None, first.output
         time.sleep(0.05)
@@ -84,7 +85,9 @@ def test_two_runs_of_one_partition_never_interleave(
     assert "⏸ waiting" not in first.output
     assert "⏸ waiting for mutex argo/air-quality" in second.output
     # The second run's first step starts only after the first run's last step ended.
-    assert second.first("▶ openaq-raw-measurements") > first.first("✔ openaq-measurements-parquet")
+    assert second.first(f"▶ {flagship_node('openaq-raw-measurements')}") > first.first(
+        f"✔ {flagship_node('openaq-measurements-parquet')}"
+    )
     start, end = day_window_utc(date.fromisoformat(PARTITION), CITY.timezone)
     sensors = openaq_env.city.active_sensor_ids(start, CITY.radius_m)
     expected = sum(openaq_env.city.expected_hours(sensor, start, end) for sensor in sensors)

@@ -16,6 +16,7 @@ from assets.measurements_parquet import object_key
 from assets.openaq.window import day_window_utc
 from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
+from tests.assets.cities import day_key, flagship_node
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "argo_out" / "air-quality.workflowtemplate.yaml"
@@ -53,7 +54,7 @@ def test_replay_publishes_the_same_bytes_as_a_direct_materialization(
             defs.get_assets_def(["openaq", name])
             for name in ("raw_measurements", "clean_measurements", "measurements_parquet")
         ],
-        partition_key=PARTITION,
+        partition_key=day_key(PARTITION),
         resources=defs.resources or {},
         instance=DagsterInstance.ephemeral(),
     )
@@ -69,11 +70,11 @@ def test_a_401_stops_downstream_tasks_and_publishes_nothing(
     assert replay.returncode == 1
     output = replay.stdout + replay.stderr
     # A rejected key cannot get better: the asset fails for good (exit 3) and the retryStrategy expression stops.
-    assert "⊗ openaq-raw-measurements exit 3: retryStrategy.expression says not to retry" in output
-    assert "✘ openaq-raw-measurements exit 3 in" in output
+    assert f"⊗ {flagship_node('openaq-raw-measurements')} exit 3: retryStrategy.expression says not to retry" in output
+    assert f"✘ {flagship_node('openaq-raw-measurements')} exit 3 in" in output
     assert "401" in output
     assert "(not retryable)" in output
-    assert "⊘ openaq-clean-measurements skipped" in output
-    assert "⊘ openaq-measurements-parquet skipped" in output
+    assert f"⊘ {flagship_node('openaq-clean-measurements')} skipped" in output
+    assert f"⊘ {flagship_node('openaq-measurements-parquet')} skipped" in output
     assert "not-a-key-the-server-knows" not in output
     assert not ObjectStore.from_env().exists(object_key(CITY.name, PARTITION))

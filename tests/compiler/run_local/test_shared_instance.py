@@ -27,12 +27,14 @@ from dagster._core.instance.ref import InstanceRef
 from dagster._serdes import serialize_value
 
 from assets import defs
+from assets.city import CITY
 from compiler.materialize.instance import instance_yaml
 from devservices.dev_instance import with_shared_instance
 from devservices.openaq_server.app import OpenAQServer
 from devservices.ports import free_ports
 from devservices.postgres.server import PostgresServer
 from devservices.s3.seaweed import SeaweedS3, stop_process_group
+from tests.assets.cities import day_key
 
 ROOT = Path(__file__).resolve().parents[3]
 PARTITION = "2026-11-27"  # what the 01:00 Vienna tick on 2026-11-28 materializes
@@ -141,7 +143,7 @@ def test_each_task_records_a_tagged_run_in_the_shared_instance(replay: Replay, t
         assert len({run.tags["argo/workflow-uid"] for run in runs}) == 1
         for run in runs:
             assert run.status == DagsterRunStatus.SUCCESS
-            assert run.tags["dagster/partition"] == PARTITION
+            assert run.tags["dagster/partition"] == day_key(PARTITION)
             assert run.tags["argo/namespace"] == "argo"
             assert run.tags["argo/scheduled-time"] == TICK
             assert run.tags["argo/workflow-url"] == f"{ARGO_UI}/workflows/argo/{workflow}"
@@ -165,7 +167,7 @@ def test_materializations_and_checks_match_a_direct_dagster_run(replay: Replay, 
             record = instance.get_latest_materialization_event(AssetKey(["openaq", name]))
             assert record is not None
             assert record.asset_materialization is not None
-            assert record.asset_materialization.partition == PARTITION
+            assert record.asset_materialization.partition == day_key(PARTITION)
             shared_metadata[name] = record.asset_materialization.metadata
         evaluations = [
             event.dagster_event.event_specific_data
@@ -189,7 +191,7 @@ def test_materializations_and_checks_match_a_direct_dagster_run(replay: Replay, 
             patch.setenv(name, value)
         direct = materialize(
             [defs.get_assets_def(["openaq", name]) for name in ASSETS],
-            partition_key=PARTITION,
+            partition_key=day_key(PARTITION),
             resources=defs.resources or {},
             instance=DagsterInstance.ephemeral(),
         )
@@ -217,7 +219,16 @@ GRAPHQL = """
 query ($workflow: String!) {
   assetNodes {
     assetKey { path }
-    assetPartitionStatuses { ... on TimePartitionStatuses { ranges { status startKey endKey } } }
+    assetPartitionStatuses {
+      ... on MultiPartitionStatuses {
+        primaryDimensionName
+        ranges {
+          primaryDimStartKey
+          primaryDimEndKey
+          secondaryDim { ... on DefaultPartitionStatuses { materializedPartitions } }
+        }
+      }
+    }
   }
   runsOrError(filter: {tags: [{key: "argo/workflow", value: $workflow}]}) {
     ... on Runs { results { runId status tags { key value } } }
@@ -272,12 +283,17 @@ def test_the_dagster_webserver_of_the_shared_instance_shows_the_partition_materi
         stop_process_group(process, grace_seconds=10.0)
         log.close()
 
-    statuses = {
-        "/".join(node["assetKey"]["path"]): node["assetPartitionStatuses"]["ranges"] for node in data["assetNodes"]
-    }
+    statuses = {"/".join(node["assetKey"]["path"]): node["assetPartitionStatuses"] for node in data["assetNodes"]}
     assert set(statuses) == {f"openaq/{name}" for name in ASSETS}
-    for ranges in statuses.values():
-        assert ranges == [{"status": "MATERIALIZED", "startKey": PARTITION, "endKey": PARTITION}]
+    for grid in statuses.values():  # the date × city grid: the day materialized for the city
+        assert grid["primaryDimensionName"] == "date"
+        assert grid["ranges"] == [
+            {
+                "primaryDimStartKey": PARTITION,
+                "primaryDimEndKey": PARTITION,
+                "secondaryDim": {"materializedPartitions": [CITY.name]},
+            }
+        ]
     runs = data["runsOrError"]["results"]
     assert len(runs) == len(TASKS)
     assert all(run["status"] == "SUCCESS" for run in runs)

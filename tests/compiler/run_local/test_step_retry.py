@@ -21,11 +21,12 @@ from assets.measurements_parquet import object_key
 from assets.openaq.window import day_window_utc
 from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
+from tests.assets.cities import flagship_node
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "argo_out" / "air-quality.workflowtemplate.yaml"
 PARTITION = "2026-11-22"
-PARQUET = "openaq-measurements-parquet"
+PARQUET = flagship_node("openaq-measurements-parquet")
 
 
 class OutageProxy:

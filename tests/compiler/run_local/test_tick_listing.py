@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from tests.assets.cities import day_key
 from tests.compiler.support import REPO, run_compiler
 
 ARGO_OUT = REPO / "argo_out"
 CRON = "air-quality-nightly.cronworkflow.yaml"
 VIENNA = ZoneInfo("Europe/Vienna")
-LINE = re.compile(r"^(\S+)  \((\S+)\)  partition (\d{4}-\d{2}-\d{2})$", re.MULTILINE)
+LINE = re.compile(r"^(\S+)  \((\S+)\)  partition (\S+)$", re.MULTILINE)
 
 
 def _switch_days(year: int) -> tuple[date, date]:
@@ -27,10 +28,17 @@ def _switch_days(year: int) -> tuple[date, date]:
 
 
 def _last_partition_at(instant: datetime) -> str:
-    """Dagster's own answer: the last complete partition of the flagship's partitions at that tick."""
-    from assets.partitions import daily_partitions  # the project's DailyPartitionsDefinition
+    """Dagster's own answer: the first city's key of the last complete day of the flagship's date × city
+    partitions at that tick."""
+    from dagster import MultiPartitionKey, MultiPartitionsDefinition
 
-    return daily_partitions.get_partition_keys(current_time=instant)[-1]
+    from assets import defs
+    from assets.city import CITY
+
+    grid = defs.get_assets_def(["openaq", "raw_measurements"]).partitions_def
+    assert isinstance(grid, MultiPartitionsDefinition)
+    day = grid.get_partitions_def_for_dimension("date").get_partition_keys(current_time=instant)[-1]
+    return str(MultiPartitionKey({"city": CITY.name, "date": day}))
 
 
 def test_flagship_ticks_and_partitions_across_the_fall_switch() -> None:
@@ -67,7 +75,7 @@ def test_a_0230_schedule_shows_the_partition_built_twice_and_the_one_never_built
         *args, "--from", str(fall - timedelta(days=2)), "--to", str(fall + timedelta(days=2)), cwd=REPO
     )
     assert result.returncode == 0, result.stderr
-    doubled = (fall - timedelta(days=1)).isoformat()
+    doubled = day_key((fall - timedelta(days=1)).isoformat())
     assert [p for _, _, p in LINE.findall(result.stdout)].count(doubled) == 2
     assert f"built by more than one tick: {doubled}" in result.stdout
     result = run_compiler(
@@ -75,8 +83,8 @@ def test_a_0230_schedule_shows_the_partition_built_twice_and_the_one_never_built
     )
     assert result.returncode == 0, result.stderr
     lost = (spring - timedelta(days=1)).isoformat()
-    assert lost not in [p for _, _, p in LINE.findall(result.stdout)]
-    assert f"built by no tick: {lost}" in result.stdout
+    assert day_key(lost) not in [p for _, _, p in LINE.findall(result.stdout)]
+    assert f"built by no tick: {lost}" in result.stdout  # the day, for every city
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
