@@ -13,9 +13,7 @@ from assets.transform import clean_city_day_chunks
 
 # A 1M-row day peaks at ~730 MiB in this pod (`make bench`, section memory, checks request >= 1.1x and limit >= 1.5x
 # the measured peak): the request reserves it, the limit leaves room for a larger day.
-_K8S = {
-    "container_config": {"resources": {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}}
-}
+_K8S = {"container_config": {"resources": {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}}}
 
 
 @asset(
