@@ -56,7 +56,7 @@ dev: venv
 dev-reset:
 	rm -rf .dev
 
-# A full run (about half an hour on two shared cores) that rewrites benchmarks/RESULTS.md;
+# A full run (about 45 minutes on two shared cores) that rewrites benchmarks/RESULTS.md;
 # `$(PY) -m benchmarks --quick` is the smoke run.
 bench: venv
 	$(PY) -m benchmarks --write-results

@@ -22,9 +22,9 @@ from assets.partitions import city_day
 from assets.transform import clean_city_day_chunks
 from assets.zones import Zone
 
-_K8S = {
-    "container_config": {"resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "2Gi"}}}
-}
+# A 1M-row day peaks at ~730 MiB in this pod (`make bench`, section memory, checks request >= 1.1x and limit >= 1.5x
+# the measured peak): the request reserves it, the limit leaves room for a larger day.
+_K8S = {"container_config": {"resources": {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}}}
 
 
 def build_clean_measurements(zone: Zone, partitions_def: MultiPartitionsDefinition) -> AssetsDefinition:

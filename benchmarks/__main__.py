@@ -16,12 +16,13 @@ from benchmarks.fetch_cities import fetch_cities
 from benchmarks.fusion import fusion
 from benchmarks.pods import pod_cold_start
 from benchmarks.report import Row, render_results, render_table, render_targets
+from benchmarks.stream_memory import memory_rows
 from benchmarks.transform import transform
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
 METHOD = HERE / "method.md"
-SECTIONS = ("compile", "pods", "transform", "fetch", "end_to_end", "fusion")
+SECTIONS = ("compile", "pods", "transform", "memory", "fetch", "end_to_end", "fusion")
 RUNS = 3  # every figure of a full run is the median (and min) of at least this many runs
 GROWTH_SIZES = [100, 250, 500, 1000, 2000, 5000]
 TRANSFORM_SIZES = [10_000, 100_000, 1_000_000]
@@ -36,6 +37,8 @@ def run(section: str, quick: bool) -> list[Row]:
         return pod_cold_start(runs)
     if section == "transform":
         return transform([10_000, 100_000] if quick else TRANSFORM_SIZES, runs)
+    if section == "memory":  # raw and clean pod peaks on a large day, against the compiled requests and limits
+        return memory_rows(100_000 if quick else 1_000_000, runs)
     if section == "fetch":
         return fetch(sensors=40, limit=10, window_s=2.0, runs=runs) + fetch_cities(
             extra_locations=10, limit=30, window_s=2.0, runs=runs

@@ -1,37 +1,45 @@
-"""Peak memory of the raw and clean pods on a large day, each step in a fresh process measured from outside.
+"""Peak memory of the raw and clean pods on a large day, each pod a fresh process measured from outside.
 
-`python -m benchmarks.stream_memory --rows 1000000` starts embedded SeaweedFS and a fast OpenAQ-compatible server
-(`serve`: the local server's SYNTHETIC stations and row shapes, each distinct page rendered once, in its own process,
-no rate limit; the local server computes every row per request and would take most of an hour for 42,000 sensors),
-then materializes, each in its own process:
+`python -m benchmarks.stream_memory --rows 1000000` (and `make bench`, section `memory`) starts embedded SeaweedFS and
+a fast OpenAQ-compatible server (`serve`: the local server's SYNTHETIC stations and row shapes, each distinct page
+rendered once, in its own process, no rate limit; the local server computes every row per request and would take
+most of an hour for 42,000 sensors), then runs each step's pod command, `python -m compiler materialize`, in its own
+process:
 
 - `openaq/raw_measurements` for one partition, fetched over HTTP from the local server and stored;
 - `openaq/clean_measurements` for another partition whose raw document is `benchmarks.synthetic_raw`'s day of exactly
   `--rows` rows, put in the store first.
 
-Each step's process is the child of a tiny launcher (`python -I -S`, nothing imported) that reads the child's own
+Each pod's process is the child of a tiny launcher (`python -I -S`, nothing imported) that reads the child's own
 `ru_maxrss` with `os.wait4`: a process measuring itself would report a peak inherited from whatever exec'd it. So the
-figure includes the imports (Dagster, pandas) and the input, as in a pod. The compiled limits are read from the
-project (pyproject defaults, the asset's `dagster-k8s/config`) and compared with the peaks.
+figure includes the imports (Dagster, pandas) and the input, as in a pod. The memory request and limit each step gets
+are read from the compiled WorkflowTemplate (argo_out/, kept current by `build --check`) and compared with the peaks.
 """
 
 import argparse
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks.measure import PROJECT_ROOT, PYTHON
 from benchmarks.synthetic_raw import cached_raw_file
 
+if TYPE_CHECKING:
+    from benchmarks.report import Row
+
 RAW_PARTITION = "2026-11-26"
 CLEAN_PARTITION = "2026-11-27"  # the day benchmarks.synthetic_raw makes
 RAW_TARGET_MIB, CLEAN_TARGET_MIB = 512, 1024
+WORKFLOW_TEMPLATE = PROJECT_ROOT / "argo_out" / "air-quality.workflowtemplate.yaml"
+_ROWS_READ = re.compile(r"\d+ clean rows from (\d+);")
 HOURS_PER_DAY = 24
 SENSORS_PER_EXTRA_LOCATION = 1.5  # SyntheticCity: even extra locations have two sensors, odd ones one
 
@@ -70,42 +78,6 @@ def measured(argv: list[str], env: dict[str, str]) -> tuple[dict[str, Any], str]
     if result["returncode"] != 0:
         raise RuntimeError(f"`{' '.join(argv)}` exited {result['returncode']}:\n{done.stderr[-4000:]}")
     return result, done.stdout
-
-
-def step(name: str, partition: str) -> None:
-    """In the measured child: materialize one step as its pod does (ephemeral instance) and print its metadata."""
-    from dagster import AssetKey, DagsterInstance, materialize
-
-    from assets import defs
-
-    raw = defs.get_assets_def(["openaq", "raw_measurements"])
-    clean = defs.get_assets_def(["openaq", "clean_measurements"])
-    result = materialize(
-        [raw, clean],
-        selection=[AssetKey(["openaq", name])],
-        partition_key=partition,
-        resources=defs.resources or {},
-        instance=DagsterInstance.ephemeral(),
-    )
-    events = result.get_asset_materialization_events()
-    metadata = {key: getattr(value, "value", None) for key, value in events[0].materialization.metadata.items()}
-    print(json.dumps({key: value for key, value in metadata.items() if isinstance(value, int)}))
-
-
-def compiled_limits_mib() -> dict[str, float]:
-    """The memory limit each step's pod gets: its asset's `dagster-k8s/config` or the pyproject default."""
-    import tomllib
-
-    from assets import defs
-
-    default = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["compiler"]
-    limits = {"default": _mib(default["defaults"]["resources"]["limits"]["memory"])}
-    for name in ("raw_measurements", "clean_measurements"):
-        tags = defs.get_assets_def(["openaq", name]).op.tags.get("dagster-k8s/config") or {}
-        config = json.loads(tags) if isinstance(tags, str) else tags
-        memory = config.get("container_config", {}).get("resources", {}).get("limits", {}).get("memory")
-        limits[name] = _mib(memory) if memory else limits["default"]
-    return limits
 
 
 def _mib(quantity: str) -> float:
@@ -179,12 +151,47 @@ def serve(extra_locations: int, port_file: str) -> None:
     server.serve_forever()
 
 
-def run(rows: int, runs: int) -> list[str]:
+@dataclass(frozen=True)
+class PodMemory:
+    """One step's pod on the large day: its peak and wall time in each fresh process, and what the manifest gives it."""
+
+    asset: str
+    rows: int
+    peaks_mib: tuple[float, ...]
+    seconds: tuple[float, ...]
+    target_mib: int
+    compiled: dict[str, float]  # "request" and "limit", MiB, from the compiled WorkflowTemplate
+
+
+def pod_command(name: str, partition: str) -> list[str]:
+    """Exactly what the step's Argo pod runs (the process a memory limit applies to)."""
+    return [PYTHON, "-m", "compiler", "materialize", "--module", "assets", "--asset", f"openaq/{name}",
+            "--partition", partition]  # fmt: skip
+
+
+def compiled_memory_mib(asset: str, template: Path = WORKFLOW_TEMPLATE) -> dict[str, float]:
+    """The memory request and limit the compiled WorkflowTemplate gives `asset`'s step container (MiB)."""
+    import yaml
+
+    spec = yaml.safe_load(template.read_text(encoding="utf-8"))["spec"]
+    templates = {entry["name"]: entry for entry in spec["templates"]}
+    for entry in spec["templates"]:
+        for task in (entry.get("dag") or {}).get("tasks", []):
+            parameters = {p["name"]: p.get("value") for p in task.get("arguments", {}).get("parameters", [])}
+            if parameters.get("asset") == asset:
+                resources = templates[task["template"]]["container"].get("resources", {})
+                return {
+                    kind: _mib(resources[plural]["memory"])
+                    for kind, plural in (("request", "requests"), ("limit", "limits"))
+                    if "memory" in resources.get(plural, {})
+                }
+    raise RuntimeError(f"no task materializes {asset} in {template}")
+
+
+def run_pods(rows: int, runs: int) -> list[PodMemory]:
     sensors = math.ceil(rows / HOURS_PER_DAY)
     extra = math.ceil(sensors / SENSORS_PER_EXTRA_LOCATION)
     raw_file = cached_raw_file(rows)
-    lines: list[str] = []
-    limits = compiled_limits_mib()
     with tempfile.TemporaryDirectory(prefix="air-quality-stream-memory-") as work:
         port_file = Path(work) / "port"
         server = subprocess.Popen([PYTHON, "-m", "benchmarks.stream_memory", "--serve", str(extra), str(port_file)])
@@ -194,23 +201,83 @@ def run(rows: int, runs: int) -> list[str]:
                     raise RuntimeError(f"the benchmark's OpenAQ server exited {server.returncode}")
                 time.sleep(0.2)
             base_url = f"http://127.0.0.1:{port_file.read_text(encoding='utf-8')}"
-            lines += _measure(rows, runs, raw_file, base_url, Path(work), limits)
+            return _measure(rows, runs, raw_file, base_url, Path(work))
         finally:
             server.terminate()
             server.wait()
+
+
+def run(rows: int, runs: int) -> list[str]:
+    """The standalone report: one line per step."""
+    lines = []
+    for pod in run_pods(rows, runs):
+        peak = max(pod.peaks_mib)
+        verdict = "met" if peak <= pod.target_mib else "NOT met"
+        lines.append(
+            f"{pod.asset}: {pod.rows:,} rows, peak {min(pod.peaks_mib):.0f}..{peak:.0f} MiB over {runs} run(s) "
+            f"(target <= {pod.target_mib} MiB: {verdict}); compiled request {pod.compiled['request']:.0f} MiB "
+            f"({pod.compiled['request'] / peak:.2f}x the peak), limit {pod.compiled['limit']:.0f} MiB "
+            f"({pod.compiled['limit'] / peak:.2f}x the peak); {min(pod.seconds):.0f} s"
+        )
     return lines
 
 
-def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path, limits: dict[str, float]) -> list[str]:
+def memory_rows(rows: int, runs: int) -> list["Row"]:
+    """`make bench`: each pod's peak with its target, and the compiled request and limit over the measured peaks."""
+    from benchmarks.measure import Samples
+    from benchmarks.report import Row
+    from benchmarks.targets import CLEAN_POD_PEAK, LIMIT_HOLDS_PEAK, RAW_POD_PEAK, REQUEST_HOLDS_PEAK
+
+    at = f"{rows:,} rows"
+    table: list[Row] = []
+    for pod in run_pods(rows, runs):
+        peak_target = RAW_POD_PEAK if pod.asset == "raw_measurements" else CLEAN_POD_PEAK
+        judged = rows == 1_000_000
+        note = "" if judged else "(targets apply at 1,000,000 rows)"
+        table += [
+            Row("memory", f"{pod.asset}, {at}: pod wall time", Samples(pod.seconds), "s"),
+            Row(
+                "memory",
+                f"{pod.asset}, {at}: pod peak memory (whole process)",
+                Samples(pod.peaks_mib),
+                "MiB",
+                note,
+                target=peak_target if judged else None,
+            ),
+        ]
+        for kind, target in (("request", REQUEST_HOLDS_PEAK), ("limit", LIMIT_HOLDS_PEAK)):
+            compiled = pod.compiled[kind]
+            table.append(
+                Row(
+                    "memory",
+                    f"{pod.asset}, {at}: compiled memory {kind} ({compiled:.0f} MiB) / pod peak",
+                    Samples(tuple(compiled / peak for peak in pod.peaks_mib)),
+                    "x",
+                    note,
+                    target=target if judged else None,
+                )
+            )
+    return table
+
+
+def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path) -> list[PodMemory]:
     from assets.resources.object_store import ObjectStore
     from devservices.local_stack import DEFAULT_BUCKET
     from devservices.s3.seaweed import running_seaweed
 
-    lines: list[str] = []
+    pods: list[PodMemory] = []
     with running_seaweed(work / "seaweed") as seaweed:
         env = {**seaweed.env(DEFAULT_BUCKET), "OPENAQ_API_KEY": "bench-key", "OPENAQ_BASE_URL": base_url}
-        os.environ.update(env)
-        store = ObjectStore.from_env()
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)  # ObjectStore reads MINIO_*; restored at once so later benchmarks start their own store
+        try:
+            store = ObjectStore.from_env()
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
         with raw_file.open("rb") as handle:
             key = f"dagster/openaq/raw_measurements/{CLEAN_PARTITION}.json"
             store.put_stream(key, handle, raw_file.stat().st_size, "application/json")
@@ -220,34 +287,24 @@ def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path, li
         ):
             peaks, seconds, printed = [], [], ""
             for _ in range(runs):
-                started = time.perf_counter()
-                figures, printed = measured([PYTHON, "-m", "benchmarks.stream_memory", "--step", name, partition], env)
-                seconds.append(time.perf_counter() - started)
+                figures, printed = measured(pod_command(name, partition), env)
+                seconds.append(figures["seconds"])
                 peaks.append(figures["peak_bytes"] / 2**20)
-            stats = json.loads(printed.strip().splitlines()[-1])
-            size = stats.get("rows_in", stats.get("rows"))  # clean: rows read, not rows kept
-            peak = max(peaks)
-            verdict = "met" if peak <= target else "NOT met"
-            lines.append(
-                f"{name}: {size:,} rows, peak {min(peaks):.0f}..{peak:.0f} MiB over {runs} run(s) "
-                f"(target <= {target} MiB: {verdict}); compiled limit {limits[name]:.0f} MiB "
-                f"({limits[name] / peak:.2f}x the peak); {min(seconds):.0f} s"
-            )
-    return lines
+            read = _ROWS_READ.findall(printed)  # the clean step logs "N clean rows from M"
+            size = int(read[-1]) if read and name == "clean_measurements" else rows
+            compiled = compiled_memory_mib(f"openaq/{name}")
+            pods.append(PodMemory(name, size, tuple(peaks), tuple(seconds), target, compiled))
+    return pods
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.stream_memory", description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000, help="sensor-hours in the day (default 1,000,000)")
     parser.add_argument("--runs", type=int, default=1, help="fresh processes per step")
-    parser.add_argument("--step", nargs=2, metavar=("ASSET", "PARTITION"), help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=2, metavar=("EXTRA_LOCATIONS", "PORT_FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve(int(args.serve[0]), args.serve[1])
-        return 0
-    if args.step:
-        step(*args.step)
         return 0
     for line in run(args.rows, args.runs):
         print(line)

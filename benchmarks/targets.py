@@ -13,10 +13,10 @@ class Target:
     name: str
     op: str  # "<=" or ">="
     limit: float
-    on: str = "median"  # or "max": every run must meet it
+    on: str = "median"  # or "max" / "min": every run must meet it (an upper / a lower bound)
 
     def met(self, samples: Samples) -> bool:
-        value = samples.median if self.on == "median" else samples.high
+        value = {"median": samples.median, "max": samples.high, "min": samples.low}[self.on]
         return value <= self.limit if self.op == "<=" else value >= self.limit
 
     def verdict(self, samples: Samples) -> str:
@@ -39,3 +39,10 @@ FUSION_SPEEDUP = Target("step fusion: fused / unfused run-local of the flagship"
 # Issue 18: three pods share the key; each keeps to a third per window lengthened by 5 % (assets.openaq.budget).
 FETCH_CITIES_FLOOR = Target("fetch, three cities in parallel: wall time / floor (ceil(R/L)-1)·W", "<=", 1.25)
 FETCH_CITIES_THROTTLED = Target("fetch, three cities in parallel: HTTP 429 answers in every run", "<=", 0, on="max")
+# Issue 17, item 4: pod peaks at 1M rows, every run (a pod over its limit is killed, whatever the median says), and
+# the flagship's compiled memory holds them: the request (what the scheduler reserves) at least the peak plus 10%, the
+# limit (where the kernel kills the pod) at least 1.5x the peak.
+RAW_POD_PEAK = Target("raw pod peak memory at 1M rows (MiB)", "<=", 512, on="max")
+CLEAN_POD_PEAK = Target("clean pod peak memory at 1M rows (MiB)", "<=", 1024, on="max")
+REQUEST_HOLDS_PEAK = Target("compiled memory request / measured pod peak", ">=", 1.1, on="min")
+LIMIT_HOLDS_PEAK = Target("compiled memory limit / measured pod peak", ">=", 1.5, on="min")

@@ -1,5 +1,6 @@
 """Entry point for `python -m compiler`."""
 
 from compiler.cli import main
+from compiler.process_exit import end_process
 
-raise SystemExit(main())
+end_process(main())

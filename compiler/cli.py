@@ -1,36 +1,33 @@
 """`python -m compiler` subcommands. Each command module offers `register(subparsers)` and sets `handler`."""
 
 import argparse
+import importlib
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from compiler.backfill_command import register as register_backfill
-from compiler.build_command import register as register_build
 from compiler.errors import InvalidManifestError, UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
-from compiler.materialize import register as register_materialize
-from compiler.materialize.gate import register as register_schedule_gate
-from compiler.run_local import register as register_run_local
-from compiler.validate_command import register as register_validate
 
 Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
-# To add a command: import its `register` above and list it here.
-SUBCOMMANDS: tuple[Register, ...] = (
-    register_build,
-    register_validate,
-    register_materialize,
-    register_schedule_gate,
-    register_run_local,
-    register_backfill,
-)
+# To add a command: name the module whose `register` adds it. A module is imported only when its command can run:
+# a step pod (`materialize`) must not pay for the build, validate and run-local machinery on every cold start.
+SUBCOMMANDS: dict[str, str] = {
+    "build": "compiler.build_command",
+    "validate": "compiler.validate_command",
+    "materialize": "compiler.materialize",
+    "schedule-gate": "compiler.materialize.gate",
+    "run-local": "compiler.run_local",
+    "backfill": "compiler.backfill_command",
+}
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole CLI, or (`only`) just one command's parser: the same arguments, help and errors for that command."""
     parser = argparse.ArgumentParser(
         prog="python -m compiler",
         description="Compile a Dagster asset graph to Argo Workflows manifests, validate them, and run steps.",
@@ -38,8 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for register in SUBCOMMANDS:
-        register(subparsers)
+    for name, module in SUBCOMMANDS.items():
+        if only in (None, name):
+            register: Register = importlib.import_module(module).register
+            register(subparsers)
     for command in subparsers.choices.values():
         command.add_argument("--debug", action="store_true", help="on an error, also print the Python traceback")
     return parser
@@ -51,7 +50,9 @@ def one_line(error: BaseException) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    only = given[0] if given and given[0] in SUBCOMMANDS else None  # a command named first: import only its module
+    arguments = build_parser(only).parse_args(given)
     handler: Callable[[argparse.Namespace], int] = arguments.handler
     try:
         return handler(arguments)

@@ -1,7 +1,6 @@
 """Run `python -m compiler.materialize` before (or without) the compiler CLI wiring."""
 
-import sys
-
 from compiler.materialize.command import main
+from compiler.process_exit import end_process
 
-sys.exit(main())
+end_process(main())

@@ -153,6 +153,9 @@ def test_verdicts_are_computed_from_the_median_or_every_run() -> None:
     assert at_most.verdict(Samples((1.6, 1.7, 1.0))) == "target <= 1.5: not met"
     assert at_least.verdict(Samples((2.0, 3.5, 4.0))) == "target >= 3: met"
     assert every.verdict(Samples((0.0, 0.0, 1.0))) == "target <= 0 (max): not met"
+    worst_run = Target("limit over peak", ">=", 1.5, on="min")  # a lower bound every run must meet
+    assert worst_run.verdict(Samples((2.0, 2.1, 1.4))) == "target >= 1.5 (min): not met"
+    assert worst_run.verdict(Samples((2.0, 2.1, 1.6))) == "target >= 1.5 (min): met"
 
 
 def test_samples_ratios_and_tables() -> None:

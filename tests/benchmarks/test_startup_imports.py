@@ -51,3 +51,30 @@ def test_a_pod_runs_without_the_compilers_build_machinery(tmp_path: Path) -> Non
     loaded = _modules_after(code, env)
     assert loaded == {"dagster": True, "hera": False, "jinja2": False}
     assert (tmp_path / "markers" / "raw-2026-11-27").is_file()
+
+
+def test_a_pod_imports_no_other_commands_modules(tmp_path: Path) -> None:
+    """`python -m compiler materialize` imports the materialize command only: not build, validate, run-local or
+    backfill, whose modules the full CLI would load (compiler/cli.py imports a command's module when it runs)."""
+    others = ("compiler.build_command", "compiler.validate_command", "compiler.run_local", "compiler.backfill_command")
+    code = (
+        "import sys\n"
+        "sys.argv = ['compiler', 'materialize', '--module', 'pod_fixture_project', '--asset', 'fixture/raw',"
+        " '--partition', '2026-11-27']\n"
+        "import compiler.cli\n"
+        "code = compiler.cli.main()\n"
+        "assert code == 0, code\n"
+        f"import json; print(json.dumps({{m: m in sys.modules for m in {others!r} + ('compiler.materialize',)}}))"
+    )
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(PROJECTS), os.environ.get("PYTHONPATH", "")]),
+        "FIXTURE_MARKER_DIR": str(tmp_path / "markers"),
+        "FIXTURE_IO_DIR": str(tmp_path / "io"),
+    }
+    loaded = _modules_after(code, env)
+    assert loaded == {**dict.fromkeys(others, False), "compiler.materialize": True}
+    # the full CLI (no command named, e.g. --help) still lists every command
+    from compiler.cli import SUBCOMMANDS, build_parser
+
+    help_text = build_parser().format_help()
+    assert all(name in help_text for name in SUBCOMMANDS)

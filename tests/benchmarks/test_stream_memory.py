@@ -4,7 +4,8 @@ import sys
 
 import pytest
 
-from benchmarks.stream_memory import _mib, compiled_limits_mib, measured
+from benchmarks.measure import PROJECT_ROOT
+from benchmarks.stream_memory import _mib, compiled_memory_mib, measured
 
 
 def test_a_childs_peak_is_its_own_not_its_parents() -> None:
@@ -23,9 +24,29 @@ def test_a_failing_child_stops_the_benchmark_with_its_exit_code() -> None:
         measured([sys.executable, "-c", "raise SystemExit(3)"], {})
 
 
-def test_compiled_limits_are_read_from_the_project() -> None:
+def test_compiled_memory_is_read_from_the_workflow_template() -> None:
+    """The bench compares peaks with the compiled manifest; it must agree with what the project asks Dagster for:
+    the asset's own `dagster-k8s/config` op tag, else the pyproject default."""
+    import json
+    import tomllib
+
+    from assets import defs
+
     assert _mib("1Gi") == 1024
     assert _mib("512Mi") == 512
-    limits = compiled_limits_mib()
-    assert limits["raw_measurements"] == limits["default"]  # the raw asset has no dagster-k8s/config of its own
-    assert limits["clean_measurements"] >= 1024
+    default = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["compiler"]
+    default_resources = default["defaults"]["resources"]
+    for name in ("raw_measurements", "clean_measurements"):
+        tag = defs.get_assets_def(["openaq", name]).op.tags.get("dagster-k8s/config")
+        config = (json.loads(tag) if isinstance(tag, str) else tag) or {}
+        resources = config.get("container_config", {}).get("resources", {})
+        expected = {
+            kind: _mib(resources.get(plural, {}).get("memory") or default_resources[plural]["memory"])
+            for kind, plural in (("request", "requests"), ("limit", "limits"))
+        }
+        assert compiled_memory_mib(f"openaq/{name}") == expected
+
+
+def test_an_asset_without_a_task_stops_the_benchmark() -> None:
+    with pytest.raises(RuntimeError, match="no task materializes openaq/nothing"):
+        compiled_memory_mib("openaq/nothing")
