@@ -11,6 +11,7 @@ from pathlib import Path
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
+from compiler.workspace import add_location_arguments, chosen_code_location
 
 DESCRIPTION = (
     "Write one Argo Workflow that runs a schedule's DAG from the deployed WorkflowTemplate for every partition from "
@@ -38,9 +39,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument("--parallelism", type=int, default=1, help="partitions running at once (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="write the Workflow here instead of stdout")
-    parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
-    parser.add_argument("--settings", type=Path, default=Path("pyproject.toml"), help="file with [tool.compiler]")
-    parser.add_argument("--workspace", type=Path, default=Path("workspace.yaml"), help="workspace file")
+    add_location_arguments(parser)
     parser.set_defaults(handler=run_backfill)
 
 
@@ -49,18 +48,13 @@ def run_backfill(arguments: argparse.Namespace) -> int:
     from compiler.build.load import load_definitions, project_from_definitions
     from compiler.build.plan import make_plan
     from compiler.settings import load_settings
-    from compiler.workspace import default_code_location
 
     if arguments.parallelism < 1:
         raise UnsupportedInputError(f"--parallelism must be at least 1, got {arguments.parallelism}")
     settings = load_settings(arguments.settings)
-    if arguments.module:
-        module, search_path = arguments.module, Path.cwd()
-    else:
-        location = default_code_location(arguments.workspace)
-        module, search_path = location.module, location.working_directory
-    defs = load_definitions(module, search_path)
-    plan = make_plan(project_from_definitions(module, defs), settings)
+    location = chosen_code_location(arguments)
+    defs = load_definitions(location.module, location.working_directory)
+    plan = make_plan(project_from_definitions(location.module, defs), settings)
     keys = tuple(key.strip() for key in arguments.keys.split(",") if key.strip())
     partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end, keys)
     span = (arguments.start, arguments.end)

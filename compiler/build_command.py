@@ -10,7 +10,7 @@ from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.settings import load_settings
 from compiler.validate.structure_worker import structure_check_in_child
-from compiler.workspace import default_code_location
+from compiler.workspace import add_location_arguments, chosen_code_location
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -23,18 +23,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         epilog=EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
     )
-    parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
     parser.add_argument("--out", type=Path, default=Path("argo_out"), help="output directory (default: argo_out)")
     parser.add_argument("--check", action="store_true", help="do not write; print a diff and exit 1 when stale")
-    parser.add_argument(
-        "--settings",
-        type=Path,
-        default=Path("pyproject.toml"),
-        help="file with [tool.compiler] (default: pyproject.toml)",
-    )
-    parser.add_argument(
-        "--workspace", type=Path, default=Path("workspace.yaml"), help="workspace file naming the default module"
-    )
+    add_location_arguments(parser)
     parser.set_defaults(handler=run_build)
 
 
@@ -42,11 +33,8 @@ def run_build(arguments: argparse.Namespace) -> int:
     if arguments.out.exists() and not arguments.out.is_dir():
         raise UnsupportedInputError(f"--out {arguments.out} is a file, not a directory: pass a directory")
     settings = load_settings(arguments.settings)
-    if arguments.module:
-        module, search_path = arguments.module, Path.cwd()
-    else:
-        location = default_code_location(arguments.workspace)
-        module, search_path = location.module, location.working_directory
+    location = chosen_code_location(arguments)
+    module, search_path = location.module, location.working_directory
     # The child starts before anything imports Dagster, so hera's models load there while Dagster and the project
     # load here; the compiler's own modules come after the fork for the same reason.
     with structure_check_in_child() as structure:

@@ -1,5 +1,6 @@
 """Finds the module `dagster dev` loads, so `build` compiles the same code location by default."""
 
+import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,3 +33,24 @@ def default_code_location(workspace_file: Path) -> CodeLocation:
         raise UnsupportedInputError(f"{workspace_file}: python_module has no module_name; pass --module MODULE")
     directory = "." if isinstance(entry, str) else str(entry.get("working_directory", "."))
     return CodeLocation(module=name, working_directory=(workspace_file.parent / directory).resolve())
+
+
+def add_location_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--module`, `--settings`, `--workspace`: how `build` and `backfill` find the code location and its settings."""
+    parser.add_argument("--module", help="Python module holding the Definitions (default: from workspace.yaml)")
+    parser.add_argument(
+        "--settings",
+        type=Path,
+        default=Path("pyproject.toml"),
+        help="file with [tool.compiler] (default: pyproject.toml)",
+    )
+    parser.add_argument(
+        "--workspace", type=Path, default=Path("workspace.yaml"), help="workspace file naming the default module"
+    )
+
+
+def chosen_code_location(arguments: argparse.Namespace) -> CodeLocation:
+    """`--module` (found from the current directory), else the one module workspace.yaml loads."""
+    if arguments.module:
+        return CodeLocation(module=arguments.module, working_directory=Path.cwd())
+    return default_code_location(arguments.workspace)
