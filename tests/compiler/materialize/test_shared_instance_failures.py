@@ -94,7 +94,7 @@ def test_two_steps_writing_at_once_both_land(
     s3_env: dict[str, str], openaq_env: OpenAQServer, pg_env: dict[str, str], tmp_path: Path
 ) -> None:
     """Two pods starting together on a fresh database (both create Dagster's tables) and writing events at once."""
-    partitions = ("2026-11-26", "2026-11-27")
+    partitions = (day_key("2026-11-26"), day_key("2026-11-27"))
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda p: materialize_step(pg_env, "openaq/raw_measurements", p), partitions))
     for result in results:
