@@ -14,6 +14,10 @@ the chain's hungriest asset. The rules, each checked here (compiler/README.md "S
   Kubernetes objects, no variable set to two values; resources are merged key by key to the larger quantity;
 - the same retry limit (the attempts Argo may make): the fused task waits as the most patient policy asks.
 
+Every DAG is fused on its own, per-key DAGs of fan-outs included (compiler/build/fan_out.py): a chain inside one
+runs as one task per static key, keeping `--static-key`. A DAG starting with a schedule-gate is not fused (its `when`
+selects single assets).
+
 A pair that breaks a rule is not fused, with a `note:` line; exit 2 when the user tagged one of them "true".
 With neither the setting nor a "true" tag, the plan is returned unchanged: the default output stays byte-identical.
 """
