@@ -316,3 +316,31 @@ def test_a_variable_two_members_apart_set_to_different_values_cuts_the_chain() -
     tasks = dag(workflow_template(documents))
     assert set(tasks) == {"a-to-b", "c"}
     assert any("asset c is not fused with the chain before it: environment variable X" in n for n in result.notes)
+
+
+def test_a_static_chain_fuses_inside_its_per_key_dag_and_an_unpartitioned_asset_after_it_waits_for_every_key() -> None:
+    keys = dg.StaticPartitionsDefinition(["graz", "vienna"])
+
+    @dg.asset(partitions_def=keys)
+    def a() -> None:
+        return None
+
+    @dg.asset(partitions_def=keys, deps=[a])
+    def b() -> None:
+        return None
+
+    @dg.asset(deps=[b])
+    def overview() -> None:
+        return None
+
+    result, documents = build(dg.Definitions(assets=[a, b, overview]), fuse_chains=True)
+    document = workflow_template(documents)
+    main = dag(document)
+    assert set(main) == {"each-a", "overview"}
+    assert main["each-a"]["withItems"] == keys.get_partition_keys()
+    assert main["overview"]["depends"] == "each-a"
+    [task] = dag(document, main["each-a"]["template"]).values()
+    assert task["name"] == "a-to-b"
+    step = templates(document)[task["template"]]
+    assert step["container"]["args"][-2:] == ["{{inputs.parameters.static-key}}", "--fused"]
+    assert result.notes == ()  # b → overview: one is per key, the other not; they sit in different DAGs
