@@ -344,3 +344,23 @@ def test_a_static_chain_fuses_inside_its_per_key_dag_and_an_unpartitioned_asset_
     step = templates(document)[task["template"]]
     assert step["container"]["args"][-2:] == ["{{inputs.parameters.static-key}}", "--fused"]
     assert result.notes == ()  # b → overview: one is per key, the other not; they sit in different DAGs
+
+
+def test_a_dag_starting_with_a_schedule_gate_is_not_fused_and_says_why() -> None:
+    """A schedule with code of its own (should_execute) gets a gate whose `when` selects single assets."""
+    assets = chain()
+    job = dg.define_asset_job("abc", selection=["a", "b", "c"], partitions_def=DAILY)
+    gated = dg.ScheduleDefinition(
+        name="weekdays",
+        job=job,
+        cron_schedule="0 1 * * *",
+        execution_timezone="Europe/Vienna",
+        should_execute=lambda context: context.scheduled_execution_time.weekday() < 5,
+    )
+    defs = dg.Definitions(assets=assets, jobs=[job], schedules=[gated])
+    result, documents = build(defs, fuse_chains=True)
+    assert {"a", "b", "c"} <= set(dag(workflow_template(documents)))
+    assert any("step fusion is not applied" in note and "schedule-gate" in note for note in result.notes)
+    tagged = {"tags": {"argo/fuse": "true"}}
+    with pytest.raises(UnsupportedInputError, match="schedule-gate.*argo/fuse"):
+        build(dg.Definitions(assets=chain(a=tagged, b=tagged), jobs=[job], schedules=[gated]))
