@@ -80,7 +80,7 @@ def city_keys(defs: dg.Definitions, key: list[str]) -> list[str]:
     partitions_def = defs.resolve_asset_graph().get(dg.AssetKey(key)).partitions_def
     assert isinstance(partitions_def, dg.MultiPartitionsDefinition)
     [city] = [d for d in partitions_def.partitions_defs if isinstance(d.partitions_def, dg.StaticPartitionsDefinition)]
-    return city.partitions_def.get_partition_keys()
+    return list(city.partitions_def.get_partition_keys())
 
 
 def fused_per_key(document: dict[str, Any], dag_name: str = "main") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -362,5 +362,5 @@ def test_a_dag_starting_with_a_schedule_gate_is_not_fused_and_says_why() -> None
     assert {"a", "b", "c"} <= set(dag(workflow_template(documents)))
     assert any("step fusion is not applied" in note and "schedule-gate" in note for note in result.notes)
     tagged = {"tags": {"argo/fuse": "true"}}
-    with pytest.raises(UnsupportedInputError, match="schedule-gate.*argo/fuse"):
+    with pytest.raises(UnsupportedInputError, match=r"schedule-gate.*argo/fuse"):
         build(dg.Definitions(assets=chain(a=tagged, b=tagged), jobs=[job], schedules=[gated]))
