@@ -14,6 +14,10 @@ the chain's hungriest asset. The rules, each checked here (compiler/README.md "S
   Kubernetes objects, no variable set to two values; resources are merged key by key to the larger quantity;
 - the same retry limit (the attempts Argo may make): the fused task waits as the most patient policy asks.
 
+Every DAG is fused on its own, per-key DAGs of fan-outs included (compiler/build/fan_out.py): a chain inside one
+runs as one task per static key, keeping `--static-key`. A DAG starting with a schedule-gate is not fused (its `when`
+selects single assets).
+
 A pair that breaks a rule is not fused, with a `note:` line; exit 2 when the user tagged one of them "true".
 With neither the setting nor a "true" tag, the plan is returned unchanged: the default output stays byte-identical.
 """
@@ -78,33 +82,92 @@ def fusion_requested(project: Project, fuse_chains: bool) -> bool:
 
 
 def fuse_plan(plan: Any, project: Project) -> FusionResult:
-    """Rewrites every DAG of `plan`: each fusable chain's tasks become one task running a `--fused` step."""
-    from compiler.build.plan import StepTemplate, Task
+    """Rewrites every DAG of `plan` (job DAGs and per-key DAGs alike): each fusable chain's tasks become one task
+    running a `--fused` step. Tasks are matched to assets by their asset key; a fan-out's `withItems` task is no
+    asset's and never fused, so a chain inside a per-key DAG fuses into one task per static key."""
+    from compiler.build.plan import StepTemplate
 
-    settings = plan.settings
-    main = plan.dags[0]
-    unsupported = _unsupported_plan(plan, project)
+    unsupported = _unsupported_plan(plan)
     if unsupported:
         line = f"step fusion is not applied: {unsupported}; every asset keeps its own task"
         if any(asset.fuse for asset in project.assets):
             raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true"')
         return FusionResult(plan, (line,))
-    assets_by_task = dict(zip((task.name for task in main.tasks), project.assets, strict=True))
-    tasks = {task.name: task for task in main.tasks}
+    by_key = {"/".join(key): asset for asset in project.assets for key in asset.all_keys}
     steps = {step.name: step for step in plan.steps}
+    taken = {task.name for dag in plan.dags for task in dag.tasks}
+    notes: dict[str, None] = {}
+    warnings: dict[str, None] = {}
+    fused_steps: dict[str, StepTemplate] = {}
+    first_dag: dict[str, Any] = {}  # each asset task's first DAG: the main DAG or its per-key DAG (every asset)
+    chained: set[str] = set()
+    fused_by_chain: dict[tuple[str, ...], Any] = {}
+    dags = []
+    for dag in plan.dags:
+        assets_by_task = {task.name: by_key[task.asset.split(",")[0]] for task in dag.tasks if _is_asset_task(task)}
+        for name in assets_by_task:
+            first_dag.setdefault(name, dag)
+        chains = _chains(dag, assets_by_task, steps, project, plan.settings.fuse_chains, notes)
+        chained.update(name for chain in chains for name in chain if first_dag[name] is dag)
+        fused_name: dict[str, str] = {}
+        fused_tasks: dict[str, Any] = {}
+        for chain in chains:
+            if tuple(chain) not in fused_by_chain:
+                fused_by_chain[tuple(chain)] = _fused_task(
+                    chain, dag, assets_by_task, steps, plan.settings, taken, fused_steps, warnings
+                )
+            task = fused_by_chain[tuple(chain)]
+            fused_tasks[task.name] = task
+            fused_name.update((member, task.name) for member in chain)
+        dags.append(dataclasses.replace(dag, tasks=_fused_dag_tasks(dag.tasks, fused_name, fused_tasks)))
+
+    for name, dag in first_dag.items():
+        asset = by_key[next(t.asset for t in dag.tasks if t.name == name).split(",")[0]]
+        if asset.fuse and name not in chained:
+            depends = next(t.depends for t in dag.tasks if t.name == name)
+            downstream = [t.name for t in dag.tasks if name in t.depends]
+            raise UnsupportedInputError(
+                f'asset {asset.key_path}: tagged {FUSE_TAG} = "true" but it has no neighbour to fuse with '
+                f"({len(depends)} upstream, {len(downstream)} downstream tasks; a chain needs "
+                "exactly one of each between its assets, both candidates); remove the tag"
+            )
+    if not fused_by_chain:
+        return FusionResult(plan, tuple(notes))
+    used = {task.template for dag in dags for task in dag.tasks}
+    kept = [step for step in plan.steps if step.name in used]
+    kept += [step for step in fused_steps.values() if step.name in used and step not in kept]
+    return FusionResult(dataclasses.replace(plan, dags=tuple(dags), steps=tuple(kept)), tuple(notes), tuple(warnings))
+
+
+def _is_asset_task(task: Any) -> bool:
+    """An asset's task: not a fan-out's `withItems` task (it runs a per-key DAG) nor a gate's."""
+    return bool(task.asset) and not task.items
+
+
+def _chains(
+    dag: Any,
+    assets_by_task: Mapping[str, AssetSpec],
+    steps: Mapping[str, Any],
+    project: Project,
+    fuse_chains: bool,
+    notes: dict[str, None],
+) -> list[list[str]]:
+    """The fusable chains of one DAG, in topological order, each of two or more asset tasks. Linear within this
+    DAG: a per-key DAG holds one fan-out's assets, and tasks outside it wait for the whole fan-out task anyway."""
+    tasks = {task.name: task for task in dag.tasks if task.name in assets_by_task}
     downstream: dict[str, list[str]] = {name: [] for name in tasks}
-    for task in main.tasks:
+    for task in tasks.values():
         for dep in task.depends:
-            downstream[dep].append(task.name)
+            if dep in downstream:
+                downstream[dep].append(task.name)
 
     def candidate(name: str) -> bool:
         tag = assets_by_task[name].fuse
-        return tag is True or (settings.fuse_chains and tag is not False)
+        return tag is True or (fuse_chains and tag is not False)
 
-    notes: list[str] = []
     next_of: dict[str, str] = {}
-    for task in main.tasks:
-        if len(task.depends) != 1:
+    for task in tasks.values():
+        if len(task.depends) != 1 or task.depends[0] not in tasks:
             continue
         upstream = task.depends[0]
         if downstream[upstream] != [task.name] or not (candidate(upstream) and candidate(task.name)):
@@ -119,23 +182,12 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
         line = f"asset {asset.key_path} is not fused with {up_asset.key_path}: {reason}"
         if up_asset.fuse or asset.fuse:
             raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true" or make them match')
-        notes.append(line)
-
-    chained = set(next_of) | set(next_of.values())
-    for name, asset in assets_by_task.items():
-        if asset.fuse and name not in chained:
-            raise UnsupportedInputError(
-                f'asset {asset.key_path}: tagged {FUSE_TAG} = "true" but it has no neighbour to fuse with '
-                f"({len(tasks[name].depends)} upstream, {len(downstream[name])} downstream tasks; a chain needs "
-                "exactly one of each between its assets, both candidates); remove the tag"
-            )
-    if not next_of:
-        return FusionResult(plan, tuple(notes))
+        notes[line] = None
 
     chains: list[list[str]] = []
-    for task in main.tasks:  # topological order: a chain starts at a member with no fused upstream
-        if task.name in next_of and task.name not in next_of.values():
-            chain = [task.name]
+    for name in tasks:  # topological order: a chain starts at a member with no fused upstream
+        if name in next_of and name not in next_of.values():
+            chain = [name]
             while chain[-1] in next_of:
                 following = next_of[chain[-1]]
                 # pairs agree, but a variable set by two members apart (not by the one between) must agree too
@@ -144,7 +196,7 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
                     line = f"asset {assets_by_task[following].key_path} is not fused with the chain before it: {reason}"
                     if any(assets_by_task[member].fuse for member in [*chain, following]):
                         raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true" or make them match')
-                    notes.append(line)
+                    notes[line] = None
                     if len(chain) > 1:
                         chains.append(chain)
                     chain = [following]
@@ -152,60 +204,62 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
                 chain.append(following)
             if len(chain) > 1:
                 chains.append(chain)
+    return chains
 
-    warnings: list[str] = []
-    fused_name: dict[str, str] = {}
-    fused_tasks: dict[str, Any] = {}
-    fused_steps: dict[str, StepTemplate] = {}
-    default = steps.get("materialize")
-    taken = set(tasks)
-    for chain in chains:
-        name = _fused_task_name(chain, taken)
-        taken.add(name)
-        members_steps = [steps[tasks[member].template] for member in chain]
-        step, warning = _merged_step(
-            name, members_steps, chain, assets_by_task, settings.defaults.active_deadline_seconds
-        )
-        if warning:
-            warnings.append(warning)
-        if default is not None and _same_settings(step, dataclasses.replace(default, fused=True)):
-            step = dataclasses.replace(step, name=FUSED_STEP)
-        for existing in fused_steps.values():
-            if _same_settings(existing, step):
-                step = existing
-        fused_steps[step.name] = step
-        unknown = [assets_by_task[m].key_path for m in chain[:-1] if not assets_by_task[m].resumable]
-        if unknown and settings.instance is None:
-            warnings.append(
-                f"fused task {name}: the IO manager of {', '.join(unknown)} cannot say when it stored a value "
-                "(no stored_at) and there is no shared instance: a retry reruns the chain from its first asset"
-            )
-        members = [tasks[member] for member in chain]
-        fused_tasks[name] = Task(
-            name,
-            step.name,
-            ",".join(member.asset for member in members),
-            members[0].depends,
-            description=" | ".join(f"{m.asset}: {m.description}" for m in members if m.description),
-            owners=", ".join(dict.fromkeys(o.strip() for m in members for o in m.owners.split(",") if o.strip())),
-        )
-        for member in chain:
-            fused_name[member] = name
 
-    dags = tuple(
-        dataclasses.replace(dag, tasks=_fused_dag_tasks(dag.tasks, fused_name, fused_tasks)) for dag in plan.dags
+def _fused_task(
+    chain: Sequence[str],
+    dag: Any,
+    assets_by_task: Mapping[str, AssetSpec],
+    steps: Mapping[str, Any],
+    settings: Any,
+    taken: set[str],
+    fused_steps: dict[str, Any],
+    warnings: dict[str, None],
+) -> Any:
+    """The chain's one task and its step (shared with an earlier chain of the same settings). Inside a per-key DAG
+    the task passes the DAG's `static-key` on and the step keeps `fan_out` (`--static-key`, FAN_OUT_PARALLELISM)."""
+    from compiler.build.plan import Task
+
+    tasks = {task.name: task for task in dag.tasks}
+    name = _fused_task_name(chain, taken)
+    taken.add(name)
+    step, warning = _merged_step(
+        name,
+        [steps[tasks[member].template] for member in chain],
+        chain,
+        assets_by_task,
+        settings.defaults.active_deadline_seconds,
     )
-    used = {task.template for dag in dags for task in dag.tasks}
-    kept = [step for step in plan.steps if step.name in used]
-    kept += [step for step in fused_steps.values() if step.name in used and step not in kept]
-    return FusionResult(dataclasses.replace(plan, dags=dags, steps=tuple(kept)), tuple(notes), tuple(warnings))
+    if warning:
+        warnings[warning] = None
+    default = steps.get("materialize")
+    if default is not None and _same_settings(step, dataclasses.replace(default, fused=True)):
+        step = dataclasses.replace(step, name=FUSED_STEP)
+    for existing in fused_steps.values():
+        if _same_settings(existing, step):
+            step = existing
+    fused_steps[step.name] = step
+    unknown = [assets_by_task[m].key_path for m in chain[:-1] if not assets_by_task[m].resumable]
+    if unknown and settings.instance is None:
+        warnings[
+            f"fused task {name}: the IO manager of {', '.join(unknown)} cannot say when it stored a value "
+            "(no stored_at) and there is no shared instance: a retry reruns the chain from its first asset"
+        ] = None
+    members = [tasks[member] for member in chain]
+    return Task(
+        name,
+        step.name,
+        ",".join(member.asset for member in members),
+        members[0].depends,
+        description=" | ".join(f"{m.asset}: {m.description}" for m in members if m.description),
+        owners=", ".join(dict.fromkeys(o.strip() for m in members for o in m.owners.split(",") if o.strip())),
+        static_key=members[0].static_key,
+    )
 
 
-def _unsupported_plan(plan: Any, project: Project) -> str | None:
-    """Plans whose tasks carry more than an asset: fusing them would drop a fan-out's per-key DAG or a gate's `when`."""
-    fanned = [asset.key_path for asset in project.assets if asset.fan_out is not None]
-    if fanned:
-        return f"assets {', '.join(fanned)} fan out over static partition keys (not fused inside per-key DAGs yet)"
+def _unsupported_plan(plan: Any) -> str | None:
+    """Plans whose tasks carry more than an asset: fusing them would drop a gate's `when` on single assets."""
     gated = [dag.name for dag in plan.dags if dag.gate is not None]
     if gated:
         return f"DAG(s) {', '.join(gated)} start with a schedule-gate whose `when` selects single assets"

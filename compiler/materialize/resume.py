@@ -144,8 +144,12 @@ def _io_manager_probe(
                 return
 
         def probe(key: "AssetKey") -> bool:
+            # with the asset's partitions definition, so an IO manager can parse a multi-dimensional key
+            # (`vienna|2026-11-27`, a fanned-out pod's) into its dimensions, as in a run
             context = (
-                build_output_context(asset_key=key, partition_key=partition)
+                build_output_context(
+                    asset_key=key, partition_key=partition, asset_partitions_def=graph.get(key).partitions_def
+                )
                 if partition
                 else build_output_context(asset_key=key)
             )

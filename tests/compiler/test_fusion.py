@@ -12,7 +12,7 @@ from compiler.errors import UnsupportedInputError
 from compiler.parse import parse_documents
 from compiler.settings import load_settings
 from tests.compiler.argo_schema import schema_errors
-from tests.compiler.support import REPO, dag, demo_settings, workflow_template
+from tests.compiler.support import REPO, compile_defs, dag, demo_settings, workflow_template
 
 DAILY = dg.DailyPartitionsDefinition(start_date="2026-01-01", timezone="Europe/Vienna")
 HOURLY = dg.HourlyPartitionsDefinition(start_date="2026-01-01-00:00", timezone="Europe/Vienna")
@@ -75,17 +75,39 @@ def test_without_the_setting_or_a_tag_nothing_changes() -> None:
     assert set(dag(workflow_template(plain))) == {"a", "b", "c"}
 
 
-def test_the_flagship_fuses_into_one_task_with_the_larger_resources_and_the_most_patient_retry() -> None:
+def city_keys(defs: dg.Definitions, key: list[str]) -> list[str]:
+    """Dagster's answer: the static (city) keys of the asset's date × city partitions, in its order."""
+    partitions_def = defs.resolve_asset_graph().get(dg.AssetKey(key)).partitions_def
+    assert isinstance(partitions_def, dg.MultiPartitionsDefinition)
+    [city] = [d for d in partitions_def.partitions_defs if isinstance(d.partitions_def, dg.StaticPartitionsDefinition)]
+    return list(city.partitions_def.get_partition_keys())
+
+
+def fused_per_key(document: dict[str, Any], dag_name: str = "main") -> tuple[dict[str, Any], dict[str, Any]]:
+    """The DAG's one fan-out task and the one (fused) task of its per-key DAG."""
+    [fan_out] = dag(document, dag_name).values()
+    [task] = dag(document, fan_out["template"]).values()
+    return fan_out, task
+
+
+def test_the_flagship_fuses_into_one_task_per_city_with_the_larger_resources_and_the_most_patient_retry() -> None:
+    from assets import defs
+
     settings = load_settings(REPO / "pyproject.toml")
     unfused = compile_project(load_project("assets"), settings)
     fused = compile_project(load_project("assets"), dataclasses.replace(settings, fuse_chains=True))
     [document] = parse_documents(fused.files["air-quality.workflowtemplate.yaml"], "wt")
     assert schema_errors(document) == []
-    [task] = dag(document).values()
-    assert [p["value"] for p in task["arguments"]["parameters"] if p["name"] == "asset"] == [
-        "openaq/raw_measurements,openaq/clean_measurements,openaq/measurements_parquet"
-    ]
+    fan_out, task = fused_per_key(document)
+    assert fan_out["withItems"] == city_keys(defs, ["openaq", "raw_measurements"])
+    parameters = {p["name"]: p["value"] for p in task["arguments"]["parameters"]}
+    assert parameters["asset"] == "openaq/raw_measurements,openaq/clean_measurements,openaq/measurements_parquet"
+    assert parameters["static-key"] == "{{inputs.parameters.static-key}}"  # the per-key DAG's city
     step = templates(document)[task["template"]]
+    args = step["container"]["args"]
+    assert args[-1] == "--fused"
+    assert args[args.index("--static-key") + 1] == "{{inputs.parameters.static-key}}"
+    assert "FAN_OUT_PARALLELISM" in {entry["name"] for entry in step["container"]["env"]}
     [plain] = parse_documents(unfused.files["air-quality.workflowtemplate.yaml"], "wt")
     steps = templates(plain)
     limits = [s["container"]["resources"]["limits"]["memory"] for n, s in steps.items() if n.startswith("materialize")]
@@ -94,10 +116,55 @@ def test_the_flagship_fuses_into_one_task_with_the_larger_resources_and_the_most
     assert step["retryStrategy"]["backoff"]["duration"] == "30"  # raw's RetryPolicy: the longest first wait
     assert any("fused task" in warning and "30s" in warning for warning in fused.warnings)
     assert not any("cannot say when it stored" in warning for warning in fused.warnings)  # ObjectStoreIOManager can
+    assert fused.notes == ()
     # the CronWorkflow is untouched: it only names the WorkflowTemplate
     assert (
         fused.files["air-quality-nightly.cronworkflow.yaml"] == unfused.files["air-quality-nightly.cronworkflow.yaml"]
     )
+    # the main DAG keeps its fan-out bound and failFast off
+    [main] = [t for t in document["spec"]["templates"] if t["name"] == "main"]
+    [plain_main] = [t for t in plain["spec"]["templates"] if t["name"] == "main"]
+    assert {k: main.get(k) for k in ("parallelism", "failFast")} == {
+        k: plain_main.get(k) for k in ("parallelism", "failFast")
+    }
+
+
+def test_several_cities_in_two_zones_fuse_into_one_task_per_key_in_valid_manifests() -> None:
+    """Three cities in Vienna's zone and one in Tokyo's: each zone's chain fuses inside its per-key DAG, every
+    manifest passes Argo's strict schema and the compiler's own validation."""
+    from assets.city import GRAZ, LINZ, VIENNA, City
+    from assets.definitions import build_defs
+    from compiler.validate import template_names_by_workflow_template, validate_manifest
+
+    tokyo = City(name="tokyo", latitude=35.6762, longitude=139.6503, radius_m=20_000, timezone="Asia/Tokyo")
+    defs = build_defs((VIENNA, GRAZ, LINZ, tokyo))
+    documents = compile_defs(defs, module="assets", fuse_chains=True)  # Argo's strict JSON schema on each
+    known = template_names_by_workflow_template(list(documents.values()))
+    for name, document in documents.items():
+        assert validate_manifest(document, known) == [], name
+    document = workflow_template(documents)
+    main = dag(document)
+    assert len(main) == 2  # one fan-out task per zone
+    fused_steps = set()
+    for fan_out in main.values():
+        [task] = dag(document, fan_out["template"]).values()
+        keys = task["arguments"]["parameters"][[p["name"] for p in task["arguments"]["parameters"]].index("asset")]
+        [raw, *_] = keys["value"].split(",")
+        assert keys["value"].count(",") == 2  # raw, clean, parquet of that zone
+        assert fan_out["withItems"] == city_keys(defs, raw.split("/"))
+        fused_steps.add(task["template"])
+        assert templates(document)[task["template"]]["container"]["args"][-1] == "--fused"
+    assert {c.name for c in (VIENNA, GRAZ, LINZ, tokyo)} == {k for t in main.values() for k in t["withItems"]}
+    # every job DAG (one per zone's schedule) runs the same fused task per key
+    job_per_key = [
+        template["dag"]["tasks"]
+        for template in document["spec"]["templates"]
+        if template.get("dag") and template["name"].startswith("job-") and "-each-" in template["name"]
+    ]
+    assert len(job_per_key) == 2
+    for tasks in job_per_key:
+        [task] = tasks
+        assert task["template"] in fused_steps
 
 
 def test_a_fan_out_ends_a_chain_and_a_fan_in_starts_one() -> None:
@@ -249,3 +316,51 @@ def test_a_variable_two_members_apart_set_to_different_values_cuts_the_chain() -
     tasks = dag(workflow_template(documents))
     assert set(tasks) == {"a-to-b", "c"}
     assert any("asset c is not fused with the chain before it: environment variable X" in n for n in result.notes)
+
+
+def test_a_static_chain_fuses_inside_its_per_key_dag_and_an_unpartitioned_asset_after_it_waits_for_every_key() -> None:
+    keys = dg.StaticPartitionsDefinition(["graz", "vienna"])
+
+    @dg.asset(partitions_def=keys)
+    def a() -> None:
+        return None
+
+    @dg.asset(partitions_def=keys, deps=[a])
+    def b() -> None:
+        return None
+
+    @dg.asset(deps=[b])
+    def overview() -> None:
+        return None
+
+    result, documents = build(dg.Definitions(assets=[a, b, overview]), fuse_chains=True)
+    document = workflow_template(documents)
+    main = dag(document)
+    assert set(main) == {"each-a", "overview"}
+    assert main["each-a"]["withItems"] == keys.get_partition_keys()
+    assert main["overview"]["depends"] == "each-a"
+    [task] = dag(document, main["each-a"]["template"]).values()
+    assert task["name"] == "a-to-b"
+    step = templates(document)[task["template"]]
+    assert step["container"]["args"][-2:] == ["{{inputs.parameters.static-key}}", "--fused"]
+    assert result.notes == ()  # b → overview: one is per key, the other not; they sit in different DAGs
+
+
+def test_a_dag_starting_with_a_schedule_gate_is_not_fused_and_says_why() -> None:
+    """A schedule with code of its own (should_execute) gets a gate whose `when` selects single assets."""
+    assets = chain()
+    job = dg.define_asset_job("abc", selection=["a", "b", "c"], partitions_def=DAILY)
+    gated = dg.ScheduleDefinition(
+        name="weekdays",
+        job=job,
+        cron_schedule="0 1 * * *",
+        execution_timezone="Europe/Vienna",
+        should_execute=lambda context: context.scheduled_execution_time.weekday() < 5,
+    )
+    defs = dg.Definitions(assets=assets, jobs=[job], schedules=[gated])
+    result, documents = build(defs, fuse_chains=True)
+    assert {"a", "b", "c"} <= set(dag(workflow_template(documents)))
+    assert any("step fusion is not applied" in note and "schedule-gate" in note for note in result.notes)
+    tagged = {"tags": {"argo/fuse": "true"}}
+    with pytest.raises(UnsupportedInputError, match=r"schedule-gate.*argo/fuse"):
+        build(dg.Definitions(assets=chain(a=tagged, b=tagged), jobs=[job], schedules=[gated]))

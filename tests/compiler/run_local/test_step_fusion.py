@@ -2,17 +2,20 @@
 what the unfused build and Dagster in process publish, and a retried fused task resumes after what it stored."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, MultiPartitionKey, materialize
 
 from assets import defs
-from assets.city import CITY
+from assets.city import CITIES, CITY
 from assets.measurements_parquet import object_key
+from assets.partitions import CITY as CITY_DIMENSION
+from assets.partitions import DATE
 from assets.resources.object_store import ObjectStore
 from compiler.parse import parse_documents
 from devservices.dev_instance import with_shared_instance
@@ -24,9 +27,12 @@ from tests.compiler.run_local.projects import fused_retry
 
 ROOT = Path(__file__).resolve().parents[3]
 UNFUSED = ROOT / "argo_out" / "air-quality.workflowtemplate.yaml"
-PARTITION = "2026-11-27"  # what the 01:00 Vienna tick on 2026-11-28 materializes
+PARTITION = "2026-11-27"  # what the 01:00 Vienna tick on 2026-11-28 materializes, for every city
+CITY_DAY = str(MultiPartitionKey({CITY_DIMENSION: CITY.name, DATE: PARTITION}))  # Dagster's date × city key
+DAY_PATH = f"city={CITY.name}/date={PARTITION}"  # the IO manager's path of that key
 TICK = "2026-11-28T00:00:00Z"
-FUSED_TASK = "openaq-raw-measurements-to-openaq-measurements-parquet"
+FUSED_TASK = "openaq-raw-measurements-to-openaq-measurements-parquet"  # one per city, inside the per-key DAG
+PER_KEY = rf"each-openaq-raw-measurements\(\d+:{CITY.name}\)"  # how run-local names a task of the per-key DAG
 FLAGSHIP = ("raw_measurements", "clean_measurements", "measurements_parquet")
 INSTANCE_SETTINGS = """
 [tool.compiler.instance]
@@ -78,6 +84,11 @@ def objects(store: ObjectStore) -> dict[str, bytes]:
     }
 
 
+def succeeded(stdout: str) -> list[str]:
+    """The tasks run-local reports done (`✔ <node> in ...`); a per-key DAG's tasks as `each-…(i:key).<task>`."""
+    return re.findall(r"^✔ (\S+) in ", stdout, re.MULTILINE)
+
+
 def use_bucket(monkeypatch: pytest.MonkeyPatch, bucket: str) -> ObjectStore:
     monkeypatch.setenv("MINIO_BUCKET", bucket)
     return ObjectStore.from_env()
@@ -93,22 +104,25 @@ def test_a_fused_flagship_tick_publishes_what_the_unfused_build_and_dagster_publ
 
     fused = compiler("run-local", str(template), "--scheduled-time", TICK)
     assert fused.returncode == 0, fused.stdout[-3000:] + fused.stderr[-3000:]
-    assert [line for line in fused.stdout.splitlines() if line.startswith("✔")] == [
-        line for line in fused.stdout.splitlines() if line.startswith(f"✔ {FUSED_TASK} in")
+    # one pod per city ran the whole chain: the per-key DAG's only task is the fused one
+    assert [t for t in succeeded(fused.stdout) if not t.startswith("each-openaq-raw-measurements(")] == []
+    assert [t for t in succeeded(fused.stdout) if re.fullmatch(rf"{PER_KEY}\.{FUSED_TASK}", t)] == [
+        t for t in succeeded(fused.stdout) if "." in t
     ]
+    assert len([t for t in succeeded(fused.stdout) if "." in t]) == len(CITIES)
     published_fused = objects(ObjectStore.from_env())
 
     bucket = s3_env["MINIO_BUCKET"]
     use_bucket(monkeypatch, f"{bucket}-unfused")
     unfused = compiler("run-local", str(UNFUSED), "--scheduled-time", TICK)
     assert unfused.returncode == 0, unfused.stdout[-3000:] + unfused.stderr[-3000:]
-    assert sum(line.startswith("✔") for line in unfused.stdout.splitlines()) == 3
+    assert len([t for t in succeeded(unfused.stdout) if "." in t]) == 3 * len(CITIES)  # three steps per city
     published_unfused = objects(ObjectStore.from_env())
 
     use_bucket(monkeypatch, f"{bucket}-dagster")
     direct = materialize(
         [defs.get_assets_def(["openaq", name]) for name in FLAGSHIP],
-        partition_key=PARTITION,
+        partition_key=CITY_DAY,
         resources=defs.resources or {},
         instance=DagsterInstance.ephemeral(),
     )
@@ -125,7 +139,7 @@ def one_fetch_requests(openaq: OpenAQServer, bucket: str, monkeypatch: pytest.Mo
     use_bucket(monkeypatch, bucket)
     once = materialize(
         [defs.get_assets_def(["openaq", "raw_measurements"])],
-        partition_key=PARTITION,
+        partition_key=CITY_DAY,
         resources=defs.resources or {},
         instance=DagsterInstance.ephemeral(),
     )
@@ -156,22 +170,22 @@ def test_a_retried_fused_task_resumes_after_the_asset_it_already_stored(
     output = replay.stdout + replay.stderr
     assert replay.returncode == 0, output[-3000:]
     task = "openaq-raw-measurements-to-openaq-day-report"
-    assert f"↻ {task} attempt 1/3 exit 1; retrying" in output  # the report failed once
-    assert f"✔ {task} in" in output
+    assert re.search(rf"^↻ {PER_KEY}\.{task} attempt 1/3 exit 1; retrying", output, re.M)  # the report failed once
+    assert re.search(rf"^✔ {PER_KEY}\.{task} in", output, re.M)
     replay_requests = openaq_env.counters.requests
 
     store = ObjectStore.from_env()
-    marker_key = fused_retry.MARKER.format(partition=PARTITION)
+    marker_key = fused_retry.MARKER.format(city=CITY.name, date=PARTITION)
     failed_at = store.last_modified(marker_key)
-    raw_written = store.last_modified(f"dagster/openaq/raw_measurements/{PARTITION}.json")
-    summary_written = store.last_modified(f"dagster/openaq/day_summary/{PARTITION}.json")
+    raw_written = store.last_modified(f"dagster/openaq/raw_measurements/{DAY_PATH}.json")
+    summary_written = store.last_modified(f"dagster/openaq/day_summary/{DAY_PATH}.json")
     assert failed_at is not None
     assert raw_written is not None
     assert summary_written is not None
     assert raw_written <= failed_at  # the raw day was not written again after the failure
     # the summary has a blocking check and the report after it failed: nothing proves its check passed, so it reran
     assert summary_written > failed_at
-    assert store.exists(f"dagster/openaq/day_report/{PARTITION}.json")
+    assert store.exists(f"dagster/openaq/day_report/{DAY_PATH}.json")
     assert replay_requests == one_fetch_requests(openaq_env, f"{s3_env['MINIO_BUCKET']}-once", monkeypatch) > 0
 
 
@@ -199,7 +213,7 @@ def test_a_blocking_check_failing_inside_a_fused_task_stops_it_for_good_as_in_da
     replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}")
     output = replay.stdout + replay.stderr
     assert replay.returncode == 1, output[-3000:]
-    assert f"⊗ {FUSED_TASK} exit 3: retryStrategy.expression says not to retry" in output
+    assert re.search(rf"^⊗ {PER_KEY}\.{FUSED_TASK} exit 3: retryStrategy.expression says not to retry", output, re.M)
     assert "day_complete_enough" in output
     replay_requests = openaq_env.counters.requests
     published_key = object_key(CITY.name, PARTITION)
@@ -209,7 +223,7 @@ def test_a_blocking_check_failing_inside_a_fused_task_stops_it_for_good_as_in_da
     store = use_bucket(monkeypatch, f"{s3_env['MINIO_BUCKET']}-dagster")
     direct = materialize(
         [defs.get_assets_def(["openaq", name]) for name in FLAGSHIP],
-        partition_key=PARTITION,
+        partition_key=CITY_DAY,
         resources=defs.resources or {},
         instance=DagsterInstance.ephemeral(),
         raise_on_error=False,
