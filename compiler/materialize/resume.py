@@ -9,11 +9,13 @@ How the pod knows, first source that can answer:
 1. The shared instance (`[tool.compiler.instance] kind = "postgres"`): the latest materialization of the asset's
    partition was recorded by a run tagged with this workflow's uid (`argo/workflow-uid`). Exact, any IO manager.
 2. The asset's IO manager, when it can tell when an output was stored: a method `stored_at(context: OutputContext)
-   -> datetime | None` (the flagship's `ObjectStoreIOManager` has one: the object's Last-Modified). Stored at or
-   after the workflow's creation time (`--created-time`) counts as this workflow's. Limits: the store's clock and
+   -> datetime | None` (the flagship's `ObjectStoreIOManager` has one: the object's Last-Modified). Stored after
+   the workflow's creation time (`--created-time`, strictly: both have one-second resolution) counts as this
+   workflow's. Limits: the store's clock and
    the Kubernetes API server's must agree to within the time between the previous run's last write and this
-   workflow's creation (runs of one pipeline are serialized by its workflow mutex); Last-Modified has one-second
-   resolution, so a previous run that wrote in the very second this workflow was created would count.
+   workflow's creation (runs of one pipeline are serialized by its workflow mutex). A workflow created while an
+   earlier run still held the mutex sees that run's later writes as its own: if its own first attempt failed
+   before storing an asset, the retry takes the earlier run's value for that asset.
 3. Otherwise nothing is skipped: the retry runs the whole chain (correct, just slower).
 
 An asset with a blocking asset check counts as done only when the next asset of the chain was also materialized:
@@ -154,7 +156,10 @@ def _io_manager_probe(
                 else build_output_context(asset_key=key)
             )
             when = managers[key].stored_at(context) if key in managers else None
-            return when is not None and when >= created
+            # Strictly after: both times have one-second resolution, and a pod of this workflow starts seconds after
+            # its creation, so an object from the very second of the creation is an earlier run's (the one before
+            # released the pipeline's mutex moments ago).
+            return when is not None and when > created
 
         yield probe, "the IO manager's stored values, written since the workflow was created"
 
