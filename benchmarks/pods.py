@@ -17,7 +17,7 @@ from benchmarks.targets import POD_COLD_START
 from devservices.local_stack import local_services
 
 ASSETS = ("openaq/raw_measurements", "openaq/clean_measurements", "openaq/measurements_parquet")  # DAG order
-PARTITION = "2026-11-27"
+PARTITION = "vienna|2026-11-27"  # a date × city key of the flagship (Dagster's MultiPartitionKey form)
 _STEP_DONE = re.compile(r'STEP_SUCCESS - Finished execution of step "[^"]+" in ([0-9.]+)(ms|s)\.')
 
 

@@ -35,8 +35,9 @@ from benchmarks.synthetic_raw import cached_raw_file
 if TYPE_CHECKING:
     from benchmarks.report import Row
 
-RAW_PARTITION = "2026-11-26"
-CLEAN_PARTITION = "2026-11-27"  # the day benchmarks.synthetic_raw makes
+RAW_PARTITION = "vienna|2026-11-26"  # date × city keys of the flagship (Dagster's MultiPartitionKey form)
+CLEAN_PARTITION = "vienna|2026-11-27"  # the day benchmarks.synthetic_raw makes
+CLEAN_OBJECT = "dagster/openaq/raw_measurements/city=vienna/date=2026-11-27.json"  # the IO manager's key for it
 RAW_TARGET_MIB, CLEAN_TARGET_MIB = 512, 1024
 WORKFLOW_TEMPLATE = PROJECT_ROOT / "argo_out" / "air-quality.workflowtemplate.yaml"
 _ROWS_READ = re.compile(r"\d+ clean rows from (\d+);")
@@ -279,8 +280,7 @@ def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path) ->
                 else:
                     os.environ[name] = value
         with raw_file.open("rb") as handle:
-            key = f"dagster/openaq/raw_measurements/{CLEAN_PARTITION}.json"
-            store.put_stream(key, handle, raw_file.stat().st_size, "application/json")
+            store.put_stream(CLEAN_OBJECT, handle, raw_file.stat().st_size, "application/json")
         for name, partition, target in (
             ("raw_measurements", RAW_PARTITION, RAW_TARGET_MIB),
             ("clean_measurements", CLEAN_PARTITION, CLEAN_TARGET_MIB),
