@@ -268,7 +268,12 @@ def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path) ->
 
     pods: list[PodMemory] = []
     with running_seaweed(work / "seaweed") as seaweed:
-        env = {**seaweed.env(DEFAULT_BUCKET), "OPENAQ_API_KEY": "bench-key", "OPENAQ_BASE_URL": base_url}
+        env = {
+            **seaweed.env(DEFAULT_BUCKET),
+            "OPENAQ_API_KEY": "bench-key",
+            "OPENAQ_BASE_URL": base_url,
+            "OPENAQ_REQUESTS_PER_MINUTE": "1000000",  # the stand-in's advertised limit, not OpenAQ's 60
+        }
         saved = {name: os.environ.get(name) for name in env}
         os.environ.update(env)  # ObjectStore reads MINIO_*; restored at once so later benchmarks start their own store
         try:

@@ -18,6 +18,8 @@ from assets.openaq.errors import OpenAQConfigError
 
 REQUESTS_PER_MINUTE = 60  # OpenAQ v3's limit per key
 PARALLELISM_VARIABLE = "FAN_OUT_PARALLELISM"
+# A key with another limit (OpenAQ grants higher ones on request; a local stand-in has none worth keeping to).
+KEY_LIMIT_VARIABLE = "OPENAQ_REQUESTS_PER_MINUTE"
 # The window is held a little longer than the server's, so a request that arrives late (network delay) cannot
 # land in the server's next window together with that window's own full share.
 ARRIVAL_SLACK = 0.05
@@ -54,18 +56,29 @@ class RateBudget:
 
 def fan_out_parallelism(environ: Mapping[str, str] | None = None) -> int:
     """`FAN_OUT_PARALLELISM` as a positive integer; 1 when unset or empty."""
-    raw = (os.environ if environ is None else environ).get(PARALLELISM_VARIABLE, "").strip()
+    hint = "The Argo fan-out sets it to its parallelism bound; unset it for a single process."
+    return _positive(PARALLELISM_VARIABLE, 1, hint, environ)
+
+
+def key_budget(configured: int, environ: Mapping[str, str] | None = None) -> RateBudget:
+    """The API key's whole budget per minute: `OPENAQ_REQUESTS_PER_MINUTE` when set, else `configured` (the
+    resource's `requests_per_minute`, OpenAQ's 60). Raises OpenAQConfigError for a value that is not a positive
+    integer."""
+    hint = f"Set it to the key's limit per minute, or unset it for OpenAQ's {REQUESTS_PER_MINUTE}."
+    return RateBudget(_positive(KEY_LIMIT_VARIABLE, configured, hint, environ), 60.0)
+
+
+def _positive(variable: str, default: int, hint: str, environ: Mapping[str, str] | None) -> int:
+    """`variable` as a positive integer; `default` when unset or empty."""
+    raw = (os.environ if environ is None else environ).get(variable, "").strip()
     if not raw:
-        return 1
+        return default
     try:
         value = int(raw)
     except ValueError:
         value = 0
     if value < 1:
-        raise OpenAQConfigError(
-            f"{PARALLELISM_VARIABLE}={raw!r} is not a positive integer",
-            hint="The Argo fan-out sets it to its parallelism bound; unset it for a single process.",
-        )
+        raise OpenAQConfigError(f"{variable}={raw!r} is not a positive integer", hint=hint)
     return value
 
 

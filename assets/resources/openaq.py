@@ -5,7 +5,7 @@ import os
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from assets.openaq.budget import REQUESTS_PER_MINUTE, RateBudget, pod_budget
+from assets.openaq.budget import REQUESTS_PER_MINUTE, key_budget, pod_budget
 from assets.openaq.client import DEFAULT_BASE_URL, OpenAQClient
 
 
@@ -21,10 +21,13 @@ class OpenAQResource(ConfigurableResource):
     max_workers: int = Field(default=4, description="Concurrent per-sensor requests, always within the rate limit.")
     requests_per_minute: int = Field(
         default=REQUESTS_PER_MINUTE,
-        description="The API key's limit, shared by all pods: each keeps to this / FAN_OUT_PARALLELISM.",
+        description=(
+            "The API key's limit, shared by all pods: each keeps to this / FAN_OUT_PARALLELISM. "
+            "OPENAQ_REQUESTS_PER_MINUTE, when set, replaces it (a key with another limit)."
+        ),
     )
 
     def client(self) -> OpenAQClient:
         base_url = self.base_url or os.environ.get("OPENAQ_BASE_URL") or DEFAULT_BASE_URL
-        budget = pod_budget(RateBudget(self.requests_per_minute, 60.0))
+        budget = pod_budget(key_budget(self.requests_per_minute))
         return OpenAQClient(self.api_key, base_url, max_workers=self.max_workers, budget=budget)

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from assets.openaq import OpenAQClient, day_window_utc, fetch_city_day
-from assets.openaq.budget import RateBudget, SlidingWindowLimit, fan_out_parallelism, pod_budget
+from assets.openaq.budget import RateBudget, SlidingWindowLimit, fan_out_parallelism, key_budget, pod_budget
 from assets.openaq.errors import OpenAQConfigError
 from devservices.openaq_server import OpenAQServer
 from tests.assets.openaq.conftest import FAST_RETRY
@@ -61,6 +61,19 @@ def test_a_bad_parallelism_names_the_variable(raw: str) -> None:
     with pytest.raises(OpenAQConfigError, match="FAN_OUT_PARALLELISM"):
         fan_out_parallelism({"FAN_OUT_PARALLELISM": raw})
     assert fan_out_parallelism({}) == 1
+
+
+def test_a_key_with_another_limit_replaces_the_configured_one() -> None:
+    assert key_budget(60, {}) == RateBudget(60, 60.0)
+    assert key_budget(60, {"OPENAQ_REQUESTS_PER_MINUTE": " 300 "}) == RateBudget(300, 60.0)
+    shared = pod_budget(key_budget(60, {"OPENAQ_REQUESTS_PER_MINUTE": "300"}), {"FAN_OUT_PARALLELISM": "3"})
+    assert shared == RateBudget(100, 60.0)  # the fan-out still divides the key's budget
+
+
+@pytest.mark.parametrize("raw", ["0", "-5", "sixty", "60.5"])
+def test_a_bad_key_limit_names_the_variable(raw: str) -> None:
+    with pytest.raises(OpenAQConfigError, match="OPENAQ_REQUESTS_PER_MINUTE"):
+        key_budget(60, {"OPENAQ_REQUESTS_PER_MINUTE": raw})
 
 
 def test_the_sliding_window_holds_the_next_request_until_the_oldest_leaves() -> None:
