@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from compiler import exit_codes
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
+from compiler.materialize.collection import start_up_without_collection
 from compiler.materialize.execution import materialize_asset
 from compiler.materialize.fan_out_key import resolve_fan_out_key
 from compiler.materialize.loading import (
@@ -113,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     asset_text, partition = ",".join(args.asset), None
     exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
     # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
-    with contextlib.redirect_stderr(sys.stdout):
+    # compiler/materialize/collection.py: no garbage collection until Dagster executes the step
+    with contextlib.redirect_stderr(sys.stdout), start_up_without_collection():
         try:
             now = datetime.now(UTC)
             defs = load_definitions(args.module)

@@ -28,6 +28,7 @@ def materialize_asset(
     keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset)."""
     from dagster import AssetKey, build_reconstructable_job, execute_job
 
+    from compiler.materialize.collection import start_up_done
     from compiler.materialize.instance import open_instance
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
     from compiler.materialize.run_tags import argo_run_tags
@@ -42,7 +43,9 @@ def materialize_asset(
     tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()
     # compiler/materialize/instance.py: ephemeral, or the shared instance ([tool.compiler.instance]); never a fallback
+    job.get_definition()  # built once per process: here still in the start-up (compiler/materialize/collection.py)
     with open_instance() as instance:
+        start_up_done()
         result = execute_job(
             job,
             instance=instance,

@@ -123,3 +123,15 @@ def test_unparseable_scheduled_time_exits_2(tmp_path, value):
     result = materialize(tmp_path, "--asset", "fixture/raw", "--scheduled-time", value)
     assert result.returncode == 2
     assert "--scheduled-time" in last_line(result)
+
+
+def test_the_asset_body_runs_with_the_collector_on_and_the_start_up_frozen(tmp_path):
+    # compiler/materialize/collection.py: no collections during imports and set-up, the usual ones during the step
+    gc_file = tmp_path / "gc.json"
+    result = materialize(
+        tmp_path, "--asset", "fixture/raw", "--partition", "2026-11-27", env={"FIXTURE_GC_FILE": str(gc_file)}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    state = json.loads(gc_file.read_text(encoding="utf-8"))
+    assert state["enabled"] is True
+    assert state["frozen"] > 100_000  # Dagster and the code location, imported before the step: never rescanned

@@ -1,5 +1,6 @@
 """A small Dagster code location shaped like the real one, for running the pod step in a subprocess."""
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -30,6 +31,9 @@ def _marker_dir() -> Path:
 @asset(key_prefix=["fixture"], partitions_def=daily_vienna)
 def raw(context: AssetExecutionContext) -> dict[str, str]:
     (_marker_dir() / f"raw-{context.partition_key}").write_text("raw", encoding="utf-8")
+    if "FIXTURE_GC_FILE" in os.environ:  # the collector's state while the asset body runs
+        state = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
+        Path(os.environ["FIXTURE_GC_FILE"]).write_text(json.dumps(state), encoding="utf-8")
     return {"day": context.partition_key, "reading": "41"}
 
 
