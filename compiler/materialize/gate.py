@@ -1,7 +1,9 @@
 """`python -m compiler schedule-gate`: the first task of a DAG whose schedule has code of its own.
 
 Dagster evaluates a `@schedule` function (or `should_execute=`) once per tick and starts a run only for what it
-requests: nothing after a `SkipReason`, only the listed assets after `RunRequest(asset_selection=[...])`. Argo's
+requests: nothing after a `SkipReason`, only the listed assets after `RunRequest(asset_selection=[...])`. A fused
+task (`--fused`, compiler/build/fusion.py) runs when the tick selects its whole chain; a tick selecting part of it
+fails the gate with exit 2, as a partial selection of a multi-asset does (nothing runs). Argo's
 CronWorkflow always starts the whole DAG, so this step evaluates the Dagster schedule for the tick, exactly as the
 pods pick partitions (compiler/materialize/partition.py), and writes one output parameter per task, `true` or
 `false`; each task's `when` reads its own, so an unselected task ends Skipped on the controller and nothing is
@@ -41,6 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar=("NAME", "ASSETS", "OUTPUT"),
         help="a task, its asset keys (a/b,c/d) and the file its output parameter is read from (repeatable)",
+    )
+    parser.add_argument(
+        "--fused",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a --task that runs a fused chain of assets: a tick selecting only part of it fails (repeatable)",
     )
 
 
@@ -102,7 +111,10 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         result = schedule.evaluate_tick(context)
     try:
         selection = tick_selection(schedule_name, result.run_requests or [], result.skip_message, schedule.job_name)
-        decisions = [selection.selects(parse_asset_keys([assets]), schedule_name) for _, assets, _ in args.task]
+        decisions = [
+            selection.selects(parse_asset_keys([assets]), schedule_name, fused=name in args.fused)
+            for name, assets, _ in args.task
+        ]
     except SeveralRunRequests as error:
         raise MaterializeUsageError(str(error)) from None
     if selection.skip_message is not None:

@@ -23,6 +23,7 @@ OUTPUT_DIRECTORY = "/tmp/schedule-gate"  # noqa: S108 - on the pod's /tmp volume
 class GateEntry:
     task: str
     asset: str  # the task's `asset` argument (a/b,c/d)
+    fused: bool = False  # a fused chain's task (compiler/build/fusion.py): the gate names it so in its refusals
 
     @property
     def path(self) -> str:

@@ -29,6 +29,7 @@ SAMPLE_MAX_TICKS = 200
 class ScheduleVerdict:
     gated: bool  # the schedule needs a `schedule-gate` task
     warnings: tuple[str, ...] = ()
+    selections: tuple[tuple[str, frozenset[tuple[str, ...]]], ...] = ()  # distinct asset_selections, first tick each
 
 
 def check_schedule_ticks(
@@ -40,6 +41,7 @@ def check_schedule_ticks(
     """Refuses run_config and several requests per tick; warns about run tags the pods never receive."""
     gated = has_own_code(schedule)
     tagged = False
+    selections: dict[frozenset[tuple[str, ...]], str] = {}
     custom = isinstance(getattr(schedule, "_execution_fn", None), DecoratedScheduleFunction)
     ticks = list(sample_ticks(schedule, at)) if gated else [at]
     for tick in ticks:
@@ -67,8 +69,12 @@ def check_schedule_ticks(
                 selection.selects(keys, schedule.name)
         except SeveralRunRequests as error:
             raise UnsupportedInputError(f"{error} (tick at {tick.isoformat()})") from None
+        if selection.skip_message is None and selection.keys is not None:
+            selections.setdefault(frozenset(tuple(key.path) for key in selection.keys), tick.isoformat())
     warning = f"schedule {schedule.name}: RunRequest tags are not passed to the pods' runs (sample ticks set some)"
-    return ScheduleVerdict(gated, (warning,) if tagged else ())
+    return ScheduleVerdict(
+        gated, (warning,) if tagged else (), tuple((tick, keys) for keys, tick in selections.items())
+    )
 
 
 def sample_ticks(schedule: dg.ScheduleDefinition, start: datetime) -> Iterator[datetime]:
