@@ -1,0 +1,130 @@
+"""Step fusion behind a schedule-gate, and `compiler backfill` of a gated job, replayed with run-local and compared
+with Dagster's own answer (tests/compiler/projects/fidelity/schedule_gate_fused.py).
+
+Schedule ticks: Dagster evaluates the schedule and runs each RunRequest's partition and asset_selection; the compiled
+DAG's gate evaluates the same tick and the fused chain's one task runs iff the tick selects the chain.
+Backfill: Dagster's backfill of a job launches one run of the whole job per selected partition and never evaluates
+the schedule's function, so weekend partitions the schedule would skip are materialized too; the compiled backfill
+passes each partition explicitly, and the gate runs every task for an explicit partition."""
+
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from compiler.cli import main
+from tests.compiler.fidelity_support import build, run_local
+from tests.compiler.projects.fidelity.record import runs
+from tests.compiler.support import REPO, run_compiler
+
+PROJECT = "schedule_gate_fused"
+FUSED_TASK = "daily-prices-to-price-report"
+
+
+def _built(tmp_path: Path) -> None:
+    built = build(tmp_path, PROJECT, "fuse_chains = true")
+    assert built.returncode == 0, built.stderr
+    assert "not fused" not in built.stderr and "fusion is not applied" not in built.stderr
+
+
+def _dagster_tick(tick: datetime, record: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What Dagster's scheduler runs for the tick: evaluate the schedule, execute each request's partition/selection."""
+    from tests.compiler.projects.fidelity import schedule_gate_fused as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    repository = project.defs.get_repository_def()
+    schedule = repository.get_schedule_def("market_days")
+    with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
+        requests = schedule.evaluate_tick(context).run_requests or []
+    job = project.defs.resolve_job_def(schedule.job_name)
+    for request in requests:
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            partition_key=request.partition_key,
+            asset_selection=request.asset_selection,
+        )
+        assert result.success
+    return sorted(runs(record))
+
+
+def _replayed(tmp_path: Path) -> list[str]:
+    record = tmp_path / "argo-record"
+    found = sorted(runs(record))
+    (record / "runs.log").unlink(missing_ok=True)
+    return found
+
+
+def test_gated_fused_ticks_materialize_what_dagsters_schedule_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _built(tmp_path)
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    [main_dag] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
+    tasks = {task["name"]: task for task in main_dag["dag"]["tasks"]}
+    assert set(tasks) == {"schedule-gate", FUSED_TASK, "fx-rates"}  # the chain is one task behind the gate
+    assert tasks[FUSED_TASK]["when"] == "{{tasks.schedule-gate.outputs.parameters." + FUSED_TASK + "}} == true"
+
+    compared = {}
+    # Friday (whole job), Saturday and Sunday (SkipReason), Monday (whole job), Tuesday (fx_rates alone)
+    for day in ("2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"):
+        tick = datetime.fromisoformat(f"{day}T06:00:00+00:00")
+        dagster = _dagster_tick(tick, tmp_path / f"dagster-{day}", monkeypatch)
+        replay = run_local(tmp_path, "-p", "schedule=market_days", "--scheduled-time", tick.isoformat())
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+        compared[tick.strftime("%a")] = (dagster, _replayed(tmp_path))
+        if not dagster:
+            assert f"skipped by when ({FUSED_TASK}, fx-rates)" in replay.stdout
+    assert all(dagster == argo for dagster, argo in compared.values()), compared
+    assert compared["Fri"][0] == ["daily_prices 2026-11-19", "fx_rates 2026-11-19", "price_report 2026-11-19"]
+    assert compared["Sat"][0] == compared["Sun"][0] == []
+    assert compared["Tue"][0] == ["fx_rates 2026-11-23"]  # the asset_selection leaves the chain out
+
+
+def test_a_tick_selecting_part_of_a_fused_chain_fails_the_gate_naming_the_chain(tmp_path: Path) -> None:
+    """A tick build did not sample could split the chain; Dagster would run part of it, so nothing runs (exit 2)."""
+    arguments = [
+        "schedule-gate", "--module", "tests.compiler.projects.fidelity.schedule_gate_fused",
+        "--schedule", "market_days", "--scheduled-time", "2026-11-24T06:00:00+00:00",
+        "--task", FUSED_TASK, "daily_prices,fx_rates", str(tmp_path / FUSED_TASK), "--fused", FUSED_TASK,
+    ]  # fmt: skip
+    assert main(arguments) == 2
+    assert not (tmp_path / FUSED_TASK).exists()
+    from compiler.build.fidelity.tick_selection import SeveralRunRequests, tick_selection
+
+    selection = tick_selection("s", [dg.RunRequest(asset_selection=[dg.AssetKey("a")])], None, "job")
+    with pytest.raises(SeveralRunRequests, match=r"names only a of the fused chain a, b, which runs as one task"):
+        selection.selects([dg.AssetKey("a"), dg.AssetKey("b")], "s", fused=True)
+
+
+def test_a_backfill_of_a_gated_job_runs_every_partition_like_dagsters_backfill(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import schedule_gate_fused as project
+
+    _built(tmp_path)
+    days = ["2026-11-20", "2026-11-21", "2026-11-22"]  # Friday to Sunday: the schedule skips two of these ticks
+    with dg.build_schedule_context(scheduled_execution_time=datetime.fromisoformat("2026-11-22T06:00:00+00:00")) as c:
+        assert project.market_days.evaluate_tick(c).skip_message == "markets are closed at the weekend"
+    # Dagster's backfill of the job: one run of the whole job per partition, no schedule evaluated
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / "dagster"))
+    job = project.defs.resolve_job_def("market_job")
+    for day in days:
+        assert job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), partition_key=day).success
+    dagster = sorted(runs(tmp_path / "dagster"))
+
+    workflow = tmp_path / "out" / "backfill.yaml"
+    written = run_compiler(
+        "backfill", "--module", f"tests.compiler.projects.fidelity.{PROJECT}", "--settings",
+        str(tmp_path / "pyproject.toml"), "--schedule", "market_days", "--start", days[0], "--end", days[-1],
+        "--out", str(workflow), cwd=REPO,
+    )  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    replay = run_compiler("run-local", str(workflow), "--templates", str(tmp_path / "out"), cwd=REPO)
+    assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr
+    assert "skipped by when" not in replay.stdout
+    for day in days:  # each partition's gate got it explicitly, so it runs every task without evaluating the schedule
+        assert f"--partition {day} --task {FUSED_TASK} daily_prices,price_report" in replay.stdout
+    assert sorted(runs(tmp_path / "argo-record")) == dagster
+    assert len(dagster) == 9 and "price_report 2026-11-21" in dagster  # the weekend partitions ran too
