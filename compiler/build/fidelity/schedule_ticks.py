@@ -15,6 +15,7 @@ from itertools import islice
 import dagster as dg
 from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
+from dagster._core.storage.tags import PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG
 from dagster._utils.schedules import schedule_execution_time_iterator
 
 from compiler.build.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
@@ -57,7 +58,7 @@ def check_schedule_ticks(
                 f"{cause}); the pods evaluate it for every tick, so it must run without a Dagster instance or sensors"
             ) from None
         requests = result.run_requests or []
-        tagged = tagged or (any(request.tags for request in requests) and gated)
+        tagged = tagged or (any(_user_tags(request) for request in requests) and gated)
         if any(request.run_config for request in requests):
             raise UnsupportedInputError(
                 f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
@@ -75,6 +76,12 @@ def check_schedule_ticks(
     return ScheduleVerdict(
         gated, (warning,) if tagged else (), tuple((tick, keys) for keys, tick in selections.items())
     )
+
+
+def _user_tags(request: dg.RunRequest) -> set[str]:
+    """The request's own tags: Dagster adds the partition, partition set and schedule name to every partitioned
+    request, and the pods pick the same partition themselves (compiler/materialize/partition.py)."""
+    return set(request.tags) - {PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG}
 
 
 def sample_ticks(schedule: dg.ScheduleDefinition, start: datetime) -> Iterator[datetime]:
