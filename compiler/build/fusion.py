@@ -258,14 +258,17 @@ def _fused_task(
 def _regated(dag: Any, fused: set[str]) -> Any:
     """A gated DAG after fusion: each fused task carries the gate's `when` under its own name and the gate writes one
     output per task, the fused ones marked so that a tick selecting part of a chain fails the gate clearly."""
-    from compiler.build.fidelity.schedule_gate import GateEntry, when_selected
+    from compiler.build.fidelity.schedule_gate import FUSED, GateEntry, when_selected
 
     gate = dag.gate
     tasks = tuple(
         dataclasses.replace(task, when=when_selected(gate.task, task.name)) if task.name in fused else task
         for task in dag.tasks
     )
-    entries = tuple(GateEntry(task.name, task.asset, fused=task.name in fused) for task in tasks)
+    kept = {entry.task: entry for entry in gate.entries}  # unfused tasks keep theirs (a fan-out's: its per-key DAG)
+    entries = tuple(
+        GateEntry(task.name, task.asset, FUSED) if task.name in fused else kept[task.name] for task in tasks
+    )
     return dataclasses.replace(dag, tasks=tasks, gate=dataclasses.replace(gate, entries=entries))
 
 

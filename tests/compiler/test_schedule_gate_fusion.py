@@ -102,7 +102,7 @@ def test_a_tick_selecting_part_of_a_fused_chain_fails_the_gate_naming_the_chain(
 
     selection = tick_selection("s", [dg.RunRequest(asset_selection=[dg.AssetKey("a")])], None, "job")
     with pytest.raises(SeveralRunRequests, match=r"names only a of the fused chain a, b, which runs as one task"):
-        selection.selects([dg.AssetKey("a"), dg.AssetKey("b")], "s", fused=True)
+        selection.selects([dg.AssetKey("a"), dg.AssetKey("b")], "s", "fused chain")
 
 
 def test_a_backfill_of_a_gated_job_runs_every_partition_like_dagsters_backfill(
