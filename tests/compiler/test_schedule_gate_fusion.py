@@ -136,3 +136,41 @@ def test_a_backfill_of_a_gated_job_runs_every_partition_like_dagsters_backfill(
     assert sorted(runs(tmp_path / "argo-record")) == dagster
     assert len(dagster) == 9  # three assets × three partitions: the weekend partitions ran too
     assert "price_report 2026-11-21" in dagster
+
+
+def test_a_gated_fan_out_runs_its_per_key_dag_exactly_when_dagsters_schedule_requests_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fan-out's `withItems` task is gated on its per-key DAG's assets (a fused chain here); on a SkipReason tick
+    Argo skips the whole nested DAG node (run-local: every task inside it)."""
+    from tests.compiler.projects.fidelity import schedule_gate_fan_out as project
+
+    built = build(tmp_path, "schedule_gate_fan_out", "fuse_chains = true")
+    assert built.returncode == 0, built.stderr
+    assert "RunRequest tags" not in built.stderr  # Dagster's own partition tags are not the user's
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    [gate] = [t for t in template["spec"]["templates"] if t["name"] == "schedule-gate-main"]
+    arguments = gate["container"]["args"]
+    assert arguments[arguments.index("--task") + 1 : arguments.index("--task") + 3] == [
+        "each-city-prices",
+        "city_prices,city_report",
+    ]
+    assert arguments[-2:] == ["--fan-out", "each-city-prices"]
+
+    compared = {}
+    for day in ("2026-11-20", "2026-11-21"):  # Friday (both cities), Saturday (SkipReason)
+        tick = datetime.fromisoformat(f"{day}T06:00:00+00:00")
+        monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / f"dagster-{day}"))
+        repository = project.defs.get_repository_def()
+        with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
+            requests = project.city_days.evaluate_tick(context).run_requests or []
+        job = project.defs.resolve_job_def("city_job")
+        for request in requests:
+            instance = dg.DagsterInstance.ephemeral()
+            assert job.execute_in_process(instance=instance, partition_key=request.partition_key).success
+        replay = run_local(tmp_path, "-p", "schedule=city_days", "--scheduled-time", tick.isoformat())
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+        compared[tick.strftime("%a")] = (sorted(runs(tmp_path / f"dagster-{day}")), _replayed(tmp_path))
+    assert all(dagster == argo for dagster, argo in compared.values()), compared
+    assert len(compared["Fri"][0]) == 4  # two assets × two cities
+    assert compared["Sat"][0] == []

@@ -15,7 +15,12 @@ from itertools import islice
 import dagster as dg
 from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
-from dagster._core.storage.tags import PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG
+from dagster._core.storage.tags import (
+    MULTIDIMENSIONAL_PARTITION_PREFIX,
+    PARTITION_NAME_TAG,
+    PARTITION_SET_TAG,
+    SCHEDULE_NAME_TAG,
+)
 from dagster._utils.schedules import schedule_execution_time_iterator
 
 from compiler.build.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
@@ -79,9 +84,10 @@ def check_schedule_ticks(
 
 
 def _user_tags(request: dg.RunRequest) -> set[str]:
-    """The request's own tags: Dagster adds the partition, partition set and schedule name to every partitioned
-    request, and the pods pick the same partition themselves (compiler/materialize/partition.py)."""
-    return set(request.tags) - {PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG}
+    """The request's own tags: Dagster adds the partition (and each dimension's key), partition set and schedule
+    name to every partitioned request, and the pods pick the same partition themselves (compiler/materialize/partition.py)."""
+    own = {PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG}
+    return {tag for tag in request.tags if tag not in own and not tag.startswith(MULTIDIMENSIONAL_PARTITION_PREFIX)}
 
 
 def sample_ticks(schedule: dg.ScheduleDefinition, start: datetime) -> Iterator[datetime]:
