@@ -85,7 +85,8 @@ def check_schedule_ticks(
 
 def _user_tags(request: dg.RunRequest) -> set[str]:
     """The request's own tags: Dagster adds the partition (and each dimension's key), partition set and schedule
-    name to every partitioned request, and the pods pick the same partition themselves (compiler/materialize/partition.py)."""
+    name to every partitioned request, and the pods pick the same partition themselves
+    (compiler/materialize/partition.py)."""
     own = {PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG}
     return {tag for tag in request.tags if tag not in own and not tag.startswith(MULTIDIMENSIONAL_PARTITION_PREFIX)}
 
