@@ -7,7 +7,7 @@ Backfill: Dagster's backfill of a job launches one run of the whole job per sele
 the schedule's function, so weekend partitions the schedule would skip are materialized too; the compiled backfill
 passes each partition explicitly, and the gate runs every task for an explicit partition."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -174,3 +174,32 @@ def test_a_gated_fan_out_runs_its_per_key_dag_exactly_when_dagsters_schedule_req
     assert all(dagster == argo for dagster, argo in compared.values()), compared
     assert len(compared["Fri"][0]) == 4  # two assets × two cities
     assert compared["Sat"][0] == []
+
+
+def test_a_sampled_tick_selecting_part_of_a_gated_fan_out_is_refused_at_build() -> None:
+    """The `withItems` task runs its whole per-key DAG; Dagster would run only the selected assets."""
+    from compiler.build.load import project_from_definitions
+    from compiler.build.pipeline import compile_project
+    from compiler.errors import UnsupportedInputError
+    from tests.compiler.projects.fidelity.schedule_gate_fan_out import CITY_DAYS
+    from tests.compiler.support import demo_settings
+
+    @dg.asset(partitions_def=CITY_DAYS)
+    def first() -> None:
+        return None
+
+    @dg.asset(partitions_def=CITY_DAYS, deps=[first])
+    def second() -> None:
+        return None
+
+    job = dg.define_asset_job("pair_job", selection=[first, second], partitions_def=CITY_DAYS)
+
+    @dg.schedule(job=job, cron_schedule="0 6 * * *", execution_timezone="UTC")
+    def first_only(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        day = (context.scheduled_execution_time - timedelta(days=1)).strftime("%Y-%m-%d")
+        key = dg.MultiPartitionKey({"date": day, "city": "graz"})
+        return dg.RunRequest(partition_key=key, asset_selection=[first.key])
+
+    defs = dg.Definitions(assets=[first, second], jobs=[job], schedules=[first_only])
+    with pytest.raises(UnsupportedInputError, match=r"asset_selection names only first of the fan-out first, second"):
+        compile_project(project_from_definitions("p", defs), demo_settings())
