@@ -15,8 +15,10 @@ the chain's hungriest asset. The rules, each checked here (compiler/README.md "S
 - the same retry limit (the attempts Argo may make): the fused task waits as the most patient policy asks.
 
 Every DAG is fused on its own, per-key DAGs of fan-outs included (compiler/build/fan_out.py): a chain inside one
-runs as one task per static key, keeping `--static-key`. A DAG starting with a schedule-gate is not fused (its `when`
-selects single assets).
+runs as one task per static key, keeping `--static-key`. A DAG starting with a schedule-gate is fused too: the
+fused task carries the `when` of its members and the gate writes one output for it (compiler/materialize/gate.py,
+`--fused`), true iff the tick selects the chain. Two assets that a sampled tick's `asset_selection` splits are not
+fused; a rarer tick splitting a fused chain fails the gate with exit 2 (Dagster would run only part of the chain).
 
 A pair that breaks a rule is not fused, with a `note:` line; exit 2 when the user tagged one of them "true".
 With neither the setting nor a "true" tag, the plan is returned unchanged: the default output stays byte-identical.
@@ -87,12 +89,6 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
     asset's and never fused, so a chain inside a per-key DAG fuses into one task per static key."""
     from compiler.build.plan import StepTemplate
 
-    unsupported = _unsupported_plan(plan)
-    if unsupported:
-        line = f"step fusion is not applied: {unsupported}; every asset keeps its own task"
-        if any(asset.fuse for asset in project.assets):
-            raise UnsupportedInputError(f'{line}; remove the tag {FUSE_TAG} = "true"')
-        return FusionResult(plan, (line,))
     by_key = {"/".join(key): asset for asset in project.assets for key in asset.all_keys}
     steps = {step.name: step for step in plan.steps}
     taken = {task.name for dag in plan.dags for task in dag.tasks}
@@ -119,7 +115,8 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
             task = fused_by_chain[tuple(chain)]
             fused_tasks[task.name] = task
             fused_name.update((member, task.name) for member in chain)
-        dags.append(dataclasses.replace(dag, tasks=_fused_dag_tasks(dag.tasks, fused_name, fused_tasks)))
+        fused_dag = dataclasses.replace(dag, tasks=_fused_dag_tasks(dag.tasks, fused_name, fused_tasks))
+        dags.append(_regated(fused_dag, set(fused_tasks)) if dag.gate is not None and fused_tasks else fused_dag)
 
     for name, dag in first_dag.items():
         asset = by_key[next(t.asset for t in dag.tasks if t.name == name).split(",")[0]]
@@ -258,12 +255,21 @@ def _fused_task(
     )
 
 
-def _unsupported_plan(plan: Any) -> str | None:
-    """Plans whose tasks carry more than an asset: fusing them would drop a gate's `when` on single assets."""
-    gated = [dag.name for dag in plan.dags if dag.gate is not None]
-    if gated:
-        return f"DAG(s) {', '.join(gated)} start with a schedule-gate whose `when` selects single assets"
-    return None
+def _regated(dag: Any, fused: set[str]) -> Any:
+    """A gated DAG after fusion: each fused task carries the gate's `when` under its own name and the gate writes one
+    output per task, the fused ones marked so that a tick selecting part of a chain fails the gate clearly."""
+    from compiler.build.fidelity.schedule_gate import FUSED, GateEntry, when_selected
+
+    gate = dag.gate
+    tasks = tuple(
+        dataclasses.replace(task, when=when_selected(gate.task, task.name)) if task.name in fused else task
+        for task in dag.tasks
+    )
+    kept = {entry.task: entry for entry in gate.entries}  # unfused tasks keep theirs (a fan-out's: its per-key DAG)
+    entries = tuple(
+        GateEntry(task.name, task.asset, FUSED) if task.name in fused else kept[task.name] for task in tasks
+    )
+    return dataclasses.replace(dag, tasks=tasks, gate=dataclasses.replace(gate, entries=entries))
 
 
 def _refusal(up: AssetSpec, asset: AssetSpec, project: Project) -> str | None:
@@ -276,6 +282,10 @@ def _refusal(up: AssetSpec, asset: AssetSpec, project: Project) -> str | None:
     for schedule in project.schedules:
         if (up.key in schedule.asset_keys) != (asset.key in schedule.asset_keys):
             return f"schedule {schedule.name} runs one without the other"
+    for schedule in project.schedules:  # a schedule-gate runs a fused chain whole or not at all
+        for tick, keys in schedule.sampled_selections:
+            if (up.key in keys) != (asset.key in keys):
+                return f"schedule {schedule.name} selects one without the other (asset_selection of its tick at {tick})"
     return None
 
 

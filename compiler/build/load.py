@@ -217,6 +217,7 @@ def _read_schedule(
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
         gated=verdict.gated,
         warnings=verdict.warnings,
+        sampled_selections=verdict.selections,
     )
 
 

@@ -105,6 +105,9 @@ class ScheduleSpec:
     stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
     gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
     warnings: tuple[str, ...] = ()  # approximations found evaluating it (compiler/build/fidelity/schedule_ticks.py)
+    # the distinct RunRequest asset_selections of its sampled ticks, each with the first tick (ISO) that returned it:
+    # step fusion keeps apart two assets a tick selects one without the other (compiler/build/fusion.py)
+    sampled_selections: tuple[tuple[str, frozenset[tuple[str, ...]]], ...] = ()
 
 
 @dataclass(frozen=True)

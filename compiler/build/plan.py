@@ -10,7 +10,7 @@ from typing import Any
 from compiler.build.fan_out import FAN_OUT_PARALLELISM_ENV, Member, group_fan_outs
 from compiler.build.fidelity.checks import check_project
 from compiler.build.fidelity.container_resources import check_container_resources
-from compiler.build.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, Gate, with_gate
+from compiler.build.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, Gate, check_gated_fan_outs, with_gate
 from compiler.build.fidelity.secret_scope import needed_env, secrets_for
 from compiler.build.fusion import fuse_plan, fusion_requested
 from compiler.build.k8s_config import PodExtras
@@ -165,7 +165,12 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
     dags = [dataclasses.replace(dag, parallelism=_smaller(dag.parallelism, by_dag.get(dag.name))) for dag in dags]
     gated = {job_dags.get(s.job_name, MAIN_DAG) for s in project.schedules if s.gated}
-    dags = [with_gate(dag, _fit(f"{GATE_TEMPLATE_PREFIX}{dag.name}")) if dag.name in gated else dag for dag in dags]
+    nested = {dag.name: ",".join(task.asset for task in dag.tasks) for dag in dags if dag.per_key}
+    dags = [
+        with_gate(dag, _fit(f"{GATE_TEMPLATE_PREFIX}{dag.name}"), nested) if dag.name in gated else dag for dag in dags
+    ]
+    by_name = {dag.name: dag for dag in dags}
+    check_gated_fan_outs((s, by_name[job_dags.get(s.job_name, MAIN_DAG)]) for s in project.schedules if s.gated)
 
     cron_sources = {s.name: _cron_source(s.name, settings.name) for s in project.schedules}
     cron_names, cron_renamings = assign_names(cron_sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")

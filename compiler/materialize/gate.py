@@ -1,7 +1,10 @@
 """`python -m compiler schedule-gate`: the first task of a DAG whose schedule has code of its own.
 
 Dagster evaluates a `@schedule` function (or `should_execute=`) once per tick and starts a run only for what it
-requests: nothing after a `SkipReason`, only the listed assets after `RunRequest(asset_selection=[...])`. Argo's
+requests: nothing after a `SkipReason`, only the listed assets after `RunRequest(asset_selection=[...])`. A fused
+task (`--fused`, compiler/build/fusion.py) or a fan-out's `withItems` task (`--fan-out`, its per-key DAG's assets)
+runs when the tick selects all its assets; a tick selecting part of them fails the gate with exit 2, as a partial
+selection of a multi-asset does (nothing runs). Argo's
 CronWorkflow always starts the whole DAG, so this step evaluates the Dagster schedule for the tick, exactly as the
 pods pick partitions (compiler/materialize/partition.py), and writes one output parameter per task, `true` or
 `false`; each task's `when` reads its own, so an unselected task ends Skipped on the controller and nothing is
@@ -42,6 +45,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar=("NAME", "ASSETS", "OUTPUT"),
         help="a task, its asset keys (a/b,c/d) and the file its output parameter is read from (repeatable)",
     )
+    for flag, what in (("--fused", "a fused chain of assets"), ("--fan-out", "a fan-out's per-key DAG")):
+        parser.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="NAME",
+            help=f"a --task that runs {what}: a tick selecting only part of its assets fails (repeatable)",
+        )
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -102,7 +113,10 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         result = schedule.evaluate_tick(context)
     try:
         selection = tick_selection(schedule_name, result.run_requests or [], result.skip_message, schedule.job_name)
-        decisions = [selection.selects(parse_asset_keys([assets]), schedule_name) for _, assets, _ in args.task]
+        decisions = [
+            selection.selects(parse_asset_keys([assets]), schedule_name, _group(args, name))
+            for name, assets, _ in args.task
+        ]
     except SeveralRunRequests as error:
         raise MaterializeUsageError(str(error)) from None
     if selection.skip_message is not None:
@@ -111,3 +125,10 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         return decisions, f"schedule {schedule_name} requested the whole job at {tick.isoformat()}"
     chosen = ", ".join(sorted(key.to_user_string() for key in selection.keys))
     return decisions, f"schedule {schedule_name} requested asset_selection [{chosen}] at {tick.isoformat()}"
+
+
+def _group(args: argparse.Namespace, task: str) -> str:
+    """What runs the task's assets together, as the refusal of a partial selection names it ("": one op)."""
+    if task in args.fused:
+        return "fused chain"
+    return "fan-out" if task in args.fan_out else ""

@@ -213,20 +213,22 @@ class DagRunner:
         return RunReport(tuple(results), tuple(task.name for task in skipped), (*when_false, *omitted))
 
     def _when_holds(self, task: PlannedTask, outputs: dict[str, str]) -> bool:
-        """Argo evaluates `when` once the task's dependencies are met; false → the task is Skipped, no pod."""
-        if not task.when:
-            return True
+        """Argo evaluates `when` once the task's dependencies are met; false → the task is Skipped, no pod. A task
+        inside a nested DAG is Skipped too when the `when` of a task enclosing it was false."""
         where = f"task {task.name!r}"
-        scoped = {
-            f"tasks.{key.removeprefix('tasks.' + task.prefix)}": value
-            for key, value in outputs.items()
-            if key.startswith(f"tasks.{task.prefix}")
-        }
-        resolved = resolve_outputs(task.when, scoped, where)
-        if should_execute(resolved, where):
-            return True
-        self._say(f"○ {task.name} skipped (when '{resolved}' evaluated false)")
-        return False
+        for when, prefix in (*task.outer_whens, (task.when, task.prefix)):
+            if not when:
+                continue
+            scoped = {
+                f"tasks.{key.removeprefix('tasks.' + prefix)}": value
+                for key, value in outputs.items()
+                if key.startswith(f"tasks.{prefix}")
+            }
+            resolved = resolve_outputs(when, scoped, where)
+            if not should_execute(resolved, where):
+                self._say(f"○ {task.name} skipped (when '{resolved}' evaluated false)")
+                return False
+        return True
 
     def _run_task(self, task: PlannedTask) -> TaskOutcome:
         self._say(f"▶ {task.name}: {_mask(deque([shlex.join(task.argv)]), task.secret_values)[0]}")

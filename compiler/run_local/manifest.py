@@ -65,6 +65,9 @@ class DagTask:
     when: str = ""  # Argo's `when`, evaluated when the task is ready (compiler/run_local/when.py)
     needs_success: frozenset[str] = frozenset()  # `t.Succeeded` terms: a Skipped `t` does not satisfy them
     prefix: str = ""  # the nested DAG's node prefix: `tasks.t` in its `when` means the task `<prefix>t`
+    # the `when` of each enclosing task that runs a nested DAG, outermost first, with that task's prefix: Argo skips
+    # the whole nested node when one is false, so every task inside it is Skipped
+    outer_whens: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,11 +230,12 @@ class _Expander:
         bindings: Mapping[str, str | None],
         prefix: str,
         group: str,
+        outer: tuple[tuple[str, str], ...] = (),
     ) -> list[DagTask]:
         expanded: dict[str, list[DagTask]] = {}
         depends_of: dict[str, frozenset[str]] = {}
         for raw in _list(dag.get("tasks"), f"templates.{where}.dag.tasks"):
-            name, depends, leaves = self.task(raw, scope, bindings, prefix, group)
+            name, depends, leaves = self.task(raw, scope, bindings, prefix, group, outer)
             if name in expanded:
                 raise RunLocalError(f"duplicate task names: ['{prefix}{name}']")
             expanded[name], depends_of[name] = leaves, depends
@@ -245,7 +249,13 @@ class _Expander:
         return tasks
 
     def task(
-        self, raw: Any, scope: Templates, bindings: Mapping[str, str | None], prefix: str, group: str
+        self,
+        raw: Any,
+        scope: Templates,
+        bindings: Mapping[str, str | None],
+        prefix: str,
+        group: str,
+        outer: tuple[tuple[str, str], ...] = (),
     ) -> tuple[str, frozenset[str], list[DagTask]]:
         task = _mapping(raw, "dag task")
         name = str(task.get("name") or "")
@@ -285,7 +295,11 @@ class _Expander:
                     siblings=f"{prefix}{name}",
                     index=index,
                 )
-                results.extend(self.dag(template["dag"], node, template_scope, inner, f"{node_scope}.", node_scope))
+                when = str(task.get("when") or "")
+                enclosing = (*outer, (_bind(when, bindings, item), prefix)) if when else outer
+                results.extend(
+                    self.dag(template["dag"], node, template_scope, inner, f"{node_scope}.", node_scope, enclosing)
+                )
                 continue
             results.append(
                 DagTask(
@@ -296,6 +310,7 @@ class _Expander:
                     group=group,
                     when=str(task.get("when") or ""),
                     prefix=prefix,
+                    outer_whens=outer,
                     needs_success=frozenset(f"{prefix}{d}" for d in succeeded_terms(str(task.get("depends") or ""))),
                 )
             )

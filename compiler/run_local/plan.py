@@ -32,6 +32,7 @@ class PlannedTask:
     outputs: Mapping[str, Path] = field(default_factory=dict)  # output parameter → the local file it is read from
     semaphores: tuple[tuple[str, int], ...] = ()  # (configmap/key, limit) held while the task runs
     prefix: str = ""
+    outer_whens: tuple[tuple[str, str], ...] = ()  # enclosing nested-DAG tasks' `when`s (run_local/manifest.py)
 
 
 def plan_workflow(
@@ -96,6 +97,7 @@ def _plan_task(
         needs_success=task.needs_success,
         outputs=outputs,
         prefix=task.prefix,
+        outer_whens=tuple((keep_task_outputs(when, scope, where), prefix) for when, prefix in task.outer_whens),
     )
 
 

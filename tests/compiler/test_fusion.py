@@ -1,6 +1,7 @@
 """Step fusion's rules (compiler/build/fusion.py): which chains become one task, and what is refused or noted."""
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -346,9 +347,8 @@ def test_a_static_chain_fuses_inside_its_per_key_dag_and_an_unpartitioned_asset_
     assert result.notes == ()  # b → overview: one is per key, the other not; they sit in different DAGs
 
 
-def test_a_dag_starting_with_a_schedule_gate_is_not_fused_and_says_why() -> None:
-    """A schedule with code of its own (should_execute) gets a gate whose `when` selects single assets."""
-    assets = chain()
+def test_a_gated_dag_fuses_and_the_fused_task_carries_the_gates_when() -> None:
+    """A schedule with code of its own (should_execute) gets a gate; the fused task gets one gate output of its own."""
     job = dg.define_asset_job("abc", selection=["a", "b", "c"], partitions_def=DAILY)
     gated = dg.ScheduleDefinition(
         name="weekdays",
@@ -357,10 +357,38 @@ def test_a_dag_starting_with_a_schedule_gate_is_not_fused_and_says_why() -> None
         execution_timezone="Europe/Vienna",
         should_execute=lambda context: context.scheduled_execution_time.weekday() < 5,
     )
-    defs = dg.Definitions(assets=assets, jobs=[job], schedules=[gated])
-    result, documents = build(defs, fuse_chains=True)
-    assert {"a", "b", "c"} <= set(dag(workflow_template(documents)))
-    assert any("step fusion is not applied" in note and "schedule-gate" in note for note in result.notes)
+    result, documents = build(dg.Definitions(assets=chain(), jobs=[job], schedules=[gated]), fuse_chains=True)
+    assert not [note for note in result.notes if "fuse" in note]
+    document = workflow_template(documents)
+    tasks = dag(document)
+    assert set(tasks) == {"schedule-gate", "a-to-c"}
+    assert tasks["a-to-c"]["depends"] == "schedule-gate"
+    assert tasks["a-to-c"]["when"] == "{{tasks.schedule-gate.outputs.parameters.a-to-c}} == true"
+    gate = templates(document)[tasks["schedule-gate"]["template"]]
+    assert [p["name"] for p in gate["outputs"]["parameters"]] == ["a-to-c"]
+    arguments = gate["container"]["args"]
+    assert arguments[arguments.index("--task") + 1 : arguments.index("--task") + 3] == ["a-to-c", "a,b,c"]
+    assert arguments[-2:] == ["--fused", "a-to-c"]
+
+
+def test_assets_a_sampled_tick_selects_apart_are_not_fused_and_a_true_tag_is_refused() -> None:
+    """Dagster runs only the asset_selection; a fused task would run the chain whole, so such pairs stay apart."""
+    job = dg.define_asset_job("abc", selection=["a", "b", "c"], partitions_def=DAILY)
+
+    @dg.schedule(job=job, cron_schedule="0 1 * * *", execution_timezone="Europe/Vienna")
+    def mondays_only_c(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        partition = (context.scheduled_execution_time - timedelta(days=1)).strftime("%Y-%m-%d")
+        if context.scheduled_execution_time.weekday() == 0:
+            return dg.RunRequest(partition_key=partition, asset_selection=[dg.AssetKey("c")])
+        return dg.RunRequest(partition_key=partition)
+
+    result, documents = build(dg.Definitions(assets=chain(), jobs=[job], schedules=[mondays_only_c]), fuse_chains=True)
+    tasks = dag(workflow_template(documents))
+    assert set(tasks) == {"schedule-gate", "a-to-b", "c"}  # a and b still fuse: every tick selects both or neither
+    assert tasks["c"]["when"] == "{{tasks.schedule-gate.outputs.parameters.c}} == true"
+    [note] = [note for note in result.notes if "fused" in note]
+    assert note.startswith("asset c is not fused with b: schedule mondays_only_c selects one without the other")
+    assert "tick at 2027-02-08T01:00:00+01:00" in note  # the first Monday sampled (400 days after the start)
     tagged = {"tags": {"argo/fuse": "true"}}
-    with pytest.raises(UnsupportedInputError, match=r"schedule-gate.*argo/fuse"):
-        build(dg.Definitions(assets=chain(a=tagged, b=tagged), jobs=[job], schedules=[gated]))
+    with pytest.raises(UnsupportedInputError, match=r"asset c is not fused with b: schedule mondays_only_c.*argo/fuse"):
+        build(dg.Definitions(assets=chain(b=tagged, c=tagged), jobs=[job], schedules=[mondays_only_c]))

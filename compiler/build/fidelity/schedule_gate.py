@@ -10,12 +10,15 @@ select) while one it does not select is Skipped by its own `when`.
 """
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.errors import UnsupportedInputError
+
 GATE_TASK = "schedule-gate"
 GATE_TEMPLATE_PREFIX = "schedule-gate-"
+FUSED, FAN_OUT = "fused", "fan-out"  # GateEntry.group
 OUTPUT_DIRECTORY = "/tmp/schedule-gate"  # noqa: S108 - on the pod's /tmp volume (the root file system is read-only)
 
 
@@ -23,6 +26,9 @@ OUTPUT_DIRECTORY = "/tmp/schedule-gate"  # noqa: S108 - on the pod's /tmp volume
 class GateEntry:
     task: str
     asset: str  # the task's `asset` argument (a/b,c/d)
+    # what runs several assets as one task, so a tick must select all or none of them: "fused" (a fused chain,
+    # compiler/build/fusion.py) or "fan-out" (a `withItems` task running a per-key DAG); the gate's flag `--<group>`
+    group: str = ""
 
     @property
     def path(self) -> str:
@@ -53,8 +59,9 @@ def when_selected(gate_task: str, task: str) -> str:
     return "{{tasks." + gate_task + ".outputs.parameters." + task + "}} == true"
 
 
-def with_gate(dag: Any, template_name: str) -> Any:
-    """The DAG (compiler/build/plan.py `Dag`) with the gate task added and every task's `when` set."""
+def with_gate(dag: Any, template_name: str, nested_assets: Mapping[str, str]) -> Any:
+    """The DAG (compiler/build/plan.py `Dag`) with the gate task added and every task's `when` set. A fan-out's
+    `withItems` task is gated on the assets of the per-key DAG it runs (`nested_assets`, by that DAG's name)."""
     tasks = dag.tasks
     gate_task = gate_task_name(task.name for task in tasks)
     gated = tuple(
@@ -65,5 +72,31 @@ def with_gate(dag: Any, template_name: str) -> Any:
         )
         for task in tasks
     )
-    gate = Gate(template_name, gate_task, tuple(GateEntry(task.name, task.asset) for task in tasks))
+    entries = tuple(
+        GateEntry(task.name, nested_assets[task.template], FAN_OUT) if task.items else GateEntry(task.name, task.asset)
+        for task in tasks
+    )
+    gate = Gate(template_name, gate_task, entries)
     return dataclasses.replace(dag, tasks=gated, gate=gate)
+
+
+def check_gated_fan_outs(gated: Iterable[tuple[Any, Any]]) -> None:
+    """Refuses a schedule (model.py `ScheduleSpec`) whose sampled tick selects only some assets of a fan-out in its
+    gated DAG (plan.py `Dag`): the `withItems` task runs the whole per-key DAG, where Dagster would run the subset."""
+    for schedule, dag in gated:
+        for entry in dag.gate.entries if dag.gate else ():
+            if entry.group != FAN_OUT:
+                continue
+            keys = [tuple(key.split("/")) for key in entry.asset.split(",")]
+            for tick, selected in schedule.sampled_selections:
+                chosen = [key for key in keys if key in selected]
+                if chosen and len(chosen) < len(keys):
+                    raise UnsupportedInputError(
+                        f"schedule {schedule.name}: asset_selection names only {_listed(chosen)} of the fan-out "
+                        f"{_listed(keys)}, which runs as one task per key; select all of them or none "
+                        f"(tick at {tick})"
+                    )
+
+
+def _listed(keys: Iterable[tuple[str, ...]]) -> str:
+    return ", ".join("/".join(key) for key in keys)

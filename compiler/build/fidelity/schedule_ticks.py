@@ -15,6 +15,12 @@ from itertools import islice
 import dagster as dg
 from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
+from dagster._core.storage.tags import (
+    MULTIDIMENSIONAL_PARTITION_PREFIX,
+    PARTITION_NAME_TAG,
+    PARTITION_SET_TAG,
+    SCHEDULE_NAME_TAG,
+)
 from dagster._utils.schedules import schedule_execution_time_iterator
 
 from compiler.build.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
@@ -29,6 +35,7 @@ SAMPLE_MAX_TICKS = 200
 class ScheduleVerdict:
     gated: bool  # the schedule needs a `schedule-gate` task
     warnings: tuple[str, ...] = ()
+    selections: tuple[tuple[str, frozenset[tuple[str, ...]]], ...] = ()  # distinct asset_selections, first tick each
 
 
 def check_schedule_ticks(
@@ -40,6 +47,7 @@ def check_schedule_ticks(
     """Refuses run_config and several requests per tick; warns about run tags the pods never receive."""
     gated = has_own_code(schedule)
     tagged = False
+    selections: dict[frozenset[tuple[str, ...]], str] = {}
     custom = isinstance(getattr(schedule, "_execution_fn", None), DecoratedScheduleFunction)
     ticks = list(sample_ticks(schedule, at)) if gated else [at]
     for tick in ticks:
@@ -55,7 +63,7 @@ def check_schedule_ticks(
                 f"{cause}); the pods evaluate it for every tick, so it must run without a Dagster instance or sensors"
             ) from None
         requests = result.run_requests or []
-        tagged = tagged or (any(request.tags for request in requests) and gated)
+        tagged = tagged or (any(_user_tags(request) for request in requests) and gated)
         if any(request.run_config for request in requests):
             raise UnsupportedInputError(
                 f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
@@ -67,8 +75,20 @@ def check_schedule_ticks(
                 selection.selects(keys, schedule.name)
         except SeveralRunRequests as error:
             raise UnsupportedInputError(f"{error} (tick at {tick.isoformat()})") from None
+        if selection.skip_message is None and selection.keys is not None:
+            selections.setdefault(frozenset(tuple(key.path) for key in selection.keys), tick.isoformat())
     warning = f"schedule {schedule.name}: RunRequest tags are not passed to the pods' runs (sample ticks set some)"
-    return ScheduleVerdict(gated, (warning,) if tagged else ())
+    return ScheduleVerdict(
+        gated, (warning,) if tagged else (), tuple((tick, keys) for keys, tick in selections.items())
+    )
+
+
+def _user_tags(request: dg.RunRequest) -> set[str]:
+    """The request's own tags: Dagster adds the partition (and each dimension's key), partition set and schedule
+    name to every partitioned request, and the pods pick the same partition themselves
+    (compiler/materialize/partition.py)."""
+    own = {PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG}
+    return {tag for tag in request.tags if tag not in own and not tag.startswith(MULTIDIMENSIONAL_PARTITION_PREFIX)}
 
 
 def sample_ticks(schedule: dg.ScheduleDefinition, start: datetime) -> Iterator[datetime]:

@@ -31,9 +31,10 @@ class TickSelection:
     skip_message: str | None  # set when the tick requests no run: every task is skipped
     keys: frozenset[AssetKey] | None = None  # None: every asset of the job; else only these (asset_selection)
 
-    def selects(self, keys: Sequence[AssetKey], schedule_name: str = "") -> bool:
-        """Whether a task materializing `keys` (one op) runs for this tick; a request for only some of them is
-        refused: the task runs the op's keys together, where Dagster would run the subset."""
+    def selects(self, keys: Sequence[AssetKey], schedule_name: str = "", group: str = "") -> bool:
+        """Whether a task materializing `keys` (one op, or the `group` that runs them: "fused chain", "fan-out")
+        runs for this tick; a request for only some of them is refused: the task runs the keys together, where
+        Dagster would run the subset."""
         if self.skip_message is not None:
             return False
         if self.keys is None:
@@ -41,8 +42,15 @@ class TickSelection:
         chosen = [key for key in keys if key in self.keys]
         if chosen and len(chosen) < len(keys):
             listed = ", ".join(key.to_user_string() for key in keys)
+            named = ", ".join(k.to_user_string() for k in chosen)
+            if group:
+                hint = ', or tag one of them argo/fuse = "false"' if group == "fused chain" else ""
+                raise SeveralRunRequests(
+                    f"schedule {schedule_name}: asset_selection names only {named} of the {group} {listed}, which "
+                    f"runs as one task; select all of them or none{hint}"
+                )
             raise SeveralRunRequests(
-                f"schedule {schedule_name}: asset_selection names only {', '.join(k.to_user_string() for k in chosen)} "
+                f"schedule {schedule_name}: asset_selection names only {named} "
                 f"of the multi-asset whose keys {listed} run as one task; select all of them or none"
             )
         return bool(chosen)
