@@ -39,7 +39,9 @@ def test_a_run_without_the_schema_lists_the_skipped_schema_cross_checks(tmp_path
 def test_a_run_with_the_schema_reports_no_skipped_cross_check(tmp_path: Path) -> None:
     """With a schema present (a permissive stand-in here, so a fresh clone can run this too) nothing is reported."""
     (tmp_path / SCHEMA).parent.mkdir()
-    permissive = {"definitions": {definition: {} for definition in DEFINITION_BY_KIND.values()}}
+    permissive: dict[str, dict[str, object]] = {
+        "definitions": {definition: {} for definition in DEFINITION_BY_KIND.values()}
+    }
     (tmp_path / SCHEMA).write_text(json.dumps(permissive), encoding="utf-8")
     result = run_pytest(tmp_path, "-v")
     assert result.returncode == 0, result.stdout
