@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from devservices.s3.seaweed import SeaweedS3
 from tests import cross_checks
 from tests.shared_files import require_shared
+from tests.store_ready import wait_until_writable
 
 pytest_plugins = ["devservices.s3.fixture", "devservices.openaq_server.fixture", "devservices.postgres.fixture"]
 SUMMARY_KEY = "with skipped cross-checks"
@@ -21,6 +23,13 @@ SUMMARY_KEY = "with skipped cross-checks"
 def shared_file() -> Callable[[str], Path]:
     """`shared_file("argo/schema.json")`: the file from the shared folder, or the test is skipped with the reason."""
     return require_shared
+
+
+@pytest.fixture(scope="session")
+def seaweed(seaweed: SeaweedS3) -> SeaweedS3:
+    """The plugin's session SeaweedFS, handed over once it takes a write, not just once its port answers."""
+    wait_until_writable(seaweed)
+    return seaweed
 
 
 def pytest_runtest_logstart(nodeid: str) -> None:
