@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,14 +73,21 @@ def write_project(directory: Path, module: str, source: str) -> None:
     (directory / "pyproject.toml").write_text(SETTINGS_TOML, encoding="utf-8")
 
 
-def run_compiler(*arguments: str, cwd: Path, seed: str = "0") -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+def compiler_process(
+    arguments: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    """`python -m compiler ARGUMENTS` as a real subprocess, output captured, its exit code left to the test."""
     return subprocess.run(
         [sys.executable, "-m", "compiler", *arguments],
         cwd=cwd,
-        env=environment,
+        env=dict(env),
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=timeout,
         check=False,
     )
+
+
+def run_compiler(*arguments: str, cwd: Path, seed: str = "0") -> subprocess.CompletedProcess[str]:
+    """The CLI run from `cwd` (a user's project folder) with this checkout importable and a fixed hash seed."""
+    return compiler_process(arguments, cwd, {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)})

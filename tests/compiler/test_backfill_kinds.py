@@ -15,19 +15,9 @@ from tests.compiler.support import run_compiler, write_project
 SOURCE = """
 import dagster as dg
 
-hourly = dg.HourlyPartitionsDefinition(start_date="2026-01-01-00:00", timezone="Europe/Vienna")
-monthly = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone="Europe/Vienna")
+from tests.compiler.projects.two_partitionings import hourly_and_monthly
 
-
-@dg.asset(partitions_def=hourly)
-def readings() -> None:
-    return None
-
-
-@dg.asset(partitions_def=monthly)
-def report() -> None:
-    return None
-
+readings, report = hourly_and_monthly(hourly_start="2026-01-01-00:00")
 
 hourly_job = dg.define_asset_job("hourly_job", selection=[readings])
 monthly_job = dg.define_asset_job("monthly_job", selection=[report])

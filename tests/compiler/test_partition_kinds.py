@@ -16,6 +16,7 @@ import pytest
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.validate.robfig import argo_schedules, argo_ticks
 from compiler.validate.ticks import dagster_ticks
+from tests.compiler.projects.two_partitionings import hourly_and_monthly
 from tests.compiler.support import compile_defs
 
 YEAR = (int(datetime(2026, 1, 1, tzinfo=UTC).timestamp()), int(datetime(2027, 1, 1, tzinfo=UTC).timestamp()))
@@ -118,17 +119,7 @@ def test_a_year_of_ticks_builds_the_partitions_dagsters_schedule_requests(kind: 
 def test_two_partitionings_in_one_project_each_pod_resolves_its_own_key() -> None:
     """Hourly readings and a monthly report with their own schedules: each CronWorkflow's pods pick what their
     schedule requests, and a manual submit without a schedule name falls back per asset to the asset's schedule."""
-    hourly = dg.HourlyPartitionsDefinition(start_date="2025-01-01-00:00", timezone="Europe/Vienna")
-    monthly = dg.MonthlyPartitionsDefinition(start_date="2025-01-01", timezone="Europe/Vienna")
-
-    @dg.asset(partitions_def=hourly)
-    def readings() -> None:
-        return None
-
-    @dg.asset(partitions_def=monthly)
-    def report() -> None:
-        return None
-
+    readings, report = hourly_and_monthly(hourly_start="2025-01-01-00:00")
     jobs = {
         "readings": dg.define_asset_job("readings_job", selection=[readings]),
         "report": dg.define_asset_job("report_job", selection=[report]),

@@ -12,26 +12,13 @@ import pytest
 from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
 from devservices.openaq_server.faults import PLAIN_STRING_422, Fault
+from tests.assets.openaq.synthetic_vienna import SENSORS_WITHIN_10KM
 from tests.faults.pipeline import FAST_RETRY, failed_steps, failure_message, published, published_key, run_pipeline
 
 SENSOR = 9001011
 HOURS = f"/v3/sensors/{SENSOR}/hours"
-# Sensors the pipeline fetches (µg/m³ only), one per transient fault so every fault bites in the same run.
-UG_SENSORS = [
-    9001011,
-    9001012,
-    9001021,
-    9001022,
-    9001023,
-    9001031,
-    9001032,
-    9001033,
-    9001034,
-    9001041,
-    9001042,
-    9001051,
-    9001052,
-]
+# Sensors the pipeline fetches, one per transient fault so every fault bites in the same run.
+UG_SENSORS = SENSORS_WITHIN_10KM
 PREVIOUS = b"previous complete object, published by an earlier night"
 
 

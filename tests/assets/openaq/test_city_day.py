@@ -8,28 +8,12 @@ import pytest
 
 from assets.openaq import OpenAQClient, OpenAQConfigError, day_window_utc, fetch_city_day
 from tests.assets.openaq.conftest import FAST_RETRY
-
-VIENNA: dict = {"city": "Vienna", "latitude": 48.2082, "longitude": 16.3738}
-# The synthetic Vienna layout within 10 km: 5 active stations with 2+3+4+2+2 sensors, one retired in 2019
-# (2 sensors), one that never reported (1 sensor); 14 km and 30 km stations lie outside.
-ACTIVE_WITHIN_10KM = [900101, 900102, 900103, 900104, 900105]
-WITHIN_10KM = [*ACTIVE_WITHIN_10KM, 900106, 900107]
-RETIRED_AND_NEVER_SENSORS = [9001061, 9001062, 9001071]
-SENSORS_WITHIN_10KM = [
-    9001011,
-    9001012,
-    9001021,
-    9001022,
-    9001023,
-    9001031,
-    9001032,
-    9001033,
-    9001034,
-    9001041,
-    9001042,
-    9001051,
-    9001052,
-]
+from tests.assets.openaq.synthetic_vienna import (
+    RETIRED_AND_NEVER_SENSORS,
+    SENSORS_WITHIN_10KM,
+    VIENNA,
+    WITHIN_10KM,
+)
 
 
 def fetch(client, day, radius_m=10_000, progress=None):

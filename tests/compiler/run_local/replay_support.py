@@ -5,14 +5,14 @@ import importlib
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import yaml
 
-REPO = Path(__file__).resolve().parents[3]
+from tests.compiler.support import REPO, compiler_process
+
 RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SETTINGS = """
 [tool.compiler]
@@ -42,15 +42,8 @@ def build(module: str, root: Path, settings: str = SETTINGS) -> subprocess.Compl
 
 
 def compiler(arguments: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *arguments],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    """The CLI run from the repository root; replays run whole workflows, so they get a longer timeout."""
+    return compiler_process(arguments, REPO, env, timeout=600)
 
 
 def load_yaml(path: Path) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """`compiler backfill` + `run-local` against the real services: a range of partitions, each published once."""
 
 import io
+import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,16 +15,14 @@ from assets.measurements_parquet import object_key
 from assets.openaq.window import day_window_utc
 from assets.resources.object_store import ObjectStore
 from devservices.openaq_server.app import OpenAQServer
+from tests.compiler.support import REPO, compiler_process
 
-ROOT = Path(__file__).resolve().parents[3]
 DAYS = ("2026-10-24", "2026-10-25", "2026-10-26", "2026-10-27")  # 2026-10-25 is 25 hours long in Vienna
 PARQUET_TASK = "openaq-measurements-parquet"
 
 
 def _compiler(*arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
+    return compiler_process(arguments, REPO, os.environ, timeout=600)
 
 
 def _started_and_finished(output: str) -> list[tuple[str, str]]:
@@ -48,7 +46,7 @@ def test_backfill_publishes_each_partition_of_the_range_once_at_most_two_at_a_ti
     assert written.returncode == 0, written.stderr
     assert yaml.safe_load(workflow.read_text())["kind"] == "Workflow"
 
-    replay = _compiler("run-local", str(workflow), "--templates", str(ROOT / "argo_out"), "--max-parallel", "4")
+    replay = _compiler("run-local", str(workflow), "--templates", str(REPO / "argo_out"), "--max-parallel", "4")
 
     output = replay.stdout + replay.stderr
     assert replay.returncode == 0, output[-4000:]
@@ -73,6 +71,6 @@ def test_backfill_publishes_each_partition_of_the_range_once_at_most_two_at_a_ti
         assert len(active) <= 2, events
 
     before = {day: store.get_bytes(object_key(CITY.name, day)) for day in DAYS}
-    again = _compiler("run-local", str(workflow), "--templates", str(ROOT / "argo_out"), "--max-parallel", "4")
+    again = _compiler("run-local", str(workflow), "--templates", str(REPO / "argo_out"), "--max-parallel", "4")
     assert again.returncode == 0, (again.stdout + again.stderr)[-3000:]
     assert {day: store.get_bytes(object_key(CITY.name, day)) for day in DAYS} == before  # a rerun is idempotent

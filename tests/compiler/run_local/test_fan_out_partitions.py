@@ -5,7 +5,6 @@ failure leaves the other keys alone, and a manual run takes a key in Dagster's o
 import os
 import re
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,8 @@ import pytest
 import yaml
 
 from tests.compiler.argo_schema import schema_errors
+from tests.compiler.support import REPO, compiler_process
 
-REPO = Path(__file__).resolve().parents[3]
 MODULE = "tests.compiler.projects.fan_out"
 SETTINGS = """
 [tool.compiler]
@@ -48,15 +47,8 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _compiler(arguments: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "compiler", *arguments],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO), "FIXTURE_FAIL_CITIES": "", **env},
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    environment = {**os.environ, "PYTHONPATH": str(REPO), "FIXTURE_FAIL_CITIES": "", **env}
+    return compiler_process(arguments, REPO, environment, timeout=600)
 
 
 def _defs() -> dg.Definitions:
