@@ -215,6 +215,6 @@ def attempt_from(raw: str | None) -> int:
         return 0
     if not (text.isascii() and text.isdigit()):
         raise MaterializeUsageError(
-            f"--attempt {raw!r} is not a retry number (0, 1, 2, ...); pass Argo's {placeholder(RETRIES)} or leave it out"
+            f"--attempt {raw!r} is not a retry number (0, 1, 2, ...); pass Argo's {placeholder(RETRIES)} or omit it"
         )
     return int(text)

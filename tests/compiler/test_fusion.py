@@ -173,7 +173,8 @@ def test_several_cities_in_two_zones_fuse_into_one_task_per_key_in_valid_manifes
         assert keys["value"].count(",") == 2  # raw, clean, parquet of that zone
         assert fan_out["withItems"] == city_keys(defs, raw.split("/"))
         fused_steps.add(task["template"])
-        assert templates(document)[task["template"]]["container"]["args"][-3:] == ["--fused", "--attempt", "{{retries}}"]
+        args = templates(document)[task["template"]]["container"]["args"]
+        assert args[-3:] == ["--fused", "--attempt", "{{retries}}"]
     assert {c.name for c in (VIENNA, GRAZ, LINZ, tokyo)} == {k for t in main.values() for k in t["withItems"]}
     # every job DAG (one per zone's schedule) runs the same fused task per key
     job_per_key = [
