@@ -9,6 +9,9 @@ import re
 SCHEDULED_TIME = "workflow.scheduledTime"  # set by the cron controller; literal in a manually submitted workflow
 CREATION_TIMESTAMP = "workflow.creationTimestamp"  # set for every workflow, the same in all its pods
 BACKFILL_PARAMETER = "cronScheduleTime"  # workflow parameter `argo cron backfill` sets (its default --argname)
+# The attempt number of a template with a retryStrategy: 0 for the first pod, then 1, 2, ... (Argo sets it per
+# attempt; without a retryStrategy it stays literal). Fused steps pass it on (compiler/materialize/resume.py).
+RETRIES = "retries"
 
 
 def placeholder(variable: str) -> str:

@@ -2,8 +2,9 @@
 
 Opt-in (`[tool.compiler] fuse_chains = true`, or the asset tag `argo/fuse = "true"`; `"false"` keeps an asset in a
 task of its own). One pod start-up instead of one per asset; the price is coarser retries (Argo retries the fused
-task, the pod resumes after what this workflow already stored: compiler/materialize/resume.py) and one pod sized for
-the chain's hungriest asset. The rules, each checked here (compiler/README.md "Step fusion"):
+task; a retry's pod, told by Argo's `{{retries}}` (`--attempt`), resumes after what this workflow already stored:
+compiler/materialize/resume.py) and one pod sized for the chain's hungriest asset. The rules, each checked here
+(compiler/README.md "Step fusion"):
 
 - linear: the upstream task's only downstream task is the next asset, whose only upstream task is it (asset deps and
   asset checks' `additional_deps` alike), so fusing never delays or reorders anything outside the chain;

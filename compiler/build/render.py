@@ -6,7 +6,7 @@ from typing import Any
 
 import jinja2
 
-from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
+from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
 from compiler.build.fan_out import STATIC_KEY_PARAMETER
 from compiler.build.fidelity.pools import configmap_name
 from compiler.build.plan import GENERATOR, MAIN_DAG, Plan
@@ -23,6 +23,7 @@ ARGO_VARIABLES = {
     "backfill_time": placeholder(f"workflow.parameters.{BACKFILL_PARAMETER}"),
     "schedule": "{{workflow.parameters.schedule}}",
     "static_key": "{{inputs.parameters." + STATIC_KEY_PARAMETER + "}}",  # a fan-out's key (compiler/build/fan_out.py)
+    "retries": placeholder(RETRIES),  # the attempt of a retried step: fused steps resume only on a retry
 }
 
 

@@ -20,7 +20,7 @@ from compiler.materialize.loading import (
     require_one_op,
 )
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
-from compiler.materialize.resume import created_time_from, resume_point
+from compiler.materialize.resume import attempt_from, created_time_from, resume_point
 from compiler.materialize.termination import exit_promptly_on_sigterm
 
 DESCRIPTION = (
@@ -82,6 +82,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the keys are a chain of assets (step fusion) run in order in this process; skip the leading ones this "
         "workflow already materialized for the partition (a retry resumes)",
     )
+    parser.add_argument(
+        "--attempt",
+        default=None,
+        help="with --fused: Argo's '{{retries}}', 0 for the task's first pod, then 1, 2, ...; only a retry (> 0) "
+        "resumes, a first attempt runs the whole chain (absent, empty or the literal '{{retries}}': 0)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,6 +131,9 @@ def run(args: argparse.Namespace) -> int:
                 require_asset(defs, asset_key)
             if not args.fused:
                 require_one_op(defs, asset_keys)
+            if args.attempt is not None and not args.fused:
+                raise MaterializeUsageError("--attempt applies to a fused chain only: add --fused or drop --attempt")
+            attempt = attempt_from(args.attempt)
             scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
             # the keys of one op share its partitions definition: the first one decides
             if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
@@ -144,7 +153,8 @@ def run(args: argparse.Namespace) -> int:
                 )
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             if args.fused:  # compiler/materialize/resume.py
-                resume = resume_point(defs, asset_keys, partition, created_time_from(args.created_time))
+                created = created_time_from(args.created_time)
+                resume = resume_point(defs, asset_keys, partition, created, attempt)
                 print(f"materialize: {resume.how}", flush=True)
                 asset_keys = asset_keys[len(resume.skipped) :]
             outcome = materialize_asset(args.module, asset_keys, partition)

@@ -2,20 +2,23 @@
 
 A fused task (compiler/build/fusion.py) runs a chain of assets in one pod; when Argo retries it, the new pod skips the
 leading assets an earlier attempt of the same workflow already materialized, so e.g. a raw day already stored is not
-fetched again. "This workflow" matters: a new workflow run (tomorrow's tick, a manual rerun, a backfill) computes
-every asset again, as the unfused tasks would.
+fetched again. Only a retry resumes: the pod gets Argo's `{{retries}}` (`--attempt`; 0 for the task's first pod, 1, 2,
+... for its retries, set only on a template with a retryStrategy), and attempt 0 runs the whole chain without asking
+anything, as the unfused tasks would. "This workflow" matters too: a new workflow run (tomorrow's tick, a manual rerun,
+a backfill) computes every asset again. This is Dagster's own split: a run computes every step it selects, and only a
+re-execution from failure (its run retries' default strategy) reuses the outputs an earlier attempt stored.
 
-How the pod knows, first source that can answer:
+How a retry knows, first source that can answer:
 1. The shared instance (`[tool.compiler.instance] kind = "postgres"`): the latest materialization of the asset's
    partition was recorded by a run tagged with this workflow's uid (`argo/workflow-uid`). Exact, any IO manager.
 2. The asset's IO manager, when it can tell when an output was stored: a method `stored_at(context: OutputContext)
    -> datetime | None` (the flagship's `ObjectStoreIOManager` has one: the object's Last-Modified). Stored after
    the workflow's creation time (`--created-time`, strictly: both have one-second resolution) counts as this
-   workflow's. Limits: the store's clock and
-   the Kubernetes API server's must agree to within the time between the previous run's last write and this
-   workflow's creation (runs of one pipeline are serialized by its workflow mutex). A workflow created while an
-   earlier run still held the mutex sees that run's later writes as its own: if its own first attempt failed
-   before storing an asset, the retry takes the earlier run's value for that asset.
+   workflow's. Limits, for retries only (a first attempt never asks): the store's clock and the Kubernetes API
+   server's must agree to within the time between the previous run's last write and this workflow's creation (runs
+   of one pipeline are serialized by its workflow mutex); a workflow created while an earlier run still held the
+   mutex sees that run's later writes as its own, so if its first attempt failed before storing an asset, the retry
+   takes the earlier run's value for that asset.
 3. Otherwise nothing is skipped: the retry runs the whole chain (correct, just slower).
 
 An asset with a blocking asset check counts as done only when the next asset of the chain was also materialized:
@@ -51,18 +54,22 @@ class ResumePoint:
 
 
 def resume_point(
-    defs: "Definitions", keys: Sequence["AssetKey"], partition: str | None, created: datetime | None
+    defs: "Definitions", keys: Sequence["AssetKey"], partition: str | None, created: datetime | None, attempt: int
 ) -> ResumePoint:
+    if attempt == 0:
+        return ResumePoint((), "resume: first attempt (Argo's retries = 0); running the whole chain")
     with _probe(defs, keys, partition, created) as (probe, source):
         if probe is None:
-            return ResumePoint((), f"resume: {source}; running the whole chain")
+            return ResumePoint((), f"resume: retry {attempt}; {source}; running the whole chain")
         skipped = _done_prefix(defs, keys, probe)
     if not skipped:
-        return ResumePoint((), f"resume: no asset of the chain was materialized by this workflow yet ({source})")
+        return ResumePoint(
+            (), f"resume: retry {attempt}; no asset of the chain was materialized by this workflow yet ({source})"
+        )
     done = ", ".join(key.to_user_string() for key in skipped)
     return ResumePoint(
         tuple(skipped),
-        f"resume: {done} already materialized by this workflow ({source}); starting at "
+        f"resume: retry {attempt}; {done} already materialized by this workflow ({source}); starting at "
         f"{keys[len(skipped)].to_user_string()}",
     )
 
@@ -195,3 +202,19 @@ def created_time_from(raw: str | None) -> datetime | None:
     from compiler.materialize.partition import CREATED_TIME_PLACEHOLDER, _parse_time
 
     return _parse_time(raw, CREATED_TIME_PLACEHOLDER, "--created-time")
+
+
+def attempt_from(raw: str | None) -> int:
+    """`--attempt` as a number. Absent, empty or Argo's literal `{{retries}}` (left so on a template without a
+    retryStrategy, which has only one attempt) is 0: the whole chain runs."""
+    from compiler.argo import RETRIES, placeholder
+    from compiler.materialize.loading import MaterializeUsageError
+
+    text = (raw or "").strip()
+    if not text or text == placeholder(RETRIES):
+        return 0
+    if not (text.isascii() and text.isdigit()):
+        raise MaterializeUsageError(
+            f"--attempt {raw!r} is not a retry number (0, 1, 2, ...); pass Argo's {placeholder(RETRIES)} or omit it"
+        )
+    return int(text)

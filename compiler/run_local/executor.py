@@ -231,7 +231,7 @@ class DagRunner:
         return True
 
     def _run_task(self, task: PlannedTask) -> TaskOutcome:
-        self._say(f"▶ {task.name}: {_mask(deque([shlex.join(task.argv)]), task.secret_values)[0]}")
+        self._say(f"▶ {task.name}: {_mask(deque([shlex.join(task.for_attempt(1)[0])]), task.secret_values)[0]}")
         started = time.monotonic()
         with held_semaphores(task.semaphores, self._namespace, self._say):
             return self._attempts(task, started)
@@ -239,7 +239,7 @@ class DagRunner:
     def _attempts(self, task: PlannedTask, started: float) -> TaskOutcome:
         exit_code, tail, attempt = 1, deque[str](), 0
         for attempt in range(1, task.attempts + 1):
-            exit_code, tail = self._run_process(task)
+            exit_code, tail = self._run_process(task, attempt)
             if exit_code == 0 or attempt == task.attempts or self._children.stopping:
                 break
             if exit_code in task.never_retry_exit_codes:
@@ -257,10 +257,11 @@ class DagRunner:
             self._say(f"✘ {task.name} exit {exit_code}{tries} in {seconds:.1f} s; last output:\n{lines}")
         return outcome
 
-    def _run_process(self, task: PlannedTask) -> tuple[int, deque[str]]:
-        """Run one attempt, merging stdout and stderr the way a pod log does; keep only the tail."""
+    def _run_process(self, task: PlannedTask, attempt: int) -> tuple[int, deque[str]]:
+        """Run one attempt (1 = the first), merging stdout and stderr the way a pod log does; keep only the tail."""
         tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
-        process = self._children.start(task.argv, dict(task.env))
+        argv, env = task.for_attempt(attempt)
+        process = self._children.start(argv, env)
         if process is None:
             return 128 + signal.SIGTERM, deque(["not started: run-local is stopping"])
         try:

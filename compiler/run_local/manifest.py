@@ -50,6 +50,7 @@ class ContainerTemplate:
     # output parameter → valueFrom.path (run_local/when.py)
     outputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
     semaphores: tuple[str, ...] = ()  # `configmap/key` of each template-level semaphore
+    retry_strategy: bool = False  # has one: Argo sets `{{retries}}` per attempt (0, 1, 2, ...)
 
 
 @dataclass(frozen=True)
@@ -382,6 +383,7 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
         never_retry_exit_codes=never_retry,
         outputs=_output_parameters(name, raw.get("outputs")),
         semaphores=_template_semaphores(name, raw.get("synchronization")),
+        retry_strategy=raw.get("retryStrategy") is not None,
     )
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 from compiler.run_local.environment import container_environment, missing_references
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import DagTask, WorkflowModel
-from compiler.run_local.substitute import apply_overrides, identity_scope, pod_name, substitute, workflow_scope
+from compiler.run_local.substitute import (
+    apply_overrides,
+    identity_scope,
+    pod_name,
+    substitute,
+    with_retries,
+    workflow_scope,
+)
 from compiler.run_local.when import keep_task_outputs
 
 PYTHON_COMMANDS = ("python", "python3")
@@ -33,6 +40,20 @@ class PlannedTask:
     semaphores: tuple[tuple[str, int], ...] = ()  # (configmap/key, limit) held while the task runs
     prefix: str = ""
     outer_whens: tuple[tuple[str, str], ...] = ()  # enclosing nested-DAG tasks' `when`s (run_local/manifest.py)
+    retry_strategy: bool = False  # `{{retries}}` is bound per attempt (else left literal, as Argo does)
+    yaml_env: frozenset[str] = frozenset()  # env names whose value the YAML spells out (Secret/ConfigMap refs are not)
+
+    def for_attempt(self, number: int) -> tuple[tuple[str, ...], dict[str, str]]:
+        """argv and env of attempt `number` (1 = the first pod): `{{retries}}` is `number - 1` there, as Argo sets it
+        on a template with a retryStrategy."""
+        if not self.retry_strategy:
+            return self.argv, dict(self.env)
+        argv = tuple(with_retries(part, number - 1) for part in self.argv)
+        env = {
+            name: with_retries(value, number - 1) if name in self.yaml_env else value
+            for name, value in self.env.items()
+        }
+        return argv, env
 
 
 def plan_workflow(
@@ -98,6 +119,8 @@ def _plan_task(
         outputs=outputs,
         prefix=task.prefix,
         outer_whens=tuple((keep_task_outputs(when, scope, where), prefix) for when, prefix in task.outer_whens),
+        retry_strategy=template.retry_strategy,
+        yaml_env=frozenset(entry.name for entry in template.env if entry.source is None),
     )
 
 

@@ -6,25 +6,37 @@ import string
 import uuid
 from collections.abc import Mapping
 
-from compiler.argo import CREATION_TIMESTAMP, SCHEDULED_TIME
+from compiler.argo import CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME
 from compiler.run_local.errors import RunLocalError
 
 _VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 
+# Left literal when the scope has no value, as Argo leaves them: scheduledTime outside a CronWorkflow, and `retries`,
+# bound per attempt (`with_retries`) and kept as written on a template without a retryStrategy.
+_LEFT_LITERAL = (SCHEDULED_TIME, RETRIES)
+
+
 def substitute(text: str, scope: Mapping[str, str], where: str) -> str:
-    """Replace every `{{name}}` from scope; an absent scheduledTime stays literal, as Argo leaves it."""
+    """Replace every `{{name}}` from scope; an absent scheduledTime or retries stays literal, as Argo leaves it."""
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name in scope:
             return scope[name]
-        if name == SCHEDULED_TIME:
+        if name in _LEFT_LITERAL:
             return match.group(0)
         known = ", ".join(sorted(scope)) or "(none)"
         raise RunLocalError(f"{where}: unresolved variable {{{{{name}}}}}; known here: {known}")
 
     return _VARIABLE.sub(replace, text)
+
+
+def with_retries(text: str, retries: int) -> str:
+    """`{{retries}}` as Argo sets it for one attempt of a template with a retryStrategy: 0 for the first pod, then 1,
+    2, ... (the retry node's child count before this one). Argo substitutes it after the inputs, so a `{{retries}}`
+    arriving through an input parameter's value is bound too, as here."""
+    return _VARIABLE.sub(lambda match: str(retries) if match.group(1) == RETRIES else match.group(0), text)
 
 
 def workflow_scope(

@@ -60,13 +60,33 @@ def test_a_linear_chain_becomes_one_task_running_the_fused_step_in_order() -> No
     parameters = {p["name"]: p["value"] for p in task["arguments"]["parameters"]}
     assert parameters["asset"] == "a,b,c"  # Dagster's topological order
     step = templates(document)[task["template"]]
-    assert step["container"]["args"][-1] == "--fused"
+    # Argo's attempt number: a first attempt computes the whole chain, only a retry resumes (materialize/resume.py)
+    assert step["container"]["args"][-3:] == ["--fused", "--attempt", "{{retries}}"]
+    assert step["retryStrategy"]["limit"] == "2"  # Argo sets {{retries}} only on a template with a retryStrategy
     assert result.notes == ()
     # Dagster's default IO manager cannot say when it stored a value: a retry would rerun the whole chain
     assert [w for w in result.warnings if "cannot say when it stored a value" in w] == [
         "fused task a-to-c: the IO manager of a, b cannot say when it stored a value (no stored_at) and there is no "
         "shared instance: a retry reruns the chain from its first asset"
     ]
+
+
+def test_a_fused_step_without_a_retry_strategy_has_no_attempt_and_unfused_steps_never_do() -> None:
+    """Without a retryStrategy Argo leaves `{{retries}}` literal and never retries: the only attempt is the first."""
+    never = {"retry_policy": dg.RetryPolicy(max_retries=0)}  # Dagster's "no retries": no retryStrategy
+    _, documents = build(dg.Definitions(assets=chain(a=never, b=never, c=never)), fuse_chains=True)
+    document = workflow_template(documents)
+    [task] = dag(document).values()
+    step = templates(document)[task["template"]]
+    assert "retryStrategy" not in step
+    assert step["container"]["args"][-1] == "--fused"
+    assert "--attempt" not in step["container"]["args"]
+    _, unfused = build(dg.Definitions(assets=chain()))
+    for template in templates(workflow_template(unfused)).values():
+        if "container" in template:
+            assert "retryStrategy" in template
+            assert "--attempt" not in template["container"]["args"]
+            assert "{{retries}}" not in str(template)
 
 
 def test_without_the_setting_or_a_tag_nothing_changes() -> None:
@@ -106,7 +126,7 @@ def test_the_flagship_fuses_into_one_task_per_city_with_the_larger_resources_and
     assert parameters["static-key"] == "{{inputs.parameters.static-key}}"  # the per-key DAG's city
     step = templates(document)[task["template"]]
     args = step["container"]["args"]
-    assert args[-1] == "--fused"
+    assert args[-3:] == ["--fused", "--attempt", "{{retries}}"]
     assert args[args.index("--static-key") + 1] == "{{inputs.parameters.static-key}}"
     assert "FAN_OUT_PARALLELISM" in {entry["name"] for entry in step["container"]["env"]}
     [plain] = parse_documents(unfused.files["air-quality.workflowtemplate.yaml"], "wt")
@@ -154,7 +174,8 @@ def test_several_cities_in_two_zones_fuse_into_one_task_per_key_in_valid_manifes
         assert keys["value"].count(",") == 2  # raw, clean, parquet of that zone
         assert fan_out["withItems"] == city_keys(defs, raw.split("/"))
         fused_steps.add(task["template"])
-        assert templates(document)[task["template"]]["container"]["args"][-1] == "--fused"
+        args = templates(document)[task["template"]]["container"]["args"]
+        assert args[-3:] == ["--fused", "--attempt", "{{retries}}"]
     assert {c.name for c in (VIENNA, GRAZ, LINZ, tokyo)} == {k for t in main.values() for k in t["withItems"]}
     # every job DAG (one per zone's schedule) runs the same fused task per key
     job_per_key = [
@@ -343,7 +364,7 @@ def test_a_static_chain_fuses_inside_its_per_key_dag_and_an_unpartitioned_asset_
     [task] = dag(document, main["each-a"]["template"]).values()
     assert task["name"] == "a-to-b"
     step = templates(document)[task["template"]]
-    assert step["container"]["args"][-2:] == ["{{inputs.parameters.static-key}}", "--fused"]
+    assert step["container"]["args"][-4:] == ["{{inputs.parameters.static-key}}", "--fused", "--attempt", "{{retries}}"]
     assert result.notes == ()  # b → overview: one is per key, the other not; they sit in different DAGs
 
 

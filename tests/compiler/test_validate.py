@@ -125,6 +125,32 @@ def test_live_braces_in_free_text_are_flagged() -> None:
     assert "is not an Argo variable" in _problems_after(change)
 
 
+def test_the_retry_attempt_variable_is_accepted_where_argo_accepts_it() -> None:
+    """`{{retries}}` (what fused steps pass as `--attempt`): Argo's validator binds it on a template with a
+    retryStrategy and does not check tags outside its prefixes (item., steps., inputs., outputs., pod., workflow.,
+    tasks.) elsewhere, so both pass; a misspelling is flagged, as any unknown `{{...}}` is here (Argo would leave it
+    literal in the pod)."""
+
+    def with_retry(d: dict[str, Any]) -> None:
+        step = d["spec"]["templates"][1]
+        assert "retryStrategy" in step
+        step["container"]["args"] += ["--attempt", "{{retries}}"]
+
+    assert _problems_after(with_retry) == ""
+
+    def without_retry(d: dict[str, Any]) -> None:
+        step = d["spec"]["templates"][1]
+        del step["retryStrategy"]
+        step["container"]["args"] += ["--attempt", "{{retries}}"]
+
+    assert _problems_after(without_retry) == ""
+
+    def misspelt(d: dict[str, Any]) -> None:
+        d["spec"]["templates"][1]["container"]["args"] += ["--attempt", "{{retry}}"]
+
+    assert "{{retry}} is not an Argo variable" in _problems_after(misspelt)
+
+
 def test_duplicate_keys_are_rejected() -> None:
     with pytest.raises(ManifestParseError, match="duplicate key 'kind'"):
         parse_documents("kind: CronWorkflow\nkind: Workflow\n", "x.yaml")

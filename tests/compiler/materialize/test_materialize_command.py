@@ -135,3 +135,30 @@ def test_the_asset_body_runs_with_the_collector_on_and_the_start_up_frozen(tmp_p
     state = json.loads(gc_file.read_text(encoding="utf-8"))
     assert state["enabled"] is True
     assert state["frozen"] > 100_000  # Dagster and the code location, imported before the step: never rescanned
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--asset", "fixture/raw,fixture/clean", "--fused", "--attempt", "first"], "'first' is not a retry number"),
+        (["--asset", "fixture/raw,fixture/clean", "--fused", "--attempt", "-1"], "'-1' is not a retry number"),
+        (["--asset", "fixture/raw", "--attempt", "1"], "--attempt applies to a fused chain only"),
+    ],
+)
+def test_a_bad_attempt_exits_2_before_anything_runs(tmp_path, args, named):
+    result = materialize(tmp_path, *args, "--partition", "2025-06-15")
+    assert result.returncode == 2
+    assert named in last_line(result)
+    assert markers(tmp_path) == set()
+
+
+@pytest.mark.parametrize("attempt", [None, "", "{{retries}}", "0"])
+def test_a_first_attempt_runs_the_whole_fused_chain(tmp_path, attempt):
+    """Absent, empty, Argo's literal (no retryStrategy) or 0: the first pod of the task, which never resumes."""
+    extra = [] if attempt is None else ["--attempt", attempt]
+    result = materialize(
+        tmp_path, "--asset", "fixture/raw,fixture/clean", "--partition", "2025-06-15", "--fused", *extra
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "resume: first attempt (Argo's retries = 0); running the whole chain" in result.stdout
+    assert markers(tmp_path) == {"raw-2025-06-15", "clean-2025-06-15"}

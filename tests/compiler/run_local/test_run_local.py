@@ -287,6 +287,37 @@ def test_retry_limit_gives_a_second_attempt(tmp_path):
     assert "start b" in events(tmp_path)
 
 
+def every_attempt(tmp_path: Path, name: str) -> list[dict[str, Any]]:
+    lines = (tmp_path / "record" / f"{name}.attempts.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_retries_is_zero_on_the_first_attempt_then_one_then_two_as_argo_sets_it(tmp_path):
+    """Argo's controller sets `{{retries}}` to the retry node's child count before the new pod: 0, 1, 2 (its
+    operator's `retryNum`), in args and env alike, only on a template with a retryStrategy."""
+    template = step_template(retryStrategy={"limit": "3", "retryPolicy": "Always"})
+    template["container"]["args"] += ["--attempt", "{{retries}}"]
+    template["container"]["env"].append({"name": "STEP_TRY", "value": "try-{{ retries }}"})
+    manifest = write_manifest(tmp_path / "wf.yaml", [task("a")], template)
+    result = run_local(tmp_path, manifest, behaviour={"a": {"fail_times": 2}})
+    assert result.returncode == 0, result.stdout + result.stderr
+    attempts = every_attempt(tmp_path, "a")
+    assert [seen["argv"][-2:] for seen in attempts] == [["--attempt", "0"], ["--attempt", "1"], ["--attempt", "2"]]
+    assert [seen["env"]["STEP_TRY"] for seen in attempts] == ["try-0", "try-1", "try-2"]
+    assert re.search(r"^▶ a: .* --attempt 0$", result.stdout, re.M)
+
+
+def test_without_a_retry_strategy_retries_stays_literal_as_argo_leaves_it(tmp_path):
+    """No retryStrategy: Argo never binds `{{retries}}` (and lints it: no prefix it checks), the pod sees it as
+    written."""
+    template = step_template()
+    template["container"]["args"] += ["--attempt", "{{retries}}"]
+    manifest = write_manifest(tmp_path / "wf.yaml", [task("a")], template)
+    result = run_local(tmp_path, manifest)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [seen["argv"][-1] for seen in every_attempt(tmp_path, "a")] == ["{{retries}}"]
+
+
 def test_without_retry_strategy_one_failure_is_final(tmp_path):
     manifest = write_manifest(tmp_path / "wf.yaml", [task("a")])
     result = run_local(tmp_path, manifest, behaviour={"a": {"fail_times": 1}})

@@ -5,6 +5,8 @@ import os
 import re
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,6 +189,72 @@ def test_a_retried_fused_task_resumes_after_the_asset_it_already_stored(
     assert summary_written > failed_at
     assert store.exists(f"dagster/openaq/day_report/{DAY_PATH}.json")
     assert replay_requests == one_fetch_requests(openaq_env, f"{s3_env['MINIO_BUCKET']}-once", monkeypatch) > 0
+
+
+def fused_pod(created: str, attempt: str) -> subprocess.CompletedProcess[str]:
+    """The flagship's fused pod for the first city, as the fused build writes its command (`--attempt {{retries}}`
+    bound by Argo to the attempt number)."""
+    return compiler(
+        "materialize",
+        "--module",
+        "assets",
+        "--asset",
+        ",".join(f"openaq/{name}" for name in FLAGSHIP),
+        "--scheduled-time",
+        "{{workflow.scheduledTime}}",
+        "--created-time",
+        created,
+        "--partition",
+        PARTITION,
+        "--static-key",
+        CITY.name,
+        "--fused",
+        "--attempt",
+        attempt,
+    )
+
+
+def test_a_first_attempt_computes_the_whole_chain_over_values_stored_since_its_creation_and_a_retry_resumes(
+    s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mutex-queue case: this workflow was created while the previous run of the pipeline still held the mutex,
+    and that run stored the chain's values afterwards. The first attempt (Argo's retries = 0) fetches the day and
+    computes every asset as Dagster's own run would; a retry (retries = 1) resumes after the raw day stored since
+    the creation (this workflow's, as far as the store can tell) without fetching it again."""
+    created = (datetime.now(UTC) - timedelta(seconds=2)).replace(microsecond=0)
+    store = ObjectStore.from_env()
+    earlier_run = materialize(  # the previous workflow's pod, still writing after this workflow was created
+        [defs.get_assets_def(["openaq", name]) for name in FLAGSHIP],
+        partition_key=CITY_DAY,
+        resources=defs.resources or {},
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert earlier_run.success
+    raw_key = f"dagster/openaq/raw_measurements/{DAY_PATH}.json"
+    earlier_raw = store.last_modified(raw_key)
+    assert earlier_raw is not None
+    assert earlier_raw > created  # stored strictly after the creation: a retry would count it as this workflow's
+    time.sleep(1.1)  # the store's Last-Modified has one-second resolution: a rewrite must be seen as one
+
+    openaq_env.counters.reset()
+    first = fused_pod(created.strftime("%Y-%m-%dT%H:%M:%SZ"), "0")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "resume: first attempt (Argo's retries = 0); running the whole chain" in first.stdout
+    first_requests = openaq_env.counters.requests
+    rewritten = store.last_modified(raw_key)
+    assert rewritten is not None
+    assert rewritten > earlier_raw  # the first attempt stored its own raw day
+    bucket = s3_env["MINIO_BUCKET"]
+    assert first_requests == one_fetch_requests(openaq_env, f"{bucket}-once", monkeypatch) > 0  # Dagster's fetch
+    monkeypatch.setenv("MINIO_BUCKET", bucket)
+
+    openaq_env.counters.reset()
+    retry = fused_pod(created.strftime("%Y-%m-%dT%H:%M:%SZ"), "1")
+    assert retry.returncode == 0, retry.stdout[-3000:] + retry.stderr[-3000:]
+    assert "resume: retry 1; openaq/raw_measurements already materialized by this workflow" in retry.stdout
+    assert openaq_env.counters.requests == 0  # the raw day was not fetched again
+    assert store.last_modified(raw_key) == rewritten
+    assert store.exists(object_key(CITY.name, PARTITION))
 
 
 def test_a_new_workflow_run_computes_the_chain_again(

@@ -25,9 +25,10 @@ def main() -> int:
     counter.write_text(str(attempt))
     log(f"start {name}")
     step_env = {key: value for key, value in os.environ.items() if key.startswith("STEP_") and key != "STEP_BEHAVIOUR"}
-    (record / f"{name}.json").write_text(
-        json.dumps({"argv": sys.argv[1:], "env": step_env, "names": sorted(os.environ)})
-    )
+    seen = json.dumps({"argv": sys.argv[1:], "env": step_env, "names": sorted(os.environ)})
+    (record / f"{name}.json").write_text(seen)
+    with (record / f"{name}.attempts.jsonl").open("a", encoding="utf-8") as handle:  # every attempt's, in order
+        handle.write(seen + "\n")
     other = behaviour.get("wait_for")
     if other:
         deadline = time.monotonic() + WAIT_LIMIT_SECONDS
