@@ -147,8 +147,19 @@ class ObjectStore(ConfigurableResource):
         )
 
     def ensure_bucket(self) -> None:
-        """Create the bucket when it does not exist yet."""
-        self._call("checking bucket", lambda c: c.bucket_exists(self.bucket) or c.make_bucket(self.bucket))
+        """Create the bucket when it does not exist yet. Pods starting together on a fresh store (a fan-out) all see
+        no bucket and all create it: S3 answers the later ones BucketAlreadyOwnedByYou, which means it exists.
+        BucketAlreadyExists (another account's bucket) stays an error."""
+        self._call("checking bucket", self._exists_or_create)
+
+    def _exists_or_create(self, client: Minio) -> None:
+        if client.bucket_exists(self.bucket):
+            return
+        try:
+            client.make_bucket(self.bucket)
+        except S3Error as error:
+            if error.code != "BucketAlreadyOwnedByYou":
+                raise
 
     def put_bytes(self, key: str, data: bytes, content_type: str) -> str:
         """Publish `data` at `key` in one PUT: readers see the old object or the whole new one. Returns its URI."""

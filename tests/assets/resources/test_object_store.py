@@ -1,5 +1,7 @@
 """ObjectStore against a real SeaweedFS: buckets, objects, and errors that say what went wrong."""
 
+import threading
+
 import pytest
 
 from assets.resources.object_store import (
@@ -76,3 +78,27 @@ def test_endpoint_without_scheme_is_rejected_with_the_expected_form() -> None:
     store = ObjectStore(endpoint="127.0.0.1:9000", access_key="a", secret_key="b", bucket="bucket")
     with pytest.raises(ObjectStoreError, match="http://host:port"):
         store.client()
+
+
+def test_pods_creating_the_bucket_at_once_all_go_on(s3_env: dict[str, str]) -> None:
+    # Two pods of a fan-out start on a fresh store: both see no bucket, both create it, and S3 answers the later one
+    # BucketAlreadyOwnedByYou. That is the bucket existing, not a store failure (a CI run failed on it).
+    errors: list[BaseException] = []
+    for round_ in range(5):
+        stores = [ObjectStore.from_env().model_copy(update={"bucket": f"{s3_env['MINIO_BUCKET']}-{round_}"})] * 8
+        start = threading.Barrier(len(stores))
+
+        def create(store: ObjectStore, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                store.ensure_bucket()
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=create, args=(store,)) for store in stores]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert stores[0].client().bucket_exists(stores[0].bucket)
+    assert not errors, errors
