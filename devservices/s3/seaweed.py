@@ -121,6 +121,12 @@ def _write_identity(data_dir: Path, credentials: S3Credentials) -> Path:
     return path
 
 
+# Every bucket is a SeaweedFS collection with volumes of its own, and `weed mini` sized its volume slots so that a
+# session store ran out after about 74 buckets ("No writable volumes and no free volumes left": a 5xx on a PUT, which
+# the store client reports as unreachable). A test session creates a bucket per test; volumes are sparse files.
+VOLUME_SLOTS = 2000
+
+
 def _command(data_dir: Path, config_path: Path, ports: list[int]) -> list[str]:
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc, admin, admin_grpc = ports
     return [
@@ -133,6 +139,7 @@ def _command(data_dir: Path, config_path: Path, ports: list[int]) -> list[str]:
         f"-master.port.grpc={master_grpc}",
         f"-volume.port={volume}",
         f"-volume.port.grpc={volume_grpc}",
+        f"-volume.max={VOLUME_SLOTS}",
         f"-filer.port={filer}",
         f"-filer.port.grpc={filer_grpc}",
         f"-s3.port={s3}",
