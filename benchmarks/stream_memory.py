@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from benchmarks.measure import PROJECT_ROOT, PYTHON
+from benchmarks.measure import PROJECT_ROOT, PYTHON, STAND_IN_REQUESTS_PER_MINUTE
 from benchmarks.synthetic_raw import cached_raw_file
 
 if TYPE_CHECKING:
@@ -272,7 +272,7 @@ def _measure(rows: int, runs: int, raw_file: Path, base_url: str, work: Path) ->
             **seaweed.env(DEFAULT_BUCKET),
             "OPENAQ_API_KEY": "bench-key",
             "OPENAQ_BASE_URL": base_url,
-            "OPENAQ_REQUESTS_PER_MINUTE": "1000000",  # the stand-in's advertised limit, not OpenAQ's 60
+            "OPENAQ_REQUESTS_PER_MINUTE": str(STAND_IN_REQUESTS_PER_MINUTE),  # the stand-in's limit, not OpenAQ's 60
         }
         saved = {name: os.environ.get(name) for name in env}
         os.environ.update(env)  # ObjectStore reads MINIO_*; restored at once so later benchmarks start their own store
