@@ -5,15 +5,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from compiler.argo import placeholder
 from compiler.run_local.environment import container_environment, missing_references
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import DagTask, WorkflowModel
 from compiler.run_local.substitute import (
+    POD_NAME,
     apply_overrides,
+    attempt_node,
     identity_scope,
     pod_name,
     substitute,
-    with_retries,
+    task_node,
+    with_attempt,
     workflow_scope,
 )
 from compiler.run_local.when import keep_task_outputs
@@ -40,17 +44,21 @@ class PlannedTask:
     semaphores: tuple[tuple[str, int], ...] = ()  # (configmap/key, limit) held while the task runs
     prefix: str = ""
     outer_whens: tuple[tuple[str, str], ...] = ()  # enclosing nested-DAG tasks' `when`s (run_local/manifest.py)
-    retry_strategy: bool = False  # `{{retries}}` is bound per attempt (else left literal, as Argo does)
+    retry_strategy: bool = False  # `{{retries}}`, `{{pod.name}}` are bound per attempt (retries else left literal)
     yaml_env: frozenset[str] = frozenset()  # env names whose value the YAML spells out (Secret/ConfigMap refs are not)
+    pod_name_parts: tuple[str, str, str] = ("", "", "")  # workflow name, template name, node name
 
     def for_attempt(self, number: int) -> tuple[tuple[str, ...], dict[str, str]]:
-        """argv and env of attempt `number` (1 = the first pod): `{{retries}}` is `number - 1` there, as Argo sets it
-        on a template with a retryStrategy."""
+        """argv and env of attempt `number` (1 = the first pod). On a template with a retryStrategy Argo makes each
+        attempt a child node of its own: `{{retries}}` is `number - 1` there and `{{pod.name}}` that child's pod."""
         if not self.retry_strategy:
             return self.argv, dict(self.env)
-        argv = tuple(with_retries(part, number - 1) for part in self.argv)
+        retries = number - 1
+        workflow_name, template_name, node = self.pod_name_parts
+        pod = pod_name(workflow_name, template_name, attempt_node(node, retries))
+        argv = tuple(with_attempt(part, retries, pod) for part in self.argv)
         env = {
-            name: with_retries(value, number - 1) if name in self.yaml_env else value
+            name: with_attempt(value, retries, pod) if name in self.yaml_env else value
             for name, value in self.env.items()
         }
         return argv, env
@@ -97,7 +105,11 @@ def _plan_task(
             raise RunLocalError(f"{where}: input parameter {name!r} has no value and no default")
         inputs[f"inputs.parameters.{name}"] = substitute(value, workflow_vars, f"{where} argument {name}")
     scope = {**workflow_vars, **inputs}
-    scope["pod.name"] = pod_name(workflow_vars["workflow.name"], template.name, task.name)
+    workflow_name = workflow_vars["workflow.name"]
+    node = task_node(workflow_name, task.name)
+    # With a retryStrategy each attempt has its own pod, named in `for_attempt`; until then the variable stays.
+    retried = template.retry_strategy
+    scope[POD_NAME] = placeholder(POD_NAME) if retried else pod_name(workflow_name, template.name, node)
     outputs = _output_files(task, outputs_dir)
     scope.update({f"outputs.parameters.{name}.path": str(path) for name, path in outputs.items()})
     argv = [substitute(part, scope, f"{where} command/args") for part in (*template.command, *template.args)]
@@ -119,8 +131,9 @@ def _plan_task(
         outputs=outputs,
         prefix=task.prefix,
         outer_whens=tuple((keep_task_outputs(when, scope, where), prefix) for when, prefix in task.outer_whens),
-        retry_strategy=template.retry_strategy,
+        retry_strategy=retried,
         yaml_env=frozenset(entry.name for entry in template.env if entry.source is None),
+        pod_name_parts=(workflow_name, template.name, node),
     )
 
 

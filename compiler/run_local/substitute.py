@@ -10,6 +10,8 @@ from compiler.argo import CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME
 from compiler.run_local.errors import RunLocalError
 
 _VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+POD_NAME = "pod.name"
+MAX_POD_NAME_PREFIX = 253 - 10 - 1  # Kubernetes' name limit, less the hash's 10 digits and the dash before them
 
 
 # Left literal when the scope has no value, as Argo leaves them: scheduledTime outside a CronWorkflow, and `retries`,
@@ -32,11 +34,13 @@ def substitute(text: str, scope: Mapping[str, str], where: str) -> str:
     return _VARIABLE.sub(replace, text)
 
 
-def with_retries(text: str, retries: int) -> str:
-    """`{{retries}}` as Argo sets it for one attempt of a template with a retryStrategy: 0 for the first pod, then 1,
-    2, ... (the retry node's child count before this one). Argo substitutes it after the inputs, so a `{{retries}}`
-    arriving through an input parameter's value is bound too, as here."""
-    return _VARIABLE.sub(lambda match: str(retries) if match.group(1) == RETRIES else match.group(0), text)
+def with_attempt(text: str, retries: int, pod: str) -> str:
+    """`{{retries}}` and `{{pod.name}}` as Argo sets them for one attempt of a template with a retryStrategy:
+    `retries` is 0 for the first pod, then 1, 2, ... (the retry node's child count before this one) and `pod` that
+    attempt's own pod name (`attempt_node`). Argo substitutes both after the inputs, so one arriving through an input
+    parameter's value is bound too, as here."""
+    values = {RETRIES: str(retries), POD_NAME: pod}
+    return _VARIABLE.sub(lambda match: values.get(match.group(1), match.group(0)), text)
 
 
 def workflow_scope(
@@ -71,10 +75,22 @@ def identity_scope(template_name: str, namespace: str) -> dict[str, str]:
     }
 
 
-def pod_name(workflow_name: str, template: str, task: str) -> str:
-    """Argo's pod name (POD_NAMES v2): `<workflow>-<template>-<fnv32a of the node name>`, the node being
-    `<workflow>.<task>` in a DAG (the retry attempt's own node is not modelled)."""
+def task_node(workflow_name: str, task: str) -> str:
+    """Argo's node name of a DAG task: `<workflow>.<task>`, `task` being its path below the entrypoint (a nested
+    DAG's task reads `<outer task>(<index>:<item>).<task>`)."""
+    return f"{workflow_name}.{task}"
+
+
+def attempt_node(node: str, retries: int) -> str:
+    """The node of one attempt of a template with a retryStrategy: the retry node's child `<node>(<retries>)`, whose
+    name Argo hashes into that attempt's pod name (its operator's `fmt.Sprintf("%s(%d)", retryNodeName, retryNum)`)."""
+    return f"{node}({retries})"
+
+
+def pod_name(workflow_name: str, template: str, node: str) -> str:
+    """Argo's pod name (POD_NAMES v2, its default): `<workflow>-<template>-<fnv32a of the node name>`, the prefix cut
+    to 242 characters so the name fits Kubernetes' 253 (Argo's `GeneratePodName`/`ensurePodNamePrefixLength`)."""
     digest = 0x811C9DC5
-    for byte in f"{workflow_name}.{task}".encode():
+    for byte in node.encode():
         digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return f"{workflow_name}-{template}-{digest}"
+    return f"{f'{workflow_name}-{template}'[:MAX_POD_NAME_PREFIX]}-{digest}"

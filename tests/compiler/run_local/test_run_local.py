@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from compiler.run_local.substitute import pod_name
+
 STEP = Path(__file__).parent / "projects" / "step.py"
 MATERIALIZE_PROJECTS = Path(__file__).parents[1] / "materialize" / "projects"
 
@@ -305,6 +307,34 @@ def test_retries_is_zero_on_the_first_attempt_then_one_then_two_as_argo_sets_it(
     assert [seen["argv"][-2:] for seen in attempts] == [["--attempt", "0"], ["--attempt", "1"], ["--attempt", "2"]]
     assert [seen["env"]["STEP_TRY"] for seen in attempts] == ["try-0", "try-1", "try-2"]
     assert re.search(r"^▶ a: .* --attempt 0$", result.stdout, re.M)
+
+
+def test_each_attempt_of_a_retried_template_runs_in_a_pod_named_after_its_own_node(tmp_path):
+    """With a retryStrategy Argo makes every attempt a child of the retry node, `<workflow>.<task>(N)`, and sets
+    `{{pod.name}}` to the pod of that child; without one the pod is named after the task's own node."""
+    pod_env = [
+        {"name": "STEP_POD", "value": "{{pod.name}}"},
+        {"name": "STEP_WORKFLOW", "value": "{{workflow.name}}"},
+    ]
+    retried = step_template(retryStrategy={"limit": "2", "retryPolicy": "Always"})
+    retried["container"]["env"] += pod_env
+    manifest = write_manifest(tmp_path / "retried.yaml", [task("a")], retried)
+    result = run_local(tmp_path / "retried", manifest, behaviour={"a": {"fail_times": 2}})
+    assert result.returncode == 0, result.stdout + result.stderr
+    attempts = every_attempt(tmp_path / "retried", "a")
+    workflow = attempts[0]["env"]["STEP_WORKFLOW"]
+    assert [seen["env"]["STEP_POD"] for seen in attempts] == [
+        pod_name(workflow, "materialize", f"{workflow}.a({n})") for n in range(3)
+    ]
+
+    once = step_template()
+    once["container"]["env"] += pod_env
+    manifest = write_manifest(tmp_path / "once.yaml", [task("b")], once)
+    result = run_local(tmp_path / "once", manifest)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [seen] = every_attempt(tmp_path / "once", "b")
+    workflow = seen["env"]["STEP_WORKFLOW"]
+    assert seen["env"]["STEP_POD"] == pod_name(workflow, "materialize", f"{workflow}.b")
 
 
 def test_without_a_retry_strategy_retries_stays_literal_as_argo_leaves_it(tmp_path):
