@@ -17,7 +17,7 @@ import dagster as dg
 from compiler.argo import BACKFILL_PARAMETER
 from compiler.build.backfill_keys import time_by_static_range
 from compiler.build.naming import NAME_LIMIT, sanitise, short_hash, with_hash
-from compiler.build.plan import GENERATOR, Plan
+from compiler.build.plan_types import GENERATOR, Plan
 from compiler.build.render import ENVIRONMENT
 from compiler.errors import UnsupportedInputError
 from compiler.parse import parse_documents

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from compiler.build.fidelity.pools import configmap_name
-from compiler.build.plan import GENERATOR, Plan
+from compiler.build.plan_types import GENERATOR, Plan
 from compiler.build.render import ENVIRONMENT, build_command
 from compiler.build.write import KUSTOMIZATION
 

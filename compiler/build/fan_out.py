@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler.build.model import FanOutSpec
-from compiler.build.naming import NAME_LIMIT, sanitise, with_hash
+from compiler.build.naming import NAME_LIMIT, fit_name, sanitise, with_hash
 from compiler.errors import UnsupportedInputError
 
 if TYPE_CHECKING:  # plan.py imports this module; Dagster is imported only where a definition is read
@@ -109,7 +109,7 @@ def group_fan_outs(dag: str, members: Sequence[Member]) -> tuple[list[Group], di
         first = definition_members[0].name
         task = _unique(f"{FAN_OUT_TASK_PREFIX}{first}", taken)
         taken.add(task)
-        template = _fit(f"{dag}-{task}")
+        template = fit_name(f"{dag}-{task}")
         named.append((task, template, definition_members))
         for member in definition_members:
             outer[member.name] = task
@@ -144,7 +144,3 @@ def _unique(name: str, taken: set[str]) -> str:
     base = sanitise(name)
     fitted = base if len(base) <= NAME_LIMIT else with_hash(base, name, NAME_LIMIT)
     return fitted if fitted not in taken else with_hash(base, f"{name}#fan-out", NAME_LIMIT)
-
-
-def _fit(name: str) -> str:
-    return name if len(name) <= NAME_LIMIT else with_hash(name, name, NAME_LIMIT)

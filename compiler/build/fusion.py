@@ -31,9 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.build.fidelity.container_resources import quantity
+from compiler.build.fidelity.schedule_gate import FUSED, Gate, GateEntry, when_selected
 from compiler.build.model import AssetSpec, Project, RetrySpec
-from compiler.build.naming import NAME_LIMIT, with_hash
+from compiler.build.naming import NAME_LIMIT, fit_name, with_hash
+from compiler.build.plan_types import Dag, EnvEntry, Plan, StepTemplate, Task
 from compiler.errors import UnsupportedInputError
+from compiler.settings import Settings
 
 FUSE_TAG = "argo/fuse"
 FUSED_STEP = "materialize-fused"
@@ -75,7 +78,7 @@ def with_resume_facts(assets: Sequence[AssetSpec], defs: Any, graph: Any) -> lis
 
 @dataclass(frozen=True)
 class FusionResult:
-    plan: Any  # compiler.build.plan.Plan (imported lazily: plan.py imports this module)
+    plan: Plan
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
@@ -84,21 +87,19 @@ def fusion_requested(project: Project, fuse_chains: bool) -> bool:
     return fuse_chains or any(asset.fuse for asset in project.assets)
 
 
-def fuse_plan(plan: Any, project: Project) -> FusionResult:
+def fuse_plan(plan: Plan, project: Project) -> FusionResult:
     """Rewrites every DAG of `plan` (job DAGs and per-key DAGs alike): each fusable chain's tasks become one task
     running a `--fused` step. Tasks are matched to assets by their asset key; a fan-out's `withItems` task is no
     asset's and never fused, so a chain inside a per-key DAG fuses into one task per static key."""
-    from compiler.build.plan import StepTemplate
-
     by_key = {"/".join(key): asset for asset in project.assets for key in asset.all_keys}
     steps = {step.name: step for step in plan.steps}
     taken = {task.name for dag in plan.dags for task in dag.tasks}
     notes: dict[str, None] = {}
     warnings: dict[str, None] = {}
     fused_steps: dict[str, StepTemplate] = {}
-    first_dag: dict[str, Any] = {}  # each asset task's first DAG: the main DAG or its per-key DAG (every asset)
+    first_dag: dict[str, Dag] = {}  # each asset task's first DAG: the main DAG or its per-key DAG (every asset)
     chained: set[str] = set()
-    fused_by_chain: dict[tuple[str, ...], Any] = {}
+    fused_by_chain: dict[tuple[str, ...], Task] = {}
     dags = []
     for dag in plan.dags:
         assets_by_task = {task.name: by_key[task.asset.split(",")[0]] for task in dag.tasks if _is_asset_task(task)}
@@ -107,7 +108,7 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
         chains = _chains(dag, assets_by_task, steps, project, plan.settings.fuse_chains, notes)
         chained.update(name for chain in chains for name in chain if first_dag[name] is dag)
         fused_name: dict[str, str] = {}
-        fused_tasks: dict[str, Any] = {}
+        fused_tasks: dict[str, Task] = {}
         for chain in chains:
             if tuple(chain) not in fused_by_chain:
                 fused_by_chain[tuple(chain)] = _fused_task(
@@ -117,7 +118,7 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
             fused_tasks[task.name] = task
             fused_name.update((member, task.name) for member in chain)
         fused_dag = dataclasses.replace(dag, tasks=_fused_dag_tasks(dag.tasks, fused_name, fused_tasks))
-        dags.append(_regated(fused_dag, set(fused_tasks)) if dag.gate is not None and fused_tasks else fused_dag)
+        dags.append(_regated(fused_dag, dag.gate, set(fused_tasks)) if dag.gate and fused_tasks else fused_dag)
 
     for name, dag in first_dag.items():
         asset = by_key[next(t.asset for t in dag.tasks if t.name == name).split(",")[0]]
@@ -137,15 +138,15 @@ def fuse_plan(plan: Any, project: Project) -> FusionResult:
     return FusionResult(dataclasses.replace(plan, dags=tuple(dags), steps=tuple(kept)), tuple(notes), tuple(warnings))
 
 
-def _is_asset_task(task: Any) -> bool:
+def _is_asset_task(task: Task) -> bool:
     """An asset's task: not a fan-out's `withItems` task (it runs a per-key DAG) nor a gate's."""
     return bool(task.asset) and not task.items
 
 
 def _chains(
-    dag: Any,
+    dag: Dag,
     assets_by_task: Mapping[str, AssetSpec],
-    steps: Mapping[str, Any],
+    steps: Mapping[str, StepTemplate],
     project: Project,
     fuse_chains: bool,
     notes: dict[str, None],
@@ -207,18 +208,16 @@ def _chains(
 
 def _fused_task(
     chain: Sequence[str],
-    dag: Any,
+    dag: Dag,
     assets_by_task: Mapping[str, AssetSpec],
-    steps: Mapping[str, Any],
-    settings: Any,
+    steps: Mapping[str, StepTemplate],
+    settings: Settings,
     taken: set[str],
-    fused_steps: dict[str, Any],
+    fused_steps: dict[str, StepTemplate],
     warnings: dict[str, None],
-) -> Any:
+) -> Task:
     """The chain's one task and its step (shared with an earlier chain of the same settings). Inside a per-key DAG
     the task passes the DAG's `static-key` on and the step keeps `fan_out` (`--static-key`, FAN_OUT_PARALLELISM)."""
-    from compiler.build.plan import Task
-
     tasks = {task.name: task for task in dag.tasks}
     name = _fused_task_name(chain, taken)
     taken.add(name)
@@ -256,12 +255,10 @@ def _fused_task(
     )
 
 
-def _regated(dag: Any, fused: set[str]) -> Any:
-    """A gated DAG after fusion: each fused task carries the gate's `when` under its own name and the gate writes one
-    output per task, the fused ones marked so that a tick selecting part of a chain fails the gate clearly."""
-    from compiler.build.fidelity.schedule_gate import FUSED, GateEntry, when_selected
-
-    gate = dag.gate
+def _regated(dag: Dag, gate: Gate, fused: set[str]) -> Dag:
+    """A DAG gated by `gate`, after fusion: each fused task carries the gate's `when` under its own name and the gate
+    writes one output per task, the fused ones marked so that a tick selecting part of a chain fails the gate
+    clearly."""
     tasks = tuple(
         dataclasses.replace(task, when=when_selected(gate.task, task.name)) if task.name in fused else task
         for task in dag.tasks
@@ -290,7 +287,7 @@ def _refusal(up: AssetSpec, asset: AssetSpec, project: Project) -> str | None:
     return None
 
 
-def _merge_refusal(steps: Sequence[Any]) -> str | None:
+def _merge_refusal(steps: Sequence[StepTemplate]) -> str | None:
     """Why the pods of these steps cannot become one pod; None when they can (resources merge to the larger)."""
     first = steps[0]
     for step in steps[1:]:
@@ -299,7 +296,7 @@ def _merge_refusal(steps: Sequence[Any]) -> str | None:
                 return f"their dagster-k8s/config {field} differs"
         if (step.container_security, step.pod_security) != (first.container_security, first.pod_security):
             return "their dagster-k8s/config security_context differs"
-    env: dict[str, Any] = {}
+    env: dict[str, EnvEntry] = {}
     for step in steps:
         for entry in step.env:
             if env.setdefault(entry.name, entry) != entry:
@@ -315,8 +312,12 @@ def _limit(retry: RetrySpec | None) -> int:
 
 
 def _merged_step(
-    task: str, steps: Sequence[Any], chain: Sequence[str], assets: Mapping[str, AssetSpec], workflow_deadline: int
-) -> tuple[Any, str | None]:
+    task: str,
+    steps: Sequence[StepTemplate],
+    chain: Sequence[str],
+    assets: Mapping[str, AssetSpec],
+    workflow_deadline: int,
+) -> tuple[StepTemplate, str | None]:
     """One pod for the chain: the larger of each resource quantity, every variable, the sum of the attempts' wall
     clock limits (the assets run one after another) capped at the workflow's."""
     first = steps[0]
@@ -332,7 +333,7 @@ def _merged_step(
     deadline = min(sum(step.active_deadline_seconds for step in steps), workflow_deadline)
     step = dataclasses.replace(
         first,
-        name=_fit(f"{FUSED_STEP}-{chain[0]}"),
+        name=fit_name(f"{FUSED_STEP}-{chain[0]}"),
         retry=retry,
         resources={kind: dict(sorted(amounts.items())) for kind, amounts in sorted(resources.items())},
         env=tuple(env[name] for name in sorted(env)),
@@ -367,24 +368,22 @@ def _merged_retry(
     )
 
 
-def _same_settings(one: Any, other: Any) -> bool:
+def _same_settings(one: StepTemplate, other: StepTemplate) -> bool:
     return dataclasses.replace(one, name="") == dataclasses.replace(other, name="")
-
-
-def _fit(name: str) -> str:
-    return name if len(name) <= NAME_LIMIT else with_hash(name, name, NAME_LIMIT)
 
 
 def _fused_task_name(chain: Sequence[str], taken: set[str]) -> str:
     """`<first task>-to-<last task>`, shortened with a hash when too long or already a task's name."""
     source = f"{chain[0]}-to-{chain[-1]}"
-    name = _fit(source)
+    name = fit_name(source)
     return name if name not in taken else with_hash(name, source + "|fused", NAME_LIMIT)
 
 
-def _fused_dag_tasks(tasks: Sequence[Any], fused_name: Mapping[str, str], fused_tasks: Mapping[str, Any]) -> tuple:
+def _fused_dag_tasks(
+    tasks: Sequence[Task], fused_name: Mapping[str, str], fused_tasks: Mapping[str, Task]
+) -> tuple[Task, ...]:
     """The DAG with each chain's tasks replaced by its fused task (at the first member's place); `depends` renamed."""
-    out: list[Any] = []
+    out: list[Task] = []
     placed: set[str] = set()
     for task in tasks:
         name = fused_name.get(task.name)

@@ -44,6 +44,12 @@ def with_hash(base: str, source: str, limit: int) -> str:
     return f"{head}-{short_hash(source)}" if head else f"x-{short_hash(source)}"
 
 
+def fit_name(name: str) -> str:
+    """`name` as it is when it fits NAME_LIMIT, else cut with a hash of itself (step templates, gate and fused
+    names, which no other name can collide with)."""
+    return name if len(name) <= NAME_LIMIT else with_hash(name, name, NAME_LIMIT)
+
+
 def avoid_reserved(name: str, reserved: frozenset[str], fallback: str) -> str:
     """`fallback-` before a name that is a reserved word, as before a leading digit (`matches` → `asset-matches`)."""
     return f"{fallback}-{name}" if name in reserved else name

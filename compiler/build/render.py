@@ -9,7 +9,7 @@ import jinja2
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
 from compiler.build.fan_out import STATIC_KEY_PARAMETER
 from compiler.build.fidelity.pools import configmap_name
-from compiler.build.plan import GENERATOR, MAIN_DAG, Plan
+from compiler.build.plan_types import GENERATOR, MAIN_DAG, Plan
 from compiler.exit_codes import RETRY_EXPRESSION
 
 ARGO_VARIABLES = {

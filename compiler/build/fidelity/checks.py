@@ -4,16 +4,15 @@ from compiler.build.fidelity.io_handoff import check_handoffs
 from compiler.build.fidelity.pools import check_pool_limits
 from compiler.build.fidelity.resource_env import check_env_vars
 from compiler.build.model import Project
+from compiler.build.steps import instance_env
 from compiler.settings import Settings
 
 
 def check_project(project: Project, settings: Settings) -> None:
     check_handoffs(project.fidelity.io_handoffs, settings.shared_io_managers)
     check_pool_limits(project.fidelity.pools, dict(settings.pools))
-    from compiler.build.plan import _instance_env  # plan.py imports this module
-
     provided = {name for name, _ in settings.env} | set(settings.config_keys) | {name for name, _ in settings.secrets}
-    provided |= set(_instance_env(settings))
+    provided |= set(instance_env(settings))
     pod_env = {  # a multi-asset's tag env reaches the pod of every key
         "/".join(key): {name for name, _ in asset.pod.env} for asset in project.assets for key in asset.all_keys
     }

@@ -12,9 +12,13 @@ select) while one it does not select is Skipped by its own `when`.
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from compiler.errors import UnsupportedInputError
+
+if TYPE_CHECKING:  # plan_types.py imports `Gate` from here
+    from compiler.build.model import ScheduleSpec
+    from compiler.build.plan_types import Dag
 
 GATE_TASK = "schedule-gate"
 GATE_TEMPLATE_PREFIX = "schedule-gate-"
@@ -59,8 +63,8 @@ def when_selected(gate_task: str, task: str) -> str:
     return "{{tasks." + gate_task + ".outputs.parameters." + task + "}} == true"
 
 
-def with_gate(dag: Any, template_name: str, nested_assets: Mapping[str, str]) -> Any:
-    """The DAG (compiler/build/plan.py `Dag`) with the gate task added and every task's `when` set. A fan-out's
+def with_gate(dag: "Dag", template_name: str, nested_assets: Mapping[str, str]) -> "Dag":
+    """The DAG with the gate task added and every task's `when` set. A fan-out's
     `withItems` task is gated on the assets of the per-key DAG it runs (`nested_assets`, by that DAG's name)."""
     tasks = dag.tasks
     gate_task = gate_task_name(task.name for task in tasks)
@@ -80,9 +84,9 @@ def with_gate(dag: Any, template_name: str, nested_assets: Mapping[str, str]) ->
     return dataclasses.replace(dag, tasks=gated, gate=gate)
 
 
-def check_gated_fan_outs(gated: Iterable[tuple[Any, Any]]) -> None:
-    """Refuses a schedule (model.py `ScheduleSpec`) whose sampled tick selects only some assets of a fan-out in its
-    gated DAG (plan.py `Dag`): the `withItems` task runs the whole per-key DAG, where Dagster would run the subset."""
+def check_gated_fan_outs(gated: Iterable[tuple["ScheduleSpec", "Dag"]]) -> None:
+    """Refuses a schedule whose sampled tick selects only some assets of a fan-out in its
+    gated DAG: the `withItems` task runs the whole per-key DAG, where Dagster would run the subset."""
     for schedule, dag in gated:
         for entry in dag.gate.entries if dag.gate else ():
             if entry.group != FAN_OUT:
