@@ -29,7 +29,7 @@ def end_to_end(runs: int) -> list[Row]:
         tempfile.TemporaryDirectory(prefix="air-quality-bench-") as scratch,
         local_services(
             Path(scratch),
-            lambda message: None,  # type: ignore[arg-type]
+            lambda message: None,
             openaq_requests_per_minute=STAND_IN_REQUESTS_PER_MINUTE,  # no run waits for an earlier run's window
         ) as env,
     ):

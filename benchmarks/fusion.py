@@ -60,7 +60,7 @@ def fusion(runs: int) -> list[Row]:
         template = fused_template(Path(scratch))
         with local_services(
             Path(scratch),
-            lambda message: None,  # type: ignore[arg-type]
+            lambda message: None,
             openaq_requests_per_minute=STAND_IN_REQUESTS_PER_MINUTE,  # every round starts without waiting
         ) as env:
             for _ in range(runs):

@@ -57,7 +57,7 @@ def pod_cold_start(runs: int) -> list[Row]:
     peak: dict[str, list[float]] = {asset: [] for asset in ASSETS}
     with (
         tempfile.TemporaryDirectory(prefix="air-quality-bench-pods-") as scratch,
-        local_services(Path(scratch), lambda message: None) as env,  # type: ignore[arg-type]
+        local_services(Path(scratch), lambda message: None) as env,
     ):
         for _ in range(runs):
             floors["dagster"].append(launch(IMPORT_DAGSTER, env=env).seconds)

@@ -7,7 +7,7 @@ SYNTHETIC OpenAQ server. Each choice is said aloud, naming the variables used or
 
 import os
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -46,7 +46,7 @@ def uses_live_openaq(environ: Mapping[str, str] | None = None) -> bool:
 @contextmanager
 def local_services(
     work_dir: Path,
-    say: "Say",
+    say: Callable[[str], None],
     cities: Sequence[City] = CITIES,
     openaq_requests_per_minute: int = REQUESTS_PER_MINUTE,
 ) -> Iterator[dict[str, str]]:

@@ -30,7 +30,7 @@ def _statuses(env: dict[str, str], count: int) -> list[int]:
 @pytest.mark.usefixtures("offline_openaq")
 def test_by_default_the_local_server_keeps_openaqs_limit_and_the_pipeline_its_default(tmp_path: Path) -> None:
     said: list[str] = []
-    with local_services(tmp_path, said.append) as env:  # type: ignore[arg-type]
+    with local_services(tmp_path, said.append) as env:
         statuses = _statuses(env, REQUESTS_PER_MINUTE + 1)
     assert KEY_LIMIT_VARIABLE not in env
     assert statuses[:REQUESTS_PER_MINUTE] == [200] * REQUESTS_PER_MINUTE
@@ -41,7 +41,7 @@ def test_by_default_the_local_server_keeps_openaqs_limit_and_the_pipeline_its_de
 @pytest.mark.usefixtures("offline_openaq")
 def test_a_lifted_limit_is_served_and_handed_to_the_pipeline(tmp_path: Path) -> None:
     said: list[str] = []
-    with local_services(tmp_path, said.append, openaq_requests_per_minute=100) as env:  # type: ignore[arg-type]
+    with local_services(tmp_path, said.append, openaq_requests_per_minute=100) as env:
         statuses = _statuses(env, 101)
     assert env[KEY_LIMIT_VARIABLE] == "100"
     assert statuses[:100] == [200] * 100
