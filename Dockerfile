@@ -20,9 +20,9 @@ RUN groupadd --gid 1000 pipeline && useradd --uid 1000 --gid 1000 --no-create-ho
 WORKDIR /app
 COPY pyproject.toml requirements.lock README.md workspace.yaml ./
 COPY assets ./assets
-COPY compiler ./compiler
+COPY dagster-argo ./dagster-argo
 COPY devservices ./devservices
-RUN pip install --constraint requirements.lock . && rm -rf /root/.cache
+RUN pip install --constraint requirements.lock ./dagster-argo . && rm -rf /root/.cache
 
 USER 1000:1000
 ENV HOME=/tmp DAGSTER_HOME=/tmp/dagster

@@ -5,15 +5,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-clone lint typecheck pytest check-manifests build demo dev dev-reset bench audit clean
+.PHONY: venv dist test test-clone lint typecheck pytest check-manifests build demo dev dev-reset bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall when the dependency pins or the lock change.
-$(STAMP): pyproject.toml requirements.lock | $(PY)
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+# Reinstall when the dependency pins or the lock change. Both distributions of the repository install together: the
+# compiler (dagster-argo/, editable) and the air-quality pipeline that depends on it, against the one lock.
+$(STAMP): pyproject.toml dagster-argo/pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet -c requirements.lock -e ./dagster-argo -e '.[dev]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -44,6 +45,11 @@ test-clone:
 build: venv
 	$(PY) -m compiler build
 
+# The compiler's own distribution (wheel and sdist of dagster-argo) into dist/, for a platform team's image.
+dist: venv
+	rm -rf dist/dagster_argo-* dagster-argo/build
+	$(PY) -m build --no-isolation --outdir dist dagster-argo
+
 demo: venv
 	$(PY) -m devservices demo
 
@@ -70,4 +76,4 @@ audit: venv
 	$(PY) -m tools.audit_verdict $$report requirements.lock; verdict=$$?; rm -f $$report; exit $$verdict
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info dagster-argo/*.egg-info dist

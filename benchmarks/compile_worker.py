@@ -10,8 +10,8 @@ import sys
 import time
 
 from benchmarks.measure import PROJECT_ROOT
-from compiler.build.load import project_from_definitions
-from compiler.build.pipeline import collector_paused, compile_project
+from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import collector_paused, compile_project
 from compiler.settings import load_settings
 from compiler.validate.structure import check_structure
 from tests.compiler.shapes import chain_deps, make_definitions, wide_deps

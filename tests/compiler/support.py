@@ -10,8 +10,8 @@ from typing import Any
 
 import dagster as dg
 
-from compiler.build.load import project_from_definitions
-from compiler.build.pipeline import compile_project
+from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import compile_project
 from compiler.parse import parse_documents
 from compiler.settings import Settings, parse_settings
 from tests.compiler.argo_schema import schema_errors

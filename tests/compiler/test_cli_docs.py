@@ -60,7 +60,7 @@ def test_readme_cli_section_matches_help() -> None:
 
 def test_every_exit_code_is_in_one_table_in_both_readmes_and_in_help(tmp_path: Path) -> None:
     expected = exit_code_table()
-    for readme in (REPO / "README.md", REPO / "compiler" / "README.md"):
+    for readme in (REPO / "README.md", REPO / "dagster-argo" / "compiler" / "README.md"):
         assert _between(readme, EXIT_START, EXIT_END) == expected, f"{readme} exit codes should be:\n{expected}"
     codes = {code for code, _ in EXIT_CODES}
     assert codes == {0, 1, 2, 3}

@@ -1,5 +1,5 @@
 """The walker: every field of the Dagster objects the compiler reads must have a verdict (mapped, warned, refused) in
-compiler/build/fidelity/dagster_features.py, so a Dagster upgrade adding a feature fails here instead of being
+compiler/builder/fidelity/dagster_features.py, so a Dagster upgrade adding a feature fails here instead of being
 dropped silently. The fields are Dagster's own: the parameters of its decorators and constructors and the
 properties of the graph's asset node."""
 
@@ -11,8 +11,8 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.assets.graph.asset_graph import AssetNode
 
-from compiler.build.fidelity.dagster_features import FEATURES, Verdict
-from compiler.build.load import project_from_definitions
+from compiler.builder.fidelity.dagster_features import FEATURES, Verdict
+from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
 
 SIGNATURES: dict[str, Callable[..., Any]] = {

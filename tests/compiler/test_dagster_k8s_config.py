@@ -7,8 +7,8 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from compiler.build.load import project_from_definitions
-from compiler.build.plan import make_plan
+from compiler.builder.load import project_from_definitions
+from compiler.builder.plan import make_plan
 from compiler.errors import UnsupportedInputError
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import compile_defs, dag, demo_settings, run_compiler, workflow_template, write_project

@@ -9,8 +9,8 @@ import dagster as dg
 import pytest
 import yaml
 
-from compiler.build.load import project_from_definitions
-from compiler.build.pipeline import compile_project
+from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import compile_project
 from compiler.validate import validate_manifest
 from compiler.validate.expr import RESERVED_WORDS, argo_identifier
 from tests.compiler.support import compile_defs, dag, demo_settings, run_compiler, workflow_template, write_project

@@ -4,7 +4,7 @@ manifests, and what cannot fan out when compiling is refused naming the asset.""
 import dagster as dg
 import pytest
 
-from compiler.build.load import project_from_definitions
+from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
 from tests.compiler.support import compile_defs, dag, workflow_template
 

@@ -87,7 +87,7 @@ def test_a_schedule_naming_its_job_compiles_and_runs_that_job(tmp_path: Path, mo
 
 
 def test_a_job_name_that_names_no_job_is_refused_by_name(tmp_path: Path) -> None:
-    from compiler.build.load import project_from_definitions
+    from compiler.builder.load import project_from_definitions
     from compiler.errors import UnsupportedInputError
     from tests.compiler.projects.fidelity import schedule_job_name as project
 
@@ -141,8 +141,8 @@ def test_a_filesystem_io_manager_handoff_is_refused_unless_declared_shared(
     ],
 )
 def test_io_managers_that_never_share_are_refused_even_when_listed(resource: object, kind: str) -> None:
-    from compiler.build.load import project_from_definitions
-    from compiler.build.plan import make_plan
+    from compiler.builder.load import project_from_definitions
+    from compiler.builder.plan import make_plan
     from compiler.errors import UnsupportedInputError
     from tests.compiler.projects.fidelity import io_handoff as project
     from tests.compiler.support import demo_settings
@@ -157,7 +157,7 @@ def test_io_managers_that_never_share_are_refused_even_when_listed(resource: obj
 
 
 def test_deps_without_a_value_handoff_need_no_shared_io_manager() -> None:
-    from compiler.build.load import project_from_definitions
+    from compiler.builder.load import project_from_definitions
 
     @dg.asset
     def first() -> None:
@@ -208,8 +208,8 @@ def test_a_tag_request_above_the_default_limit_is_refused_naming_asset_and_fix(t
 
 
 def _step_resources(resources: dict[str, dict[str, str]], defaults: dict[str, dict[str, str]] | None = None) -> str:
-    from compiler.build.load import project_from_definitions
-    from compiler.build.plan import make_plan
+    from compiler.builder.load import project_from_definitions
+    from compiler.builder.plan import make_plan
     from compiler.errors import UnsupportedInputError
     from tests.compiler.support import demo_settings
 
@@ -480,15 +480,15 @@ def test_executor_max_concurrent_becomes_dag_parallelism_and_bounds_the_replay(
 def test_executor_settings_map_to_parallelism_or_are_warned_by_name(
     executor: dg.ExecutorDefinition, expected: tuple[int | None, tuple[str, ...]]
 ) -> None:
-    from compiler.build.fidelity.executor_concurrency import executor_limit
+    from compiler.builder.fidelity.executor_concurrency import executor_limit
 
     found = executor_limit(executor, "Definitions")
     assert (found.parallelism, found.warnings) == expected
 
 
 def test_a_jobs_own_executor_bounds_its_job_dag() -> None:
-    from compiler.build.load import project_from_definitions
-    from compiler.build.plan import make_plan
+    from compiler.builder.load import project_from_definitions
+    from compiler.builder.plan import make_plan
     from compiler.settings import parse_settings
 
     @dg.asset

@@ -1,4 +1,4 @@
-"""Step fusion's rules (compiler/build/fusion.py): which chains become one task, and what is refused or noted."""
+"""Step fusion's rules (compiler/builder/fusion.py): which chains become one task, and what is refused or noted."""
 
 import dataclasses
 from datetime import timedelta
@@ -7,8 +7,8 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from compiler.build.load import load_project, project_from_definitions
-from compiler.build.pipeline import BuildResult, compile_project
+from compiler.builder.load import load_project, project_from_definitions
+from compiler.builder.pipeline import BuildResult, compile_project
 from compiler.errors import UnsupportedInputError
 from compiler.parse import parse_documents
 from compiler.settings import load_settings

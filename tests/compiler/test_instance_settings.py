@@ -102,8 +102,8 @@ def test_each_cron_workflow_passes_its_own_name_for_the_cron_workflow_tag() -> N
 
 def test_the_deploy_bundle_config_map_carries_the_instance_connection() -> None:
     """With `[tool.compiler.config]` the emitted ConfigMap is what pods read: the connection keys must be in it."""
-    from compiler.build.load import project_from_definitions
-    from compiler.build.pipeline import compile_project
+    from compiler.builder.load import project_from_definitions
+    from compiler.builder.pipeline import compile_project
     from compiler.parse import parse_documents
 
     base = {key: "x" for key in demo_settings().config_keys}

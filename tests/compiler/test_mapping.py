@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 import yaml
 
-from compiler.build.load import project_from_definitions
-from compiler.build.pipeline import compile_project
+from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import compile_project
 from compiler.errors import UnsupportedInputError
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import REPO, compile_defs, dag, demo_settings, workflow_template

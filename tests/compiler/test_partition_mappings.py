@@ -5,7 +5,7 @@ naming both assets and the mapping."""
 import dagster as dg
 import pytest
 
-from compiler.build.load import project_from_definitions
+from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
 from tests.compiler.support import compile_defs, dag, workflow_template
 

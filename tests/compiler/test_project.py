@@ -3,8 +3,8 @@
 from pathlib import Path
 from typing import Any
 
-from compiler.build.load import load_project
-from compiler.build.pipeline import compile_project
+from compiler.builder.load import load_project
+from compiler.builder.pipeline import compile_project
 from tests.compiler.support import compile_defs, dag, demo_settings, workflow_template
 
 GOLDEN = Path(__file__).parent / "golden" / "vienna"

@@ -1,7 +1,7 @@
 """RetryPolicy jitter and LINEAR backoff compile to the closest Argo backoff, with a warning naming the delays.
 
 Dagster's delays come from Dagster's own `calculate_delay`; Argo's from the rendered `backoff` read back with the
-controller's rule (duration·factorⁿ⁻¹, then `cap`), written out here independently of compiler/build/retry.py.
+controller's rule (duration·factorⁿ⁻¹, then `cap`), written out here independently of compiler/builder/retry.py.
 """
 
 import random
@@ -13,12 +13,12 @@ import dagster as dg
 import pytest
 from dagster._core.definitions.policy import calculate_delay
 
-from compiler.build.load import project_from_definitions
-from compiler.build.retry import dagster_delays
+from compiler.builder.load import project_from_definitions
+from compiler.builder.retry import dagster_delays
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import REPO, compile_defs, run_compiler, workflow_template, write_project
 
-README = REPO / "compiler" / "README.md"
+README = REPO / "dagster-argo" / "compiler" / "README.md"
 SAMPLES = 4000
 
 

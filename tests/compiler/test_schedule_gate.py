@@ -149,7 +149,7 @@ def test_several_run_requests_on_a_tick_build_did_not_sample_fail_the_gate_clear
     ],
 )
 def test_run_requests_the_dag_cannot_honour_are_refused_by_field(request_: dg.RunRequest, named: str) -> None:
-    from compiler.build.fidelity.tick_selection import SeveralRunRequests, tick_selection
+    from compiler.builder.fidelity.tick_selection import SeveralRunRequests, tick_selection
 
     with pytest.raises(SeveralRunRequests, match=f"a RunRequest sets {named}, which the compiled DAG cannot honour"):
         tick_selection("s", [request_], None, "own_job")
@@ -157,7 +157,7 @@ def test_run_requests_the_dag_cannot_honour_are_refused_by_field(request_: dg.Ru
 
 
 def test_a_selection_of_part_of_a_multi_asset_is_refused() -> None:
-    from compiler.build.fidelity.tick_selection import SeveralRunRequests, tick_selection
+    from compiler.builder.fidelity.tick_selection import SeveralRunRequests, tick_selection
 
     selection = tick_selection("s", [dg.RunRequest(asset_selection=[dg.AssetKey("alpha")])], None, "job")
     assert selection.selects([dg.AssetKey("alpha")], "s")
@@ -167,7 +167,7 @@ def test_a_selection_of_part_of_a_multi_asset_is_refused() -> None:
 
 
 def test_build_refuses_a_sampled_selection_of_part_of_a_multi_asset() -> None:
-    from compiler.build.load import project_from_definitions
+    from compiler.builder.load import project_from_definitions
     from compiler.errors import UnsupportedInputError
 
     @dg.multi_asset(specs=[dg.AssetSpec("alpha"), dg.AssetSpec("beta")])
@@ -185,7 +185,7 @@ def test_build_refuses_a_sampled_selection_of_part_of_a_multi_asset() -> None:
 
 
 def test_only_schedules_with_code_of_their_own_get_a_gate() -> None:
-    from compiler.build.fidelity.tick_selection import has_own_code
+    from compiler.builder.fidelity.tick_selection import has_own_code
 
     daily = dg.DailyPartitionsDefinition(start_date="2026-01-01")
 
@@ -216,7 +216,7 @@ def project_decorated() -> dg.ScheduleDefinition:
 
 
 def test_run_request_tags_are_warned_by_schedule() -> None:
-    from compiler.build.load import project_from_definitions
+    from compiler.builder.load import project_from_definitions
 
     @dg.asset
     def tagged_asset() -> None:

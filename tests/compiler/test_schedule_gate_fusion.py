@@ -98,7 +98,7 @@ def test_a_tick_selecting_part_of_a_fused_chain_fails_the_gate_naming_the_chain(
         in capsys.readouterr().out
     )
     assert not (tmp_path / FUSED_TASK).exists()
-    from compiler.build.fidelity.tick_selection import SeveralRunRequests, tick_selection
+    from compiler.builder.fidelity.tick_selection import SeveralRunRequests, tick_selection
 
     selection = tick_selection("s", [dg.RunRequest(asset_selection=[dg.AssetKey("a")])], None, "job")
     with pytest.raises(SeveralRunRequests, match=r"names only a of the fused chain a, b, which runs as one task"):
@@ -178,8 +178,8 @@ def test_a_gated_fan_out_runs_its_per_key_dag_exactly_when_dagsters_schedule_req
 
 def test_a_sampled_tick_selecting_part_of_a_gated_fan_out_is_refused_at_build() -> None:
     """The `withItems` task runs its whole per-key DAG; Dagster would run only the selected assets."""
-    from compiler.build.load import project_from_definitions
-    from compiler.build.pipeline import compile_project
+    from compiler.builder.load import project_from_definitions
+    from compiler.builder.pipeline import compile_project
     from compiler.errors import UnsupportedInputError
     from tests.compiler.projects.fidelity.schedule_gate_fan_out import CITY_DAYS
     from tests.compiler.support import demo_settings

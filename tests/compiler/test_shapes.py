@@ -28,8 +28,8 @@ def test_shape_compiles_to_a_valid_dag(shape: str, size: int) -> None:
 @pytest.mark.parametrize("shape", ["chain", "wide"])
 def test_five_thousand_assets_compile(shape: str) -> None:
     """The benchmark sizes must compile at all (no Dagster job building, no recursion)."""
-    from compiler.build.load import project_from_definitions
-    from compiler.build.pipeline import compile_project
+    from compiler.builder.load import project_from_definitions
+    from compiler.builder.pipeline import compile_project
     from tests.compiler.support import demo_settings
 
     deps = SHAPES[shape](5000)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from compiler.build.load import project_from_definitions
-from compiler.build.pipeline import compile_project
-from compiler.build.size_budget import LAST_APPLIED_LIMIT, STORED_OBJECT_LIMIT, json_size
+from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import compile_project
+from compiler.builder.size_budget import LAST_APPLIED_LIMIT, STORED_OBJECT_LIMIT, json_size
 from compiler.parse import parse_documents
 from tests.compiler.shapes import asset_name, make_asset
 from tests.compiler.support import demo_settings, run_compiler, write_project

@@ -3,7 +3,7 @@
 import dagster as dg
 import pytest
 
-from compiler.build.load import project_from_definitions
+from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import compile_defs

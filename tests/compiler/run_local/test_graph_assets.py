@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from compiler.build.load import project_from_definitions
+from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
 from tests.compiler.argo_schema import schema_errors
 from tests.compiler.run_local.replay_support import (

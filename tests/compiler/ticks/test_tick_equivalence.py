@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from compiler.build.load import load_project, project_from_definitions
+from compiler.builder.load import load_project, project_from_definitions
 from compiler.errors import UnsupportedInputError
 from compiler.validate import validate_manifest
 from compiler.validate.ticks import CHECK_YEARS, dagster_ticks, tick_differences

@@ -1,0 +1,64 @@
+"""`python -m compiler build`: compile the code location to argo_out/, or check that argo_out/ is current."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from compiler.builder.write import diff_manifests, write_manifests
+from compiler.errors import UnsupportedInputError
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
+from compiler.settings import load_settings
+from compiler.validate.structure_worker import structure_check_in_child
+from compiler.workspace import add_location_arguments, chosen_code_location
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "build",
+        help="compile the Dagster Definitions to Argo manifests and the deploy bundle",
+        description="Compile a Dagster code location to a WorkflowTemplate, one CronWorkflow per schedule, and the "
+        "deploy bundle (ServiceAccount, executor Role and RoleBinding, ConfigMap, kustomization.yaml) for "
+        "`kubectl apply -k`.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument("--out", type=Path, default=Path("argo_out"), help="output directory (default: argo_out)")
+    parser.add_argument("--check", action="store_true", help="do not write; print a diff and exit 1 when stale")
+    add_location_arguments(parser)
+    parser.set_defaults(handler=run_build)
+
+
+def run_build(arguments: argparse.Namespace) -> int:
+    if arguments.out.exists() and not arguments.out.is_dir():
+        raise UnsupportedInputError(f"--out {arguments.out} is a file, not a directory: pass a directory")
+    settings = load_settings(arguments.settings)
+    location = chosen_code_location(arguments)
+    module, search_path = location.module, location.working_directory
+    # The child starts before anything imports Dagster, so hera's models load there while Dagster and the project
+    # load here; the compiler's own modules come after the fork for the same reason.
+    with structure_check_in_child() as structure:
+        from compiler.builder.load import load_project
+        from compiler.builder.pipeline import collector_paused, compile_project
+
+        with collector_paused():
+            result = compile_project(load_project(module, search_path), settings, structure)
+    for renaming in result.renamings:
+        print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if arguments.check:
+        diff = diff_manifests(result.all_files, arguments.out)
+        if diff:
+            sys.stdout.write(diff)
+            print(f"{arguments.out} is stale: run `python -m compiler build` and commit the result", file=sys.stderr)
+            return 1
+        print(f"{arguments.out} is up to date ({len(result.all_files)} files)", file=sys.stderr)
+        return 0
+    removed = write_manifests(result.all_files, arguments.out)
+    for name in removed:
+        print(f"removed stale {arguments.out / name}", file=sys.stderr)
+    print(f"wrote {len(result.all_files)} files to {arguments.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,79 @@
+"""`AutomationCondition.on_cron(...)` on root assets → a CronWorkflow, like a schedule; other conditions refused.
+
+For an asset without dependencies, on_cron requests one run after each cron tick (its "all deps updated since the
+tick" part holds trivially), which is what a CronWorkflow does. Dagster's default automation condition sensor
+evaluates it (every ~30 s) and starts STOPPED, so the CronWorkflow is emitted suspended, as a STOPPED schedule is.
+Anything that waits on other assets (on_cron with dependencies, eager, on_missing...) needs Dagster's asset-state
+evaluation, which Argo does not have: refused with the condition's name.
+"""
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+
+from compiler.builder.model import ScheduleSpec
+from compiler.errors import UnsupportedInputError
+from compiler.validate.cron import cron_problem
+
+
+def automation_schedules(graph: AssetGraph) -> list[ScheduleSpec]:
+    """One ScheduleSpec per distinct (cron, zone), over the assets (all keys of their ops) that use it."""
+    groups: dict[tuple[str, str], set[tuple[str, ...]]] = {}
+    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+        condition = node.automation_condition
+        if condition is None or not node.is_materializable:
+            continue
+        name = node.key.to_user_string()
+        cron = _on_cron(condition)
+        if cron is None:
+            raise UnsupportedInputError(
+                f"asset {name}: automation condition {condition.get_label() or type(condition).__name__} is not "
+                "supported: Argo runs workflows on a clock, it cannot watch other assets' state; use "
+                "AutomationCondition.on_cron(...) on a root asset, or a schedule"
+            )
+        if node.parent_keys:
+            raise UnsupportedInputError(
+                f"asset {name}: {condition.get_label()} waits for its dependencies to update after each tick, "
+                "which Argo cannot observe; put the assets in a job with a schedule instead"
+            )
+        if node.partitions_def is not None:
+            raise UnsupportedInputError(
+                f"asset {name}: {condition.get_label()} on a partitioned asset is not supported; the pod picks "
+                "partitions from a schedule: use build_schedule_from_partitioned_job"
+            )
+        problem = cron_problem(cron[0])
+        if problem:
+            raise UnsupportedInputError(f"asset {name}: cron {cron[0]!r} has no Argo equivalent: {problem}")
+        keys = {tuple(k.path) for k in node.assets_def.keys if graph.get(k).is_materializable}
+        groups.setdefault(cron, set()).update(keys)
+    schedules = []
+    for (cron_entry, zone), keys in sorted(groups.items()):
+        first = "_".join(sorted(keys)[0])
+        schedules.append(
+            ScheduleSpec(
+                name=f"on_cron_{first}",
+                job_name=f"on_cron_{first}",
+                crons=(cron_entry,),
+                timezone=zone,
+                asset_keys=frozenset(keys),
+                stopped=True,
+            )
+        )
+    return schedules
+
+
+def _on_cron(condition: dg.AutomationCondition) -> tuple[str, str] | None:
+    """(cron, zone) when the condition is exactly AutomationCondition.on_cron(cron, zone)."""
+    for found in _walk(condition):
+        cron = getattr(found, "cron_schedule", None)
+        zone = getattr(found, "cron_timezone", None)
+        if type(found).__name__ == "CronTickPassedCondition" and isinstance(cron, str) and isinstance(zone, str):
+            expected = dg.AutomationCondition.on_cron(cron, zone)
+            return (cron, zone) if condition == expected or condition.get_label() == expected.get_label() else None
+    return None
+
+
+def _walk(condition: dg.AutomationCondition) -> list[dg.AutomationCondition]:
+    found = [condition]
+    for child in getattr(condition, "children", ()):
+        found.extend(_walk(child))
+    return found

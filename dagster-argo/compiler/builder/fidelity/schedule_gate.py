@@ -1,0 +1,106 @@
+"""The `schedule-gate` task of a DAG whose schedule has code of its own (`@schedule`, `should_execute=`).
+
+The gate runs first (compiler/materialize/gate.py evaluates the Dagster schedule for the tick) and writes one output
+parameter per task, `true` or `false`. Every task gets `when: "{{tasks.<gate>.outputs.parameters.<task>}} == true"`:
+Argo substitutes the output and evaluates the comparison (govaluate), and a task whose `when` is false ends
+Skipped on the controller, so no pod starts. Root tasks `depends` on the gate; the others reach it through their
+upstream tasks (Argo resolves `tasks.X.outputs` of any ancestor), and `depends: "a"` holds when `a` was Skipped,
+so a downstream asset the tick does select still runs (as Dagster runs a selected asset whose upstream it did not
+select) while one it does not select is Skipped by its own `when`.
+"""
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from compiler.errors import UnsupportedInputError
+
+if TYPE_CHECKING:  # plan_types.py imports `Gate` from here
+    from compiler.builder.model import ScheduleSpec
+    from compiler.builder.plan_types import Dag
+
+GATE_TASK = "schedule-gate"
+GATE_TEMPLATE_PREFIX = "schedule-gate-"
+FUSED, FAN_OUT = "fused", "fan-out"  # GateEntry.group
+OUTPUT_DIRECTORY = "/tmp/schedule-gate"  # noqa: S108 - on the pod's /tmp volume (the root file system is read-only)
+
+
+@dataclass(frozen=True)
+class GateEntry:
+    task: str
+    asset: str  # the task's `asset` argument (a/b,c/d)
+    # what runs several assets as one task, so a tick must select all or none of them: "fused" (a fused chain,
+    # compiler/builder/fusion.py) or "fan-out" (a `withItems` task running a per-key DAG); the gate's flag `--<group>`
+    group: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"{OUTPUT_DIRECTORY}/{self.task}"
+
+    @property
+    def path_variable(self) -> str:
+        return "{{outputs.parameters." + self.task + ".path}}"
+
+
+@dataclass(frozen=True)
+class Gate:
+    template: str
+    task: str
+    entries: tuple[GateEntry, ...]
+
+
+def gate_task_name(task_names: Iterable[str]) -> str:
+    """`schedule-gate`, unless an asset's task already has that name."""
+    taken = set(task_names)
+    name = GATE_TASK
+    while name in taken:
+        name = f"{name}-x"
+    return name
+
+
+def when_selected(gate_task: str, task: str) -> str:
+    return "{{tasks." + gate_task + ".outputs.parameters." + task + "}} == true"
+
+
+def with_gate(dag: "Dag", template_name: str, nested_assets: Mapping[str, str]) -> "Dag":
+    """The DAG with the gate task added and every task's `when` set. A fan-out's
+    `withItems` task is gated on the assets of the per-key DAG it runs (`nested_assets`, by that DAG's name)."""
+    tasks = dag.tasks
+    gate_task = gate_task_name(task.name for task in tasks)
+    gated = tuple(
+        dataclasses.replace(
+            task,
+            depends=task.depends or (gate_task,),
+            when=when_selected(gate_task, task.name),
+        )
+        for task in tasks
+    )
+    entries = tuple(
+        GateEntry(task.name, nested_assets[task.template], FAN_OUT) if task.items else GateEntry(task.name, task.asset)
+        for task in tasks
+    )
+    gate = Gate(template_name, gate_task, entries)
+    return dataclasses.replace(dag, tasks=gated, gate=gate)
+
+
+def check_gated_fan_outs(gated: Iterable[tuple["ScheduleSpec", "Dag"]]) -> None:
+    """Refuses a schedule whose sampled tick selects only some assets of a fan-out in its
+    gated DAG: the `withItems` task runs the whole per-key DAG, where Dagster would run the subset."""
+    for schedule, dag in gated:
+        for entry in dag.gate.entries if dag.gate else ():
+            if entry.group != FAN_OUT:
+                continue
+            keys = [tuple(key.split("/")) for key in entry.asset.split(",")]
+            for tick, selected in schedule.sampled_selections:
+                chosen = [key for key in keys if key in selected]
+                if chosen and len(chosen) < len(keys):
+                    raise UnsupportedInputError(
+                        f"schedule {schedule.name}: asset_selection names only {_listed(chosen)} of the fan-out "
+                        f"{_listed(keys)}, which runs as one task per key; select all of them or none "
+                        f"(tick at {tick})"
+                    )
+
+
+def _listed(keys: Iterable[tuple[str, ...]]) -> str:
+    return ", ".join("/".join(key) for key in keys)

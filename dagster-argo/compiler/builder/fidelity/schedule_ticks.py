@@ -1,0 +1,100 @@
+"""`build` evaluates each schedule as Dagster's scheduler would, to refuse what the pods cannot honour.
+
+Every schedule is evaluated at one fixed instant (its tick must not need run config). A schedule with code of its
+own (`@schedule` function, `should_execute=`) is evaluated for sample ticks: its first ticks from that instant,
+at least 8 and at least 8 days' worth (a weekday rule shows), at most 200. A tick returning several RunRequests
+that are not distinct partitions is refused (exit 2, naming the schedule and the tick); a rarer tick doing so
+fails its `schedule-gate` pod with exit 2. Such schedules get a `schedule-gate` task (compiler/materialize/gate.py).
+"""
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+
+import dagster as dg
+from dagster._core.definitions.repository_definition import RepositoryDefinition
+from dagster._core.definitions.schedule_definition import DecoratedScheduleFunction
+from dagster._core.storage.tags import (
+    MULTIDIMENSIONAL_PARTITION_PREFIX,
+    PARTITION_NAME_TAG,
+    PARTITION_SET_TAG,
+    SCHEDULE_NAME_TAG,
+)
+from dagster._utils.schedules import schedule_execution_time_iterator
+
+from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
+from compiler.errors import UnsupportedInputError
+
+SAMPLE_MIN_TICKS = 8
+SAMPLE_MIN_SPAN = timedelta(days=8)
+SAMPLE_MAX_TICKS = 200
+
+
+@dataclass(frozen=True)
+class ScheduleVerdict:
+    gated: bool  # the schedule needs a `schedule-gate` task
+    warnings: tuple[str, ...] = ()
+    selections: tuple[tuple[str, frozenset[tuple[str, ...]]], ...] = ()  # distinct asset_selections, first tick each
+
+
+def check_schedule_ticks(
+    schedule: dg.ScheduleDefinition,
+    at: datetime,
+    repository: Callable[[], RepositoryDefinition],
+    op_key_groups: Sequence[Sequence[dg.AssetKey]] = (),
+) -> ScheduleVerdict:
+    """Refuses run_config and several requests per tick; warns about run tags the pods never receive."""
+    gated = has_own_code(schedule)
+    tagged = False
+    selections: dict[frozenset[tuple[str, ...]], str] = {}
+    custom = isinstance(getattr(schedule, "_execution_fn", None), DecoratedScheduleFunction)
+    ticks = list(sample_ticks(schedule, at)) if gated else [at]
+    for tick in ticks:
+        try:
+            with dg.build_schedule_context(
+                scheduled_execution_time=tick, repository_def=repository() if custom else None
+            ) as context:
+                result = schedule.evaluate_tick(context)
+        except Exception as error:
+            cause = error.__cause__ or error  # Dagster wraps the schedule function's own error
+            raise UnsupportedInputError(
+                f"schedule {schedule.name}: evaluating its tick at {tick.isoformat()} failed ({type(cause).__name__}: "
+                f"{cause}); the pods evaluate it for every tick, so it must run without a Dagster instance or sensors"
+            ) from None
+        requests = result.run_requests or []
+        tagged = tagged or (any(_user_tags(request) for request in requests) and gated)
+        if any(request.run_config for request in requests):
+            raise UnsupportedInputError(
+                f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
+                "move the settings into resources or the assets"
+            )
+        try:
+            selection = tick_selection(schedule.name, requests, result.skip_message, schedule.job_name)
+            for keys in op_key_groups:
+                selection.selects(keys, schedule.name)
+        except SeveralRunRequests as error:
+            raise UnsupportedInputError(f"{error} (tick at {tick.isoformat()})") from None
+        if selection.skip_message is None and selection.keys is not None:
+            selections.setdefault(frozenset(tuple(key.path) for key in selection.keys), tick.isoformat())
+    warning = f"schedule {schedule.name}: RunRequest tags are not passed to the pods' runs (sample ticks set some)"
+    return ScheduleVerdict(
+        gated, (warning,) if tagged else (), tuple((tick, keys) for keys, tick in selections.items())
+    )
+
+
+def _user_tags(request: dg.RunRequest) -> set[str]:
+    """The request's own tags: Dagster adds the partition (and each dimension's key), partition set and schedule
+    name to every partitioned request, and the pods pick the same partition themselves
+    (compiler/materialize/partition.py)."""
+    own = {PARTITION_NAME_TAG, PARTITION_SET_TAG, SCHEDULE_NAME_TAG}
+    return {tag for tag in request.tags if tag not in own and not tag.startswith(MULTIDIMENSIONAL_PARTITION_PREFIX)}
+
+
+def sample_ticks(schedule: dg.ScheduleDefinition, start: datetime) -> Iterator[datetime]:
+    """Dagster's own tick iterator (its cron and zone) from `start`."""
+    ticks = schedule_execution_time_iterator(start.timestamp(), schedule.cron_schedule, schedule.execution_timezone)
+    for count, tick in enumerate(islice(ticks, SAMPLE_MAX_TICKS)):
+        if count >= SAMPLE_MIN_TICKS and tick - start > SAMPLE_MIN_SPAN:
+            return
+        yield tick

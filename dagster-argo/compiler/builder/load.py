@@ -1,0 +1,278 @@
+"""Imports a Dagster code location and reduces it to the plain model, rejecting what Argo cannot express."""
+
+import dataclasses
+import graphlib
+import importlib
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
+from dagster._core.definitions.repository_definition import RepositoryDefinition
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from compiler.builder.automation import automation_schedules
+from compiler.builder.dagster_k8s import read_pod_overrides
+from compiler.builder.fan_out import read_fan_out
+from compiler.builder.fidelity.check_deps import with_check_dependencies
+from compiler.builder.fidelity.dagster_features import refuse_unsupported
+from compiler.builder.fidelity.executor_concurrency import dag_limits
+from compiler.builder.fidelity.io_handoff import pod_local_handoffs
+from compiler.builder.fidelity.pools import asset_pools
+from compiler.builder.fidelity.resource_env import resource_env_vars
+from compiler.builder.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
+from compiler.builder.fidelity.unmapped import unmapped_warnings
+from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
+from compiler.builder.graph_asset import needs_run_config, node_settings
+from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
+from compiler.builder.multi_asset import check_job_subset, op_keys
+from compiler.builder.partitions import (
+    check_job_partitions,
+    check_partition_dependencies,
+    describe_partitions,
+    schedule_check_time,
+)
+from compiler.builder.retry import map_retry_policy
+from compiler.errors import UnsupportedInputError
+from compiler.validate.cron import cron_problem
+
+
+def load_definitions(module_name: str, search_path: Path | None = None) -> dg.Definitions:
+    """`defs` wins; otherwise the module must hold exactly one Definitions object."""
+    if search_path is not None and str(search_path) not in sys.path:
+        sys.path.insert(0, str(search_path))
+    try:
+        module = importlib.import_module(module_name)
+        candidate = getattr(module, "defs", None)  # may import lazily (a module-level __getattr__)
+    except ImportError as error:
+        raise UnsupportedInputError(f"cannot import module {module_name!r}: {error}; check --module") from error
+    except Exception as error:  # the project's own code raised while importing: a bad setting, a typo
+        raise UnsupportedInputError(
+            f"module {module_name!r} failed to import: {error} ({type(error).__name__}; --debug shows where)"
+        ) from error
+    if isinstance(candidate, dg.Definitions):
+        return candidate
+    found = [value for value in vars(module).values() if isinstance(value, dg.Definitions)]
+    if len(found) != 1:
+        raise UnsupportedInputError(
+            f"module {module_name!r} must define one dagster Definitions (preferably named 'defs'), found {len(found)}"
+        )
+    return found[0]
+
+
+def load_project(module_name: str, search_path: Path | None = None) -> Project:
+    defs = load_definitions(module_name, search_path)
+    return project_from_definitions(module_name, defs)
+
+
+def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
+    _reject_sensors_and_op_jobs(defs)
+    try:
+        graph = defs.resolve_asset_graph()
+    except dg.DagsterError as error:
+        raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
+    refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
+    assets = with_resume_facts(with_check_dependencies(_read_assets(graph), graph), defs, graph)
+    materializable = {key for asset in assets for key in asset.all_keys}
+    mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py)
+        dataclasses.replace(a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ()))) for a in assets
+    ]
+    repository = _RepositoryOnDemand(defs)
+    read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
+    schedules = tuple(
+        sorted([*read, *automation_schedules(graph)], key=_by_name)
+    )  # on_cron: compiler/builder/automation.py
+    fidelity = FidelityFacts(
+        io_handoffs=pod_local_handoffs(defs, graph),
+        env_vars=resource_env_vars(defs, graph),
+        warnings=(*unmapped_warnings(defs, graph), *(w for s in schedules for w in s.warnings)),
+        dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
+        pools=asset_pools(graph),
+    )
+    return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
+
+
+def _by_name(schedule: ScheduleSpec) -> str:
+    return schedule.name
+
+
+def _reject_sensors_and_op_jobs(defs: dg.Definitions) -> None:
+    for sensor in defs.sensors or []:
+        raise UnsupportedInputError(
+            f"sensor {sensor.name}: sensors are not supported (Argo runs only schedules here); "
+            "remove it from the Definitions you compile or replace it with a schedule"
+        )
+    for job in defs.jobs or []:
+        if not isinstance(job, UnresolvedAssetJobDefinition):
+            raise UnsupportedInputError(
+                f"job {job.name}: only asset jobs made with define_asset_job are supported, not op/graph jobs"
+            )
+
+
+def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
+    assets: list[AssetSpec] = []
+    seen_ops: set[int] = set()
+    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+        name = node.key.to_user_string()
+        if node.is_observable:
+            raise UnsupportedInputError(
+                f"asset {name}: observable source assets are not supported: an observation only records a data "
+                "version for Dagster's staleness and automation logic, which Argo's DAGs never consult, so a task "
+                "would do work nothing reads; make it an external AssetSpec (observe it from Dagster if needed)"
+            )
+        if not node.is_materializable:
+            continue  # external assets are inputs, not tasks
+        _check_key(node.key)
+        assets_def = node.assets_def
+        if needs_run_config(assets_def):
+            raise UnsupportedInputError(
+                f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
+            )
+        fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/builder/fan_out.py
+        if fan_out is None:
+            describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
+        if id(assets_def) in seen_ops:
+            continue  # another key of a multi-asset already read: one op, one task
+        seen_ops.add(id(assets_def))
+        found = op_keys(graph, assets_def)
+        name = f"multi-asset {assets_def.node_def.name}" if found.several else name
+        settings = node_settings(name, assets_def)  # an op's, or a graph's shared by its ops
+        retry = map_retry_policy(name, settings.retry_policy)
+        assets.append(
+            AssetSpec(
+                key=found.keys[0],
+                deps=found.deps,
+                description=found.description,
+                owners=found.owners,
+                retry=retry.spec,
+                pod=read_pod_overrides(name, settings.tags),
+                warnings=tuple(w for w in (retry.warning, settings.warning) if w),
+                keys=found.keys if found.several else (),
+                op_name=assets_def.node_def.name if found.several else None,
+                can_subset=assets_def.can_subset,
+                fan_out=fan_out,
+                fuse=read_fuse_tag(name, node.tags, settings.tags),
+                partitions=partitions_identity(node.partitions_def),
+            )
+        )
+    materializable = {key for asset in assets for key in asset.all_keys}
+    return [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
+
+
+def _check_key(key: dg.AssetKey) -> None:
+    for part in key.path:
+        if "/" in part or "," in part or "{{" in part or "}}" in part or not part:
+            raise UnsupportedInputError(
+                f"asset {key.to_user_string()}: key component {part!r} contains '/', ',', '{{{{' or '}}}}' or is "
+                "empty; the step runner addresses assets as a/b/c,d/e and Argo would evaluate braces"
+            )
+
+
+def _read_schedule(
+    schedule: dg.ScheduleDefinition | UnresolvedPartitionedAssetScheduleDefinition,
+    graph: AssetGraph,
+    materializable: set[tuple[str, ...]],
+    repository: "_RepositoryOnDemand",
+) -> ScheduleSpec:
+    job = schedule.job
+    if not isinstance(job, UnresolvedAssetJobDefinition):
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: targets job {job.name}, which is not an asset job; "
+            "target assets or a define_asset_job job"
+        )
+    if job.config is not None:
+        raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} has run config, which is not supported")
+    if job.op_retry_policy is not None:
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: job {job.name} sets op_retry_policy; set RetryPolicy on the assets instead"
+        )
+    selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
+    if not selected:
+        raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} selects no materializable asset")
+    check_job_partitions(schedule.name, job.name, graph, selected)
+    check_job_subset(job.name, schedule.name, graph, selected)
+    crons: str | Sequence[str]
+    timezone: str | None
+    if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
+        crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
+        verdict = ScheduleVerdict(gated=False)
+    else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: fidelity/schedule_ticks.py
+        groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
+        verdict = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
+        crons, timezone = schedule.cron_schedule, schedule.execution_timezone
+    for cron in (crons,) if isinstance(crons, str) else crons:
+        problem = cron_problem(cron)
+        if problem:
+            raise UnsupportedInputError(f"schedule {schedule.name}: cron {cron!r} has no Argo equivalent: {problem}")
+    return ScheduleSpec(
+        name=schedule.name,
+        job_name=job.name,
+        crons=(crons,) if isinstance(crons, str) else tuple(crons),
+        timezone=timezone or "UTC",
+        asset_keys=frozenset(selected),
+        stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
+        gated=verdict.gated,
+        warnings=verdict.warnings,
+        sampled_selections=verdict.selections,
+    )
+
+
+class _RepositoryOnDemand:
+    """The repository a schedule function needs to request a partition (Dagster checks the key against the job),
+    built only for such schedules: building it resolves every job, which is slow on large graphs."""
+
+    def __init__(self, defs: dg.Definitions) -> None:
+        self._defs = defs
+        self._repository: RepositoryDefinition | None = None
+
+    def __call__(self) -> RepositoryDefinition:
+        if self._repository is None:
+            self._repository = self._defs.get_repository_def()
+        return self._repository
+
+
+def _partitioned_schedule_cron(
+    schedule: UnresolvedPartitionedAssetScheduleDefinition, graph: AssetGraph, selected: set[tuple[str, ...]]
+) -> tuple[str, str]:
+    """What Dagster's own resolution computes, without building the job (slow on large graphs)."""
+    partitions = {graph.get(dg.AssetKey(key)).partitions_def for key in sorted(selected)} - {None}
+    windows = [  # a date × static multi-partition's schedule ticks on its time dimension (compiler/builder/fan_out.py)
+        p.time_window_partitions_def
+        if isinstance(p, dg.MultiPartitionsDefinition) and p.has_time_window_dimension
+        else p
+        for p in partitions
+    ]
+    time_partitions = [p for p in windows if isinstance(p, dg.TimeWindowPartitionsDefinition)]
+    if len(time_partitions) != 1:
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: build_schedule_from_partitioned_job needs the job's assets to share one "
+            f"time-window partitions definition, found {len(time_partitions)}"
+        )
+    cron = time_partitions[0].get_cron_schedule(
+        schedule.minute_of_hour, schedule.hour_of_day, schedule.day_of_week, schedule.day_of_month
+    )
+    return cron, time_partitions[0].timezone
+
+
+def _topological(assets: Iterable[AssetSpec]) -> tuple[AssetSpec, ...]:
+    """Level by level, each level sorted by key, so the order never depends on hashing."""
+    by_key = {asset.key: asset for asset in assets}
+    primary = {key: asset.key for asset in assets for key in asset.all_keys}  # a multi-asset's keys → its task
+    sorter: graphlib.TopologicalSorter[tuple[str, ...]] = graphlib.TopologicalSorter()
+    for key, asset in by_key.items():
+        sorter.add(key, *(primary[dep] for dep in asset.deps))
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as error:
+        cycle = " -> ".join("/".join(key) for key in error.args[1])
+        raise UnsupportedInputError(f"asset dependencies form a cycle: {cycle}") from error
+    ordered: list[AssetSpec] = []
+    while sorter.is_active():
+        ready = sorted(sorter.get_ready())
+        ordered.extend(by_key[key] for key in ready)
+        sorter.done(*ready)
+    return tuple(ordered)

@@ -1,0 +1,161 @@
+"""The plain model between Dagster and Argo: what the compiler understood, free of Dagster objects."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.builder.k8s_config import PodExtras
+
+
+@dataclass(frozen=True)
+class RetrySpec:
+    """Dagster's RetryPolicy in Argo terms: attempts after the first, first delay, growth factor."""
+
+    limit: int
+    delay_seconds: int | None
+    factor: int | None
+    cap_seconds: int | None = None  # Argo `backoff.cap`: no single wait longer (LINEAR's approximation)
+
+
+@dataclass(frozen=True)
+class PodOverrides:
+    """The supported part of a `dagster-k8s/config` tag, already in Kubernetes camelCase."""
+
+    image: str | None = None
+    resources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    env: tuple[tuple[str, str], ...] = ()
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: tuple[Mapping[str, Any], ...] = ()
+    service_account: str | None = None
+    active_deadline_seconds: int | None = None  # job_spec_config / pod_spec_config active_deadline_seconds
+    extras: PodExtras = field(
+        default_factory=PodExtras
+    )  # the Kubernetes objects of the tag (compiler/builder/k8s_config.py)
+
+    @property
+    def is_empty(self) -> bool:
+        return self == PodOverrides()
+
+
+@dataclass(frozen=True)
+class FanOutSpec:
+    """What an asset's partitions fan out over (compiler/builder/fan_out.py): `keys` are the `withItems` items (the
+    static dimension's keys, or a static definition's keys); `definition` identifies the partitions definition, so
+    assets sharing one share a per-key DAG."""
+
+    keys: tuple[str, ...]
+    definition: str
+    dimension: str = ""  # the static dimension of a multi-partition; "" when the item is the whole key
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    key: tuple[str, ...]
+    deps: tuple[tuple[str, ...], ...]
+    description: str | None
+    owners: tuple[str, ...]
+    retry: RetrySpec | None
+    pod: PodOverrides
+    warnings: tuple[str, ...] = ()  # documented approximations (e.g. RetryPolicy jitter), printed once by build
+    # A multi-asset is one op, so one task: `key` is its first key, `keys` all of them (sorted), `op_name` names the
+    # task, and `can_subset` says whether a job may run only some of the keys.
+    keys: tuple[tuple[str, ...], ...] = ()
+    op_name: str | None = None
+    can_subset: bool = False
+    fan_out: FanOutSpec | None = None  # static / multi-dimensional partitions: one run per key (withItems)
+    # Step fusion (compiler/builder/fusion.py): the `argo/fuse` tag (None: absent), the partitions definition's identity
+    fuse: bool | None = None
+    partitions: str | None = None
+    resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
+
+    @property
+    def all_keys(self) -> tuple[tuple[str, ...], ...]:
+        return self.keys or (self.key,)
+
+    @property
+    def key_path(self) -> str:
+        """The `a/b/c` form the step runner's `--asset` parses."""
+        return "/".join(self.key)
+
+    @property
+    def task_source(self) -> str:
+        """What the task is named after: the asset key, or for a multi-asset its op's name."""
+        return self.op_name if len(self.all_keys) > 1 and self.op_name else self.key_path
+
+    def asset_argument(self, selection: frozenset[tuple[str, ...]] | None = None) -> str:
+        """The step's `--asset` value: the selected keys as `a/b,c/d` (all of them when the op cannot subset)."""
+        keys = self.all_keys
+        if selection is not None and self.can_subset:
+            keys = tuple(key for key in keys if key in selection)
+        return ",".join("/".join(key) for key in keys)
+
+    @property
+    def needs_own_template(self) -> bool:
+        """Argo tasks cannot override retryStrategy or container settings, so such assets get their own template."""
+        return self.retry is not None or not self.pod.is_empty
+
+
+@dataclass(frozen=True)
+class ScheduleSpec:
+    name: str
+    job_name: str
+    crons: tuple[str, ...]
+    timezone: str
+    asset_keys: frozenset[tuple[str, ...]]
+    stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
+    gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
+    warnings: tuple[str, ...] = ()  # approximations found evaluating it (compiler/builder/fidelity/schedule_ticks.py)
+    # the distinct RunRequest asset_selections of its sampled ticks, each with the first tick (ISO) that returned it:
+    # step fusion keeps apart two assets a tick selects one without the other (compiler/builder/fusion.py)
+    sampled_selections: tuple[tuple[str, frozenset[tuple[str, ...]]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Project:
+    """Assets in topological order (ties broken by key), schedules sorted by name."""
+
+    module: str
+    assets: tuple[AssetSpec, ...]
+    schedules: tuple[ScheduleSpec, ...]
+    fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every approximation the mapping made, one line each, in asset order."""
+        return tuple(warning for asset in self.assets for warning in asset.warnings)
+
+
+@dataclass(frozen=True)
+class IOHandoff:
+    """An asset that loads another asset's value through an IO manager keeping it on the producing pod's own disk or
+    memory (fidelity/io_handoff.py): under Dagster in one process it works, on Argo the next pod has none."""
+
+    asset: str
+    upstream: str
+    io_manager_key: str
+    kind: str  # "Dagster's default filesystem IO manager", "a filesystem IO manager", "an in-memory IO manager"
+    can_be_shared: bool  # a filesystem path may be a volume every pod mounts; memory and the default never are
+
+
+@dataclass(frozen=True)
+class EnvVarUse:
+    """`EnvVar("X")` in the config of a resource some asset needs (compiler/builder/fidelity/resource_env.py)."""
+
+    variable: str
+    resource: str
+    assets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FidelityFacts:
+    """What the fidelity checks in plan.py compare with `[tool.compiler]`; read from the Definitions in load.py."""
+
+    io_handoffs: tuple[IOHandoff, ...] = ()
+    env_vars: tuple[EnvVarUse, ...] = ()
+    warnings: tuple[
+        str, ...
+    ] = ()  # approximations `build` prints as `warning:` lines (compiler/builder/fidelity/unmapped.py)
+    # executor max_concurrent → DAG parallelism, by job name ("" = the Definitions' executor, i.e. `main`)
+    dag_parallelism: tuple[tuple[str, int], ...] = ()
+    # (asset key, its Dagster pools): Argo semaphores (compiler/builder/fidelity/pools.py)
+    pools: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()

@@ -1,0 +1,157 @@
+"""Partition mappings between differently partitioned assets: honoured when the partitions a downstream key needs
+(Dagster's own mapping code) are among those its upstream task builds in the same tick.
+
+In one workflow run every task builds the partitions of one tick: a time-window asset that tick's window, a
+static or multi-dimensional asset every static key (its fan-out, compiler/builder/fan_out.py) of that window. A
+downstream task waits for its upstream task (for a fan-out, for every key of it). So a dependency is honoured when,
+for every sampled downstream key, `get_upstream_mapped_partitions_result_for_partitions` of the asset's partition
+mapping (identity, `TimeWindowPartitionMapping`, `StaticPartitionMapping`, `AllPartitionMapping`,
+`MultiToSingleDimensionPartitionMapping`, or whatever Dagster infers) returns only partitions of that tick:
+- exactly the tick's partitions (e.g. daily → date × city, date × city → daily fan-in over the cities, static →
+  static with `AllPartitionMapping`): mapped faithfully;
+- fewer (e.g. a `StaticPartitionMapping` reading one upstream key): the downstream still waits for the whole
+  upstream fan-out, so a failing unrelated key holds it back; mapped with a `warning:` naming both assets;
+- partitions another tick builds (offsets to earlier windows, hourly → daily, `AllPartitionMapping` over a time
+  dimension, windows in different zones or cadences): Argo cannot wait for another workflow's tasks, so exit 2
+  naming both assets and the mapping.
+Nothing here re-implements a mapping: the compiler only compares Dagster's answer with the tick's partitions.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+from dagster._core.definitions.partitions.context import partition_loading_context
+
+from compiler.errors import UnsupportedInputError
+
+CHECK_TIME = datetime(2026, 1, 1, tzinfo=UTC)  # as compiler/builder/partitions.py: verdicts never depend on today
+
+
+def mapping_verdict(
+    child_name: str,
+    child: dg.PartitionsDefinition,
+    parent_name: str,
+    parent: dg.PartitionsDefinition,
+    mapping: dg.PartitionMapping,
+) -> str | None:
+    """None when each sampled downstream key needs exactly the tick's upstream partitions; a warning when it needs
+    fewer; exit 2 otherwise."""
+    at = _check_time(child, parent)
+    fewer = 0
+    for key in _sample_keys(child, at):
+        try:
+            with partition_loading_context(effective_dt=at):  # "now" for every key list Dagster reads inside
+                result = mapping.get_upstream_mapped_partitions_result_for_partitions(
+                    child.subset_with_partition_keys([key]), child, parent, current_time=at
+                )
+        except Exception as error:  # Dagster refuses the pair (e.g. no shared dimension): Argo cannot either
+            raise _refusal(
+                child_name, child, parent_name, parent, mapping, f"Dagster cannot map it ({error})"
+            ) from None
+        needed = {str(k) for k in result.partitions_subset.get_partition_keys()}
+        missing = {str(k) for k in result.required_but_nonexistent_subset.get_partition_keys()}
+        tick = _tick_partitions(child, key, parent, at)
+        if tick is None:
+            raise _refusal(
+                child_name, child, parent_name, parent, mapping,
+                "their windows differ (cadence, zone or key format), so one tick does not build the window the "
+                "other reads",
+            )  # fmt: skip
+        outside = sorted((needed | missing) - tick)
+        if outside:
+            shown = ", ".join(outside[:3]) + (", ..." if len(outside) > 3 else "")
+            raise _refusal(
+                child_name, child, parent_name, parent, mapping,
+                f"partition {key} needs {len(outside)} partition(s) another tick builds ({shown})",
+            )  # fmt: skip
+        fewer += needed != tick
+    if fewer:
+        return (
+            f"asset {child_name}: waits for every partition of asset {parent_name} its tick builds, while "
+            f"{type(mapping).__name__} needs only some of them (Dagster's mapping); a failing one it does not "
+            "read still holds it back"
+        )
+    return None
+
+
+def _refusal(
+    child_name: str,
+    child: dg.PartitionsDefinition,
+    parent_name: str,
+    parent: dg.PartitionsDefinition,
+    mapping: dg.PartitionMapping,
+    why: str,
+) -> UnsupportedInputError:
+    return UnsupportedInputError(
+        f"asset {child_name} depends on asset {parent_name}, partitioned differently ({_short(child)} vs "
+        f"{_short(parent)}) through {type(mapping).__name__}: {why}; Argo runs one tick's partitions per workflow "
+        "and cannot wait for another workflow's tasks. Give both the same partitions definition, or a mapping "
+        "to the same window"
+    )
+
+
+def _short(partitions: dg.PartitionsDefinition) -> str:
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        return f"cron {partitions.cron_schedule!r} in {partitions.timezone}"
+    if isinstance(partitions, dg.MultiPartitionsDefinition):
+        return " × ".join(f"{d.name} ({_short(d.partitions_def)})" for d in partitions.partitions_defs)
+    return type(partitions).__name__
+
+
+def _window(partitions: dg.PartitionsDefinition) -> dg.TimeWindowPartitionsDefinition | None:
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        return partitions
+    if isinstance(partitions, dg.MultiPartitionsDefinition) and partitions.has_time_window_dimension:
+        return partitions.time_window_partitions_def
+    return None
+
+
+def _time_part(partitions: dg.PartitionsDefinition, key: str) -> str | None:
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        return key
+    if isinstance(partitions, dg.MultiPartitionsDefinition) and partitions.has_time_window_dimension:
+        return partitions.get_partition_key_from_str(key).keys_by_dimension[partitions.time_window_dimension.name]
+    return None
+
+
+def _tick_partitions(
+    child: dg.PartitionsDefinition, key: str, parent: dg.PartitionsDefinition, at: datetime
+) -> set[str] | None:
+    """The upstream partitions built in the tick that builds downstream `key`; None when that is unknowable."""
+    parent_window = _window(parent)
+    if parent_window is None:  # static (or static × static): the fan-out builds every key each tick
+        return {str(k) for k in parent.get_partition_keys(current_time=at)}
+    child_window, time_key = _window(child), _time_part(child, key)
+    if child_window is None or time_key is None:
+        return set()  # a static downstream key runs in every tick: any window it reads is another tick's too
+    same_windows = (child_window.cron_schedule, child_window.timezone, child_window.fmt) == (
+        parent_window.cron_schedule,
+        parent_window.timezone,
+        parent_window.fmt,
+    )
+    if not same_windows:
+        return None
+    if isinstance(parent, dg.TimeWindowPartitionsDefinition):
+        return {time_key}
+    assert isinstance(parent, dg.MultiPartitionsDefinition)
+    return {
+        str(k) for k in parent.get_multipartition_keys_with_dimension_value(parent.time_window_dimension.name, time_key)
+    }
+
+
+def _check_time(*definitions: dg.PartitionsDefinition) -> datetime:
+    """A fixed instant after both definitions started, so both have keys to sample."""
+    starts = [w.start for d in definitions if (w := _window(d)) is not None]
+    return max([CHECK_TIME, *(start + timedelta(days=400) for start in starts)]).astimezone(UTC)
+
+
+def _sample_keys(partitions: dg.PartitionsDefinition, at: datetime) -> Iterable[str]:
+    """First, middle and last windows (each with every static key), or every static key."""
+    keys = [str(k) for k in partitions.get_partition_keys(current_time=at)]
+    window = _window(partitions)
+    if window is None or not keys:
+        return keys
+    windows = window.get_partition_keys(current_time=at)
+    chosen = {windows[0], windows[len(windows) // 2], windows[-1]} if windows else set()
+    return [key for key in keys if _time_part(partitions, key) in chosen]

@@ -1,0 +1,109 @@
+"""Which partitions definitions the compiler maps, and which dependencies between them Argo can honour.
+
+Every pod picks its own partition by evaluating Dagster's schedule for its tick (`materialize/partition.py`), so
+any `TimeWindowPartitionsDefinition` (hourly, daily with offsets, weekly, monthly, any cron) maps without the
+compiler reading its cron: the CronWorkflow fires at the schedule's cron (checked tick by tick against Dagster's
+own iterator) and Dagster turns each tick into a key. What one task per asset and tick cannot express is refused:
+static, multi-dimensional and dynamic partitions (one task would have to run once per key), and a dependency
+between differently time-partitioned assets whose mapping is not one-to-one on keys (the downstream task would
+have to wait for several upstream partitions).
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+
+from compiler.builder.partition_mapping import mapping_verdict
+from compiler.errors import UnsupportedInputError
+
+# Deterministic reference time for checks that need "now" (key samples, a schedule's test evaluation).
+CHECK_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def describe_partitions(name: str, partitions: dg.PartitionsDefinition | None) -> str:
+    """A one-line description of a supported partitions definition ('' when unpartitioned); exit 2 otherwise."""
+    if partitions is None:
+        return ""
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        return describe_time_window(partitions)
+    kind = type(partitions).__name__
+    if isinstance(partitions, dg.DynamicPartitionsDefinition):
+        why = (
+            "its keys are only known at run time (added to the Dagster instance by a sensor or API call), so no "
+            "withItems list can be written when compiling, and the pods share no Dagster instance to read them "
+            'from; use a StaticPartitionsDefinition (its keys fan out in Argo, see compiler/README.md "Fan-out") '
+            "or a time-window partitions definition"
+        )
+    else:
+        why = (
+            "only time-window (Hourly/Daily/Weekly/Monthly/TimeWindowPartitionsDefinition), static and "
+            "time × static multi-dimensional partitions are mapped"
+        )
+    raise UnsupportedInputError(f"asset {name}: {kind} partitions are not supported yet: {why}")
+
+
+def describe_time_window(partitions: dg.TimeWindowPartitionsDefinition) -> str:
+    return (
+        f"cron {partitions.cron_schedule!r} in {partitions.timezone} from {partitions.start:%Y-%m-%d %H:%M}, "
+        f"end_offset={partitions.end_offset}"
+    )
+
+
+def check_partition_dependencies(
+    graph: AssetGraph, materializable: Iterable[dg.AssetKey]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """A dependency between two materializable assets partitioned differently is mapped when the partitions
+    Dagster's mapping says a downstream key needs are built in the same tick (compiler/builder/partition_mapping.py);
+    otherwise exit 2 naming both assets and the mapping. Returns the approximation warnings by downstream key."""
+    tasks = set(materializable)
+    warnings: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for child_key in sorted(tasks, key=lambda k: tuple(k.path)):
+        child = graph.get(child_key).partitions_def
+        for parent_key in sorted(graph.get(child_key).parent_keys, key=lambda k: tuple(k.path)):
+            parent = graph.get(parent_key).partitions_def
+            if parent_key not in tasks or child is None or parent is None or parent == child:
+                continue
+            mapping = graph.get_partition_mapping(child_key, parent_key)
+            warning = mapping_verdict(child_key.to_user_string(), child, parent_key.to_user_string(), parent, mapping)
+            if warning:
+                warnings[tuple(child_key.path)] = (*warnings.get(tuple(child_key.path), ()), warning)
+    return warnings
+
+
+def _short(partitions: dg.PartitionsDefinition) -> str:
+    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
+        return f"cron {partitions.cron_schedule!r} in {partitions.timezone}"
+    return type(partitions).__name__
+
+
+def check_job_partitions(
+    schedule_name: str, job_name: str, graph: AssetGraph, selected: Iterable[tuple[str, ...]]
+) -> None:
+    """Dagster runs a job for one partition of one partitions definition; a job mixing several cannot run."""
+    by_definition: dict[dg.PartitionsDefinition, list[str]] = {}
+    for key in sorted(selected):
+        partitions = graph.get(dg.AssetKey(key)).partitions_def
+        if partitions is not None:
+            by_definition.setdefault(partitions, []).append("/".join(key))
+    if len(by_definition) > 1:
+        groups = "; ".join(
+            f"{', '.join(assets)}: {_short(definition)}"
+            for definition, assets in sorted(by_definition.items(), key=lambda item: item[1])
+        )
+        raise UnsupportedInputError(
+            f"schedule {schedule_name}: job {job_name} selects assets with different partitions definitions "
+            f"({groups}); a run has one partition, so give each partitions definition its own job and schedule"
+        )
+
+
+def schedule_check_time(graph: AssetGraph, selected: Iterable[tuple[str, ...]]) -> datetime:
+    """When to evaluate a schedule once at build time: a fixed instant, moved past the start of the job's
+    partitions so a schedule that requests an existing key is not refused for asking too early."""
+    starts = [
+        p.start
+        for key in selected
+        if isinstance(p := graph.get(dg.AssetKey(key)).partitions_def, dg.TimeWindowPartitionsDefinition)
+    ]
+    return max([CHECK_TIME, *(start + timedelta(days=400) for start in starts)]).astimezone(UTC)

@@ -1,0 +1,171 @@
+"""Turns the plain model plus settings into the plan render draws (plan_types.py): names, DAGs, step templates.
+
+Names first (tasks, job DAGs, CronWorkflows: naming.py), then one step template per distinct settings (steps.py),
+the DAGs with their fan-outs split into per-key DAGs (fan_out.py), schedule-gates where a schedule has code of its
+own, and last, when asked for, step fusion (fusion.py).
+"""
+
+import dataclasses
+from collections.abc import Mapping
+
+from compiler.builder.fan_out import Member, group_fan_outs
+from compiler.builder.fidelity.checks import check_project
+from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
+from compiler.builder.fidelity.secret_scope import needed_env
+from compiler.builder.fusion import fuse_plan, fusion_requested
+from compiler.builder.model import AssetSpec, Project
+from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
+from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, CronPlan, Dag, Plan, Task, free_text
+from compiler.builder.steps import shared_steps, step_template
+from compiler.settings import Settings
+
+
+def make_plan(project: Project, settings: Settings) -> Plan:
+    check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
+    task_names, renamings = assign_names(
+        (asset.task_source for asset in project.assets),
+        limit=NAME_LIMIT,
+        fallback="asset",
+        what="task name",
+        reserved=DEPENDS_RESERVED,
+    )
+    # every key of a multi-asset maps to its op's one task
+    tasks_by_key = {key: task_names[asset.task_source] for asset in project.assets for key in asset.all_keys}
+    pools = dict(project.fidelity.pools)
+    steps, step_names = shared_steps(project.assets, tasks_by_key, settings, needed_env(project), pools)
+
+    fan_out = settings.fan_out_parallelism
+    dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out)
+    job_dags: dict[str, str] = {}
+    all_keys = set(tasks_by_key)
+    job_names, job_renamings = assign_names(
+        {s.job_name for s in project.schedules if s.asset_keys != all_keys}, prefix="job-", what="DAG template"
+    )
+    renamings.extend(job_renamings)
+    for schedule in project.schedules:
+        if schedule.asset_keys == all_keys:
+            continue
+        if schedule.job_name not in job_dags:
+            job_dags[schedule.job_name] = job_names[schedule.job_name]
+            dags.extend(
+                _dag(
+                    job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys, fan_out
+                )
+            )
+
+    limits = dict(project.fidelity.dag_parallelism)
+    by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
+    dags = [dataclasses.replace(dag, parallelism=_smaller(dag.parallelism, by_dag.get(dag.name))) for dag in dags]
+    gated = {job_dags.get(s.job_name, MAIN_DAG) for s in project.schedules if s.gated}
+    nested = {dag.name: ",".join(task.asset for task in dag.tasks) for dag in dags if dag.per_key}
+    dags = [
+        with_gate(dag, fit_name(f"{GATE_TEMPLATE_PREFIX}{dag.name}"), nested) if dag.name in gated else dag
+        for dag in dags
+    ]
+    by_name = {dag.name: dag for dag in dags}
+    check_gated_fan_outs((s, by_name[job_dags.get(s.job_name, MAIN_DAG)]) for s in project.schedules if s.gated)
+
+    cron_sources = {s.name: _cron_source(s.name, settings.name) for s in project.schedules}
+    cron_names, cron_renamings = assign_names(cron_sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")
+    renamings.extend(cron_renamings)
+    crons = tuple(
+        CronPlan(
+            name=cron_names[cron_sources[s.name]],
+            file_name=f"{cron_names[cron_sources[s.name]]}.cronworkflow.yaml",
+            schedule=s.name,
+            job=s.job_name,
+            crons=s.crons,
+            timezone=s.timezone,
+            entrypoint=job_dags.get(s.job_name, MAIN_DAG),
+            suspended=s.stopped,
+        )
+        for s in project.schedules
+    )
+    plan = Plan(
+        module=project.module,
+        settings=settings,
+        name=settings.name,
+        file_name=f"{settings.name}.workflowtemplate.yaml",
+        dags=tuple(dags),
+        steps=tuple(steps),
+        crons=crons,
+        gate_step=step_template(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
+        renamings=tuple(renamings),
+    )
+    if not fusion_requested(project, settings.fuse_chains):
+        return plan
+    fused = fuse_plan(plan, project)
+    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings)
+
+
+def _cron_source(schedule: str, pipeline: str) -> str:
+    """`<pipeline>-<schedule>`, without repeating the pipeline name when the schedule already starts with it."""
+    return schedule if sanitise(schedule).startswith(f"{pipeline}-") else f"{pipeline}-{schedule}"
+
+
+def _dag(
+    name: str,
+    assets: tuple[AssetSpec, ...],
+    tasks_by_key: Mapping[tuple[str, ...], str],
+    step_names: Mapping[tuple[str, ...], str],
+    selection: frozenset[tuple[str, ...]] | None,
+    fan_out_parallelism: int,
+) -> list[Dag]:
+    """The DAG, then the per-key DAGs of its fan-outs (compiler/builder/fan_out.py)."""
+    tasks = []
+    members = []
+    for asset in assets:
+        if selection is not None and selection.isdisjoint(asset.all_keys):
+            continue
+        deps = {tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection}
+        tasks.append(
+            Task(
+                tasks_by_key[asset.key],
+                step_names[asset.key],
+                asset.asset_argument(selection),
+                tuple(sorted(deps)),
+                description=free_text(asset.description.strip()) if asset.description else "",
+                owners=free_text(", ".join(asset.owners)),
+            )
+        )
+        members.append(Member(tasks[-1].name, tasks[-1].depends, asset.fan_out))
+    return split_fan_outs(name, tasks, members, fan_out_parallelism)
+
+
+def split_fan_outs(name: str, tasks: list[Task], members: list[Member], parallelism: int) -> list[Dag]:
+    """Moves each fan-out's asset tasks into a per-key DAG run by one `withItems` task (compiler/builder/fan_out.py);
+    a DAG without fan-out stays exactly as it was."""
+    groups, outer = group_fan_outs(name, members)
+    if not groups:
+        return [Dag(name, tuple(tasks))]
+    by_name = {task.name: task for task in tasks}
+    grouped = {member: group for group in groups for member in group.members}
+    top: list[Task] = []
+    for task in tasks:
+        group = grouped.get(task.name)
+        if group is None:
+            top.append(dataclasses.replace(task, depends=tuple(sorted({outer[d] for d in task.depends}))))
+        elif task.name == group.members[0]:
+            top.append(Task(group.task, group.template, "", group.depends, items=group.keys))
+    per_key = [
+        Dag(
+            group.template,
+            tuple(
+                dataclasses.replace(
+                    by_name[member],
+                    depends=tuple(d for d in by_name[member].depends if d in group.members),
+                    static_key=True,
+                )
+                for member in group.members
+            ),
+            per_key=True,
+        )
+        for group in groups
+    ]
+    return [Dag(name, tuple(top), parallelism=parallelism, fail_fast=False), *per_key]
+
+
+def _smaller(*limits: int | None) -> int | None:
+    """Argo's DAG has one `parallelism`: of the fan-out bound and the executor's max_concurrent, the smaller holds."""
+    given = [limit for limit in limits if limit]
+    return min(given) if given else None

@@ -1,0 +1,111 @@
+"""The plan: what the build's render stage draws, named and shaped (compiler/builder/plan.py makes it).
+
+Frozen dataclasses (and `free_text`, how user prose enters them), so every stage after planning (fusion, the
+schedule-gate, render, backfill, the deploy bundle) can use them without importing the planner.
+"""
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.builder.fidelity.schedule_gate import Gate
+from compiler.builder.k8s_config import PodExtras
+from compiler.builder.model import RetrySpec
+from compiler.builder.naming import Renaming
+from compiler.settings import SecretRef, Settings
+
+MAIN_DAG = "main"
+DEFAULT_STEP = "materialize"
+GENERATOR = "dagster-argo-compiler"
+
+
+@dataclass(frozen=True)
+class EnvEntry:
+    name: str
+    value: str | None = None
+    config_map: str | None = None
+    secret: SecretRef | None = None
+
+
+@dataclass(frozen=True)
+class StepTemplate:
+    name: str
+    image: str
+    retry: RetrySpec | None
+    resources: Mapping[str, Mapping[str, str]]
+    env: tuple[EnvEntry, ...]
+    node_selector: Mapping[str, str]
+    tolerations: tuple[Mapping[str, Any], ...]
+    service_account: str | None
+    active_deadline_seconds: int
+    extras: PodExtras = dataclasses.field(default_factory=PodExtras)
+    container_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the default block
+    pools: tuple[
+        str, ...
+    ] = ()  # Argo semaphores in the <pipeline>-pools ConfigMap (compiler/builder/fidelity/pools.py)
+    pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
+    fan_out: bool = False  # runs once per static key: takes `static-key` (compiler/builder/fan_out.py)
+    fused: bool = False  # runs a chain of assets with `materialize --fused` (compiler/builder/fusion.py)
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    template: str
+    asset: str
+    depends: tuple[str, ...]
+    description: str = ""  # the asset's, with `{{`/`}}` broken up; the step puts it on the pod as an annotation
+    owners: str = ""
+    items: tuple[str, ...] = ()  # a fan-out task: runs the per-key DAG `template` once per item (withItems)
+    static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
+    when: str = ""  # set under a schedule-gate (compiler/builder/fidelity/schedule_gate.py)
+
+    @property
+    def depends_expression(self) -> str:
+        return " && ".join(self.depends)
+
+
+@dataclass(frozen=True)
+class Dag:
+    name: str
+    tasks: tuple[Task, ...]
+    # fan_out_parallelism on a DAG holding fan-out tasks (failFast then off), and/or the executor's max_concurrent
+    # (compiler/builder/fidelity/executor_concurrency.py): Argo has one number, so the smaller one holds.
+    parallelism: int | None = None
+    per_key: bool = False  # a per-key DAG: takes `static-key` besides `partition`
+    gate: Gate | None = None  # its schedule has code of its own (compiler/builder/fidelity/schedule_gate.py)
+    fail_fast: bool = True  # off on a DAG holding fan-out tasks: one failing key must not stop the others
+
+
+@dataclass(frozen=True)
+class CronPlan:
+    name: str
+    file_name: str
+    schedule: str
+    job: str
+    crons: tuple[str, ...]
+    timezone: str
+    entrypoint: str
+    suspended: bool = False
+
+
+@dataclass(frozen=True)
+class Plan:
+    module: str
+    settings: Settings
+    name: str
+    file_name: str
+    dags: tuple[Dag, ...]
+    steps: tuple[StepTemplate, ...]
+    crons: tuple[CronPlan, ...]
+    renamings: tuple[Renaming, ...]
+    gate_step: StepTemplate | None = None  # env, image, resources of the schedule-gate templates
+    fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
+    fusion_warnings: tuple[str, ...] = ()
+
+
+def free_text(text: str) -> str:
+    """Breaks every `{{`/`}}` so Argo never evaluates user prose; the text stays readable."""
+    return re.sub(r"\}(?=\})", "} ", re.sub(r"\{(?=\{)", "{ ", text))

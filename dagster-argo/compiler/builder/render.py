@@ -1,0 +1,93 @@
+"""Renders a Plan with the jinja2 templates; every interpolation must pass through the JSON quoting filter."""
+
+import json
+import re
+from typing import Any
+
+import jinja2
+
+from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
+from compiler.builder.fan_out import STATIC_KEY_PARAMETER
+from compiler.builder.fidelity.pools import configmap_name
+from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
+from compiler.exit_codes import RETRY_EXPRESSION
+
+ARGO_VARIABLES = {
+    "asset": "{{inputs.parameters.asset}}",
+    "scheduled_time": placeholder(SCHEDULED_TIME),
+    "created_time": placeholder(CREATION_TIMESTAMP),
+    "task": "{{inputs.parameters.task}}",
+    "description": "{{inputs.parameters.description}}",
+    "owners": "{{inputs.parameters.owners}}",
+    "partition": "{{inputs.parameters.partition}}",  # a DAG's input, from the workflow argument or a backfill
+    "backfill_time": placeholder(f"workflow.parameters.{BACKFILL_PARAMETER}"),
+    "schedule": "{{workflow.parameters.schedule}}",
+    "static_key": "{{inputs.parameters." + STATIC_KEY_PARAMETER + "}}",  # a fan-out's key (compiler/builder/fan_out.py)
+    "retries": placeholder(RETRIES),  # the attempt of a retried step: fused steps resume only on a retry
+}
+
+
+class Quoted(str):
+    """Marks text the quoting filter produced; anything else reaching the output is a template bug."""
+
+
+# JSON writes a character above U+FFFF as a UTF-16 surrogate pair, which YAML parsers reject; YAML spells it \U.
+_SURROGATE_PAIR = re.compile(r"\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})")
+
+
+def _astral(match: re.Match[str]) -> str:
+    high, low = int(match.group(1), 16), int(match.group(2), 16)
+    return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
+
+
+def quote(value: Any) -> Quoted:
+    """A JSON scalar or flow collection is valid YAML, so no value can break the document structure."""
+    return Quoted(_SURROGATE_PAIR.sub(_astral, json.dumps(value, ensure_ascii=True, sort_keys=True)))
+
+
+def _only_quoted(value: Any) -> Any:
+    if isinstance(value, Quoted) or value == "":
+        return value
+    raise TypeError(f"template interpolates {value!r} without the `q` filter")
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("compiler.builder", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - YAML, not HTML; values are quoted by `q`
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=_only_quoted,
+    )
+    environment.filters["q"] = quote
+    return environment
+
+
+ENVIRONMENT = _environment()
+
+
+def build_command(module: str) -> str:
+    return f"python -m compiler build --module {module}"
+
+
+def render(plan: Plan) -> dict[str, str]:
+    """File name → YAML text, in a fixed order."""
+    common = {
+        "plan": plan,
+        "command": build_command(plan.module),
+        "generator": GENERATOR,
+        "argo": ARGO_VARIABLES,
+        "retry_expression": RETRY_EXPRESSION,
+        "main": MAIN_DAG,
+        "pools_config_map": configmap_name(plan.name),
+        "backfill_parameter": BACKFILL_PARAMETER,
+        "static_key": STATIC_KEY_PARAMETER,
+        "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",
+    }
+    files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}
+    cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
+    for cron in plan.crons:
+        files[cron.file_name] = cron_template.render({**common, "cron": cron})
+    return files

@@ -1,0 +1,194 @@
+"""CLI of `materialize`: resolve asset and partition, run, and end with a one-line summary."""
+
+import argparse
+import contextlib
+import sys
+import traceback
+from datetime import UTC, datetime
+
+from compiler import exit_codes
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
+from compiler.materialize.collection import start_up_without_collection
+from compiler.materialize.execution import materialize_asset
+from compiler.materialize.fan_out_key import resolve_fan_out_key
+from compiler.materialize.loading import (
+    MaterializeUsageError,
+    load_definitions,
+    parse_asset_keys,
+    require_asset,
+    require_one_op,
+)
+from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
+from compiler.materialize.resume import attempt_from, created_time_from, resume_point
+from compiler.materialize.termination import exit_promptly_on_sigterm
+
+DESCRIPTION = (
+    "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
+    "Dagster's own retries are off, because Argo's retryStrategy owns retries; the exit code tells Argo whether "
+    "another attempt can help. The partition is --partition, else the one the Dagster schedule --schedule picks for "
+    "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
+)
+EXAMPLE = (
+    "example:\n  python -m compiler materialize --module assets --asset openaq/raw_measurements "
+    "--partition 2026-11-27\n\n"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Shared by `python -m compiler materialize` and `python -m compiler.materialize`."""
+    parser.add_argument("--module", required=True, help="Python module holding the Dagster Definitions (e.g. assets)")
+    parser.add_argument(
+        "--asset",
+        required=True,
+        action="append",
+        help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements); repeat it or separate keys with ',' "
+        "for several keys of one multi-asset, which run as one op",
+    )
+    parser.add_argument(
+        "--partition", default=None, help="partition key (e.g. 2026-11-27); empty: the one the schedule picks"
+    )
+    parser.add_argument(
+        "--static-key",
+        default=None,
+        help="a fan-out item (static or multi-dimensional partitions, compiler/builder/fan_out.py): the static key "
+        "this pod materializes; the time key still comes from the schedule's tick",
+    )
+    parser.add_argument(
+        "--schedule",
+        default=None,
+        help="the Dagster schedule whose tick this is (its CronWorkflow passes it); empty: the first by name "
+        "that selects the asset",
+    )
+    parser.add_argument(
+        "--scheduled-time",
+        default=None,
+        help="the tick's time (ISO 8601 with offset or Z); empty or '{{workflow.scheduledTime}}': the created time",
+    )
+    parser.add_argument(
+        "--backfill-time",
+        default=None,
+        help="the date `argo cron backfill` passed (workflow parameter cronScheduleTime); wins over --scheduled-time",
+    )
+    parser.add_argument(
+        "--created-time",
+        default=None,
+        help="the workflow's creation time (RFC 3339): the tick of a manual submit, the same in every pod; "
+        "empty or '{{workflow.creationTimestamp}}': now",
+    )
+    parser.add_argument(
+        "--fused",
+        action="store_true",
+        help="the keys are a chain of assets (step fusion) run in order in this process; skip the leading ones this "
+        "workflow already materialized for the partition (a retry resumes)",
+    )
+    parser.add_argument(
+        "--attempt",
+        default=None,
+        help="with --fused: Argo's '{{retries}}', 0 for the task's first pod, then 1, 2, ...; only a retry (> 0) "
+        "resumes, a first attempt runs the whole chain (absent, empty or the literal '{{retries}}': 0)",
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit codes: see compiler.exit_codes (0 ok, 1 failed, 2 bad arguments, 3 not retryable); last line says why."""
+    parser = argparse.ArgumentParser(
+        prog="python -m compiler materialize",
+        description=DESCRIPTION,
+        epilog=EXAMPLE + EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Hook for `python -m compiler materialize` (compiler/cli.py lists it in SUBCOMMANDS)."""
+    parser = subparsers.add_parser(
+        "materialize",
+        help="materialize one asset, as an Argo step pod does",
+        description=DESCRIPTION,
+        epilog=EXAMPLE + EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The command body, shared by both entry points."""
+    asset_text, partition = ",".join(args.asset), None
+    exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
+    # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
+    # compiler/materialize/collection.py: no garbage collection until Dagster executes the step
+    with contextlib.redirect_stderr(sys.stdout), start_up_without_collection():
+        try:
+            now = datetime.now(UTC)
+            defs = load_definitions(args.module)
+            asset_keys = parse_asset_keys(args.asset)
+            asset_text = ",".join(key.to_user_string() for key in asset_keys)
+            for asset_key in asset_keys:
+                require_asset(defs, asset_key)
+            if not args.fused:
+                require_one_op(defs, asset_keys)
+            if args.attempt is not None and not args.fused:
+                raise MaterializeUsageError("--attempt applies to a fused chain only: add --fused or drop --attempt")
+            attempt = attempt_from(args.attempt)
+            scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
+            # the keys of one op share its partitions definition: the first one decides
+            if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
+                choice = resolve_fan_out_key(
+                    defs, asset_keys[0], args.static_key, args.partition, scheduled_time, now, args.schedule
+                )
+                if choice.partition is None:
+                    _summary(
+                        f"materialize: skipped asset={asset_text} static-key={args.static_key}: "
+                        f"{choice.skipped_because}"
+                    )
+                    return exit_codes.SUCCEEDED
+                partition = choice.partition
+            else:
+                partition = resolve_partition_key(
+                    defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule
+                )
+            print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
+            if args.fused:  # compiler/materialize/resume.py
+                created = created_time_from(args.created_time)
+                resume = resume_point(defs, asset_keys, partition, created, attempt)
+                print(f"materialize: {resume.how}", flush=True)
+                asset_keys = asset_keys[len(resume.skipped) :]
+            outcome = materialize_asset(args.module, asset_keys, partition)
+        except MaterializeUsageError as error:
+            _traceback_if(args)
+            _summary(f"materialize: bad usage: {error}")
+            return exit_codes.USAGE
+        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: another attempt may succeed
+            _summary(_failed(asset_text, partition, "stopped by a signal (SIGTERM/SIGINT)"))
+            return exit_codes.FAILED
+        except Exception as error:  # the summary line must name any cause, including import errors
+            _traceback_if(args)
+            _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
+            return exit_codes.FAILED
+    for warning in outcome.warnings:
+        print(f"materialize: warning: {warning}", flush=True)
+    if not outcome.success:
+        verdict = "" if outcome.retryable else " (not retryable)"
+        _summary(_failed(asset_text, partition, (outcome.cause or "unknown cause") + verdict))
+        return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
+    _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
+    return exit_codes.SUCCEEDED
+
+
+def _traceback_if(args: argparse.Namespace) -> None:
+    if getattr(args, "debug", False):
+        traceback.print_exc(file=sys.stdout)
+
+
+def _failed(asset: str, partition: str | None, cause: str) -> str:
+    return f"materialize: FAILED asset={asset} partition={partition or '-'}: {cause}"
+
+
+def _summary(line: str) -> None:
+    """One line, last: flush everything Dagster wrote first so nothing lands after it."""
+    sys.stderr.flush()
+    print(" ".join(line.split()), flush=True)

@@ -1,0 +1,134 @@
+"""`python -m compiler schedule-gate`: the first task of a DAG whose schedule has code of its own.
+
+Dagster evaluates a `@schedule` function (or `should_execute=`) once per tick and starts a run only for what it
+requests: nothing after a `SkipReason`, only the listed assets after `RunRequest(asset_selection=[...])`. A fused
+task (`--fused`, compiler/builder/fusion.py) or a fan-out's `withItems` task (`--fan-out`, its per-key DAG's assets)
+runs when the tick selects all its assets; a tick selecting part of them fails the gate with exit 2, as a partial
+selection of a multi-asset does (nothing runs). Argo's
+CronWorkflow always starts the whole DAG, so this step evaluates the Dagster schedule for the tick, exactly as the
+pods pick partitions (compiler/materialize/partition.py), and writes one output parameter per task, `true` or
+`false`; each task's `when` reads its own, so an unselected task ends Skipped on the controller and nothing is
+materialized. A manual submit (no `schedule` parameter) or an explicit partition runs every task.
+"""
+
+import argparse
+import contextlib
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from compiler import exit_codes
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
+from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys
+from compiler.materialize.partition import parse_scheduled_time
+
+DESCRIPTION = (
+    "Evaluate the Dagster schedule for the tick that started this workflow and write, for each task of the DAG, "
+    "whether the tick selects its asset ('true'/'false') to the task's output file. Run by the compiled "
+    "schedule-gate task; the other tasks' `when` read its outputs."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--module", required=True, help="Python module holding the Dagster Definitions")
+    parser.add_argument("--schedule", default="", help="the Dagster schedule whose tick this is; empty: run all")
+    parser.add_argument("--scheduled-time", default=None, help="the tick's time (as materialize)")
+    parser.add_argument("--created-time", default=None, help="the workflow's creation time (as materialize)")
+    parser.add_argument("--backfill-time", default=None, help="the `argo cron backfill` date (as materialize)")
+    parser.add_argument("--partition", default="", help="an explicit partition: every task runs")
+    parser.add_argument(
+        "--task",
+        nargs=3,
+        action="append",
+        default=[],
+        metavar=("NAME", "ASSETS", "OUTPUT"),
+        help="a task, its asset keys (a/b,c/d) and the file its output parameter is read from (repeatable)",
+    )
+    for flag, what in (("--fused", "a fused chain of assets"), ("--fan-out", "a fan-out's per-key DAG")):
+        parser.add_argument(
+            flag,
+            action="append",
+            default=[],
+            metavar="NAME",
+            help=f"a --task that runs {what}: a tick selecting only part of its assets fails (repeatable)",
+        )
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Hook for `python -m compiler schedule-gate` (compiler/cli.py lists it in SUBCOMMANDS)."""
+    parser = subparsers.add_parser(
+        "schedule-gate",
+        help="evaluate the Dagster schedule for this tick; skip the tasks it does not select",
+        description=DESCRIPTION,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    with contextlib.redirect_stderr(sys.stdout):
+        try:
+            decisions, reason = _decide(args)
+        except MaterializeUsageError as error:
+            print(f"schedule-gate: bad usage: {' '.join(str(error).split())}", flush=True)
+            return exit_codes.USAGE
+        except Exception as error:  # the schedule function raised: Dagster fails the tick; another try may pass
+            cause = error.__cause__ or error
+            print(f"schedule-gate: FAILED: {type(cause).__name__}: {cause}", flush=True)
+            return exit_codes.FAILED
+    for (name, assets, output), selected in zip(args.task, decisions, strict=True):
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text("true" if selected else "false", encoding="utf-8")
+        if not selected:
+            print(f"schedule-gate: skipped task={name} asset={assets}: {reason}", flush=True)
+    ran = sum(decisions)
+    print(f"schedule-gate: {ran} of {len(decisions)} task(s) run for this tick ({reason})", flush=True)
+    return exit_codes.SUCCEEDED
+
+
+def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
+    """One decision per --task, and why."""
+    everything = [True] * len(args.task)
+    schedule_name = (args.schedule or "").strip()
+    if not schedule_name:
+        return everything, "no schedule: a manual submit runs every task"
+    if (args.partition or "").strip():
+        return everything, f"partition {args.partition.strip()} was given: every task runs"
+    from dagster import build_schedule_context
+
+    from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
+
+    repository = load_definitions(args.module).get_repository_def()
+    if not repository.has_schedule_def(schedule_name):
+        known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
+        raise MaterializeUsageError(f"no schedule named {schedule_name!r}; known schedules: {known}")
+    schedule = repository.get_schedule_def(schedule_name)
+    if not has_own_code(schedule):
+        return everything, f"schedule {schedule_name} requests its whole job every tick"
+    tick = parse_scheduled_time(args.scheduled_time, datetime.now(UTC), args.created_time, args.backfill_time)
+    with build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
+        result = schedule.evaluate_tick(context)
+    try:
+        selection = tick_selection(schedule_name, result.run_requests or [], result.skip_message, schedule.job_name)
+        decisions = [
+            selection.selects(parse_asset_keys([assets]), schedule_name, _group(args, name))
+            for name, assets, _ in args.task
+        ]
+    except SeveralRunRequests as error:
+        raise MaterializeUsageError(str(error)) from None
+    if selection.skip_message is not None:
+        return decisions, f"schedule {schedule_name} skipped the tick at {tick.isoformat()}: {selection.skip_message}"
+    if selection.keys is None:
+        return decisions, f"schedule {schedule_name} requested the whole job at {tick.isoformat()}"
+    chosen = ", ".join(sorted(key.to_user_string() for key in selection.keys))
+    return decisions, f"schedule {schedule_name} requested asset_selection [{chosen}] at {tick.isoformat()}"
+
+
+def _group(args: argparse.Namespace, task: str) -> str:
+    """What runs the task's assets together, as the refusal of a partial selection names it ("": one op)."""
+    if task in args.fused:
+        return "fused chain"
+    return "fan-out" if task in args.fan_out else ""

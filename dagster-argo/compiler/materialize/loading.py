@@ -1,0 +1,72 @@
+"""Find the Dagster `Definitions` and the asset a pod was asked to materialize.
+
+Dagster is imported inside the functions, not at module level: `python -m compiler build` imports this package
+(the CLI registers every subcommand) and must not pay for Dagster before it has started its structure-check child.
+"""
+
+from __future__ import annotations  # Dagster types as annotations only (imported lazily)
+
+from typing import TYPE_CHECKING
+
+from compiler.errors import UnsupportedInputError
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, Definitions
+
+
+class MaterializeUsageError(Exception):
+    """Bad arguments (unknown module, asset or partition): the command exits 2."""
+
+
+def load_definitions(module_name: str) -> Definitions:
+    """The module's `defs`, or its only `Definitions`: the same lookup `build` uses."""
+    from compiler.builder import load
+
+    try:
+        return load.load_definitions(module_name)
+    except UnsupportedInputError as error:
+        raise MaterializeUsageError(f"{error}; point --module at the code location") from None
+
+
+def parse_asset_key(text: str) -> AssetKey:
+    """`a/b/c` → AssetKey(["a", "b", "c"]), the form the compiler writes into the manifest."""
+    from dagster import AssetKey
+
+    parts = text.strip().split("/")
+    if not text.strip() or any(not part for part in parts):
+        raise MaterializeUsageError(f"asset key {text!r} is empty or malformed; write it as path/with/slashes")
+    return AssetKey(parts)
+
+
+def parse_asset_keys(values: list[str]) -> list[AssetKey]:
+    """Every `--asset` value, each `a/b,c/d` (the keys of one multi-asset op the manifest selected), in order and
+    without repeats."""
+    keys = [parse_asset_key(part) for value in values for part in value.split(",")]
+    return list(dict.fromkeys(keys))
+
+
+def require_asset(defs: Definitions, key: AssetKey) -> None:
+    """Stop with the list of known keys when the manifest names an asset the code does not have."""
+    graph = defs.resolve_asset_graph()
+    known = sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string())
+    if key not in graph.materializable_asset_keys:
+        listed = ", ".join(k.to_user_string() for k in known) or "(none)"
+        raise MaterializeUsageError(f"unknown asset key {key.to_user_string()!r}; known asset keys: {listed}")
+
+
+def require_one_op(defs: Definitions, keys: list[AssetKey]) -> None:
+    """Several keys are one task only when one op materializes them all, and Dagster can run the subset."""
+    graph = defs.resolve_asset_graph()
+    ops = {graph.get(key).assets_def.node_def.name for key in keys}
+    if len(ops) > 1:
+        raise MaterializeUsageError(
+            f"asset keys {', '.join(k.to_user_string() for k in keys)} belong to different ops "
+            f"({', '.join(sorted(ops))}); one step materializes the keys of one op"
+        )
+    assets_def = graph.get(keys[0]).assets_def
+    missing = sorted(k.to_user_string() for k in assets_def.keys - set(keys) if graph.get(k).is_materializable)
+    if missing and not assets_def.can_subset:
+        raise MaterializeUsageError(
+            f"multi-asset {assets_def.node_def.name} cannot subset (can_subset=False): pass all its keys, "
+            f"also {', '.join(missing)}"
+        )

@@ -1,0 +1,201 @@
+"""`run-local CRONWORKFLOW --from T1 --to T2`: the ticks Argo would fire and the partition each pod would build.
+
+Nothing runs. The ticks are robfig's (compiler/validate/robfig.py, the cron library Argo's controller uses) for the
+CronWorkflow's `schedules` and `timezone` as written; the partition is what the pod itself would resolve for that
+`{{workflow.scheduledTime}}` (compiler/materialize/partition.py, called, not copied), with the schedule name the
+CronWorkflow passes. A daylight-saving day shows up as a partition built twice or one no tick builds.
+"""
+
+import sys
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from compiler.builder.fan_out import STATIC_KEY_PARAMETER as STATIC_KEY
+from compiler.parse import ManifestParseError, parse_documents
+from compiler.run_local.errors import RunLocalError
+from compiler.run_local.manifest import load_workflow
+from compiler.validate.robfig import CronParseError, argo_schedules, argo_ticks
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, Definitions
+
+SCHEDULE_ANNOTATION = "dagster.io/schedule"
+
+
+@dataclass(frozen=True)
+class Tick:
+    instant: datetime  # UTC
+    partitions: Mapping[str, str | None]  # asset key → partition the pod resolves (None: unpartitioned)
+
+
+def find_cron_workflow(path: Path, schedule: str | None) -> Path:
+    """`path` itself, or in a directory the CronWorkflow named `schedule` (its name or its Dagster schedule)."""
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise RunLocalError(f"{path}: no such file or directory")
+    if not schedule:
+        raise RunLocalError(f"{path} is a directory: pass --schedule NAME (a CronWorkflow or Dagster schedule name)")
+    found = []
+    for candidate in sorted(path.glob("*.yaml")):
+        document = _single_document(candidate)
+        metadata = document.get("metadata") or {}
+        names = {metadata.get("name"), (metadata.get("annotations") or {}).get(SCHEDULE_ANNOTATION)}
+        if document.get("kind") == "CronWorkflow" and schedule in names:
+            found.append(candidate)
+    if len(found) != 1:
+        raise RunLocalError(f"{path}: {len(found)} CronWorkflows named or scheduling {schedule!r}; pass the file")
+    return found[0]
+
+
+def list_ticks(cron_path: Path, start_text: str, end_text: str, out: TextIO = sys.stdout) -> int:
+    """Print one line per tick in [start, end], then the partitions built twice or by no tick. Exit code 0."""
+    document = _single_document(cron_path)
+    if document.get("kind") != "CronWorkflow":
+        raise RunLocalError(f"{cron_path}: --from/--to list a CronWorkflow's ticks; this is a {document.get('kind')}")
+    spec = document.get("spec") or {}
+    timezone = str(spec.get("timezone") or "UTC")
+    try:
+        zone = ZoneInfo(timezone)
+        schedules = argo_schedules([str(s) for s in spec.get("schedules") or []], spec.get("timezone"))
+    except (ZoneInfoNotFoundError, ValueError, CronParseError) as error:
+        raise RunLocalError(f"{cron_path}: cannot read the schedule: {error}") from None
+    start, end = _parse_time(start_text, zone, "--from"), _parse_time(end_text, zone, "--to")
+    if end < start:
+        raise RunLocalError(f"--to {end_text!r} is before --from {start_text!r}")
+    instants = argo_ticks(schedules, int(start.timestamp()) - 1, int(end.timestamp()) + 1)
+    ticks = _resolve(cron_path, document, [datetime.fromtimestamp(i, UTC) for i in instants])
+    name = (document.get("metadata") or {}).get("name")
+    print(f"run-local: {name}: {len(ticks)} tick(s) Argo fires from {start.isoformat()} to {end.isoformat()}", file=out)
+    for tick in ticks:
+        local = tick.instant.astimezone(zone).isoformat()
+        utc = tick.instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+        print(f"{local}  ({utc})  {_describe(tick.partitions)}", file=out)
+    _report_anomalies(ticks, out)
+    return 0
+
+
+def _single_document(path: Path) -> dict[str, Any]:
+    try:
+        documents = parse_documents(path.read_text(encoding="utf-8"), str(path))
+    except (OSError, ManifestParseError) as error:
+        raise RunLocalError(str(error)) from None
+    if len(documents) != 1 or not isinstance(documents[0], dict):
+        raise RunLocalError(f"{path}: expected one manifest")
+    return documents[0]
+
+
+def _parse_time(text: str, zone: ZoneInfo, option: str) -> datetime:
+    """ISO 8601; a date or a time without offset is read in the CronWorkflow's zone (a date: its local midnight)."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise RunLocalError(
+            f"{option} {text!r} is not ISO 8601 (e.g. 2026-10-24 or 2026-10-24T02:00:00+02:00)"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[datetime]) -> list[Tick]:
+    """The pod's partition for every asset of the CronWorkflow's DAG, at each tick."""
+    from dagster import AssetKey
+
+    from compiler.materialize.loading import MaterializeUsageError, load_definitions
+
+    workflow_spec = document.get("spec", {}).get("workflowSpec") or {}
+    reference = (workflow_spec.get("workflowTemplateRef") or {}).get("name")
+    template_path = cron_path.parent / f"{reference}.workflowtemplate.yaml"
+    if not reference or not template_path.is_file():
+        raise RunLocalError(f"{cron_path}: its WorkflowTemplate {reference!r} is not beside it ({template_path})")
+    workflow = load_workflow(template_path, workflow_spec.get("entrypoint"))
+    # a fanned-out task (compiler/builder/fan_out.py) carries its item as static-key: one entry per (asset, key)
+    pairs = sorted(
+        {
+            (task.arguments["asset"], task.arguments.get(STATIC_KEY))
+            for task in workflow.tasks
+            if "asset" in task.arguments
+        },
+        key=lambda pair: (pair[0], pair[1] or ""),
+    )
+    assets = [asset for asset, _ in pairs]
+    module = next((_module(task.template.args) for task in workflow.tasks if _module(task.template.args)), None)
+    if not assets or module is None:
+        raise RunLocalError(f"{template_path}: no task passes --module and an asset; was it made by compiler build?")
+    parameters = {p.get("name"): p.get("value") for p in (workflow_spec.get("arguments") or {}).get("parameters") or []}
+    schedule = parameters.get("schedule")
+    try:
+        defs = load_definitions(module)
+        return [
+            Tick(
+                instant,
+                {
+                    (asset if static is None else f"{asset}[{static}]"): _partition(
+                        defs, AssetKey(asset.split("/")), static, instant, str(schedule) if schedule else None
+                    )
+                    for asset, static in pairs
+                },
+            )
+            for instant in instants
+        ]
+    except MaterializeUsageError as error:
+        raise RunLocalError(str(error)) from None
+
+
+def _partition(
+    defs: "Definitions", asset: "AssetKey", static: str | None, at: datetime, schedule: str | None
+) -> str | None:
+    """What the pod would build at the tick: its fan-out key's partition (None: nothing, skipped), or its key."""
+    from compiler.materialize.fan_out_key import resolve_fan_out_key
+    from compiler.materialize.partition import resolve_partition_key
+
+    if static is not None:
+        return resolve_fan_out_key(defs, asset, static, None, at, at, schedule).partition
+    return resolve_partition_key(defs, asset, None, at, at, schedule)
+
+
+def _module(args: tuple[str, ...]) -> str | None:
+    return args[args.index("--module") + 1] if "--module" in args[:-1] else None
+
+
+def _describe(partitions: Mapping[str, str | None]) -> str:
+    keys = set(partitions.values()) - {None}
+    if not keys:
+        return "no partitioned asset"
+    if len(keys) == 1:
+        return f"partition {next(iter(keys))}"
+    return ", ".join(f"{asset}: {key}" for asset, key in partitions.items() if key is not None)
+
+
+def _day_of(key: str) -> date | None:
+    """The day of a daily key, also inside a date × static key (`vienna|2026-11-27`, Dagster's `|` form)."""
+    for part in key.split("|"):
+        try:
+            return datetime.strptime(part, "%Y-%m-%d").date()
+        except ValueError:
+            continue
+    return None
+
+
+def _report_anomalies(ticks: list[Tick], out: TextIO) -> None:
+    """Partitions built by more than one tick, and daily partitions between the first and last that none builds."""
+    built = Counter(key for tick in ticks for key in set(tick.partitions.values()) if key is not None)
+    twice = sorted(key for key, count in built.items() if count > 1)
+    if twice:
+        print(f"built by more than one tick: {', '.join(twice)}", file=out)
+    days = []
+    for key in built:
+        day = _day_of(key)
+        if day is None:
+            return  # not daily partitions: gaps are not meaningful
+        days.append(day)
+    if days:
+        first, last = min(days), max(days)
+        every = {(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)}
+        missing = sorted(every - {day.isoformat() for day in days})
+        if missing and len(missing) < len(built):  # a daily schedule: a day without its tick stands out
+            print(f"built by no tick: {', '.join(missing)}", file=out)

@@ -1,0 +1,377 @@
+"""Deployment settings from `[tool.compiler]` in pyproject.toml: the only input besides the code."""
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compiler.argo import DNS_LABEL, ENUMS
+from compiler.errors import UnsupportedInputError
+from compiler.user_text import reject_credential_value, reject_live_expressions
+
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# Heuristic: names like these carry credentials and must come from a Secret, never a plain value.
+CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|PWD|TOKEN|CREDENTIAL|AUTH|PRIVATE|CERT)", re.IGNORECASE)
+if TYPE_CHECKING:
+    from compiler.instance_settings import InstanceSettings
+
+PULL_POLICIES = ENUMS["imagePullPolicy"]
+POD_GC_STRATEGIES = ENUMS["podGC.strategy"]
+CONCURRENCY_POLICIES = ENUMS["concurrencyPolicy"]
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Workflow-wide limits; each has a safe value so a minimal `[tool.compiler]` still deploys."""
+
+    active_deadline_seconds: int = 6 * 3600
+    starting_deadline_seconds: int = 3600
+    concurrency_policy: str = "Forbid"
+    successful_jobs_history_limit: int = 3
+    failed_jobs_history_limit: int = 3
+    ttl_seconds_after_success: int = 7 * 24 * 3600
+    ttl_seconds_after_failure: int = 14 * 24 * 3600
+    pod_gc_strategy: str = "OnPodSuccess"
+    run_as_user: int = 1000
+    resources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Every step without its own RetryPolicy retries transient faults (exit 1, evicted or lost pods) this often,
+    # waiting retry_backoff_seconds, then twice that; exit codes 2 and 3 are never retried. 0 turns it off.
+    retry_limit: int = 2
+    retry_backoff_seconds: int = 10
+    # Wall-clock limit of one step attempt (template activeDeadlineSeconds), unless the asset sets its own.
+    step_active_deadline_seconds: int = 2 * 3600
+    # "tighten": a dagster-k8s/config security_context may only tighten the pods' defaults; "user": taken as written
+    security_context: str = "tighten"
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    image: str
+    image_tag: str
+    image_pull_policy: str
+    namespace: str
+    service_account: str
+    config_map: str
+    config_keys: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    secrets: tuple[tuple[str, SecretRef], ...]
+    defaults: Defaults
+    # [tool.compiler.config]: the ConfigMap's values, emitted into the deploy bundle (empty: you create it yourself).
+    config: tuple[tuple[str, str], ...] = ()
+    # [tool.compiler.instance]: the Dagster instance pods record runs in; None = throw-away (ephemeral) instance.
+    instance: "InstanceSettings | None" = None
+    # Resource keys of filesystem IO managers whose base_dir is a volume every pod mounts (compiler/builder/fidelity/).
+    shared_io_managers: tuple[str, ...] = ()
+    # Each pod mounts only the Secrets its asset's resources read via EnvVar, plus global_secrets
+    # (compiler/builder/fidelity/).
+    secrets_per_asset: bool = False
+    global_secrets: tuple[str, ...] = ()
+    # How many keys of a static/multi-dimensional fan-out run at once (the DAG's `parallelism`); each fanned-out
+    # pod gets it as env FAN_OUT_PARALLELISM (compiler/builder/fan_out.py).
+    fan_out_parallelism: int = 4
+    # [tool.compiler.pools]: Dagster pool name → how many steps may hold it at once (compiler/builder/fidelity/pools.py)
+    pools: tuple[tuple[str, int], ...] = ()
+    # Step fusion (compiler/builder/fusion.py): each linear chain of compatible assets runs as one task, in one pod.
+    fuse_chains: bool = False
+
+    @property
+    def image_ref(self) -> str:
+        return f"{self.image}:{self.image_tag}" if self.image_tag else self.image
+
+
+def load_settings(pyproject: Path) -> Settings:
+    """Reads and checks `[tool.compiler]`; an unknown or ill-typed setting is an error naming it."""
+    if not pyproject.is_file():
+        raise UnsupportedInputError(f"settings file {pyproject} not found: pass --settings PATH to a pyproject.toml")
+    with pyproject.open("rb") as handle:
+        try:
+            document = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise UnsupportedInputError(f"{pyproject} is not valid TOML: {error}") from None
+    section = document.get("tool", {}).get("compiler")
+    if not isinstance(section, dict):
+        raise UnsupportedInputError(f"{pyproject} has no [tool.compiler] section: add one (see compiler/README.md)")
+    return parse_settings(section)
+
+
+def parse_settings(section: Mapping[str, Any]) -> Settings:
+    reject_live_expressions(section, "[tool.compiler]")
+
+    from compiler.instance_settings import check_instance_env, read_instance  # imports this module
+
+    reader = _Reader("tool.compiler", section)
+    name = reader.text("name", pattern=DNS_LABEL, hint="a DNS-1123 label, at most 40 characters", max_length=40)
+    config = _read_config(reader.table("config"))
+    settings = Settings(
+        name=name,
+        image=reader.text("image", pattern=re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$"), hint="an image reference"),
+        image_tag=reader.text("image_tag", default="", pattern=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$|^$")),
+        image_pull_policy=reader.choice("image_pull_policy", PULL_POLICIES, default="IfNotPresent"),
+        namespace=reader.text("namespace", pattern=DNS_LABEL, hint="a DNS-1123 label"),
+        service_account=reader.text("service_account", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
+        config_map=reader.text("config_map", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
+        config_keys=tuple(_config_keys(reader.names("config_keys") or sorted(config))),
+        env=tuple(sorted(_read_env(reader.table("env")).items())),
+        secrets=tuple(sorted(_read_secrets(reader.table("secrets")).items())),
+        defaults=_read_defaults(reader.table("defaults")),
+        config=tuple(sorted(config.items())),
+        instance=read_instance(reader.table("instance")),
+        shared_io_managers=tuple(reader.names("shared_io_managers")),
+        secrets_per_asset=reader.flag("secrets_per_asset"),
+        global_secrets=tuple(reader.names("global_secrets")),
+        fan_out_parallelism=reader.positive("fan_out_parallelism", 4),
+        pools=_read_pools(reader.table("pools")),
+        fuse_chains=reader.flag("fuse_chains"),
+    )
+    reader.reject_unknown()
+    _reject_overlaps(settings)
+    unknown = sorted(set(settings.global_secrets) - {name for name, _ in settings.secrets})
+    if unknown:
+        raise UnsupportedInputError(
+            f"[tool.compiler] global_secrets: {', '.join(unknown)} not in [tool.compiler.secrets]; add or remove them"
+        )
+    _check_config_values(settings)
+    check_instance_env(settings)
+    return settings
+
+
+def _read_pools(section: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
+    for pool, limit in section.items():
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise UnsupportedInputError(
+                f"[tool.compiler.pools] {pool}: the limit must be a positive integer, got {limit!r}"
+            )
+    return tuple(sorted(section.items()))
+
+
+def _config_keys(names: list[str]) -> list[str]:
+    """ConfigMaps are not secret: a credential listed here would reach pods in the clear."""
+    for name in names:
+        if CREDENTIAL_NAME.search(name):
+            raise UnsupportedInputError(
+                f"[tool.compiler] config_keys: {name} looks like a credential; put it in [tool.compiler.secrets] "
+                "as { name, key } instead (credentials reach pods only as secretKeyRef)"
+            )
+    return names
+
+
+def plain_env_value(variable: Any, value: Any, where: str) -> str:
+    """A plain (non-secret) env entry, from settings or a dagster-k8s tag: never a credential, never live `{{`."""
+    if not isinstance(variable, str) or not ENV_NAME.match(variable):
+        raise UnsupportedInputError(f"{where}: {variable!r} is not a valid environment variable name")
+    if CREDENTIAL_NAME.search(variable):
+        raise UnsupportedInputError(
+            f"{where}: {variable} looks like a credential; put it in [tool.compiler.secrets] as {{ name, key }} "
+            "so it comes from a Secret"
+        )
+    if not isinstance(value, str):
+        raise UnsupportedInputError(f"{where}: {variable} must be a string, got {type(value).__name__}")
+    reject_credential_value(value, f"{where}: {variable}")
+    reject_live_expressions(value, f"{where}: {variable}")
+    return value
+
+
+def _read_env(section: Mapping[str, Any]) -> dict[str, str]:
+    return {variable: plain_env_value(variable, value, "[tool.compiler.env]") for variable, value in section.items()}
+
+
+def _read_config(section: Mapping[str, Any]) -> dict[str, str]:
+    """`[tool.compiler.config]`: plain values for the ConfigMap, checked like `env` (a ConfigMap is not secret)."""
+    return {variable: plain_env_value(variable, value, "[tool.compiler.config]") for variable, value in section.items()}
+
+
+def _check_config_values(settings: Settings) -> None:
+    """With `[tool.compiler.config]` the emitted ConfigMap must hold exactly `config_keys`, or pods fail to start."""
+    if not settings.config:
+        return
+    from compiler.instance_settings import instance_config_keys  # imports this module
+
+    given = {variable for variable, _ in settings.config}
+    instance_keys = set(instance_config_keys(settings))
+    expected = set(settings.config_keys) | instance_keys
+    missing, extra = sorted(expected - given), sorted(given - expected)
+    if missing:
+        listed = (
+            "config_keys" if not instance_keys & set(missing) else 'config_keys or [tool.compiler.instance] "postgres"'
+        )
+        raise UnsupportedInputError(
+            f"[tool.compiler.config] has no value for {', '.join(missing)} (listed in {listed}): add one"
+        )
+    if extra:
+        raise UnsupportedInputError(
+            f"[tool.compiler.config] {', '.join(extra)} is not in config_keys: add it there or remove the value"
+        )
+
+
+def _read_secrets(section: Mapping[str, Any]) -> dict[str, SecretRef]:
+    secrets: dict[str, SecretRef] = {}
+    for variable, value in section.items():
+        reader = _Reader(f"tool.compiler.secrets.{variable}", value if isinstance(value, dict) else {})
+        if not ENV_NAME.match(variable) or not isinstance(value, dict):
+            raise UnsupportedInputError(
+                f"[tool.compiler.secrets] {variable}: expected VARIABLE = {{ name = SECRET, key = KEY }}"
+            )
+        secrets[variable] = SecretRef(
+            name=reader.text("name", pattern=DNS_SUBDOMAIN, hint="a Secret name (DNS-1123 subdomain)"),
+            key=reader.text("key", pattern=SECRET_KEY, hint="a Secret data key"),
+        )
+        reader.reject_unknown()
+    return secrets
+
+
+def _read_defaults(section: Mapping[str, Any]) -> Defaults:
+    reader = _Reader("tool.compiler.defaults", section)
+    base = Defaults()
+    defaults = Defaults(
+        active_deadline_seconds=reader.positive("active_deadline_seconds", base.active_deadline_seconds),
+        starting_deadline_seconds=reader.positive("starting_deadline_seconds", base.starting_deadline_seconds),
+        concurrency_policy=reader.choice("concurrency_policy", CONCURRENCY_POLICIES, default="Forbid"),
+        successful_jobs_history_limit=reader.positive(
+            "successful_jobs_history_limit", base.successful_jobs_history_limit
+        ),
+        failed_jobs_history_limit=reader.positive("failed_jobs_history_limit", base.failed_jobs_history_limit),
+        ttl_seconds_after_success=reader.positive("ttl_seconds_after_success", base.ttl_seconds_after_success),
+        ttl_seconds_after_failure=reader.positive("ttl_seconds_after_failure", base.ttl_seconds_after_failure),
+        pod_gc_strategy=reader.choice("pod_gc_strategy", POD_GC_STRATEGIES, default=base.pod_gc_strategy),
+        run_as_user=reader.positive("run_as_user", base.run_as_user),
+        resources=_read_resources(reader.table("resources")),
+        retry_limit=reader.count("retry_limit", base.retry_limit),
+        retry_backoff_seconds=reader.positive("retry_backoff_seconds", base.retry_backoff_seconds),
+        step_active_deadline_seconds=reader.positive("step_active_deadline_seconds", base.step_active_deadline_seconds),
+        security_context=reader.choice("security_context", ("tighten", "user"), default="tighten"),
+    )
+    reader.reject_unknown()
+    if defaults.step_active_deadline_seconds > defaults.active_deadline_seconds:
+        raise UnsupportedInputError(
+            f"[tool.compiler.defaults] step_active_deadline_seconds = {defaults.step_active_deadline_seconds} "
+            f"exceeds active_deadline_seconds = {defaults.active_deadline_seconds}, the whole run's limit; lower it"
+        )
+    return defaults
+
+
+def _read_resources(section: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    resources: dict[str, dict[str, str]] = {}
+    for kind, amounts in section.items():
+        where = f"[tool.compiler.defaults.resources] {kind}"
+        if kind not in ("requests", "limits") or not isinstance(amounts, dict):
+            raise UnsupportedInputError(f"{where}: only 'requests' and 'limits' tables are allowed")
+        for resource, amount in amounts.items():
+            if not isinstance(amount, str):
+                raise UnsupportedInputError(f"{where}.{resource}: must be a quantity string such as '500m' or '1Gi'")
+        resources[kind] = dict(sorted(amounts.items()))
+    return resources
+
+
+def _reject_overlaps(settings: Settings) -> None:
+    """One variable must have exactly one source, or the pod's value would depend on entry order."""
+    sources: dict[str, str] = {}
+    for variable, where in [
+        *((name, "env") for name, _ in settings.env),
+        *((name, "config_keys") for name in settings.config_keys),
+        *((name, "secrets") for name, _ in settings.secrets),
+    ]:
+        if variable in sources:
+            raise UnsupportedInputError(
+                f"[tool.compiler] {variable} is set in both {sources[variable]} and {where}; keep one"
+            )
+        sources[variable] = where
+
+
+class _Reader:
+    """Typed access to one TOML table that remembers which keys were read, to reject the rest by name."""
+
+    def __init__(self, where: str, section: Mapping[str, Any]) -> None:
+        self.where = where
+        self.section = section
+        self.read: set[str] = set()
+
+    def _get(self, key: str) -> Any:
+        self.read.add(key)
+        return self.section.get(key)
+
+    def text(
+        self,
+        key: str,
+        *,
+        default: str | None = None,
+        pattern: re.Pattern[str] | None = None,
+        hint: str = "",
+        max_length: int = 253,
+    ) -> str:
+        value = self._get(key)
+        if value is None:
+            if default is None:
+                raise UnsupportedInputError(f"[{self.where}] {key} is required ({hint or 'a string'})")
+            return default
+        if not isinstance(value, str) or len(value) > max_length or (pattern and not pattern.match(value)):
+            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected {hint or 'a string'}")
+        return value
+
+    def choice(self, key: str, allowed: tuple[str, ...], *, default: str) -> str:
+        value = self._get(key)
+        if value is None:
+            return default
+        if value not in allowed:
+            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected one of {allowed}")
+        return str(value)
+
+    def positive(self, key: str, default: int) -> int:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected a positive integer")
+        return value
+
+    def count(self, key: str, default: int) -> int:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected an integer >= 0")
+        return value
+
+    def names(self, key: str) -> list[str]:
+        value = self._get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) and ENV_NAME.match(v) for v in value):
+            raise UnsupportedInputError(f"[{self.where}] {key} must be a list of environment variable names")
+        if len(set(value)) != len(value):
+            raise UnsupportedInputError(f"[{self.where}] {key} lists a variable twice")
+        return sorted(value)
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected true or false")
+        return value
+
+    def table(self, key: str) -> Mapping[str, Any]:
+        value = self._get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise UnsupportedInputError(f"[{self.where}] {key} must be a table")
+        return value
+
+    def reject_unknown(self) -> None:
+        unknown = sorted(set(self.section) - self.read)
+        if unknown:
+            raise UnsupportedInputError(
+                f"[{self.where}] unknown setting(s) {', '.join(unknown)}: remove them or fix the spelling "
+                "(see compiler/README.md)"
+            )

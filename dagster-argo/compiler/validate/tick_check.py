@@ -1,0 +1,57 @@
+"""`build`'s tick check: every CronWorkflow must fire exactly when its Dagster schedule ticks (exit 2 otherwise)."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from dagster._check import CheckError
+
+from compiler.builder.model import ScheduleSpec
+from compiler.errors import UnsupportedInputError
+from compiler.validate.ticks import explain, tick_differences
+
+
+def check_cron_ticks(crons: Sequence[Any], schedules: Sequence[ScheduleSpec], documents: Mapping[str, Any]) -> None:
+    """Argo's side is read from the rendered CronWorkflow (`schedules`, `timezone`), exactly what the controller
+    sees; Dagster's from the schedule's own cron and zone. No YAML rewrite makes robfig's gap/overlap ticks equal
+    Dagster's (a cron entry can add ticks on fixed dates but DST dates move, and none can remove the doubled
+    overlap tick), so a difference is refused with the dates and the fix."""
+    by_name = {schedule.name: schedule for schedule in schedules}
+    messages = []
+    for cron in crons:
+        spec = (documents[cron.file_name].get("spec") or {}) if cron.file_name in documents else {}
+        schedule = by_name[cron.schedule]
+        argo_crons = [str(entry) for entry in spec.get("schedules") or schedule.crons]
+        argo_zone = str(spec.get("timezone") or "UTC")
+        differences = tick_differences(argo_crons, argo_zone, schedule.crons, schedule.timezone)
+        if differences:
+            messages.append(explain(schedule.name, schedule.crons, schedule.timezone, differences))
+    if messages:
+        raise UnsupportedInputError("\n".join(messages))
+
+
+SCHEDULE_ANNOTATION = "dagster.io/schedule"  # set by `build` on every CronWorkflow it emits
+
+
+def cron_workflow_tick_problems(document: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for one CronWorkflow, as `validate` reports them.
+
+    A CronWorkflow annotated with a Dagster schedule claims Dagster's ticks, so a difference is an error. Any other
+    CronWorkflow has no Dagster schedule to compare with; it is held to the same reference (Dagster's reading of the
+    same cron and zone: each matching wall time once, a skipped one moved past the gap) and a difference is a
+    warning, since a hand-written schedule may mean robfig's behaviour.
+    """
+    if document.get("kind") != "CronWorkflow":
+        return [], []
+    spec = document.get("spec") or {}
+    crons = [str(entry) for entry in spec.get("schedules") or []]
+    timezone = str(spec.get("timezone") or "UTC")
+    try:
+        differences = tick_differences(crons, timezone) if crons else []
+    except (ValueError, KeyError, CheckError):
+        return [], []  # a cron or zone robfig or Dagster cannot read: lint reports those
+    if not differences:
+        return [], []
+    annotations = (document.get("metadata") or {}).get("annotations") or {}
+    name = str(annotations.get(SCHEDULE_ANNOTATION) or (document.get("metadata") or {}).get("name"))
+    message = explain(name, crons, timezone, differences)
+    return ([message], []) if SCHEDULE_ANNOTATION in annotations else ([], [message])
