@@ -134,6 +134,6 @@ def test_a_misspelt_city_time_zone_is_one_line_and_exit_2(command: str, tmp_path
     )
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
-        "error: the project failed to import: city timezone 'Europe/Viena' is not an IANA time zone "
+        "error: the project failed to import: city 'vienna': timezone 'Europe/Viena' is not an IANA time zone "
         "(for example 'Europe/Vienna') (CitySettingError; --debug shows where)\n"
     )
