@@ -24,6 +24,14 @@ _MISSING_CODES = {"NoSuchKey", "NoSuchObject"}
 _NOT_TLS_REASONS = frozenset(
     {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"}
 )
+# What a server error the client gave up on means, and what to do (the store did answer: it is not down).
+_SERVER_ERRORS = {
+    503: "it is running but overloaded or throttling requests (S3 SlowDown); rerun later, or lower the load on it",
+    500: "the store failed internally; check its logs, then rerun",
+    502: "a proxy in front of the store could not reach it; check the store behind MINIO_ENDPOINT, then rerun",
+    504: "a proxy in front of the store timed out waiting for it; check its load, then rerun",
+}
+_GIVEN_UP_STATUS = re.compile(r"too many (\d{3}) error responses")
 # S3 bucket naming rules (3-63 characters, lowercase letters, digits, '.', '-'; starts and ends alphanumeric).
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
@@ -64,6 +72,11 @@ class NotHTTPS(StoreSettingsError):
 
 class StoreUnreachable(ObjectStoreError):
     """Nothing answered at MINIO_ENDPOINT within the bounded retries."""
+
+
+class StoreBusy(StoreUnreachable):
+    """The store answered, but with a server error (503 SlowDown: overloaded or throttling) to every attempt; a
+    later attempt may succeed, so it stays retryable."""
 
 
 class ObjectStore(ConfigurableResource):
@@ -279,6 +292,12 @@ class ObjectStore(ConfigurableResource):
                     f"{action} (self-signed or from a private CA?): set SSL_CERT_FILE to a PEM file with the CA that "
                     "signed it (or the certificate itself), or use the store's publicly trusted address"
                 ) from None
+            status = _status_given_up_on(error)
+            if status is not None:
+                raise StoreBusy(
+                    f"object store at {self.endpoint} answered HTTP {status} to every attempt ({self.retries + 1}) "
+                    f"while {action}: {_SERVER_ERRORS.get(status, 'a server error')}"
+                ) from None
             raise StoreUnreachable(
                 f"object store at {self.endpoint} did not answer while {action} ({type(error).__name__}); "
                 "check MINIO_ENDPOINT and that the store is running"
@@ -326,4 +345,14 @@ def _not_tls_reason(error: BaseException) -> str | None:
         reason = getattr(seen, "reason", None) if isinstance(seen, ssl.SSLError) else None
         if isinstance(reason, str) and reason.upper() in _NOT_TLS_REASONS:
             return reason
+    return None
+
+
+def _status_given_up_on(error: BaseException) -> int | None:
+    """The HTTP status urllib3's retries gave up on (MaxRetryError caused by ResponseError), None for a transport
+    failure: the store then answered every attempt, which is not "did not answer"."""
+    for seen in _chain(error):
+        if isinstance(seen, urllib3.exceptions.ResponseError):
+            found = _GIVEN_UP_STATUS.search(str(seen))
+            return int(found.group(1)) if found else None
     return None

@@ -47,6 +47,7 @@ def materialize_raw(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "{https_endpoint}",
             "{https_endpoint} does not speak https; use http:// or check SSL_CERT_FILE",
         ),
+        ("MINIO_BUCKET", "b" * 10_000, "MINIO_BUCKET is 'bbbbbbbbbb"),
     ],
     ids=[
         "bucket-uppercase",
@@ -56,6 +57,7 @@ def materialize_raw(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         "endpoint-path",
         "wrong-secret",
         "https-to-a-plain-http-store",
+        "bucket-10000-characters",
     ],
 )
 def test_bad_store_setting_fails_before_any_openaq_request_and_is_not_retried(
@@ -68,6 +70,7 @@ def test_bad_store_setting_fails_before_any_openaq_request_and_is_not_retried(
     last = result.stdout.strip().splitlines()[-1]
     assert result.returncode == exit_codes.FAILED_PERMANENTLY, result.stdout[-2000:]
     assert expected in last
+    assert len(last) < 600  # a long value is cut, never echoed whole
     assert "Traceback" not in result.stdout + result.stderr
     assert "(not retryable)" in last
     assert openaq_env.counters.requests == 0  # found before the fetch, not after it
