@@ -39,8 +39,7 @@ class City:
             raise CitySettingError(f"{city}: longitude {self.longitude} is outside -180..180")
         if not 1 <= self.radius_m <= MAX_RADIUS_M:
             raise CitySettingError(
-                f"{city}: radius_m {self.radius_m} is outside 1..{MAX_RADIUS_M} metres (OpenAQ v3 rejects larger "
-                "radii)"
+                f"{city}: radius_m {self.radius_m} is outside 1..{MAX_RADIUS_M} metres (OpenAQ v3 rejects larger radii)"
             )
         try:
             ZoneInfo(self.timezone)

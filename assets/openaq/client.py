@@ -36,8 +36,10 @@ from assets.openaq.errors import (
     OpenAQRepeatedPage,
     OpenAQRequestInvalid,
     OpenAQUnavailable,
+    cut,
     excerpt,
     secret_forms,
+    shown,
 )
 from assets.openaq.pacing import Cancelled, RatePacer, asked_wait, wait_seconds
 from assets.openaq.retry import RETRYABLE_STATUSES, RetrySettings
@@ -163,7 +165,7 @@ class OpenAQClient:
             log.warning("OPENAQ_API_KEY has surrounding whitespace (a trailing newline?); it was removed")
         if not base_url.startswith(("http://", "https://")):
             raise OpenAQConfigError(
-                f"base URL {base_url!r} is not http(s)", hint="Set OPENAQ_BASE_URL to e.g. https://api.openaq.org."
+                f"base URL {shown(base_url)} is not http(s)", hint="Set OPENAQ_BASE_URL to e.g. https://api.openaq.org."
             )
         if not 1 <= page_limit <= MAX_PAGE_LIMIT:
             raise OpenAQConfigError(f"page_limit={page_limit} is outside 1..1000", hint="Use at most 1000.")
@@ -441,7 +443,7 @@ class OpenAQClient:
 
     def _not_an_api(self, what: str, payload: bytes, path: str, subject: str) -> OpenAQNotAnAPI:
         return OpenAQNotAnAPI(
-            f"{self.base_url} {what}: it is not the OpenAQ v3 API",
+            f"{cut(self.base_url)} {what}: it is not the OpenAQ v3 API",
             hint="Set OPENAQ_BASE_URL to the API's root (https://api.openaq.org); retrying cannot help.",
             path=path,
             subject=subject,

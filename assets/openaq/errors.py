@@ -32,13 +32,16 @@ def excerpt(text: str, secret: str | None = None, limit: int = BODY_EXCERPT_CHAR
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def cut(text: str, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """`text` for a message, cut to about `limit` characters with its full length said: a mistaken or hostile
+    setting (10,000 characters of it) must not fill a log line, and its start is what identifies it."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 def shown(value: object, limit: int = SHOWN_VALUE_CHARS) -> str:
-    """`repr(value)` for a message, cut to about `limit` characters with its full length said: a mistaken or
-    hostile setting (10,000 characters of it) must not fill a log line, and its start is what identifies it."""
+    """`repr(value)`, cut like `cut` (the length said is the value's own, without quotes)."""
     text = repr(value)
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(str(value))} characters)"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(str(value))} characters)"
 
 
 class OpenAQError(Exception):

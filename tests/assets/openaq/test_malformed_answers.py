@@ -11,12 +11,14 @@ import pytest
 
 from assets.openaq import (
     OpenAQClient,
+    OpenAQConfigError,
     OpenAQInvalidResponse,
     OpenAQNotAnAPI,
     OpenAQRateLimited,
     RetrySettings,
     day_window_utc,
 )
+from assets.openaq.budget import PARALLELISM_VARIABLE, fan_out_parallelism
 from devservices.openaq_server import Fault, OpenAQServer
 from tests.assets.openaq.conftest import FAST_RETRY
 
@@ -105,3 +107,20 @@ def test_a_retry_after_far_beyond_the_cap_says_what_was_asked_and_the_cap(
     assert "more than the 120 s one wait may take" in message
     assert "3600" not in message
     assert openaq_server.counters.requests == 1
+
+
+# ---- settings far too long to echo ----
+
+
+def test_a_10000_character_setting_is_cut_in_the_message(openaq_server: OpenAQServer) -> None:
+    """A value pasted wrong (or a hostile one) must not fill a log line: its start and its length are enough."""
+    long_url = "ftp://" + "h" * 10_000
+    with pytest.raises(OpenAQConfigError) as raised:
+        OpenAQClient(openaq_server.api_key, long_url)
+    assert len(str(raised.value)) < 400
+    assert "(10006 characters)" in str(raised.value)
+    with pytest.raises(OpenAQConfigError) as raised:
+        fan_out_parallelism({PARALLELISM_VARIABLE: "7" * 5_000 + "x" * 5_000})
+    assert len(str(raised.value)) < 400
+    assert f"{PARALLELISM_VARIABLE}='777" in str(raised.value)
+    assert "(10000 characters)" in str(raised.value)
