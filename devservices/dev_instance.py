@@ -80,12 +80,14 @@ def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: 
     with os.fdopen(fd, "w") as handle:
         handle.writelines(f"export {name}={shlex.quote(value)}\n" for name, value in sorted(env.items()))
     template = _shown(out / "air-quality.workflowtemplate.yaml", project_root)
+    # This interpreter (the venv's), not a bare `python`: a new terminal has no venv on its PATH.
+    python = _shown(Path(os.path.abspath(sys.executable)), project_root)
     say(
         f"replay into this UI: set -a; . {_shown(env_file, project_root)}; set +a; "
-        f"python -m compiler run-local {template} --scheduled-time 2026-11-28T00:00:00Z"
+        f"{python} -m compiler run-local {template} --scheduled-time 2026-11-28T00:00:00Z"
     )
 
 
 def _shown(path: Path, project_root: Path) -> str:
-    """Relative to the project when inside it (what a person types from there)."""
-    return str(path.relative_to(project_root)) if path.is_relative_to(project_root) else str(path)
+    """Relative to the project when inside it (what a person types from there), quoted for a shell."""
+    return shlex.quote(str(path.relative_to(project_root)) if path.is_relative_to(project_root) else str(path))
