@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-clone lint typecheck pytest check-manifests build demo dev dev-reset bench audit clean
+.PHONY: venv test test-clone lint typecheck pytest check-manifests build demo dev services dev-reset bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ demo: venv
 DEV_CLI ?= dagster
 dev: venv
 	$(PY) -m devservices dev --cli $(DEV_CLI)
+
+# The local object store and OpenAQ server for other shells (`source .dev/services.env`); Ctrl-C stops them.
+services: venv
+	$(PY) -m devservices services
 
 # The dev object store, the dev Dagster instance (PostgreSQL) and its replay files live together under .dev/.
 dev-reset:

@@ -1,5 +1,5 @@
-"""`dagster dev` and `dg dev` smoke test: the code location loads with assets, partitions, schedule (stopped, as on a dev
-machine it must be); stops cleanly."""
+"""`dagster dev` and `dg dev` smoke test: the code location loads with assets, partitions, schedule (stopped, as it
+must be on a dev machine); stops cleanly."""
 
 import os
 import time
