@@ -35,9 +35,10 @@ test: lint typecheck check-manifests pytest
 
 # `make test` in a fresh clone of this checkout's HEAD in an empty temporary folder: no ../shared beside it, no
 # SHARED_DIR, no leftovers. Proves a new user's clone passes (the cross-checks that need shared files are skipped).
-# The clone's folder is world-readable: the embedded PostgreSQL runs as an unprivileged user when make runs as root.
+# The folder stays private (mktemp's 0700), as a home directory is: under root the embedded PostgreSQL runs as an
+# unprivileged user, who must not need to reach into the clone (devservices/postgres/reachable.py).
 test-clone:
-	@parent=$$(mktemp -d); chmod 755 "$$parent"; trap 'rm -rf "$$parent"' EXIT; \
+	@parent=$$(mktemp -d); trap 'rm -rf "$$parent"' EXIT; \
 	git clone --quiet --no-hardlinks "$(CURDIR)" "$$parent/repo" && \
 	cd "$$parent/repo" && env -u SHARED_DIR $(MAKE) test
 

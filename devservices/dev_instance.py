@@ -46,6 +46,11 @@ def dev_instance(dev_dir: Path, dagster_home: Path, say: Say) -> Iterator[dict[s
             server = stack.enter_context(running_postgres(dev_dir / "postgres"))
             env = server.env()
             say(f"Dagster instance: embedded PostgreSQL on 127.0.0.1:{server.port} (data in {server.data_dir})")
+            if server.staged_in is not None:
+                say(
+                    f"Dagster instance: under root PostgreSQL runs as nobody, who cannot reach {server.data_dir}: it "
+                    f"runs from a copy in {server.staged_in}, copied back when make dev stops"
+                )
         dagster_home.mkdir(parents=True, exist_ok=True)
         (dagster_home / "dagster.yaml").write_text(instance_yaml(), encoding="utf-8")
         yield env
