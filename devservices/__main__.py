@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         from devservices.demo import run_demo
         from devservices.dev import DevUsageError, run_dev
         from devservices.local_stack import LocalStackUsageError
+        from devservices.postgres.reachable import UnreachableForPostgres
         from devservices.services import ENV_FILE, run_services
     except Exception as error:
         if args.debug:
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "services":
             return run_services(args.run, args.env_file or ENV_FILE)
         return run_dev(args.cli) if args.command == "dev" else run_demo()
-    except (LocalStackUsageError, DevUsageError) as error:  # before anything started: one line, exit 2
+    except (LocalStackUsageError, DevUsageError, UnreachableForPostgres) as error:  # what to change: one line, exit 2
         if args.debug:
             traceback.print_exc()
         print(f"error: {error}", file=sys.stderr)
