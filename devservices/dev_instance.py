@@ -14,13 +14,12 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from compiler.instance_settings import PG_CONFIG_KEYS, PG_PASSWORD_ENV
 from compiler.materialize.instance import instance_yaml
-from devservices.local_stack import Say
 from devservices.postgres.server import running_postgres
 
 PG_VARIABLES = (*PG_CONFIG_KEYS, PG_PASSWORD_ENV)
@@ -36,7 +35,7 @@ def uses_given_postgres() -> bool:
 
 
 @contextmanager
-def dev_instance(dev_dir: Path, dagster_home: Path, say: Say) -> Iterator[dict[str, str]]:
+def dev_instance(dev_dir: Path, dagster_home: Path, say: Callable[[str], None]) -> Iterator[dict[str, str]]:
     """Yield the DAGSTER_PG_* variables; `dagster_home` gets the shared instance's dagster.yaml."""
     with ExitStack() as stack:
         if uses_given_postgres():
@@ -66,7 +65,7 @@ def with_shared_instance(pyproject: str, instance_table: str, env: Mapping[str, 
     return pyproject + instance_table
 
 
-def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: Say) -> None:
+def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: Callable[[str], None]) -> None:
     """Compile the flagship for the shared instance into `.dev/argo_out` and write the replay's env file."""
     settings = dev_dir / "pyproject.toml"
     settings.write_text(
