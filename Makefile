@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv dist test test-clone lint typecheck pytest check-manifests build demo dev dev-reset bench audit clean
+.PHONY: venv dist test test-clone lint typecheck pytest check-manifests build demo dev services dev-reset bench audit clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,10 @@ test: lint typecheck check-manifests pytest
 
 # `make test` in a fresh clone of this checkout's HEAD in an empty temporary folder: no ../shared beside it, no
 # SHARED_DIR, no leftovers. Proves a new user's clone passes (the cross-checks that need shared files are skipped).
-# The clone's folder is world-readable: the embedded PostgreSQL runs as an unprivileged user when make runs as root.
+# The folder stays private (mktemp's 0700), as a home directory is: under root the embedded PostgreSQL runs as an
+# unprivileged user, who must not need to reach into the clone (devservices/postgres/reachable.py).
 test-clone:
-	@parent=$$(mktemp -d); chmod 755 "$$parent"; trap 'rm -rf "$$parent"' EXIT; \
+	@parent=$$(mktemp -d); trap 'rm -rf "$$parent"' EXIT; \
 	git clone --quiet --no-hardlinks "$(CURDIR)" "$$parent/repo" && \
 	cd "$$parent/repo" && env -u SHARED_DIR $(MAKE) test
 
@@ -57,6 +58,10 @@ demo: venv
 DEV_CLI ?= dagster
 dev: venv
 	$(PY) -m devservices dev --cli $(DEV_CLI)
+
+# The local object store and OpenAQ server for other shells (`source .dev/services.env`); Ctrl-C stops them.
+services: venv
+	$(PY) -m devservices services
 
 # The dev object store, the dev Dagster instance (PostgreSQL) and its replay files live together under .dev/.
 dev-reset:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assets.openaq.client import MAX_RADIUS_M
+from assets.openaq.errors import shown
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -25,23 +26,26 @@ class City:
     timezone: str
 
     def __post_init__(self) -> None:
-        if not _SLUG.match(self.name):
+        """Every message names the city, so a bad value among several cities is found at once."""
+        if not isinstance(self.name, str) or not _SLUG.match(self.name):
             raise CitySettingError(
-                f"city name {self.name!r} must be lowercase letters, digits and '-' (it becomes the S3 key city=...)"
+                f"city name {shown(self.name)} must be lowercase letters, digits and '-' (it becomes the S3 key "
+                "city=...)"
             )
+        city = f"city {self.name!r}"
         if not -90.0 <= self.latitude <= 90.0:
-            raise CitySettingError(f"city latitude {self.latitude} is outside -90..90 (latitude comes first)")
+            raise CitySettingError(f"{city}: latitude {self.latitude} is outside -90..90 (latitude comes first)")
         if not -180.0 <= self.longitude <= 180.0:
-            raise CitySettingError(f"city longitude {self.longitude} is outside -180..180")
+            raise CitySettingError(f"{city}: longitude {self.longitude} is outside -180..180")
         if not 1 <= self.radius_m <= MAX_RADIUS_M:
             raise CitySettingError(
-                f"city radius_m {self.radius_m} is outside 1..{MAX_RADIUS_M} metres (OpenAQ v3 rejects larger radii)"
+                f"{city}: radius_m {self.radius_m} is outside 1..{MAX_RADIUS_M} metres (OpenAQ v3 rejects larger radii)"
             )
         try:
             ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
             raise CitySettingError(
-                f"city timezone {self.timezone!r} is not an IANA time zone (for example 'Europe/Vienna')"
+                f"{city}: timezone {shown(self.timezone)} is not an IANA time zone (for example 'Europe/Vienna')"
             ) from None
 
 

@@ -29,10 +29,15 @@ def start_dagster_dev(
     output = log_path.open("wb") if log_path else None
     # VIRTUAL_ENV: `dg` warns unless the project's venv is the active one, which it is (we run its binaries).
     venv = {"VIRTUAL_ENV": str(Path(sys.executable).parent.parent)}
+    # A dev UI must not start calling the API on its own: the schedules start stopped here. Imported here, not at
+    # the top: `python -m devservices` imports this module before the project, whose settings may fail to import.
+    from assets.schedules import SCHEDULES_VARIABLE
+
+    stopped = {SCHEDULES_VARIABLE: "stopped"}
     return subprocess.Popen(
         dev_command(cli, port),
         cwd=PROJECT_ROOT,
-        env={**os.environ, **env, **venv, "DAGSTER_HOME": str(dagster_home)},
+        env={**os.environ, **env, **venv, **stopped, "DAGSTER_HOME": str(dagster_home)},
         stdout=output,
         stderr=subprocess.STDOUT if output else None,
         stdin=subprocess.DEVNULL,

@@ -9,10 +9,13 @@ the live API and that store instead.
 """
 
 import io
+import itertools
 import os
+import re
 import subprocess
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,11 +30,56 @@ SCHEDULED_TIME = "2026-11-28T00:00:00Z"
 PARTITION = "2026-11-27"
 THREE_CITIES_MODULE = "devservices.three_cities"
 WORKFLOW_TEMPLATE_NAME = "air-quality.workflowtemplate.yaml"
+# run-local's report of a failed task (compiler/run_local/executor.py): "✘ NAME exit N ..." then "    │ LINE"s.
+_FAILED_TASK = re.compile(r"^✘ (\S+) exit (\d+)")
+_TAIL = "    │ "
+TAIL_LINES = 2000
+
+
+class CompilerFailed(Exception):
+    """A compiler command of the demo failed; `causes` are the lines that say why (see `failure_causes`)."""
+
+    def __init__(self, args: Sequence[str], exit_code: int, causes: list[str]) -> None:
+        super().__init__(f"`-m compiler {' '.join(args)}` exited {exit_code}")
+        self.causes = causes
+
+
+def failure_causes(lines: Sequence[str]) -> list[str]:
+    """Why a compiler command failed, from its output: for run-local, each failed task ("✘ NAME exit N ...; last
+    output:" then its lines as "    │ ...") with its last line; otherwise the command's own last line."""
+    causes = []
+    for index, line in enumerate(lines):
+        failed = _FAILED_TASK.match(line)
+        if failed is None:
+            continue
+        block = list(itertools.takewhile(lambda text: text.startswith(_TAIL), lines[index + 1 :]))
+        last = next((text[len(_TAIL) :].strip() for text in reversed(block) if text[len(_TAIL) :].strip()), "")
+        causes.append(f"task {failed.group(1)} exited {failed.group(2)}: {last or '(no output)'}")
+    if not causes:
+        last_line = next((line.strip() for line in reversed(lines) if line.strip()), "")
+        causes = [last_line] if last_line else []
+    return causes
 
 
 def _compiler(say: Say, env: dict[str, str], *args: str) -> None:
+    """Run `python -m compiler ARGS`, its output shown as it comes and its tail kept for `failure_causes`."""
     say("python -m compiler " + " ".join(args))
-    subprocess.run([sys.executable, "-m", "compiler", *args], cwd=PROJECT_ROOT, env={**os.environ, **env}, check=True)
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
+    with subprocess.Popen(
+        [sys.executable, "-m", "compiler", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            tail.append(line.rstrip("\n"))
+    if process.returncode:
+        raise CompilerFailed(args, process.returncode, failure_causes(list(tail)))
 
 
 def _argo_manifests(folder: Path) -> list[str]:
@@ -83,8 +131,10 @@ def run_demo() -> int:
             say(f"replaying {template.name} as local processes, scheduled time {SCHEDULED_TIME}")
             _compiler(say, env, "run-local", str(template), "--scheduled-time", SCHEDULED_TIME)
             _show_published(say, env, CITIES)
-        except subprocess.CalledProcessError as error:
-            say(f"demo failed: `{' '.join(str(part) for part in error.cmd[1:])}` exited {error.returncode}")
+        except CompilerFailed as error:
+            say(f"demo failed: {error}")
+            for cause in error.causes:
+                say(cause)
             return 1
     say("done: services stopped")
     return 0

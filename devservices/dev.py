@@ -15,6 +15,7 @@ from types import FrameType
 
 import requests
 
+from assets.openaq.errors import shown
 from devservices.dagster_dev import PROJECT_ROOT, start_dagster_dev, stop_dagster_dev
 from devservices.dev_instance import dev_instance, prepare_replay
 from devservices.local_stack import Say, local_services
@@ -46,7 +47,7 @@ def choose_port(environ: Mapping[str, str]) -> tuple[int, str]:
     configured = environ.get("DAGSTER_PORT", "")
     if configured:
         if not configured.isdigit() or not 1 <= int(configured) <= 65535:
-            raise DevUsageError(f"DAGSTER_PORT={configured!r} is not a port number (1-65535)")
+            raise DevUsageError(f"DAGSTER_PORT={shown(configured)} is not a port number (1-65535)")
         if not port_is_free(int(configured)):
             raise DevUsageError(
                 f"DAGSTER_PORT={configured} is in use by another program: choose another port, or unset "

@@ -14,13 +14,12 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from compiler.instance_settings import PG_CONFIG_KEYS, PG_PASSWORD_ENV
 from compiler.materialize.instance import instance_yaml
-from devservices.local_stack import Say
 from devservices.postgres.server import running_postgres
 
 PG_VARIABLES = (*PG_CONFIG_KEYS, PG_PASSWORD_ENV)
@@ -36,7 +35,7 @@ def uses_given_postgres() -> bool:
 
 
 @contextmanager
-def dev_instance(dev_dir: Path, dagster_home: Path, say: Say) -> Iterator[dict[str, str]]:
+def dev_instance(dev_dir: Path, dagster_home: Path, say: Callable[[str], None]) -> Iterator[dict[str, str]]:
     """Yield the DAGSTER_PG_* variables; `dagster_home` gets the shared instance's dagster.yaml."""
     with ExitStack() as stack:
         if uses_given_postgres():
@@ -46,6 +45,11 @@ def dev_instance(dev_dir: Path, dagster_home: Path, say: Say) -> Iterator[dict[s
             server = stack.enter_context(running_postgres(dev_dir / "postgres"))
             env = server.env()
             say(f"Dagster instance: embedded PostgreSQL on 127.0.0.1:{server.port} (data in {server.data_dir})")
+            if server.staged_in is not None:
+                say(
+                    f"Dagster instance: under root PostgreSQL runs as nobody, who cannot reach {server.data_dir}: it "
+                    f"runs from a copy in {server.staged_in}, copied back when make dev stops"
+                )
         dagster_home.mkdir(parents=True, exist_ok=True)
         (dagster_home / "dagster.yaml").write_text(instance_yaml(), encoding="utf-8")
         yield env
@@ -61,7 +65,7 @@ def with_shared_instance(pyproject: str, instance_table: str, env: Mapping[str, 
     return pyproject + instance_table
 
 
-def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: Say) -> None:
+def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: Callable[[str], None]) -> None:
     """Compile the flagship for the shared instance into `.dev/argo_out` and write the replay's env file."""
     settings = dev_dir / "pyproject.toml"
     settings.write_text(
@@ -80,12 +84,14 @@ def prepare_replay(dev_dir: Path, project_root: Path, env: dict[str, str], say: 
     with os.fdopen(fd, "w") as handle:
         handle.writelines(f"export {name}={shlex.quote(value)}\n" for name, value in sorted(env.items()))
     template = _shown(out / "air-quality.workflowtemplate.yaml", project_root)
+    # This interpreter (the venv's), not a bare `python`: a new terminal has no venv on its PATH.
+    python = _shown(Path(os.path.abspath(sys.executable)), project_root)
     say(
         f"replay into this UI: set -a; . {_shown(env_file, project_root)}; set +a; "
-        f"python -m compiler run-local {template} --scheduled-time 2026-11-28T00:00:00Z"
+        f"{python} -m compiler run-local {template} --scheduled-time 2026-11-28T00:00:00Z"
     )
 
 
 def _shown(path: Path, project_root: Path) -> str:
-    """Relative to the project when inside it (what a person types from there)."""
-    return str(path.relative_to(project_root)) if path.is_relative_to(project_root) else str(path)
+    """Relative to the project when inside it (what a person types from there), quoted for a shell."""
+    return shlex.quote(str(path.relative_to(project_root)) if path.is_relative_to(project_root) else str(path))

@@ -2,7 +2,10 @@
 
 All four MINIO_* set → that store is used; none set → an embedded SeaweedFS; some set → refused (a half-set store
 would silently become the embedded one). OPENAQ_API_KEY set → the live API (or OPENAQ_BASE_URL); otherwise the local
-SYNTHETIC OpenAQ server. Each choice is said aloud, naming the variables used or ignored.
+SYNTHETIC OpenAQ server. Your store without OPENAQ_API_KEY is refused too: the synthetic days would be published
+under that store's production keys (air_quality/city=.../date=...), next to or over real data, and a separate prefix
+would be one more thing every reader of the bucket must know. Each choice is said aloud, naming the variables used
+or ignored.
 """
 
 import os
@@ -43,6 +46,19 @@ def uses_live_openaq(environ: Mapping[str, str] | None = None) -> bool:
     return bool(environ.get("OPENAQ_API_KEY"))
 
 
+def check_no_synthetic_into_given_store(environ: Mapping[str, str] | None = None) -> None:
+    """Refuse your store (all four MINIO_*) with the synthetic server (no OPENAQ_API_KEY): never synthetic data
+    under a real store's production keys."""
+    environ = os.environ if environ is None else environ
+    if uses_given_store(environ) and not uses_live_openaq(environ):
+        raise LocalStackUsageError(
+            f"MINIO_* name your store (bucket {environ['MINIO_BUCKET']} at {environ['MINIO_ENDPOINT']}) but "
+            "OPENAQ_API_KEY is not set: the local server's SYNTHETIC data would be published under your bucket's "
+            "production keys (air_quality/city=.../date=...); set OPENAQ_API_KEY for the live API, or unset MINIO_* "
+            "for the embedded store"
+        )
+
+
 @contextmanager
 def local_services(
     work_dir: Path,
@@ -58,7 +74,8 @@ def local_services(
     also handed to the pipeline as `OPENAQ_REQUESTS_PER_MINUTE`, so its pods keep to the stand-in's limit.
     """
     env: dict[str, str] = {}
-    given_store, live_openaq = uses_given_store(), uses_live_openaq()  # refuse a half-set store before starting
+    check_no_synthetic_into_given_store()  # before anything starts, like a half-set store
+    given_store, live_openaq = uses_given_store(), uses_live_openaq()
     with ExitStack() as stack:
         if given_store:
             say(

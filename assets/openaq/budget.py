@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assets.openaq.errors import OpenAQConfigError
+from assets.openaq.errors import OpenAQConfigError, shown
 
 REQUESTS_PER_MINUTE = 60  # OpenAQ v3's limit per key
 PARALLELISM_VARIABLE = "FAN_OUT_PARALLELISM"
@@ -78,7 +78,7 @@ def _positive(variable: str, default: int, hint: str, environ: Mapping[str, str]
     except ValueError:
         value = 0
     if value < 1:
-        raise OpenAQConfigError(f"{variable}={raw!r} is not a positive integer", hint=hint)
+        raise OpenAQConfigError(f"{variable}={shown(raw)} is not a positive integer", hint=hint)
     return value
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
+import math
 import os
 import random
 import re
@@ -21,6 +21,7 @@ from typing import Any
 import requests
 import urllib3
 
+from assets.openaq.body import MalformedJSON, holds_non_finite, parse_json
 from assets.openaq.budget import RateBudget
 from assets.openaq.deadline import Deadline, attempt_deadline, mount_deadline_adapter
 from assets.openaq.errors import (
@@ -35,10 +36,12 @@ from assets.openaq.errors import (
     OpenAQRepeatedPage,
     OpenAQRequestInvalid,
     OpenAQUnavailable,
+    cut,
     excerpt,
     secret_forms,
+    shown,
 )
-from assets.openaq.pacing import Cancelled, RatePacer, wait_seconds
+from assets.openaq.pacing import Cancelled, RatePacer, asked_wait, wait_seconds
 from assets.openaq.retry import RETRYABLE_STATUSES, RetrySettings
 from assets.openaq.window import parse_api_time, require_aware, to_api_time
 
@@ -108,31 +111,6 @@ class _AttemptTooSlow(Exception):
     """The attempt's wall-clock deadline passed while the answer was still arriving."""
 
 
-class _NonFinite:
-    """Stands in for a NaN/Infinity literal (or an overflowing number) while a body is parsed."""
-
-    def __repr__(self) -> str:
-        return "<non-finite>"
-
-
-_NON_FINITE = _NonFinite()
-
-
-def _finite_float(text: str) -> float | _NonFinite:
-    value = float(text)
-    return value if value == value and value not in (float("inf"), float("-inf")) else _NON_FINITE
-
-
-def _holds_non_finite(value: Any) -> bool:
-    if value is _NON_FINITE:
-        return True
-    if isinstance(value, dict):
-        return any(_holds_non_finite(item) for item in value.values())
-    if isinstance(value, list):
-        return any(_holds_non_finite(item) for item in value)
-    return False
-
-
 def check_api_key(api_key: str) -> str:
     """The key as sent: surrounding whitespace (a trailing newline from a file) is removed; a key that still holds
     whitespace, control or non-ASCII characters is refused. The message never shows the value."""
@@ -187,7 +165,7 @@ class OpenAQClient:
             log.warning("OPENAQ_API_KEY has surrounding whitespace (a trailing newline?); it was removed")
         if not base_url.startswith(("http://", "https://")):
             raise OpenAQConfigError(
-                f"base URL {base_url!r} is not http(s)", hint="Set OPENAQ_BASE_URL to e.g. https://api.openaq.org."
+                f"base URL {shown(base_url)} is not http(s)", hint="Set OPENAQ_BASE_URL to e.g. https://api.openaq.org."
             )
         if not 1 <= page_limit <= MAX_PAGE_LIMIT:
             raise OpenAQConfigError(f"page_limit={page_limit} is outside 1..1000", hint="Use at most 1000.")
@@ -280,15 +258,15 @@ class OpenAQClient:
                 text = payload.decode("utf-8", errors="replace")
                 if status == 429:
                     # Every 429 waits, whatever `remaining` says: retrying at once is what gets keys banned.
-                    wait_s = wait_seconds(response.headers)
+                    wait_s = wait_seconds(response.headers, cap=math.inf)  # what was asked: capped only below
                     wait_s = settings.rate_limit_fallback_s if wait_s is None else wait_s
                     self.pacer.release(ticket, None)
                     rate_waits += 1
                     too_long = wait_s > settings.max_rate_limit_wait_s
                     if rate_waits > settings.max_rate_limit_waits or too_long:
                         problem = (
-                            f"the API asks to wait {wait_s:.0f} s, more than the {settings.max_rate_limit_wait_s:g} s "
-                            "one wait may take"
+                            f"the API asks to wait {wait_s:.0f} s ({asked_wait(response.headers)}), more than the "
+                            f"{settings.max_rate_limit_wait_s:g} s one wait may take, so the request is not waited for"
                             if too_long
                             else f"still rate limited after {settings.max_rate_limit_waits} waits"
                         )
@@ -435,20 +413,28 @@ class OpenAQClient:
             # A web page (captive portal, proxy login, a site at the wrong URL) is not a passing fault.
             raise self._not_an_api(f"answered HTTP {response.status_code} with {content_type}", payload, path, subject)
         try:
-            body = json.loads(payload, parse_constant=lambda _: _NON_FINITE, parse_float=_finite_float)
+            body = parse_json(payload)
+        except MalformedJSON as malformed:
+            raise _RetryableBody(malformed.reason) from None
         except ValueError:
+            if payload.lstrip()[:1] == b"<":  # markup is never JSON: a web page at the wrong URL, mislabelled
+                declared = content_type or "no Content-Type"
+                what = "a web page (HTML)" if b"html" in payload[:1024].lower() else "markup (XML or HTML)"
+                raise self._not_an_api(
+                    f"answered HTTP {response.status_code} with {what} declared as {declared}", payload, path, subject
+                ) from None
             text = payload.decode("utf-8", errors="replace")
             raise _RetryableBody(f"invalid or truncated JSON: {self._excerpt(text)}") from None
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise self._not_an_api("answered without the v3 envelope (a 'results' list)", payload, path, subject)
-        kept = [row for row in body["results"] if not _holds_non_finite(row)]
+        kept = [row for row in body["results"] if not holds_non_finite(row)]
         if len(kept) != len(body["results"]):
             dropped = len(body["results"]) - len(kept)
             log.warning("OpenAQ %s (%s): dropped %d row(s) holding NaN/Infinity", path, subject, dropped)
             self._count(tally, rows_non_finite=dropped)
             body["results"] = kept
             body[DROPPED_ROWS_KEY] = dropped  # paging must count them: the page was full as sent
-        if _holds_non_finite(body):
+        if holds_non_finite(body):
             raise _RetryableBody("NaN/Infinity outside the result rows")
         if check is not None:
             check(body)
@@ -457,7 +443,7 @@ class OpenAQClient:
 
     def _not_an_api(self, what: str, payload: bytes, path: str, subject: str) -> OpenAQNotAnAPI:
         return OpenAQNotAnAPI(
-            f"{self.base_url} {what}: it is not the OpenAQ v3 API",
+            f"{cut(self.base_url)} {what}: it is not the OpenAQ v3 API",
             hint="Set OPENAQ_BASE_URL to the API's root (https://api.openaq.org); retrying cannot help.",
             path=path,
             subject=subject,

@@ -14,10 +14,12 @@ the memory limit again.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -29,18 +31,51 @@ def dumps(value: Any) -> bytes:
     return _dumps(value).encode()
 
 
+# A write refused for want of room: the disk (or the pod's ephemeral storage) is full, a quota or a file size limit.
+_NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+class SpoolFull(OSError):
+    """The temporary directory ran out of room for the day's rows. "No space left on device" alone names neither
+    the disk nor the setting: this names the directory, TMPDIR and what to change (retryable: another pod, on
+    another node's disk, may have the room)."""
+
+    def __init__(self, directory: str, written: int) -> None:
+        super().__init__(
+            errno.ENOSPC,
+            f"the temporary directory {directory} (TMPDIR) is full: the raw step spools the city-day's rows there "
+            f"and had written {written:,} bytes; free space there or point TMPDIR at a larger volume (in the "
+            "cluster: raise the step's ephemeral-storage, or mount a disk-backed emptyDir at TMPDIR)",
+        )
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 class SpooledRows:
     """Each sensor's rows as the JSON bytes of its `results` array, in a temporary file (arrival order)."""
 
     def __init__(self) -> None:
-        self._file: BinaryIO = tempfile.TemporaryFile(prefix="openaq-city-day-")  # noqa: SIM115 - closed in close()
-        self._where: dict[int, tuple[int, int]] = {}  # sensor id -> (offset, length)
+        self._directory = tempfile.gettempdir()
         self._end = 0
+        with self._room():
+            self._file: BinaryIO = tempfile.TemporaryFile(prefix="openaq-city-day-")  # noqa: SIM115 - see close()
+        self._where: dict[int, tuple[int, int]] = {}  # sensor id -> (offset, length)
+
+    @contextmanager
+    def _room(self) -> Iterator[None]:
+        try:
+            yield
+        except OSError as error:
+            if error.errno not in _NO_ROOM or isinstance(error, SpoolFull):
+                raise
+            raise SpoolFull(self._directory, self._end) from None
 
     def add(self, sensor_id: int, rows: list[dict[str, Any]]) -> None:
         data = dumps(rows)
-        self._file.seek(self._end)
-        self._file.write(data)
+        with self._room():
+            self._file.seek(self._end)
+            self._file.write(data)
         self._where[sensor_id] = (self._end, len(data))
         self._end += len(data)
 
@@ -49,7 +84,8 @@ class SpooledRows:
 
     def chunks(self, sensor_id: int) -> Iterator[bytes]:
         offset, remaining = self._where[sensor_id]
-        self._file.flush()
+        with self._room():  # the buffered tail reaches the disk only now
+            self._file.flush()
         self._file.seek(offset)
         while remaining:
             chunk = self._file.read(min(COPY_BYTES, remaining))

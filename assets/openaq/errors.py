@@ -6,6 +6,7 @@ import json
 from urllib.parse import quote, quote_plus
 
 BODY_EXCERPT_CHARS = 300
+SHOWN_VALUE_CHARS = 80
 MIN_SECRET_CHARS = 4
 
 
@@ -29,6 +30,18 @@ def excerpt(text: str, secret: str | None = None, limit: int = BODY_EXCERPT_CHAR
             text = text.replace(form, "***")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def cut(text: str, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """`text` for a message, cut to about `limit` characters with its full length said: a mistaken or hostile
+    setting (10,000 characters of it) must not fill a log line, and its start is what identifies it."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def shown(value: object, limit: int = SHOWN_VALUE_CHARS) -> str:
+    """`repr(value)`, cut like `cut` (the length said is the value's own, without quotes)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(str(value))} characters)"
 
 
 class OpenAQError(Exception):

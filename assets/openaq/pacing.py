@@ -40,43 +40,60 @@ def _header_number(headers: Mapping[str, str], name: str) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _as_delay(value: float | None, now: Callable[[], float]) -> float | None:
-    """A positive delay from a number that is either seconds or an epoch timestamp; capped at MAX_HEADER_WAIT_S."""
+def _as_delay(value: float | None, now: Callable[[], float], cap: float) -> float | None:
+    """A positive delay from a number that is either seconds or an epoch timestamp; at most `cap`."""
     if value is None:
         return None
     if value > EPOCH_THRESHOLD_S:
         value -= now()
-    return min(value, MAX_HEADER_WAIT_S) if value > 0 else None
+    return min(value, cap) if value > 0 else None
 
 
-def reset_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
+def reset_seconds(
+    headers: Mapping[str, str], now: Callable[[], float] = time.time, cap: float = MAX_HEADER_WAIT_S
+) -> float | None:
     """Seconds until the rate window resets, from `x-ratelimit-reset` (seconds, or a Unix timestamp as some
-    gateways send it); None when missing, unparsable or not in the future. Never more than MAX_HEADER_WAIT_S."""
-    return _as_delay(_header_number(headers, "x-ratelimit-reset"), now)
+    gateways send it); None when missing, unparsable or not in the future. Never more than `cap`."""
+    return _as_delay(_header_number(headers, "x-ratelimit-reset"), now, cap)
 
 
-def retry_after_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
+def retry_after_seconds(
+    headers: Mapping[str, str], now: Callable[[], float] = time.time, cap: float = MAX_HEADER_WAIT_S
+) -> float | None:
     """`Retry-After` (RFC 9110: delay-seconds or an HTTP-date) as seconds from now; None when absent or unusable.
-    Never more than MAX_HEADER_WAIT_S."""
+    Never more than `cap`."""
     raw = headers.get("Retry-After")
     if raw is None:
         return None
     seconds = _header_number(headers, "Retry-After")
     if seconds is not None:
-        return _as_delay(seconds, now)
+        return _as_delay(seconds, now, cap)
     try:
         moment = parsedate_to_datetime(raw.strip())
     except (TypeError, ValueError, IndexError):
         return None
     if moment.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is read as such
         return None
-    return _as_delay(moment.timestamp(), now)
+    return _as_delay(moment.timestamp(), now, cap)
 
 
-def wait_seconds(headers: Mapping[str, str], now: Callable[[], float] = time.time) -> float | None:
-    """How long a 429 asks us to wait: `Retry-After` when present and usable, else `x-ratelimit-reset`."""
-    after = retry_after_seconds(headers, now)
-    return after if after is not None else reset_seconds(headers, now)
+def wait_seconds(
+    headers: Mapping[str, str], now: Callable[[], float] = time.time, cap: float = MAX_HEADER_WAIT_S
+) -> float | None:
+    """How long a 429 asks us to wait: `Retry-After` when present and usable, else `x-ratelimit-reset`. `cap`
+    math.inf gives what the server asked, for a message that says so."""
+    after = retry_after_seconds(headers, now, cap)
+    return after if after is not None else reset_seconds(headers, now, cap)
+
+
+def asked_wait(headers: Mapping[str, str]) -> str:
+    """The header a 429's wait came from, as sent (cut to 40 characters), for messages: 'Retry-After: 999999'."""
+    name = "Retry-After" if retry_after_seconds(headers) is not None else "x-ratelimit-reset"
+    value = headers.get(name)
+    if value is None:
+        return "no Retry-After or x-ratelimit-reset header"
+    value = " ".join(value.split())
+    return f"{name}: {value if len(value) <= 40 else value[:40] + '…'}"
 
 
 class RatePacer:

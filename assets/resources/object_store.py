@@ -15,9 +15,23 @@ from minio import Minio
 from minio.error import S3Error
 from pydantic import Field, PrivateAttr
 
+from assets.openaq.errors import shown
+
 # S3 error codes that mean "these credentials are not accepted", whatever the server's wording.
 _REJECTED_CODES = {"SignatureDoesNotMatch", "InvalidAccessKeyId", "AccessDenied", "InvalidToken"}
 _MISSING_CODES = {"NoSuchKey", "NoSuchObject"}
+# OpenSSL's reasons for a handshake answered by something that is not TLS (e.g. "HTTP/1.1 400" from a plain store).
+_NOT_TLS_REASONS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"}
+)
+# What a server error the client gave up on means, and what to do (the store did answer: it is not down).
+_SERVER_ERRORS = {
+    503: "it is running but overloaded or throttling requests (S3 SlowDown); rerun later, or lower the load on it",
+    500: "the store failed internally; check its logs, then rerun",
+    502: "a proxy in front of the store could not reach it; check the store behind MINIO_ENDPOINT, then rerun",
+    504: "a proxy in front of the store timed out waiting for it; check its load, then rerun",
+}
+_GIVEN_UP_STATUS = re.compile(r"too many (\d{3}) error responses")
 # S3 bucket naming rules (3-63 characters, lowercase letters, digits, '.', '-'; starts and ends alphanumeric).
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
@@ -51,8 +65,18 @@ class CertificateRejected(StoreSettingsError):
     """The https endpoint's certificate is not trusted (self-signed, private CA, wrong host name)."""
 
 
+class NotHTTPS(StoreSettingsError):
+    """MINIO_ENDPOINT says https, but what answers there does not speak TLS (a plain-http store): every retry fails
+    the same way, so it is a setting to fix, not an outage."""
+
+
 class StoreUnreachable(ObjectStoreError):
     """Nothing answered at MINIO_ENDPOINT within the bounded retries."""
+
+
+class StoreBusy(StoreUnreachable):
+    """The store answered, but with a server error (503 SlowDown: overloaded or throttling) to every attempt; a
+    later attempt may succeed, so it stays retryable."""
 
 
 class ObjectStore(ConfigurableResource):
@@ -98,9 +122,9 @@ class ObjectStore(ConfigurableResource):
         self._endpoint_netloc()
         bucket = self.bucket
         if not _BUCKET_NAME.match(bucket) or ".." in bucket or _IP_ADDRESS.match(bucket):
-            shown = repr(bucket) if bucket else "empty"
+            value = shown(bucket) if bucket else "empty"
             raise StoreMisconfigured(
-                f"MINIO_BUCKET is {shown}: an S3 bucket name has 3-63 characters, lowercase letters, digits, '.' "
+                f"MINIO_BUCKET is {value}: an S3 bucket name has 3-63 characters, lowercase letters, digits, '.' "
                 "and '-', starts and ends with a letter or digit, and is not an IP address (e.g. air-quality)"
             )
 
@@ -109,7 +133,7 @@ class ObjectStore(ConfigurableResource):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise StoreMisconfigured(
                 f"MINIO_ENDPOINT must look like http://host:port or https://host:port (with the scheme), "
-                f"got {self.endpoint!r}"
+                f"got {shown(self.endpoint)}"
             )
         if parts.username or parts.password:
             raise StoreMisconfigured(
@@ -117,7 +141,7 @@ class ObjectStore(ConfigurableResource):
             )
         if parts.path not in ("", "/") or parts.query or parts.fragment:
             raise StoreMisconfigured(
-                f"MINIO_ENDPOINT {self.endpoint!r} has a path; the S3 client addresses a store only at its root "
+                f"MINIO_ENDPOINT {shown(self.endpoint)} has a path; the S3 client addresses a store only at its root "
                 f"({parts.scheme}://{parts.netloc}), so a store behind a path prefix cannot be used: point "
                 "MINIO_ENDPOINT at the S3 API root (e.g. a separate host name or port for it)"
             )
@@ -256,11 +280,23 @@ class ObjectStore(ConfigurableResource):
         except ValueError as error:  # minio-py's own argument checks (e.g. a bucket name it refuses)
             raise StoreMisconfigured(f"object store settings refused while {action}: {error}") from None
         except urllib3.exceptions.HTTPError as error:
+            not_tls = _not_tls_reason(error) if self.endpoint.strip().startswith("https://") else None
+            if not_tls is not None:
+                raise NotHTTPS(
+                    f"the store at {self.endpoint} does not speak https; use http:// or check SSL_CERT_FILE "
+                    f"(MINIO_ENDPOINT says https, but the TLS handshake failed with {not_tls} while {action})"
+                ) from None
             if _certificate_error(error):
                 raise CertificateRejected(
                     f"object store at {self.endpoint} presented a certificate this process does not trust while "
                     f"{action} (self-signed or from a private CA?): set SSL_CERT_FILE to a PEM file with the CA that "
                     "signed it (or the certificate itself), or use the store's publicly trusted address"
+                ) from None
+            status = _status_given_up_on(error)
+            if status is not None:
+                raise StoreBusy(
+                    f"object store at {self.endpoint} answered HTTP {status} to every attempt ({self.retries + 1}) "
+                    f"while {action}: {_SERVER_ERRORS.get(status, 'a server error')}"
                 ) from None
             raise StoreUnreachable(
                 f"object store at {self.endpoint} did not answer while {action} ({type(error).__name__}); "
@@ -281,15 +317,42 @@ class ObjectStore(ConfigurableResource):
         return ObjectStoreError(f"object store at {self.endpoint} failed while {action}: {error.code}: {error.message}")
 
 
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then what caused it: urllib3's MaxRetryError.reason, else __cause__ / __context__. Only exceptions
+    are followed (ssl.SSLError.reason is a string), and only a few links: never a cycle walked forever."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return
+        yield seen
+        reason = getattr(seen, "reason", None)
+        seen = reason if isinstance(reason, BaseException) else (seen.__cause__ or seen.__context__)
+
+
 def _certificate_error(error: BaseException) -> bool:
     """Whether an urllib3 failure (possibly wrapped in MaxRetryError) was a rejected TLS certificate."""
-    seen: BaseException | None = error
-    for _ in range(10):  # causes, contexts and MaxRetryError.reason: a short chain, never a cycle walked forever
-        if seen is None:
-            break
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        if isinstance(seen, urllib3.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(seen):
-            return True
-        seen = getattr(seen, "reason", None) or seen.__cause__ or seen.__context__
-    return False
+    return any(
+        isinstance(seen, ssl.SSLCertVerificationError)
+        or (isinstance(seen, urllib3.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(seen))
+        for seen in _chain(error)
+    )
+
+
+def _not_tls_reason(error: BaseException) -> str | None:
+    """OpenSSL's reason when the handshake was answered by something that is not TLS (a plain-http store), else
+    None: a certificate problem or a handshake cut off mid-way is not this."""
+    for seen in _chain(error):
+        reason = getattr(seen, "reason", None) if isinstance(seen, ssl.SSLError) else None
+        if isinstance(reason, str) and reason.upper() in _NOT_TLS_REASONS:
+            return reason
+    return None
+
+
+def _status_given_up_on(error: BaseException) -> int | None:
+    """The HTTP status urllib3's retries gave up on (MaxRetryError caused by ResponseError), None for a transport
+    failure: the store then answered every attempt, which is not "did not answer"."""
+    for seen in _chain(error):
+        if isinstance(seen, urllib3.exceptions.ResponseError):
+            found = _GIVEN_UP_STATUS.search(str(seen))
+            return int(found.group(1)) if found else None
+    return None

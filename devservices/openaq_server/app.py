@@ -32,6 +32,7 @@ MISSING_KEY_BODY = {"message": "Unauthorized. A valid API key must be provided i
 DEFAULT_PAGE_LIMIT = 100
 MAX_PAGE_LIMIT = 1000
 ROWS_BEFORE_WINDOW = 5
+WEB_PAGE = b"<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head></html>"
 
 
 @dataclass
@@ -185,10 +186,15 @@ class OpenAQServer:
             encoded = _encode(answer.body)
             answer.raw = encoded[: len(encoded) // 2]
         elif fault is not None and fault.kind == "invalid_json":
-            answer.raw = b"<html><body><h1>502 Bad Gateway</h1></body></html>"  # still declared application/json
-        elif fault is not None and fault.kind == "html_page":
-            answer = Answer(200, None, raw=b"<!DOCTYPE html><html><head><title>Welcome to nginx!</title></head></html>")
-            answer.headers["Content-Type"] = "text/html; charset=utf-8"
+            answer.raw = _encode(answer.body)[:40] + b"\x00}garbled"  # still declared application/json
+        elif fault is not None and fault.kind in ("html_page", "html_as_json"):
+            answer = Answer(200, None, raw=WEB_PAGE)
+            if fault.kind == "html_page":
+                answer.headers["Content-Type"] = "text/html; charset=utf-8"
+        elif fault is not None and fault.kind == "duplicate_key":
+            answer.raw = _encode(answer.body)[:-1] + b', "results": []}'
+        elif fault is not None and fault.kind == "deep_nesting":
+            answer.raw = b'{"meta": {}, "results": ' + b"[" * fault.rows + b"]" * fault.rows + b"}"
         elif fault is not None and fault.kind == "not_openaq":
             answer = Answer(200, {"status": "ok", "data": [], "version": "2.1"})
         elif fault is not None and fault.kind in ("trickle", "trickle_head"):

@@ -14,8 +14,11 @@ FaultKind = Literal[
     "delay",  # sleep `delay_s` before answering normally (longer than the client's read timeout)
     "drop",  # close the socket without answering
     "truncate",  # a 200 whose JSON body is cut in half
-    "invalid_json",  # a 200 declared application/json whose body is not JSON at all
+    "invalid_json",  # a 200 declared application/json whose body is not valid JSON (a cut and garbled envelope)
     "html_page",  # a 200 text/html web page: not an API at all (wrong OPENAQ_BASE_URL, captive portal)
+    "html_as_json",  # the same web page declared application/json (a proxy or portal that mislabels it)
+    "duplicate_key",  # the real envelope with a second `"results": []` key after the first (last one wins in JSON)
+    "deep_nesting",  # a 200 JSON body whose `results` is `rows` arrays nested in each other
     "not_openaq",  # a 200 JSON body of some other API (no v3 envelope)
     "trickle",  # the real answer, its body sent one byte every `delay_s` seconds (never ends in practice)
     "trickle_head",  # the same from the status line on: headers trickle too

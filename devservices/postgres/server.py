@@ -3,7 +3,8 @@
 Only the wheel's `initdb` and `postgres` are used; the process is ours (own session, like SeaweedFS): stopping
 asks for a fast shutdown (SIGINT), then escalates to SIGTERM and SIGKILL of the whole group. Password
 authentication (scram-sha-256) is on, so a wrong password fails as it would against a cluster database.
-PostgreSQL refuses to run as root: under root the server runs as the unprivileged user `nobody`.
+PostgreSQL refuses to run as root: under root the server runs as the unprivileged user `nobody`, from copies of
+the binaries and the cluster when `nobody` cannot reach them where they are (devservices/postgres/reachable.py).
 """
 
 import importlib.util
@@ -23,6 +24,7 @@ import psycopg2
 from psycopg2 import sql
 
 from devservices.ports import free_ports
+from devservices.postgres.reachable import ClusterPlace, place_cluster, reachable_install
 from devservices.s3.seaweed import stop_process_group
 
 USER = "dagster"
@@ -42,6 +44,7 @@ class PostgresServer:
     data_dir: Path
     process: subprocess.Popen[bytes]
     log_path: Path
+    place: ClusterPlace = field(default_factory=lambda: ClusterPlace(Path()), repr=False)
 
     def env(self, database: str | None = None) -> dict[str, str]:
         """The DAGSTER_PG_* variables the shared Dagster instance reads (compiler/instance_settings.py)."""
@@ -78,24 +81,31 @@ class PostgresServer:
     def is_running(self) -> bool:
         return self.process.poll() is None
 
+    @property
+    def staged_in(self) -> Path | None:
+        """The staging folder the cluster runs from (a copy, under root), None when it runs in `data_dir`."""
+        return self.place.staging
+
     def stop(self, grace_seconds: float = 10.0) -> None:
-        """Fast shutdown (SIGINT: abort sessions, checkpoint), then the group's TERM/KILL; always reaps."""
+        """Fast shutdown (SIGINT: abort sessions, checkpoint), then the group's TERM/KILL; always reaps. A staged
+        cluster is then copied back to `data_dir`."""
         if self.process.poll() is None:
             with suppress(ProcessLookupError):
                 os.kill(self.process.pid, signal.SIGINT)
             with suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=grace_seconds)
         stop_process_group(self.process, grace_seconds=2.0)
+        self.place.finish()
 
 
-def bin_dir() -> Path:
-    """`pgserver/pginstall/bin` of the installed wheel, found without importing the package (its import has side
+def install_dir() -> Path:
+    """`pgserver/pginstall` of the installed wheel, found without importing the package (its import has side
     effects we do not want: a lock file under the user's runtime directory)."""
     spec = importlib.util.find_spec("pgserver")
     locations = list(spec.submodule_search_locations or []) if spec else []
     for location in locations:
-        candidate = Path(location) / "pginstall" / "bin"
-        if (candidate / "postgres").is_file():
+        candidate = Path(location) / "pginstall"
+        if (candidate / "bin" / "postgres").is_file():
             return candidate
     raise RuntimeError("PostgreSQL binaries not found: install the dev extra (pip install -e '.[dev]').")
 
@@ -131,7 +141,7 @@ def _hand_over(path: Path) -> None:
     os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
-def _init_cluster(pgdata: Path, password: str, log_path: Path) -> None:
+def _init_cluster(pgdata: Path, password: str, log_path: Path, binaries: Path) -> None:
     pgdata.mkdir(mode=0o700, parents=True, exist_ok=True)
     password_file = pgdata.parent / "initdb-password"
     fd = os.open(password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -142,7 +152,7 @@ def _init_cluster(pgdata: Path, password: str, log_path: Path) -> None:
         with log_path.open("ab") as log:
             subprocess.run(
                 [
-                    str(bin_dir() / "initdb"),
+                    str(binaries / "initdb"),
                     "-D",
                     str(pgdata),
                     "-U",
@@ -178,40 +188,46 @@ def _password(data_dir: Path) -> str:
     return password
 
 
-def start_postgres(data_dir: Path, timeout_seconds: float = 60.0) -> PostgresServer:
+def start_postgres(data_dir: Path, timeout_seconds: float = 60.0, install: Path | None = None) -> PostgresServer:
     """Start PostgreSQL in its own session on a free loopback port, data under `data_dir` (created, or reused when
-    it already holds a cluster), with database `dagster` owned by user `dagster`."""
+    it already holds a cluster), with database `dagster` owned by user `dagster`. `install`: the PostgreSQL
+    install to run (default: the pgserver wheel's)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     data_dir.chmod(0o700)
     password = _password(data_dir)
-    pgdata = data_dir / "pgdata"
     log_path = data_dir / "postgres.log"
-    if not (pgdata / "PG_VERSION").is_file():
-        _init_cluster(pgdata, password, log_path)
-    _hand_over(data_dir)
-    (port,) = free_ports(1)
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [
-                str(bin_dir() / "postgres"),
-                "-D",
-                str(pgdata),
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "-c",
-                "unix_socket_directories=",
-                "-c",
-                "max_connections=100",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-            preexec_fn=_demote(),  # PostgreSQL refuses to run as root
-        )
-    server = PostgresServer("127.0.0.1", port, USER, password, DATABASE, data_dir, process, log_path)
+    binaries = reachable_install(install or install_dir()) / "bin"
+    place = place_cluster(data_dir)
+    try:
+        if not (place.pgdata / "PG_VERSION").is_file():
+            _init_cluster(place.pgdata, password, log_path, binaries)
+        _hand_over(place.pgdata.parent)
+        (port,) = free_ports(1)
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                [
+                    str(binaries / "postgres"),
+                    "-D",
+                    str(place.pgdata),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-c",
+                    "unix_socket_directories=",
+                    "-c",
+                    "max_connections=100",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_demote(),  # PostgreSQL refuses to run as root
+            )
+    except BaseException:
+        place.finish()
+        raise
+    server = PostgresServer("127.0.0.1", port, USER, password, DATABASE, data_dir, process, log_path, place)
     try:
         _wait_until_answering(server, timeout_seconds)
         server.create_database(DATABASE)

@@ -12,7 +12,7 @@ import pytest
 from tests.compiler.support import REPO, run_compiler
 
 CITY_ERROR = (
-    "error: module 'assets' failed to import: city timezone 'Europe/Viena' is not an IANA time zone "
+    "error: module 'assets' failed to import: city 'vienna': timezone 'Europe/Viena' is not an IANA time zone "
     "(for example 'Europe/Vienna') (CitySettingError; --debug shows where)\n"
 )
 
@@ -49,7 +49,8 @@ def test_materialize_with_a_misspelt_zone_is_a_usage_error_argo_does_not_retry(m
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stdout.splitlines()[-1].startswith(
-        "materialize: bad usage: module 'assets' failed to import: city timezone 'Europe/Viena' is not an IANA"
+        "materialize: bad usage: module 'assets' failed to import: city 'vienna': timezone 'Europe/Viena' is not "
+        "an IANA"
     )
 
 

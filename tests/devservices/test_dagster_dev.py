@@ -1,4 +1,5 @@
-"""`dagster dev` and `dg dev` smoke test: the code location loads with assets, partitions, schedule; stops cleanly."""
+"""`dagster dev` and `dg dev` smoke test: the code location loads with assets, partitions, schedule (stopped, as it
+must be on a dev machine); stops cleanly."""
 
 import os
 import time
@@ -16,7 +17,9 @@ QUERY = """
 {
   assetNodes { assetKey { path } partitionDefinition { type description } }
   repositoriesOrError {
-    ... on RepositoryConnection { nodes { schedules { name cronSchedule executionTimezone } } }
+    ... on RepositoryConnection {
+      nodes { schedules { name cronSchedule executionTimezone scheduleState { status } } }
+    }
   }
 }
 """
@@ -57,6 +60,8 @@ def test_dagster_dev_serves_the_pipeline_and_stops_without_leftovers(
         "name": "air_quality_nightly",
         "cronSchedule": "0 1 * * *",
         "executionTimezone": "Europe/Vienna",
+        # A dev UI must not start calling the API on its own: the schedule is shown (and is) stopped until started.
+        "scheduleState": {"status": "STOPPED"},
     }
     with pytest.raises(ProcessLookupError):
         os.killpg(process.pid, 0)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from devservices.openaq_server.app import OpenAQServer
 from devservices.openaq_server.synthetic import DIRT_KINDS, cities_for
 from devservices.three_cities import CITIES
 
@@ -67,3 +68,35 @@ def test_demo_publishes_each_citys_synthetic_day_and_stops_everything() -> None:
     assert "==> done: services stopped" in output
     leftovers = subprocess.run(["pgrep", "-f", "air-quality-demo-"], capture_output=True, text=True)
     assert leftovers.stdout == ""
+
+
+@pytest.mark.timeout(300)
+def test_a_failing_demo_ends_with_the_failing_tasks_last_line(
+    s3_env: dict[str, str], openaq_server: OpenAQServer
+) -> None:
+    """The live mode with a key the API rejects: run-local fails, and the demo's last lines say why (the raw step's
+    own last line, "... answered HTTP 401 ..."), not just "`-m compiler run-local ...` exited 1"."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "OPENAQ_"))}
+    env.update(s3_env)
+    env.update({"OPENAQ_API_KEY": "rejected-key-5d0c", "OPENAQ_BASE_URL": openaq_server.base_url})
+    demo = subprocess.run(
+        [sys.executable, "-m", "devservices", "demo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=280,
+        start_new_session=True,
+    )
+    lines = demo.stdout.strip().splitlines()
+    assert demo.returncode == 1, (demo.stdout + demo.stderr)[-4000:]
+    failed = [line for line in lines if line.startswith("==> demo failed: ")]
+    assert len(failed) == 1
+    assert failed[0].startswith("==> demo failed: `-m compiler run-local")
+    causes = lines[lines.index(failed[0]) + 1 :]
+    assert len(causes) == len(CITIES)  # one raw step per city, each rejected
+    for cause in causes:
+        assert re.match(r"==> task \S+ exited 3: materialize: FAILED asset=openaq/raw_measurements ", cause), cause
+        assert "answered HTTP 401: the API key is missing or wrong" in cause
+    assert "rejected-key-5d0c" not in demo.stdout + demo.stderr
+    assert s3_env["MINIO_SECRET_KEY"] not in demo.stdout + demo.stderr

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from assets.resources.object_store import ObjectStore
 from devservices.dev import DEFAULT_PORT
 from devservices.s3.seaweed import stop_process_group
 
@@ -134,6 +135,26 @@ def test_a_misspelt_city_time_zone_is_one_line_and_exit_2(command: str, tmp_path
     )
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
-        "error: the project failed to import: city timezone 'Europe/Viena' is not an IANA time zone "
+        "error: the project failed to import: city 'vienna': timezone 'Europe/Viena' is not an IANA time zone "
         "(for example 'Europe/Vienna') (CitySettingError; --debug shows where)\n"
     )
+
+
+@pytest.mark.parametrize("command", ["demo", "dev"])
+def test_your_store_without_an_api_key_is_refused_so_no_synthetic_data_lands_in_it(
+    command: str, s3_env: dict[str, str]
+) -> None:
+    """All four MINIO_* name a real store but OPENAQ_API_KEY is unset: the data would be the local server's synthetic
+    days, published under the production keys of that store. Refused before anything starts; the bucket stays
+    untouched (here: never even created)."""
+    result = _devservices(command, _offline_env(**s3_env))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"error: MINIO_* name your store (bucket {s3_env['MINIO_BUCKET']} at {s3_env['MINIO_ENDPOINT']}) but "
+        "OPENAQ_API_KEY is not set: the local server's SYNTHETIC data would be published under your bucket's "
+        "production keys (air_quality/city=.../date=...); set OPENAQ_API_KEY for the live API, or unset MINIO_* "
+        "for the embedded store\n"
+    )
+    assert s3_env["MINIO_SECRET_KEY"] not in result.stderr
+    store = ObjectStore.from_env()
+    assert not store.client().bucket_exists(store.bucket)

@@ -60,7 +60,7 @@ def test_dg_check_defs_reports_a_broken_setting(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode != 0
-    assert "city timezone 'Europe/Viena' is not an IANA time zone" in result.stdout + result.stderr
+    assert "city 'vienna': timezone 'Europe/Viena' is not an IANA time zone" in result.stdout + result.stderr
 
 
 def test_dg_launch_materializes_a_partition_against_the_local_services(

@@ -1,7 +1,8 @@
 """`local_services`: the local OpenAQ server's rate limit, and what the pipeline is told about it.
 
-The store is "yours" here (all four MINIO_* set to placeholders nothing connects to), so only the OpenAQ server
-starts; the requests go to it over real HTTP.
+No MINIO_* and no OPENAQ_API_KEY, as a newcomer runs `make demo`: the embedded store and the local OpenAQ server
+start, and the requests go to that server over real HTTP. (Your own store without an API key is refused:
+tests/devservices/test_dev_config.py.)
 """
 
 from pathlib import Path
@@ -16,7 +17,7 @@ from devservices.local_stack import MINIO_VARIABLES, local_services
 @pytest.fixture
 def offline_openaq(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in MINIO_VARIABLES:
-        monkeypatch.setenv(name, f"placeholder-{name.lower()}")
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("OPENAQ_API_KEY", raising=False)
     monkeypatch.delenv("OPENAQ_BASE_URL", raising=False)
 

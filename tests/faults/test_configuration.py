@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInvalidConfigError
 
-from assets.city import City, CitySettingError
+from assets.city import City, CitySettingError, check_cities
 from assets.openaq.city_day import fetch_city_day
 from assets.openaq.client import OpenAQClient
 from assets.openaq.errors import OpenAQConfigError
@@ -44,20 +44,39 @@ def test_missing_environment_variable_is_named_before_any_request(
 @pytest.mark.parametrize(
     ("override", "words"),
     [
-        ({"radius_m": 25_001}, ["radius_m 25001", "1..25000"]),
-        ({"latitude": 91.0}, ["latitude 91.0", "-90..90"]),
-        ({"longitude": -180.5}, ["longitude -180.5", "-180..180"]),
-        ({"timezone": "Europe/Vienn"}, ["timezone 'Europe/Vienn'", "IANA", "Europe/Vienna"]),
+        ({"radius_m": 25_001}, ["city 'vienna': radius_m 25001", "1..25000"]),
+        ({"radius_m": 30_000}, ["city 'vienna': radius_m 30000", "1..25000"]),
+        ({"latitude": 91.0}, ["city 'vienna': latitude 91.0", "-90..90"]),
+        ({"longitude": -180.5}, ["city 'vienna': longitude -180.5", "-180..180"]),
+        ({"timezone": "Europe/Vienn"}, ["city 'vienna': timezone 'Europe/Vienn'", "IANA", "Europe/Vienna"]),
         ({"name": "Wien Stadt"}, ["city name 'Wien Stadt'", "lowercase"]),
     ],
 )
-def test_bad_city_setting_names_the_setting_and_the_allowed_values(
+def test_bad_city_setting_names_the_city_the_setting_and_the_allowed_values(
     override: dict[str, object], words: list[str]
 ) -> None:
     with pytest.raises(CitySettingError) as raised:
         City(**{**VIENNA, **override})  # type: ignore[arg-type]
     for word in words:
         assert word in str(raised.value)
+
+
+def test_among_several_cities_the_bad_one_is_named() -> None:
+    """A radius too large on the second city names that city, not just the setting."""
+    with pytest.raises(CitySettingError) as raised:
+        check_cities((City(**VIENNA), City(**{**VIENNA, "name": "graz", "radius_m": 30_000})))  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "city 'graz': radius_m 30000 is outside 1..25000 metres (OpenAQ v3 rejects larger radii)"
+    )
+
+
+@pytest.mark.parametrize("setting", ["name", "timezone"])
+def test_a_very_long_city_value_is_cut_in_the_message(setting: str) -> None:
+    with pytest.raises(CitySettingError) as raised:
+        City(**{**VIENNA, setting: "Q" * 10_000})  # type: ignore[arg-type]
+    message = str(raised.value)
+    assert len(message) < 300
+    assert "(10000 characters)" in message
 
 
 @pytest.mark.parametrize(

@@ -113,8 +113,11 @@ def test_429_storm_waits_for_the_reset_header_and_completes(pipeline_env: OpenAQ
         (Fault("invalid_json", path=HOURS, times=None), ["invalid or truncated JSON"]),
         (Fault("truncate", path=HOURS, times=None), ["invalid or truncated JSON"]),
         (Fault("repeat_page", path=HOURS, times=None), ["page 2 repeats page 1"]),
+        # a second `"results": []` would empty the page silently (the day published a sensor short, exit 0)
+        (Fault("duplicate_key", path=HOURS, times=None), [f"(sensor {SENSOR}, page 1)", "duplicate key 'results'"]),
+        (Fault("deep_nesting", path=HOURS, rows=50_000, times=None), [HOURS, "nested deeper than 64 levels"]),
     ],
-    ids=["503", "timeout", "drop", "invalid-json", "truncated", "repeat-page"],
+    ids=["503", "timeout", "drop", "invalid-json", "truncated", "repeat-page", "duplicate-key", "deep-nesting"],
 )
 def test_fault_outlasting_the_budget_fails_and_keeps_the_previous_object(
     pipeline_env: OpenAQServer, fault: Fault, words: list[str]

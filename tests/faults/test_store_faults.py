@@ -7,6 +7,7 @@ import os
 import signal
 from pathlib import Path
 from typing import BinaryIO, cast
+from urllib.parse import urlsplit
 
 import pytest
 import urllib3
@@ -16,6 +17,7 @@ from devservices.openaq_server.app import OpenAQServer
 from devservices.ports import free_ports
 from devservices.s3.seaweed import SeaweedS3, running_seaweed
 from tests.faults.pipeline import failed_steps, failure_message, published, published_key, run_pipeline
+from tests.faults.throttling_proxy import throttling_proxy
 
 PREVIOUS = b"previous complete object, published by an earlier night"
 
@@ -146,3 +148,22 @@ def test_store_killed_mid_upload_leaves_the_previous_object_and_a_rerun_complete
         assert rerun is not None
         assert rerun != PREVIOUS
         assert rerun[:4] == rerun[-4:] == b"PAR1"  # a whole parquet file: magic at both ends
+
+
+def test_a_store_throttling_every_put_is_named_busy_not_down(
+    seaweed: SeaweedS3, pipeline_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """503 SlowDown on every PUT (an S3 under load): the store answers, so "did not answer ... check that the store
+    is running" would send the operator the wrong way; the message says it is throttling, and what to do."""
+    upstream = urlsplit(seaweed.endpoint)
+    counts: dict[str, int] = {}
+    with throttling_proxy((upstream.hostname or "127.0.0.1", upstream.port or 80), {"PUT"}, counts) as endpoint:
+        monkeypatch.setenv("MINIO_ENDPOINT", endpoint)
+        result = run_pipeline("2026-11-21")
+    assert not result.success
+    message = failure_message(result)
+    assert f"object store at {endpoint} answered HTTP 503 to every attempt" in message
+    assert "overloaded or throttling requests" in message
+    assert "did not answer" not in message
+    assert "check that the store is running" not in message
+    assert counts["PUT"] == 3  # the client's bounded retries (2) were spent, then it said so

@@ -42,18 +42,36 @@ def materialize_raw(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ("MINIO_ENDPOINT", "{host_port}", "MINIO_ENDPOINT must look like http://host:port"),
         ("MINIO_ENDPOINT", "{endpoint}/minio", "has a path; the S3 client addresses a store only at its root"),
         ("MINIO_SECRET_KEY", "wrong-secret-7d1c9e", "rejected the credentials"),
+        (
+            "MINIO_ENDPOINT",
+            "{https_endpoint}",
+            "{https_endpoint} does not speak https; use http:// or check SSL_CERT_FILE",
+        ),
+        ("MINIO_BUCKET", "b" * 10_000, "MINIO_BUCKET is 'bbbbbbbbbb"),
     ],
-    ids=["bucket-uppercase", "bucket-too-short", "bucket-ip", "endpoint-no-scheme", "endpoint-path", "wrong-secret"],
+    ids=[
+        "bucket-uppercase",
+        "bucket-too-short",
+        "bucket-ip",
+        "endpoint-no-scheme",
+        "endpoint-path",
+        "wrong-secret",
+        "https-to-a-plain-http-store",
+        "bucket-10000-characters",
+    ],
 )
 def test_bad_store_setting_fails_before_any_openaq_request_and_is_not_retried(
     s3_env: dict[str, str], openaq_env: OpenAQServer, setting: str, value: str, expected: str
 ) -> None:
     endpoint = s3_env["MINIO_ENDPOINT"]
-    value = value.format(endpoint=endpoint, host_port=urlsplit(endpoint).netloc)
+    forms = {"endpoint": endpoint, "host_port": urlsplit(endpoint).netloc, "https_endpoint": "https" + endpoint[4:]}
+    value, expected = value.format(**forms), expected.format(**forms)
     result = materialize_raw({**os.environ, setting: value})
     last = result.stdout.strip().splitlines()[-1]
     assert result.returncode == exit_codes.FAILED_PERMANENTLY, result.stdout[-2000:]
     assert expected in last
+    assert len(last) < 600  # a long value is cut, never echoed whole
+    assert "Traceback" not in result.stdout + result.stderr
     assert "(not retryable)" in last
     assert openaq_env.counters.requests == 0  # found before the fetch, not after it
     assert "wrong-secret-7d1c9e" not in result.stdout + result.stderr
