@@ -118,7 +118,7 @@ def _sensor(
             problems.append(f"{where}: name {name!r} must be letters, digits and _ (conditions are govaluate)")
         if names.count(name) > 1:
             problems.append(f"{where}: name {name!r} is not unique")
-        source, event = dependency.get("eventSourceName"), dependency.get("eventName")
+        source, event = str(dependency.get("eventSourceName")), str(dependency.get("eventName"))
         if source in sources and event not in sources[source]:
             problems.append(f"{where}: EventSource {source!r} has no event {event!r}")
         elif source not in sources and strict:
