@@ -129,6 +129,12 @@ def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str,
                 "outside prefix/suffix/partition_key start a Workflow that fails with one line (exit 2); set the "
                 "bucket notification's prefix/suffix filter to match"
             )
+        if by_name[plan.sensor].partitioned:
+            warnings.append(
+                f"{where}: a key that matches partition_key but names no partition of the target (a value outside a "
+                "static dimension, a date outside the definition) is skipped by Dagster's sensor; the Sensor's "
+                "regexes cannot know the partitions, so its Workflow fails with one line (exit 2, not retried)"
+            )
         if by_name[plan.sensor].stopped:
             warnings.append(
                 f"{where}: default_status STOPPED (Dagster's default) has no Argo Events equivalent: the Sensor "

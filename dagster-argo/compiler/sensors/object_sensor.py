@@ -64,19 +64,27 @@ def evaluate_new_objects(context: dg.SensorEvaluationContext, spec: ObjectSensor
         raise dg.DagsterInvariantViolationError(f"sensor {spec.name}: {spec.bucket_variable} is not set")
     cursor = ObjectCursor.parse(context.cursor)
     new = [o for o in list_objects(client_from_environment(spec.variables), bucket, spec.prefix) if cursor.is_new(o)]
+    partitions = _target_partitions(context, spec.name)
     requests: list[dg.RunRequest] = []
     for obj in new:
         if not spec.rule.wanted(obj.key):
             context.log.info(f"{obj.key}: no run, {describe_unwanted(spec.rule, obj.key)}")
             continue
-        requests.append(
-            dg.RunRequest(
-                run_key=run_key(obj),
-                partition_key=spec.rule.partition_key(obj.key),
-                tags={OBJECT_KEY_TAG: obj.key},
-            )
-        )
+        partition = spec.rule.partition_key(obj.key)
+        if partition is not None and partitions is not None and not partitions.has_partition_key(partition):
+            # Dagster would fail the whole tick on it, and the cursor would never move past it
+            context.log.info(f"{obj.key}: no run, {partition!r} is not a partition of the target (yet)")
+            continue
+        requests.append(dg.RunRequest(run_key=run_key(obj), partition_key=partition, tags={OBJECT_KEY_TAG: obj.key}))
     return dg.SensorResult(run_requests=requests, cursor=cursor.advanced(new).serialize() or context.cursor)
+
+
+def _target_partitions(context: dg.SensorEvaluationContext, name: str) -> dg.PartitionsDefinition | None:
+    """The target job's partitions definition, when the context has the repository (the daemon, tests)."""
+    repository = context.repository_def
+    if repository is None or not repository.has_sensor_def(name):
+        return None
+    return repository.get_job(repository.get_sensor_def(name).job_name).partitions_def
 
 
 def read_object_sensor(sensor: dg.SensorDefinition) -> ObjectSensorSpec | None:

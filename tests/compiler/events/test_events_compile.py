@@ -192,3 +192,44 @@ def test_other_sensors_are_still_refused() -> None:
 
     with pytest.raises(UnsupportedInputError, match="sensor polls_an_api: only sensors made by"):
         _build(_defs_with(polls_an_api))
+
+
+def test_the_aws_variant_reads_sqs_and_lets_the_pod_decode_the_key() -> None:
+    files = _build(events={"store": "aws-sqs", "queue": "new-objects", "region": "eu-central-1"})
+    source = _doc(files, f"{NAME}.eventsource.yaml")
+    sensor = _doc(files, f"{NAME}.sensor.yaml")
+    assert source["spec"]["sqs"]["object-created"]["queue"] == "new-objects"
+    assert source["spec"]["sqs"]["object-created"]["jsonBody"] is True
+    paths = [f["path"] for f in sensor["spec"]["dependencies"][0]["filters"]["data"]]
+    assert paths == ["body.Records.0.eventName", "body.Records.0.s3.bucket.name"]  # the key is URL-encoded
+    assert "--object-key-encoding" in files["object-events.workflowtemplate.yaml"]
+    for document in (source, sensor):
+        assert events_schema_errors(document) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda s: s["dependencies"][0]["filters"].update(exprs=[{"expr": "a", "fields": []}]), "data filters"),
+        (lambda s: s["triggers"][0]["template"].update(conditions="newobject"), "conditions are not replayed"),
+        (lambda s: _k8s(s).update(operation="update"), "only a trigger creating a Workflow"),
+        (lambda s: _k8s(s)["parameters"][1]["src"].update(dataTemplate="{{ .Input.x }}"), "not the form"),
+    ],
+)
+def test_run_events_refuses_what_it_cannot_evaluate(tmp_path: Path, mutate: Any, expected: str) -> None:
+    from compiler.run_events.sensors import RunEventsError
+
+    for name, text in _build().items():
+        document = yaml.safe_load(text)
+        if name.endswith(".sensor.yaml"):
+            mutate(document["spec"])
+        (tmp_path / name).write_text(yaml.safe_dump(document), encoding="utf-8")
+    data = {"notification": [{"s3": {"bucket": {"name": "b"}, "object": {"key": "k", "eTag": "e"}}}]}
+    with pytest.raises(RunEventsError, match=expected):
+        _load_and_trigger(tmp_path, data)
+
+
+def _load_and_trigger(directory: Path, data: dict[str, Any]) -> None:
+    from compiler.run_events.sensors import load_sensors
+
+    load_sensors(directory)[0].workflow(data)

@@ -28,6 +28,7 @@ ROUNDS = (
         "air_quality/city=wiener neustadt/date=2026-11-28/measurements.parquet",  # S3 notifications encode the space
         "air_quality/city=graz/date=2026-11-28/measurements.parquet",
         "elsewhere/city=linz/date=2026-11-28/measurements.parquet",  # outside the prefix
+        "air_quality/city=linz/date=2026-11-28/measurements.parquet",  # names no partition: linz is not a city
     ),
 )
 
@@ -105,12 +106,15 @@ def test_dagster_and_the_compiled_sensor_request_the_same_partitions(s3_env: dic
     store.make_bucket(s3_env["MINIO_BUCKET"])
     dagster = DagsterDaemonStandIn()
     replay = ["run-events", str(out), "--endpoint", s3_env["MINIO_ENDPOINT"], "--state", str(tmp_path / "state.json")]
-    for keys in ROUNDS:
+    for keys, failed in zip(ROUNDS, (0, 1), strict=True):
         for key in keys:
             store.put_object(s3_env["MINIO_BUCKET"], key, BytesIO(b"PAR1"), 4)
         dagster.tick()
         replayed = _compiler([*replay, "--save-events", str(events)], s3_env, markers)
-        assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+        # linz passes the Sensor's filters (a regex cannot know the city list): its Workflow fails with one line
+        # and materializes nothing, where Dagster's sensor skips it (a documented `warning:` of build)
+        assert replayed.returncode == (1 if failed else 0), replayed.stdout + replayed.stderr
+        assert f", {failed} failed," in replayed.stdout
 
     # A redelivered notification: the Workflow it names exists, so nothing runs again. Dagster's equivalent, the
     # same object listed again (cursor lost), has a run_key it already launched.
