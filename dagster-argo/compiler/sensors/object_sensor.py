@@ -84,7 +84,8 @@ def _target_partitions(context: dg.SensorEvaluationContext, name: str) -> dg.Par
     repository = context.repository_def
     if repository is None or not repository.has_sensor_def(name):
         return None
-    return repository.get_job(repository.get_sensor_def(name).job_name).partitions_def
+    job_name = repository.get_sensor_def(name).job_name
+    return repository.get_job(job_name).partitions_def if job_name else None
 
 
 def read_object_sensor(sensor: dg.SensorDefinition) -> ObjectSensorSpec | None:

@@ -46,7 +46,7 @@ def _build(defs: dg.Definitions = object_events.defs, **overrides: Any) -> dict[
 
 
 def _doc(files: dict[str, str], name: str) -> dict[str, Any]:
-    return yaml.safe_load(files[name])  # type: ignore[no-any-return]
+    return yaml.safe_load(files[name])
 
 
 def test_the_sensor_compiles_to_eventsource_sensor_and_rbac_byte_stable() -> None:
@@ -136,11 +136,11 @@ def test_webhook_ports_must_be_numeric() -> None:
 
 
 def _k8s(spec: dict[str, Any]) -> dict[str, Any]:
-    return spec["triggers"][0]["template"]["k8s"]  # type: ignore[no-any-return]
+    return spec["triggers"][0]["template"]["k8s"]
 
 
 def _resource(spec: dict[str, Any]) -> dict[str, Any]:
-    return _k8s(spec)["source"]["resource"]  # type: ignore[no-any-return]
+    return _k8s(spec)["source"]["resource"]
 
 
 def _defs_with(sensor: dg.SensorDefinition) -> dg.Definitions:
