@@ -111,7 +111,10 @@ def _sources(sensors: list[CompiledSensor]) -> list[Source]:
 def _events(args: argparse.Namespace, source: Source, state: ReplayState) -> list[dict[str, Any]]:
     if args.event is not None:
         return [json.loads(args.event.read_text(encoding="utf-8"))]
-    from minio import Minio
+    try:
+        from minio import Minio
+    except ImportError:
+        raise RunEventsError("run-events lists the store with minio: pip install 'dagster-argo[events]'") from None
 
     from compiler.sensors.store import endpoint_parts
 

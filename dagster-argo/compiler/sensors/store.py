@@ -45,7 +45,12 @@ def endpoint_parts(endpoint: str, variable: str) -> tuple[str, bool]:
 
 
 def client_from_environment(variables: StoreVariables) -> "Minio":
-    from minio import Minio
+    try:
+        from minio import Minio
+    except ImportError:
+        raise StoreSettingsError(
+            "new_object_sensor lists the bucket with minio: pip install 'dagster-argo[events]'"
+        ) from None
 
     missing = [
         name for name in (variables.endpoint, variables.access_key, variables.secret_key) if not os.environ.get(name)
