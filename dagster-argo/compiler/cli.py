@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "materialize": "compiler.materialize",
     "schedule-gate": "compiler.materialize.gate",
     "run-local": "compiler.run_local",
+    "run-events": "compiler.run_events",
     "backfill": "compiler.backfill_command",
 }
 

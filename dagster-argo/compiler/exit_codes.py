@@ -23,7 +23,8 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     (
         FAILED,
         "build --check: argo_out/ is stale (a diff is printed); validate: a manifest is invalid; "
-        "materialize: the run failed and another attempt may succeed (Argo retries it); run-local: a task failed",
+        "materialize: the run failed and another attempt may succeed (Argo retries it); run-local: a task failed; "
+        "run-events: a Workflow a Sensor created failed",
     ),
     (
         USAGE,

@@ -17,6 +17,7 @@ SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 # Heuristic: names like these carry credentials and must come from a Secret, never a plain value.
 CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|PWD|TOKEN|CREDENTIAL|AUTH|PRIVATE|CERT)", re.IGNORECASE)
 if TYPE_CHECKING:
+    from compiler.events_settings import EventSettings
     from compiler.instance_settings import InstanceSettings
 
 PULL_POLICIES = ENUMS["imagePullPolicy"]
@@ -84,6 +85,8 @@ class Settings:
     pools: tuple[tuple[str, int], ...] = ()
     # Step fusion (compiler/builder/fusion.py): each linear chain of compatible assets runs as one task, in one pod.
     fuse_chains: bool = False
+    # [tool.compiler.events]: where compiled new-object sensors listen (compiler/events_settings.py)
+    events: "EventSettings | None" = None
 
     @property
     def image_ref(self) -> str:
@@ -108,6 +111,7 @@ def load_settings(pyproject: Path) -> Settings:
 def parse_settings(section: Mapping[str, Any]) -> Settings:
     reject_live_expressions(section, "[tool.compiler]")
 
+    from compiler.events_settings import read_events  # imports this module
     from compiler.instance_settings import check_instance_env, read_instance  # imports this module
 
     reader = _Reader("tool.compiler", section)
@@ -133,6 +137,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         fan_out_parallelism=reader.positive("fan_out_parallelism", 4),
         pools=_read_pools(reader.table("pools")),
         fuse_chains=reader.flag("fuse_chains"),
+        events=read_events(reader.table("events")),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)

@@ -10,6 +10,7 @@ from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.validate import template_names_by_workflow_template, validate_manifest
+from compiler.validate.events import events_problems, is_events_kind
 from compiler.validate.kubernetes import is_kubernetes_kind, kubernetes_problems
 
 
@@ -18,7 +19,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "validate",
         help="validate Argo manifests (ours or hand-written)",
         description="Validate Argo WorkflowTemplate, CronWorkflow, Workflow and ClusterWorkflowTemplate manifests, "
-        "and the deploy bundle's ServiceAccount, Role, RoleBinding, ConfigMap and kustomization.yaml.",
+        "Argo Events EventSources and Sensors (the controller's rules), and the deploy bundle's ServiceAccount, "
+        "Role, RoleBinding, ConfigMap and kustomization.yaml.",
         epilog=EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
     )
@@ -28,6 +30,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run_validate(arguments: argparse.Namespace) -> int:
     documents: list[tuple[str, Any]] = []
+    events: dict[str, Any] = {}
     problems: list[str] = []
     bundle = 0
     for path in arguments.files:
@@ -53,8 +56,12 @@ def run_validate(arguments: argparse.Namespace) -> int:
                     print(f"note: {label}: {note}", file=sys.stderr)
                 bundle += 1
                 continue
+            if is_events_kind(document):  # Argo Events: compiler/validate/events.py
+                events[label] = document
+                continue
             documents.append((label, document))
     known = template_names_by_workflow_template([document for _, document in documents])
+    problems.extend(events_problems(events, known, strict=False))
     for label, document in documents:
         problems.extend(f"{label}: {problem}" for problem in validate_manifest(document, known))
     from compiler.validate.tick_check import cron_workflow_tick_problems  # Dagster's schedule code: only when run
@@ -66,5 +73,5 @@ def run_validate(arguments: argparse.Namespace) -> int:
         print(f"invalid: {' '.join(problem.split())}", file=sys.stderr)  # one line each (YAML errors span three)
     if problems:
         return 1
-    print(f"ok: {len(documents) + bundle} manifest(s) valid", file=sys.stderr)
+    print(f"ok: {len(documents) + len(events) + bundle} manifest(s) valid", file=sys.stderr)
     return 0

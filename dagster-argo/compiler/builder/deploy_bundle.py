@@ -7,6 +7,7 @@ non-secret settings (when `[tool.compiler.config]` gives its values) and a `kust
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from compiler.builder.events import render_events_bundle
 from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, Plan
 from compiler.builder.render import ENVIRONMENT, build_command
@@ -60,6 +61,7 @@ def render_bundle(plan: Plan, manifests: Mapping[str, str]) -> dict[str, str]:
     if any(step.pools for step in plan.steps):  # the semaphores' limits (compiler/builder/fidelity/pools.py)
         pools = {**common, "name": configmap_name(plan.name), "pools": plan.settings.pools}
         files[f"{configmap_name(plan.name)}.configmap.yaml"] = _render("pools-configmap.yaml.j2", pools)
+    files.update(render_events_bundle(plan, common))  # the compiled Sensors' RBAC (compiler/builder/events.py)
     secrets = sorted({ref.name for _, ref in plan.settings.secrets})
     resources = sorted([*files, *manifests])
     files[KUSTOMIZATION] = _render("kustomization.yaml.j2", {**common, "resources": resources, "secrets": secrets})

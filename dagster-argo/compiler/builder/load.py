@@ -29,6 +29,7 @@ from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_res
 from compiler.builder.graph_asset import needs_run_config, node_settings
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import check_job_subset, op_keys
+from compiler.builder.object_triggers import read_object_triggers, refuse_other_sensors
 from compiler.builder.partitions import (
     check_job_partitions,
     check_partition_dependencies,
@@ -93,7 +94,14 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
     )
-    return Project(module=module_name, assets=_topological(assets), schedules=schedules, fidelity=fidelity)
+    triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
+    return Project(
+        module=module_name,
+        assets=_topological(assets),
+        schedules=schedules,
+        fidelity=fidelity,
+        object_triggers=triggers,
+    )
 
 
 def _by_name(schedule: ScheduleSpec) -> str:
@@ -101,11 +109,7 @@ def _by_name(schedule: ScheduleSpec) -> str:
 
 
 def _reject_sensors_and_op_jobs(defs: dg.Definitions) -> None:
-    for sensor in defs.sensors or []:
-        raise UnsupportedInputError(
-            f"sensor {sensor.name}: sensors are not supported (Argo runs only schedules here); "
-            "remove it from the Definitions you compile or replace it with a schedule"
-        )
+    refuse_other_sensors(defs)  # new_object_sensors compile: compiler/builder/object_triggers.py
     for job in defs.jobs or []:
         if not isinstance(job, UnresolvedAssetJobDefinition):
             raise UnsupportedInputError(

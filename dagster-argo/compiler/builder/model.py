@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.builder.k8s_config import PodExtras
+from compiler.sensors.spec import ObjectSensorSpec
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,18 @@ class ScheduleSpec:
 
 
 @dataclass(frozen=True)
+class ObjectTrigger:
+    """A `new_object_sensor` (compiler/sensors/) and the asset job it starts: an EventSource + Sensor on Argo."""
+
+    spec: ObjectSensorSpec
+    job_name: str
+    asset_keys: frozenset[tuple[str, ...]]
+    partitioned: bool  # its assets have a partitions definition: the key must name a partition
+    dimensions: tuple[str, ...]  # the definition's dimension names (one, unnamed, for a single dimension: ())
+    stopped: bool  # default_status=STOPPED (Dagster's default)
+
+
+@dataclass(frozen=True)
 class Project:
     """Assets in topological order (ties broken by key), schedules sorted by name."""
 
@@ -118,6 +131,7 @@ class Project:
     assets: tuple[AssetSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
+    object_triggers: tuple[ObjectTrigger, ...] = ()  # new_object_sensors, sorted by name (compiler/builder/events.py)
 
     @property
     def warnings(self) -> tuple[str, ...]:

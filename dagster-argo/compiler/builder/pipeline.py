@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from compiler.builder.deploy_bundle import render_bundle
+from compiler.builder.events import event_warnings
 from compiler.builder.model import Project
 from compiler.builder.naming import Renaming
 from compiler.builder.plan import make_plan
@@ -15,6 +16,7 @@ from compiler.errors import InvalidManifestError
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.settings import Settings
 from compiler.validate import StructureCheck, template_names_by_workflow_template, validate_manifest
+from compiler.validate.events import events_problems, is_events_kind
 from compiler.validate.tick_check import check_cron_ticks
 
 
@@ -72,12 +74,16 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
             documents[name] = parsed[0]
     check_cron_ticks(plan.crons, project.schedules, documents)  # exit 2 naming the schedule, before lint says "bug"
     known = template_names_by_workflow_template(list(documents.values()))
+    events = {name: doc for name, doc in documents.items() if is_events_kind(doc)}  # compiler/validate/events.py
+    problems.extend(events_problems(events, known))
     for name, document in documents.items():
-        problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
+        if name not in events:
+            problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
     # check_sizes raises (exit 2) before anything is written when one cannot be stored
     warnings = [*project.fidelity.warnings, *project.warnings, *plan.fusion_warnings]
+    warnings += event_warnings(project, plan.events)
     warnings += check_sizes(documents)
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "

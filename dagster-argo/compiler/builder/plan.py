@@ -8,6 +8,7 @@ own, and last, when asked for, step fusion (fusion.py).
 import dataclasses
 from collections.abc import Mapping
 
+from compiler.builder.events import plan_events
 from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
 from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
@@ -38,20 +39,19 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out)
     job_dags: dict[str, str] = {}
     all_keys = set(tasks_by_key)
+    # schedules' jobs, then new_object_sensors' (compiler/builder/events.py): one DAG per job selecting a subset
+    jobs = [(s.job_name, s.asset_keys) for s in project.schedules]
+    jobs += [(t.job_name, t.asset_keys) for t in project.object_triggers]
     job_names, job_renamings = assign_names(
-        {s.job_name for s in project.schedules if s.asset_keys != all_keys}, prefix="job-", what="DAG template"
+        {job for job, keys in jobs if keys != all_keys}, prefix="job-", what="DAG template"
     )
     renamings.extend(job_renamings)
-    for schedule in project.schedules:
-        if schedule.asset_keys == all_keys:
+    for job, keys in jobs:
+        if keys == all_keys:
             continue
-        if schedule.job_name not in job_dags:
-            job_dags[schedule.job_name] = job_names[schedule.job_name]
-            dags.extend(
-                _dag(
-                    job_names[schedule.job_name], project.assets, tasks_by_key, step_names, schedule.asset_keys, fan_out
-                )
-            )
+        if job not in job_dags:
+            job_dags[job] = job_names[job]
+            dags.extend(_dag(job_names[job], project.assets, tasks_by_key, step_names, keys, fan_out))
 
     limits = dict(project.fidelity.dag_parallelism)
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
@@ -92,10 +92,13 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         gate_step=step_template(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
         renamings=tuple(renamings),
     )
+    if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)
+        entrypoints = {t.spec.name: job_dags.get(t.job_name, MAIN_DAG) for t in project.object_triggers}
+        plan = dataclasses.replace(plan, events=plan_events(project, settings, entrypoints, gated))
     if not fusion_requested(project, settings.fuse_chains):
         return plan
     fused = fuse_plan(plan, project)
-    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings)
+    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events)
 
 
 def _cron_source(schedule: str, pipeline: str) -> str:

@@ -104,6 +104,36 @@ class Plan:
     gate_step: StepTemplate | None = None  # env, image, resources of the schedule-gate templates
     fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
     fusion_warnings: tuple[str, ...] = ()
+    events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """One new_object_sensor as Argo Events objects: an EventSource (minio, or sqs for AWS S3) and a Sensor whose
+    trigger creates a Workflow from the WorkflowTemplate at `entrypoint`, named after bucket + key + ETag."""
+
+    sensor: str  # the Dagster sensor's name (workflow parameter `sensor`, read by the pod)
+    name: str  # the EventSource's and the Sensor's metadata.name
+    store: str  # "minio" or "aws-sqs"
+    entrypoint: str
+    bucket: str
+    endpoint: str  # host:port (minio)
+    insecure: bool  # http, not https (minio)
+    access_key: SecretRef | None
+    secret_key: SecretRef | None
+    prefix: str
+    suffix: str
+    filters: tuple[str, ...]  # anchored regexes on the key (compiler/sensors/keys.py), Sensor data filters
+    workflow_prefix: str  # the triggered Workflow's name before the hash
+    queue: str = ""
+    region: str = ""
+    wait_time_seconds: int = 20
+
+    @property
+    def key_path(self) -> str:
+        """Where the event data holds the object key (gjson path): the minio source passes MinIO's records as
+        `notification`, SQS the message body (an S3 notification) as `body`."""
+        return "notification.0.s3.object.key" if self.store == "minio" else "body.Records.0.s3.object.key"
 
 
 def free_text(text: str) -> str:

@@ -23,7 +23,9 @@ ARGO_VARIABLES = {
     "backfill_time": placeholder(f"workflow.parameters.{BACKFILL_PARAMETER}"),
     "schedule": "{{workflow.parameters.schedule}}",
     "static_key": "{{inputs.parameters." + STATIC_KEY_PARAMETER + "}}",  # a fan-out's key (compiler/builder/fan_out.py)
-    "retries": placeholder(RETRIES),  # the attempt of a retried step: fused steps resume only on a retry
+    "retries": placeholder(RETRIES),
+    "object_key": "{{workflow.parameters.object-key}}",  # a new_object_sensor's object (compiler/builder/events.py)
+    "sensor": "{{workflow.parameters.sensor}}",  # the attempt of a retried step: fused steps resume only on a retry
 }
 
 
@@ -90,4 +92,7 @@ def render(plan: Plan) -> dict[str, str]:
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
+    from compiler.builder.events import render_events  # imports this module
+
+    files.update(render_events(plan, common))
     return files

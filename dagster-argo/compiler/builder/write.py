@@ -8,7 +8,8 @@ from pathlib import Path
 KUSTOMIZATION = "kustomization.yaml"
 BUNDLE_SUFFIXES = (".serviceaccount.yaml", ".role.yaml", ".rolebinding.yaml", ".configmap.yaml")
 
-GENERATED_SUFFIXES = (".workflowtemplate.yaml", ".cronworkflow.yaml", *BUNDLE_SUFFIXES)
+EVENTS_SUFFIXES = (".eventsource.yaml", ".sensor.yaml")  # compiler/builder/events.py
+GENERATED_SUFFIXES = (".workflowtemplate.yaml", ".cronworkflow.yaml", *EVENTS_SUFFIXES, *BUNDLE_SUFFIXES)
 
 
 def _is_generated(path: Path) -> bool:

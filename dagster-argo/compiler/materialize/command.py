@@ -19,6 +19,7 @@ from compiler.materialize.loading import (
     require_asset,
     require_one_op,
 )
+from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
 from compiler.materialize.termination import exit_promptly_on_sigterm
@@ -75,6 +76,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the workflow's creation time (RFC 3339): the tick of a manual submit, the same in every pod; "
         "empty or '{{workflow.creationTimestamp}}': now",
+    )
+    parser.add_argument(
+        "--object-key",
+        default=None,
+        help="an object a new_object_sensor saw (the workflow parameter object-key its Argo Events Sensor sets): "
+        "the partition comes from the key with the sensor's partition_key; empty: not an object-triggered run",
+    )
+    parser.add_argument("--sensor", default=None, help="with --object-key: the new_object_sensor's name")
+    parser.add_argument(
+        "--object-key-encoding",
+        default="",
+        help="'url' when the key is URL-encoded, as S3 notifications through SQS carry it",
     )
     parser.add_argument(
         "--fused",
@@ -135,6 +148,12 @@ def run(args: argparse.Namespace) -> int:
                 raise MaterializeUsageError("--attempt applies to a fused chain only: add --fused or drop --attempt")
             attempt = attempt_from(args.attempt)
             scheduled_time = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
+            if args.object_key and not args.object_key.startswith("{{"):  # compiler/materialize/object_key.py
+                if args.partition:
+                    raise MaterializeUsageError("pass --partition or --object-key, not both")
+                object_key = args.object_key
+                args.partition = partition_for_object(defs, args.sensor, object_key, args.object_key_encoding)
+                print(f"materialize: object {object_key} of sensor {args.sensor}", flush=True)
             # the keys of one op share its partitions definition: the first one decides
             if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
                 choice = resolve_fan_out_key(

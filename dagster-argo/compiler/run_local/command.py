@@ -15,7 +15,7 @@ from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
 from compiler.run_local.groups import ScopeGate
-from compiler.run_local.manifest import load_workflow
+from compiler.run_local.manifest import WorkflowModel, load_workflow
 from compiler.run_local.plan import plan_workflow
 from compiler.run_local.synchronization import held_mutexes
 from compiler.run_local.ticks import find_cron_workflow, list_ticks
@@ -119,21 +119,46 @@ def run(args: argparse.Namespace) -> int:
         overrides = _parse_overrides(args.parameter)
         templates = _template_files(args.templates) or sorted(args.file.parent.glob("*.workflowtemplate.yaml"))
         workflow = load_workflow(args.file, args.entrypoint, templates)
-        created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        outputs_dir = Path(tempfile.mkdtemp(prefix="run-local-outputs-"))  # output parameters (run_local/when.py)
-        tasks = plan_workflow(workflow, overrides, args.scheduled_time, dict(os.environ), created_time, outputs_dir)
     except (RunLocalError, UnicodeDecodeError) as error:
-        if getattr(args, "debug", False):
-            traceback.print_exc()
         if isinstance(error, UnicodeDecodeError):
             error = RunLocalError(f"{args.file}: not UTF-8 text; pass a generated WorkflowTemplate or Workflow YAML")
+        return _usage_error(args, error)
+    return execute(workflow, overrides, args.scheduled_time, args.max_parallel, debug=getattr(args, "debug", False))
+
+
+def _usage_error(args: argparse.Namespace | None, error: Exception) -> int:
+    if args is not None and getattr(args, "debug", False):
+        traceback.print_exc()
+    print(f"run-local: error: {' '.join(str(error).split())}", file=sys.stderr, flush=True)
+    return 2
+
+
+def execute(
+    workflow: WorkflowModel,
+    overrides: dict[str, str],
+    scheduled_time: str | None,
+    max_parallel: int,
+    *,
+    exact_name: bool = False,
+    debug: bool = False,
+) -> int:
+    """Plan and run one loaded workflow (run-local, and run-events for each Workflow a Sensor creates)."""
+    try:
+        created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        outputs_dir = Path(tempfile.mkdtemp(prefix="run-local-outputs-"))  # output parameters (run_local/when.py)
+        tasks = plan_workflow(
+            workflow, overrides, scheduled_time, dict(os.environ), created_time, outputs_dir, exact_name=exact_name
+        )
+    except RunLocalError as error:
+        if debug:
+            traceback.print_exc()
         print(f"run-local: error: {' '.join(str(error).split())}", file=sys.stderr, flush=True)
         return 2
-    print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {args.max_parallel}", flush=True)
+    print(f"run-local: {workflow.name}: {len(tasks)} task(s), max parallel {max_parallel}", flush=True)
     gate = ScopeGate(tasks, workflow.scopes)  # parallelism and failFast of every DAG node
     with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
         try:
-            report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace).run()
+            report = DagRunner(tasks, max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace).run()
         finally:
             shutil.rmtree(outputs_dir, ignore_errors=True)
     print(_summary(report), flush=True)

@@ -71,15 +71,18 @@ def plan_workflow(
     local_env: Mapping[str, str],
     created_time: str,
     outputs_dir: Path | None = None,
+    exact_name: bool = False,
 ) -> list[PlannedTask]:
-    """Every error (unknown -p, unresolved variable, missing secret env) surfaces here, before any task runs."""
+    """Every error (unknown -p, unresolved variable, missing secret env) surfaces here, before any task runs.
+
+    `exact_name`: the Workflow is named as written (an Argo Events trigger sets `metadata.name`), not generated."""
     if not workflow.tasks:
         raise RunLocalError(f"{workflow.name}: the entrypoint DAG has no tasks")
     parameters = apply_overrides(workflow.parameters, overrides)
-    scope = {
-        **workflow_scope(parameters, scheduled_time, created_time),
-        **identity_scope(workflow.name, workflow.namespace),
-    }
+    identity = identity_scope(workflow.name, workflow.namespace)
+    if exact_name:
+        identity["workflow.name"] = workflow.name
+    scope = {**workflow_scope(parameters, scheduled_time, created_time), **identity}
     missing = sorted({m for task in workflow.tasks for m in missing_references(task.template.env, local_env)})
     if missing:
         raise RunLocalError(

@@ -122,7 +122,7 @@ _JOB = {
 _DEFINITIONS = {
     "assets": (M, "one task per op"),
     "schedules": (M, "CronWorkflows"),
-    "sensors": (R, "refused: Argo runs schedules only"),
+    "sensors": (W, "new_object_sensor → Argo Events EventSource + Sensor (warned: push, not poll); others refused"),
     "jobs": (M, "job DAGs; op/graph jobs refused"),
     "resources": (M, IN_POD),
     "executor": (M, "max_concurrent → DAG parallelism, the rest warned (executor_concurrency.py)"),

@@ -1,0 +1,200 @@
+"""new_object_sensor → Argo Events: an EventSource (minio; sqs for AWS S3) and a Sensor creating a Workflow from the
+WorkflowTemplate, plus the warnings naming every way it differs from Dagster's polling sensor (compiler/sensors/).
+
+The Sensor filters the object key with the anchored regular expressions of `ObjectKeyRule.filters()` (the very
+strings Dagster's sensor applies), passes the key as the workflow parameter `object-key` and the Dagster sensor's
+name as `sensor`; the pod maps the key to the partition with the same rule (compiler/materialize/object_key.py). The
+Workflow's name is a hash of bucket/key@ETag (Dagster's run_key), so a redelivered notification fails to create a
+second Workflow while the first one exists.
+"""
+
+import re
+from collections.abc import Mapping
+
+from compiler.builder.model import Project
+from compiler.builder.naming import assign_names, sanitise
+from compiler.builder.plan_types import EventPlan, Plan
+from compiler.builder.render import ENVIRONMENT
+from compiler.errors import UnsupportedInputError
+from compiler.sensors.store import StoreSettingsError, endpoint_parts
+from compiler.settings import SecretRef, Settings
+
+WORKFLOW_HASH_LENGTH = 20  # hex digits of sha256(bucket/key@etag) in the Workflow's name
+EVENT_NAME = "object-created"
+DEPENDENCY = "newobject"  # [a-z0-9] only: govaluate reads `-` as minus
+OBJECT_KEY_PARAMETER = "object-key"
+SENSOR_PARAMETER = "sensor"
+SENSOR_ACCOUNT_SUFFIX = "-events"
+NAME_LIMIT = 50  # Argo Events names the Sensor's Deployment `<name>-sensor-<5>`; keep it a DNS label
+
+
+def plan_events(
+    project: Project, settings: Settings, entrypoints: Mapping[str, str], gated: set[str]
+) -> tuple[EventPlan, ...]:
+    names, _ = assign_names(
+        (f"{settings.name}-{t.spec.name}" for t in project.object_triggers), limit=NAME_LIMIT, what="Sensor"
+    )
+    config, secrets = dict(settings.config), dict(settings.secrets)
+    events = settings.events
+    store = events.store if events else "minio"
+    plans = []
+    for trigger in project.object_triggers:
+        spec, where = trigger.spec, f"sensor {trigger.spec.name}"
+        entrypoint = entrypoints[spec.name]
+        if entrypoint in gated:
+            raise UnsupportedInputError(
+                f"{where}: targets the job of a schedule with code of its own, whose DAG starts with a "
+                "schedule-gate; target another define_asset_job job selecting the same assets"
+            )
+        bucket = spec.bucket or config.get(spec.bucket_variable, "")
+        if not bucket:
+            raise UnsupportedInputError(
+                f"{where}: its bucket is {spec.bucket_variable}, which [tool.compiler.config] does not set; set it "
+                "there (the EventSource needs the bucket's name)"
+            )
+        endpoint, insecure = "", False
+        if store == "minio":
+            variable = spec.variables.endpoint
+            if variable not in config:
+                raise UnsupportedInputError(
+                    f"{where}: the minio EventSource needs the store's endpoint: set {variable} in "
+                    "[tool.compiler.config] (http(s)://host:port)"
+                )
+            try:
+                endpoint, secure = endpoint_parts(config[variable], variable)
+            except StoreSettingsError as error:
+                raise UnsupportedInputError(f"{where}: [tool.compiler.config] {error}") from None
+            insecure = not secure
+        name = names[f"{settings.name}-{spec.name}"]
+        plans.append(
+            EventPlan(
+                sensor=spec.name,
+                name=name,
+                store=store,
+                entrypoint=entrypoint,
+                bucket=bucket,
+                endpoint=endpoint,
+                insecure=insecure,
+                access_key=_secret(secrets, spec.variables.access_key, where, required=store == "minio"),
+                secret_key=_secret(secrets, spec.variables.secret_key, where, required=store == "minio"),
+                prefix=spec.prefix,
+                suffix=spec.suffix,
+                filters=spec.rule.filters(),
+                workflow_prefix=sanitise(name)[: 63 - WORKFLOW_HASH_LENGTH - 1].rstrip("-"),
+                queue=events.queue if events else "",
+                region=events.region if events else "",
+                wait_time_seconds=events.wait_time_seconds if events else 20,
+            )
+        )
+    return tuple(plans)
+
+
+def _secret(secrets: Mapping[str, SecretRef], variable: str, where: str, *, required: bool) -> SecretRef | None:
+    if variable in secrets:
+        return secrets[variable]
+    if required:
+        raise UnsupportedInputError(
+            f"{where}: the EventSource reads the store's credentials from a Secret: add {variable} = "
+            "{ name = SECRET, key = KEY } to [tool.compiler.secrets]"
+        )
+    return None
+
+
+def sensor_account(pipeline: str) -> str:
+    """The ServiceAccount every compiled Sensor runs as: allowed to create Workflows, nothing else."""
+    return f"{pipeline}{SENSOR_ACCOUNT_SUFFIX}"
+
+
+def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str, ...]:
+    """Every way the compiled Sensor differs from Dagster's sensor, one line each, naming the sensor."""
+    by_name = {t.spec.name: t for t in project.object_triggers}
+    warnings: list[str] = []
+    for plan in plans:
+        where = f"sensor {plan.sensor}"
+        source = "MinIO's bucket notifications" if plan.store == "minio" else "S3 notifications through SQS"
+        warnings += [
+            f"{where}: Argo Events pushes {source} as they happen instead of listing the bucket after a cursor "
+            "every minimum_interval_seconds: objects written while the EventSource is down or before it starts "
+            f"are never seen (no catch-up); run one by hand with argo submit --from workflowtemplate/... "
+            f"-p {OBJECT_KEY_PARAMETER}=KEY -p {SENSOR_PARAMETER}={plan.sensor} --entrypoint {plan.entrypoint}",
+            f"{where}: Dagster's run_key (key@ETag) starts a run at most once ever; the Workflow named after "
+            "bucket/key@ETag refuses a redelivered notification only while that Workflow exists (until its "
+            "ttlStrategy or a user deletes it)",
+            f"{where}: one Workflow per notification: an object rewritten twice between two Dagster ticks is one "
+            "run in Dagster (the tick sees its last version) and two Workflows on Argo",
+        ]
+        if plan.store != "minio":
+            warnings.append(
+                f"{where}: SQS records carry the key URL-encoded, which the Sensor's filters cannot decode: keys "
+                "outside prefix/suffix/partition_key start a Workflow that fails with one line (exit 2); set the "
+                "bucket notification's prefix/suffix filter to match"
+            )
+        if by_name[plan.sensor].partitioned:
+            warnings.append(
+                f"{where}: a key that matches partition_key but names no partition of the target (a value outside a "
+                "static dimension, a date outside the definition) is skipped by Dagster's sensor; the Sensor's "
+                "regexes cannot know the partitions, so its Workflow fails with one line (exit 2, not retried)"
+            )
+        if by_name[plan.sensor].stopped:
+            warnings.append(
+                f"{where}: default_status STOPPED (Dagster's default) has no Argo Events equivalent: the Sensor "
+                "reacts from the moment it is applied; leave its file out of the kustomization to keep it off"
+            )
+    return tuple(warnings)
+
+
+def sensor_filters(event: EventPlan) -> list[dict[str, str]]:
+    """The Sensor's data filters, each an anchored regex (Argo matches them unanchored): created, this bucket, and
+    for MinIO (whose listen stream carries keys as stored) the key rule's filters."""
+    records = "notification.0" if event.store == "minio" else "body.Records.0"
+    created = "^s3:ObjectCreated:.*$" if event.store == "minio" else "^ObjectCreated:.*$"
+    found = [
+        {"path": f"{records}.eventName", "regex": created},
+        {"path": f"{records}.s3.bucket.name", "regex": f"^{re.escape(event.bucket)}$"},
+    ]
+    if event.store == "minio":
+        found += [{"path": event.key_path, "regex": regex} for regex in event.filters]
+    return found
+
+
+def workflow_name_template(event: EventPlan) -> str:
+    """Go template (sprig) over the event data: `<prefix>-` + the first hex digits of sha256(bucket/key@etag)."""
+    records = ".Input.notification" if event.store == "minio" else ".Input.body.Records"
+    return (
+        f"{event.workflow_prefix}-{{{{ $r := index {records} 0 }}}}"
+        f'{{{{ printf "%s/%s@%s" $r.s3.bucket.name $r.s3.object.key $r.s3.object.eTag | sha256sum '
+        f"| trunc {WORKFLOW_HASH_LENGTH} }}}}"
+    )
+
+
+def render_events(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
+    """`<name>.eventsource.yaml` and `<name>.sensor.yaml` per new_object_sensor."""
+    files: dict[str, str] = {}
+    for event in plan.events:
+        context = {
+            **common,
+            "event": event,
+            "event_name": EVENT_NAME,
+            "dependency": DEPENDENCY,
+            "account": sensor_account(plan.name),
+            "filters": sensor_filters(event),
+            "name_template": workflow_name_template(event),
+            "object_key": OBJECT_KEY_PARAMETER,
+            "sensor_parameter": SENSOR_PARAMETER,
+        }
+        files[f"{event.name}.eventsource.yaml"] = ENVIRONMENT.get_template("eventsource.yaml.j2").render(context)
+        files[f"{event.name}.sensor.yaml"] = ENVIRONMENT.get_template("sensor.yaml.j2").render(context)
+    return files
+
+
+def render_events_bundle(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
+    """The Sensors' ServiceAccount, Role (create workflows) and RoleBinding; nothing without a new_object_sensor."""
+    if not plan.events:
+        return {}
+    account = sensor_account(plan.name)
+    context = {**common, "account": account, "accounts": (account,), "role": account}
+    return {
+        f"{account}.serviceaccount.yaml": ENVIRONMENT.get_template("serviceaccount.yaml.j2").render(context),
+        f"{account}.role.yaml": ENVIRONMENT.get_template("events-role.yaml.j2").render(context),
+        f"{account}.rolebinding.yaml": ENVIRONMENT.get_template("rolebinding.yaml.j2").render(context),
+    }

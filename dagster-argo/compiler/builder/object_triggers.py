@@ -1,0 +1,80 @@
+"""Reads the Definitions' sensors: `new_object_sensor`s become ObjectTriggers, any other sensor is refused (exit 2).
+
+The partition pattern's named groups must be the target's partition dimensions (one group for a one-dimensional
+definition, the dimension names for a MultiPartitionsDefinition, none for unpartitioned assets): otherwise a key
+could never name a partition, in Dagster or in the pod.
+"""
+
+import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from compiler.builder.model import ObjectTrigger
+from compiler.builder.partitions import check_job_partitions
+from compiler.errors import UnsupportedInputError
+from compiler.sensors.object_sensor import read_object_sensor
+
+
+def refuse_other_sensors(defs: dg.Definitions) -> None:
+    """Before the graph resolves: a sensor that is not a new_object_sensor has a body Argo cannot run."""
+    for sensor in defs.sensors or []:
+        if read_object_sensor(sensor) is None:
+            raise UnsupportedInputError(
+                f"sensor {sensor.name}: only sensors made by compiler.sensors.new_object_sensor are compiled (to "
+                "Argo Events); any other sensor's body is code Argo cannot run: remove it from the Definitions you "
+                "compile, or replace it with a schedule or a new_object_sensor"
+            )
+
+
+def read_object_triggers(
+    defs: dg.Definitions, graph: AssetGraph, materializable: set[tuple[str, ...]]
+) -> tuple[ObjectTrigger, ...]:
+    triggers = [_trigger(sensor, graph, materializable) for sensor in defs.sensors or []]
+    return tuple(sorted(triggers, key=lambda t: t.spec.name))
+
+
+def _trigger(sensor: dg.SensorDefinition, graph: AssetGraph, materializable: set[tuple[str, ...]]) -> ObjectTrigger:
+    spec = read_object_sensor(sensor)
+    assert spec is not None  # refuse_other_sensors ran first
+    where = f"sensor {sensor.name}"
+    if len(sensor.targets) != 1:
+        raise UnsupportedInputError(f"{where}: targets {len(sensor.targets)} jobs; give new_object_sensor one target")
+    job = sensor.targets[0].resolvable_to_job
+    if not isinstance(job, UnresolvedAssetJobDefinition):
+        raise UnsupportedInputError(f"{where}: target it at assets or a define_asset_job job, not an op/graph job")
+    if job.config is not None or job.op_retry_policy is not None:
+        raise UnsupportedInputError(
+            f"{where}: job {job.name} has run config or op_retry_policy, which is not supported; "
+            "set defaults and RetryPolicy on the assets instead"
+        )
+    selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
+    if not selected:
+        raise UnsupportedInputError(f"{where}: its target selects no materializable asset")
+    check_job_partitions(sensor.name, job.name, graph, selected)
+    partitions = {graph.get(dg.AssetKey(key)).partitions_def for key in sorted(selected)} - {None}
+    groups = spec.rule.dimensions
+    definition = next(iter(partitions)) if partitions else None
+    dimensions = (
+        tuple(sorted(d.name for d in definition.partitions_defs))
+        if isinstance(definition, dg.MultiPartitionsDefinition)
+        else ()
+    )
+    if definition is None and groups:
+        raise UnsupportedInputError(
+            f"{where}: partition_key names groups {', '.join(groups)} but its assets are not partitioned; "
+            "drop the named groups"
+        )
+    if definition is not None and not (groups == dimensions if dimensions else len(groups) == 1):
+        wanted = ", ".join(dimensions) if dimensions else "exactly one"
+        raise UnsupportedInputError(
+            f"{where}: partition_key {spec.pattern!r} has named groups ({', '.join(groups) or 'none'}); its assets' "
+            f"partitions need {wanted}: name one group per dimension, e.g. (?P<city>[^/]+)"
+        )
+    return ObjectTrigger(
+        spec=spec,
+        job_name=job.name,
+        asset_keys=frozenset(selected),
+        partitioned=definition is not None,
+        dimensions=dimensions,
+        stopped=sensor.default_status == dg.DefaultSensorStatus.STOPPED,
+    )

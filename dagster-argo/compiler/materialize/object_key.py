@@ -1,0 +1,33 @@
+"""The pod's half of a new_object_sensor: the object key a Sensor passed → the partition, with the sensor's own rule
+(compiler/sensors/keys.py), the same code Dagster's sensor runs. A key the rule does not want (a manual submit, or an
+SQS record the Sensor could not filter) is exit 2 with one line: another attempt cannot change it."""
+
+from urllib.parse import unquote_plus
+
+from dagster import Definitions
+
+from compiler.materialize.loading import MaterializeUsageError
+from compiler.sensors.keys import describe_unwanted
+from compiler.sensors.object_sensor import read_object_sensor
+
+ENCODINGS = ("", "url")
+
+
+def partition_for_object(defs: Definitions, sensor_name: str, key: str, encoding: str = "") -> str | None:
+    """`encoding="url"`: the key as S3 notifications through SQS carry it (form-encoded, `+` for a space)."""
+    if encoding not in ENCODINGS:
+        raise MaterializeUsageError(f"--object-key-encoding {encoding!r}: expected 'url' or nothing")
+    decoded = unquote_plus(key) if encoding == "url" else key
+    sensors = {sensor.name: sensor for sensor in defs.sensors or []}
+    if not sensor_name or sensor_name not in sensors:
+        raise MaterializeUsageError(
+            f"--object-key needs --sensor naming a new_object_sensor of the Definitions, got {sensor_name!r}"
+        )
+    spec = read_object_sensor(sensors[sensor_name])
+    if spec is None:
+        raise MaterializeUsageError(f"sensor {sensor_name} is not a new_object_sensor; it cannot map an object key")
+    if not spec.rule.wanted(decoded):
+        raise MaterializeUsageError(
+            f"object {decoded!r} starts no run of sensor {sensor_name}: {describe_unwanted(spec.rule, decoded)}"
+        )
+    return spec.rule.partition_key(decoded)
