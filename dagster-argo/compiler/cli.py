@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:  # every problem of [tool.compiler], one line each
         _traceback_if(arguments.debug)
         for problem in error.problems:
-            print(f"error: {one_line(problem)}", file=sys.stderr)
+            print(f"error: {' '.join(problem.split())}", file=sys.stderr)
         if any(" is required " in problem for problem in error.problems):
             print(f"note: {SETTINGS_HINT}", file=sys.stderr)
         return EXIT_USAGE

@@ -4,6 +4,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,8 +120,12 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     from compiler.instance_settings import check_instance_env, read_instance  # imports this module
 
     name = reader.text("name", pattern=DNS_LABEL, hint="a DNS-1123 label, at most 40 characters", max_length=40)
-    config = reader.attempt(lambda: _read_config(reader.table("config")), {})
-    config_keys = reader.attempt(lambda: tuple(_config_keys(reader.names("config_keys") or sorted(config))), ())
+    config: dict[str, str] = reader.attempt(lambda: _read_config(reader.table("config")), {})
+    config_keys: tuple[str, ...] = reader.attempt(
+        lambda: tuple(_config_keys(reader.names("config_keys") or sorted(config))), ()
+    )
+    env: dict[str, str] = reader.attempt(lambda: _read_env(reader.table("env")), {})
+    secrets: dict[str, SecretRef] = reader.attempt(lambda: _read_secrets(reader.table("secrets"), problems), {})
     instance = reader.attempt(lambda: read_instance(reader.table("instance")), None)
     settings = Settings(
         name=name,
@@ -140,8 +145,8 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
             + " are read from",
         ),
         config_keys=config_keys,
-        env=tuple(sorted(reader.attempt(lambda: _read_env(reader.table("env")), {}).items())),
-        secrets=tuple(sorted(reader.attempt(lambda: _read_secrets(reader.table("secrets"), problems), {}).items())),
+        env=tuple(sorted(env.items())),
+        secrets=tuple(sorted(secrets.items())),
         defaults=reader.attempt(lambda: _read_defaults(reader.table("defaults"), problems), Defaults()),
         config=tuple(sorted(config.items())),
         instance=instance,
@@ -155,7 +160,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
     reader.reject_unknown()
     if not problems:  # the checks across settings, once each setting is valid on its own
         for check in (_reject_overlaps, _check_global_secrets, _check_config_values, check_instance_env):
-            reader.attempt(lambda check=check: check(settings), None)
+            reader.attempt(partial(check, settings), None)
     if problems:
         raise SettingsError(problems)
     return settings
