@@ -27,7 +27,9 @@ def total() -> None:
 defs = dg.Definitions(assets=[numbers, total])
 """
 # A file init must not touch: comments, odd spacing, no newline at the end, another [tool.*] table.
-USER_PYPROJECT = '[project]\nname = "My_Dagster.Project"\nversion = "0.3.1"\n\n# keep me\n[tool.dg]\ndirectory_type  =  "project"'
+USER_PYPROJECT = (
+    '[project]\nname = "My_Dagster.Project"\nversion = "0.3.1"\n\n# keep me\n[tool.dg]\ndirectory_type  =  "project"'
+)
 
 
 def _project(tmp_path: Path, pyproject: str | None = USER_PYPROJECT) -> Path:

@@ -101,7 +101,12 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
 def _nothing_to_compile(module_name: str, graph: AssetGraph) -> str:
     """One line: Argo runs materializations only, so a location without one has no workflow to write."""
     external = len([node for node in graph.asset_nodes if not node.is_materializable])
-    found = f" (it has {external} external asset{'s' * (external != 1)}, which are inputs only)" if external else ""
+    inputs = (
+        "1 external asset, which is an input only"
+        if external == 1
+        else f"{external} external assets, which are inputs only"
+    )
+    found = f" (it has {inputs})" if external else ""
     return (
         f"module {module_name!r}: nothing to compile: the Definitions hold no materializable asset{found}; Argo "
         "workflows run asset materializations, so add an @asset or compile another module"
