@@ -63,7 +63,7 @@ def _assets() -> list[Kind]:
     def fresh() -> None:
         return None
 
-    class Api(dg.ConfigurableResource):  # type: ignore[misc]
+    class Api(dg.ConfigurableResource):
         url: str = "http://example"
 
     @dg.asset
@@ -85,20 +85,38 @@ def _assets() -> list[Kind]:
     ext, src = dg.AssetSpec("ext"), dg.SourceAsset("src")
     return [
         Kind("@asset", lambda: dg.Definitions(assets=[_asset()]), COMPILE),
-        Kind("@multi_asset with a check, beside an external AssetSpec", lambda: dg.Definitions(assets=[ext, pair]), COMPILE),
+        Kind(
+            "@multi_asset with a check, beside an external AssetSpec",
+            lambda: dg.Definitions(assets=[ext, pair]),
+            COMPILE,
+        ),
         Kind("@graph_asset", lambda: dg.Definitions(assets=[graph_backed]), COMPILE),
-        Kind("@graph_multi_asset", lambda: dg.Definitions(assets=[graph_pair], resources={"io_manager": dg.mem_io_manager}), COMPILE),
+        Kind(
+            "@graph_multi_asset",
+            lambda: dg.Definitions(assets=[graph_pair], resources={"io_manager": dg.mem_io_manager}),
+            COMPILE,
+        ),
         Kind("external AssetSpec beside an asset", lambda: dg.Definitions(assets=[ext, _asset(deps=["ext"])]), COMPILE),
         Kind("SourceAsset beside an asset", lambda: dg.Definitions(assets=[src, _asset(deps=["src"])]), COMPILE),
-        Kind("@observable_source_asset", lambda: dg.Definitions(assets=[observed, _asset(deps=["observed"])]), REFUSE, "asset observed"),
-        Kind("virtual AssetSpec", lambda: dg.Definitions(assets=[dg.AssetSpec("view", is_virtual=True), _asset(deps=["view"])]), REFUSE, "asset view"),
+        Kind(
+            "@observable_source_asset",
+            lambda: dg.Definitions(assets=[observed, _asset(deps=["observed"])]),
+            REFUSE,
+            "asset observed",
+        ),
+        Kind(
+            "virtual AssetSpec",
+            lambda: dg.Definitions(assets=[dg.AssetSpec("view", is_virtual=True), _asset(deps=["view"])]),
+            REFUSE,
+            "asset view",
+        ),
         Kind("only external assets", lambda: dg.Definitions(assets=[ext, src]), REFUSE, "nothing to compile"),
         Kind("empty Definitions", lambda: dg.Definitions(), REFUSE, "nothing to compile"),
         Kind("FreshnessPolicy", lambda: dg.Definitions(assets=[fresh]), WARN, "asset fresh"),
         Kind("ConfigurableResource", lambda: dg.Definitions(assets=[fetched], resources={"api": Api()}), COMPILE),
         Kind("default IO manager between pods", lambda: dg.Definitions(assets=[up, down]), REFUSE, "asset down"),
         Kind("Component", lambda: dg.build_defs_for_component(component=FromComponent()), COMPILE),
-    ]  # fmt: skip
+    ]
 
 
 def _checks() -> list[Kind]:
@@ -128,11 +146,25 @@ def _checks() -> list[Kind]:
     ext = dg.AssetSpec("ext")
     return [
         Kind("@asset_check", lambda: dg.Definitions(assets=[a], asset_checks=[a_ok]), COMPILE),
-        Kind("@asset_check of an external asset", lambda: dg.Definitions(assets=[ext, on_ext], asset_checks=[ext_ok]), COMPILE),
-        Kind("a job selecting a check of an external asset", lambda: dg.Definitions(assets=[ext, on_ext], asset_checks=[ext_ok], jobs=[ext_job]), REFUSE, "job ext_checked"),
-        Kind("@asset_check with retry_policy", lambda: dg.Definitions(assets=[a], asset_checks=[a_retried]), WARN, "asset check a_retried"),
+        Kind(
+            "@asset_check of an external asset",
+            lambda: dg.Definitions(assets=[ext, on_ext], asset_checks=[ext_ok]),
+            COMPILE,
+        ),
+        Kind(
+            "a job selecting a check of an external asset",
+            lambda: dg.Definitions(assets=[ext, on_ext], asset_checks=[ext_ok], jobs=[ext_job]),
+            REFUSE,
+            "job ext_checked",
+        ),
+        Kind(
+            "@asset_check with retry_policy",
+            lambda: dg.Definitions(assets=[a], asset_checks=[a_retried]),
+            WARN,
+            "asset check a_retried",
+        ),
         Kind("@multi_asset_check", lambda: dg.Definitions(assets=[a, _asset("b")], asset_checks=[both_ok]), COMPILE),
-    ]  # fmt: skip
+    ]
 
 
 def _jobs_and_schedules() -> list[Kind]:
@@ -163,15 +195,43 @@ def _jobs_and_schedules() -> list[Kind]:
     retried = dg.RetryPolicy(max_retries=2)
     two = [_asset("a"), _asset("b", ["a"])]
     return [
-        Kind("unscheduled define_asset_job", lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("only_b", selection=["b"])]), COMPILE),
-        Kind("unscheduled job with op_retry_policy", lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("retried", op_retry_policy=retried)]), REFUSE, "job retried"),
-        Kind("unscheduled job with executor max_concurrent", lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("bounded", executor_def=bounded)]), COMPILE),
-        Kind("asset job with hooks", lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("hooked", hooks={notify})]), WARN, "job hooked"),
+        Kind(
+            "unscheduled define_asset_job",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("only_b", selection=["b"])]),
+            COMPILE,
+        ),
+        Kind(
+            "unscheduled job with op_retry_policy",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("retried", op_retry_policy=retried)]),
+            REFUSE,
+            "job retried",
+        ),
+        Kind(
+            "unscheduled job with executor max_concurrent",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("bounded", executor_def=bounded)]),
+            COMPILE,
+        ),
+        Kind(
+            "asset job with hooks",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("hooked", hooks={notify})]),
+            WARN,
+            "job hooked",
+        ),
         Kind("op job (@job)", lambda: dg.Definitions(assets=two, jobs=[op_job]), REFUSE, "job op_job"),
-        Kind("ScheduleDefinition", lambda: dg.Definitions(assets=two, schedules=[dg.ScheduleDefinition(job=everything, cron_schedule="0 1 * * *")]), COMPILE),
+        Kind(
+            "ScheduleDefinition",
+            lambda: dg.Definitions(
+                assets=two, schedules=[dg.ScheduleDefinition(job=everything, cron_schedule="0 1 * * *")]
+            ),
+            COMPILE,
+        ),
         Kind("@schedule", lambda: dg.Definitions(assets=two, schedules=[by_code]), COMPILE),
-        Kind("build_schedule_from_partitioned_job", lambda: dg.Definitions(assets=[daily], schedules=[dg.build_schedule_from_partitioned_job(daily_job)]), COMPILE),
-    ]  # fmt: skip
+        Kind(
+            "build_schedule_from_partitioned_job",
+            lambda: dg.Definitions(assets=[daily], schedules=[dg.build_schedule_from_partitioned_job(daily_job)]),
+            COMPILE,
+        ),
+    ]
 
 
 def _sensors_executors_loggers_automation() -> list[Kind]:
@@ -212,17 +272,38 @@ def _sensors_executors_loggers_automation() -> list[Kind]:
     return [
         Kind("@sensor", lambda: dg.Definitions(assets=a, sensors=[watcher]), REFUSE, "sensor watcher"),
         Kind("@asset_sensor", lambda: dg.Definitions(assets=a, sensors=[on_a]), REFUSE, "sensor on_a"),
-        Kind("@run_failure_sensor", lambda: dg.Definitions(assets=a, sensors=[on_failure]), REFUSE, "sensor on_failure"),
-        Kind("AutomationConditionSensorDefinition", lambda: dg.Definitions(assets=a, sensors=[dg.AutomationConditionSensorDefinition("auto", target="*")]), REFUSE, "sensor auto"),
+        Kind(
+            "@run_failure_sensor", lambda: dg.Definitions(assets=a, sensors=[on_failure]), REFUSE, "sensor on_failure"
+        ),
+        Kind(
+            "AutomationConditionSensorDefinition",
+            lambda: dg.Definitions(assets=a, sensors=[dg.AutomationConditionSensorDefinition("auto", target="*")]),
+            REFUSE,
+            "sensor auto",
+        ),
         Kind("in_process_executor", lambda: dg.Definitions(assets=a, executor=dg.in_process_executor), COMPILE),
-        Kind("multiprocess_executor without max_concurrent", lambda: dg.Definitions(assets=a, executor=dg.multiprocess_executor), WARN, "executor multiprocess"),
+        Kind(
+            "multiprocess_executor without max_concurrent",
+            lambda: dg.Definitions(assets=a, executor=dg.multiprocess_executor),
+            WARN,
+            "executor multiprocess",
+        ),
         Kind("@executor", lambda: dg.Definitions(assets=a, executor=custom), WARN, "executor custom"),
         Kind("@logger", lambda: dg.Definitions(assets=a, loggers={"quiet": quiet}), WARN, "loggers quiet"),
         Kind("AutomationCondition.on_cron on a root asset", lambda: dg.Definitions(assets=[root]), COMPILE),
         Kind("AutomationCondition.eager on an asset", lambda: dg.Definitions(assets=[eager]), REFUSE, "asset eager"),
-        Kind("job-level on_cron", lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("auto", automation_condition=on_cron)]), COMPILE),
-        Kind("job-level eager", lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("eager_job", automation_condition=job_eager)]), REFUSE, "job eager_job"),
-    ]  # fmt: skip
+        Kind(
+            "job-level on_cron",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("auto", automation_condition=on_cron)]),
+            COMPILE,
+        ),
+        Kind(
+            "job-level eager",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("eager_job", automation_condition=job_eager)]),
+            REFUSE,
+            "job eager_job",
+        ),
+    ]
 
 
 def definition_kinds() -> list[Kind]:

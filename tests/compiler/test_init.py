@@ -84,7 +84,8 @@ def test_init_without_a_pyproject_names_the_folder(tmp_path: Path) -> None:
     assert init.returncode == 0, init.stderr
     assert "from the folder's name" in init.stderr
     section = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["compiler"]
-    assert section["name"] == "sales-reports" and "image_tag" not in section
+    assert section["name"] == "sales-reports"
+    assert "image_tag" not in section
     build = run_compiler("build", "--module", "plain_defs", cwd=project)
     assert build.returncode == 0, build.stderr
 
