@@ -48,7 +48,7 @@ def _ticks(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> li
         # Friday, Saturday (SkipReason), Sunday (SkipReason), Monday
         ("weekday_prices", "job-prices-job", "2026-11-27T00:00:00+00:00", "2026-11-30T23:00:00+00:00"),
         # Monday (downstream only), Tuesday (fx only), Wednesday (upstream and fx, not the downstream)
-        ("rotating_selection", "main", "2026-11-30T00:00:00+00:00", "2026-12-02T23:00:00+00:00"),
+        ("rotating_selection", "job-everything-job", "2026-11-30T00:00:00+00:00", "2026-12-02T23:00:00+00:00"),
     ],
 )
 def test_the_ticks_materialize_what_dagsters_schedule_requests(
