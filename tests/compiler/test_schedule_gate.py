@@ -127,14 +127,14 @@ def test_several_run_requests_on_a_tick_build_did_not_sample_fail_the_gate_clear
         assert len(project.mid_month.evaluate_tick(c).run_requests or []) == 2  # Dagster would start two runs
     built = build(tmp_path, "several_requests")
     assert built.returncode == 0, built.stderr
-    replay = run_local(tmp_path, "-p", "schedule=mid_month",
+    replay = run_local(tmp_path, "--entrypoint", "job-ledger-job", "-p", "schedule=mid_month",
                        "--scheduled-time", "2026-03-15T05:00:00Z")  # fmt: skip
     output = replay.stdout + replay.stderr
     assert replay.returncode == 1, output
     assert "✘ schedule-gate exit 2" in output
     assert "schedule-gate: bad usage: schedule mid_month: one tick returned 2 RunRequests" in output
     assert runs(tmp_path / "argo-record") == []
-    fine = run_local(tmp_path, "-p", "schedule=mid_month",
+    fine = run_local(tmp_path, "--entrypoint", "job-ledger-job", "-p", "schedule=mid_month",
                      "--scheduled-time", "2026-03-16T05:00:00Z")  # fmt: skip
     assert fine.returncode == 0, fine.stdout + fine.stderr
     assert runs(tmp_path / "argo-record") == ["ledger"]
