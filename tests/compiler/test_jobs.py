@@ -24,11 +24,16 @@ def _refusal(defs: dg.Definitions) -> str:
     [
         ({"config": {"ops": {}}}, "has run config"),
         ({"op_retry_policy": dg.RetryPolicy(max_retries=1)}, "sets op_retry_policy"),
+        ({"tags": {"dagster-k8s/config": {"container_config": {}}}}, "has a dagster-k8s/config tag"),
     ],
 )
 def test_an_unscheduled_job_is_refused_as_a_scheduled_one(options: dict[str, object], feature: str) -> None:
     job = dg.define_asset_job("manual", selection="*", **options)  # type: ignore[arg-type]
-    assert _refusal(dg.Definitions(assets=[make_asset("a", [])], jobs=[job])).startswith(f"job manual {feature}")
+    asset = make_asset("a", [])
+    assert _refusal(dg.Definitions(assets=[asset], jobs=[job])).startswith(f"job manual {feature}")
+    scheduled = dg.ScheduleDefinition(job=job, cron_schedule="0 1 * * *")  # the same job, started by a schedule
+    expected = f"schedule manual_schedule: job manual {feature}"
+    assert _refusal(dg.Definitions(assets=[asset], schedules=[scheduled])).startswith(expected)
 
 
 def test_job_level_on_cron_is_a_suspended_cron_workflow_of_the_job() -> None:

@@ -34,6 +34,11 @@ def job_selection(
         )
     if job.op_retry_policy is not None:
         raise UnsupportedInputError(f"{where} sets op_retry_policy; set RetryPolicy on the assets instead")
+    if any(tag.startswith("dagster-k8s/") for tag in job.tags or {}):
+        raise UnsupportedInputError(
+            f"{where} has a dagster-k8s/config tag, which is not mapped: each asset has one step template, shared by "
+            "every DAG that runs it; set the tag in the op_tags of the job's assets instead"
+        )
     _refuse_external_checks(job, graph, where)
     selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
     if not selected:

@@ -110,7 +110,7 @@ _JOB = {
     "selection": (M, "the DAG's tasks"),
     "config": (R, "refused: the pods cannot receive run config"),
     "description": (M, UI),
-    "tags": (M, "dagster-k8s/config merged into its tasks; other tags warned (feature_warnings)"),
+    "tags": (R, "dagster-k8s/config refused (jobs.py: one step template per asset); other tags warned"),
     "run_tags": (W, "run tags are not passed to the pods (feature_warnings)"),
     "metadata": (M, UI),
     "partitions_def": (M, "checked against its assets' definitions"),
