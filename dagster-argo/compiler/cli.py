@@ -6,7 +6,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from compiler.errors import InvalidManifestError, UnsupportedInputError
+from compiler.errors import InvalidManifestError, SettingsError, UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 
@@ -15,6 +15,7 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 # To add a command: name the module whose `register` adds it. A module is imported only when its command can run:
 # a step pod (`materialize`) must not pay for the build, validate and run-local machinery on every cold start.
 SUBCOMMANDS: dict[str, str] = {
+    "init": "compiler.init_command",
     "build": "compiler.build_command",
     "validate": "compiler.validate_command",
     "materialize": "compiler.materialize",
@@ -26,6 +27,9 @@ SUBCOMMANDS: dict[str, str] = {
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DISTRIBUTION = "dagster-argo"
+SETTINGS_HINT = (
+    "`python -m compiler init --print` shows a complete [tool.compiler] with values inferred from the project"
+)
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -69,6 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = arguments.handler
     try:
         return handler(arguments)
+    except SettingsError as error:  # every problem of [tool.compiler], one line each
+        _traceback_if(arguments.debug)
+        for problem in error.problems:
+            print(f"error: {' '.join(problem.split())}", file=sys.stderr)
+        if any(" is required " in problem for problem in error.problems):
+            print(f"note: {SETTINGS_HINT}", file=sys.stderr)
+        return EXIT_USAGE
     except UnsupportedInputError as error:
         _traceback_if(arguments.debug)
         print(f"error: {one_line(error)}", file=sys.stderr)

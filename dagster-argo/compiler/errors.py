@@ -11,3 +11,11 @@ class InvalidManifestError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class SettingsError(UnsupportedInputError):
+    """Every problem of `[tool.compiler]` found in one read (exit code 2), one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.settings import _Reader
+from compiler.settings_reader import TableReader
 
 STORES = ("minio", "aws-sqs")
 _QUEUE = re.compile(r"^[A-Za-z0-9_-]{1,80}(\.fifo)?$")
@@ -27,7 +27,7 @@ class EventSettings:
 
 
 def read_events(section: Mapping[str, Any]) -> EventSettings:
-    reader = _Reader("tool.compiler.events", section)
+    reader = TableReader("tool.compiler.events", section)
     store = reader.choice("store", STORES, default="minio")
     if store == "minio":
         reader.reject_unknown()

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
-from compiler.settings import DNS_SUBDOMAIN, SECRET_KEY, SecretRef, Settings, _Reader
+from compiler.settings import DNS_SUBDOMAIN, SECRET_KEY, SecretRef, Settings
+from compiler.settings_reader import TableReader as _Reader
 
 KINDS = ("ephemeral", "postgres")
 # Set to "postgres" in the pod: the step must use the shared instance and fails rather than fall back.

@@ -4,15 +4,16 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compiler.argo import DNS_LABEL, ENUMS
-from compiler.errors import UnsupportedInputError
+from compiler.errors import SettingsError, UnsupportedInputError
+from compiler.settings_reader import ENV_NAME, TableReader
 from compiler.user_text import reject_credential_value, reject_live_expressions
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 # Heuristic: names like these carry credentials and must come from a Secret, never a plain value.
 CREDENTIAL_NAME = re.compile(r"(KEY|SECRET|PASS|PWD|TOKEN|CREDENTIAL|AUTH|PRIVATE|CERT)", re.IGNORECASE)
@@ -63,7 +64,7 @@ class Settings:
     image_pull_policy: str
     namespace: str
     service_account: str
-    config_map: str
+    config_map: str  # "" when nothing reads a ConfigMap (no config_keys, no postgres instance)
     config_keys: tuple[str, ...]
     env: tuple[tuple[str, str], ...]
     secrets: tuple[tuple[str, SecretRef], ...]
@@ -93,10 +94,15 @@ class Settings:
         return f"{self.image}:{self.image_tag}" if self.image_tag else self.image
 
 
+INIT_HINT = "run `python -m compiler init` to write it with values inferred from the project"
+
+
 def load_settings(pyproject: Path) -> Settings:
-    """Reads and checks `[tool.compiler]`; an unknown or ill-typed setting is an error naming it."""
+    """Reads and checks `[tool.compiler]`; every unknown, missing or ill-typed setting is reported at once."""
     if not pyproject.is_file():
-        raise UnsupportedInputError(f"settings file {pyproject} not found: pass --settings PATH to a pyproject.toml")
+        raise UnsupportedInputError(
+            f"settings file {pyproject} not found: {INIT_HINT}, or pass --settings PATH to a pyproject.toml"
+        )
     with pyproject.open("rb") as handle:
         try:
             document = tomllib.load(handle)
@@ -104,51 +110,73 @@ def load_settings(pyproject: Path) -> Settings:
             raise UnsupportedInputError(f"{pyproject} is not valid TOML: {error}") from None
     section = document.get("tool", {}).get("compiler")
     if not isinstance(section, dict):
-        raise UnsupportedInputError(f"{pyproject} has no [tool.compiler] section: add one (see compiler/README.md)")
+        raise UnsupportedInputError(f"{pyproject} has no [tool.compiler] section: {INIT_HINT}")
     return parse_settings(section)
 
 
 def parse_settings(section: Mapping[str, Any]) -> Settings:
-    reject_live_expressions(section, "[tool.compiler]")
+    """Every problem of the section in one SettingsError (exit 2), not one per run."""
+    problems: list[str] = []
+    reader = TableReader("tool.compiler", section, problems)
+    reader.attempt(lambda: reject_live_expressions(section, "[tool.compiler]"), None)
 
     from compiler.events_settings import read_events  # imports this module
     from compiler.instance_settings import check_instance_env, read_instance  # imports this module
 
-    reader = _Reader("tool.compiler", section)
     name = reader.text("name", pattern=DNS_LABEL, hint="a DNS-1123 label, at most 40 characters", max_length=40)
-    config = _read_config(reader.table("config"))
+    config: dict[str, str] = reader.attempt(lambda: _read_config(reader.table("config")), {})
+    config_keys: tuple[str, ...] = reader.attempt(
+        lambda: tuple(_config_keys(reader.names("config_keys") or sorted(config))), ()
+    )
+    env: dict[str, str] = reader.attempt(lambda: _read_env(reader.table("env")), {})
+    secrets: dict[str, SecretRef] = reader.attempt(lambda: _read_secrets(reader.table("secrets"), problems), {})
+    instance = reader.attempt(lambda: read_instance(reader.table("instance")), None)
     settings = Settings(
         name=name,
         image=reader.text("image", pattern=re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$"), hint="an image reference"),
-        image_tag=reader.text("image_tag", default="", pattern=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$|^$")),
+        image_tag=reader.text(
+            "image_tag", default="", pattern=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$|^$"), hint="an image tag"
+        ),
         image_pull_policy=reader.choice("image_pull_policy", PULL_POLICIES, default="IfNotPresent"),
         namespace=reader.text("namespace", pattern=DNS_LABEL, hint="a DNS-1123 label"),
         service_account=reader.text("service_account", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
-        config_map=reader.text("config_map", pattern=DNS_SUBDOMAIN, hint="a DNS-1123 subdomain"),
-        config_keys=tuple(_config_keys(reader.names("config_keys") or sorted(config))),
-        env=tuple(sorted(_read_env(reader.table("env")).items())),
-        secrets=tuple(sorted(_read_secrets(reader.table("secrets")).items())),
-        defaults=_read_defaults(reader.table("defaults")),
+        config_map=reader.text(  # needed only when a variable is read from it
+            "config_map",
+            default=None if config_keys or instance is not None else "",
+            pattern=DNS_SUBDOMAIN,
+            hint="a DNS-1123 subdomain: the ConfigMap that config_keys"
+            + (" and the postgres instance's settings" if instance is not None else "")
+            + " are read from",
+        ),
+        config_keys=config_keys,
+        env=tuple(sorted(env.items())),
+        secrets=tuple(sorted(secrets.items())),
+        defaults=reader.attempt(lambda: _read_defaults(reader.table("defaults"), problems), Defaults()),
         config=tuple(sorted(config.items())),
-        instance=read_instance(reader.table("instance")),
+        instance=instance,
         shared_io_managers=tuple(reader.names("shared_io_managers")),
         secrets_per_asset=reader.flag("secrets_per_asset"),
         global_secrets=tuple(reader.names("global_secrets")),
         fan_out_parallelism=reader.positive("fan_out_parallelism", 4),
-        pools=_read_pools(reader.table("pools")),
+        pools=reader.attempt(lambda: _read_pools(reader.table("pools")), ()),
         fuse_chains=reader.flag("fuse_chains"),
-        events=read_events(reader.table("events")),
+        events=reader.attempt(lambda: read_events(reader.table("events")), None),
     )
     reader.reject_unknown()
-    _reject_overlaps(settings)
+    if not problems:  # the checks across settings, once each setting is valid on its own
+        for check in (_reject_overlaps, _check_global_secrets, _check_config_values, check_instance_env):
+            reader.attempt(partial(check, settings), None)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def _check_global_secrets(settings: Settings) -> None:
     unknown = sorted(set(settings.global_secrets) - {name for name, _ in settings.secrets})
     if unknown:
         raise UnsupportedInputError(
             f"[tool.compiler] global_secrets: {', '.join(unknown)} not in [tool.compiler.secrets]; add or remove them"
         )
-    _check_config_values(settings)
-    check_instance_env(settings)
-    return settings
 
 
 def _read_pools(section: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
@@ -219,14 +247,13 @@ def _check_config_values(settings: Settings) -> None:
         )
 
 
-def _read_secrets(section: Mapping[str, Any]) -> dict[str, SecretRef]:
+def _read_secrets(section: Mapping[str, Any], problems: list[str] | None = None) -> dict[str, SecretRef]:
     secrets: dict[str, SecretRef] = {}
     for variable, value in section.items():
-        reader = _Reader(f"tool.compiler.secrets.{variable}", value if isinstance(value, dict) else {})
+        reader = TableReader(f"tool.compiler.secrets.{variable}", value if isinstance(value, dict) else {}, problems)
         if not ENV_NAME.match(variable) or not isinstance(value, dict):
-            raise UnsupportedInputError(
-                f"[tool.compiler.secrets] {variable}: expected VARIABLE = {{ name = SECRET, key = KEY }}"
-            )
+            reader.fail(f"[tool.compiler.secrets] {variable}: expected VARIABLE = {{ name = SECRET, key = KEY }}")
+            continue
         secrets[variable] = SecretRef(
             name=reader.text("name", pattern=DNS_SUBDOMAIN, hint="a Secret name (DNS-1123 subdomain)"),
             key=reader.text("key", pattern=SECRET_KEY, hint="a Secret data key"),
@@ -235,8 +262,8 @@ def _read_secrets(section: Mapping[str, Any]) -> dict[str, SecretRef]:
     return secrets
 
 
-def _read_defaults(section: Mapping[str, Any]) -> Defaults:
-    reader = _Reader("tool.compiler.defaults", section)
+def _read_defaults(section: Mapping[str, Any], problems: list[str] | None = None) -> Defaults:
+    reader = TableReader("tool.compiler.defaults", section, problems)
     base = Defaults()
     defaults = Defaults(
         active_deadline_seconds=reader.positive("active_deadline_seconds", base.active_deadline_seconds),
@@ -250,7 +277,7 @@ def _read_defaults(section: Mapping[str, Any]) -> Defaults:
         ttl_seconds_after_failure=reader.positive("ttl_seconds_after_failure", base.ttl_seconds_after_failure),
         pod_gc_strategy=reader.choice("pod_gc_strategy", POD_GC_STRATEGIES, default=base.pod_gc_strategy),
         run_as_user=reader.positive("run_as_user", base.run_as_user),
-        resources=_read_resources(reader.table("resources")),
+        resources=reader.attempt(lambda: _read_resources(reader.table("resources")), {}),
         retry_limit=reader.count("retry_limit", base.retry_limit),
         retry_backoff_seconds=reader.positive("retry_backoff_seconds", base.retry_backoff_seconds),
         step_active_deadline_seconds=reader.positive("step_active_deadline_seconds", base.step_active_deadline_seconds),
@@ -258,7 +285,7 @@ def _read_defaults(section: Mapping[str, Any]) -> Defaults:
     )
     reader.reject_unknown()
     if defaults.step_active_deadline_seconds > defaults.active_deadline_seconds:
-        raise UnsupportedInputError(
+        reader.fail(
             f"[tool.compiler.defaults] step_active_deadline_seconds = {defaults.step_active_deadline_seconds} "
             f"exceeds active_deadline_seconds = {defaults.active_deadline_seconds}, the whole run's limit; lower it"
         )
@@ -291,92 +318,3 @@ def _reject_overlaps(settings: Settings) -> None:
                 f"[tool.compiler] {variable} is set in both {sources[variable]} and {where}; keep one"
             )
         sources[variable] = where
-
-
-class _Reader:
-    """Typed access to one TOML table that remembers which keys were read, to reject the rest by name."""
-
-    def __init__(self, where: str, section: Mapping[str, Any]) -> None:
-        self.where = where
-        self.section = section
-        self.read: set[str] = set()
-
-    def _get(self, key: str) -> Any:
-        self.read.add(key)
-        return self.section.get(key)
-
-    def text(
-        self,
-        key: str,
-        *,
-        default: str | None = None,
-        pattern: re.Pattern[str] | None = None,
-        hint: str = "",
-        max_length: int = 253,
-    ) -> str:
-        value = self._get(key)
-        if value is None:
-            if default is None:
-                raise UnsupportedInputError(f"[{self.where}] {key} is required ({hint or 'a string'})")
-            return default
-        if not isinstance(value, str) or len(value) > max_length or (pattern and not pattern.match(value)):
-            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected {hint or 'a string'}")
-        return value
-
-    def choice(self, key: str, allowed: tuple[str, ...], *, default: str) -> str:
-        value = self._get(key)
-        if value is None:
-            return default
-        if value not in allowed:
-            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected one of {allowed}")
-        return str(value)
-
-    def positive(self, key: str, default: int) -> int:
-        value = self._get(key)
-        if value is None:
-            return default
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected a positive integer")
-        return value
-
-    def count(self, key: str, default: int) -> int:
-        value = self._get(key)
-        if value is None:
-            return default
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected an integer >= 0")
-        return value
-
-    def names(self, key: str) -> list[str]:
-        value = self._get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str) and ENV_NAME.match(v) for v in value):
-            raise UnsupportedInputError(f"[{self.where}] {key} must be a list of environment variable names")
-        if len(set(value)) != len(value):
-            raise UnsupportedInputError(f"[{self.where}] {key} lists a variable twice")
-        return sorted(value)
-
-    def flag(self, key: str) -> bool:
-        value = self._get(key)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            raise UnsupportedInputError(f"[{self.where}] {key} = {value!r} is invalid: expected true or false")
-        return value
-
-    def table(self, key: str) -> Mapping[str, Any]:
-        value = self._get(key)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise UnsupportedInputError(f"[{self.where}] {key} must be a table")
-        return value
-
-    def reject_unknown(self) -> None:
-        unknown = sorted(set(self.section) - self.read)
-        if unknown:
-            raise UnsupportedInputError(
-                f"[{self.where}] unknown setting(s) {', '.join(unknown)}: remove them or fix the spelling "
-                "(see compiler/README.md)"
-            )

@@ -5,6 +5,7 @@ properties of the graph's asset node."""
 
 import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -13,7 +14,10 @@ from dagster._core.definitions.assets.graph.asset_graph import AssetNode
 
 from compiler.builder.fidelity.dagster_features import FEATURES, Verdict
 from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import compile_project
 from compiler.errors import UnsupportedInputError
+from tests.compiler.definition_kinds import COMPILE, REFUSE, WARN, definition_kinds
+from tests.compiler.support import demo_settings, run_compiler, write_project
 
 SIGNATURES: dict[str, Callable[..., Any]] = {
     "asset": dg.asset,
@@ -105,3 +109,54 @@ def test_virtual_assets_are_refused() -> None:
 
     with pytest.raises(UnsupportedInputError, match="asset view: virtual assets"):
         project_from_definitions("p", dg.Definitions(assets=[virtual, reader]))
+
+
+KINDS = {kind.name: kind for kind in definition_kinds()}
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_kind_of_definition_compiles_warns_or_is_refused(name: str) -> None:
+    """Dagster 1.13's definitions, one by one, through the whole build (load → plan → render → validate): never a
+    crash nor an invalid manifest (exit 1), only the verdict of definition_kinds.py."""
+    kind = KINDS[name]
+    if kind.verdict == REFUSE:  # exit 2, one line naming the object
+        with pytest.raises(UnsupportedInputError) as refused:
+            compile_project(project_from_definitions("p", kind.build()), demo_settings())
+        assert "\n" not in str(refused.value)
+        assert kind.names in str(refused.value)
+        return
+    result = compile_project(project_from_definitions("p", kind.build()), demo_settings())
+    named = [warning for warning in result.warnings if kind.names and kind.names in warning]
+    assert kind.verdict == (WARN if named else COMPILE), (name, result.warnings)
+
+
+EXTERNAL_BESIDE = """
+import dagster as dg
+
+@dg.asset(deps=["ext"])
+def reader() -> None:
+    return None
+
+defs = dg.Definitions(assets=[dg.AssetSpec("ext"), dg.SourceAsset("src"), reader])
+"""
+ONLY_EXTERNAL = """
+import dagster as dg
+
+defs = dg.Definitions(assets=[dg.AssetSpec("ext"), dg.SourceAsset("src")])
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "stderr"),
+    [
+        (EXTERNAL_BESIDE, 0, "wrote 5 files to argo_out"),
+        (ONLY_EXTERNAL, 2, "error: module 'location': nothing to compile: the Definitions hold no materializable "
+         "asset (it has 2 external assets, which are inputs only); Argo workflows run asset materializations, so add "
+         "an @asset or compile another module"),
+    ],
+)  # fmt: skip
+def test_the_former_crashes_exit_0_or_2_through_the_cli(tmp_path: Path, source: str, code: int, stderr: str) -> None:
+    """Were exit 1 with a traceback (CheckError in the fidelity walker; an invalid WorkflowTemplate)."""
+    write_project(tmp_path, "location", source)
+    build = run_compiler("build", "--module", "location", cwd=tmp_path)
+    assert (build.returncode, build.stderr.strip().splitlines()) == (code, [stderr])

@@ -381,7 +381,7 @@ def test_a_gated_dag_fuses_and_the_fused_task_carries_the_gates_when() -> None:
     result, documents = build(dg.Definitions(assets=chain(), jobs=[job], schedules=[gated]), fuse_chains=True)
     assert not [note for note in result.notes if "fuse" in note]
     document = workflow_template(documents)
-    tasks = dag(document)
+    tasks = dag(document, "job-abc")  # the schedule's job's DAG
     assert set(tasks) == {"schedule-gate", "a-to-c"}
     assert tasks["a-to-c"]["depends"] == "schedule-gate"
     assert tasks["a-to-c"]["when"] == "{{tasks.schedule-gate.outputs.parameters.a-to-c}} == true"
@@ -404,7 +404,7 @@ def test_assets_a_sampled_tick_selects_apart_are_not_fused_and_a_true_tag_is_ref
         return dg.RunRequest(partition_key=partition)
 
     result, documents = build(dg.Definitions(assets=chain(), jobs=[job], schedules=[mondays_only_c]), fuse_chains=True)
-    tasks = dag(workflow_template(documents))
+    tasks = dag(workflow_template(documents), "job-abc")
     assert set(tasks) == {"schedule-gate", "a-to-b", "c"}  # a and b still fuse: every tick selects both or neither
     assert tasks["c"]["when"] == "{{tasks.schedule-gate.outputs.parameters.c}} == true"
     [note] = [note for note in result.notes if "fused" in note]

@@ -85,7 +85,7 @@ def test_digit_first_asset_gets_a_prefix() -> None:
     assert list(tasks) == ["asset-2024-data"]
 
 
-def test_schedule_on_a_subset_gets_its_own_dag_and_entrypoint() -> None:
+def test_every_scheduled_job_gets_its_own_dag_and_entrypoint() -> None:
     a, b, c = make_asset("a", []), make_asset("b", ["a"]), make_asset("c", ["b"])
     partial = dg.define_asset_job("tail_only", selection=["b", "c"])
     everything = dg.define_asset_job("everything", selection=dg.AssetSelection.all())
@@ -104,7 +104,8 @@ def test_schedule_on_a_subset_gets_its_own_dag_and_entrypoint() -> None:
     assert tail["workflowSpec"]["entrypoint"] == "job-tail-only"
     assert (tail["schedules"], tail["timezone"]) == (["30 2 * * *"], "Asia/Tokyo")
     full = documents["demo-all.cronworkflow.yaml"]["spec"]
-    assert full["workflowSpec"]["entrypoint"] == "main"
+    assert full["workflowSpec"]["entrypoint"] == "job-everything"  # every job has its DAG, even selecting all
+    assert list(dag(template, "job-everything")) == ["a", "b", "c"]
     assert (full["schedules"], full["timezone"]) == (["0 1 * * *", "0 13 * * *"], "UTC")
 
 

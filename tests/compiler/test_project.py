@@ -127,7 +127,7 @@ def test_schedule_becomes_a_thin_cron_workflow() -> None:
     assert spec["concurrencyPolicy"] == "Forbid"
     assert spec["workflowSpec"] == {
         "workflowTemplateRef": {"name": "demo"},
-        "entrypoint": "main",
+        "entrypoint": "job-nightly",  # its job's own DAG (every asset job has one)
         "arguments": {"parameters": [{"name": "schedule", "value": "nightly_schedule"}]},
     }
 

@@ -48,7 +48,7 @@ def _ticks(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> li
         # Friday, Saturday (SkipReason), Sunday (SkipReason), Monday
         ("weekday_prices", "job-prices-job", "2026-11-27T00:00:00+00:00", "2026-11-30T23:00:00+00:00"),
         # Monday (downstream only), Tuesday (fx only), Wednesday (upstream and fx, not the downstream)
-        ("rotating_selection", "main", "2026-11-30T00:00:00+00:00", "2026-12-02T23:00:00+00:00"),
+        ("rotating_selection", "job-everything-job", "2026-11-30T00:00:00+00:00", "2026-12-02T23:00:00+00:00"),
     ],
 )
 def test_the_ticks_materialize_what_dagsters_schedule_requests(
@@ -127,14 +127,14 @@ def test_several_run_requests_on_a_tick_build_did_not_sample_fail_the_gate_clear
         assert len(project.mid_month.evaluate_tick(c).run_requests or []) == 2  # Dagster would start two runs
     built = build(tmp_path, "several_requests")
     assert built.returncode == 0, built.stderr
-    replay = run_local(tmp_path, "-p", "schedule=mid_month",
+    replay = run_local(tmp_path, "--entrypoint", "job-ledger-job", "-p", "schedule=mid_month",
                        "--scheduled-time", "2026-03-15T05:00:00Z")  # fmt: skip
     output = replay.stdout + replay.stderr
     assert replay.returncode == 1, output
     assert "✘ schedule-gate exit 2" in output
     assert "schedule-gate: bad usage: schedule mid_month: one tick returned 2 RunRequests" in output
     assert runs(tmp_path / "argo-record") == []
-    fine = run_local(tmp_path, "-p", "schedule=mid_month",
+    fine = run_local(tmp_path, "--entrypoint", "job-ledger-job", "-p", "schedule=mid_month",
                      "--scheduled-time", "2026-03-16T05:00:00Z")  # fmt: skip
     assert fine.returncode == 0, fine.stdout + fine.stderr
     assert runs(tmp_path / "argo-record") == ["ledger"]

@@ -62,8 +62,8 @@ def test_gated_fused_ticks_materialize_what_dagsters_schedule_requests(
 ) -> None:
     _built(tmp_path)
     template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
-    [main_dag] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
-    tasks = {task["name"]: task for task in main_dag["dag"]["tasks"]}
+    [job_dag] = [t for t in template["spec"]["templates"] if t["name"] == "job-market-job"]  # the schedule's job
+    tasks = {task["name"]: task for task in job_dag["dag"]["tasks"]}
     assert set(tasks) == {"schedule-gate", FUSED_TASK, "fx-rates"}  # the chain is one task behind the gate
     assert tasks[FUSED_TASK]["when"] == "{{tasks.schedule-gate.outputs.parameters." + FUSED_TASK + "}} == true"
 
@@ -72,7 +72,15 @@ def test_gated_fused_ticks_materialize_what_dagsters_schedule_requests(
     for day in ("2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"):
         tick = datetime.fromisoformat(f"{day}T06:00:00+00:00")
         dagster = _dagster_tick(tick, tmp_path / f"dagster-{day}", monkeypatch)
-        replay = run_local(tmp_path, "-p", "schedule=market_days", "--scheduled-time", tick.isoformat())
+        replay = run_local(
+            tmp_path,
+            "--entrypoint",
+            "job-market-job",
+            "-p",
+            "schedule=market_days",
+            "--scheduled-time",
+            tick.isoformat(),
+        )
         assert replay.returncode == 0, replay.stdout + replay.stderr
         compared[tick.strftime("%a")] = (dagster, _replayed(tmp_path))
         if not dagster:
@@ -149,7 +157,7 @@ def test_a_gated_fan_out_runs_its_per_key_dag_exactly_when_dagsters_schedule_req
     assert built.returncode == 0, built.stderr
     assert "RunRequest tags" not in built.stderr  # Dagster's own partition tags are not the user's
     template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
-    [gate] = [t for t in template["spec"]["templates"] if t["name"] == "schedule-gate-main"]
+    [gate] = [t for t in template["spec"]["templates"] if t["name"] == "schedule-gate-job-city-job"]
     arguments = gate["container"]["args"]
     assert arguments[arguments.index("--task") + 1 : arguments.index("--task") + 3] == [
         "each-city-prices",
@@ -168,7 +176,9 @@ def test_a_gated_fan_out_runs_its_per_key_dag_exactly_when_dagsters_schedule_req
         for request in requests:
             instance = dg.DagsterInstance.ephemeral()
             assert job.execute_in_process(instance=instance, partition_key=request.partition_key).success
-        replay = run_local(tmp_path, "-p", "schedule=city_days", "--scheduled-time", tick.isoformat())
+        replay = run_local(
+            tmp_path, "--entrypoint", "job-city-job", "-p", "schedule=city_days", "--scheduled-time", tick.isoformat()
+        )
         assert replay.returncode == 0, replay.stdout + replay.stderr
         compared[tick.strftime("%a")] = (sorted(runs(tmp_path / f"dagster-{day}")), _replayed(tmp_path))
     assert all(dagster == argo for dagster, argo in compared.values()), compared

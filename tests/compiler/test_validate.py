@@ -23,6 +23,12 @@ def _cron() -> dict[str, Any]:
     return yaml.safe_load((GOLDEN / "demo-nightly-schedule.cronworkflow.yaml").read_text(encoding="utf-8"))
 
 
+def _step(document: dict[str, Any]) -> dict[str, Any]:
+    """The golden template's step template (after its DAGs: main, then one per job)."""
+    [step] = [t for t in document["spec"]["templates"] if t["name"] == "materialize"]
+    return step
+
+
 def _tasks(document: dict[str, Any]) -> list[dict[str, Any]]:
     return document["spec"]["templates"][0]["dag"]["tasks"]
 
@@ -46,7 +52,7 @@ def _problems_after(change: Any, document: dict[str, Any] | None = None) -> str:
 
 def test_unknown_field_deep_inside() -> None:
     def change(d: dict[str, Any]) -> None:
-        d["spec"]["templates"][1]["container"]["securityContext"]["runAsNonRot"] = True
+        _step(d)["container"]["securityContext"]["runAsNonRot"] = True
 
     assert "securityContext.runAsNonRot: unknown field" in _problems_after(change)
 
@@ -113,14 +119,14 @@ def test_bad_enum_and_undeclared_parameter() -> None:
     assert "'Sometimes' is not one of Allow, Forbid, Replace" in _problems_after(change, _cron())
 
     def undeclared(d: dict[str, Any]) -> None:
-        d["spec"]["templates"][1]["container"]["args"][3] = "{{inputs.parameters.assett}}"
+        _step(d)["container"]["args"][3] = "{{inputs.parameters.assett}}"
 
     assert "does not declare" in _problems_after(undeclared)
 
 
 def test_live_braces_in_free_text_are_flagged() -> None:
     def change(d: dict[str, Any]) -> None:
-        d["spec"]["templates"][1]["metadata"]["annotations"]["note"] = "{{ this is prose }}"
+        _step(d)["metadata"]["annotations"]["note"] = "{{ this is prose }}"
 
     assert "is not an Argo variable" in _problems_after(change)
 
@@ -132,21 +138,21 @@ def test_the_retry_attempt_variable_is_accepted_where_argo_accepts_it() -> None:
     literal in the pod)."""
 
     def with_retry(d: dict[str, Any]) -> None:
-        step = d["spec"]["templates"][1]
+        step = _step(d)
         assert "retryStrategy" in step
         step["container"]["args"] += ["--attempt", "{{retries}}"]
 
     assert _problems_after(with_retry) == ""
 
     def without_retry(d: dict[str, Any]) -> None:
-        step = d["spec"]["templates"][1]
+        step = _step(d)
         del step["retryStrategy"]
         step["container"]["args"] += ["--attempt", "{{retries}}"]
 
     assert _problems_after(without_retry) == ""
 
     def misspelt(d: dict[str, Any]) -> None:
-        d["spec"]["templates"][1]["container"]["args"] += ["--attempt", "{{retry}}"]
+        _step(d)["container"]["args"] += ["--attempt", "{{retry}}"]
 
     assert "{{retry}} is not an Argo variable" in _problems_after(misspelt)
 
@@ -180,7 +186,7 @@ def test_argo_schema_cross_check(shared_file) -> None:
         [document] = parse_documents(path.read_text(encoding="utf-8"), path.name)
         assert schema_errors(document) == [], path.name
     broken = _template()
-    broken["spec"]["templates"][1]["container"]["securityContext"]["runAsNonRot"] = True
+    _step(broken)["container"]["securityContext"]["runAsNonRot"] = True
     assert any("runAsNonRot" in error for error in schema_errors(broken))
 
 

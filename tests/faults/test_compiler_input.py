@@ -68,8 +68,10 @@ def test_adversarial_definitions_give_valid_yaml_or_exit_2_and_never_touch_the_o
         assert schema_errors(document) == [], name
         assert b"{{workflow.name}}" not in data  # hostile text is never a live Argo expression
     template = yaml.safe_load(files["demo.workflowtemplate.yaml"])
-    tasks = {t["name"]: t for t in template["spec"]["templates"] if "dag" in t}
-    names = [task["name"] for dag in tasks.values() for task in dag["dag"]["tasks"]]
+    dags = {t["name"]: t for t in template["spec"]["templates"] if "dag" in t}
+    assert sorted(dags) == ["job-nightly", "main"]  # the job selects everything and gets its DAG too
+    names = [task["name"] for task in dags["main"]["dag"]["tasks"]]
+    assert [task["name"] for task in dags["job-nightly"]["dag"]["tasks"]] == names
     assert len(names) == len(set(names)) == 3
     assert all(len(name) <= 63 for name in names)
 

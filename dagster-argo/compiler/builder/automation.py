@@ -5,12 +5,17 @@ tick" part holds trivially), which is what a CronWorkflow does. Dagster's defaul
 evaluates it (every ~30 s) and starts STOPPED, so the CronWorkflow is emitted suspended, as a STOPPED schedule is.
 Anything that waits on other assets (on_cron with dependencies, eager, on_missing...) needs Dagster's asset-state
 evaluation, which Argo does not have: refused with the condition's name.
+
+A job-scoped condition is handled like an asset's: `any_job_root_assets_match(on_cron(...))` (or `all_...`) over a
+job whose root assets have no dependencies and no partitions launches the whole job after each tick, so its
+CronWorkflow (suspended) runs the job's `job-<job>` DAG; any other job condition is refused naming the job.
 """
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
-from compiler.builder.model import ScheduleSpec
+from compiler.builder.fidelity.schedule_jobs import asset_jobs
+from compiler.builder.model import JobSpec, ScheduleSpec
 from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
 
@@ -59,6 +64,56 @@ def automation_schedules(graph: AssetGraph) -> list[ScheduleSpec]:
             )
         )
     return schedules
+
+
+def job_automation_schedules(defs: dg.Definitions, graph: AssetGraph, jobs: tuple[JobSpec, ...]) -> list[ScheduleSpec]:
+    """One suspended ScheduleSpec per job whose automation condition is on_cron over its root assets."""
+    selected = {job.name: job.asset_keys for job in jobs}
+    schedules = []
+    for job in asset_jobs(defs):
+        condition = job.automation_condition
+        if condition is None:
+            continue
+        operand = getattr(condition, "operand", None)
+        cron = _on_cron(operand) if type(condition).__name__ in JOB_ROOT_CONDITIONS and operand else None
+        if cron is None:
+            raise UnsupportedInputError(
+                f"job {job.name}: automation condition {condition.get_label() or type(condition).__name__} is not "
+                "supported: Argo runs workflows on a clock, it cannot watch assets' state; use "
+                "AutomationCondition.any_job_root_assets_match(AutomationCondition.on_cron(...)), or a schedule"
+            )
+        keys = selected[job.name]
+        for key in sorted(keys):
+            node = graph.get(dg.AssetKey(key))
+            in_job = {parent for parent in node.parent_keys if tuple(parent.path) in keys}
+            if node.parent_keys and not in_job:
+                raise UnsupportedInputError(
+                    f"job {job.name}: {condition.get_label()} waits for the dependencies of its root asset "
+                    f"{node.key.to_user_string()} to update after each tick, which Argo cannot observe; use a "
+                    "schedule on the job instead"
+                )
+            if node.partitions_def is not None:
+                raise UnsupportedInputError(
+                    f"job {job.name}: {condition.get_label()} on partitioned assets is not supported; the pod picks "
+                    "partitions from a schedule: use build_schedule_from_partitioned_job"
+                )
+        problem = cron_problem(cron[0])
+        if problem:
+            raise UnsupportedInputError(f"job {job.name}: cron {cron[0]!r} has no Argo equivalent: {problem}")
+        schedules.append(
+            ScheduleSpec(
+                name=f"automation_{job.name}",
+                job_name=job.name,
+                crons=(cron[0],),
+                timezone=cron[1],
+                asset_keys=keys,
+                stopped=True,
+            )
+        )
+    return schedules
+
+
+JOB_ROOT_CONDITIONS = ("AnyJobRootAssetsMatchCondition", "AllJobRootAssetsMatchCondition")
 
 
 def _on_cron(condition: dg.AutomationCondition) -> tuple[str, str] | None:

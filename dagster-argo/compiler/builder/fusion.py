@@ -10,7 +10,7 @@ compiler/materialize/resume.py) and one pod sized for the chain's hungriest asse
   asset checks' `additional_deps` alike), so fusing never delays or reorders anything outside the chain;
 - plain assets: one key per op (multi-assets and graph-backed multi-assets keep their own task);
 - the same partitions definition (or none), so one partition key names every asset's partition;
-- every schedule's job selects both assets or neither, so a job DAG never runs part of a chain;
+- every job (scheduled or not) selects both assets or neither, so a job DAG never runs part of a chain;
 - pods that can merge: the same image, node selector, tolerations, service account, security settings and other
   Kubernetes objects, no variable set to two values; resources are merged key by key to the larger quantity;
 - the same retry limit (the attempts Argo may make): the fused task waits as the most patient policy asks.
@@ -280,6 +280,9 @@ def _refusal(up: AssetSpec, asset: AssetSpec, project: Project) -> str | None:
     for schedule in project.schedules:
         if (up.key in schedule.asset_keys) != (asset.key in schedule.asset_keys):
             return f"schedule {schedule.name} runs one without the other"
+    for job in project.jobs:  # an unscheduled job's DAG too: `argo submit --entrypoint job-<job>`
+        if (up.key in job.asset_keys) != (asset.key in job.asset_keys):
+            return f"job {job.name} runs one without the other"
     for schedule in project.schedules:  # a schedule-gate runs a fused chain whole or not at all
         for tick, keys in schedule.sampled_selections:
             if (up.key in keys) != (asset.key in keys):

@@ -13,7 +13,7 @@ from dagster._core.definitions.partitions.partitioned_schedule import Unresolved
 from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from compiler.builder.automation import automation_schedules
+from compiler.builder.automation import automation_schedules, job_automation_schedules
 from compiler.builder.dagster_k8s import read_pod_overrides
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.check_deps import with_check_dependencies
@@ -27,11 +27,11 @@ from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_sche
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.builder.graph_asset import needs_run_config, node_settings
+from compiler.builder.jobs import job_selection, read_jobs
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
-from compiler.builder.multi_asset import check_job_subset, op_keys
+from compiler.builder.multi_asset import op_keys
 from compiler.builder.object_triggers import read_object_triggers, refuse_other_sensors
 from compiler.builder.partitions import (
-    check_job_partitions,
     check_partition_dependencies,
     describe_partitions,
     schedule_check_time,
@@ -78,15 +78,17 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
     assets = with_resume_facts(with_check_dependencies(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
+    if not materializable:
+        raise UnsupportedInputError(_nothing_to_compile(module_name, graph))
     mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py)
         dataclasses.replace(a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ()))) for a in assets
     ]
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
-    schedules = tuple(
-        sorted([*read, *automation_schedules(graph)], key=_by_name)
-    )  # on_cron: compiler/builder/automation.py
+    jobs = read_jobs(defs, graph, materializable)  # after the schedules, whose errors name the schedule too
+    automated = [*automation_schedules(graph), *job_automation_schedules(defs, graph, jobs)]
+    schedules = tuple(sorted([*read, *automated], key=_by_name))  # on_cron: compiler/builder/automation.py
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
@@ -100,7 +102,23 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
         assets=_topological(assets),
         schedules=schedules,
         fidelity=fidelity,
+        jobs=jobs,
         object_triggers=triggers,
+    )
+
+
+def _nothing_to_compile(module_name: str, graph: AssetGraph) -> str:
+    """One line: Argo runs materializations only, so a location without one has no workflow to write."""
+    external = len([node for node in graph.asset_nodes if not node.is_materializable])
+    inputs = (
+        "1 external asset, which is an input only"
+        if external == 1
+        else f"{external} external assets, which are inputs only"
+    )
+    found = f" (it has {inputs})" if external else ""
+    return (
+        f"module {module_name!r}: nothing to compile: the Definitions hold no materializable asset{found}; Argo "
+        "workflows run asset materializations, so add an @asset or compile another module"
     )
 
 
@@ -188,17 +206,7 @@ def _read_schedule(
             f"schedule {schedule.name}: targets job {job.name}, which is not an asset job; "
             "target assets or a define_asset_job job"
         )
-    if job.config is not None:
-        raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} has run config, which is not supported")
-    if job.op_retry_policy is not None:
-        raise UnsupportedInputError(
-            f"schedule {schedule.name}: job {job.name} sets op_retry_policy; set RetryPolicy on the assets instead"
-        )
-    selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
-    if not selected:
-        raise UnsupportedInputError(f"schedule {schedule.name}: job {job.name} selects no materializable asset")
-    check_job_partitions(schedule.name, job.name, graph, selected)
-    check_job_subset(job.name, schedule.name, graph, selected)
+    selected = set(job_selection(job, graph, materializable, f"schedule {schedule.name}: job {job.name}"))
     crons: str | Sequence[str]
     timezone: str | None
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):

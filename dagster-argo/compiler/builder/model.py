@@ -124,14 +124,23 @@ class ObjectTrigger:
 
 
 @dataclass(frozen=True)
+class JobSpec:
+    """An asset job (compiler/builder/jobs.py): its `job-<name>` DAG runs `asset_keys`, scheduled or not."""
+
+    name: str
+    asset_keys: frozenset[tuple[str, ...]]
+
+
+@dataclass(frozen=True)
 class Project:
-    """Assets in topological order (ties broken by key), schedules sorted by name."""
+    """Assets in topological order (ties broken by key), schedules and jobs sorted by name."""
 
     module: str
     assets: tuple[AssetSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
     object_triggers: tuple[ObjectTrigger, ...] = ()  # new_object_sensors, sorted by name (compiler/builder/events.py)
+    jobs: tuple[JobSpec, ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:

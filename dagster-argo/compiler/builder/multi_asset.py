@@ -45,7 +45,7 @@ def op_keys(graph: AssetGraph, assets_def: dg.AssetsDefinition) -> OpKeys:
     )
 
 
-def check_job_subset(job_name: str, schedule: str, graph: AssetGraph, selected: set[Key]) -> None:
+def check_job_subset(where: str, graph: AssetGraph, selected: set[Key]) -> None:
     """Dagster itself fails to resolve a job that selects part of a multi-asset with can_subset=False; the
     compiler says so at build time instead of deploying a CronWorkflow whose every run would fail."""
     for assets_def in {
@@ -55,7 +55,7 @@ def check_job_subset(job_name: str, schedule: str, graph: AssetGraph, selected: 
         if len(keys) > 1 and not assets_def.can_subset and not keys <= selected:
             missing = ", ".join("/".join(k) for k in sorted(keys - selected))
             raise UnsupportedInputError(
-                f"schedule {schedule}: job {job_name} selects part of multi-asset {assets_def.node_def.name} "
+                f"{where} selects part of multi-asset {assets_def.node_def.name} "
                 f"(can_subset=False), which Dagster cannot run; select its other keys too ({missing}) or make it "
                 "can_subset=True"
             )

@@ -9,8 +9,8 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from compiler.builder.jobs import job_selection
 from compiler.builder.model import ObjectTrigger
-from compiler.builder.partitions import check_job_partitions
 from compiler.errors import UnsupportedInputError
 from compiler.sensors.object_sensor import read_object_sensor
 
@@ -42,15 +42,7 @@ def _trigger(sensor: dg.SensorDefinition, graph: AssetGraph, materializable: set
     job = sensor.targets[0].resolvable_to_job
     if not isinstance(job, UnresolvedAssetJobDefinition):
         raise UnsupportedInputError(f"{where}: target it at assets or a define_asset_job job, not an op/graph job")
-    if job.config is not None or job.op_retry_policy is not None:
-        raise UnsupportedInputError(
-            f"{where}: job {job.name} has run config or op_retry_policy, which is not supported; "
-            "set defaults and RetryPolicy on the assets instead"
-        )
-    selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
-    if not selected:
-        raise UnsupportedInputError(f"{where}: its target selects no materializable asset")
-    check_job_partitions(sensor.name, job.name, graph, selected)
+    selected = job_selection(job, graph, materializable, f"{where}: job {job.name}")  # refusals as for any job
     partitions = {graph.get(dg.AssetKey(key)).partitions_def for key in sorted(selected)} - {None}
     groups = spec.rule.dimensions
     definition = next(iter(partitions)) if partitions else None

@@ -78,10 +78,9 @@ def _short(partitions: dg.PartitionsDefinition) -> str:
     return type(partitions).__name__
 
 
-def check_job_partitions(
-    schedule_name: str, job_name: str, graph: AssetGraph, selected: Iterable[tuple[str, ...]]
-) -> None:
-    """Dagster runs a job for one partition of one partitions definition; a job mixing several cannot run."""
+def check_job_partitions(where: str, graph: AssetGraph, selected: Iterable[tuple[str, ...]]) -> None:
+    """Dagster runs a job for one partition of one partitions definition; a job mixing several cannot run. `where`
+    names the job ("job J", or "schedule S: job J")."""
     by_definition: dict[dg.PartitionsDefinition, list[str]] = {}
     for key in sorted(selected):
         partitions = graph.get(dg.AssetKey(key)).partitions_def
@@ -93,7 +92,7 @@ def check_job_partitions(
             for definition, assets in sorted(by_definition.items(), key=lambda item: item[1])
         )
         raise UnsupportedInputError(
-            f"schedule {schedule_name}: job {job_name} selects assets with different partitions definitions "
+            f"{where} selects assets with different partitions definitions "
             f"({groups}); a run has one partition, so give each partitions definition its own job and schedule"
         )
 

@@ -1,6 +1,7 @@
 """Turns the plain model plus settings into the plan render draws (plan_types.py): names, DAGs, step templates.
 
-Names first (tasks, job DAGs, CronWorkflows: naming.py), then one step template per distinct settings (steps.py),
+Names first (tasks, job DAGs: one `job-<job>` per asset job, scheduled or not, which its CronWorkflows run;
+CronWorkflows: naming.py), then one step template per distinct settings (steps.py),
 the DAGs with their fan-outs split into per-key DAGs (fan_out.py), schedule-gates where a schedule has code of its
 own, and last, when asked for, step fusion (fusion.py).
 """
@@ -37,33 +38,26 @@ def make_plan(project: Project, settings: Settings) -> Plan:
 
     fan_out = settings.fan_out_parallelism
     dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out)
-    job_dags: dict[str, str] = {}
-    all_keys = set(tasks_by_key)
-    # schedules' jobs, then new_object_sensors' (compiler/builder/events.py): one DAG per job selecting a subset
-    jobs = [(s.job_name, s.asset_keys) for s in project.schedules]
-    jobs += [(t.job_name, t.asset_keys) for t in project.object_triggers]
-    job_names, job_renamings = assign_names(
-        {job for job, keys in jobs if keys != all_keys}, prefix="job-", what="DAG template"
-    )
+    # every asset job, scheduled or not, every automation condition's job and every new_object_sensor's target
+    # (compiler/builder/events.py): its own DAG `job-<job>`
+    job_keys = {s.job_name: s.asset_keys for s in project.schedules} | {j.name: j.asset_keys for j in project.jobs}
+    job_keys |= {t.job_name: t.asset_keys for t in project.object_triggers}
+    job_dags, job_renamings = assign_names(sorted(job_keys), prefix="job-", what="DAG template")
     renamings.extend(job_renamings)
-    for job, keys in jobs:
-        if keys == all_keys:
-            continue
-        if job not in job_dags:
-            job_dags[job] = job_names[job]
-            dags.extend(_dag(job_names[job], project.assets, tasks_by_key, step_names, keys, fan_out))
+    for job in sorted(job_keys):
+        dags.extend(_dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out))
 
     limits = dict(project.fidelity.dag_parallelism)
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
     dags = [dataclasses.replace(dag, parallelism=_smaller(dag.parallelism, by_dag.get(dag.name))) for dag in dags]
-    gated = {job_dags.get(s.job_name, MAIN_DAG) for s in project.schedules if s.gated}
+    gated = {job_dags[s.job_name] for s in project.schedules if s.gated}
     nested = {dag.name: ",".join(task.asset for task in dag.tasks) for dag in dags if dag.per_key}
     dags = [
         with_gate(dag, fit_name(f"{GATE_TEMPLATE_PREFIX}{dag.name}"), nested) if dag.name in gated else dag
         for dag in dags
     ]
     by_name = {dag.name: dag for dag in dags}
-    check_gated_fan_outs((s, by_name[job_dags.get(s.job_name, MAIN_DAG)]) for s in project.schedules if s.gated)
+    check_gated_fan_outs((s, by_name[job_dags[s.job_name]]) for s in project.schedules if s.gated)
 
     cron_sources = {s.name: _cron_source(s.name, settings.name) for s in project.schedules}
     cron_names, cron_renamings = assign_names(cron_sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")
@@ -76,7 +70,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             job=s.job_name,
             crons=s.crons,
             timezone=s.timezone,
-            entrypoint=job_dags.get(s.job_name, MAIN_DAG),
+            entrypoint=job_dags[s.job_name],
             suspended=s.stopped,
         )
         for s in project.schedules

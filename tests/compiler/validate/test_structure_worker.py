@@ -15,7 +15,8 @@ GOLDEN = Path(__file__).parents[1] / "golden" / "vienna" / "demo.workflowtemplat
 
 def _broken() -> dict[str, Any]:
     document = yaml.safe_load(GOLDEN.read_text(encoding="utf-8"))
-    document["spec"]["templates"][1]["container"]["securityContext"]["runAsNonRot"] = True
+    [step] = [t for t in document["spec"]["templates"] if t["name"] == "materialize"]  # after the DAGs
+    step["container"]["securityContext"]["runAsNonRot"] = True
     return document
 
 

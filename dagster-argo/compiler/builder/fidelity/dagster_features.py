@@ -14,6 +14,7 @@ from enum import Enum
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.errors import UnsupportedInputError
 
 
@@ -109,7 +110,7 @@ _JOB = {
     "selection": (M, "the DAG's tasks"),
     "config": (R, "refused: the pods cannot receive run config"),
     "description": (M, UI),
-    "tags": (M, "dagster-k8s/config merged into its tasks; other tags warned (feature_warnings)"),
+    "tags": (R, "dagster-k8s/config refused (jobs.py: one step template per asset); other tags warned"),
     "run_tags": (W, "run tags are not passed to the pods (feature_warnings)"),
     "metadata": (M, UI),
     "partitions_def": (M, "checked against its assets' definitions"),
@@ -117,7 +118,7 @@ _JOB = {
     "hooks": (W, "each pod runs its asset's own job, without the job's hooks (feature_warnings)"),
     "op_retry_policy": (R, "refused: set RetryPolicy on the assets"),
     "owners": (M, UI),
-    "automation_condition": (W, "Argo runs the job only on its schedules (feature_warnings)"),
+    "automation_condition": (R, "as an asset's: on_cron over unpartitioned roots mapped (automation.py), else refused"),
 }
 _DEFINITIONS = {
     "assets": (M, "one task per op"),
@@ -236,9 +237,9 @@ def _asset_warnings(graph: AssetGraph) -> Iterable[str]:
 
 
 def _check_warnings(graph: AssetGraph) -> Iterable[str]:
-    for assets_def in sorted(graph.assets_defs, key=lambda a: a.node_def.name):
-        if assets_def.keys or not assets_def.check_specs:
-            continue  # only standalone @asset_check definitions; an asset's own checks share its op
+    standalone = [a for a in graph.assets_defs if a.is_executable and not a.keys and a.check_specs]
+    for assets_def in sorted(standalone, key=lambda a: a.node_def.name):  # an asset's own checks share its op;
+        # external assets (AssetSpec, SourceAsset) have no op at all
         op = assets_def.node_def
         check = ", ".join(sorted(spec.name for spec in assets_def.check_specs))
         if getattr(op, "retry_policy", None) is not None:
@@ -255,14 +256,12 @@ def _check_warnings(graph: AssetGraph) -> Iterable[str]:
 
 
 def _job_warnings(defs: dg.Definitions) -> Iterable[str]:
-    for job in sorted(defs.jobs or [], key=lambda j: j.name):
+    for job in asset_jobs(defs):  # scheduled or not: each has its job-<job> DAG
         if getattr(job, "hooks", None):
             yield f"job {job.name}: hooks are not mapped; each pod runs its asset's own job, without the job's hooks"
         other_tags = sorted(k for k in (getattr(job, "tags", None) or {}) if not k.startswith("dagster-k8s/"))
         if other_tags or getattr(job, "run_tags", None):
             yield f"job {job.name}: run tags ({', '.join(other_tags) or 'run_tags'}) are not passed to the pods' runs"
-        if getattr(job, "automation_condition", None) is not None:
-            yield f"job {job.name}: automation_condition is not mapped; Argo runs the job on its schedules only"
     for schedule in sorted(defs.schedules or [], key=lambda s: s.name):
         if isinstance(schedule, dg.ScheduleDefinition) and (schedule.tags or _custom_tags(schedule)):
             yield f"schedule {schedule.name}: run tags are not passed to the pods' runs"

@@ -14,6 +14,8 @@ from typing import Any
 
 import dagster as dg
 
+from compiler.builder.fidelity.schedule_jobs import asset_jobs
+
 DEFAULT_RETRIES: dict[str, dict[str, Any]] = {"enabled": {}}
 
 
@@ -75,7 +77,7 @@ def dag_limits(defs: dg.Definitions) -> tuple[dict[str, int], tuple[str, ...]]:
     warnings.extend(found.warnings)
     if found.parallelism:
         limits[""] = found.parallelism
-    for job in sorted(defs.jobs or [], key=lambda j: j.name):
+    for job in asset_jobs(defs):  # scheduled or not, each has its job-<job> DAG
         own = getattr(job, "executor_def", None)
         if own is None:
             continue

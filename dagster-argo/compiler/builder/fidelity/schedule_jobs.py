@@ -18,6 +18,17 @@ def schedules_with_jobs(defs: dg.Definitions) -> list[AnySchedule]:
     return [_bound(schedule, jobs) for schedule in defs.schedules or []]
 
 
+def asset_jobs(defs: dg.Definitions) -> list[UnresolvedAssetJobDefinition]:
+    """Every asset job Dagster can launch: the Definitions' own and those only a schedule holds (Dagster adds a
+    schedule's job to the repository), sorted by name, each once. Op jobs are refused by load.py."""
+    jobs = {job.name: job for job in defs.jobs or [] if isinstance(job, UnresolvedAssetJobDefinition)}
+    for schedule in schedules_with_jobs(defs):
+        job = schedule.job
+        if isinstance(job, UnresolvedAssetJobDefinition):
+            jobs.setdefault(job.name, job)
+    return [jobs[name] for name in sorted(jobs)]
+
+
 def _bound(schedule: AnySchedule, jobs: Mapping[str, dg.JobDefinition | UnresolvedAssetJobDefinition]) -> AnySchedule:
     if not isinstance(schedule, dg.ScheduleDefinition) or schedule.has_job:
         return schedule

@@ -1,0 +1,310 @@
+"""One small Definitions per kind of definition Dagster 1.13 exports, with the verdict the compiler must reach:
+compile (exit 0), warn (exit 0 and a `warning:` naming the object) or refuse (exit 2, one line naming it).
+tests/compiler/test_dagster_features.py walks them; none may crash."""
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import dagster as dg
+
+COMPILE, WARN, REFUSE = "compile", "warn", "refuse"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    build: Callable[[], dg.Definitions]
+    verdict: str
+    names: str = ""  # what the warning or the refusal must name
+
+
+def _asset(name: str = "a", deps: Iterable[str] = ()) -> dg.AssetsDefinition:
+    @dg.asset(name=name, deps=list(deps))
+    def _materialize() -> None:
+        return None
+
+    return _materialize
+
+
+def _passed() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True)
+
+
+def _assets() -> list[Kind]:
+    @dg.multi_asset(
+        specs=[dg.AssetSpec("m1", deps=["ext"]), dg.AssetSpec("m2")],
+        check_specs=[dg.AssetCheckSpec("m1_ok", asset="m1")],
+    )
+    def pair() -> Iterable[Any]:
+        yield dg.MaterializeResult(asset_key="m1")
+        yield dg.MaterializeResult(asset_key="m2")
+        yield dg.AssetCheckResult(asset_key="m1", check_name="m1_ok", passed=True)
+
+    @dg.op
+    def one() -> int:
+        return 1
+
+    @dg.graph_asset
+    def graph_backed() -> int:
+        return one()
+
+    @dg.graph_multi_asset(outs={"x": dg.AssetOut(), "y": dg.AssetOut()})
+    def graph_pair() -> dict[str, Any]:
+        return {"x": one(), "y": one()}
+
+    @dg.observable_source_asset
+    def observed() -> dg.DataVersion:
+        return dg.DataVersion("1")
+
+    @dg.asset(freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=1)))
+    def fresh() -> None:
+        return None
+
+    class Api(dg.ConfigurableResource):
+        url: str = "http://example"
+
+    @dg.asset
+    def fetched(api: Api) -> None:
+        return None
+
+    @dg.asset
+    def up() -> int:
+        return 1
+
+    @dg.asset
+    def down(up: int) -> None:
+        return None
+
+    class FromComponent(dg.Component):
+        def build_defs(self, context: dg.ComponentLoadContext) -> dg.Definitions:
+            return dg.Definitions(assets=[_asset("from_component")])
+
+    ext, src = dg.AssetSpec("ext"), dg.SourceAsset("src")
+    return [
+        Kind("@asset", lambda: dg.Definitions(assets=[_asset()]), COMPILE),
+        Kind(
+            "@multi_asset with a check, beside an external AssetSpec",
+            lambda: dg.Definitions(assets=[ext, pair]),
+            COMPILE,
+        ),
+        Kind("@graph_asset", lambda: dg.Definitions(assets=[graph_backed]), COMPILE),
+        Kind(
+            "@graph_multi_asset",
+            lambda: dg.Definitions(assets=[graph_pair], resources={"io_manager": dg.mem_io_manager}),
+            COMPILE,
+        ),
+        Kind("external AssetSpec beside an asset", lambda: dg.Definitions(assets=[ext, _asset(deps=["ext"])]), COMPILE),
+        Kind("SourceAsset beside an asset", lambda: dg.Definitions(assets=[src, _asset(deps=["src"])]), COMPILE),
+        Kind(
+            "@observable_source_asset",
+            lambda: dg.Definitions(assets=[observed, _asset(deps=["observed"])]),
+            REFUSE,
+            "asset observed",
+        ),
+        Kind(
+            "virtual AssetSpec",
+            lambda: dg.Definitions(assets=[dg.AssetSpec("view", is_virtual=True), _asset(deps=["view"])]),
+            REFUSE,
+            "asset view",
+        ),
+        Kind("only external assets", lambda: dg.Definitions(assets=[ext, src]), REFUSE, "nothing to compile"),
+        Kind("empty Definitions", lambda: dg.Definitions(), REFUSE, "nothing to compile"),
+        Kind("FreshnessPolicy", lambda: dg.Definitions(assets=[fresh]), WARN, "asset fresh"),
+        Kind("ConfigurableResource", lambda: dg.Definitions(assets=[fetched], resources={"api": Api()}), COMPILE),
+        Kind("default IO manager between pods", lambda: dg.Definitions(assets=[up, down]), REFUSE, "asset down"),
+        Kind("Component", lambda: dg.build_defs_for_component(component=FromComponent()), COMPILE),
+    ]
+
+
+def _checks() -> list[Kind]:
+    a = _asset()
+
+    @dg.asset_check(asset=a)
+    def a_ok() -> dg.AssetCheckResult:
+        return _passed()
+
+    @dg.asset_check(asset="ext")
+    def ext_ok() -> dg.AssetCheckResult:
+        return _passed()
+
+    @dg.asset_check(asset=a, retry_policy=dg.RetryPolicy(max_retries=1))
+    def a_retried() -> dg.AssetCheckResult:
+        return _passed()
+
+    @dg.multi_asset_check(specs=[dg.AssetCheckSpec("ok", asset="a"), dg.AssetCheckSpec("ok", asset="b")])
+    def both_ok() -> Iterable[dg.AssetCheckResult]:
+        yield dg.AssetCheckResult(asset_key="a", check_name="ok", passed=True)
+        yield dg.AssetCheckResult(asset_key="b", check_name="ok", passed=True)
+
+    on_ext = _asset(deps=["ext"])
+    ext_job = dg.define_asset_job(
+        "ext_checked", selection=dg.AssetSelection.assets(on_ext) | dg.AssetSelection.checks(ext_ok)
+    )
+    ext = dg.AssetSpec("ext")
+    return [
+        Kind("@asset_check", lambda: dg.Definitions(assets=[a], asset_checks=[a_ok]), COMPILE),
+        Kind(
+            "@asset_check of an external asset",
+            lambda: dg.Definitions(assets=[ext, on_ext], asset_checks=[ext_ok]),
+            COMPILE,
+        ),
+        Kind(
+            "a job selecting a check of an external asset",
+            lambda: dg.Definitions(assets=[ext, on_ext], asset_checks=[ext_ok], jobs=[ext_job]),
+            REFUSE,
+            "job ext_checked",
+        ),
+        Kind(
+            "@asset_check with retry_policy",
+            lambda: dg.Definitions(assets=[a], asset_checks=[a_retried]),
+            WARN,
+            "asset check a_retried",
+        ),
+        Kind("@multi_asset_check", lambda: dg.Definitions(assets=[a, _asset("b")], asset_checks=[both_ok]), COMPILE),
+    ]
+
+
+def _jobs_and_schedules() -> list[Kind]:
+    @dg.op
+    def step() -> None:
+        return None
+
+    @dg.job
+    def op_job() -> None:
+        step()
+
+    @dg.success_hook
+    def notify(context: dg.HookContext) -> None:
+        return None
+
+    everything = dg.define_asset_job("everything", selection="*")
+
+    @dg.schedule(job=everything, cron_schedule="0 1 * * *")
+    def by_code(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest()
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
+    def daily() -> None:
+        return None
+
+    daily_job = dg.define_asset_job("daily_job", selection=[daily])
+    bounded = dg.multiprocess_executor.configured({"max_concurrent": 2})
+    retried = dg.RetryPolicy(max_retries=2)
+    two = [_asset("a"), _asset("b", ["a"])]
+    return [
+        Kind(
+            "unscheduled define_asset_job",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("only_b", selection=["b"])]),
+            COMPILE,
+        ),
+        Kind(
+            "unscheduled job with op_retry_policy",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("retried", op_retry_policy=retried)]),
+            REFUSE,
+            "job retried",
+        ),
+        Kind(
+            "unscheduled job with executor max_concurrent",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("bounded", executor_def=bounded)]),
+            COMPILE,
+        ),
+        Kind(
+            "asset job with hooks",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("hooked", hooks={notify})]),
+            WARN,
+            "job hooked",
+        ),
+        Kind("op job (@job)", lambda: dg.Definitions(assets=two, jobs=[op_job]), REFUSE, "job op_job"),
+        Kind(
+            "ScheduleDefinition",
+            lambda: dg.Definitions(
+                assets=two, schedules=[dg.ScheduleDefinition(job=everything, cron_schedule="0 1 * * *")]
+            ),
+            COMPILE,
+        ),
+        Kind("@schedule", lambda: dg.Definitions(assets=two, schedules=[by_code]), COMPILE),
+        Kind(
+            "build_schedule_from_partitioned_job",
+            lambda: dg.Definitions(assets=[daily], schedules=[dg.build_schedule_from_partitioned_job(daily_job)]),
+            COMPILE,
+        ),
+    ]
+
+
+def _sensors_executors_loggers_automation() -> list[Kind]:
+    job = dg.define_asset_job("sensed", selection="*")
+
+    @dg.sensor(job=job)
+    def watcher(context: dg.SensorEvaluationContext) -> None:
+        return None
+
+    @dg.asset_sensor(asset_key=dg.AssetKey("a"), job=job)
+    def on_a(context: dg.SensorEvaluationContext, event: dg.EventLogEntry) -> None:
+        return None
+
+    @dg.run_failure_sensor
+    def on_failure(context: dg.RunFailureSensorContext) -> None:
+        return None
+
+    @dg.executor(name="custom")
+    def custom(init_context: dg.InitExecutorContext) -> dg.Executor:
+        return dg.in_process_executor.executor_creation_fn(init_context)  # type: ignore[misc]
+
+    @dg.logger
+    def quiet(init_context: dg.InitLoggerContext) -> logging.Logger:
+        return logging.getLogger("quiet")
+
+    @dg.asset(automation_condition=dg.AutomationCondition.on_cron("0 1 * * *"))
+    def root() -> None:
+        return None
+
+    @dg.asset(automation_condition=dg.AutomationCondition.eager())
+    def eager() -> None:
+        return None
+
+    on_cron = dg.AutomationCondition.any_job_root_assets_match(dg.AutomationCondition.on_cron("0 1 * * *"))
+    job_eager = dg.AutomationCondition.any_job_root_assets_match(dg.AutomationCondition.eager())
+    a = [_asset()]
+    two = [_asset("a"), _asset("b", ["a"])]
+    return [
+        Kind("@sensor", lambda: dg.Definitions(assets=a, sensors=[watcher]), REFUSE, "sensor watcher"),
+        Kind("@asset_sensor", lambda: dg.Definitions(assets=a, sensors=[on_a]), REFUSE, "sensor on_a"),
+        Kind(
+            "@run_failure_sensor", lambda: dg.Definitions(assets=a, sensors=[on_failure]), REFUSE, "sensor on_failure"
+        ),
+        Kind(
+            "AutomationConditionSensorDefinition",
+            lambda: dg.Definitions(assets=a, sensors=[dg.AutomationConditionSensorDefinition("auto", target="*")]),
+            REFUSE,
+            "sensor auto",
+        ),
+        Kind("in_process_executor", lambda: dg.Definitions(assets=a, executor=dg.in_process_executor), COMPILE),
+        Kind(
+            "multiprocess_executor without max_concurrent",
+            lambda: dg.Definitions(assets=a, executor=dg.multiprocess_executor),
+            WARN,
+            "executor multiprocess",
+        ),
+        Kind("@executor", lambda: dg.Definitions(assets=a, executor=custom), WARN, "executor custom"),
+        Kind("@logger", lambda: dg.Definitions(assets=a, loggers={"quiet": quiet}), WARN, "loggers quiet"),
+        Kind("AutomationCondition.on_cron on a root asset", lambda: dg.Definitions(assets=[root]), COMPILE),
+        Kind("AutomationCondition.eager on an asset", lambda: dg.Definitions(assets=[eager]), REFUSE, "asset eager"),
+        Kind(
+            "job-level on_cron",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("auto", automation_condition=on_cron)]),
+            COMPILE,
+        ),
+        Kind(
+            "job-level eager",
+            lambda: dg.Definitions(assets=two, jobs=[dg.define_asset_job("eager_job", automation_condition=job_eager)]),
+            REFUSE,
+            "job eager_job",
+        ),
+    ]
+
+
+def definition_kinds() -> list[Kind]:
+    return [*_assets(), *_checks(), *_jobs_and_schedules(), *_sensors_executors_loggers_automation()]
