@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.builder.k8s_config import PodExtras
+from compiler.code_location import CodeLocation
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ class ScheduleSpec:
 class Project:
     """Assets in topological order (ties broken by key), schedules sorted by name."""
 
-    module: str
+    location: CodeLocation  # where the pods load the definitions again (compiler/code_location.py)
     assets: tuple[AssetSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())

@@ -110,7 +110,7 @@ def test_same_schedules_outside_the_switch_hours_compile() -> None:
 
 
 def test_flagship_schedule_is_accepted() -> None:
-    project = load_project("assets", REPO)
+    project = load_project("assets")
     [schedule] = project.schedules
     assert (schedule.crons, schedule.timezone) == (("0 1 * * *",), "Europe/Vienna")
     assert tick_differences(schedule.crons, schedule.timezone) == []
