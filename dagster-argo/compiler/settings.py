@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compiler.argo import DNS_LABEL, ENUMS
 from compiler.errors import UnsupportedInputError
+from compiler.shared_volume import SharedVolume, read_shared_volume
 from compiler.user_text import reject_credential_value, reject_live_expressions
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -73,6 +74,8 @@ class Settings:
     instance: "InstanceSettings | None" = None
     # Resource keys of filesystem IO managers whose base_dir is a volume every pod mounts (compiler/builder/fidelity/).
     shared_io_managers: tuple[str, ...] = ()
+    # [tool.compiler.shared_volume]: a PersistentVolumeClaim every step pod mounts (compiler/shared_volume.py).
+    shared_volume: SharedVolume | None = None
     # Each pod mounts only the Secrets its asset's resources read via EnvVar, plus global_secrets
     # (compiler/builder/fidelity/).
     secrets_per_asset: bool = False
@@ -128,6 +131,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         config=tuple(sorted(config.items())),
         instance=read_instance(reader.table("instance")),
         shared_io_managers=tuple(reader.names("shared_io_managers")),
+        shared_volume=read_shared_volume(reader.table("shared_volume")),
         secrets_per_asset=reader.flag("secrets_per_asset"),
         global_secrets=tuple(reader.names("global_secrets")),
         fan_out_parallelism=reader.positive("fan_out_parallelism", 4),

@@ -136,6 +136,8 @@ class IOHandoff:
     io_manager_key: str
     kind: str  # "Dagster's default filesystem IO manager", "a filesystem IO manager", "an in-memory IO manager"
     can_be_shared: bool  # a filesystem path may be a volume every pod mounts; memory and the default never are
+    path: str | None = None  # base_dir, or a DuckDB database file, when the resource names one literally
+    path_variable: str | None = None  # ... or the EnvVar it is read from ([tool.compiler.env] gives the pods' value)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import RETRY_EXPRESSION
+from compiler.shared_volume import VOLUME_NAME
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
@@ -64,6 +65,7 @@ def _environment() -> jinja2.Environment:
         finalize=_only_quoted,
     )
     environment.filters["q"] = quote
+    environment.globals["shared_volume_name"] = VOLUME_NAME  # [tool.compiler.shared_volume]'s volume
     return environment
 
 
