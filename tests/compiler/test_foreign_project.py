@@ -22,6 +22,7 @@ import yaml
 from minio import Minio
 
 from devservices.s3.seaweed import SeaweedS3
+from tests.compiler.distribution import build_wheel
 from tests.compiler.support import REPO
 
 FIXTURE = REPO / "tests" / "compiler" / "projects" / "scaffolded" / "weather_lab"
@@ -59,22 +60,6 @@ NETWORK_TROUBLE = (
 
 def _run(argv: list[str], cwd: Path, env: Mapping[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def build_wheel(destination: Path) -> Path:
-    """`python -m build` of a copy of dagster-argo/ (as `make dist` does), so the worktree gets no build/ folder."""
-    source = destination / "source"
-    shutil.copytree(
-        REPO / "dagster-argo", source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "dist")
-    )
-    done = _run(
-        [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", str(destination), str(source)],
-        destination,
-        os.environ,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    [wheel] = destination.glob("dagster_argo-*.whl")
-    return wheel
 
 
 @pytest.fixture(scope="module")
