@@ -55,13 +55,14 @@ def _imported_top_level() -> set[str]:
     return {name for name in found if name not in sys.stdlib_module_names and name != "compiler"}
 
 
-def test_the_dependencies_are_what_compiler_imports(wheel: Path) -> None:
+def _requirements(wheel: Path) -> list[Requirement]:
     metadata = zipfile.ZipFile(wheel).read("dagster_argo-0.1.0.dist-info/METADATA").decode()
-    requirements = [
-        Requirement(line.split(":", 1)[1].strip())
-        for line in metadata.splitlines()
-        if line.startswith("Requires-Dist:")
-    ]
+    lines = metadata.splitlines()
+    return [Requirement(line.split(":", 1)[1].strip()) for line in lines if line.startswith("Requires-Dist:")]
+
+
+def test_the_dependencies_are_what_compiler_imports(wheel: Path) -> None:
+    requirements = _requirements(wheel)
     core = {_normal(r.name) for r in requirements if r.marker is None}
     extras = {_normal(r.name): str(r.marker) for r in requirements if r.marker is not None}
     distributions = importlib.metadata.packages_distributions()
