@@ -66,7 +66,7 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
                         kind=kind,
                         can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
                         path=None if isinstance(path, dg.EnvVar) or not isinstance(path, str) else path,
-                        path_variable=str(path) if isinstance(path, dg.EnvVar) else None,
+                        path_variable=path.env_var_name if isinstance(path, dg.EnvVar) else None,
                     )
                 )
     return tuple(handoffs)
