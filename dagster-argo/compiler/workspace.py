@@ -9,7 +9,7 @@ default `<root_module>.definitions`), then `[tool.dagster]` (`module_name`, `cod
 
 import argparse
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ def chosen_code_location(arguments: argparse.Namespace) -> CodeLocation:
         return flagged
     if arguments.workspace is not None:
         return _from_workspace(arguments.workspace, root, arguments.location)
-    from_pyproject = _from_pyproject(arguments.settings, root)
+    from_pyproject = _from_pyproject(arguments.settings)
     if from_pyproject is not None:
         return from_pyproject
     if DEFAULT_WORKSPACE.is_file():
@@ -60,7 +60,7 @@ def chosen_code_location(arguments: argparse.Namespace) -> CodeLocation:
     raise UnsupportedInputError(NOT_FOUND)
 
 
-def _from_pyproject(pyproject: Path, root: Path) -> CodeLocation | None:
+def _from_pyproject(pyproject: Path) -> CodeLocation | None:
     """`[tool.dg.project]`, then `[tool.dagster]`, each read by Dagster's own `get_target_from_toml_data`."""
     if not pyproject.is_file():
         return None
@@ -150,5 +150,5 @@ def _location(name: str, target: Any, root: Path, workspace: Path) -> CodeLocati
     )
 
 
-def _names(by_name: Mapping[str, object] | Sequence[str]) -> str:
+def _names(by_name: Mapping[str, object]) -> str:
     return ", ".join(sorted(by_name))
