@@ -1,4 +1,4 @@
-# The image every Argo step runs: `python -m compiler materialize --module assets --asset KEY ...`.
+# The image every Argo step runs: `python -m compiler materialize --module assets.definitions --asset KEY ...`.
 # Name and tag come from [tool.compiler] image / image_tag in pyproject.toml. No credentials are baked in:
 # pods get them from Kubernetes Secrets (secretKeyRef) at run time.
 #

@@ -12,3 +12,9 @@ def __getattr__(name: str) -> Any:
 
         return defs
     raise AttributeError(f"module 'assets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """Lists `defs`, so Dagster's own discovery (`dagster dev -m assets`, which scans the module's members) and the
+    pods' `materialize -m assets` find it without importing the pipeline on `import assets`."""
+    return sorted({*globals(), "defs"})

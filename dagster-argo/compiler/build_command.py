@@ -33,16 +33,15 @@ def run_build(arguments: argparse.Namespace) -> int:
     if arguments.out.exists() and not arguments.out.is_dir():
         raise UnsupportedInputError(f"--out {arguments.out} is a file, not a directory: pass a directory")
     settings = load_settings(arguments.settings)
-    location = chosen_code_location(arguments)
-    module, search_path = location.module, location.working_directory
     # The child starts before anything imports Dagster, so hera's models load there while Dagster and the project
-    # load here; the compiler's own modules come after the fork for the same reason.
+    # load here; the compiler's own modules (and Dagster's workspace readers) come after the fork for the same reason.
     with structure_check_in_child() as structure:
         from compiler.builder.load import load_project
         from compiler.builder.pipeline import collector_paused, compile_project
 
+        location = chosen_code_location(arguments)
         with collector_paused():
-            result = compile_project(load_project(module, search_path), settings, structure)
+            result = compile_project(load_project(location), settings, structure)
     for renaming in result.renamings:
         print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
     for note in result.notes:

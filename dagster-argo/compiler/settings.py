@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from compiler.argo import DNS_LABEL, ENUMS
 from compiler.errors import SettingsError, UnsupportedInputError
 from compiler.settings_reader import ENV_NAME, TableReader
+from compiler.shared_volume import SharedVolume, read_shared_volume
 from compiler.user_text import reject_credential_value, reject_live_expressions
 
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -75,6 +76,8 @@ class Settings:
     instance: "InstanceSettings | None" = None
     # Resource keys of filesystem IO managers whose base_dir is a volume every pod mounts (compiler/builder/fidelity/).
     shared_io_managers: tuple[str, ...] = ()
+    # [tool.compiler.shared_volume]: a PersistentVolumeClaim every step pod mounts (compiler/shared_volume.py).
+    shared_volume: SharedVolume | None = None
     # Each pod mounts only the Secrets its asset's resources read via EnvVar, plus global_secrets
     # (compiler/builder/fidelity/).
     secrets_per_asset: bool = False
@@ -155,6 +158,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         config=tuple(sorted(config.items())),
         instance=instance,
         shared_io_managers=tuple(reader.names("shared_io_managers")),
+        shared_volume=reader.attempt(lambda: read_shared_volume(reader.table("shared_volume")), None),
         secrets_per_asset=reader.flag("secrets_per_asset"),
         global_secrets=tuple(reader.names("global_secrets")),
         fan_out_parallelism=reader.positive("fan_out_parallelism", 4),

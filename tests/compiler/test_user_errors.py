@@ -11,9 +11,10 @@ import pytest
 
 from tests.compiler.support import REPO, run_compiler
 
+# build finds the location as Dagster does: [tool.dg.project] code_location_target_module of pyproject.toml
 CITY_ERROR = (
-    "error: module 'assets' failed to import: city 'vienna': timezone 'Europe/Viena' is not an IANA time zone "
-    "(for example 'Europe/Vienna') (CitySettingError; --debug shows where)\n"
+    "error: module 'assets.definitions' failed to import: city 'vienna': timezone 'Europe/Viena' is not an IANA "
+    "time zone (for example 'Europe/Vienna') (CitySettingError; --debug shows where)\n"
 )
 
 

@@ -9,6 +9,7 @@ the same backfill twice fails instead of running it twice; `argo retry` reruns o
 """
 
 import math
+import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -106,13 +107,14 @@ def render_backfill(
             f"{partitions[0]}..{partitions[-1]}, at most {parallelism} at a time, compiled by {GENERATOR}."
         ),
     )
+    where = shlex.join(plan.location.arguments())
     command = (
-        f"python -m compiler backfill --module {plan.module} --schedule {schedule} --start {partitions[0]} "
+        f"python -m compiler backfill {where} --schedule {schedule} --start {partitions[0]} "
         f"--end {partitions[-1]} --parallelism {parallelism}"
     )
     if keys:  # the range was given as time keys (--start/--end) and static keys
         command = (
-            f"python -m compiler backfill --module {plan.module} --schedule {schedule} --start {span[0]} "
+            f"python -m compiler backfill {where} --schedule {schedule} --start {span[0]} "
             f"--end {span[1]} --keys {','.join(keys)} --parallelism {parallelism}"
         )
     text = ENVIRONMENT.get_template("backfill.yaml.j2").render(

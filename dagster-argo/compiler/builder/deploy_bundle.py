@@ -45,7 +45,7 @@ def render_bundle(plan: Plan, manifests: Mapping[str, str]) -> dict[str, str]:
     accounts = service_accounts(plan)
     common = {
         "plan": plan,
-        "command": build_command(plan.module),
+        "command": build_command(plan.location),
         "generator": GENERATOR,
         "role": role_name(plan),
         "accounts": accounts,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+from compiler.shared_volume import VOLUME_NAME
 
 # Maps whose keys are user data, not field names: never camelised.
 FREE_FORM = frozenset({"labels", "annotations", "matchLabels", "nodeSelector", "volumeAttributes", "options"})
@@ -186,9 +187,10 @@ def _list(model: str, value: Any, where: str) -> tuple[Mapping[str, Any], ...]:
 
 def _check_volumes(volumes: tuple[Mapping[str, Any], ...], mounts: tuple[Mapping[str, Any], ...], where: str) -> None:
     names = [volume["name"] for volume in volumes]
-    if RESERVED_VOLUME in names or len(set(names)) != len(names):
+    if {RESERVED_VOLUME, VOLUME_NAME} & set(names) or len(set(names)) != len(names):
         raise UnsupportedInputError(
-            f"{where}.pod_spec_config.volumes: names must be unique and not {RESERVED_VOLUME!r} (the compiler's /tmp)"
+            f"{where}.pod_spec_config.volumes: names must be unique and not {RESERVED_VOLUME!r} (the compiler's /tmp) "
+            f"or {VOLUME_NAME!r} ([tool.compiler.shared_volume])"
         )
     for mount in mounts:
         if mount["name"] not in names:

@@ -2,10 +2,7 @@
 
 import dataclasses
 import graphlib
-import importlib
-import sys
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
@@ -37,44 +34,33 @@ from compiler.builder.partitions import (
     schedule_check_time,
 )
 from compiler.builder.retry import map_retry_policy
+from compiler.code_location import CodeLocation
 from compiler.errors import UnsupportedInputError
+from compiler.location_loading import load_location
 from compiler.validate.cron import cron_problem
 
 
-def load_definitions(module_name: str, search_path: Path | None = None) -> dg.Definitions:
-    """`defs` wins; otherwise the module must hold exactly one Definitions object."""
-    if search_path is not None and str(search_path) not in sys.path:
-        sys.path.insert(0, str(search_path))
-    try:
-        module = importlib.import_module(module_name)
-        candidate = getattr(module, "defs", None)  # may import lazily (a module-level __getattr__)
-    except ImportError as error:
-        raise UnsupportedInputError(f"cannot import module {module_name!r}: {error}; check --module") from error
-    except Exception as error:  # the project's own code raised while importing: a bad setting, a typo
-        raise UnsupportedInputError(
-            f"module {module_name!r} failed to import: {error} ({type(error).__name__}; --debug shows where)"
-        ) from error
-    if isinstance(candidate, dg.Definitions):
-        return candidate
-    found = [value for value in vars(module).values() if isinstance(value, dg.Definitions)]
-    if len(found) != 1:
-        raise UnsupportedInputError(
-            f"module {module_name!r} must define one dagster Definitions (preferably named 'defs'), found {len(found)}"
-        )
-    return found[0]
+def load_definitions(location: CodeLocation | str) -> dg.Definitions:
+    """The Definitions of a code location (a module name stands for `-m NAME`), loaded by Dagster's own code."""
+    return load_location(as_location(location))
 
 
-def load_project(module_name: str, search_path: Path | None = None) -> Project:
-    defs = load_definitions(module_name, search_path)
-    return project_from_definitions(module_name, defs)
+def as_location(location: CodeLocation | str) -> CodeLocation:
+    return CodeLocation(module=location, name=location) if isinstance(location, str) else location
 
 
-def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
+def load_project(location: CodeLocation | str) -> Project:
+    return project_from_definitions(location, load_definitions(location))
+
+
+def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions) -> Project:
+    location = as_location(location)
+    module_name = location.describe()
     _reject_sensors_and_op_jobs(defs)
     try:
         graph = defs.resolve_asset_graph()
     except dg.DagsterError as error:
-        raise UnsupportedInputError(f"module {module_name!r}: Dagster rejected the definitions: {error}") from error
+        raise UnsupportedInputError(f"{module_name}: Dagster rejected the definitions: {error}") from error
     refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
     assets = with_resume_facts(with_check_dependencies(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
@@ -98,7 +84,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     )
     triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
     return Project(
-        module=module_name,
+        location=location,
         assets=_topological(assets),
         schedules=schedules,
         fidelity=fidelity,
@@ -107,7 +93,7 @@ def project_from_definitions(module_name: str, defs: dg.Definitions) -> Project:
     )
 
 
-def _nothing_to_compile(module_name: str, graph: AssetGraph) -> str:
+def _nothing_to_compile(where: str, graph: AssetGraph) -> str:
     """One line: Argo runs materializations only, so a location without one has no workflow to write."""
     external = len([node for node in graph.asset_nodes if not node.is_materializable])
     inputs = (
@@ -117,7 +103,7 @@ def _nothing_to_compile(module_name: str, graph: AssetGraph) -> str:
     )
     found = f" (it has {inputs})" if external else ""
     return (
-        f"module {module_name!r}: nothing to compile: the Definitions hold no materializable asset{found}; Argo "
+        f"{where}: nothing to compile: the Definitions hold no materializable asset{found}; Argo "
         "workflows run asset materializations, so add an @asset or compile another module"
     )
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.builder.k8s_config import PodExtras
+from compiler.code_location import CodeLocation
 from compiler.sensors.spec import ObjectSensorSpec
 
 
@@ -135,7 +136,7 @@ class JobSpec:
 class Project:
     """Assets in topological order (ties broken by key), schedules and jobs sorted by name."""
 
-    module: str
+    location: CodeLocation  # where the pods load the definitions again (compiler/code_location.py)
     assets: tuple[AssetSpec, ...]
     schedules: tuple[ScheduleSpec, ...]
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
@@ -158,6 +159,8 @@ class IOHandoff:
     io_manager_key: str
     kind: str  # "Dagster's default filesystem IO manager", "a filesystem IO manager", "an in-memory IO manager"
     can_be_shared: bool  # a filesystem path may be a volume every pod mounts; memory and the default never are
+    path: str | None = None  # base_dir, or a DuckDB database file, when the resource names one literally
+    path_variable: str | None = None  # ... or the EnvVar it is read from ([tool.compiler.env] gives the pods' value)
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         for s in project.schedules
     )
     plan = Plan(
-        module=project.module,
+        location=project.location,
         settings=settings,
         name=settings.name,
         file_name=f"{settings.name}.workflowtemplate.yaml",

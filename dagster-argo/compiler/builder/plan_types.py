@@ -14,6 +14,7 @@ from compiler.builder.fidelity.schedule_gate import Gate
 from compiler.builder.k8s_config import PodExtras
 from compiler.builder.model import RetrySpec
 from compiler.builder.naming import Renaming
+from compiler.code_location import CodeLocation
 from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
@@ -93,7 +94,7 @@ class CronPlan:
 
 @dataclass(frozen=True)
 class Plan:
-    module: str
+    location: CodeLocation
     settings: Settings
     name: str
     file_name: str

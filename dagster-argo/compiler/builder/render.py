@@ -2,6 +2,7 @@
 
 import json
 import re
+import shlex
 from typing import Any
 
 import jinja2
@@ -10,7 +11,9 @@ from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHED
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
+from compiler.code_location import CodeLocation
 from compiler.exit_codes import RETRY_EXPRESSION
+from compiler.shared_volume import VOLUME_NAME
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
@@ -64,21 +67,23 @@ def _environment() -> jinja2.Environment:
         finalize=_only_quoted,
     )
     environment.filters["q"] = quote
+    environment.globals["shared_volume_name"] = VOLUME_NAME  # [tool.compiler.shared_volume]'s volume
     return environment
 
 
 ENVIRONMENT = _environment()
 
 
-def build_command(module: str) -> str:
-    return f"python -m compiler build --module {module}"
+def build_command(location: CodeLocation) -> str:
+    """How to regenerate the files, written into their header: the location as the pods name it."""
+    return shlex.join(["python", "-m", "compiler", "build", *location.arguments()])
 
 
 def render(plan: Plan) -> dict[str, str]:
     """File name → YAML text, in a fixed order."""
     common = {
         "plan": plan,
-        "command": build_command(plan.module),
+        "command": build_command(plan.location),
         "generator": GENERATOR,
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
@@ -86,7 +91,7 @@ def render(plan: Plan) -> dict[str, str]:
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
-        "description": f"Dagster assets of module {plan.module}, compiled by {GENERATOR}.",
+        "description": f"Dagster assets of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")

@@ -7,6 +7,7 @@ import traceback
 from datetime import UTC, datetime
 
 from compiler import exit_codes
+from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.collection import start_up_without_collection
@@ -16,6 +17,7 @@ from compiler.materialize.loading import (
     MaterializeUsageError,
     load_definitions,
     parse_asset_keys,
+    pod_location,
     require_asset,
     require_one_op,
 )
@@ -31,14 +33,14 @@ DESCRIPTION = (
     "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
 )
 EXAMPLE = (
-    "example:\n  python -m compiler materialize --module assets --asset openaq/raw_measurements "
+    "example:\n  python -m compiler materialize --module assets.definitions --asset openaq/raw_measurements "
     "--partition 2026-11-27\n\n"
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by `python -m compiler materialize` and `python -m compiler.materialize`."""
-    parser.add_argument("--module", required=True, help="Python module holding the Dagster Definitions (e.g. assets)")
+    add_target_arguments(parser, required_hint=" (e.g. assets.definitions); this or --python-file is required")
     parser.add_argument(
         "--asset",
         required=True,
@@ -137,7 +139,8 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.redirect_stderr(sys.stdout), start_up_without_collection():
         try:
             now = datetime.now(UTC)
-            defs = load_definitions(args.module)
+            location = pod_location(args)
+            defs = load_definitions(location)
             asset_keys = parse_asset_keys(args.asset)
             asset_text = ",".join(key.to_user_string() for key in asset_keys)
             for asset_key in asset_keys:
@@ -176,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
                 resume = resume_point(defs, asset_keys, partition, created, attempt)
                 print(f"materialize: {resume.how}", flush=True)
                 asset_keys = asset_keys[len(resume.skipped) :]
-            outcome = materialize_asset(args.module, asset_keys, partition)
+            outcome = materialize_asset(location, asset_keys, partition)
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")

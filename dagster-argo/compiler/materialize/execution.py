@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from dagster import AssetCheckEvaluation, AssetKey, DagsterEvent
 
+    from compiler.code_location import CodeLocation
+
 
 @dataclass(frozen=True)
 class MaterializeOutcome:
@@ -22,7 +24,7 @@ class MaterializeOutcome:
 
 
 def materialize_asset(
-    module_name: str, asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None
+    location: "CodeLocation", asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None
 ) -> MaterializeOutcome:
     """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL. Several
     keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset)."""
@@ -30,6 +32,7 @@ def materialize_asset(
 
     from compiler.materialize.collection import start_up_done
     from compiler.materialize.instance import open_instance
+    from compiler.materialize.loading import location_text
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
     from compiler.materialize.run_tags import argo_run_tags
 
@@ -38,7 +41,7 @@ def materialize_asset(
         "compiler.materialize.pod_job",
         "build_pod_job",
         # dagster annotates this as a 1-tuple; any tuple of serializable values works
-        reconstructable_args=(module_name, ",".join(k.to_user_string() for k in asset_keys)),  # type: ignore[arg-type]
+        reconstructable_args=(location_text(location), ",".join(k.to_user_string() for k in asset_keys)),  # type: ignore[arg-type]
     )
     tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()

@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from compiler import exit_codes
+from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
-from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys
+from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
 from compiler.materialize.partition import parse_scheduled_time
 
 DESCRIPTION = (
@@ -31,7 +32,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--module", required=True, help="Python module holding the Dagster Definitions")
+    add_target_arguments(parser, required_hint="; this or --python-file is required")
     parser.add_argument("--schedule", default="", help="the Dagster schedule whose tick this is; empty: run all")
     parser.add_argument("--scheduled-time", default=None, help="the tick's time (as materialize)")
     parser.add_argument("--created-time", default=None, help="the workflow's creation time (as materialize)")
@@ -101,7 +102,7 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
 
     from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
 
-    repository = load_definitions(args.module).get_repository_def()
+    repository = load_definitions(pod_location(args)).get_repository_def()
     if not repository.has_schedule_def(schedule_name):
         known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
         raise MaterializeUsageError(f"no schedule named {schedule_name!r}; known schedules: {known}")

@@ -6,8 +6,12 @@ Dagster is imported inside the functions, not at module level: `python -m compil
 
 from __future__ import annotations  # Dagster types as annotations only (imported lazily)
 
+import argparse
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from compiler.code_location import CodeLocation, add_target_arguments, location_from_flags
 from compiler.errors import UnsupportedInputError
 
 if TYPE_CHECKING:
@@ -18,14 +22,36 @@ class MaterializeUsageError(Exception):
     """Bad arguments (unknown module, asset or partition): the command exits 2."""
 
 
-def load_definitions(module_name: str) -> Definitions:
-    """The module's `defs`, or its only `Definitions`: the same lookup `build` uses."""
-    from compiler.builder import load
+def pod_location(args: argparse.Namespace) -> CodeLocation:
+    """The code location the step template names (`-m`/`-f`, `-a`, `-d`: compiler/code_location.py)."""
+    try:
+        location = location_from_flags(args, Path.cwd())
+    except UnsupportedInputError as error:
+        raise MaterializeUsageError(str(error)) from None
+    if location is None:
+        raise MaterializeUsageError("name the code location: -m/--module-name MODULE or -f/--python-file FILE")
+    return location
+
+
+def load_definitions(location: CodeLocation) -> Definitions:
+    """The location's Definitions, by the same loader `build` uses (compiler/location_loading.py)."""
+    from compiler.location_loading import load_location
 
     try:
-        return load.load_definitions(module_name)
+        return load_location(location)
     except UnsupportedInputError as error:
-        raise MaterializeUsageError(f"{error}; point --module at the code location") from None
+        raise MaterializeUsageError(f"{error}; point -m/-f at the code location") from None
+
+
+def location_text(location: CodeLocation) -> str:
+    """The location as one string, for Dagster's reconstructable job arguments (strings only)."""
+    return json.dumps(list(location.arguments()))
+
+
+def location_from_text(text: str) -> CodeLocation:
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    add_target_arguments(parser)
+    return pod_location(parser.parse_args(json.loads(text)))
 
 
 def parse_asset_key(text: str) -> AssetKey:

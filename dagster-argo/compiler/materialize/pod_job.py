@@ -14,7 +14,7 @@ from dagster import (
     in_process_executor,
 )
 
-from compiler.materialize.loading import load_definitions, parse_asset_keys
+from compiler.materialize.loading import load_definitions, location_from_text, parse_asset_keys
 
 POD_JOB_NAME = "compiler_pod_materialize"
 # Argo owns retries (retryStrategy); a RetryPolicy retried here too would multiply the attempts.
@@ -34,14 +34,14 @@ def record_permanent_failure(context: HookContext) -> None:
 
 
 @cache
-def build_pod_job(module_name: str, asset_path: str) -> JobDefinition:
+def build_pod_job(location: str, asset_path: str) -> JobDefinition:
     """Module-level so Dagster can reconstruct it (execute_job needs a reconstructable job). `asset_path` holds
-    one key or the selected keys of one multi-asset, `a/b,c/d`.
+    one key or the selected keys of one multi-asset, `a/b,c/d`; `location` is `location_text` of the code location.
 
     Cached: Dagster reconstructs the job several times in one run (plan, execution, each step); a pod builds one job
     for its asset(s), so the first answer is the answer.
     """
-    defs = load_definitions(module_name)
+    defs = load_definitions(location_from_text(location))
     job = define_asset_job(
         POD_JOB_NAME,
         selection=AssetSelection.assets(*parse_asset_keys([asset_path])),

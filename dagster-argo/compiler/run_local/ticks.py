@@ -24,6 +24,8 @@ from compiler.validate.robfig import CronParseError, argo_schedules, argo_ticks
 if TYPE_CHECKING:
     from dagster import AssetKey, Definitions
 
+    from compiler.code_location import CodeLocation
+
 SCHEDULE_ANNOTATION = "dagster.io/schedule"
 
 
@@ -123,13 +125,13 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
         key=lambda pair: (pair[0], pair[1] or ""),
     )
     assets = [asset for asset, _ in pairs]
-    module = next((_module(task.template.args) for task in workflow.tasks if _module(task.template.args)), None)
-    if not assets or module is None:
-        raise RunLocalError(f"{template_path}: no task passes --module and an asset; was it made by compiler build?")
+    location = next((_location(task.template.args) for task in workflow.tasks if _location(task.template.args)), None)
+    if not assets or location is None:
+        raise RunLocalError(f"{template_path}: no task names a code location and an asset; was it made by build?")
     parameters = {p.get("name"): p.get("value") for p in (workflow_spec.get("arguments") or {}).get("parameters") or []}
     schedule = parameters.get("schedule")
     try:
-        defs = load_definitions(module)
+        defs = load_definitions(location)
         return [
             Tick(
                 instant,
@@ -158,8 +160,16 @@ def _partition(
     return resolve_partition_key(defs, asset, None, at, at, schedule)
 
 
-def _module(args: tuple[str, ...]) -> str | None:
-    return args[args.index("--module") + 1] if "--module" in args[:-1] else None
+def _location(args: tuple[str, ...]) -> "CodeLocation | None":
+    """The code location a step's `materialize` arguments name (compiler/code_location.py), or None."""
+    import argparse
+
+    from compiler.code_location import add_target_arguments, location_from_flags
+
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    add_target_arguments(parser)
+    known, _ = parser.parse_known_args(list(args))
+    return location_from_flags(known, Path.cwd())
 
 
 def _describe(partitions: Mapping[str, str | None]) -> str:

@@ -17,7 +17,7 @@ from compiler.builder.load import load_project, project_from_definitions
 from compiler.errors import UnsupportedInputError
 from compiler.validate import validate_manifest
 from compiler.validate.ticks import CHECK_YEARS, dagster_ticks, tick_differences
-from tests.compiler.support import REPO, compile_defs, run_compiler, write_project
+from tests.compiler.support import compile_defs, run_compiler, write_project
 
 GOLDEN_CRON = Path(__file__).parents[1] / "golden" / "vienna" / "demo-nightly-schedule.cronworkflow.yaml"
 
@@ -110,7 +110,7 @@ def test_same_schedules_outside_the_switch_hours_compile() -> None:
 
 
 def test_flagship_schedule_is_accepted() -> None:
-    project = load_project("assets", REPO)
+    project = load_project("assets")
     [schedule] = project.schedules
     assert (schedule.crons, schedule.timezone) == (("0 1 * * *",), "Europe/Vienna")
     assert tick_differences(schedule.crons, schedule.timezone) == []

@@ -9,7 +9,7 @@ from compiler.settings import Settings
 
 
 def check_project(project: Project, settings: Settings) -> None:
-    check_handoffs(project.fidelity.io_handoffs, settings.shared_io_managers)
+    check_handoffs(project.fidelity.io_handoffs, settings)
     check_pool_limits(project.fidelity.pools, dict(settings.pools))
     provided = {name for name, _ in settings.env} | set(settings.config_keys) | {name for name, _ in settings.secrets}
     provided |= set(instance_env(settings))

@@ -1,9 +1,12 @@
-"""IO managers that cannot hand a value from one pod to the next.
+"""IO managers that cannot hand a value from one pod to the next, unless their files are on a shared volume.
 
 Under Dagster's default executor every step of a run shares one machine; on Argo each asset runs in its own pod with
 its own disk and memory. A downstream asset that loads its upstream's value (an input, not `deps=`) through the
 default filesystem IO manager, a filesystem IO manager on a pod-local path, or an in-memory IO manager finds
-nothing there, or worse finds it under `run-local`, where every task shares this machine's disk.
+nothing there, or worse finds it under `run-local`, where every task shares this machine's disk. The IO managers of
+Dagster's storage integrations (S3, GCS, ADLS2, BigQuery, Snowflake: fidelity/shared_storage.py) are shared by every
+pod and pass; a filesystem IO manager whose `base_dir` (or a DuckDB IO manager whose database file) lies under
+`[tool.compiler.shared_volume] mount_path` passes, since every step pod mounts that claim there.
 """
 
 from collections.abc import Mapping
@@ -14,13 +17,26 @@ from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
 from dagster._core.storage.mem_io_manager import InMemoryIOManager
 
+from compiler.builder.fidelity.shared_storage import (
+    MOTHERDUCK_PREFIXES,
+    duckdb_database,
+    integration_of,
+    is_duckdb,
+    is_object_store_or_warehouse,
+)
 from compiler.builder.model import IOHandoff
 from compiler.errors import UnsupportedInputError
+from compiler.settings import Settings
 
 DEFAULT_IO_MANAGER_KEY = "io_manager"
 DEFAULT_KIND = "Dagster's default filesystem IO manager"
 FILESYSTEM_KIND = "a filesystem IO manager"
 MEMORY_KIND = "an in-memory IO manager"
+DUCKDB_KIND = "a DuckDB IO manager, whose database is one file"
+SHARED_CHOICES = (
+    "an IO manager on shared storage (e.g. dagster-aws S3PickleIOManager, GCS, ADLS2, BigQuery, Snowflake), or "
+    "FilesystemIOManager(base_dir=...) under [tool.compiler.shared_volume] mount_path"
+)
 
 
 def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHandoff, ...]:
@@ -39,15 +55,18 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
             if not upstream.is_materializable or upstream_key == node.key:
                 continue  # an external asset is not written by a pod; self-dependency reads its own earlier value
             key = input_def.input_manager_key or _io_manager_key(upstream.assets_def, upstream_key)
-            kind = _pod_local_kind(key, resources)
-            if kind is not None:
+            found = _pod_local_kind(key, resources)
+            if found is not None:
+                kind, path = found
                 handoffs.append(
                     IOHandoff(
                         asset=node.key.to_user_string(),
                         upstream=upstream_key.to_user_string(),
                         io_manager_key=key,
                         kind=kind,
-                        can_be_shared=kind == FILESYSTEM_KIND,
+                        can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
+                        path=None if isinstance(path, dg.EnvVar) or not isinstance(path, str) else path,
+                        path_variable=path.env_var_name if isinstance(path, dg.EnvVar) else None,
                     )
                 )
     return tuple(handoffs)
@@ -58,37 +77,75 @@ def _io_manager_key(assets_def: dg.AssetsDefinition, key: dg.AssetKey) -> str:
     return assets_def.node_def.output_def_named(output_name).io_manager_key
 
 
-def _pod_local_kind(key: str, resources: Mapping[str, Any]) -> str | None:
+def _pod_local_kind(key: str, resources: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """(kind, its base_dir or database when readable) of an IO manager that keeps values in the pod; None if not."""
     resource = resources.get(key)
     if resource is None:
-        return DEFAULT_KIND if key == DEFAULT_IO_MANAGER_KEY else None
+        return (DEFAULT_KIND, None) if key == DEFAULT_IO_MANAGER_KEY else None
+    integration = integration_of(resource)
+    if integration is not None:
+        package, _ = integration
+        if is_object_store_or_warehouse(package):
+            return None
+        if is_duckdb(package):
+            return DUCKDB_KIND, duckdb_database(resource)
     resource_fn = getattr(resource, "resource_fn", None)
     if isinstance(resource, InMemoryIOManager) or resource_fn is dg.mem_io_manager.resource_fn:
-        return MEMORY_KIND
+        return MEMORY_KIND, None
     if isinstance(resource, dg.FilesystemIOManager | PickledObjectFilesystemIOManager):
-        return FILESYSTEM_KIND
+        return FILESYSTEM_KIND, getattr(resource, "base_dir", None)
     if resource_fn is dg.fs_io_manager.resource_fn:
-        return FILESYSTEM_KIND
+        return FILESYSTEM_KIND, None  # an @io_manager's configured base_dir is not readable before a run
     return None
 
 
-def check_handoffs(handoffs: tuple[IOHandoff, ...], shared_io_managers: tuple[str, ...]) -> None:
+def check_handoffs(handoffs: tuple[IOHandoff, ...], settings: Settings) -> None:
     """Exit 2 for the first handoff that no pod could complete, naming both assets, the IO manager and the fix."""
+    env = dict(settings.env)
+    volume = settings.shared_volume
     for handoff in handoffs:
-        if handoff.can_be_shared and handoff.io_manager_key in shared_io_managers:
+        if handoff.can_be_shared and handoff.io_manager_key in settings.shared_io_managers:
+            continue  # the team mounts a volume itself (dagster-k8s/config) and says so
+        path = handoff.path if handoff.path_variable is None else env.get(handoff.path_variable)
+        if handoff.kind == DUCKDB_KIND and path is not None and path.startswith(MOTHERDUCK_PREFIXES):
+            continue  # MotherDuck: a warehouse service, not a file
+        if handoff.can_be_shared and volume is not None and path is not None and volume.holds(path):
             continue
         where = (
             f"asset {handoff.asset}: loads asset {handoff.upstream} through IO manager {handoff.io_manager_key!r} "
             f"({handoff.kind})"
         )
-        if handoff.can_be_shared:
+        if not handoff.can_be_shared:
             raise UnsupportedInputError(
-                f"{where}, which keeps values on the producing pod's disk; each Argo pod has its own. If its base_dir "
-                f'is a volume every pod mounts, add "{handoff.io_manager_key}" to [tool.compiler] '
-                "shared_io_managers; otherwise use an IO manager on shared storage (an object store, a database)"
+                f"{where}, which keeps values inside one pod; each Argo pod has its own disk and memory. Set "
+                f"{handoff.io_manager_key!r} to {SHARED_CHOICES}"
             )
-        raise UnsupportedInputError(
-            f"{where}, which keeps values inside one pod; each Argo pod has its own disk and memory. Set "
-            f"{handoff.io_manager_key!r} to an IO manager on shared storage (an object store, a database, or "
-            "FilesystemIOManager(base_dir=...) on a volume every pod mounts, listed in shared_io_managers)"
+        raise UnsupportedInputError(f"{where}, {_not_shared(handoff, path, settings)}")
+
+
+def _not_shared(handoff: IOHandoff, path: str | None, settings: Settings) -> str:
+    """Why this filesystem or DuckDB handoff is not on shared storage, and what to set."""
+    what = "database" if handoff.kind == DUCKDB_KIND else "base_dir"
+    volume = settings.shared_volume
+    if volume is None:
+        return (
+            f"which keeps values on the producing pod's disk; each Argo pod has its own. Mount a shared volume in "
+            f"every pod with [tool.compiler.shared_volume] claim and mount_path and put its {what} under mount_path, "
+            f'or add "{handoff.io_manager_key}" to [tool.compiler] shared_io_managers if you mount one yourself; '
+            f"otherwise use {SHARED_CHOICES}"
         )
+    if path is None and handoff.path_variable is not None:
+        return (
+            f"whose {what} is EnvVar {handoff.path_variable!r}, which [tool.compiler.env] does not set: set it there "
+            f"to a path under [tool.compiler.shared_volume] mount_path {volume.mount_path}"
+        )
+    if path is None:
+        return (
+            f"whose {what} the compiler cannot read (unset, or an @io_manager's config): give it "
+            f"{'DuckDBIOManager(database=...)' if what == 'database' else 'FilesystemIOManager(base_dir=...)'} "
+            f"under [tool.compiler.shared_volume] mount_path {volume.mount_path}"
+        )
+    return (
+        f"whose {what} {path} is not under [tool.compiler.shared_volume] mount_path {volume.mount_path}, so the "
+        f"next pod does not see it: put the {what} under {volume.mount_path}"
+    )

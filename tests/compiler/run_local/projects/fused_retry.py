@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets import defs as flagship
+import assets as flagship_location  # the module, not its Definitions: one Definitions here, as Dagster wants
 from assets.city import CITIES
 from assets.partitions import CITY, DATE, zone_partitions
 from assets.raw_measurements import build_raw_measurements
@@ -47,4 +47,4 @@ def day_report(context: dg.AssetExecutionContext, summary: dict[str, int], store
     return summary
 
 
-defs = dg.Definitions(assets=[RAW, day_summary, day_report], resources=flagship.resources)
+defs = dg.Definitions(assets=[RAW, day_summary, day_report], resources=flagship_location.defs.resources)

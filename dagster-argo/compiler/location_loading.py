@@ -1,0 +1,78 @@
+"""Loads a code location's `Definitions` with Dagster's own loading code, as `dagster dev -m/-f [-a]` does.
+
+`dagster._grpc.utils.get_loadable_targets` imports the module or file and finds the target: the named attribute, or
+(without `-a`) a `@dg.definitions` function, else the one `Definitions` object, else a repository, job or the
+module's assets. A `@dg.definitions` function is called as Dagster calls it (`LazyDefinitions()`), so
+`load_from_defs_folder` and `Definitions.merge` inside it work unchanged. Cached per location: a pod asks twice (the
+command, then Dagster's job reconstruction) and a `-f` file must not be executed twice.
+"""
+
+import functools
+from pathlib import Path
+
+import dagster as dg
+
+from compiler.code_location import CodeLocation
+from compiler.errors import UnsupportedInputError
+
+
+@functools.cache
+def load_location(location: CodeLocation) -> dg.Definitions:
+    """The location's Definitions; exit 2 (UnsupportedInputError) naming the location for anything else."""
+    from dagster._core.errors import DagsterImportError, DagsterInvariantViolationError
+    from dagster._grpc.utils import get_loadable_targets
+
+    what = location.describe()
+    if location.python_file and not Path(location.python_file).is_file():
+        raise UnsupportedInputError(f"{what} not found: pass -f with a path relative to the project root")
+    try:
+        targets = get_loadable_targets(
+            python_file=location.python_file,
+            module_name=location.module,
+            package_name=None,
+            autoload_defs_module_name=None,
+            working_directory=str(Path(location.working_directory).resolve()),
+            attribute=location.attribute,
+            resolve_lazy_defs=False,
+        )
+    except (ImportError, DagsterImportError) as error:
+        cause = error.__cause__ if isinstance(error, DagsterImportError) and error.__cause__ else error
+        flag = "-m/--module-name and -d/--working-directory" if location.module else "-f/--python-file"
+        raise UnsupportedInputError(f"cannot import {what}: {cause}; check {flag}") from error
+    except DagsterInvariantViolationError as error:  # no definitions, several Definitions objects, ...
+        raise UnsupportedInputError(f"{what}: {error}; name the one to compile with -a/--attribute") from error
+    except Exception as error:  # the project's own code raised while importing: a bad setting, a typo
+        raise UnsupportedInputError(
+            f"{what} failed to import: {error} ({type(error).__name__}; --debug shows where)"
+        ) from error
+    if len(targets) != 1:
+        names = ", ".join(target.attribute for target in targets)
+        raise UnsupportedInputError(f"{what} holds several loadable targets ({names}): pick one with -a/--attribute")
+    return _definitions(targets[0].target_definition, what)
+
+
+def _definitions(target: object, what: str) -> dg.Definitions:
+    """The Definitions behind a loadable target, refusing the kinds that are not a set of assets."""
+    from dagster.components.definitions import LazyDefinitions
+
+    if isinstance(target, LazyDefinitions):
+        try:
+            target = target()  # what Dagster's repository_def_from_target_def does with a @dg.definitions function
+        except Exception as error:
+            raise UnsupportedInputError(
+                f"{what}: its @dg.definitions function failed: {error} ({type(error).__name__}; --debug shows where)"
+            ) from error
+    if isinstance(target, dg.Definitions):
+        return target
+    if isinstance(target, list):  # Dagster's LOAD_ALL_ASSETS: a module of assets without a Definitions object
+        return dg.Definitions(assets=target)
+    if isinstance(target, dg.RepositoryDefinition):
+        raise UnsupportedInputError(
+            f"{what} holds a @repository ({target.name}), not Definitions: wrap its assets, schedules and resources "
+            "in dg.Definitions"
+        )
+    kind = type(target).__name__
+    raise UnsupportedInputError(
+        f"{what} holds a {kind}, not Definitions: only asset jobs made with define_asset_job are supported, not "
+        "op/graph jobs; point -m/-f (or -a) at the Definitions"
+    )
