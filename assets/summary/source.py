@@ -60,12 +60,19 @@ def read_measurements(data: bytes, uri: str) -> pd.DataFrame:
 
 
 def _schema_problems(schema: pa.Schema) -> list[str]:
-    """Columns of MEASUREMENT_SCHEMA missing from `schema` or of another Arrow type."""
+    """Columns of MEASUREMENT_SCHEMA missing from `schema` or of another Arrow type (strings of either offset
+    width count as strings: pandas 3 writes large_string, the published objects string)."""
     problems = []
     for field in MEASUREMENT_SCHEMA:
         index = schema.get_field_index(field.name)
         if index < 0:
             problems.append(f"column {field.name} is missing")
-        elif not schema.field(index).type.equals(field.type):
+        elif not _same_type(schema.field(index).type, field.type):
             problems.append(f"column {field.name} is {schema.field(index).type}, expected {field.type}")
     return problems
+
+
+def _same_type(found: pa.DataType, expected: pa.DataType) -> bool:
+    if pa.types.is_string(expected):
+        return bool(pa.types.is_string(found) or pa.types.is_large_string(found))
+    return bool(found.equals(expected))
