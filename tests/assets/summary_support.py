@@ -3,7 +3,7 @@ asset run in process, and the summary computed independently with pandas (not wi
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -62,7 +62,7 @@ def hours_of(day: str) -> list[pd.Timestamp]:
     return [pd.Timestamp(start) + pd.Timedelta(hours=h) for h in range(count)]
 
 
-def frame_of(day: str, sensors: Iterable[tuple[int, str, str, list[float | None]]]) -> pd.DataFrame:
+def frame_of(day: str, sensors: Iterable[tuple[int, str, str, Sequence[float | None]]]) -> pd.DataFrame:
     """Rows of (sensor, parameter, units, one value per hour of the day; None = a null value)."""
     rows: list[dict[str, Any]] = []
     starts = hours_of(day)
@@ -133,9 +133,7 @@ def expected_pollutants(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
 def published_pollutants(day: str, city: str = VIENNA.name) -> dict[str, dict[str, Any]]:
     """The summary's pollutants by parameter, with the fields expected_pollutants computes."""
     fields = ("units", "hours_measured", "sensors", "mean", "max", "guideline", "exceeds_guideline")
-    return {
-        p["parameter"]: {field: p[field] for field in fields} for p in published_summary(day, city)["pollutants"]
-    }
+    return {p["parameter"]: {field: p[field] for field in fields} for p in published_summary(day, city)["pollutants"]}
 
 
 def assert_same_pollutants(published: dict[str, dict[str, Any]], expected: dict[str, dict[str, Any]]) -> None:

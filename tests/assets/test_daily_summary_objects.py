@@ -40,7 +40,8 @@ def failure_of(day: str, source_key: str | None = None) -> str:
     assert not result.success
     (failure,) = [event for event in result.all_events if event.is_step_failure]
     error = failure.step_failure_data.error
-    assert error is not None and error.cls_name == "Failure"
+    assert error is not None
+    assert error.cls_name == "Failure"
     assert failure.step_failure_data.user_failure_data is not None
     message = failure.step_failure_data.user_failure_data.description or ""
     assert "\n" not in message
@@ -64,10 +65,13 @@ def test_co_in_ppm_is_judged_in_mg_per_cubic_metre(s3_env: dict[str, str]) -> No
     put_measurements(DAY, frame)
     assert run_summary(DAY).success
     published = published_pollutants(DAY)
-    assert published["co"]["units"] == "mg/m³" and published["co"]["mean"] == 4.124
+    assert published["co"]["units"] == "mg/m³"
+    assert published["co"]["mean"] == 4.124
     assert published["co"]["exceeds_guideline"] is True
-    assert published["no2"]["exceeds_guideline"] is True and published["so2"]["exceeds_guideline"] is True
-    assert published["pm25"]["mean"] == 13.5 and published["pm25"]["max"] == 16.0
+    assert published["no2"]["exceeds_guideline"] is True
+    assert published["so2"]["exceeds_guideline"] is True
+    assert published["pm25"]["mean"] == 13.5
+    assert published["pm25"]["max"] == 16.0
     assert published["pm25"]["exceeds_guideline"] is False
     assert published["nox"] == {
         "units": "ppb",
@@ -118,7 +122,11 @@ def _wrong_schema() -> bytes:
     ("data", "reason"),
     [
         (_not_parquet, "is not a readable parquet object"),
-        (_wrong_schema, "does not have the measurements schema: column units is missing; column value is large_string, expected double"),
+        (
+            _wrong_schema,
+            "does not have the measurements schema: column units is missing; column value is large_string, "
+            "expected double",
+        ),
     ],
     ids=["not-parquet", "wrong-schema"],
 )
