@@ -137,7 +137,16 @@ def _sha256(data: bytes) -> str:
 
 def _metadata(summary: DaySummary, summary_uri: str, chart_uri: str, document: bytes, chart: bytes) -> dict[str, Any]:
     """What the Dagster UI shows: the URIs, the summary as a table, the chart as an inline image."""
-    columns = ["parameter", "units", "hours_measured", "sensors", "mean", "max", "guideline", "exceeds_guideline"]
+    columns = {
+        "parameter": "string",
+        "units": "string",
+        "hours_measured": "int",
+        "sensors": "int",
+        "mean": "float",
+        "max": "float",
+        "guideline": "string",
+        "exceeds_guideline": "string",
+    }
     records = [
         TableRecord(
             {
@@ -160,7 +169,7 @@ def _metadata(summary: DaySummary, summary_uri: str, chart_uri: str, document: b
         "chart_uri": chart_uri,
         "hours_in_day": summary.hours_in_day,
         "exceeding_guideline": ", ".join(exceeding) or "none",
-        "summary": MetadataValue.table(records, schema=TableSchema([TableColumn(name) for name in columns])),
+        "summary": MetadataValue.table(records, schema=TableSchema([TableColumn(name, kind) for name, kind in columns.items()])),
         "chart": MetadataValue.md(f"![{summary.city} {summary.day}](data:image/png;base64,{image})"),
         "summary_sha256": _sha256(document),
         "chart_sha256": _sha256(chart),

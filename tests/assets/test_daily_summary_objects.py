@@ -106,6 +106,17 @@ def test_null_values_are_hours_not_measured(s3_env: dict[str, str]) -> None:
     assert_same_pollutants(published, expected_pollutants(frame))
 
 
+@pytest.mark.parametrize("hours", [24, 0], ids=["all-null", "no-rows"])
+def test_a_day_without_values_is_summarised_as_such(s3_env: dict[str, str], hours: int) -> None:
+    frame = frame_of(DAY, [(41, "pm25", "µg/m³", [None] * 24)]).head(hours)
+    put_measurements(DAY, frame)
+    assert run_summary(DAY).success
+    summary = published_summary(DAY)
+    assert summary["pollutants"] == []
+    assert summary["null_values"] == hours
+    assert store().get_bytes(file_key(DAY, "chart.png")).startswith(b"\x89PNG")  # one panel: "no measurements"
+
+
 def _not_parquet() -> bytes:
     return b"PAR1 this is not a parquet file"
 
