@@ -162,6 +162,7 @@ def _metadata(summary: DaySummary, summary_uri: str, chart_uri: str, document: b
         )
         for p in summary.pollutants
     ]
+    schema = TableSchema([TableColumn(name, kind) for name, kind in columns.items()])
     exceeding = [p.parameter for p in summary.pollutants if p.exceeds]
     image = base64.b64encode(chart).decode("ascii")
     return {
@@ -169,7 +170,7 @@ def _metadata(summary: DaySummary, summary_uri: str, chart_uri: str, document: b
         "chart_uri": chart_uri,
         "hours_in_day": summary.hours_in_day,
         "exceeding_guideline": ", ".join(exceeding) or "none",
-        "summary": MetadataValue.table(records, schema=TableSchema([TableColumn(name, kind) for name, kind in columns.items()])),
+        "summary": MetadataValue.table(records, schema=schema),
         "chart": MetadataValue.md(f"![{summary.city} {summary.day}](data:image/png;base64,{image})"),
         "summary_sha256": _sha256(document),
         "chart_sha256": _sha256(chart),

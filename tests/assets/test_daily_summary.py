@@ -4,8 +4,10 @@ summary, all on a real SeaweedFS; the published summary is compared with a panda
 import base64
 import hashlib
 import io
+import json
 import re
 import struct
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -128,6 +130,17 @@ def test_two_runs_publish_the_same_bytes_and_a_clean_png(pipeline_env: OpenAQSer
     assert summary.decode("utf-8")
     assert png_size(chart) == (1000, round((0.9 + 2.2 * 4) * 100))  # 10 in wide, 4 panels, 100 dpi
     assert set(png_chunk_types(chart)) <= {b"IHDR", b"IDAT", b"IEND", b"pHYs"}  # no tEXt: no Software, no time
+    assert re.findall(rb"\d\.\d{4,}", summary) == []  # every float to at most 3 decimals
+    assert json.loads(summary) == json.loads(json.dumps(json.loads(summary), sort_keys=True))
+    assert list(json.loads(summary)) == sorted(json.loads(summary))  # keys sorted
+
+
+def test_the_chart_font_is_matplotlibs_bundled_one_whatever_the_system_has() -> None:
+    import matplotlib
+    from matplotlib.font_manager import FontProperties, findfont
+
+    found = Path(findfont(FontProperties(family="DejaVu Sans")))
+    assert found.is_relative_to(Path(matplotlib.get_data_path()))
 
 
 def test_null_values_upstream_are_dropped_before_the_summary(pipeline_env: OpenAQServer) -> None:

@@ -295,6 +295,8 @@ def test_the_dagster_webserver_of_the_shared_instance_shows_the_partition_materi
         log.close()
 
     statuses = {"/".join(node["assetKey"]["path"]): node["assetPartitionStatuses"] for node in data["assetNodes"]}
+    summary = statuses.pop("openaq/daily_summary")  # the code location has it, the nightly tick never builds it
+    assert summary["ranges"] == []
     assert set(statuses) == {f"openaq/{name}" for name in ASSETS}
     for grid in statuses.values():  # the date × city grid: the day materialized for the city
         assert grid["primaryDimensionName"] == "date"
