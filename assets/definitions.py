@@ -6,6 +6,7 @@ from dagster import AssetsDefinition, Definitions, EnvVar
 
 from assets.city import CITIES, City
 from assets.clean_measurements import build_clean_measurements
+from assets.daily_summary import build_daily_summary, build_summary_job
 from assets.io_manager import ObjectStoreIOManager
 from assets.measurements_parquet import build_measurements_parquet
 from assets.partitions import zone_partitions
@@ -17,8 +18,8 @@ from assets.zones import zones_of
 
 
 def build_defs(cities: Sequence[City]) -> Definitions:
-    """The Definitions for `cities`: per time zone, three assets on one date × city partitioning, a job and a
-    01:00-local schedule."""
+    """The Definitions for `cities`: per time zone, three nightly assets on one date × city partitioning, their job
+    and 01:00-local schedule, and the event-driven daily summary with its own job (no schedule)."""
     store = ObjectStore(
         endpoint=EnvVar("MINIO_ENDPOINT"),
         access_key=EnvVar("MINIO_ACCESS_KEY"),
@@ -27,17 +28,20 @@ def build_defs(cities: Sequence[City]) -> Definitions:
     )
     assets: list[AssetsDefinition] = []
     jobs = []
+    summary_jobs = []
     for zone in zones_of(cities):
         partitions_def = zone_partitions(zone)
         assets += [
             build_raw_measurements(zone, partitions_def),
             build_clean_measurements(zone, partitions_def),
             build_measurements_parquet(zone, partitions_def),
+            build_daily_summary(zone, partitions_def),
         ]
         jobs.append(build_job(zone, partitions_def))
+        summary_jobs.append(build_summary_job(zone, partitions_def))
     return Definitions(
         assets=assets,
-        jobs=jobs,
+        jobs=[*jobs, *summary_jobs],
         schedules=[build_schedule(job) for job in jobs],
         resources={
             "openaq": OpenAQResource(api_key=EnvVar("OPENAQ_API_KEY")),

@@ -2,7 +2,8 @@
 
 It checks the committed `argo_out/` (the default, Vienna alone), then compiles the same pipeline for three cities
 (`devservices.three_cities`: Vienna, Graz, Linz, one date × city grid) into a scratch folder and replays that
-WorkflowTemplate: one tick fans out over the three cities, and each city's object is shown.
+WorkflowTemplate as its CronWorkflow's tick runs it (the nightly job's DAG): one tick fans out over the three
+cities, and each city's object is shown. Then each city's daily summary runs (`devservices/demo_summary.py`).
 
 Offline by default (embedded SeaweedFS, SYNTHETIC OpenAQ server); with OPENAQ_API_KEY and MINIO_* set it uses
 the live API and that store instead.
@@ -23,6 +24,7 @@ import pyarrow.parquet as pq
 
 from assets.city import City
 from devservices.dagster_dev import PROJECT_ROOT
+from devservices.demo_summary import run_summaries
 from devservices.local_stack import Say, local_services
 
 # The cron controller's tick for 2026-11-28 01:00 in Vienna; the schedule turns it into day 2026-11-27 of each city.
@@ -87,6 +89,15 @@ def _argo_manifests(folder: Path) -> list[str]:
     return sorted(str(p) for p in folder.glob("*.yaml"))
 
 
+def _cron_entrypoint(folder: Path) -> str:
+    """The DAG the nightly CronWorkflow runs (its workflowSpec's entrypoint), what its tick replays."""
+    import yaml
+
+    [cron] = folder.glob("*.cronworkflow.yaml")
+    entrypoint: str = yaml.safe_load(cron.read_text(encoding="utf-8"))["spec"]["workflowSpec"]["entrypoint"]
+    return entrypoint
+
+
 def _show_published(say: Say, env: dict[str, str], cities: Sequence[City]) -> None:
     from assets.measurements_parquet import object_key
     from assets.resources.object_store import ObjectStore
@@ -128,13 +139,19 @@ def run_demo() -> int:
             _compiler(say, env, "build", "--module", THREE_CITIES_MODULE, "--out", str(out))
             _compiler(say, env, "validate", *_argo_manifests(out))
             template = out / WORKFLOW_TEMPLATE_NAME
-            say(f"replaying {template.name} as local processes, scheduled time {SCHEDULED_TIME}")
-            _compiler(say, env, "run-local", str(template), "--scheduled-time", SCHEDULED_TIME)
+            entrypoint = _cron_entrypoint(out)
+            say(f"replaying {template.name} ({entrypoint}) as local processes, scheduled time {SCHEDULED_TIME}")
+            tick = ("--scheduled-time", SCHEDULED_TIME, "--entrypoint", entrypoint)
+            _compiler(say, env, "run-local", str(template), *tick)
             _show_published(say, env, CITIES)
+            run_summaries(say, env, THREE_CITIES_MODULE, CITIES, PARTITION)
         except CompilerFailed as error:
             say(f"demo failed: {error}")
             for cause in error.causes:
                 say(cause)
+            return 1
+        except subprocess.CalledProcessError as error:
+            say(f"demo failed: `{' '.join(str(part) for part in error.cmd[1:])}` exited {error.returncode}")
             return 1
     say("done: services stopped")
     return 0

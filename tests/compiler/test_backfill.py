@@ -25,7 +25,8 @@ def test_the_workflow_runs_the_schedules_dag_per_partition_at_most_n_at_a_time(t
     assert template["parallelism"] == 3
     assert template["dag"]["failFast"] is False
     [task] = template["dag"]["tasks"]
-    assert task["templateRef"] == {"name": "air-quality", "template": "job-air-quality-daily"}  # the schedule's job
+    # the schedule's job DAG, as its CronWorkflow's entrypoint: the nightly assets, not the event-driven summary
+    assert task["templateRef"] == {"name": "air-quality", "template": "job-air-quality-daily"}
     assert task["withItems"] == ["2026-10-24", "2026-10-25", "2026-10-26", "2026-10-27"]
     assert task["arguments"]["parameters"] == [{"name": "partition", "value": "{{item}}"}]
     parameters = {p["name"]: p["value"] for p in document["spec"]["arguments"]["parameters"]}

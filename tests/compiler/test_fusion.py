@@ -119,7 +119,8 @@ def test_the_flagship_fuses_into_one_task_per_city_with_the_larger_resources_and
     fused = compile_project(load_project("assets"), dataclasses.replace(settings, fuse_chains=True))
     [document] = parse_documents(fused.files["air-quality.workflowtemplate.yaml"], "wt")
     assert schema_errors(document) == []
-    fan_out, task = fused_per_key(document)
+    # The nightly job's DAG (the CronWorkflow's entrypoint) runs the chain as one task per city.
+    fan_out, task = fused_per_key(document, "job-air-quality-daily")
     assert fan_out["withItems"] == city_keys(defs, ["openaq", "raw_measurements"])
     parameters = {p["name"]: p["value"] for p in task["arguments"]["parameters"]}
     assert parameters["asset"] == "openaq/raw_measurements,openaq/clean_measurements,openaq/measurements_parquet"
@@ -137,7 +138,18 @@ def test_the_flagship_fuses_into_one_task_per_city_with_the_larger_resources_and
     assert step["retryStrategy"]["backoff"]["duration"] == "30"  # raw's RetryPolicy: the longest first wait
     assert any("fused task" in warning and "30s" in warning for warning in fused.warnings)
     assert not any("cannot say when it stored" in warning for warning in fused.warnings)  # ObjectStoreIOManager can
-    assert fused.notes == ()
+    # main also runs the event-driven summary, which no schedule selects with the chain: it keeps its own task.
+    assert fused.notes == (
+        "asset openaq/daily_summary is not fused with openaq/measurements_parquet: "
+        "schedule air_quality_nightly runs one without the other",
+    )
+    [main_fan_out] = dag(document, "main").values()
+    main_tasks = dag(document, main_fan_out["template"])
+    assert [t["depends"] for t in main_tasks.values() if "depends" in t] == [task["name"]]
+    assert {p["value"] for t in main_tasks.values() for p in t["arguments"]["parameters"] if p["name"] == "asset"} == {
+        "openaq/raw_measurements,openaq/clean_measurements,openaq/measurements_parquet",
+        "openaq/daily_summary",
+    }
     # the CronWorkflow is untouched: it only names the WorkflowTemplate
     assert (
         fused.files["air-quality-nightly.cronworkflow.yaml"] == unfused.files["air-quality-nightly.cronworkflow.yaml"]
@@ -168,7 +180,9 @@ def test_several_cities_in_two_zones_fuse_into_one_task_per_key_in_valid_manifes
     assert len(main) == 2  # one fan-out task per zone
     fused_steps = set()
     for fan_out in main.values():
-        [task] = dag(document, fan_out["template"]).values()
+        # the chain's one fused task per key, beside the event-driven summary's own task (no schedule selects it)
+        [task, summary] = dag(document, fan_out["template"]).values()
+        assert summary["depends"] == task["name"]
         keys = task["arguments"]["parameters"][[p["name"] for p in task["arguments"]["parameters"]].index("asset")]
         [raw, *_] = keys["value"].split(",")
         assert keys["value"].count(",") == 2  # raw, clean, parquet of that zone

@@ -52,7 +52,12 @@ def test_dagster_dev_serves_the_pipeline_and_stops_without_leftovers(
         stop_dagster_dev(process)
 
     keys = sorted("/".join(node["assetKey"]["path"]) for node in data["assetNodes"])
-    assert keys == ["openaq/clean_measurements", "openaq/measurements_parquet", "openaq/raw_measurements"]
+    assert keys == [
+        "openaq/clean_measurements",
+        "openaq/daily_summary",
+        "openaq/measurements_parquet",
+        "openaq/raw_measurements",
+    ]
     assert {node["partitionDefinition"]["type"] for node in data["assetNodes"]} == {"MULTIPARTITIONED"}
     assert all("Europe/Vienna" in node["partitionDefinition"]["description"] for node in data["assetNodes"])
     (schedule,) = [s for repo in data["repositoriesOrError"]["nodes"] for s in repo["schedules"]]

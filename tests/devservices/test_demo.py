@@ -60,6 +60,15 @@ def test_demo_publishes_each_citys_synthetic_day_and_stops_everything() -> None:
             f"other_parameter 0, outside_window {dirt['outside']}, sentinel_value {dirt['sentinel']}"
         ) in output
     assert f"run-local: {3 * len(CITIES)} succeeded" in output  # three steps per city, one fan-out
+    # then the event-driven summary of each city's day (its content is tested in tests/assets/test_daily_summary*)
+    for place in CITIES:
+        prefix = f"s3://air-quality/air_quality/city={place.name}/date=2026-11-27"
+        assert f"==> summary {prefix}/summary.json" in output
+        chart = ROOT / ".dev" / "demo" / f"{place.name}-2026-11-27-chart.png"
+        assert f"==> chart {prefix}/chart.png (a copy: {chart.relative_to(ROOT)})" in output
+        assert chart.read_bytes().startswith(b"\x89PNG")
+    assert re.search(r"^  pm25: mean [0-9.]+ µg/m³, max [0-9.]+, 24 h: (EXCEEDS|within) the WHO 24-h guideline 15$",
+                     output, re.MULTILINE)  # fmt: skip
     assert "==> OpenAQ: OPENAQ_BASE_URL ignored: without OPENAQ_API_KEY the local synthetic server is used" in output
     assert re.search(r"==> object store: embedded SeaweedFS at http://127\.0\.0\.1:\d+ \(no MINIO_\* set;", output)
     # every file `kubectl apply -k argo_out/` reads is validated, the deploy bundle's Kubernetes kinds included

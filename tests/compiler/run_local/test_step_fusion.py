@@ -33,6 +33,7 @@ PARTITION = "2026-11-27"  # what the 01:00 Vienna tick on 2026-11-28 materialize
 CITY_DAY = str(MultiPartitionKey({CITY_DIMENSION: CITY.name, DATE: PARTITION}))  # Dagster's date × city key
 DAY_PATH = f"city={CITY.name}/date={PARTITION}"  # the IO manager's path of that key
 TICK = "2026-11-28T00:00:00Z"
+NIGHTLY = "job-air-quality-daily"  # the CronWorkflow's entrypoint: what a tick runs (main also holds the summary)
 FUSED_TASK = "openaq-raw-measurements-to-openaq-measurements-parquet"  # one per city, inside the per-key DAG
 PER_KEY = rf"each-openaq-raw-measurements\(\d+:{CITY.name}\)"  # how run-local names a task of the per-key DAG
 FLAGSHIP = ("raw_measurements", "clean_measurements", "measurements_parquet")
@@ -104,7 +105,7 @@ def test_a_fused_flagship_tick_publishes_what_the_unfused_build_and_dagster_publ
         assert schema_errors(document) == []
     assert compiler("validate", *map(str, sorted(template.parent.glob("*.yaml")))).returncode == 0
 
-    fused = compiler("run-local", str(template), "--scheduled-time", TICK)
+    fused = compiler("run-local", str(template), "--scheduled-time", TICK, "--entrypoint", NIGHTLY)
     assert fused.returncode == 0, fused.stdout[-3000:] + fused.stderr[-3000:]
     # one pod per city ran the whole chain: the per-key DAG's only task is the fused one
     assert [t for t in succeeded(fused.stdout) if not t.startswith("each-openaq-raw-measurements(")] == []
@@ -116,7 +117,7 @@ def test_a_fused_flagship_tick_publishes_what_the_unfused_build_and_dagster_publ
 
     bucket = s3_env["MINIO_BUCKET"]
     use_bucket(monkeypatch, f"{bucket}-unfused")
-    unfused = compiler("run-local", str(UNFUSED), "--scheduled-time", TICK)
+    unfused = compiler("run-local", str(UNFUSED), "--scheduled-time", TICK, "--entrypoint", NIGHTLY)
     assert unfused.returncode == 0, unfused.stdout[-3000:] + unfused.stderr[-3000:]
     assert len([t for t in succeeded(unfused.stdout) if "." in t]) == 3 * len(CITIES)  # three steps per city
     published_unfused = objects(ObjectStore.from_env())
