@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from assets.city import City
 from devservices.dagster_dev import PROJECT_ROOT
-from devservices.demo_summary import run_summaries
+from devservices.demo_summary import show_summaries
 from devservices.local_stack import Say, local_services
 
 # The cron controller's tick for 2026-11-28 01:00 in Vienna; the schedule turns it into day 2026-11-27 of each city.
@@ -144,7 +144,9 @@ def run_demo() -> int:
             tick = ("--scheduled-time", SCHEDULED_TIME, "--entrypoint", entrypoint)
             _compiler(say, env, "run-local", str(template), *tick)
             _show_published(say, env, CITIES)
-            run_summaries(say, env, THREE_CITIES_MODULE, CITIES, PARTITION)
+            say("the new measurements objects trigger the daily summaries (the compiled Argo Events Sensor, replayed)")
+            _compiler(say, env, "run-events", str(out), "--endpoint", env["MINIO_ENDPOINT"])
+            show_summaries(say, env, CITIES, PARTITION)
         except CompilerFailed as error:
             say(f"demo failed: {error}")
             for cause in error.causes:

@@ -1,16 +1,12 @@
 """`make demo`'s last step: the event-driven daily summary for each city's published day.
 
-Today it runs, per city, the step a triggered pod would run (`python -m compiler materialize --asset
-openaq/daily_summary --partition city|day`) right after the nightly replay; once a new-object sensor exists the
-runs will come from the parquet objects' events instead. It prints each city's `summary.json` URI, its verdicts,
-and the chart's URI and a local copy (under `.dev/demo/`, so it outlives the demo's scratch folder).
+The runs come from the parquet objects' events: `python -m compiler run-events` replays the compiled Argo Events
+Sensor (assets/sensors.py's `new_object_sensor`) against the demo's store, so each new measurements object creates
+the Workflow the cluster would, and run-local runs it. This module prints each city's `summary.json` URI, its
+verdicts, and the chart's URI and a local copy (under `.dev/demo/`, so it outlives the demo's scratch folder).
 """
 
 import json
-import os
-import shlex
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,32 +19,8 @@ SUMMARY_ASSET = "openaq/daily_summary"
 CHARTS_DIR = PROJECT_ROOT / ".dev" / "demo"
 
 
-def run_summaries(say: Say, env: dict[str, str], module: str, cities: Sequence[City], day: str) -> None:
-    """One summary run per city, all at once as separate pods would be (CalledProcessError naming the first that
-    failed, with its output), then each city's objects shown."""
-    from dagster import MultiPartitionKey
-
-    runs = []
-    for city in cities:
-        partition = str(MultiPartitionKey({"city": city.name, "date": day}))
-        command = [sys.executable, "-m", "compiler", "materialize", "--module", module, "--asset", SUMMARY_ASSET]
-        command += ["--partition", partition]
-        say(f"summary of {city.name} {day}: python -m compiler " + shlex.join(command[3:]))
-        runs.append(
-            subprocess.Popen(
-                command,
-                cwd=PROJECT_ROOT,
-                env={**os.environ, **env},
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-        )
-    outputs = [(run, run.communicate()[0]) for run in runs]
-    for run, output in outputs:
-        if run.returncode != 0:
-            print(output[-3000:])
-            raise subprocess.CalledProcessError(run.returncode, run.args, output)
+def show_summaries(say: Say, env: dict[str, str], cities: Sequence[City], day: str) -> None:
+    """Each city's summary objects, as the event-triggered runs published them."""
     for city in cities:
         _show_summary(say, env, city, day)
 
