@@ -15,6 +15,9 @@ class RetrySpec:
     delay_seconds: int | None
     factor: int | None
     cap_seconds: int | None = None  # Argo `backoff.cap`: no single wait longer (LINEAR's approximation)
+    # True: retry failed attempts (a RetryPolicy, or the setting retry_failures); False: only attempts the
+    # infrastructure stopped before they reported an outcome (compiler/exit_codes.py INFRASTRUCTURE_RETRY_EXPRESSION)
+    failures: bool = True
 
 
 @dataclass(frozen=True)

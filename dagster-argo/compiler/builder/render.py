@@ -10,7 +10,7 @@ from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHED
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
-from compiler.exit_codes import RETRY_EXPRESSION
+from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
@@ -80,6 +80,7 @@ def render(plan: Plan) -> dict[str, str]:
         "generator": GENERATOR,
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
+        "infrastructure_retry_expression": INFRASTRUCTURE_RETRY_EXPRESSION,
         "main": MAIN_DAG,
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,

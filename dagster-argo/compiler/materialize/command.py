@@ -162,9 +162,9 @@ def run(args: argparse.Namespace) -> int:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
             return exit_codes.USAGE
-        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: another attempt may succeed
+        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: the step never finished
             _summary(_failed(asset_text, partition, "stopped by a signal (SIGTERM/SIGINT)"))
-            return exit_codes.FAILED
+            return exit_codes.INTERRUPTED
         except Exception as error:  # the summary line must name any cause, including import errors
             _traceback_if(args)
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
@@ -174,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     if not outcome.success:
         verdict = "" if outcome.retryable else " (not retryable)"
         _summary(_failed(asset_text, partition, (outcome.cause or "unknown cause") + verdict))
+        if outcome.interrupted:  # infrastructure stopped it: Argo may retry even an asset without a RetryPolicy
+            return exit_codes.INTERRUPTED
         return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
     _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
     return exit_codes.SUCCEEDED

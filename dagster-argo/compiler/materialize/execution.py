@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from dagster import AssetCheckEvaluation, AssetKey, DagsterEvent
 
 
+INTERRUPTED_CAUSE = "stopped by a signal (SIGTERM/SIGINT): the step was interrupted"
+
+
 @dataclass(frozen=True)
 class MaterializeOutcome:
     """Whether the run succeeded, why not, and which checks failed without blocking."""
@@ -19,6 +22,7 @@ class MaterializeOutcome:
     cause: str | None
     warnings: tuple[str, ...]
     retryable: bool = True
+    interrupted: bool = False  # stopped by SIGTERM/SIGINT: the step never finished (exit_codes.INTERRUPTED)
 
 
 def materialize_asset(
@@ -60,6 +64,8 @@ def materialize_asset(
         return MaterializeOutcome(True, None, warnings)
     blocking = [_describe_check(ev) for ev in failed_checks if ev.blocking]
     cause = "; ".join(blocking) or _root_error(events)
+    if not blocking and cause == INTERRUPTED_CAUSE:
+        return MaterializeOutcome(False, cause, warnings, interrupted=True)
     # Dagster never retries a failed blocking check (its RetryPolicy covers the asset body's exceptions only), so a
     # blocking check failure must not let Argo's retryStrategy rerun the asset either.
     return MaterializeOutcome(False, cause, warnings, retryable=not PERMANENT_FAILURES and not blocking)
@@ -93,7 +99,7 @@ def _root_error(events: Sequence["DagsterEvent"]) -> str:
                 while error.cause is not None:
                     error = error.cause
                 if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
-                    return "stopped by a signal (SIGTERM/SIGINT): the step was interrupted"
+                    return INTERRUPTED_CAUSE
                 return error.message.strip()
             if event.event_type == wanted:
                 return event.message or "run failed"
