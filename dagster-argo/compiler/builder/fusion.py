@@ -140,8 +140,8 @@ def fuse_plan(plan: Plan, project: Project) -> FusionResult:
 
 
 def _is_asset_task(task: Task) -> bool:
-    """An asset's task: not a fan-out's `withItems` task (it runs a per-key DAG) nor a gate's."""
-    return bool(task.asset) and not task.items
+    """An asset's task: not a fan-out's `withItems` task (it runs a per-key DAG), a gate's or a check's own."""
+    return bool(task.asset) and not task.items and not task.check
 
 
 def _chains(
@@ -156,7 +156,7 @@ def _chains(
     DAG: a per-key DAG holds one fan-out's assets, and tasks outside it wait for the whole fan-out task anyway."""
     tasks = {task.name: task for task in dag.tasks if task.name in assets_by_task}
     downstream: dict[str, list[str]] = {name: [] for name in tasks}
-    for task in tasks.values():
+    for task in dag.tasks:  # every task counts: a check's own task or a fan-out task waiting on an asset too
         for dep in task.depends:
             if dep in downstream:
                 downstream[dep].append(task.name)

@@ -21,6 +21,16 @@ class RetrySpec:
 
 
 @dataclass(frozen=True)
+class CheckTask:
+    """A standalone asset check with `additional_deps` that runs in a task of its own (compiler/check_tasks.py)."""
+
+    name: str  # the check's name: `materialize --check NAME` of the asset
+    asset: tuple[str, ...]  # the checked key (one key of a multi-asset)
+    deps: tuple[tuple[str, ...], ...]  # its extra dependencies, outside the asset's op
+    blocking: bool  # Dagster's downstream assets of the checked asset wait for it
+
+
+@dataclass(frozen=True)
 class PodOverrides:
     """The supported part of a `dagster-k8s/config` tag, already in Kubernetes camelCase."""
 
@@ -70,6 +80,7 @@ class AssetSpec:
     fuse: bool | None = None
     partitions: str | None = None
     resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
+    check_tasks: tuple[CheckTask, ...] = ()  # its checks that run after it in tasks of their own
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:

@@ -14,6 +14,7 @@ from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSIO
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
+    "check": "{{inputs.parameters.check}}",  # a check's own task (compiler/builder/check_tasks.py)
     "scheduled_time": placeholder(SCHEDULED_TIME),
     "created_time": placeholder(CREATION_TIMESTAMP),
     "task": "{{inputs.parameters.task}}",

@@ -18,6 +18,7 @@ from compiler.materialize.loading import (
     parse_asset_keys,
     require_asset,
     require_one_op,
+    require_own_task_check,
 )
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
@@ -77,6 +78,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "empty or '{{workflow.creationTimestamp}}': now",
     )
     parser.add_argument(
+        "--check",
+        default="",
+        help="run only this asset check of --asset (a standalone check with additional_deps, which has a task of "
+        "its own after its asset and those assets); empty: the asset and its other checks",
+    )
+    parser.add_argument(
         "--fused",
         action="store_true",
         help="the keys are a chain of assets (step fusion) run in order in this process; skip the leading ones this "
@@ -129,8 +136,12 @@ def run(args: argparse.Namespace) -> int:
             asset_text = ",".join(key.to_user_string() for key in asset_keys)
             for asset_key in asset_keys:
                 require_asset(defs, asset_key)
-            if not args.fused:
+            if not args.fused and not args.check:  # a check's task names only the checked key of its op
                 require_one_op(defs, asset_keys)
+            if args.check and (args.fused or len(asset_keys) != 1):
+                raise MaterializeUsageError("--check runs a check of one asset: pass one --asset key, no --fused")
+            if args.check:
+                require_own_task_check(defs, asset_keys[0], args.check)
             if args.attempt is not None and not args.fused:
                 raise MaterializeUsageError("--attempt applies to a fused chain only: add --fused or drop --attempt")
             attempt = attempt_from(args.attempt)
@@ -157,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
                 resume = resume_point(defs, asset_keys, partition, created, attempt)
                 print(f"materialize: {resume.how}", flush=True)
                 asset_keys = asset_keys[len(resume.skipped) :]
-            outcome = materialize_asset(args.module, asset_keys, partition)
+            if args.check:
+                print(f"materialize: check {args.check} only (its own task: compiler/check_tasks.py)", flush=True)
+            outcome = materialize_asset(args.module, asset_keys, partition, args.check)
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")

@@ -26,7 +26,7 @@ class MaterializeOutcome:
 
 
 def materialize_asset(
-    module_name: str, asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None
+    module_name: str, asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None, check: str = ""
 ) -> MaterializeOutcome:
     """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL. Several
     keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset)."""
@@ -34,15 +34,16 @@ def materialize_asset(
 
     from compiler.materialize.collection import start_up_done
     from compiler.materialize.instance import open_instance
-    from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
+    from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG, own_task_checks
     from compiler.materialize.run_tags import argo_run_tags
 
     asset_keys = [asset_key] if isinstance(asset_key, AssetKey) else list(asset_key)
+    asset_text = ",".join(k.to_user_string() for k in asset_keys)
     job = build_reconstructable_job(
         "compiler.materialize.pod_job",
         "build_pod_job",
         # dagster annotates this as a 1-tuple; any tuple of serializable values works
-        reconstructable_args=(module_name, ",".join(k.to_user_string() for k in asset_keys)),  # type: ignore[arg-type]
+        reconstructable_args=(module_name, asset_text, check),  # type: ignore[arg-type]
     )
     tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()
@@ -55,7 +56,9 @@ def materialize_asset(
             instance=instance,
             run_config=RETRIES_OFF_RUN_CONFIG,
             tags=tags,
-            asset_selection=asset_keys,
+            # The job's own selection only, when it differs from "these assets and all their checks" (a run's
+            # asset_selection brings every check of its assets back): a check alone, or without its own-task checks.
+            asset_selection=None if check or own_task_checks(module_name, asset_text) else asset_keys,
         )
         events = result.all_events
     failed_checks = [ev for ev in _check_evaluations(events) if not ev.passed]

@@ -22,7 +22,7 @@ from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys
 from compiler.materialize.partition import parse_scheduled_time
-from compiler.materialize.termination import exit_promptly_on_sigterm
+from compiler.materialize.termination import sigterm_as_interrupt
 
 DESCRIPTION = (
     "Evaluate the Dagster schedule for the tick that started this workflow and write, for each task of the DAG, "
@@ -70,8 +70,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    exit_promptly_on_sigterm()  # a pod stopped mid-evaluation exits 143, which Argo retries as an infrastructure fault
-    with contextlib.redirect_stderr(sys.stdout):
+    # a pod stopped mid-evaluation exits 143, which Argo retries as an infrastructure fault
+    with contextlib.redirect_stderr(sys.stdout), sigterm_as_interrupt():
         try:
             decisions, reason = _decide(args)
         except KeyboardInterrupt:

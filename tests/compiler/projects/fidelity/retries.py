@@ -1,6 +1,5 @@
 """Issue 26 item 4: retries keep Dagster's meaning. `breaks` has no RetryPolicy and raises: Dagster runs it once and
-skips `after_breaks`. (The asset with a policy is tests/compiler/projects/fidelity/retries_policy.py: in one DAG,
-Argo's default `failFast` would stop starting it once `breaks` failed, a separate difference.)"""
+skips `after_breaks`. (The asset with a policy: tests/compiler/projects/fidelity/retries_policy.py.)"""
 
 import dagster as dg
 
