@@ -19,6 +19,7 @@ from dagster import (
 from assets.checks import check_clean_measurements, check_specs
 from assets.io_manager import StoredChunks
 from assets.partitions import city_day
+from assets.resources.object_store import STORE_RETRY_POLICY
 from assets.transform import clean_city_day_chunks
 from assets.zones import Zone
 
@@ -39,6 +40,7 @@ def build_clean_measurements(zone: Zone, partitions_def: MultiPartitionsDefiniti
         owners=["team:data-platform"],
         kinds={"python", "pandas"},
         code_version="3",  # 3: units in one spelling; rows without a period or with NaN counted; null names kept
+        retry_policy=STORE_RETRY_POLICY,  # a store restarting mid-step: another attempt
         op_tags={"dagster-k8s/config": _K8S},
         check_specs=check_specs(key),
         description=(

@@ -19,7 +19,7 @@ from assets.checks import blocking_failures, check_clean_measurements
 from assets.measurement_schema import MEASUREMENT_SCHEMA
 from assets.parquet import table_to_parquet_bytes
 from assets.partitions import city_day
-from assets.resources.object_store import ObjectStore
+from assets.resources.object_store import STORE_RETRY_POLICY, ObjectStore
 from assets.zones import Zone
 
 
@@ -43,6 +43,7 @@ def build_measurements_parquet(zone: Zone, partitions_def: MultiPartitionsDefini
         group_name=zone.name("air_quality"),
         partitions_def=partitions_def,
         owners=["team:data-platform"],
+        retry_policy=STORE_RETRY_POLICY,  # a store restarting mid-step: another attempt
         kinds={"parquet", "s3"},
         code_version="1",
         description="The clean measurements as one zstd parquet object per city-day in the object store.",

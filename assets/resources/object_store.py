@@ -10,7 +10,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import urllib3
-from dagster import ConfigurableResource
+from dagster import Backoff, ConfigurableResource, RetryPolicy
 from minio import Minio
 from minio.error import S3Error
 from pydantic import Field, PrivateAttr
@@ -38,6 +38,10 @@ _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 # A streamed object larger than one part goes up as a multipart upload of parts this size, one part in memory at a
 # time; S3 makes it visible only when CompleteMultipartUpload succeeds (minio aborts the upload on any error).
 STREAM_PART_BYTES = 8 * 1024 * 1024
+# The steps that only read and write the store (clean, parquet): a store restarting under a step fails that attempt,
+# and this is how often the step tries again, in Dagster and on Argo alike (the compiler maps the policy). Without
+# it a failed step would run once, as Dagster runs an asset without a RetryPolicy.
+STORE_RETRY_POLICY = RetryPolicy(max_retries=2, delay=10, backoff=Backoff.EXPONENTIAL)
 STREAM_READ_BYTES = 1024 * 1024
 
 

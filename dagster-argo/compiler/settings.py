@@ -47,10 +47,12 @@ class Defaults:
     pod_gc_strategy: str = "OnPodSuccess"
     run_as_user: int = 1000
     resources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    # Every step without its own RetryPolicy retries transient faults (exit 1, evicted or lost pods) this often,
-    # waiting retry_backoff_seconds, then twice that; exit codes 2 and 3 are never retried. 0 turns it off.
+    # A step without its own RetryPolicy is retried this often only when the infrastructure stopped it before it
+    # finished (pod deleted, evicted or lost), waiting retry_backoff_seconds, then twice that; 0 turns it off.
     retry_limit: int = 2
     retry_backoff_seconds: int = 10
+    # true: such steps are also retried after they fail (exit 1), where Dagster runs them once; build warns
+    retry_failures: bool = False
     # Wall-clock limit of one step attempt (template activeDeadlineSeconds), unless the asset sets its own.
     step_active_deadline_seconds: int = 2 * 3600
     # "tighten": a dagster-k8s/config security_context may only tighten the pods' defaults; "user": taken as written
@@ -284,6 +286,7 @@ def _read_defaults(section: Mapping[str, Any], problems: list[str] | None = None
         resources=reader.attempt(lambda: _read_resources(reader.table("resources")), {}),
         retry_limit=reader.count("retry_limit", base.retry_limit),
         retry_backoff_seconds=reader.positive("retry_backoff_seconds", base.retry_backoff_seconds),
+        retry_failures=reader.flag("retry_failures"),
         step_active_deadline_seconds=reader.positive("step_active_deadline_seconds", base.step_active_deadline_seconds),
         security_context=reader.choice("security_context", ("tighten", "user"), default="tighten"),
     )

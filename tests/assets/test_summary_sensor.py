@@ -19,7 +19,7 @@ SUMMARY = dg.AssetKey(["openaq", "daily_summary"])
 def test_each_citys_parquet_object_starts_its_own_partition_of_the_summary() -> None:
     defs = build_defs((VIENNA, GRAZ, LINZ))
     partitions = defs.resolve_asset_graph().get(SUMMARY).partitions_def
-    assert partitions is not None
+    assert isinstance(partitions, dg.MultiPartitionsDefinition)
     for city in (VIENNA, GRAZ, LINZ):
         partition = partition_for_object(defs, "new_measurements", object_key(city.name, DAY))
         assert partition is not None

@@ -37,7 +37,7 @@ def test_a_failed_blocking_check_is_not_retried_by_argo(tmp_path: Path, monkeypa
     assert "⊘ downstream skipped" in output
 
 
-def test_a_checks_additional_deps_become_depends_of_its_assets_task(
+def test_a_check_with_additional_deps_runs_in_its_own_task_after_both(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.compiler.projects.fidelity import check_additional_deps as project
@@ -56,11 +56,12 @@ def test_a_checks_additional_deps_become_depends_of_its_assets_task(
     template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
     [main] = [t for t in template["spec"]["templates"] if t["name"] == "main"]
     depends = {task["name"]: task.get("depends") for task in main["dag"]["tasks"]}
-    assert depends == {"prices": None, "orders": "prices"}
+    assert depends == {"prices": None, "orders": None, "orders-check-orders-have-prices": "orders && prices"}
     (tmp_path / "argo-record").mkdir()
     replay = run_local(tmp_path, "--max-parallel", "2")
     assert replay.returncode == 0, replay.stdout + replay.stderr
-    assert runs(tmp_path / "argo-record") == ["prices", "orders"]
+    assert sorted(runs(tmp_path / "argo-record")) == ["orders", "prices"]
+    assert "✔ orders-check-orders-have-prices" in replay.stdout  # it ran after prices, and passed
 
 
 def test_a_schedule_naming_its_job_compiles_and_runs_that_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

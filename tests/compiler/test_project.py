@@ -5,6 +5,7 @@ from typing import Any
 
 from compiler.builder.load import load_project
 from compiler.builder.pipeline import compile_project
+from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION
 from tests.compiler.support import compile_defs, dag, demo_settings, workflow_template
 
 GOLDEN = Path(__file__).parent / "golden" / "vienna"
@@ -105,11 +106,12 @@ def test_retry_policy_and_k8s_config_get_their_own_template() -> None:
     }
     assert raw["container"]["resources"] == {"limits": {"memory": "1Gi"}}
     assert raw["container"]["args"] == templates["materialize"]["container"]["args"]
-    # Assets without a RetryPolicy still retry transient faults: [tool.compiler.defaults] retry_limit (2), 10 s x2.
+    # Assets without a RetryPolicy are retried only after infrastructure faults (pod deleted, evicted, node lost):
+    # [tool.compiler.defaults] retry_limit (2), 10 s x2; a failure ends them, as Dagster runs them once.
     assert templates["materialize"]["retryStrategy"] == {
         "limit": "2",
         "retryPolicy": "Always",
-        "expression": "asInt(lastRetry.exitCode) != 2 && asInt(lastRetry.exitCode) != 3",
+        "expression": INFRASTRUCTURE_RETRY_EXPRESSION,
         "backoff": {"duration": "10", "factor": "2"},
     }
     # Every step has a wall-clock limit per attempt: the settings default unless the asset sets one.

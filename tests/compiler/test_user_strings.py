@@ -9,6 +9,7 @@ import yaml
 from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import compile_project
 from compiler.errors import UnsupportedInputError
+from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import demo_settings
 
@@ -121,14 +122,16 @@ def test_a_step_deadline_must_be_positive_seconds() -> None:
         demo_settings(defaults={"step_active_deadline_seconds": 7 * 3600})
 
 
-def test_every_step_retries_transient_faults_unless_told_not_to() -> None:
+def test_every_step_retries_infrastructure_faults_unless_told_not_to() -> None:
     default = _step_of(make_asset("plain", []))["retryStrategy"]
     assert default == {
         "limit": "2",
         "retryPolicy": "Always",
-        "expression": "asInt(lastRetry.exitCode) != 2 && asInt(lastRetry.exitCode) != 3",
+        "expression": INFRASTRUCTURE_RETRY_EXPRESSION,  # never after a failure: Dagster runs it once
         "backoff": {"duration": "10", "factor": "2"},
     }
+    told = _step_of(make_asset("plain", []), defaults={"retry_failures": True})["retryStrategy"]
+    assert told == {**default, "expression": "asInt(lastRetry.exitCode) != 2 && asInt(lastRetry.exitCode) != 3"}
     tuned = _step_of(make_asset("plain", []), defaults={"retry_limit": 5, "retry_backoff_seconds": 3})
     assert tuned["retryStrategy"]["limit"] == "5"
     assert tuned["retryStrategy"]["backoff"] == {"duration": "3", "factor": "2"}

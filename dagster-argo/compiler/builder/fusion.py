@@ -13,7 +13,8 @@ compiler/materialize/resume.py) and one pod sized for the chain's hungriest asse
 - every job (scheduled or not) selects both assets or neither, so a job DAG never runs part of a chain;
 - pods that can merge: the same image, node selector, tolerations, service account, security settings and other
   Kubernetes objects, no variable set to two values; resources are merged key by key to the larger quantity;
-- the same retry limit (the attempts Argo may make): the fused task waits as the most patient policy asks.
+- the same retry limit (the attempts Argo may make) and kind (after failures, by a RetryPolicy, or after
+  infrastructure faults only): the fused task waits as the most patient policy asks.
 
 Every DAG is fused on its own, per-key DAGs of fan-outs included (compiler/builder/fan_out.py): a chain inside one
 runs as one task per static key, keeping `--static-key`. A DAG starting with a schedule-gate is fused too: the
@@ -139,8 +140,8 @@ def fuse_plan(plan: Plan, project: Project) -> FusionResult:
 
 
 def _is_asset_task(task: Task) -> bool:
-    """An asset's task: not a fan-out's `withItems` task (it runs a per-key DAG) nor a gate's."""
-    return bool(task.asset) and not task.items
+    """An asset's task: not a fan-out's `withItems` task (it runs a per-key DAG), a gate's or a check's own."""
+    return bool(task.asset) and not task.items and not task.check
 
 
 def _chains(
@@ -155,7 +156,7 @@ def _chains(
     DAG: a per-key DAG holds one fan-out's assets, and tasks outside it wait for the whole fan-out task anyway."""
     tasks = {task.name: task for task in dag.tasks if task.name in assets_by_task}
     downstream: dict[str, list[str]] = {name: [] for name in tasks}
-    for task in tasks.values():
+    for task in dag.tasks:  # every task counts: a check's own task or a fan-out task waiting on an asset too
         for dep in task.depends:
             if dep in downstream:
                 downstream[dep].append(task.name)
@@ -307,6 +308,9 @@ def _merge_refusal(steps: Sequence[StepTemplate]) -> str | None:
     for step in steps[1:]:
         if _limit(step.retry) != _limit(first.retry):
             return f"their retry limits differ ({_limit(first.retry)} and {_limit(step.retry)} retries)"
+        if step.retry and first.retry and step.retry.failures != first.retry.failures:
+            # one retryStrategy: the asset without a RetryPolicy would be retried after failures too, or the other not
+            return "one has a RetryPolicy and the other does not (Argo would retry both after a failure, or neither)"
     return None
 
 
@@ -361,6 +365,7 @@ def _merged_retry(
         max(delays) if delays else None,
         max(factors) if factors else None,
         None if None in caps else max(c for c in caps if c is not None),
+        failures=present[0].failures,  # the same for every step (checked before)
     )
     if len(set(present)) == 1:
         return merged, None

@@ -11,9 +11,9 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.automation import automation_schedules, job_automation_schedules
+from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
 from compiler.builder.fan_out import read_fan_out
-from compiler.builder.fidelity.check_deps import with_check_dependencies
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
 from compiler.builder.fidelity.executor_concurrency import dag_limits
 from compiler.builder.fidelity.io_handoff import pod_local_handoffs
@@ -62,7 +62,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"{module_name}: Dagster rejected the definitions: {error}") from error
     refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
-    assets = with_resume_facts(with_check_dependencies(_read_assets(graph), graph), defs, graph)
+    assets = with_resume_facts(with_check_tasks(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
     if not materializable:
         raise UnsupportedInputError(_nothing_to_compile(module_name, graph))

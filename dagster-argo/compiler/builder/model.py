@@ -17,6 +17,19 @@ class RetrySpec:
     delay_seconds: int | None
     factor: int | None
     cap_seconds: int | None = None  # Argo `backoff.cap`: no single wait longer (LINEAR's approximation)
+    # True: retry failed attempts (a RetryPolicy, or the setting retry_failures); False: only attempts the
+    # infrastructure stopped before they reported an outcome (compiler/exit_codes.py INFRASTRUCTURE_RETRY_EXPRESSION)
+    failures: bool = True
+
+
+@dataclass(frozen=True)
+class CheckTask:
+    """A standalone asset check with `additional_deps` that runs in a task of its own (compiler/check_tasks.py)."""
+
+    name: str  # the check's name: `materialize --check NAME` of the asset
+    asset: tuple[str, ...]  # the checked key (one key of a multi-asset)
+    deps: tuple[tuple[str, ...], ...]  # its extra dependencies, outside the asset's op
+    blocking: bool  # Dagster's downstream assets of the checked asset wait for it
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,7 @@ class AssetSpec:
     fuse: bool | None = None
     partitions: str | None = None
     resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
+    check_tasks: tuple[CheckTask, ...] = ()  # its checks that run after it in tasks of their own
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:

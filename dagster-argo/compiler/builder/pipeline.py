@@ -11,6 +11,7 @@ from compiler.builder.model import Project
 from compiler.builder.naming import Renaming
 from compiler.builder.plan import make_plan
 from compiler.builder.render import render
+from compiler.builder.retry import failure_retry_warning
 from compiler.builder.size_budget import check_sizes
 from compiler.errors import InvalidManifestError
 from compiler.parse import ManifestParseError, parse_documents
@@ -84,6 +85,7 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     # check_sizes raises (exit 2) before anything is written when one cannot be stored
     warnings = [*project.fidelity.warnings, *project.warnings, *plan.fusion_warnings]
     warnings += event_warnings(project, plan.events)
+    warnings += filter(None, [failure_retry_warning(project.assets, settings.defaults)])
     warnings += check_sizes(documents)
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "

@@ -9,13 +9,14 @@ own, and last, when asked for, step fusion (fusion.py).
 import dataclasses
 from collections.abc import Mapping
 
+from compiler.builder.check_tasks import check_source, plan_check_tasks
 from compiler.builder.events import plan_events
 from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
 from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
 from compiler.builder.fidelity.secret_scope import needed_env
 from compiler.builder.fusion import fuse_plan, fusion_requested
-from compiler.builder.model import AssetSpec, Project
+from compiler.builder.model import AssetSpec, CheckTask, Project
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
@@ -25,7 +26,10 @@ from compiler.settings import Settings
 def make_plan(project: Project, settings: Settings) -> Plan:
     check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
     task_names, renamings = assign_names(
-        (asset.task_source for asset in project.assets),
+        (
+            *(asset.task_source for asset in project.assets),
+            *(check_source(asset, check) for asset in project.assets for check in asset.check_tasks),
+        ),
         limit=NAME_LIMIT,
         fallback="asset",
         what="task name",
@@ -35,9 +39,10 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     tasks_by_key = {key: task_names[asset.task_source] for asset in project.assets for key in asset.all_keys}
     pools = dict(project.fidelity.pools)
     steps, step_names = shared_steps(project.assets, tasks_by_key, settings, needed_env(project), pools)
+    checks = plan_check_tasks(project.assets, task_names, step_names, steps)
 
     fan_out = settings.fan_out_parallelism
-    dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out)
+    dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out, checks)
     # every asset job, scheduled or not, every automation condition's job and every new_object_sensor's target
     # (compiler/builder/events.py): its own DAG `job-<job>`
     job_keys = {s.job_name: s.asset_keys for s in project.schedules} | {j.name: j.asset_keys for j in project.jobs}
@@ -45,7 +50,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     job_dags, job_renamings = assign_names(sorted(job_keys), prefix="job-", what="DAG template")
     renamings.extend(job_renamings)
     for job in sorted(job_keys):
-        dags.extend(_dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out))
+        dags.extend(_dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks))
 
     limits = dict(project.fidelity.dag_parallelism)
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
@@ -107,14 +112,23 @@ def _dag(
     step_names: Mapping[tuple[str, ...], str],
     selection: frozenset[tuple[str, ...]] | None,
     fan_out_parallelism: int,
+    checks: Mapping[tuple[str, ...], list[tuple[CheckTask, Task]]],
 ) -> list[Dag]:
-    """The DAG, then the per-key DAGs of its fan-outs (compiler/builder/fan_out.py)."""
+    """The DAG, then the per-key DAGs of its fan-outs (compiler/builder/fan_out.py). A check with a task of its own
+    follows its asset and its extra dependencies (those in this DAG); a blocking one also holds back the tasks of
+    its asset's downstream assets, as Dagster's downstream steps wait for a blocking check."""
     tasks = []
     members = []
+    blocking: dict[tuple[str, ...], set[str]] = {}  # checked key → its blocking check tasks in this DAG
+    for asset in assets:
+        for check, _task in checks.get(asset.key, ()):
+            if check.blocking and (selection is None or check.asset in selection):
+                blocking.setdefault(check.asset, set()).add(_task.name)
     for asset in assets:
         if selection is not None and selection.isdisjoint(asset.all_keys):
             continue
         deps = {tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection}
+        deps |= {task for dep in asset.deps for task in blocking.get(dep, ())}
         tasks.append(
             Task(
                 tasks_by_key[asset.key],
@@ -126,6 +140,14 @@ def _dag(
             )
         )
         members.append(Member(tasks[-1].name, tasks[-1].depends, asset.fan_out))
+        for check, task in checks.get(asset.key, ()):
+            if selection is not None and check.asset not in selection:
+                continue
+            check_deps = {tasks[-1].name} | {
+                tasks_by_key[dep] for dep in check.deps if selection is None or dep in selection
+            }
+            tasks.append(dataclasses.replace(task, depends=tuple(sorted(check_deps))))
+            members.append(Member(task.name, tasks[-1].depends, None))
     return split_fan_outs(name, tasks, members, fan_out_parallelism)
 
 
@@ -159,7 +181,7 @@ def split_fan_outs(name: str, tasks: list[Task], members: list[Member], parallel
         )
         for group in groups
     ]
-    return [Dag(name, tuple(top), parallelism=parallelism, fail_fast=False), *per_key]
+    return [Dag(name, tuple(top), parallelism=parallelism), *per_key]
 
 
 def _smaller(*limits: int | None) -> int | None:

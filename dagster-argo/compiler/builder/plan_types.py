@@ -49,6 +49,7 @@ class StepTemplate:
     pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
     fan_out: bool = False  # runs once per static key: takes `static-key` (compiler/builder/fan_out.py)
     fused: bool = False  # runs a chain of assets with `materialize --fused` (compiler/builder/fusion.py)
+    check: bool = False  # runs one asset check alone, `materialize --check` (compiler/builder/check_tasks.py)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Task:
     items: tuple[str, ...] = ()  # a fan-out task: runs the per-key DAG `template` once per item (withItems)
     static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
     when: str = ""  # set under a schedule-gate (compiler/builder/fidelity/schedule_gate.py)
+    check: str = ""  # a check's own task: the check's name (compiler/builder/check_tasks.py)
 
     @property
     def depends_expression(self) -> str:
@@ -77,7 +79,9 @@ class Dag:
     parallelism: int | None = None
     per_key: bool = False  # a per-key DAG: takes `static-key` besides `partition`
     gate: Gate | None = None  # its schedule has code of its own (compiler/builder/fidelity/schedule_gate.py)
-    fail_fast: bool = True  # off on a DAG holding fan-out tasks: one failing key must not stop the others
+    # Argo's default (true) starts no new task once one failed; Dagster's executors go on with every step that does
+    # not depend on the failed one, so every DAG says `failFast: false`.
+    fail_fast: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
 from compiler.code_location import CodeLocation
-from compiler.exit_codes import RETRY_EXPRESSION
+from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
 from compiler.shared_volume import VOLUME_NAME
 
 ARGO_VARIABLES = {
     "asset": "{{inputs.parameters.asset}}",
+    "check": "{{inputs.parameters.check}}",  # a check's own task (compiler/builder/check_tasks.py)
     "scheduled_time": placeholder(SCHEDULED_TIME),
     "created_time": placeholder(CREATION_TIMESTAMP),
     "task": "{{inputs.parameters.task}}",
@@ -87,6 +88,7 @@ def render(plan: Plan) -> dict[str, str]:
         "generator": GENERATOR,
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
+        "infrastructure_retry_expression": INFRASTRUCTURE_RETRY_EXPRESSION,
         "main": MAIN_DAG,
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,

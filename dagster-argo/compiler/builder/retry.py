@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from compiler.builder.model import RetrySpec
+from compiler.builder.model import AssetSpec, RetrySpec
+from compiler.settings import Defaults
 
 SHOWN_RETRIES = 4  # a warning lists at most this many delays
+SHOWN_ASSETS = 5  # the retry_failures warning names at most this many assets
 
 
 @dataclass(frozen=True)
@@ -97,3 +99,20 @@ def _seconds(value: float) -> str:
 def _listed(delays: list[str]) -> str:
     shown = ", ".join(delays[:SHOWN_RETRIES])
     return shown + (", …" if len(delays) > SHOWN_RETRIES else "")
+
+
+def failure_retry_warning(assets: tuple[AssetSpec, ...], defaults: Defaults) -> str | None:
+    """`[tool.compiler.defaults] retry_failures = true` changes what a project means: an asset without a RetryPolicy
+    runs once under Dagster and up to `retry_limit + 1` times on Argo. One warning naming the setting and the assets."""
+    if not defaults.retry_failures or not defaults.retry_limit:
+        return None
+    names = [asset.key_path for asset in assets if asset.retry is None]
+    if not names:
+        return None
+    more = len(names) - SHOWN_ASSETS
+    shown = ", ".join(names[:SHOWN_ASSETS]) + (f" and {more} more" if more > 0 else "")
+    return (
+        f"[tool.compiler.defaults] retry_failures = true: asset(s) without a RetryPolicy ({shown}) are retried up "
+        f"to {defaults.retry_limit} time(s) after they fail, where Dagster runs them once; give them a RetryPolicy "
+        "instead to keep one meaning (compiler/README.md, retries)"
+    )

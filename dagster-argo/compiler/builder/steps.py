@@ -88,7 +88,11 @@ def step_template(
         resources[kind] = {**resources.get(kind, {}), **amounts}
     check_container_resources(resources, asset.key_path if asset else None, pod.resources if pod else {})
     defaults = settings.defaults
-    default_retry = RetrySpec(defaults.retry_limit, defaults.retry_backoff_seconds, 2) if defaults.retry_limit else None
+    default_retry = (  # no RetryPolicy: infrastructure faults only, unless the project asks for more (retry.py)
+        RetrySpec(defaults.retry_limit, defaults.retry_backoff_seconds, 2, failures=defaults.retry_failures)
+        if defaults.retry_limit
+        else None
+    )
     retry = asset.retry if asset and asset.retry else default_retry
     return StepTemplate(
         name=name,

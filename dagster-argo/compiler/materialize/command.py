@@ -20,6 +20,7 @@ from compiler.materialize.loading import (
     pod_location,
     require_asset,
     require_one_op,
+    require_own_task_check,
 )
 from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
@@ -92,6 +93,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="'url' when the key is URL-encoded, as S3 notifications through SQS carry it",
     )
     parser.add_argument(
+        "--check",
+        default="",
+        help="run only this asset check of --asset (a standalone check with additional_deps, which has a task of "
+        "its own after its asset and those assets); empty: the asset and its other checks",
+    )
+    parser.add_argument(
         "--fused",
         action="store_true",
         help="the keys are a chain of assets (step fusion) run in order in this process; skip the leading ones this "
@@ -145,8 +152,12 @@ def run(args: argparse.Namespace) -> int:
             asset_text = ",".join(key.to_user_string() for key in asset_keys)
             for asset_key in asset_keys:
                 require_asset(defs, asset_key)
-            if not args.fused:
+            if not args.fused and not args.check:  # a check's task names only the checked key of its op
                 require_one_op(defs, asset_keys)
+            if args.check and (args.fused or len(asset_keys) != 1):
+                raise MaterializeUsageError("--check runs a check of one asset: pass one --asset key, no --fused")
+            if args.check:
+                require_own_task_check(defs, asset_keys[0], args.check)
             if args.attempt is not None and not args.fused:
                 raise MaterializeUsageError("--attempt applies to a fused chain only: add --fused or drop --attempt")
             attempt = attempt_from(args.attempt)
@@ -179,14 +190,16 @@ def run(args: argparse.Namespace) -> int:
                 resume = resume_point(defs, asset_keys, partition, created, attempt)
                 print(f"materialize: {resume.how}", flush=True)
                 asset_keys = asset_keys[len(resume.skipped) :]
-            outcome = materialize_asset(location, asset_keys, partition)
+            if args.check:
+                print(f"materialize: check {args.check} only (its own task: compiler/check_tasks.py)", flush=True)
+            outcome = materialize_asset(location, asset_keys, partition, args.check)
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
             return exit_codes.USAGE
-        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: another attempt may succeed
+        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: the step never finished
             _summary(_failed(asset_text, partition, "stopped by a signal (SIGTERM/SIGINT)"))
-            return exit_codes.FAILED
+            return exit_codes.INTERRUPTED
         except Exception as error:  # the summary line must name any cause, including import errors
             _traceback_if(args)
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
@@ -196,6 +209,8 @@ def run(args: argparse.Namespace) -> int:
     if not outcome.success:
         verdict = "" if outcome.retryable else " (not retryable)"
         _summary(_failed(asset_text, partition, (outcome.cause or "unknown cause") + verdict))
+        if outcome.interrupted:  # infrastructure stopped it: Argo may retry even an asset without a RetryPolicy
+            return exit_codes.INTERRUPTED
         return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
     _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
     return exit_codes.SUCCEEDED

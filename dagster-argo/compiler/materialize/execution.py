@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from compiler.code_location import CodeLocation
 
 
+INTERRUPTED_CAUSE = "stopped by a signal (SIGTERM/SIGINT): the step was interrupted"
+
+
 @dataclass(frozen=True)
 class MaterializeOutcome:
     """Whether the run succeeded, why not, and which checks failed without blocking."""
@@ -21,10 +24,11 @@ class MaterializeOutcome:
     cause: str | None
     warnings: tuple[str, ...]
     retryable: bool = True
+    interrupted: bool = False  # stopped by SIGTERM/SIGINT: the step never finished (exit_codes.INTERRUPTED)
 
 
 def materialize_asset(
-    location: "CodeLocation", asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None
+    location: "CodeLocation", asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None, check: str = ""
 ) -> MaterializeOutcome:
     """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL. Several
     keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset)."""
@@ -33,15 +37,16 @@ def materialize_asset(
     from compiler.materialize.collection import start_up_done
     from compiler.materialize.instance import open_instance
     from compiler.materialize.loading import location_text
-    from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
+    from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG, own_task_checks
     from compiler.materialize.run_tags import argo_run_tags
 
     asset_keys = [asset_key] if isinstance(asset_key, AssetKey) else list(asset_key)
+    asset_text = ",".join(k.to_user_string() for k in asset_keys)
     job = build_reconstructable_job(
         "compiler.materialize.pod_job",
         "build_pod_job",
         # dagster annotates this as a 1-tuple; any tuple of serializable values works
-        reconstructable_args=(location_text(location), ",".join(k.to_user_string() for k in asset_keys)),  # type: ignore[arg-type]
+        reconstructable_args=(location_text(location), asset_text, check),  # type: ignore[arg-type]
     )
     tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()
@@ -54,7 +59,9 @@ def materialize_asset(
             instance=instance,
             run_config=RETRIES_OFF_RUN_CONFIG,
             tags=tags,
-            asset_selection=asset_keys,
+            # The job's own selection only, when it differs from "these assets and all their checks" (a run's
+            # asset_selection brings every check of its assets back): a check alone, or without its own-task checks.
+            asset_selection=None if check or own_task_checks(location_text(location), asset_text) else asset_keys,
         )
         events = result.all_events
     failed_checks = [ev for ev in _check_evaluations(events) if not ev.passed]
@@ -63,6 +70,8 @@ def materialize_asset(
         return MaterializeOutcome(True, None, warnings)
     blocking = [_describe_check(ev) for ev in failed_checks if ev.blocking]
     cause = "; ".join(blocking) or _root_error(events)
+    if not blocking and cause == INTERRUPTED_CAUSE:
+        return MaterializeOutcome(False, cause, warnings, interrupted=True)
     # Dagster never retries a failed blocking check (its RetryPolicy covers the asset body's exceptions only), so a
     # blocking check failure must not let Argo's retryStrategy rerun the asset either.
     return MaterializeOutcome(False, cause, warnings, retryable=not PERMANENT_FAILURES and not blocking)
@@ -96,7 +105,7 @@ def _root_error(events: Sequence["DagsterEvent"]) -> str:
                 while error.cause is not None:
                     error = error.cause
                 if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
-                    return "stopped by a signal (SIGTERM/SIGINT): the step was interrupted"
+                    return INTERRUPTED_CAUSE
                 return error.message.strip()
             if event.event_type == wanted:
                 return event.message or "run failed"

@@ -23,6 +23,7 @@ from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
 from compiler.materialize.partition import parse_scheduled_time
+from compiler.materialize.termination import sigterm_as_interrupt
 
 DESCRIPTION = (
     "Evaluate the Dagster schedule for the tick that started this workflow and write, for each task of the DAG, "
@@ -70,9 +71,13 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    with contextlib.redirect_stderr(sys.stdout):
+    # a pod stopped mid-evaluation exits 143, which Argo retries as an infrastructure fault
+    with contextlib.redirect_stderr(sys.stdout), sigterm_as_interrupt():
         try:
             decisions, reason = _decide(args)
+        except KeyboardInterrupt:
+            print("schedule-gate: FAILED: stopped by a signal (SIGTERM/SIGINT)", flush=True)
+            return exit_codes.INTERRUPTED
         except MaterializeUsageError as error:
             print(f"schedule-gate: bad usage: {' '.join(str(error).split())}", flush=True)
             return exit_codes.USAGE

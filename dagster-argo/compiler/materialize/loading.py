@@ -96,3 +96,18 @@ def require_one_op(defs: Definitions, keys: list[AssetKey]) -> None:
             f"multi-asset {assets_def.node_def.name} cannot subset (can_subset=False): pass all its keys, "
             f"also {', '.join(missing)}"
         )
+
+
+def require_own_task_check(defs: Definitions, key: AssetKey, check: str) -> None:
+    """`--check NAME` runs a check that has a task of its own (compiler/check_tasks.py); any other is a bad argument:
+    the asset's own run evaluates it."""
+    from dagster import AssetCheckKey
+
+    from compiler.check_tasks import split_checks
+
+    own = sorted(c.name for c in split_checks(defs.resolve_asset_graph()).own_task if c.asset_key == key)
+    if AssetCheckKey(key, check) not in {AssetCheckKey(key, name) for name in own}:
+        listed = ", ".join(own) or "(none)"
+        raise MaterializeUsageError(
+            f"asset {key.to_user_string()} has no check {check!r} that runs in a task of its own; such checks: {listed}"
+        )

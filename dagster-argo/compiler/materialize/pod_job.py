@@ -4,6 +4,7 @@ from functools import cache
 from typing import Any
 
 from dagster import (
+    AssetCheckKey,
     AssetSelection,
     Definitions,
     Failure,
@@ -14,6 +15,7 @@ from dagster import (
     in_process_executor,
 )
 
+from compiler.check_tasks import split_checks
 from compiler.materialize.loading import load_definitions, location_from_text, parse_asset_keys
 
 POD_JOB_NAME = "compiler_pod_materialize"
@@ -34,18 +36,35 @@ def record_permanent_failure(context: HookContext) -> None:
 
 
 @cache
-def build_pod_job(location: str, asset_path: str) -> JobDefinition:
+def build_pod_job(location: str, asset_path: str, check: str = "") -> JobDefinition:
     """Module-level so Dagster can reconstruct it (execute_job needs a reconstructable job). `asset_path` holds
-    one key or the selected keys of one multi-asset, `a/b,c/d`; `location` is `location_text` of the code location.
+    one key or the selected keys of one multi-asset, `a/b,c/d`; `location` is `location_text` of the code location;
+    `check` names one check of that asset to run alone (its own task, compiler/check_tasks.py). The asset's own run
+    leaves out the checks that have their own task.
 
     Cached: Dagster reconstructs the job several times in one run (plan, execution, each step); a pod builds one job
     for its asset(s), so the first answer is the answer.
     """
     defs = load_definitions(location_from_text(location))
+    keys = parse_asset_keys([asset_path])
+    selection: AssetSelection
+    if check:
+        selection = AssetSelection.checks(AssetCheckKey(keys[0], check))
+    elif own_task_checks(location, asset_path):
+        selection = AssetSelection.assets(*keys) - AssetSelection.checks(*own_task_checks(location, asset_path))
+    else:
+        selection = AssetSelection.assets(*keys)
     job = define_asset_job(
         POD_JOB_NAME,
-        selection=AssetSelection.assets(*parse_asset_keys([asset_path])),
+        selection=selection,
         executor_def=in_process_executor,
         hooks={record_permanent_failure},
     )
     return Definitions.merge(defs, Definitions(jobs=[job])).resolve_job_def(POD_JOB_NAME)
+
+
+def own_task_checks(location: str, asset_path: str) -> tuple[AssetCheckKey, ...]:
+    """The checks of these assets that run in a task of their own, not in this pod (compiler/check_tasks.py)."""
+    keys = parse_asset_keys([asset_path])
+    own_task = split_checks(load_definitions(location_from_text(location)).resolve_asset_graph()).own_task
+    return tuple(sorted((key for key in own_task if key.asset_key in keys), key=lambda key: key.to_user_string()))

@@ -7,10 +7,12 @@ it ends the process `grace_s` after SIGTERM/SIGINT if the unwinding has not fini
 be published by that exit: every object is written in one PUT.
 """
 
+import contextlib
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 GRACE_S = 10.0
 _STOP_SIGNALS = {int(signal.SIGTERM), int(signal.SIGINT)}
@@ -52,3 +54,20 @@ def _watch(read_fd: int, grace_s: float) -> None:
     print(f"materialize: FAILED: stopped by {name}; the step did not unwind within {grace_s:g} s", flush=True)
     sys.stderr.flush()
     os._exit(128 + number)
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt inside the block (the schedule-gate's short evaluation, which needs no
+    watchdog), so the caller can exit with exit_codes.INTERRUPTED; the previous handler is restored after."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) not in (
+        signal.SIG_DFL,
+        None,
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -16,6 +16,7 @@ from typing import TextIO
 from compiler.run_local.environment import secret_forms
 from compiler.run_local.groups import ScopeGate
 from compiler.run_local.plan import PlannedTask
+from compiler.run_local.retry_rule import last_retry_of
 from compiler.run_local.synchronization import held_semaphores
 from compiler.run_local.when import resolve_outputs, should_execute
 
@@ -242,7 +243,7 @@ class DagRunner:
             exit_code, tail = self._run_process(task, attempt)
             if exit_code == 0 or attempt == task.attempts or self._children.stopping:
                 break
-            if exit_code in task.never_retry_exit_codes:
+            if task.retry_rule is not None and not task.retry_rule(last_retry_of(exit_code)):
                 self._say(f"⊗ {task.name} exit {exit_code}: retryStrategy.expression says not to retry")
                 break
             backoff = f" (backoff {task.backoff} skipped locally)" if task.backoff else ""

@@ -13,7 +13,7 @@ from compiler.parse import ManifestParseError, parse_documents
 from compiler.run_local.depends import check_names, parse_depends, succeeded_terms
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.groups import ROOT, Scope
-from compiler.run_local.retry_rule import exit_codes_never_retried
+from compiler.run_local.retry_rule import RetryRule, parse_retry_expression
 
 RUNNABLE_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate")
 # Fields whose meaning run-local cannot reproduce; refusing beats silently running something else.
@@ -46,7 +46,7 @@ class ContainerTemplate:
     retry_limit: int
     retry_on_failure: bool
     backoff: str | None
-    never_retry_exit_codes: frozenset[int] = frozenset()
+    retry_rule: RetryRule | None = None  # retryStrategy.expression (run_local/retry_rule.py); None: always
     # output parameter → valueFrom.path (run_local/when.py)
     outputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
     semaphores: tuple[str, ...] = ()  # `configmap/key` of each template-level semaphore
@@ -370,7 +370,7 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
     if not command:
         raise RunLocalError(f"template {name!r}: container.command is empty; run-local cannot use an image entrypoint")
     inputs = _parameters(_mapping(raw.get("inputs") or {}, f"{name}.inputs").get("parameters"), name, "default")
-    limit, on_failure, backoff, never_retry = _retry_strategy(name, raw.get("retryStrategy"))
+    limit, on_failure, backoff, rule = _retry_strategy(name, raw.get("retryStrategy"))
     return ContainerTemplate(
         name=name,
         inputs=inputs,
@@ -380,7 +380,7 @@ def _container_template(raw: Mapping[str, Any]) -> ContainerTemplate:
         retry_limit=limit,
         retry_on_failure=on_failure,
         backoff=backoff,
-        never_retry_exit_codes=never_retry,
+        retry_rule=rule,
         outputs=_output_parameters(name, raw.get("outputs")),
         semaphores=_template_semaphores(name, raw.get("synchronization")),
         retry_strategy=raw.get("retryStrategy") is not None,
@@ -418,12 +418,12 @@ def _output_parameters(template: str, raw: Any) -> dict[str, str]:
     return outputs
 
 
-def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, frozenset[int]]:
+def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, RetryRule | None]:
     if raw is None:
-        return 0, False, None, frozenset()
+        return 0, False, None, None
     strategy = _mapping(raw, f"{template}.retryStrategy")
     expression = strategy.get("expression")
-    never_retry = exit_codes_never_retried(str(expression), template) if expression is not None else frozenset()
+    rule = parse_retry_expression(str(expression), template) if expression is not None else None
     try:
         limit = int(str(strategy.get("limit", 0)))
     except ValueError:
@@ -433,7 +433,7 @@ def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, fro
     policy = str(strategy.get("retryPolicy", "OnFailure"))
     backoff = strategy.get("backoff")
     duration = str(backoff.get("duration")) if isinstance(backoff, dict) and "duration" in backoff else None
-    return limit, policy in RETRY_ON_FAILURE_POLICIES, duration, never_retry
+    return limit, policy in RETRY_ON_FAILURE_POLICIES, duration, rule
 
 
 def _env_entry(template: str, raw: Any) -> EnvEntry:

@@ -9,6 +9,7 @@ from compiler.argo import placeholder
 from compiler.run_local.environment import container_environment, missing_references
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import DagTask, WorkflowModel
+from compiler.run_local.retry_rule import RetryRule
 from compiler.run_local.substitute import (
     POD_NAME,
     apply_overrides,
@@ -36,7 +37,7 @@ class PlannedTask:
     attempts: int
     backoff: str | None
     secret_values: frozenset[str]
-    never_retry_exit_codes: frozenset[int] = frozenset()
+    retry_rule: RetryRule | None = None  # retryStrategy.expression: may a failed attempt be retried
     group: str = ""  # the entrypoint's fan-out child it runs in (see run_local/groups.py)
     when: str = ""  # workflow and input variables substituted; `tasks.*` outputs resolve when it is ready
     needs_success: frozenset[str] = frozenset()
@@ -127,7 +128,7 @@ def _plan_task(
         attempts=template.retry_limit + 1 if template.retry_on_failure else 1,
         backoff=template.backoff,
         secret_values=secrets,
-        never_retry_exit_codes=template.never_retry_exit_codes,
+        retry_rule=template.retry_rule,
         group=task.group,
         when=keep_task_outputs(task.when, scope, where) if task.when else "",
         needs_success=task.needs_success,

@@ -4,8 +4,12 @@ import os
 from pathlib import Path
 
 
+def runs_dir() -> Path:
+    return Path(os.environ["FIDELITY_RECORD_DIR"])
+
+
 def record_run(name: str) -> None:
-    directory = Path(os.environ["FIDELITY_RECORD_DIR"])
+    directory = runs_dir()
     directory.mkdir(parents=True, exist_ok=True)
     with (directory / "runs.log").open("a", encoding="utf-8") as handle:
         handle.write(name + "\n")

@@ -1,7 +1,9 @@
 """A chain for step fusion's retry test: the flagship's raw city-day of its first zone (real OpenAQ requests, stored
 by the flagship's IO manager), a summary of it with a blocking check, then a report that fails on its first attempt
 (a marker object in the store remembers the attempt). All three share the flagship's date × city partitions, so the
-chain fans out over the cities and fuses into one task per city inside the per-key DAG."""
+chain fans out over the cities and fuses into one task per city inside the per-key DAG. Summary and report have a
+RetryPolicy like the raw asset's (2 retries): Dagster retries the report's failure too, and fusion keeps apart
+assets with and without one."""
 
 from collections.abc import Iterator
 
@@ -19,6 +21,7 @@ PARTITIONS = zone_partitions(ZONE)
 MARKER = "test-markers/day_report/city={city}/date={date}"
 SUMMARY = dg.AssetKey([*ZONE.key_prefix, "day_summary"])
 RAW = build_raw_measurements(ZONE, PARTITIONS)
+RETRY = dg.RetryPolicy(max_retries=2)  # the raw asset's limit: a fused chain shares one retry budget
 
 
 @dg.asset(
@@ -26,6 +29,7 @@ RAW = build_raw_measurements(ZONE, PARTITIONS)
     partitions_def=PARTITIONS,
     ins={"raw": dg.AssetIn(key=RAW.key)},
     check_specs=[dg.AssetCheckSpec("has_bytes", asset=SUMMARY, blocking=True)],
+    retry_policy=RETRY,
 )
 def day_summary(raw: bytes) -> Iterator[dg.Output[dict[str, int]] | dg.AssetCheckResult]:
     yield dg.Output({"raw_bytes": len(raw)})
@@ -36,6 +40,7 @@ def day_summary(raw: bytes) -> Iterator[dg.Output[dict[str, int]] | dg.AssetChec
     key=[*ZONE.key_prefix, "day_report"],
     partitions_def=PARTITIONS,
     ins={"summary": dg.AssetIn(key=SUMMARY)},
+    retry_policy=RETRY,
 )
 def day_report(context: dg.AssetExecutionContext, summary: dict[str, int], store: ObjectStore) -> dict[str, int]:
     key = PARTITIONS.get_partition_key_from_str(context.partition_key)
