@@ -10,6 +10,7 @@ SUCCEEDED = 0
 FAILED = 1  # the run failed; another attempt may succeed (network, store, a flaky dependency)
 USAGE = 2  # bad arguments (unknown asset, partition or time): the same command fails the same way
 FAILED_PERMANENTLY = 3  # dagster.Failure(allow_retries=False) (e.g. a rejected API key) or a blocking check failed
+STOPPED = 143  # 128 + SIGTERM: the pod was stopped (compiler/materialize/termination.py); Argo retries it
 
 NOT_RETRYABLE = (USAGE, FAILED_PERMANENTLY)
 
@@ -34,6 +35,11 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
         FAILED_PERMANENTLY,
         "materialize: the asset raised dagster.Failure(allow_retries=False), e.g. a rejected API key, "
         "or a blocking asset check failed (Dagster never retries one); Argo does not retry it",
+    ),
+    (
+        STOPPED,
+        "materialize: stopped by SIGTERM (a pod being stopped), whenever it arrived, with one last line; 130 for "
+        "SIGINT (128 + the signal, as Kubernetes reports a container killed by it); Argo retries it",
     ),
 )
 

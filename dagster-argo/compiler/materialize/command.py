@@ -21,7 +21,12 @@ from compiler.materialize.loading import (
 )
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
-from compiler.materialize.termination import exit_promptly_on_sigterm
+from compiler.materialize.termination import (
+    describe_step,
+    end_if_stopped,
+    exit_promptly_on_sigterm,
+    stopped_by_signal,
+)
 
 DESCRIPTION = (
     "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
@@ -30,8 +35,14 @@ DESCRIPTION = (
     "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
 )
 EXAMPLE = (
-    "example:\n  python -m compiler materialize --module assets --asset openaq/raw_measurements "
-    "--partition 2026-11-27\n\n"
+    "example (this project's assets are partitioned date x city, so a key names both):\n"
+    "  python -m compiler materialize --module assets --asset openaq/raw_measurements "
+    "--partition 'vienna|2026-11-27'\n\n"
+)
+PARTITION_HELP = (
+    "partition key in Dagster's own string form: a daily key reads 2026-11-27, a static one vienna, a "
+    "multi-dimensional key joins its dimensions' values with '|' in the order of the dimension names (Dagster sorts "
+    "them: city x date reads vienna|2026-11-27); empty: the one the schedule picks"
 )
 
 
@@ -45,9 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements); repeat it or separate keys with ',' "
         "for several keys of one multi-asset, which run as one op",
     )
-    parser.add_argument(
-        "--partition", default=None, help="partition key (e.g. 2026-11-27); empty: the one the schedule picks"
-    )
+    parser.add_argument("--partition", default=None, help=PARTITION_HELP)
     parser.add_argument(
         "--static-key",
         default=None,
@@ -117,8 +126,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
-    asset_text, partition = ",".join(args.asset), None
+    asset_text, partition = ",".join(args.asset), args.partition or None
     exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
+    describe_step(asset_text, partition)  # what the last line of a stopped step names (termination.py)
     # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
     # compiler/materialize/collection.py: no garbage collection until Dagster executes the step
     with contextlib.redirect_stderr(sys.stdout), start_up_without_collection():
@@ -151,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
                 partition = resolve_partition_key(
                     defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule
                 )
+            describe_step(asset_text, partition)
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             if args.fused:  # compiler/materialize/resume.py
                 created = created_time_from(args.created_time)
@@ -162,8 +173,10 @@ def run(args: argparse.Namespace) -> int:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
             return exit_codes.USAGE
-        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: another attempt may succeed
-            _summary(_failed(asset_text, partition, "stopped by a signal (SIGTERM/SIGINT)"))
+        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: one exit code, one last line
+            if stopped_by_signal():
+                end_if_stopped()  # 128 + the signal (compiler/materialize/termination.py)
+            _summary(_failed(asset_text, partition, "interrupted (KeyboardInterrupt)"))
             return exit_codes.FAILED
         except Exception as error:  # the summary line must name any cause, including import errors
             _traceback_if(args)
@@ -189,6 +202,9 @@ def _failed(asset: str, partition: str | None, cause: str) -> str:
 
 
 def _summary(line: str) -> None:
-    """One line, last: flush everything Dagster wrote first so nothing lands after it."""
+    """One line, last: flush everything Dagster wrote first so nothing lands after it. A step a signal stopped
+    (however Dagster reported it) ends with termination.py's line and exit code instead."""
+    if stopped_by_signal(wait="stopped by a signal" in line):
+        end_if_stopped()
     sys.stderr.flush()
     print(" ".join(line.split()), flush=True)
