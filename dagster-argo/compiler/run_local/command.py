@@ -61,6 +61,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-parallel", type=int, default=2, help="tasks running at once (default 2)")
     parser.add_argument("--entrypoint", default=None, help="DAG template to run instead of spec.entrypoint")
     parser.add_argument(
+        "--backoff-scale",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="multiply every retry backoff wait (and maxDuration) of the YAML by S; default 1: wait as Argo's "
+        "controller waits (duration * factor^(n-1), at most cap); e.g. 0.01 for tests, 0 for no wait",
+    )
+    parser.add_argument(
         "--from",
         dest="ticks_from",
         metavar="T1",
@@ -116,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
             return list_ticks(find_cron_workflow(args.file, args.schedule), args.ticks_from, args.ticks_to)
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
+        if not 0 <= args.backoff_scale <= 1:
+            raise RunLocalError(
+                f"--backoff-scale must be between 0 and 1 (it only shortens waits), got {args.backoff_scale}"
+            )
         overrides = _parse_overrides(args.parameter)
         templates = _template_files(args.templates) or sorted(args.file.parent.glob("*.workflowtemplate.yaml"))
         workflow = load_workflow(args.file, args.entrypoint, templates)
@@ -133,7 +145,10 @@ def run(args: argparse.Namespace) -> int:
     gate = ScopeGate(tasks, workflow.scopes)  # parallelism and failFast of every DAG node
     with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
         try:
-            report = DagRunner(tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace).run()
+            runner = DagRunner(
+                tasks, args.max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace, args.backoff_scale
+            )
+            report = runner.run()
         finally:
             shutil.rmtree(outputs_dir, ignore_errors=True)
     print(_summary(report), flush=True)

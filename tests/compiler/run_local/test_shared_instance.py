@@ -75,7 +75,17 @@ def compile_with_shared_instance(out: Path, postgres_env: dict[str, str]) -> Pat
 
 def run_local(template: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "compiler", "run-local", str(template), "--scheduled-time", TICK],
+        [
+            sys.executable,
+            "-m",
+            "compiler",
+            "run-local",
+            str(template),
+            "--scheduled-time",
+            TICK,
+            "--backoff-scale",
+            "0",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

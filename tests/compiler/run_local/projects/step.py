@@ -23,6 +23,8 @@ def main() -> int:
     counter = record / f"{name}.attempts"
     attempt = int(counter.read_text()) + 1 if counter.exists() else 1
     counter.write_text(str(attempt))
+    with (record / f"{name}.starts").open("a", encoding="utf-8") as handle:  # wall-clock start of each attempt
+        handle.write(f"{time.time()}\n")
     log(f"start {name}")
     step_env = {key: value for key, value in os.environ.items() if key.startswith("STEP_") and key != "STEP_BEHAVIOUR"}
     seen = json.dumps({"argv": sys.argv[1:], "env": step_env, "names": sorted(os.environ)})
@@ -42,6 +44,9 @@ def main() -> int:
     for line in range(1, behaviour.get("fail_lines", 0) + 1):
         print(f"line {line}")
     log(f"end {name}")
+    if time.time() < behaviour.get("fail_until", 0):  # an outage of what the step needs, until that time
+        print(f"{name}: the store is unavailable (attempt {attempt})")
+        return int(behaviour.get("exit_code", 1))
     if attempt <= behaviour.get("fail_times", 0) or behaviour.get("fail_lines"):
         print(f"{name}: failing attempt {attempt} on purpose")
         return 1
