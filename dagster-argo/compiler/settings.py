@@ -84,6 +84,9 @@ class Settings:
     pools: tuple[tuple[str, int], ...] = ()
     # Step fusion (compiler/builder/fusion.py): each linear chain of compatible assets runs as one task, in one pod.
     fuse_chains: bool = False
+    # Variables the project declares non-secret: a dagster-k8s/config tag may give them a literal value (which lands
+    # in the committed YAML); every other tag variable must come through value_from (see require_declared_plain).
+    plain_env: tuple[str, ...] = ()
 
     @property
     def image_ref(self) -> str:
@@ -133,6 +136,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         fan_out_parallelism=reader.positive("fan_out_parallelism", 4),
         pools=_read_pools(reader.table("pools")),
         fuse_chains=reader.flag("fuse_chains"),
+        plain_env=tuple(_plain_env_names(reader.names("plain_env"))),
     )
     reader.reject_unknown()
     _reject_overlaps(settings)
@@ -164,6 +168,30 @@ def _config_keys(names: list[str]) -> list[str]:
                 "as { name, key } instead (credentials reach pods only as secretKeyRef)"
             )
     return names
+
+
+def _plain_env_names(names: list[str]) -> list[str]:
+    """`plain_env` declares names non-secret; one that looks like a credential is a mistake, not a declaration."""
+    for name in names:
+        if CREDENTIAL_NAME.search(name):
+            raise UnsupportedInputError(
+                f"[tool.compiler] plain_env: {name} looks like a credential; put it in [tool.compiler.secrets] "
+                "as { name, key } instead (credentials reach pods only as secretKeyRef)"
+            )
+    return names
+
+
+def require_declared_plain(asset: str, variable: str, settings: Settings) -> None:
+    """The rule that keeps credentials out of the committed YAML whatever they look like: a tag's literal env value
+    is written into the WorkflowTemplate, so it is taken only for a variable the project declared non-secret."""
+    if variable in settings.plain_env or variable in dict(settings.env):
+        return
+    raise UnsupportedInputError(
+        f"asset {asset}: dagster-k8s/config container_config.env {variable}: a literal value lands in the committed "
+        "YAML, so it is taken only for variables the project declares non-secret ([tool.compiler] plain_env or "
+        f"[tool.compiler.env]); add {variable} to plain_env if it is not a secret, else give it "
+        "value_from: {secret_key_ref: {name, key}}"
+    )
 
 
 def plain_env_value(variable: Any, value: Any, where: str) -> str:
@@ -280,6 +308,7 @@ def _reject_overlaps(settings: Settings) -> None:
         *((name, "env") for name, _ in settings.env),
         *((name, "config_keys") for name in settings.config_keys),
         *((name, "secrets") for name, _ in settings.secrets),
+        *((name, "plain_env") for name in settings.plain_env if name in dict(settings.secrets)),
     ]:
         if variable in sources:
             raise UnsupportedInputError(
