@@ -10,6 +10,7 @@ from compiler import exit_codes
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.collection import start_up_without_collection
+from compiler.materialize.console import debug_wanted, want_debug
 from compiler.materialize.execution import materialize_asset
 from compiler.materialize.fan_out_key import resolve_fan_out_key
 from compiler.materialize.loading import (
@@ -129,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     asset_text, partition = ",".join(args.asset), args.partition or None
     exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
     describe_step(asset_text, partition)  # what the last line of a stopped step names (termination.py)
+    if getattr(args, "debug", False):
+        want_debug()  # Dagster's console prints full tracebacks too (compiler/materialize/console.py)
     # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
     # compiler/materialize/collection.py: no garbage collection until Dagster executes the step
     with contextlib.redirect_stderr(sys.stdout), start_up_without_collection():
@@ -193,7 +196,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _traceback_if(args: argparse.Namespace) -> None:
-    if getattr(args, "debug", False):
+    if debug_wanted(getattr(args, "debug", False)):
         traceback.print_exc(file=sys.stdout)
 
 

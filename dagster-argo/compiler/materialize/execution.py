@@ -29,6 +29,7 @@ def materialize_asset(
     from dagster import AssetKey, build_reconstructable_job, execute_job
 
     from compiler.materialize.collection import start_up_done
+    from compiler.materialize.console import pod_logger_run_config
     from compiler.materialize.instance import open_instance
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
     from compiler.materialize.run_tags import argo_run_tags
@@ -43,13 +44,14 @@ def materialize_asset(
     tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()
     # compiler/materialize/instance.py: ephemeral, or the shared instance ([tool.compiler.instance]); never a fallback
-    job.get_definition()  # built once per process: here still in the start-up (compiler/materialize/collection.py)
+    # built once per process: here still in the start-up (compiler/materialize/collection.py)
+    run_config = {**RETRIES_OFF_RUN_CONFIG, **pod_logger_run_config(job.get_definition().loggers)}
     with open_instance() as instance:
         start_up_done()
         result = execute_job(
             job,
             instance=instance,
-            run_config=RETRIES_OFF_RUN_CONFIG,
+            run_config=run_config,
             tags=tags,
             asset_selection=asset_keys,
         )

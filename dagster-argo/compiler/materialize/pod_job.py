@@ -14,6 +14,7 @@ from dagster import (
     in_process_executor,
 )
 
+from compiler.materialize.console import pod_loggers
 from compiler.materialize.loading import load_definitions, parse_asset_keys
 
 POD_JOB_NAME = "compiler_pod_materialize"
@@ -48,4 +49,6 @@ def build_pod_job(module_name: str, asset_path: str) -> JobDefinition:
         executor_def=in_process_executor,
         hooks={record_permanent_failure},
     )
-    return Definitions.merge(defs, Definitions(jobs=[job])).resolve_job_def(POD_JOB_NAME)
+    resolved = Definitions.merge(defs, Definitions(jobs=[job])).resolve_job_def(POD_JOB_NAME)
+    loggers = pod_loggers(defs.loggers)  # compiler/materialize/console.py: failures on one line
+    return resolved.with_logger_defs(loggers) if loggers else resolved

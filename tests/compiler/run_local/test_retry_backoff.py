@@ -17,19 +17,18 @@ def starts(tmp_path: Path, name: str) -> list[float]:
 
 
 def test_an_outage_argo_would_outlast_is_outlasted_by_the_replay(tmp_path: Path) -> None:
-    """Backoff 2 s, factor 2: attempts at 0, ~2 and ~6 s. An outage of 3 s fails the first two and the third
-    succeeds, as on Argo; without the waits all three attempts fell inside the outage."""
-    template = step_template(retryStrategy={"limit": "2", **ALWAYS, "backoff": {"duration": "2", "factor": "2"}})
+    """Backoff 3 s, factor 2: attempts at 0, ~3 and ~9 s. An outage of 5 s from the first attempt fails the first
+    two and the third succeeds, as on Argo; without the waits all three attempts fell inside the outage."""
+    template = step_template(retryStrategy={"limit": "2", **ALWAYS, "backoff": {"duration": "3", "factor": "2"}})
     manifest = write_manifest(tmp_path / "wf.yaml", [task("a"), task("b", "a")], template)
-    outage_ends = time.time() + 3.0
-    result = run_local(tmp_path, manifest, behaviour={"a": {"fail_until": outage_ends}})
+    result = run_local(tmp_path, manifest, behaviour={"a": {"fail_for": 5.0}})
     assert result.returncode == 0, result.stdout + result.stderr
     first, second, third = starts(tmp_path, "a")
-    assert second - first >= 2.0  # duration
-    assert third - second >= 4.0  # duration * factor
-    assert third >= outage_ends
-    assert "Argo's backoff (duration 2s, factor 2): waiting 2 s" in result.stdout
-    assert "Argo's backoff (duration 2s, factor 2): waiting 4 s" in result.stdout
+    assert second - first >= 3.0  # duration
+    assert third - second >= 6.0  # duration * factor
+    assert "Argo's backoff (duration 3s, factor 2): waiting 3 s" in result.stdout
+    assert "Argo's backoff (duration 3s, factor 2): waiting 6 s" in result.stdout
+    assert "start b" in (tmp_path / "record" / "events.log").read_text()
 
 
 def test_max_duration_ends_the_node_when_the_next_wait_would_pass_it(tmp_path: Path) -> None:

@@ -44,7 +44,9 @@ def main() -> int:
     for line in range(1, behaviour.get("fail_lines", 0) + 1):
         print(f"line {line}")
     log(f"end {name}")
-    if time.time() < behaviour.get("fail_until", 0):  # an outage of what the step needs, until that time
+    first_start = float((record / f"{name}.starts").read_text().split()[0])
+    outage_ends = behaviour.get("fail_until", first_start + behaviour.get("fail_for", 0))
+    if time.time() < outage_ends:  # an outage of what the step needs, until then (or for so long after attempt 1)
         print(f"{name}: the store is unavailable (attempt {attempt})")
         return int(behaviour.get("exit_code", 1))
     if attempt <= behaviour.get("fail_times", 0) or behaviour.get("fail_lines"):
