@@ -20,6 +20,8 @@ from compiler.materialize.loading import (
     require_asset,
     require_one_op,
 )
+from compiler.materialize.missing_env import describe as describe_missing
+from compiler.materialize.missing_env import missing_variables
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
 from compiler.materialize.termination import (
@@ -183,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
             return exit_codes.FAILED
         except Exception as error:  # the summary line must name any cause, including import errors
             _traceback_if(args)
+            missing = missing_variables(error)  # an EnvVar a resource needs: the same in every attempt
+            if missing:
+                _summary(_failed(asset_text, partition, describe_missing(missing) + " (not retryable)"))
+                return exit_codes.USAGE
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
             return exit_codes.FAILED
     for warning in outcome.warnings:
