@@ -30,7 +30,8 @@ def materialize_asset(
 
     from compiler.materialize.collection import start_up_done
     from compiler.materialize.console import pod_logger_run_config
-    from compiler.materialize.instance import open_instance
+    from compiler.materialize.instance import open_instance, shared_location, wants_shared_instance
+    from compiler.materialize.instance_outage import OUTAGE, mark_abandoned_runs, outage_cause
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
     from compiler.materialize.run_tags import argo_run_tags
 
@@ -47,14 +48,25 @@ def materialize_asset(
     # built once per process: here still in the start-up (compiler/materialize/collection.py)
     run_config = {**RETRIES_OFF_RUN_CONFIG, **pod_logger_run_config(job.get_definition().loggers)}
     with open_instance() as instance:
+        if wants_shared_instance():  # an earlier pod of this step that lost the database left its run STARTED
+            marked = mark_abandoned_runs(instance, tags, shared_location())
+            if marked:
+                print(f"materialize: marked {marked} unfinished run(s) of an earlier attempt failed", flush=True)
         start_up_done()
-        result = execute_job(
-            job,
-            instance=instance,
-            run_config=run_config,
-            tags=tags,
-            asset_selection=asset_keys,
-        )
+        try:
+            result = execute_job(
+                job,
+                instance=instance,
+                run_config=run_config,
+                tags=tags,
+                asset_selection=asset_keys,
+            )
+        except Exception:
+            if OUTAGE.reason is None:
+                raise
+        if OUTAGE.reason is not None:  # the database went away during the run: say what happened to the data
+            cause = outage_cause([key.to_user_string() for key in asset_keys], shared_location())
+            return MaterializeOutcome(False, cause, (), retryable=True)
         events = result.all_events
     failed_checks = [ev for ev in _check_evaluations(events) if not ev.passed]
     warnings = tuple(_describe_check(ev) for ev in failed_checks if not ev.blocking)
