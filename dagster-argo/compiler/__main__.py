@@ -2,16 +2,19 @@
 
 import sys
 
+from compiler.process_exit import end_process
+
+
+def _cli() -> int:
+    from compiler.cli import main
+
+    return main()
+
+
 if sys.argv[1:2] == ["materialize"]:  # a step pod: a SIGTERM from now on ends it one way (termination.py)
-    from compiler.materialize.termination import exit_promptly_on_sigterm, run_terminable
+    from compiler.materialize.termination import describe_from_argv, run_terminable
 
-    exit_promptly_on_sigterm()
-    from compiler.cli import main
-    from compiler.process_exit import end_process
-
-    end_process(run_terminable(main))
+    describe_from_argv(sys.argv[2:])
+    end_process(run_terminable(_cli))  # arms the watchdog first, then imports and runs the command
 else:
-    from compiler.cli import main
-    from compiler.process_exit import end_process
-
-    end_process(main())
+    end_process(_cli())

@@ -1,10 +1,16 @@
 """Run `python -m compiler.materialize` before (or without) the compiler CLI wiring."""
 
-from compiler.materialize.termination import exit_promptly_on_sigterm, run_terminable
+import sys
 
-exit_promptly_on_sigterm()  # first: a SIGTERM from now on ends the step one way (termination.py)
+from compiler.materialize.termination import describe_from_argv, run_terminable
+from compiler.process_exit import end_process
 
-from compiler.materialize.command import main  # noqa: E402 - after arming, on purpose
-from compiler.process_exit import end_process  # noqa: E402
 
-end_process(run_terminable(main))
+def _command() -> int:
+    from compiler.materialize.command import main
+
+    return main()
+
+
+describe_from_argv(sys.argv[1:])
+end_process(run_terminable(_command))  # arms the watchdog first (termination.py), then imports and runs the command

@@ -34,6 +34,7 @@ def materialize_asset(
     from compiler.materialize.instance_outage import OUTAGE, mark_abandoned_runs, outage_cause
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG
     from compiler.materialize.run_tags import argo_run_tags
+    from compiler.materialize.termination import allow_unwinding
 
     asset_keys = [asset_key] if isinstance(asset_key, AssetKey) else list(asset_key)
     job = build_reconstructable_job(
@@ -53,6 +54,7 @@ def materialize_asset(
             if marked:
                 print(f"materialize: marked {marked} unfinished run(s) of an earlier attempt failed", flush=True)
         start_up_done()
+        allow_unwinding()  # a stop signal now unwinds the run (compiler/materialize/termination.py)
         try:
             result = execute_job(
                 job,
