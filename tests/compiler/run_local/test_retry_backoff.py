@@ -32,9 +32,10 @@ def test_an_outage_argo_would_outlast_is_outlasted_by_the_replay(tmp_path: Path)
 
 
 def test_max_duration_ends_the_node_when_the_next_wait_would_pass_it(tmp_path: Path) -> None:
-    """Argo: the next start (last end + 4 s) lies past the first start + maxDuration 3 s, so the node fails after
-    the second attempt with "Backoff would exceed max duration limit", without waiting."""
-    backoff = {"duration": "2", "factor": "2", "maxDuration": "3"}
+    """Argo: after the first attempt the next start (its end + 2 s) is within the first start + maxDuration 5 s;
+    after the second it (its end + 8 s) is not, so the node fails with "Backoff would exceed max duration limit",
+    without waiting."""
+    backoff = {"duration": "2", "factor": "4", "maxDuration": "5"}
     manifest = write_manifest(
         tmp_path / "wf.yaml", [task("a")], step_template(retryStrategy={"limit": "5", **ALWAYS, "backoff": backoff})
     )
