@@ -10,9 +10,10 @@ Two phases. Until the Dagster run starts (interpreter start-up once armed, impor
 resolving the partition) nothing needs unwinding: the handler ends the process at once, so no KeyboardInterrupt is
 ever raised inside an import or a library callback ("Exception ignored in ..."). Once the run starts
 (`allow_unwinding`) a stop signal raises KeyboardInterrupt and Dagster unwinds the step. Either way, and whatever the
-moment, a stopped process ends the same way: exit code 128 + the signal (143 for SIGTERM, as Kubernetes reports a container killed by it) and the last
-line `materialize: FAILED asset=... partition=...: stopped by a signal (SIGTERM) ...`, written once by whichever
-of the main thread and the watchdog gets there first, straight to the file descriptors and followed by `os._exit`.
+moment, a stopped process ends the same way: exit code 128 + the signal (143 for SIGTERM, as Kubernetes reports a
+container killed by it) and the last line `materialize: FAILED asset=... partition=...: stopped by a signal
+(SIGTERM) ...`, written once by whichever of the main thread and the watchdog gets there first, straight to the file
+descriptor and followed by `os._exit`.
 Python's buffered streams are never touched by the watchdog and the interpreter's shutdown never runs after a stop
 signal: a daemon thread writing to `sys.stdout` while the interpreter finalizes aborts it ("Fatal Python error:
 _enter_buffered_busy", exit 134), and a KeyboardInterrupt raised inside finalization gave 1 or 130 by timing.
