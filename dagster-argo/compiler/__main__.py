@@ -1,6 +1,20 @@
 """Entry point for `python -m compiler`."""
 
-from compiler.cli import main
+import sys
+
 from compiler.process_exit import end_process
 
-end_process(main())
+
+def _cli() -> int:
+    from compiler.cli import main
+
+    return main()
+
+
+if sys.argv[1:2] == ["materialize"]:  # a step pod: a SIGTERM from now on ends it one way (termination.py)
+    from compiler.materialize.termination import describe_from_argv, run_terminable
+
+    describe_from_argv(sys.argv[2:])
+    end_process(run_terminable(_cli))  # arms the watchdog first, then imports and runs the command
+else:
+    end_process(_cli())

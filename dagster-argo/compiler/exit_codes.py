@@ -10,7 +10,7 @@ SUCCEEDED = 0
 FAILED = 1  # the run failed; another attempt may succeed (network, store, a flaky dependency)
 USAGE = 2  # bad arguments (unknown asset, partition or time): the same command fails the same way
 FAILED_PERMANENTLY = 3  # dagster.Failure(allow_retries=False) (e.g. a rejected API key) or a blocking check failed
-INTERRUPTED = 143  # 128 + SIGTERM: stopped from outside before the step finished (a pod deleted, drained, preempted)
+INTERRUPTED = 143  # 128 + SIGTERM: stopped from outside before the step finished (compiler/materialize/termination.py)
 
 NOT_RETRYABLE = (USAGE, FAILED_PERMANENTLY)
 
@@ -61,8 +61,9 @@ EXIT_CODES: tuple[tuple[int, str], ...] = (
     ),
     (
         INTERRUPTED,
-        "materialize: stopped by SIGTERM before the step finished (a pod deleted, drained or preempted); Argo "
-        "retries it, also for an asset without a RetryPolicy (an infrastructure fault, not a failure)",
+        "materialize: stopped by SIGTERM before the step finished (a pod deleted, drained or preempted), whenever it "
+        "arrived, with one last line; 130 for SIGINT (128 + the signal, as Kubernetes reports it); Argo retries it, "
+        "also for an asset without a RetryPolicy (an infrastructure fault, not a failure)",
     ),
 )
 

@@ -93,6 +93,9 @@ class Settings:
     fuse_chains: bool = False
     # [tool.compiler.events]: where compiled new-object sensors listen (compiler/events_settings.py)
     events: "EventSettings | None" = None
+    # Variables the project declares non-secret: a dagster-k8s/config tag may give them a literal value (which lands
+    # in the committed YAML); every other tag variable must come through value_from (see require_declared_plain).
+    plain_env: tuple[str, ...] = ()
 
     @property
     def image_ref(self) -> str:
@@ -167,6 +170,7 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
         pools=reader.attempt(lambda: _read_pools(reader.table("pools")), ()),
         fuse_chains=reader.flag("fuse_chains"),
         events=reader.attempt(lambda: read_events(reader.table("events")), None),
+        plain_env=tuple(_plain_env_names(reader.names("plain_env"))),
     )
     reader.reject_unknown()
     if not problems:  # the checks across settings, once each setting is valid on its own
@@ -203,6 +207,30 @@ def _config_keys(names: list[str]) -> list[str]:
                 "as { name, key } instead (credentials reach pods only as secretKeyRef)"
             )
     return names
+
+
+def _plain_env_names(names: list[str]) -> list[str]:
+    """`plain_env` declares names non-secret; one that looks like a credential is a mistake, not a declaration."""
+    for name in names:
+        if CREDENTIAL_NAME.search(name):
+            raise UnsupportedInputError(
+                f"[tool.compiler] plain_env: {name} looks like a credential; put it in [tool.compiler.secrets] "
+                "as { name, key } instead (credentials reach pods only as secretKeyRef)"
+            )
+    return names
+
+
+def require_declared_plain(asset: str, variable: str, settings: Settings) -> None:
+    """The rule that keeps credentials out of the committed YAML whatever they look like: a tag's literal env value
+    is written into the WorkflowTemplate, so it is taken only for a variable the project declared non-secret."""
+    if variable in settings.plain_env or variable in dict(settings.env):
+        return
+    raise UnsupportedInputError(
+        f"asset {asset}: dagster-k8s/config container_config.env {variable}: a literal value lands in the committed "
+        "YAML, so it is taken only for variables the project declares non-secret ([tool.compiler] plain_env or "
+        f"[tool.compiler.env]); add {variable} to plain_env if it is not a secret, else give it "
+        "value_from: {secret_key_ref: {name, key}}"
+    )
 
 
 def plain_env_value(variable: Any, value: Any, where: str) -> str:
@@ -319,6 +347,7 @@ def _reject_overlaps(settings: Settings) -> None:
         *((name, "env") for name, _ in settings.env),
         *((name, "config_keys") for name in settings.config_keys),
         *((name, "secrets") for name, _ in settings.secrets),
+        *((name, "plain_env") for name in settings.plain_env if name in dict(settings.secrets)),
     ]:
         if variable in sources:
             raise UnsupportedInputError(

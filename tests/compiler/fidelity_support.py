@@ -48,6 +48,8 @@ def run_local(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPro
             "compiler",
             "run-local",
             str(tmp_path / "out" / "fidelity.workflowtemplate.yaml"),
+            "--backoff-scale",
+            "0",  # failures here are about outcomes: no retry backoff wait
             *args,
         ],
         cwd=REPO,

@@ -26,6 +26,8 @@ namespace = "argo"
 service_account = "demo"
 config_map = "demo-config"
 config_keys = ["OPENAQ_BASE_URL", "MINIO_ENDPOINT", "MINIO_BUCKET"]
+# Not secrets: the test projects' dagster-k8s/config tags give these literal values.
+plain_env = ["A", "B", "MODE", "X"]
 
 [tool.compiler.env]
 HOME = "/tmp"

@@ -81,3 +81,19 @@ def test_help_names_only_real_asset_keys(tmp_path: Path) -> None:
         shown = set(re.findall(r"\bopenaq/[a-z_]+", text))
         assert shown <= keys, (command, shown - keys)
         assert shown or command == "run-local"
+
+
+def test_materialize_help_example_partition_is_a_key_of_its_asset(tmp_path: Path) -> None:
+    """The example command must run as copied: its `--partition` is a key of the asset's own partitions definition
+    (the flagship's keys are date × city, `vienna|2026-11-27`; a bare date is refused)."""
+    from dagster import AssetKey
+
+    from assets.definitions import defs
+
+    text = run_compiler("materialize", "--help", cwd=tmp_path).stdout
+    examples = re.findall(r"--asset (\S+) --partition '?([^'\s]+)'?", text)
+    assert examples, text
+    for asset, partition in examples:
+        partitions_def = defs.resolve_assets_def(AssetKey.from_user_string(asset)).partitions_def
+        assert partitions_def is not None
+        assert partitions_def.has_partition_key(partition), (asset, partition)

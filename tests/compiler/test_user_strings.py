@@ -1,5 +1,6 @@
 """User-supplied strings on their way into a manifest: no literal credential, no live `{{...}}`, anywhere."""
 
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -11,7 +12,7 @@ from compiler.builder.pipeline import compile_project
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION
 from tests.compiler.shapes import make_asset
-from tests.compiler.support import demo_settings
+from tests.compiler.support import demo_settings, run_compiler, write_project
 
 # Credential-shaped values under names that do not look secret: the value alone must give them away.
 CREDENTIAL_VALUES = [
@@ -138,3 +139,52 @@ def test_every_step_retries_infrastructure_faults_unless_told_not_to() -> None:
     assert "retryStrategy" not in _step_of(make_asset("plain", []), defaults={"retry_limit": 0})
     never = make_asset("once", [], retry_policy=dg.RetryPolicy(max_retries=0))  # Dagster's "do not retry"
     assert "retryStrategy" not in _step_of(never)
+
+
+ENV_MODE = {"name": "MODE", "value": "fast"}
+LITERAL_SECRET_PROJECT = """
+import dagster as dg
+
+TAG = {"container_config": {"env": [{"name": "S3_SK", "value": "S3SECRET-kw88Vq-7731Zx"}]}}
+
+@dg.asset(op_tags={"dagster-k8s/config": TAG})
+def uploads() -> None: ...
+
+defs = dg.Definitions(assets=[uploads])
+"""
+
+
+def test_a_literal_env_value_in_a_tag_needs_a_declared_plain_name_whatever_it_looks_like(tmp_path: Path) -> None:
+    """Neither the name nor the value looks secret, and it is one: only the project's declaration lets a literal
+    into the committed YAML. `build` exits 2 naming the asset, the variable and the rule; nothing is written."""
+    write_project(tmp_path, "project", LITERAL_SECRET_PROJECT)
+    out = tmp_path / "argo_out"
+    result = run_compiler("build", "--module", "project", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: asset uploads: dagster-k8s/config container_config.env S3_SK: ")
+    assert "plain_env" in line
+    assert "secret_key_ref" in line
+    assert "S3SECRET" not in result.stdout + result.stderr
+    assert not out.exists()
+
+
+def test_a_declared_plain_name_keeps_its_literal_value() -> None:
+    asset = make_asset("uploads", [], op_tags={"dagster-k8s/config": {"container_config": {"env": [ENV_MODE]}}})
+    documents = compile_project(project_from_definitions("p", dg.Definitions(assets=[asset])), demo_settings()).files
+    assert any('"MODE"' in text and '"fast"' in text for text in documents.values())
+    with pytest.raises(UnsupportedInputError, match="add MODE to plain_env"):
+        compile_project(project_from_definitions("p", dg.Definitions(assets=[asset])), demo_settings(plain_env=[]))
+
+
+@pytest.mark.parametrize(
+    ("plain_env", "message"),
+    [
+        (["DB_PASSWORD"], "plain_env: DB_PASSWORD looks like a credential"),
+        (["OPENAQ_API_KEY"], "OPENAQ_API_KEY looks like a credential"),
+        (["MODE-1"], "plain_env must be a list of environment variable names"),
+    ],
+)
+def test_plain_env_cannot_declare_a_secret_non_secret(plain_env: list[str], message: str) -> None:
+    with pytest.raises(UnsupportedInputError, match=message):
+        demo_settings(plain_env=plain_env)

@@ -21,6 +21,7 @@ PARTITION = "2026-11-12"
 TEMPLATE = REPO / "argo_out" / "air-quality.workflowtemplate.yaml"
 TICK = "2026-11-28T00:00:00Z"
 PARTITION_OF_TICK = "2026-11-27"
+STEP = (sys.executable, "-m", "compiler", "materialize", "--module", "assets")
 
 
 def test_materialize_exits_promptly_on_sigterm_while_a_body_trickles(s3_env, openaq_env: OpenAQServer) -> None:
@@ -104,3 +105,52 @@ def test_run_local_stopped_by_sigterm_leaves_no_step_process_behind(s3_env, open
     assert not ObjectStore.from_env().exists(
         f"dagster/openaq/raw_measurements/city=vienna/date={PARTITION_OF_TICK}.json"
     )
+
+
+def sigterm_caught(pid: int) -> bool:
+    """Whether the process has a handler for SIGTERM yet (/proc's SigCgt mask): before that, nothing of ours runs
+    and the kernel's default applies (killed by the signal, which Kubernetes reports as exit 143 too)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    caught = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+
+
+def test_sigterm_in_the_first_second_ends_one_way(s3_env, openaq_env: OpenAQServer) -> None:
+    """Wherever SIGTERM lands from the moment the interpreter arms the watchdog (the first thing
+    `compiler/__main__.py` does: imports, loading the code location, resolving the partition), a stopped step ends
+    with 128 + SIGTERM and the same last line: never "Fatal Python error: _enter_buffered_busy" (134), a
+    KeyboardInterrupt traceback (130) or a summary that depends on timing (1)."""
+    partition = day_key(PARTITION)
+    expected_last = (
+        f"materialize: FAILED asset=openaq/raw_measurements partition={partition}: "
+        "stopped by a signal (SIGTERM); another attempt may succeed"
+    )
+    seen = []
+    for delay in (0.0, 0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.0):
+        step = subprocess.Popen(
+            [*STEP, "--asset", "openaq/raw_measurements", "--partition", partition],
+            cwd=REPO,
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            wait_for(lambda: sigterm_caught(step.pid) or step.poll() is not None, 60, "the watchdog armed")  # noqa: B023
+            time.sleep(delay)
+            step.send_signal(signal.SIGTERM)
+            output, _ = step.communicate(timeout=GRACE_S + 20)
+        finally:
+            if step.poll() is None:
+                os.killpg(step.pid, signal.SIGKILL)
+                step.wait()
+        lines = output.strip().splitlines()
+        seen.append((delay, step.returncode, lines[-1] if lines else ""))
+        assert "Fatal Python error" not in output, output
+        assert "Traceback" not in output, output
+    assert {(code, last) for _, code, last in seen} == {(128 + signal.SIGTERM, expected_last)}, seen
+    assert openaq_env.counters.requests == 0  # stopped before any work

@@ -24,7 +24,7 @@ from compiler.instance_settings import (
     PG_PASSWORD_ENV,
     RUN_TAG_ENV,
 )
-from compiler.settings import Settings
+from compiler.settings import Settings, require_declared_plain
 
 
 def shared_steps(
@@ -81,6 +81,7 @@ def step_template(
                 f"asset {asset.key_path if asset else ''}: dagster-k8s env {key} would replace the "
                 "ConfigMap/Secret reference from [tool.compiler]; remove it from the tag"
             )
+        require_declared_plain(asset.key_path if asset else "", key, settings)  # never a literal credential
         env[key] = EnvEntry(key, value=value)
     security = pod_security_for(asset.key_path if asset else "", pod.extras if pod else PodExtras(), env, settings)
     resources = {k: dict(v) for k, v in settings.defaults.resources.items()}

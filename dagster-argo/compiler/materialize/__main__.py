@@ -1,6 +1,16 @@
 """Run `python -m compiler.materialize` before (or without) the compiler CLI wiring."""
 
-from compiler.materialize.command import main
+import sys
+
+from compiler.materialize.termination import describe_from_argv, run_terminable
 from compiler.process_exit import end_process
 
-end_process(main())
+
+def _command() -> int:
+    from compiler.materialize.command import main
+
+    return main()
+
+
+describe_from_argv(sys.argv[1:])
+end_process(run_terminable(_command))  # arms the watchdog first (termination.py), then imports and runs the command

@@ -11,6 +11,7 @@ from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.collection import start_up_without_collection
+from compiler.materialize.console import debug_wanted, want_debug
 from compiler.materialize.execution import materialize_asset
 from compiler.materialize.fan_out_key import resolve_fan_out_key
 from compiler.materialize.loading import (
@@ -22,10 +23,17 @@ from compiler.materialize.loading import (
     require_one_op,
     require_own_task_check,
 )
+from compiler.materialize.missing_env import describe as describe_missing
+from compiler.materialize.missing_env import missing_variables
 from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
-from compiler.materialize.termination import exit_promptly_on_sigterm
+from compiler.materialize.termination import (
+    describe_step,
+    end_if_stopped,
+    exit_promptly_on_sigterm,
+    stopped_by_signal,
+)
 
 DESCRIPTION = (
     "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
@@ -34,8 +42,14 @@ DESCRIPTION = (
     "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
 )
 EXAMPLE = (
-    "example:\n  python -m compiler materialize --module assets.definitions --asset openaq/raw_measurements "
-    "--partition 2026-11-27\n\n"
+    "example (this project's assets are partitioned date x city, so a key names both):\n"
+    "  python -m compiler materialize --module assets.definitions --asset openaq/raw_measurements "
+    "--partition 'vienna|2026-11-27'\n\n"
+)
+PARTITION_HELP = (
+    "partition key in Dagster's own string form: a daily key reads 2026-11-27, a static one vienna, a "
+    "multi-dimensional key joins its dimensions' values with '|' in the order of the dimension names (Dagster sorts "
+    "them: city x date reads vienna|2026-11-27); empty: the one the schedule picks"
 )
 
 
@@ -49,9 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements); repeat it or separate keys with ',' "
         "for several keys of one multi-asset, which run as one op",
     )
-    parser.add_argument(
-        "--partition", default=None, help="partition key (e.g. 2026-11-27); empty: the one the schedule picks"
-    )
+    parser.add_argument("--partition", default=None, help=PARTITION_HELP)
     parser.add_argument(
         "--static-key",
         default=None,
@@ -139,8 +151,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
-    asset_text, partition = ",".join(args.asset), None
+    asset_text, partition = ",".join(args.asset), args.partition or None
     exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
+    describe_step(asset_text, partition)  # what the last line of a stopped step names (termination.py)
+    if getattr(args, "debug", False):
+        want_debug()  # Dagster's console prints full tracebacks too (compiler/materialize/console.py)
     # Dagster's console logger writes to stderr; pods and run-local read one stream in order.
     # compiler/materialize/collection.py: no garbage collection until Dagster executes the step
     with contextlib.redirect_stderr(sys.stdout), start_up_without_collection():
@@ -184,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
                 partition = resolve_partition_key(
                     defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule
                 )
+            describe_step(asset_text, partition)
             print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
             if args.fused:  # compiler/materialize/resume.py
                 created = created_time_from(args.created_time)
@@ -197,11 +213,17 @@ def run(args: argparse.Namespace) -> int:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
             return exit_codes.USAGE
-        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: the step never finished
-            _summary(_failed(asset_text, partition, "stopped by a signal (SIGTERM/SIGINT)"))
-            return exit_codes.INTERRUPTED
+        except KeyboardInterrupt:  # SIGTERM (a pod being stopped) or Ctrl-C: one exit code, one last line
+            if stopped_by_signal():
+                end_if_stopped()  # 128 + the signal (compiler/materialize/termination.py)
+            _summary(_failed(asset_text, partition, "interrupted (KeyboardInterrupt)"))
+            return exit_codes.FAILED
         except Exception as error:  # the summary line must name any cause, including import errors
             _traceback_if(args)
+            missing = missing_variables(error)  # an EnvVar a resource needs: the same in every attempt
+            if missing:
+                _summary(_failed(asset_text, partition, describe_missing(missing) + " (not retryable)"))
+                return exit_codes.USAGE
             _summary(_failed(asset_text, partition, f"{type(error).__name__}: {error}"))
             return exit_codes.FAILED
     for warning in outcome.warnings:
@@ -217,7 +239,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _traceback_if(args: argparse.Namespace) -> None:
-    if getattr(args, "debug", False):
+    if debug_wanted(getattr(args, "debug", False)):
         traceback.print_exc(file=sys.stdout)
 
 
@@ -226,6 +248,9 @@ def _failed(asset: str, partition: str | None, cause: str) -> str:
 
 
 def _summary(line: str) -> None:
-    """One line, last: flush everything Dagster wrote first so nothing lands after it."""
+    """One line, last: flush everything Dagster wrote first so nothing lands after it. A step a signal stopped
+    (however Dagster reported it) ends with termination.py's line and exit code instead."""
+    if stopped_by_signal(wait="stopped by a signal" in line):
+        end_if_stopped()
     sys.stderr.flush()
     print(" ".join(line.split()), flush=True)

@@ -35,10 +35,13 @@ def materialize_asset(
     from dagster import AssetKey, build_reconstructable_job, execute_job
 
     from compiler.materialize.collection import start_up_done
-    from compiler.materialize.instance import open_instance
+    from compiler.materialize.console import pod_logger_run_config
+    from compiler.materialize.instance import open_instance, shared_location, wants_shared_instance
+    from compiler.materialize.instance_outage import OUTAGE, mark_abandoned_runs, outage_cause
     from compiler.materialize.loading import location_text
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG, own_task_checks
     from compiler.materialize.run_tags import argo_run_tags
+    from compiler.materialize.termination import allow_unwinding
 
     asset_keys = [asset_key] if isinstance(asset_key, AssetKey) else list(asset_key)
     asset_text = ",".join(k.to_user_string() for k in asset_keys)
@@ -51,18 +54,31 @@ def materialize_asset(
     tags = {**argo_run_tags(), **({"dagster/partition": partition_key} if partition_key else {})}
     PERMANENT_FAILURES.clear()
     # compiler/materialize/instance.py: ephemeral, or the shared instance ([tool.compiler.instance]); never a fallback
-    job.get_definition()  # built once per process: here still in the start-up (compiler/materialize/collection.py)
+    # built once per process: here still in the start-up (compiler/materialize/collection.py)
+    run_config = {**RETRIES_OFF_RUN_CONFIG, **pod_logger_run_config(job.get_definition().loggers)}
     with open_instance() as instance:
+        if wants_shared_instance():  # an earlier pod of this step that lost the database left its run STARTED
+            marked = mark_abandoned_runs(instance, tags, shared_location())
+            if marked:
+                print(f"materialize: marked {marked} unfinished run(s) of an earlier attempt failed", flush=True)
         start_up_done()
-        result = execute_job(
-            job,
-            instance=instance,
-            run_config=RETRIES_OFF_RUN_CONFIG,
-            tags=tags,
-            # The job's own selection only, when it differs from "these assets and all their checks" (a run's
-            # asset_selection brings every check of its assets back): a check alone, or without its own-task checks.
-            asset_selection=None if check or own_task_checks(location_text(location), asset_text) else asset_keys,
-        )
+        allow_unwinding()  # a stop signal now unwinds the run (compiler/materialize/termination.py)
+        try:
+            result = execute_job(
+                job,
+                instance=instance,
+                run_config=run_config,
+                tags=tags,
+                # The job's own selection only, when it differs from "these assets and all their checks" (a run's
+                # asset_selection brings every check of its assets back): a check alone, or without its own checks.
+                asset_selection=None if check or own_task_checks(location_text(location), asset_text) else asset_keys,
+            )
+        except Exception:
+            if OUTAGE.reason is None:
+                raise
+        if OUTAGE.reason is not None:  # the database went away during the run: say what happened to the data
+            cause = outage_cause([key.to_user_string() for key in asset_keys], shared_location())
+            return MaterializeOutcome(False, cause, (), retryable=True)
         events = result.all_events
     failed_checks = [ev for ev in _check_evaluations(events) if not ev.passed]
     warnings = tuple(_describe_check(ev) for ev in failed_checks if not ev.blocking)

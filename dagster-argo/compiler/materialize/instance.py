@@ -26,6 +26,7 @@ from compiler.instance_settings import (
     PG_PORT_ENV,
     PG_USER_ENV,
 )
+from compiler.materialize.instance_outage import bound_database_waits, record_through_outage
 
 POSTGRES = "postgres"
 CONNECT_TIMEOUT_SECONDS = 10
@@ -92,7 +93,8 @@ def _open_shared() -> tuple[DagsterInstance, Path]:
         raise InstanceUnavailableError(
             f"shared Dagster instance: {', '.join(missing)} not set (ConfigMap keys, the password from its Secret)"
         )
-    where = f"{os.environ[PG_USER_ENV]}@{os.environ[PG_HOST_ENV]}:{os.environ[PG_PORT_ENV]}/{os.environ[PG_DB_ENV]}"
+    where = shared_location()
+    bound_database_waits(CONNECT_TIMEOUT_SECONDS)  # a hung server fails an operation instead of blocking the pod
     config_dir = Path(tempfile.mkdtemp(prefix="dagster-instance-"))
     (config_dir / "dagster.yaml").write_text(instance_yaml(), encoding="utf-8")
     try:
@@ -107,7 +109,14 @@ def _open_shared() -> tuple[DagsterInstance, Path]:
         raise InstanceUnavailableError(
             f"shared Dagster instance on PostgreSQL {where} unavailable: {_reason(error)}"
         ) from None
+    record_through_outage(instance, _reason)  # the database lost mid-run: compiler/materialize/instance_outage.py
     return instance, config_dir
+
+
+def shared_location() -> str:
+    """user@host:port/db of the shared instance (no password), as every message about it names it."""
+    env = os.environ
+    return f"{env.get(PG_USER_ENV)}@{env.get(PG_HOST_ENV)}:{env.get(PG_PORT_ENV)}/{env.get(PG_DB_ENV)}"
 
 
 def _reason(error: BaseException) -> str:

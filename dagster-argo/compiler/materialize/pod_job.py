@@ -16,6 +16,7 @@ from dagster import (
 )
 
 from compiler.check_tasks import split_checks
+from compiler.materialize.console import pod_loggers
 from compiler.materialize.loading import load_definitions, location_from_text, parse_asset_keys
 
 POD_JOB_NAME = "compiler_pod_materialize"
@@ -60,7 +61,9 @@ def build_pod_job(location: str, asset_path: str, check: str = "") -> JobDefinit
         executor_def=in_process_executor,
         hooks={record_permanent_failure},
     )
-    return Definitions.merge(defs, Definitions(jobs=[job])).resolve_job_def(POD_JOB_NAME)
+    resolved = Definitions.merge(defs, Definitions(jobs=[job])).resolve_job_def(POD_JOB_NAME)
+    loggers = pod_loggers(defs.loggers)  # compiler/materialize/console.py: failures on one line
+    return resolved.with_logger_defs(loggers) if loggers else resolved
 
 
 def own_task_checks(location: str, asset_path: str) -> tuple[AssetCheckKey, ...]:

@@ -61,6 +61,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-parallel", type=int, default=2, help="tasks running at once (default 2)")
     parser.add_argument("--entrypoint", default=None, help="DAG template to run instead of spec.entrypoint")
     parser.add_argument(
+        "--backoff-scale",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="multiply every retry backoff wait (and maxDuration) of the YAML by S; default 1: wait as Argo's "
+        "controller waits (duration * factor^(n-1), at most cap); e.g. 0.01 for tests, 0 for no wait",
+    )
+    parser.add_argument(
         "--from",
         dest="ticks_from",
         metavar="T1",
@@ -116,6 +124,10 @@ def run(args: argparse.Namespace) -> int:
             return list_ticks(find_cron_workflow(args.file, args.schedule), args.ticks_from, args.ticks_to)
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
+        if not 0 <= args.backoff_scale <= 1:
+            raise RunLocalError(
+                f"--backoff-scale must be between 0 and 1 (it only shortens waits), got {args.backoff_scale}"
+            )
         overrides = _parse_overrides(args.parameter)
         templates = _template_files(args.templates) or sorted(args.file.parent.glob("*.workflowtemplate.yaml"))
         workflow = load_workflow(args.file, args.entrypoint, templates)
@@ -123,7 +135,14 @@ def run(args: argparse.Namespace) -> int:
         if isinstance(error, UnicodeDecodeError):
             error = RunLocalError(f"{args.file}: not UTF-8 text; pass a generated WorkflowTemplate or Workflow YAML")
         return _usage_error(args, error)
-    return execute(workflow, overrides, args.scheduled_time, args.max_parallel, debug=getattr(args, "debug", False))
+    return execute(
+        workflow,
+        overrides,
+        args.scheduled_time,
+        args.max_parallel,
+        debug=getattr(args, "debug", False),
+        backoff_scale=args.backoff_scale,
+    )
 
 
 def _usage_error(args: argparse.Namespace | None, error: Exception) -> int:
@@ -141,6 +160,7 @@ def execute(
     *,
     exact_name: bool = False,
     debug: bool = False,
+    backoff_scale: float = 1.0,
 ) -> int:
     """Plan and run one loaded workflow (run-local, and run-events for each Workflow a Sensor creates)."""
     try:
@@ -158,7 +178,10 @@ def execute(
     gate = ScopeGate(tasks, workflow.scopes)  # parallelism and failFast of every DAG node
     with held_mutexes(workflow.mutexes, workflow.namespace, lambda line: print(f"run-local: {line}", flush=True)):
         try:
-            report = DagRunner(tasks, max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace).run()
+            runner = DagRunner(
+                tasks, max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace, backoff_scale
+            )
+            report = runner.run()
         finally:
             shutil.rmtree(outputs_dir, ignore_errors=True)
     print(_summary(report), flush=True)

@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TextIO
 
+from compiler.run_local.backoff import next_attempt
 from compiler.run_local.environment import secret_forms
 from compiler.run_local.groups import ScopeGate
 from compiler.run_local.plan import PlannedTask
@@ -34,6 +35,7 @@ class _Children:
         self._lock = threading.Lock()
         self._running: set[subprocess.Popen[str]] = set()
         self.stopping = False
+        self.stopped = threading.Event()  # ends a retry's backoff wait at once
 
     def start(self, argv: Sequence[str], env: dict[str, str]) -> subprocess.Popen[str] | None:
         """A new task process, or None once stopping (no task starts after the signal)."""
@@ -62,6 +64,7 @@ class _Children:
         """SIGTERM every running task's process group; SIGKILL the groups still alive after `grace_s`."""
         with self._lock:
             self.stopping = True
+            self.stopped.set()
             processes = list(self._running)
         for process in processes:
             _signal_group(process, signal.SIGTERM)
@@ -118,8 +121,11 @@ class DagRunner:
         out: TextIO,
         gate: ScopeGate | None = None,
         namespace: str = "default",
+        backoff_scale: float = 1.0,
     ) -> None:
-        self._namespace = namespace  # where semaphores live (compiler/run_local/synchronization.py)
+        self._namespace = namespace
+        # Argo's retry backoff is waited in full (compiler/run_local/backoff.py); a scale below 1 shortens it (tests)
+        self._backoff_scale = backoff_scale  # where semaphores live (compiler/run_local/synchronization.py)
         self._tasks = list(tasks)
         # The gate owns failFast (the entrypoint's and each nested DAG's) and parallelism (run_local/groups.py).
         self._gate = gate or ScopeGate.flat(tasks, fail_fast)
@@ -239,15 +245,19 @@ class DagRunner:
 
     def _attempts(self, task: PlannedTask, started: float) -> TaskOutcome:
         exit_code, tail, attempt = 1, deque[str](), 0
+        first_started = time.monotonic()
         for attempt in range(1, task.attempts + 1):
             exit_code, tail = self._run_process(task, attempt)
             if exit_code == 0 or attempt == task.attempts or self._children.stopping:
+                break  # Argo too: no backoff once `limit` retries are used up
+            if not self._backoff(task, attempt, first_started):
                 break
-            if task.retry_rule is not None and not task.retry_rule(last_retry_of(exit_code)):
+            if task.retry_rule is not None and not task.retry_rule(
+                last_retry_of(exit_code)
+            ):  # after the backoff, as Argo
                 self._say(f"⊗ {task.name} exit {exit_code}: retryStrategy.expression says not to retry")
                 break
-            backoff = f" (backoff {task.backoff} skipped locally)" if task.backoff else ""
-            self._say(f"↻ {task.name} attempt {attempt}/{task.attempts} exit {exit_code}; retrying{backoff}")
+            self._say(f"↻ {task.name} attempt {attempt}/{task.attempts} exit {exit_code}; retrying")
         seconds = time.monotonic() - started
         outcome = TaskOutcome(task.name, exit_code, attempt, seconds, tuple(_mask(tail, task.secret_values)))
         if outcome.succeeded:
@@ -257,6 +267,25 @@ class DagRunner:
             tries = f" after {attempt} attempts" if attempt > 1 else ""
             self._say(f"✘ {task.name} exit {exit_code}{tries} in {seconds:.1f} s; last output:\n{lines}")
         return outcome
+
+    def _backoff(self, task: PlannedTask, attempts_so_far: int, first_started: float) -> bool:
+        """Wait as Argo's controller waits before the next attempt; False when the node ends now instead (its
+        maxDuration, or run-local being stopped)."""
+        if task.backoff is None:
+            return True
+        backoff = task.backoff.scaled(self._backoff_scale)
+        now = time.monotonic()
+        decision = next_attempt(backoff, attempts_so_far, first_started, now, now)
+        if decision.fail_message is not None:
+            self._say(f"⊗ {task.name} attempt {attempts_so_far}/{task.attempts}: {decision.fail_message}")
+            return False
+        argo_wait = task.backoff.wait_s(attempts_so_far)
+        shortened = "" if self._backoff_scale == 1 else f", {decision.wait_s:g} s with --backoff-scale"
+        self._say(
+            f"… {task.name} attempt {attempts_so_far}/{task.attempts} failed; Argo's backoff "
+            f"({task.backoff.describe()}): waiting {argo_wait:g} s{shortened}"
+        )
+        return not self._children.stopped.wait(decision.wait_s)
 
     def _run_process(self, task: PlannedTask, attempt: int) -> tuple[int, deque[str]]:
         """Run one attempt (1 = the first), merging stdout and stderr the way a pod log does; keep only the tail."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.parse import ManifestParseError, parse_documents
+from compiler.run_local.backoff import Backoff, parse_backoff
 from compiler.run_local.depends import check_names, parse_depends, succeeded_terms
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.groups import ROOT, Scope
@@ -45,7 +46,7 @@ class ContainerTemplate:
     env: tuple[EnvEntry, ...]
     retry_limit: int
     retry_on_failure: bool
-    backoff: str | None
+    backoff: Backoff | None
     retry_rule: RetryRule | None = None  # retryStrategy.expression (run_local/retry_rule.py); None: always
     # output parameter → valueFrom.path (run_local/when.py)
     outputs: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -418,7 +419,7 @@ def _output_parameters(template: str, raw: Any) -> dict[str, str]:
     return outputs
 
 
-def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, RetryRule | None]:
+def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, Backoff | None, RetryRule | None]:
     if raw is None:
         return 0, False, None, None
     strategy = _mapping(raw, f"{template}.retryStrategy")
@@ -431,9 +432,8 @@ def _retry_strategy(template: str, raw: Any) -> tuple[int, bool, str | None, Ret
             f"template {template!r}: retryStrategy.limit {strategy.get('limit')!r} is not an integer"
         ) from None
     policy = str(strategy.get("retryPolicy", "OnFailure"))
-    backoff = strategy.get("backoff")
-    duration = str(backoff.get("duration")) if isinstance(backoff, dict) and "duration" in backoff else None
-    return limit, policy in RETRY_ON_FAILURE_POLICIES, duration, rule
+    backoff = parse_backoff(strategy.get("backoff"), template)  # compiler/run_local/backoff.py: Argo's waits
+    return limit, policy in RETRY_ON_FAILURE_POLICIES, backoff, rule
 
 
 def _env_entry(template: str, raw: Any) -> EnvEntry:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compiler.argo import placeholder
+from compiler.run_local.backoff import Backoff
 from compiler.run_local.environment import container_environment, missing_references
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import DagTask, WorkflowModel
@@ -35,7 +36,7 @@ class PlannedTask:
     argv: tuple[str, ...]
     env: Mapping[str, str]
     attempts: int
-    backoff: str | None
+    backoff: Backoff | None  # Argo's retry backoff (compiler/run_local/backoff.py)
     secret_values: frozenset[str]
     retry_rule: RetryRule | None = None  # retryStrategy.expression: may a failed attempt be retried
     group: str = ""  # the entrypoint's fan-out child it runs in (see run_local/groups.py)

@@ -86,7 +86,7 @@ def in_process(module: str, directory: Path, job: str | None = None) -> set[str]
 
 
 def run_local(template: Path, directory: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    arguments = ["run-local", str(template), "--scheduled-time", "2026-11-28T03:00:00Z", *extra]
+    arguments = ["run-local", str(template), "--scheduled-time", "2026-11-28T03:00:00Z", "--backoff-scale", "0", *extra]
     return compiler(arguments, shapes_env(directory))
 
 

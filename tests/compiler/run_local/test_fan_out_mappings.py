@@ -60,7 +60,16 @@ def test_a_tick_honours_dagsters_partition_mappings(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     assert "warning:" not in built.stderr  # the mappings are exact: each waits for exactly the tick's partitions
     replay = _compiler(
-        ["run-local", str(out / "fan-out.workflowtemplate.yaml"), "--scheduled-time", TICK, "--max-parallel", "4"],
+        [
+            "run-local",
+            str(out / "fan-out.workflowtemplate.yaml"),
+            "--scheduled-time",
+            TICK,
+            "--max-parallel",
+            "4",
+            "--backoff-scale",
+            "0",
+        ],
         FIXTURE_MARKER_DIR=str(tmp_path / "m"),
     )
     assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr

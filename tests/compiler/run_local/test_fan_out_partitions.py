@@ -72,7 +72,17 @@ def _requested(schedule: str, tick: str) -> set[tuple[str, str]]:
 
 def _replay(out: Path, markers: Path, entrypoint: str, *extra: str, fail: str = "") -> subprocess.CompletedProcess[str]:
     template = out / "fan-out.workflowtemplate.yaml"
-    arguments = ["run-local", str(template), "--entrypoint", entrypoint, "--max-parallel", "4", *extra]
+    arguments = [
+        "run-local",
+        str(template),
+        "--entrypoint",
+        entrypoint,
+        "--max-parallel",
+        "4",
+        "--backoff-scale",
+        "0",
+        *extra,
+    ]
     return _compiler(arguments, FIXTURE_MARKER_DIR=str(markers), FIXTURE_FAIL_CITIES=fail)
 
 
@@ -208,7 +218,7 @@ def test_a_backfill_covers_a_date_range_times_all_or_chosen_static_keys(
     )
 
     replay = _compiler(
-        ["run-local", str(workflow), "--templates", str(out), "--max-parallel", "4"],
+        ["run-local", str(workflow), "--templates", str(out), "--max-parallel", "4", "--backoff-scale", "0"],
         FIXTURE_MARKER_DIR=str(tmp_path / "m"),
     )
     assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr

@@ -26,7 +26,18 @@ TICK = "2026-11-28T00:00:00Z"
 
 def run_local(*extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "compiler", "run-local", str(TEMPLATE), "--scheduled-time", TICK, *extra],
+        [
+            sys.executable,
+            "-m",
+            "compiler",
+            "run-local",
+            str(TEMPLATE),
+            "--scheduled-time",
+            TICK,
+            "--backoff-scale",
+            "0",
+            *extra,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

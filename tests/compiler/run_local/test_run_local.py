@@ -282,10 +282,10 @@ def test_retry_limit_gives_a_second_attempt(tmp_path):
         retryStrategy={"limit": "1", "retryPolicy": "OnFailure", "backoff": {"duration": "10s", "factor": "2"}}
     )
     manifest = write_manifest(tmp_path / "wf.yaml", [task("a"), task("b", "a")], template)
-    result = run_local(tmp_path, manifest, behaviour={"a": {"fail_times": 1}})
+    result = run_local(tmp_path, manifest, "--backoff-scale", "0", behaviour={"a": {"fail_times": 1}})
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "record" / "a.attempts").read_text() == "2"
-    assert "backoff 10s skipped locally" in result.stdout
+    assert "Argo's backoff (duration 10s, factor 2): waiting 10 s, 0 s with --backoff-scale" in result.stdout
     assert "start b" in events(tmp_path)
 
 

@@ -86,6 +86,8 @@ def run_local(template: Path, env: dict[str, str]) -> subprocess.CompletedProces
             TICK,
             "--entrypoint",
             NIGHTLY,
+            "--backoff-scale",
+            "0",
         ],
         cwd=ROOT,
         env=env,

@@ -105,7 +105,9 @@ def test_a_fused_flagship_tick_publishes_what_the_unfused_build_and_dagster_publ
         assert schema_errors(document) == []
     assert compiler("validate", *map(str, sorted(template.parent.glob("*.yaml")))).returncode == 0
 
-    fused = compiler("run-local", str(template), "--scheduled-time", TICK, "--entrypoint", NIGHTLY)
+    fused = compiler(
+        "run-local", str(template), "--scheduled-time", TICK, "--entrypoint", NIGHTLY, "--backoff-scale", "0"
+    )
     assert fused.returncode == 0, fused.stdout[-3000:] + fused.stderr[-3000:]
     # one pod per city ran the whole chain: the per-key DAG's only task is the fused one
     assert [t for t in succeeded(fused.stdout) if not t.startswith("each-openaq-raw-measurements(")] == []
@@ -117,7 +119,9 @@ def test_a_fused_flagship_tick_publishes_what_the_unfused_build_and_dagster_publ
 
     bucket = s3_env["MINIO_BUCKET"]
     use_bucket(monkeypatch, f"{bucket}-unfused")
-    unfused = compiler("run-local", str(UNFUSED), "--scheduled-time", TICK, "--entrypoint", NIGHTLY)
+    unfused = compiler(
+        "run-local", str(UNFUSED), "--scheduled-time", TICK, "--entrypoint", NIGHTLY, "--backoff-scale", "0"
+    )
     assert unfused.returncode == 0, unfused.stdout[-3000:] + unfused.stderr[-3000:]
     assert len([t for t in succeeded(unfused.stdout) if "." in t]) == 3 * len(CITIES)  # three steps per city
     published_unfused = objects(ObjectStore.from_env())
@@ -169,7 +173,7 @@ def test_a_retried_fused_task_resumes_after_the_asset_it_already_stored(
         for name, value in postgres_env.items():
             monkeypatch.setenv(name, value)
     template = build_fused(tmp_path, fused_retry.__name__, postgres_env)
-    replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}")
+    replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}", "--backoff-scale", "0")
     output = replay.stdout + replay.stderr
     assert replay.returncode == 0, output[-3000:]
     task = "openaq-raw-measurements-to-openaq-day-report"
@@ -266,7 +270,7 @@ def test_a_new_workflow_run_computes_the_chain_again(
     runs: list[Any] = []
     for _ in range(2):
         openaq_env.counters.reset()
-        replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}")
+        replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}", "--backoff-scale", "0")
         assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-3000:]
         runs.append(openaq_env.counters.requests)
     assert runs[0] == runs[1] > 0
@@ -279,7 +283,7 @@ def test_a_blocking_check_failing_inside_a_fused_task_stops_it_for_good_as_in_da
     published, the raw day fetched once; Dagster in process fails the same check and publishes nothing either."""
     openaq_env.faults.add(Fault("missing_hours", path="/v3/sensors/*/hours", rows=1, times=None))
     template = build_fused(tmp_path)
-    replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}")
+    replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}", "--backoff-scale", "0")
     output = replay.stdout + replay.stderr
     assert replay.returncode == 1, output[-3000:]
     assert re.search(rf"^⊗ {PER_KEY}\.{FUSED_TASK} exit 3: retryStrategy.expression says not to retry", output, re.M)

@@ -82,7 +82,17 @@ def test_a_transient_store_outage_in_the_parquet_step_is_retried(
     proxy: OutageProxy, openaq_env: OpenAQServer, s3_env: dict[str, str]
 ) -> None:
     replay = subprocess.Popen(
-        [sys.executable, "-m", "compiler", "run-local", str(TEMPLATE), "-p", f"partition={PARTITION}"],
+        [
+            sys.executable,
+            "-m",
+            "compiler",
+            "run-local",
+            str(TEMPLATE),
+            "-p",
+            f"partition={PARTITION}",
+            "--backoff-scale",
+            "0",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -73,7 +73,17 @@ def _replay_tick(out: Path) -> subprocess.CompletedProcess[str]:
     spec = yaml.safe_load(cron_file.read_text(encoding="utf-8"))["spec"]["workflowSpec"]
     parameters = [f"{p['name']}={p['value']}" for p in spec.get("arguments", {}).get("parameters", [])]
     [template] = out.glob("*.workflowtemplate.yaml")
-    command = [sys.executable, "-m", "compiler", "run-local", str(template), "--scheduled-time", TICK]
+    command = [
+        sys.executable,
+        "-m",
+        "compiler",
+        "run-local",
+        str(template),
+        "--scheduled-time",
+        TICK,
+        "--backoff-scale",
+        "0",
+    ]
     command += ["--entrypoint", spec.get("entrypoint") or "main"]
     for parameter in parameters:
         command += ["-p", parameter]

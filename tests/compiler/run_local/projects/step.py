@@ -23,6 +23,8 @@ def main() -> int:
     counter = record / f"{name}.attempts"
     attempt = int(counter.read_text()) + 1 if counter.exists() else 1
     counter.write_text(str(attempt))
+    with (record / f"{name}.starts").open("a", encoding="utf-8") as handle:  # wall-clock start of each attempt
+        handle.write(f"{time.time()}\n")
     log(f"start {name}")
     step_env = {key: value for key, value in os.environ.items() if key.startswith("STEP_") and key != "STEP_BEHAVIOUR"}
     seen = json.dumps({"argv": sys.argv[1:], "env": step_env, "names": sorted(os.environ)})
@@ -42,6 +44,11 @@ def main() -> int:
     for line in range(1, behaviour.get("fail_lines", 0) + 1):
         print(f"line {line}")
     log(f"end {name}")
+    first_start = float((record / f"{name}.starts").read_text().split()[0])
+    outage_ends = behaviour.get("fail_until", first_start + behaviour.get("fail_for", 0))
+    if time.time() < outage_ends:  # an outage of what the step needs, until then (or for so long after attempt 1)
+        print(f"{name}: the store is unavailable (attempt {attempt})")
+        return int(behaviour.get("exit_code", 1))
     if attempt <= behaviour.get("fail_times", 0) or behaviour.get("fail_lines"):
         print(f"{name}: failing attempt {attempt} on purpose")
         return 1
