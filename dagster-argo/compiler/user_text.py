@@ -1,4 +1,6 @@
-"""Checks for every user-supplied string that reaches a manifest: no live Argo expression, no literal credential.
+"""User-supplied strings: checked before they reach a manifest, shortened before they reach a log line.
+
+Checks for every user-supplied string that reaches a manifest: no live Argo expression, no literal credential.
 
 Settings (`[tool.compiler]`) and `dagster-k8s/config` tags are copied into YAML that Argo evaluates: a `{{...}}` in
 any of them (env, resources, nodeSelector, tolerations, labels, names) would be evaluated by the controller, so the
@@ -12,6 +14,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from compiler.errors import UnsupportedInputError
+
+# How much of a long user-supplied value a log line or error shows: enough to recognise it, short enough that a
+# 10,000-character workflow parameter cannot make a line nobody reads (or a log shipper splits).
+SHOWN_CHARACTERS = 120
 
 # Shapes of credentials that have a recognisable form of their own (provider formats), plus secrets in URLs.
 CREDENTIAL_VALUES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -72,3 +78,13 @@ def reject_credential_value(value: str, where: str) -> None:
             f"{where} looks like {kind}; plain values reach the YAML in clear text: put it in a Kubernetes Secret "
             "and reference it from [tool.compiler.secrets]"
         )
+
+
+def shortened(value: str, limit: int = SHOWN_CHARACTERS, *, quoted: bool = False) -> str:
+    """`value` as a log line shows it: whole when short, else its start and "… (N characters)", so a huge
+    parameter (`-p partition=<10,000 characters>`) is still named without filling the line. `quoted`: the shown
+    part as repr() (for messages that quote a value), the length note outside the quotes."""
+    if len(value) <= limit:
+        return repr(value) if quoted else value
+    start = value[:limit]
+    return f"{start!r}… ({len(value):,} characters)" if quoted else f"{start}… ({len(value):,} characters)"

@@ -188,3 +188,14 @@ def test_a_declared_plain_name_keeps_its_literal_value() -> None:
 def test_plain_env_cannot_declare_a_secret_non_secret(plain_env: list[str], message: str) -> None:
     with pytest.raises(UnsupportedInputError, match=message):
         demo_settings(plain_env=plain_env)
+
+
+def test_shortened_keeps_short_values_and_names_the_length_of_long_ones() -> None:
+    from compiler.user_text import SHOWN_CHARACTERS, shortened
+
+    assert shortened("vienna|2026-11-27") == "vienna|2026-11-27"
+    assert shortened("a'b", quoted=True) == '"a\'b"'
+    long = "y" * 10_000
+    assert shortened(long) == "y" * SHOWN_CHARACTERS + "… (10,000 characters)"
+    assert shortened(long, 5, quoted=True) == "'yyyyy'… (10,000 characters)"
+    assert shortened("y" * SHOWN_CHARACTERS) == "y" * SHOWN_CHARACTERS  # at the limit: whole

@@ -32,8 +32,10 @@ from compiler.materialize.termination import (
     describe_step,
     end_if_stopped,
     exit_promptly_on_sigterm,
+    step_words,
     stopped_by_signal,
 )
+from compiler.user_text import shortened
 
 DESCRIPTION = (
     "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
@@ -182,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
                     raise MaterializeUsageError("pass --partition or --object-key, not both")
                 object_key = args.object_key
                 args.partition = partition_for_object(defs, args.sensor, object_key, args.object_key_encoding)
-                print(f"materialize: object {object_key} of sensor {args.sensor}", flush=True)
+                print(f"materialize: object {shortened(object_key)} of sensor {args.sensor}", flush=True)
             # the keys of one op share its partitions definition: the first one decides
             if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
                 choice = resolve_fan_out_key(
@@ -190,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
                 )
                 if choice.partition is None:
                     _summary(
-                        f"materialize: skipped asset={asset_text} static-key={args.static_key}: "
+                        f"materialize: skipped asset={asset_text} static-key={shortened(args.static_key)}: "
                         f"{choice.skipped_because}"
                     )
                     return exit_codes.SUCCEEDED
@@ -200,7 +202,7 @@ def run(args: argparse.Namespace) -> int:
                     defs, asset_keys[0], args.partition, scheduled_time, now, args.schedule
                 )
             describe_step(asset_text, partition)
-            print(f"materialize: asset={asset_text} partition={partition or '-'}", flush=True)
+            print(f"materialize: {step_words(asset_text, partition)}", flush=True)
             if args.fused:  # compiler/materialize/resume.py
                 created = created_time_from(args.created_time)
                 resume = resume_point(defs, asset_keys, partition, created, attempt)
@@ -234,7 +236,7 @@ def run(args: argparse.Namespace) -> int:
         if outcome.interrupted:  # infrastructure stopped it: Argo may retry even an asset without a RetryPolicy
             return exit_codes.INTERRUPTED
         return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
-    _summary(f"materialize: succeeded asset={asset_text} partition={partition or '-'}")
+    _summary(f"materialize: succeeded {step_words(asset_text, partition)}")
     return exit_codes.SUCCEEDED
 
 
@@ -244,7 +246,7 @@ def _traceback_if(args: argparse.Namespace) -> None:
 
 
 def _failed(asset: str, partition: str | None, cause: str) -> str:
-    return f"materialize: FAILED asset={asset} partition={partition or '-'}: {cause}"
+    return f"materialize: FAILED {step_words(asset, partition)}: {cause}"
 
 
 def _summary(line: str) -> None:

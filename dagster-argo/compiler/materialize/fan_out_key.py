@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from compiler.materialize.loading import MaterializeUsageError
 from compiler.materialize.partition import schedules_selecting
+from compiler.user_text import shortened
 
 if TYPE_CHECKING:
     from dagster import AssetKey, Definitions, PartitionsDefinition
@@ -57,14 +58,18 @@ def resolve_fan_out_key(
 
     partitions_def = defs.resolve_asset_graph().get(asset_key).partitions_def
     name = asset_key.to_user_string()
+    item = shortened(static_key, quoted=True)  # a workflow parameter may reach here: any length
     if not isinstance(partitions_def, dg.StaticPartitionsDefinition | dg.MultiPartitionsDefinition):
         raise MaterializeUsageError(
-            f"--static-key {static_key!r}: asset {name!r} is not statically or multi-dimensionally partitioned"
+            f"--static-key {item}: asset {name!r} is not statically or multi-dimensionally partitioned"
         )
     if explicit and explicit.strip():
         key = _explicit_key(partitions_def, explicit.strip(), static_key, name, now)
         if static_key and static_part(partitions_def, key) != static_key:
-            return FanOutChoice(None, f"partition {key!r} was asked for, and this fan-out item is {static_key!r}")
+            return FanOutChoice(
+                None,
+                f"partition {shortened(key, quoted=True)} was asked for, and this fan-out item is {item}",
+            )
         return FanOutChoice(key)
     if not static_key:
         raise MaterializeUsageError(f"asset {name!r}: pass --static-key (its fan-out item) or --partition")
@@ -75,11 +80,11 @@ def resolve_fan_out_key(
     if not mine:
         return FanOutChoice(
             None,
-            f"the schedule requested no partition with {static_key!r} for the tick at {scheduled_time.isoformat()}",
+            f"the schedule requested no partition with {item} for the tick at {scheduled_time.isoformat()}",
         )
     if len(mine) > 1:
         raise MaterializeUsageError(
-            f"the schedule requested {len(mine)} partitions of asset {name!r} with {static_key!r} for one tick "
+            f"the schedule requested {len(mine)} partitions of asset {name!r} with {item} for one tick "
             f"({', '.join(mine)}); a fanned-out pod materializes one: request one per static key and tick"
         )
     return FanOutChoice(mine[0])
@@ -98,7 +103,8 @@ def _explicit_key(partitions_def: PartitionsDefinition, text: str, static_key: s
     ):
         if not static_key:
             raise MaterializeUsageError(
-                f"partition {text!r} of asset {name!r}: a time key alone needs --static-key; pass the full key "
+                f"partition {shortened(text, quoted=True)} of asset {name!r}: a time key alone needs --static-key; "
+                "pass the full key "
                 f"({'|'.join(partitions_def.partition_dimension_names)} values joined by '|')"
             )
         time_dimension = partitions_def.time_window_dimension.name
@@ -108,7 +114,8 @@ def _explicit_key(partitions_def: PartitionsDefinition, text: str, static_key: s
     if key not in keys:
         hint = f"e.g. {keys[-1]!r}" if keys else "it has none yet"
         raise MaterializeUsageError(
-            f"partition {text!r} does not exist for asset {name!r} (as of {now.isoformat()}); pass a key of its "
+            f"partition {shortened(text, quoted=True)} does not exist for asset {name!r} (as of {now.isoformat()}); "
+            "pass a key of its "
             f"partitions definition in Dagster's form ({hint})"
         )
     return key
@@ -144,5 +151,7 @@ def _latest_key(partitions_def: PartitionsDefinition, static_key: str, at: datet
         [other] = [d.name for d in partitions_def.partitions_defs if d.name != time_dimension.name]
         return str(dg.MultiPartitionKey({time_dimension.name: latest, other: static_key}))
     if static_key not in partitions_def.get_partition_keys(current_time=at):
-        raise MaterializeUsageError(f"--static-key {static_key!r} is not a partition of asset {name!r}")
+        raise MaterializeUsageError(
+            f"--static-key {shortened(static_key, quoted=True)} is not a partition of asset {name!r}"
+        )
     return static_key

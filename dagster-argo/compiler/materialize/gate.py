@@ -24,6 +24,10 @@ from compiler.help_format import HelpFormatter
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
 from compiler.materialize.partition import parse_scheduled_time
 from compiler.materialize.termination import sigterm_as_interrupt
+from compiler.user_text import shortened
+
+# The schedule function's own error text: whatever it raised, one readable line (compiler/user_text.py).
+CAUSE_CHARACTERS = 400
 
 DESCRIPTION = (
     "Evaluate the Dagster schedule for the tick that started this workflow and write, for each task of the DAG, "
@@ -83,13 +87,14 @@ def run(args: argparse.Namespace) -> int:
             return exit_codes.USAGE
         except Exception as error:  # the schedule function raised: Dagster fails the tick; another try may pass
             cause = error.__cause__ or error
-            print(f"schedule-gate: FAILED: {type(cause).__name__}: {cause}", flush=True)
+            text = shortened(" ".join(str(cause).split()), CAUSE_CHARACTERS)
+            print(f"schedule-gate: FAILED: {type(cause).__name__}: {text}", flush=True)
             return exit_codes.FAILED
     for (name, assets, output), selected in zip(args.task, decisions, strict=True):
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text("true" if selected else "false", encoding="utf-8")
         if not selected:
-            print(f"schedule-gate: skipped task={name} asset={assets}: {reason}", flush=True)
+            print(f"schedule-gate: skipped task={shortened(name)} asset={shortened(assets)}: {reason}", flush=True)
     ran = sum(decisions)
     print(f"schedule-gate: {ran} of {len(decisions)} task(s) run for this tick ({reason})", flush=True)
     return exit_codes.SUCCEEDED
@@ -102,7 +107,7 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
     if not schedule_name:
         return everything, "no schedule: a manual submit runs every task"
     if (args.partition or "").strip():
-        return everything, f"partition {args.partition.strip()} was given: every task runs"
+        return everything, f"partition {shortened(args.partition.strip())} was given: every task runs"
     from dagster import build_schedule_context
 
     from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
@@ -110,7 +115,9 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
     repository = load_definitions(pod_location(args)).get_repository_def()
     if not repository.has_schedule_def(schedule_name):
         known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
-        raise MaterializeUsageError(f"no schedule named {schedule_name!r}; known schedules: {known}")
+        raise MaterializeUsageError(
+            f"no schedule named {shortened(schedule_name, quoted=True)}; known schedules: {known}"
+        )
     schedule = repository.get_schedule_def(schedule_name)
     if not has_own_code(schedule):
         return everything, f"schedule {schedule_name} requests its whole job every tick"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from compiler.code_location import CodeLocation, add_target_arguments, location_from_flags
 from compiler.errors import UnsupportedInputError
+from compiler.user_text import shortened
 
 if TYPE_CHECKING:
     from dagster import AssetKey, Definitions
@@ -60,7 +61,9 @@ def parse_asset_key(text: str) -> AssetKey:
 
     parts = text.strip().split("/")
     if not text.strip() or any(not part for part in parts):
-        raise MaterializeUsageError(f"asset key {text!r} is empty or malformed; write it as path/with/slashes")
+        raise MaterializeUsageError(
+            f"asset key {shortened(text, quoted=True)} is empty or malformed; write it as path/with/slashes"
+        )
     return AssetKey(parts)
 
 
@@ -77,7 +80,9 @@ def require_asset(defs: Definitions, key: AssetKey) -> None:
     known = sorted(graph.materializable_asset_keys, key=lambda k: k.to_user_string())
     if key not in graph.materializable_asset_keys:
         listed = ", ".join(k.to_user_string() for k in known) or "(none)"
-        raise MaterializeUsageError(f"unknown asset key {key.to_user_string()!r}; known asset keys: {listed}")
+        raise MaterializeUsageError(
+            f"unknown asset key {shortened(key.to_user_string(), quoted=True)}; known asset keys: {listed}"
+        )
 
 
 def require_one_op(defs: Definitions, keys: list[AssetKey]) -> None:

@@ -9,6 +9,7 @@ from dagster import Definitions
 from compiler.materialize.loading import MaterializeUsageError
 from compiler.sensors.keys import describe_unwanted
 from compiler.sensors.object_sensor import read_object_sensor
+from compiler.user_text import shortened
 
 ENCODINGS = ("", "url")
 
@@ -16,18 +17,22 @@ ENCODINGS = ("", "url")
 def partition_for_object(defs: Definitions, sensor_name: str, key: str, encoding: str = "") -> str | None:
     """`encoding="url"`: the key as S3 notifications through SQS carry it (form-encoded, `+` for a space)."""
     if encoding not in ENCODINGS:
-        raise MaterializeUsageError(f"--object-key-encoding {encoding!r}: expected 'url' or nothing")
+        raise MaterializeUsageError(
+            f"--object-key-encoding {shortened(encoding, quoted=True)}: expected 'url' or nothing"
+        )
     decoded = unquote_plus(key) if encoding == "url" else key
     sensors = {sensor.name: sensor for sensor in defs.sensors or []}
     if not sensor_name or sensor_name not in sensors:
         raise MaterializeUsageError(
-            f"--object-key needs --sensor naming a new_object_sensor of the Definitions, got {sensor_name!r}"
+            "--object-key needs --sensor naming a new_object_sensor of the Definitions, got "
+            f"{shortened(sensor_name, quoted=True)}"
         )
     spec = read_object_sensor(sensors[sensor_name])
     if spec is None:
         raise MaterializeUsageError(f"sensor {sensor_name} is not a new_object_sensor; it cannot map an object key")
     if not spec.rule.wanted(decoded):
         raise MaterializeUsageError(
-            f"object {decoded!r} starts no run of sensor {sensor_name}: {describe_unwanted(spec.rule, decoded)}"
+            f"object {shortened(decoded, quoted=True)} starts no run of sensor {sensor_name}: "
+            f"{describe_unwanted(spec.rule, decoded)}"
         )
     return spec.rule.partition_key(decoded)

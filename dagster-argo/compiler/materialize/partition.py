@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
 from compiler.materialize.loading import MaterializeUsageError
+from compiler.user_text import shortened
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -68,10 +69,12 @@ def _parse_time(raw: str | None, placeholder: str, option: str) -> datetime | No
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise MaterializeUsageError(
-            f"{option} {text!r} is not an ISO 8601 time; pass e.g. 2026-11-28T00:00:00Z"
+            f"{option} {shortened(text, quoted=True)} is not an ISO 8601 time; pass e.g. 2026-11-28T00:00:00Z"
         ) from None
     if parsed.tzinfo is None:
-        raise MaterializeUsageError(f"{option} {text!r} has no UTC offset; add Z or +HH:MM (Argo sends RFC 3339)")
+        raise MaterializeUsageError(
+            f"{option} {shortened(text, quoted=True)} has no UTC offset; add Z or +HH:MM (Argo sends RFC 3339)"
+        )
     return parsed
 
 
@@ -94,7 +97,7 @@ def resolve_partition_key(
         if key not in keys:
             example = f"e.g. {keys[-1]!r}, its latest" if keys else "it has none yet"
             raise MaterializeUsageError(
-                f"partition {key!r} does not exist for asset {name!r} (as of {now.isoformat()}); "
+                f"partition {shortened(key, quoted=True)} does not exist for asset {name!r} (as of {now.isoformat()}); "
                 f"pass a key of its partitions definition ({example})"
             )
         return key
@@ -145,7 +148,9 @@ def schedules_selecting(
         candidates = [s for s in candidates if s.name == schedule_name.strip()]
         if not candidates:
             known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
-            raise MaterializeUsageError(f"no schedule named {schedule_name.strip()!r}; known schedules: {known}")
+            raise MaterializeUsageError(
+                f"no schedule named {shortened(schedule_name.strip(), quoted=True)}; known schedules: {known}"
+            )
     for schedule in candidates:
         job = repository.get_job(schedule.job_name)
         if asset_key not in job.asset_layer.executable_asset_keys:

@@ -27,6 +27,8 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import NoReturn
 
+from compiler.user_text import shortened
+
 GRACE_S = 10.0
 # How long the main thread waits for the watchdog to name the signal behind a KeyboardInterrupt: the byte is already
 # in the wakeup pipe when Python raises it, the watchdog only needs to be scheduled.
@@ -99,7 +101,13 @@ def _on_stop(number: int, _frame: object) -> None:
 
 def describe_step(asset: str, partition: str | None) -> None:
     """What the last line of a stopped process names; updated as the step learns its asset and partition."""
-    _STATE.what = f"asset={asset} partition={partition or '-'}"
+    _STATE.what = step_words(asset, partition)
+
+
+def step_words(asset: str, partition: str | None) -> str:
+    """`asset=... partition=...` as every line naming the step shows them: a value taken from the command line
+    (before it is checked) may be any length, so each is shortened (compiler/user_text.py)."""
+    return f"asset={shortened(asset)} partition={shortened(partition or '-')}"
 
 
 def describe_from_argv(argv: list[str]) -> None:

@@ -19,6 +19,7 @@ from compiler.run_local.manifest import WorkflowModel, load_workflow
 from compiler.run_local.plan import plan_workflow
 from compiler.run_local.synchronization import held_mutexes
 from compiler.run_local.ticks import find_cron_workflow, list_ticks
+from compiler.user_text import shortened
 
 DESCRIPTION = (
     "Replay a generated WorkflowTemplate (or Workflow) on this machine, without a cluster: each DAG task runs as a "
@@ -200,7 +201,7 @@ def _parse_overrides(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise RunLocalError(f"-p {pair!r}: write it as NAME=VALUE")
+            raise RunLocalError(f"-p {shortened(pair, quoted=True)}: write it as NAME=VALUE")
         overrides[name] = value
     return overrides
 

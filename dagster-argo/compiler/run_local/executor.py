@@ -20,6 +20,7 @@ from compiler.run_local.plan import PlannedTask
 from compiler.run_local.retry_rule import last_retry_of
 from compiler.run_local.synchronization import held_semaphores
 from compiler.run_local.when import resolve_outputs, should_execute
+from compiler.user_text import shortened
 
 LOG_TAIL_LINES = 30
 # How long a stopped task may take to end after SIGTERM before its whole process group is killed. A bit above
@@ -233,12 +234,12 @@ class DagRunner:
             }
             resolved = resolve_outputs(when, scoped, where)
             if not should_execute(resolved, where):
-                self._say(f"○ {task.name} skipped (when '{resolved}' evaluated false)")
+                self._say(f"○ {task.name} skipped (when '{shortened(resolved)}' evaluated false)")
                 return False
         return True
 
     def _run_task(self, task: PlannedTask) -> TaskOutcome:
-        self._say(f"▶ {task.name}: {_mask(deque([shlex.join(task.for_attempt(1)[0])]), task.secret_values)[0]}")
+        self._say(f"▶ {task.name}: {_shown_command(task.for_attempt(1)[0], task.secret_values)}")
         started = time.monotonic()
         with held_semaphores(task.semaphores, self._namespace, self._say):
             return self._attempts(task, started)
@@ -321,6 +322,12 @@ def _with_outputs(task: PlannedTask, outcome: TaskOutcome, outputs: dict[str, st
             line = f"output parameter {name!r}: cannot read {path}: {error.strerror}"
             return TaskOutcome(outcome.name, 1, outcome.attempts, outcome.seconds, (*outcome.tail, line))
     return outcome
+
+
+def _shown_command(argv: Sequence[str], secrets: frozenset[str]) -> str:
+    """The command as the progress line shows it: secrets masked first (a shortened word could cut a secret in
+    two), then every long word (a workflow parameter may be 10,000 characters) shortened to its start."""
+    return shlex.join(shortened(word) for word in _mask(deque(argv), secrets))
 
 
 def _mask(lines: deque[str], secrets: frozenset[str]) -> list[str]:
