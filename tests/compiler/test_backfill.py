@@ -30,7 +30,14 @@ def test_the_workflow_runs_the_schedules_dag_per_partition_at_most_n_at_a_time(t
     assert task["withItems"] == ["2026-10-24", "2026-10-25", "2026-10-26", "2026-10-27"]
     assert task["arguments"]["parameters"] == [{"name": "partition", "value": "{{item}}"}]
     parameters = {p["name"]: p["value"] for p in document["spec"]["arguments"]["parameters"]}
-    assert parameters == {"partition": "", "schedule": "air_quality_nightly", "cronScheduleTime": ""}
+    # every workflow parameter the steps read: the flagship's new_object_sensor adds object-key and sensor (empty here)
+    assert parameters == {
+        "partition": "",
+        "schedule": "air_quality_nightly",
+        "cronScheduleTime": "",
+        "object-key": "",
+        "sensor": "",
+    }
     # What the WorkflowTemplate's steps rely on at the workflow level is there too (templateRef brings templates only).
     template_spec = yaml.safe_load((REPO / "argo_out" / "air-quality.workflowtemplate.yaml").read_text())["spec"]
     for field in ("serviceAccountName", "securityContext", "volumes", "podGC", "ttlStrategy"):
