@@ -14,7 +14,9 @@ from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import compile_project
 from compiler.parse import parse_documents
 from compiler.settings import Settings, parse_settings
+from compiler.validate.events import is_events_kind
 from tests.compiler.argo_schema import schema_errors
+from tests.compiler.events.events_schema import events_schema_errors
 
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS_TOML = """
@@ -53,7 +55,8 @@ def compile_defs(defs: dg.Definitions, module: str = "project", **settings: Any)
     documents = {}
     for name, text in result.files.items():
         [document] = parse_documents(text, name)
-        assert schema_errors(document) == [], (name, schema_errors(document)[:5])
+        errors = events_schema_errors(document) if is_events_kind(document) else schema_errors(document)
+        assert errors == [], (name, errors[:5])
         documents[name] = document
     return documents
 

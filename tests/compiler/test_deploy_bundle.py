@@ -15,7 +15,9 @@ import yaml
 from kubernetes_validate import utils as kubernetes_validate
 
 from compiler.validate import template_names_by_workflow_template, validate_manifest
+from compiler.validate.events import events_problems, is_events_kind
 from tests.compiler.argo_schema import schema_errors
+from tests.compiler.events.events_schema import events_schema_errors
 from tests.compiler.support import REPO, SETTINGS_TOML, run_compiler, write_project
 
 ARGO_KINDS = {"WorkflowTemplate", "CronWorkflow"}
@@ -65,12 +67,16 @@ def render(folder: Path) -> list[dict[str, Any]]:
 
 
 def problems(documents: list[dict[str, Any]]) -> list[str]:
-    """Argo kinds under the compiler's strict checks (plus Argo's JSON schema when present), the rest by k8s schemas."""
+    """Argo kinds under the compiler's strict checks (plus Argo's JSON schema when present), Argo Events kinds under
+    the controller's rules (plus Argo Events' JSON schema when present), the rest by k8s schemas."""
     known = template_names_by_workflow_template(documents)
-    found = []
+    events = {f"{d['kind']}/{d['metadata']['name']}": d for d in documents if is_events_kind(d)}
+    found = events_problems(events, known)
     for document in documents:
         label = f"{document['kind']}/{document['metadata']['name']}"
-        if document["kind"] in ARGO_KINDS:
+        if label in events:
+            found += [f"{label}: {p}" for p in events_schema_errors(document)]
+        elif document["kind"] in ARGO_KINDS:
             found += [f"{label}: {p}" for p in validate_manifest(document, known) + schema_errors(document)]
         else:
             try:
@@ -103,15 +109,25 @@ def test_the_committed_bundle_renders_and_every_resource_is_valid() -> None:
     documents = render(out)
     assert problems(documents) == []
     kinds = by_kind(documents)
-    assert sorted(kinds) == ["ConfigMap", "CronWorkflow", "Role", "RoleBinding", "ServiceAccount", "WorkflowTemplate"]
+    assert sorted(kinds) == [
+        "ConfigMap",
+        "CronWorkflow",
+        "EventSource",
+        "Role",
+        "RoleBinding",
+        "Sensor",
+        "ServiceAccount",
+        "WorkflowTemplate",
+    ]
     assert "Secret" not in kinds
     listed = yaml.safe_load((out / "kustomization.yaml").read_text(encoding="utf-8"))["resources"]
     assert sorted(listed) == sorted(p.name for p in out.glob("*.yaml") if p.name != "kustomization.yaml")
 
     [template] = kinds["WorkflowTemplate"]
-    [account] = kinds["ServiceAccount"]
-    [role] = kinds["Role"]
-    [binding] = kinds["RoleBinding"]
+    # the executor's account and its Role; the Argo Events Sensor's own account (tests/compiler/events/) aside
+    [account] = [a for a in kinds["ServiceAccount"] if a["metadata"]["name"] == template["spec"]["serviceAccountName"]]
+    [binding] = [b for b in kinds["RoleBinding"] if b["subjects"][0]["name"] == account["metadata"]["name"]]
+    [role] = [r for r in kinds["Role"] if r["metadata"]["name"] == binding["roleRef"]["name"]]
     [config_map] = kinds["ConfigMap"]
     assert account["metadata"]["name"] == template["spec"]["serviceAccountName"]
     assert role["rules"] == EXECUTOR_RULES
@@ -187,7 +203,7 @@ def test_bad_config_values_exit_2_with_one_line(tmp_path: Path, change: Any, mes
 def test_the_kubernetes_validator_rejects_a_broken_resource() -> None:
     """Proves the check above is live: a Role whose verbs are not a list, or with an unknown field, fails."""
     documents = render(REPO / "argo_out")
-    [role] = by_kind(documents)["Role"]
+    role = by_kind(documents)["Role"][0]
     broken = {**role, "rules": [{**role["rules"][0], "verbs": "create"}]}
     assert problems([broken]) != []
     assert problems([{**role, "rulez": []}]) != []

@@ -21,7 +21,9 @@ from tests.compiler.support import REPO
 
 PACKAGE = SOURCE / "compiler"
 DATA_ONLY = {"tzdata"}  # no import: zoneinfo reads its files when the image has no system time-zone database
-EXTRAS_BY_IMPORT = {"kubernetes_validate": "validate"}  # imported only when installed (validate's k8s checks)
+# imported only where their feature is used: validate's k8s checks, new_object_sensor / run-events listing a store,
+# the shared PostgreSQL instance's bounded waits
+EXTRAS_BY_IMPORT = {"kubernetes_validate": "validate", "minio": "events", "psycopg2": "postgres"}
 FOREIGN_TOP_LEVEL = ("assets/", "devservices/", "benchmarks/", "tests/", "tools/")
 
 
