@@ -152,8 +152,8 @@ def parse_settings(section: Mapping[str, Any]) -> Settings:
             "config_map",
             default=None if config_keys or instance is not None else "",
             pattern=DNS_SUBDOMAIN,
-            hint="a DNS-1123 subdomain: the ConfigMap that config_keys"
-            + (" and the postgres instance's settings" if instance is not None else "")
+            hint="a DNS-1123 subdomain: the ConfigMap that "
+            + _config_map_readers(section, instance is not None)
             + " are read from",
         ),
         config_keys=config_keys,
@@ -196,6 +196,19 @@ def _read_pools(section: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
                 f"[tool.compiler.pools] {pool}: the limit must be a positive integer, got {limit!r}"
             )
     return tuple(sorted(section.items()))
+
+
+def _config_map_readers(section: Mapping[str, Any], instance: bool) -> str:
+    """What needs `config_map`, as the user wrote it: `[tool.compiler.config]` alone implies `config_keys` (its keys),
+    so naming only `config_keys` would point a user who never wrote that key at the wrong setting."""
+    readers: list[str] = []
+    if "config_keys" in section:
+        readers.append("config_keys")
+    elif "config" in section:
+        readers.append("the keys of [tool.compiler.config]")
+    if instance:
+        readers.append("the postgres instance's settings")
+    return " and ".join(readers)
 
 
 def _config_keys(names: list[str]) -> list[str]:

@@ -1,5 +1,6 @@
 """`python -m compiler backfill`: a valid Workflow over exactly the requested partitions, or exit 2 saying why."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -30,16 +31,14 @@ def test_the_workflow_runs_the_schedules_dag_per_partition_at_most_n_at_a_time(t
     assert task["withItems"] == ["2026-10-24", "2026-10-25", "2026-10-26", "2026-10-27"]
     assert task["arguments"]["parameters"] == [{"name": "partition", "value": "{{item}}"}]
     parameters = {p["name"]: p["value"] for p in document["spec"]["arguments"]["parameters"]}
-    # every workflow parameter the steps read: the flagship's new_object_sensor adds object-key and sensor (empty here)
-    assert parameters == {
-        "partition": "",
-        "schedule": "air_quality_nightly",
-        "cronScheduleTime": "",
-        "object-key": "",
-        "sensor": "",
-    }
+    # the sensor's object-key and sensor too: the steps name them, and Argo resolves a templateRef's
+    # {{workflow.parameters.X}} against this Workflow, which fails on one it does not declare
+    events = {"object-key": "", "sensor": ""}
+    assert parameters == {"partition": "", "schedule": "air_quality_nightly", "cronScheduleTime": ""} | events
     # What the WorkflowTemplate's steps rely on at the workflow level is there too (templateRef brings templates only).
-    template_spec = yaml.safe_load((REPO / "argo_out" / "air-quality.workflowtemplate.yaml").read_text())["spec"]
+    template_text = (REPO / "argo_out" / "air-quality.workflowtemplate.yaml").read_text()
+    assert set(re.findall(r"\{\{workflow\.parameters\.([A-Za-z0-9_-]+)\}\}", template_text)) <= set(parameters)
+    template_spec = yaml.safe_load(template_text)["spec"]
     for field in ("serviceAccountName", "securityContext", "volumes", "podGC", "ttlStrategy"):
         assert document["spec"][field] == template_spec[field], field
     assert document["spec"]["activeDeadlineSeconds"] == template_spec["activeDeadlineSeconds"] * 2  # two waves

@@ -109,6 +109,19 @@ def test_build_reports_every_settings_problem_at_once(tmp_path: Path) -> None:
     assert "Traceback" not in build.stderr
 
 
+def test_config_table_without_config_map_names_the_table(tmp_path: Path) -> None:
+    """`[tool.compiler.config]` alone sets config_keys implicitly: the error names the table the user wrote, not a
+    key they never wrote (a new user's trial, compiling a create-dagster project with a new_object_sensor)."""
+    section = '[tool.compiler]\nname = "p"\nimage = "p"\nnamespace = "argo"\nservice_account = "p"\n'
+    project = _project(tmp_path, section + '\n[tool.compiler.config]\nAPI_URL = "http://api:80"\n')
+    build = run_compiler("build", "--module", "plain_defs", cwd=project)
+    assert build.returncode == 2
+    assert build.stderr.strip().splitlines()[0] == (
+        "error: [tool.compiler] config_map is required (a DNS-1123 subdomain: the ConfigMap that the keys of "
+        "[tool.compiler.config] are read from)"
+    )
+
+
 @pytest.mark.parametrize(
     ("pyproject", "expected"),
     [
