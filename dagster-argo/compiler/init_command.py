@@ -117,7 +117,7 @@ def render_section(inferred: Inferred) -> str:
     )
     return f"""[tool.compiler]
 # Written by `python -m compiler init`; review it, then run `python -m compiler build`.
-# Every setting is described in dagster-argo/compiler/README.md ("Settings").
+# Every setting is described in compiler/README.md ("Settings"), installed with the compiler (dagster-argo).
 # The pipeline's name (a DNS-1123 label): the WorkflowTemplate and CronWorkflows are named after it.
 name = "{name}"
 # The image of every step pod: this project's code with dagster-argo installed. Put your registry in front,

@@ -44,6 +44,7 @@ def test_the_wheel_holds_compiler_and_its_templates_only(wheel: Path) -> None:
     templates = {path.relative_to(SOURCE).as_posix() for path in (PACKAGE / "builder" / "templates").glob("*.j2")}
     assert templates, "no jinja2 templates found in the source"
     assert sources | templates <= set(names), sorted((sources | templates) - set(names))
+    assert "compiler/README.md" in names  # the guide `python -m compiler init` points to
 
 
 def _imported_top_level() -> set[str]:
