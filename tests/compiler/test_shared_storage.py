@@ -26,7 +26,7 @@ from tests.compiler.argo_schema import schema_errors
 from tests.compiler.projects.fidelity import io_handoff
 from tests.compiler.support import REPO, demo_settings
 
-VOLUME = {"claim": "pipeline-io", "mount_path": "/shared"}
+VOLUME = {"claim": "pipeline-io", "mount_path": "/mnt/io"}
 
 
 def integration(module: str, name: str, **fields: Any) -> dg.ConfigurableIOManager:
@@ -77,7 +77,7 @@ def test_an_integration_io_manager_function_is_recognised_by_its_module() -> Non
     plan_with(dg.io_manager(s3_pickle_io_manager))
 
 
-@pytest.mark.parametrize("database", ["/shared/warehouse.duckdb", "md:analytics"])
+@pytest.mark.parametrize("database", ["/mnt/io/warehouse.duckdb", "md:analytics"])
 def test_duckdb_compiles_on_the_shared_volume_or_motherduck(database: str) -> None:
     plan_with(
         integration("dagster_duckdb_pandas.duckdb_pandas_type_handler", "DuckDBPandasIOManager", database=database),
@@ -92,7 +92,7 @@ def test_duckdb_on_a_pod_disk_is_refused_naming_the_resource_and_what_to_do() ->
     assert str(error.value) == (
         "asset total: loads asset reading through IO manager 'io_manager' (a DuckDB IO manager, whose database is "
         "one file), whose database /data/warehouse.duckdb is not under [tool.compiler.shared_volume] mount_path "
-        "/shared, so the next pod does not see it: put the database under /shared"
+        "/mnt/io, so the next pod does not see it: put the database under /mnt/io"
     )
     with pytest.raises(UnsupportedInputError, match=r"Mount a shared volume in every pod with \[tool.compiler"):
         plan_with(duckdb)  # no volume at all
@@ -101,11 +101,11 @@ def test_duckdb_on_a_pod_disk_is_refused_naming_the_resource_and_what_to_do() ->
 def test_filesystem_base_dir_must_lie_under_the_mount_path() -> None:
     with pytest.raises(UnsupportedInputError) as error:
         plan_with(dg.FilesystemIOManager(base_dir="/elsewhere/io"), shared_volume=VOLUME)
-    assert "whose base_dir /elsewhere/io is not under [tool.compiler.shared_volume] mount_path /shared" in str(
+    assert "whose base_dir /elsewhere/io is not under [tool.compiler.shared_volume] mount_path /mnt/io" in str(
         error.value
     )
-    plan_with(dg.FilesystemIOManager(base_dir="/shared/io"), shared_volume=VOLUME)
-    plan_with(dg.FilesystemIOManager(base_dir=dg.EnvVar("IO_DIR")), shared_volume=VOLUME, env={"IO_DIR": "/shared/x"})
+    plan_with(dg.FilesystemIOManager(base_dir="/mnt/io/io"), shared_volume=VOLUME)
+    plan_with(dg.FilesystemIOManager(base_dir=dg.EnvVar("IO_DIR")), shared_volume=VOLUME, env={"IO_DIR": "/mnt/io/x"})
     with pytest.raises(UnsupportedInputError, match=r"EnvVar 'IO_DIR', which \[tool.compiler.env\] does not set"):
         plan_with(dg.FilesystemIOManager(base_dir=dg.EnvVar("IO_DIR")), shared_volume=VOLUME)
     with pytest.raises(UnsupportedInputError, match="keeps values inside one pod"):  # the implicit default stays
@@ -118,10 +118,10 @@ def test_filesystem_base_dir_must_lie_under_the_mount_path() -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"claim": "Bad_Name", "mount_path": "/shared"}, "claim: the PersistentVolumeClaim's name"),
-        ({"claim": "io", "mount_path": "shared"}, "mount_path: an absolute path"),
+        ({"claim": "Bad_Name", "mount_path": "/mnt/io"}, "claim: the PersistentVolumeClaim's name"),
+        ({"claim": "io", "mount_path": "mnt/io"}, "mount_path: an absolute path"),
         ({"claim": "io", "mount_path": "/tmp"}, "would hide the image (/) or the compiler's writable emptyDir"),
-        ({"claim": "io", "mount_path": "/shared", "size": "1Gi"}, "unknown key(s) size"),
+        ({"claim": "io", "mount_path": "/mnt/io", "size": "1Gi"}, "unknown key(s) size"),
     ],
 )
 def test_shared_volume_settings_are_checked(table: dict[str, str], message: str) -> None:
@@ -133,11 +133,11 @@ def test_shared_volume_settings_are_checked(table: dict[str, str], message: str)
 
 SETTINGS = """
 [tool.compiler]
-name = "shared"
-image = "registry.example/shared"
+name = "volume-demo"
+image = "registry.example/volume-demo"
 namespace = "argo"
-service_account = "shared"
-config_map = "shared-config"
+service_account = "volume-demo"
+config_map = "volume-demo-config"
 
 [tool.compiler.shared_volume]
 claim = "pipeline-io"
@@ -167,13 +167,13 @@ def _stored(base_dir: Path) -> dict[str, object]:
 
 def test_a_shared_volume_is_mounted_and_replayed_like_dagster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A -f location (its pods get the same relative --python-file) with its base_dir on the shared volume."""
-    mount = tmp_path / "shared"  # run-local: the mount path is a local directory every task sees
+    mount = tmp_path / "io"  # run-local: the mount path is a local directory every task sees
     settings = tmp_path / "pyproject.toml"
     settings.write_text(SETTINGS.format(mount=mount), encoding="utf-8")
     out = tmp_path / "out"
     built = _compiler("build", "-f", PROJECT_FILE, "-a", "defs", "--settings", str(settings), "--out", str(out))
     assert built.returncode == 0, built.stderr
-    template_path = out / "shared.workflowtemplate.yaml"
+    template_path = out / "volume-demo.workflowtemplate.yaml"
     document = yaml.safe_load(template_path.read_text(encoding="utf-8"))
     assert schema_errors(document) == []
     assert {"name": VOLUME_NAME, "persistentVolumeClaim": {"claimName": "pipeline-io"}} in document["spec"]["volumes"]
