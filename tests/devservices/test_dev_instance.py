@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from assets.city import CITY
+from assets.daily_summary import summary_key
 from assets.measurements_parquet import object_key
 from assets.resources.object_store import ObjectStore
 from devservices.dagster_dev import PROJECT_ROOT
@@ -55,6 +56,7 @@ def test_the_printed_replay_command_works_as_copied_outside_the_venv(
         ["bash", "-c", command], cwd=PROJECT_ROOT, env=shell_env, capture_output=True, text=True, timeout=380
     )
     assert replay.returncode == 0, (replay.stdout + replay.stderr)[-4000:]
-    assert "run-local: 3 succeeded" in replay.stdout
+    assert "run-local: 4 succeeded" in replay.stdout  # raw, clean, parquet and the day's summary (main)
     store = ObjectStore.from_env()
     assert store.exists(object_key(CITY.name, "2026-11-27"))
+    assert store.exists(summary_key(CITY.name, "2026-11-27"))
