@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from compiler.builder.model import Project
 from compiler.builder.naming import assign_names, sanitise
+from compiler.builder.object_fan_out import OBJECT_STATIC_KEY_PARAMETER, SensorEntry, static_key_template
 from compiler.builder.plan_types import EventPlan, Plan
 from compiler.builder.render import ENVIRONMENT
 from compiler.errors import UnsupportedInputError
@@ -29,7 +30,7 @@ NAME_LIMIT = 50  # Argo Events names the Sensor's Deployment `<name>-sensor-<5>`
 
 
 def plan_events(
-    project: Project, settings: Settings, entrypoints: Mapping[str, str], gated: set[str]
+    project: Project, settings: Settings, entries: Mapping[str, SensorEntry], gated: set[str]
 ) -> tuple[EventPlan, ...]:
     names, _ = assign_names(
         (f"{settings.name}-{t.spec.name}" for t in project.object_triggers), limit=NAME_LIMIT, what="Sensor"
@@ -40,7 +41,8 @@ def plan_events(
     plans = []
     for trigger in project.object_triggers:
         spec, where = trigger.spec, f"sensor {trigger.spec.name}"
-        entrypoint = entrypoints[spec.name]
+        entry = entries[spec.name]
+        entrypoint = entry.entrypoint
         if entrypoint in gated:
             raise UnsupportedInputError(
                 f"{where}: targets the job of a schedule with code of its own, whose DAG starts with a "
@@ -84,6 +86,8 @@ def plan_events(
                 queue=events.queue if events else "",
                 region=events.region if events else "",
                 wait_time_seconds=events.wait_time_seconds if events else 20,
+                static_key_pattern=entry.static_key_pattern,
+                static_key_replacement=entry.static_key_replacement,
             )
         )
     return tuple(plans)
@@ -129,7 +133,14 @@ def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str,
                 "outside prefix/suffix/partition_key start a Workflow that fails with one line (exit 2); set the "
                 "bucket notification's prefix/suffix filter to match"
             )
-        if by_name[plan.sensor].partitioned:
+        if by_name[plan.sensor].partitioned and plan.static_key_pattern:
+            warnings.append(
+                f"{where}: a key that matches partition_key but names no partition of the target is skipped by "
+                "Dagster's sensor; the Sensor's regexes cannot know the partitions: a static value outside the "
+                "fan-out's keys starts a Workflow that runs no pod (every item Skipped), any other value outside the "
+                "definition (a date) a Workflow that fails with one line (exit 2, not retried)"
+            )
+        elif by_name[plan.sensor].partitioned:
             warnings.append(
                 f"{where}: a key that matches partition_key but names no partition of the target (a value outside a "
                 "static dimension, a date outside the definition) is skipped by Dagster's sensor; the Sensor's "
@@ -181,6 +192,12 @@ def render_events(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
             "name_template": workflow_name_template(event),
             "object_key": OBJECT_KEY_PARAMETER,
             "sensor_parameter": SENSOR_PARAMETER,
+            "static_key_parameter": OBJECT_STATIC_KEY_PARAMETER,
+            "static_key_template": (
+                static_key_template(event.key_path, event.static_key_pattern, event.static_key_replacement)
+                if event.static_key_pattern
+                else ""
+            ),
         }
         files[f"{event.name}.eventsource.yaml"] = ENVIRONMENT.get_template("eventsource.yaml.j2").render(context)
         files[f"{event.name}.sensor.yaml"] = ENVIRONMENT.get_template("sensor.yaml.j2").render(context)

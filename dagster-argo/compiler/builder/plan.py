@@ -18,6 +18,7 @@ from compiler.builder.fidelity.secret_scope import needed_env
 from compiler.builder.fusion import fuse_plan, fusion_requested
 from compiler.builder.model import AssetSpec, CheckTask, Project
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
+from compiler.builder.object_fan_out import sensor_entries
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
@@ -92,8 +93,13 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         renamings=tuple(renamings),
     )
     if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)
-        entrypoints = {t.spec.name: job_dags.get(t.job_name, MAIN_DAG) for t in project.object_triggers}
-        plan = dataclasses.replace(plan, events=plan_events(project, settings, entrypoints, gated))
+        # a fanned-out target: the Sensor's own entrypoint runs only the object's item (object_fan_out.py)
+        entries, sensor_dags = sensor_entries(project, settings, job_dags, dags)
+        plan = dataclasses.replace(
+            plan,
+            dags=(*plan.dags, *sensor_dags),
+            events=plan_events(project, settings, entries, gated),
+        )
     if not fusion_requested(project, settings.fuse_chains):
         return plan
     fused = fuse_plan(plan, project)

@@ -133,6 +133,10 @@ class EventPlan:
     queue: str = ""
     region: str = ""
     wait_time_seconds: int = 20
+    # a fanned-out target (compiler/builder/object_fan_out.py): the Sensor writes the object's fan-out item into
+    # `object-static-key`, the pattern's groups expanded into the replacement; "" = every item runs (and skips)
+    static_key_pattern: str = ""
+    static_key_replacement: str = ""
 
     @property
     def key_path(self) -> str:

@@ -4,7 +4,8 @@ Faithful to argo-events v1.9.11 for: the minio source's event-type and prefix/su
 filters (gjson path must exist; string values are Go regexps matched unanchored, values OR-ed, `=`/`!=`;
 `dataLogicalOperator` and/or: pkg/sensors/dependencies/filter.go); a `k8s` create (or `argoWorkflow` submit) trigger
 of a Workflow with `parameters` from `dataKey` (gjson), `value`, or the one `dataTemplate` form the compiler writes
-(a name from sha256 of bucket/key@ETag: pkg/sensors/triggers/params.go), written at `dest` (sjson). Anything else
+(a name from sha256 of bucket/key@ETag: pkg/sensors/triggers/params.go) or the `regexReplaceAll` form naming a
+fan-out item (go_regexp.py), written at `dest` (sjson). Anything else
 (exprs, scripts, transforms, conditions over several dependencies, other sources or triggers, gjson modifiers) is
 refused by name: an approximation here would replay something the cluster would not run.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.parse import ManifestParseError, parse_documents
+from compiler.run_events.go_regexp import STATIC_KEY_TEMPLATE, evaluate_static_key_template
 
 
 class RunEventsError(Exception):
@@ -137,7 +139,12 @@ def resolve_source(src: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     if "contextKey" in src or "contextTemplate" in src or src.get("useRawData"):
         raise RunEventsError("trigger parameters from the event context or raw data are not evaluated by run-events")
     template = src.get("dataTemplate")
-    if template:
+    static_key = STATIC_KEY_TEMPLATE.match(str(template or ""))
+    if static_key is not None:  # a fanned-out target's item (compiler/builder/object_fan_out.py)
+        found = evaluate_static_key_template(static_key, data)
+        if found is not None:
+            return found
+    elif template:
         match = _NAME_TEMPLATE.match(str(template))
         if match is None:
             raise RunEventsError(f"dataTemplate {template!r} is not the form the compiler writes; cannot evaluate it")

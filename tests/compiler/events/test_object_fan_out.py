@@ -41,9 +41,8 @@ def _dag(files: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
 
 
 def _event(key: str) -> dict[str, Any]:
-    record = {"eventName": "s3:ObjectCreated:Put", "s3": {"bucket": {"name": "air-quality"}}}
-    record["s3"]["object"] = {"key": key, "eTag": "e1"}
-    return {"notification": [record]}
+    s3 = {"bucket": {"name": "air-quality"}, "object": {"key": key, "eTag": "e1"}}
+    return {"notification": [{"eventName": "s3:ObjectCreated:Put", "s3": s3}]}
 
 
 def test_the_sensor_starts_its_own_entrypoint_whose_fan_out_runs_only_the_objects_item() -> None:
