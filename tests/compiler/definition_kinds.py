@@ -278,8 +278,7 @@ def _sensors_executors_loggers_automation() -> list[Kind]:
         Kind(
             "AutomationConditionSensorDefinition",
             lambda: dg.Definitions(assets=a, sensors=[dg.AutomationConditionSensorDefinition("auto", target="*")]),
-            REFUSE,
-            "sensor auto",
+            COMPILE,
         ),
         Kind("in_process_executor", lambda: dg.Definitions(assets=a, executor=dg.in_process_executor), COMPILE),
         Kind(

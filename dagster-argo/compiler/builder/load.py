@@ -11,6 +11,7 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.automation import automation_schedules, job_automation_schedules
+from compiler.builder.automation_sensors import evaluators
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
 from compiler.builder.fan_out import read_fan_out
@@ -73,12 +74,13 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
     jobs = read_jobs(defs, graph, materializable)  # after the schedules, whose errors name the schedule too
-    automated = [*automation_schedules(graph), *job_automation_schedules(defs, graph, jobs)]
+    evaluated_by = evaluators(defs, graph)  # explicit automation condition sensors: automation_sensors.py
+    automated = [*automation_schedules(graph, evaluated_by), *job_automation_schedules(defs, graph, jobs)]
     schedules = tuple(sorted([*read, *automated], key=_by_name))  # on_cron: compiler/builder/automation.py
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
-        warnings=(*unmapped_warnings(defs, graph), *(w for s in schedules for w in s.warnings)),
+        warnings=(*unmapped_warnings(defs, graph), *dict.fromkeys(w for s in schedules for w in s.warnings)),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
     )

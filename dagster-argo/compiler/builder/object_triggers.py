@@ -1,4 +1,5 @@
-"""Reads the Definitions' sensors: `new_object_sensor`s become ObjectTriggers, any other sensor is refused (exit 2).
+"""Reads the Definitions' sensors: `new_object_sensor`s become ObjectTriggers, automation condition sensors decide
+their on_cron CronWorkflows' suspend (automation_sensors.py), any other sensor is refused (exit 2).
 
 The partition pattern's named groups must be the target's partition dimensions (one group for a one-dimensional
 definition, the dimension names for a MultiPartitionsDefinition, none for unpartitioned assets): otherwise a key
@@ -9,6 +10,7 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from compiler.builder.automation_sensors import is_automation_sensor
 from compiler.builder.jobs import job_selection
 from compiler.builder.model import ObjectTrigger
 from compiler.errors import UnsupportedInputError
@@ -18,7 +20,7 @@ from compiler.sensors.object_sensor import read_object_sensor
 def refuse_other_sensors(defs: dg.Definitions) -> None:
     """Before the graph resolves: a sensor that is not a new_object_sensor has a body Argo cannot run."""
     for sensor in defs.sensors or []:
-        if read_object_sensor(sensor) is None:
+        if read_object_sensor(sensor) is None and not is_automation_sensor(sensor):
             raise UnsupportedInputError(
                 f"sensor {sensor.name}: only sensors made by compiler.sensors.new_object_sensor are compiled (to "
                 "Argo Events); any other sensor's body is code Argo cannot run: remove it from the Definitions you "
@@ -29,7 +31,8 @@ def refuse_other_sensors(defs: dg.Definitions) -> None:
 def read_object_triggers(
     defs: dg.Definitions, graph: AssetGraph, materializable: set[tuple[str, ...]]
 ) -> tuple[ObjectTrigger, ...]:
-    triggers = [_trigger(sensor, graph, materializable) for sensor in defs.sensors or []]
+    sensors = [sensor for sensor in defs.sensors or [] if not is_automation_sensor(sensor)]  # automation_sensors.py
+    triggers = [_trigger(sensor, graph, materializable) for sensor in sensors]
     return tuple(sorted(triggers, key=lambda t: t.spec.name))
 
 
