@@ -271,7 +271,10 @@ def _sensors_executors_loggers_automation() -> list[Kind]:
     two = [_asset("a"), _asset("b", ["a"])]
     return [
         Kind("@sensor", lambda: dg.Definitions(assets=a, sensors=[watcher]), REFUSE, "sensor watcher"),
-        Kind("@asset_sensor", lambda: dg.Definitions(assets=a, sensors=[on_a]), REFUSE, "sensor on_a"),
+        # compiled to Argo Events when the store is configured (test_asset_sensor_replay.py); demo settings lack it
+        Kind(
+            "@asset_sensor", lambda: dg.Definitions(assets=a, sensors=[on_a]), REFUSE, "sensor on_a: an @asset_sensor"
+        ),
         Kind(
             "@run_failure_sensor", lambda: dg.Definitions(assets=a, sensors=[on_failure]), REFUSE, "sensor on_failure"
         ),

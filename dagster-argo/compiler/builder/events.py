@@ -11,6 +11,7 @@ second Workflow while the first one exists.
 import re
 from collections.abc import Mapping
 
+from compiler.builder.asset_triggers import asset_sensor_warnings
 from compiler.builder.model import Project
 from compiler.builder.naming import assign_names, sanitise
 from compiler.builder.object_fan_out import OBJECT_STATIC_KEY_PARAMETER, SensorEntry, static_key_template
@@ -49,6 +50,12 @@ def plan_events(
                 "schedule-gate; target another define_asset_job job selecting the same assets"
             )
         bucket = spec.bucket or config.get(spec.bucket_variable, "")
+        if not bucket and trigger.monitored:
+            raise UnsupportedInputError(
+                f"{where}: an @asset_sensor's events are marker objects the materializing pod writes into the bucket "
+                f"{spec.bucket_variable} names; set {spec.bucket_variable} and {spec.variables.endpoint} in "
+                "[tool.compiler.config] and the store's credentials in [tool.compiler.secrets]"
+            )
         if not bucket:
             raise UnsupportedInputError(
                 f"{where}: its bucket is {spec.bucket_variable}, which [tool.compiler.config] does not set; set it "
@@ -115,6 +122,17 @@ def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str,
     warnings: list[str] = []
     for plan in plans:
         where = f"sensor {plan.sensor}"
+        trigger = by_name[plan.sensor]
+        if trigger.monitored:  # an @asset_sensor: compiler/builder/asset_triggers.py
+            warnings += asset_sensor_warnings(plan.sensor, trigger.monitored)
+            if plan.store != "minio":
+                warnings.append(f"{where}: its markers reach the Sensor through the S3 → SQS notification you set up")
+            if trigger.stopped:
+                warnings.append(
+                    f"{where}: default_status STOPPED (Dagster's default) has no Argo Events equivalent: the Sensor "
+                    "reacts from the moment it is applied; leave its file out of the kustomization to keep it off"
+                )
+            continue
         source = "MinIO's bucket notifications" if plan.store == "minio" else "S3 notifications through SQS"
         warnings += [
             f"{where}: Argo Events pushes {source} as they happen instead of listing the bucket after a cursor "

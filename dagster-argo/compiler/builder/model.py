@@ -136,6 +136,7 @@ class ObjectTrigger:
     partitioned: bool  # its assets have a partitions definition: the key must name a partition
     dimensions: tuple[str, ...]  # the definition's dimension names (one, unnamed, for a single dimension: ())
     stopped: bool  # default_status=STOPPED (Dagster's default)
+    monitored: str = ""  # an @asset_sensor (builder/asset_triggers.py): the asset whose marker objects start it
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from compiler.builder.asset_triggers import read_asset_trigger
 from compiler.builder.automation_sensors import is_automation_sensor
 from compiler.builder.jobs import job_selection
 from compiler.builder.model import ObjectTrigger
@@ -20,11 +21,19 @@ from compiler.sensors.object_sensor import read_object_sensor
 def refuse_other_sensors(defs: dg.Definitions) -> None:
     """Before the graph resolves: a sensor that is not a new_object_sensor has a body Argo cannot run."""
     for sensor in defs.sensors or []:
-        if read_object_sensor(sensor) is None and not is_automation_sensor(sensor):
+        if (
+            read_object_sensor(sensor) is None
+            and not is_automation_sensor(sensor)
+            and not isinstance(
+                sensor,
+                dg.AssetSensorDefinition,  # builder/asset_triggers.py
+            )
+        ):
             raise UnsupportedInputError(
-                f"sensor {sensor.name}: only sensors made by compiler.sensors.new_object_sensor are compiled (to "
-                "Argo Events); any other sensor's body is code Argo cannot run: remove it from the Definitions you "
-                "compile, or replace it with a schedule or a new_object_sensor"
+                f"sensor {sensor.name}: only sensors made by compiler.sensors.new_object_sensor, @asset_sensor and "
+                "automation condition sensors are compiled (to Argo Events); any other sensor's body is code Argo "
+                "has no event for: remove it from the Definitions you compile, or replace it with a schedule, an "
+                "@asset_sensor or a new_object_sensor"
             )
 
 
@@ -32,7 +41,12 @@ def read_object_triggers(
     defs: dg.Definitions, graph: AssetGraph, materializable: set[tuple[str, ...]]
 ) -> tuple[ObjectTrigger, ...]:
     sensors = [sensor for sensor in defs.sensors or [] if not is_automation_sensor(sensor)]  # automation_sensors.py
-    triggers = [_trigger(sensor, graph, materializable) for sensor in sensors]
+    triggers = [
+        read_asset_trigger(sensor, graph, materializable)
+        if isinstance(sensor, dg.AssetSensorDefinition)
+        else _trigger(sensor, graph, materializable)
+        for sensor in sensors
+    ]
     return tuple(sorted(triggers, key=lambda t: t.spec.name))
 
 

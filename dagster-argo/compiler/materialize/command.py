@@ -10,6 +10,7 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
+from compiler.materialize.asset_events import SensorSkipped, announce
 from compiler.materialize.collection import start_up_without_collection
 from compiler.materialize.console import debug_wanted, want_debug
 from compiler.materialize.execution import materialize_asset
@@ -183,7 +184,11 @@ def run(args: argparse.Namespace) -> int:
                 if args.partition:
                     raise MaterializeUsageError("pass --partition or --object-key, not both")
                 object_key = args.object_key
-                args.partition = partition_for_object(defs, args.sensor, object_key, args.object_key_encoding)
+                try:  # a new_object_sensor's object, or an @asset_sensor's marker (materialize/asset_events.py)
+                    args.partition = partition_for_object(defs, args.sensor, object_key, args.object_key_encoding)
+                except SensorSkipped as skipped:
+                    _summary(f"materialize: skipped asset={asset_text}: {skipped}")
+                    return exit_codes.SUCCEEDED
                 print(f"materialize: object {shortened(object_key)} of sensor {args.sensor}", flush=True)
             # the keys of one op share its partitions definition: the first one decides
             if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
@@ -236,6 +241,13 @@ def run(args: argparse.Namespace) -> int:
         if outcome.interrupted:  # infrastructure stopped it: Argo may retry even an asset without a RetryPolicy
             return exit_codes.INTERRUPTED
         return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
+    if not args.check:  # an @asset_sensor watching this asset: its "asset materialized" event
+        try:
+            for marker in announce(defs, asset_keys, partition):
+                print(f"materialize: wrote asset-materialized marker {shortened(marker)}", flush=True)
+        except Exception as error:  # the store: a lost marker would silently drop the sensor's run
+            _summary(_failed(asset_text, partition, f"materialized, but the asset sensor's marker: {error}"))
+            return exit_codes.FAILED
     _summary(f"materialize: succeeded {step_words(asset_text, partition)}")
     return exit_codes.SUCCEEDED
 
