@@ -33,7 +33,7 @@ def test_the_workflow_runs_the_schedules_dag_per_partition_at_most_n_at_a_time(t
     parameters = {p["name"]: p["value"] for p in document["spec"]["arguments"]["parameters"]}
     # the sensor's object-key and sensor too: the steps name them, and Argo resolves a templateRef's
     # {{workflow.parameters.X}} against this Workflow, which fails on one it does not declare
-    # (object-static-key: the Sensor's entrypoint on the fanned-out summary job reads it, compiler/builder/object_fan_out.py)
+    # (object-static-key: read by the Sensor's entrypoint on the fanned-out summary job, builder/object_fan_out.py)
     events = {"object-key": "", "sensor": "", "object-static-key": ""}
     assert parameters == {"partition": "", "schedule": "air_quality_nightly", "cronScheduleTime": ""} | events
     # What the WorkflowTemplate's steps rely on at the workflow level is there too (templateRef brings templates only).
