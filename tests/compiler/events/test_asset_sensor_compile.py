@@ -89,3 +89,16 @@ def test_the_pods_evaluation_of_a_marker_is_dagsters_tick_for_that_materializati
         return
     [request] = dagster.run_requests
     assert request_for_marker(defs, "summary_on_measurements", marker) == request.partition_key
+
+
+def test_with_secrets_per_asset_the_monitored_assets_pod_still_gets_the_store_credentials() -> None:
+    """Its pod writes the marker; the summary's pod, which monitors nothing and reads no store, gets no Secret."""
+    template = yaml.safe_load(_files(secrets_per_asset=True)["object-events.workflowtemplate.yaml"])
+    secrets_by_step = {}
+    for step in template["spec"]["templates"]:
+        if "container" in step:
+            env = step["container"].get("env") or []
+            secrets_by_step[step["name"]] = {e["name"] for e in env if (e.get("valueFrom") or {}).get("secretKeyRef")}
+    with_store = [name for name, names in secrets_by_step.items() if "MINIO_SECRET_KEY" in names]
+    assert with_store
+    assert all("measurements" in name for name in with_store), secrets_by_step
