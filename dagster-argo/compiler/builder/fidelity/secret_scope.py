@@ -13,7 +13,8 @@ from compiler.settings import SecretRef, Settings
 
 def needed_env(project: Project) -> dict[str, frozenset[str]]:
     """Asset (a/b/c) → the variables its resources (and its checks' resources) read through EnvVar, and the
-    store's credentials for an asset an @asset_sensor monitors (its pod writes the marker: materialize/asset_events.py)."""
+    store's credentials for an asset an @asset_sensor monitors (its pod writes the marker:
+    materialize/asset_events.py)."""
     needed: dict[str, set[str]] = {}
     for use in project.fidelity.env_vars:
         for asset in use.assets:
