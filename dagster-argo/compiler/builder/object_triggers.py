@@ -14,27 +14,17 @@ from compiler.builder.asset_triggers import read_asset_trigger
 from compiler.builder.automation_sensors import is_automation_sensor
 from compiler.builder.jobs import job_selection
 from compiler.builder.model import ObjectTrigger
+from compiler.builder.sensor_refusals import sensor_refusal
 from compiler.errors import UnsupportedInputError
 from compiler.sensors.object_sensor import read_object_sensor
 
 
 def refuse_other_sensors(defs: dg.Definitions) -> None:
-    """Before the graph resolves: a sensor that is not a new_object_sensor has a body Argo cannot run."""
+    """Before the graph resolves: a sensor that is not compiled has a body Argo has no event for."""
     for sensor in defs.sensors or []:
-        if (
-            read_object_sensor(sensor) is None
-            and not is_automation_sensor(sensor)
-            and not isinstance(
-                sensor,
-                dg.AssetSensorDefinition,  # builder/asset_triggers.py
-            )
-        ):
-            raise UnsupportedInputError(
-                f"sensor {sensor.name}: only sensors made by compiler.sensors.new_object_sensor, @asset_sensor and "
-                "automation condition sensors are compiled (to Argo Events); any other sensor's body is code Argo "
-                "has no event for: remove it from the Definitions you compile, or replace it with a schedule, an "
-                "@asset_sensor or a new_object_sensor"
-            )
+        compiled = isinstance(sensor, dg.AssetSensorDefinition) or is_automation_sensor(sensor)
+        if not compiled and read_object_sensor(sensor) is None:
+            raise UnsupportedInputError(sensor_refusal(sensor))  # builder/sensor_refusals.py
 
 
 def read_object_triggers(
