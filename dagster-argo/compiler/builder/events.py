@@ -10,14 +10,17 @@ second Workflow while the first one exists.
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from compiler.builder.asset_triggers import asset_sensor_warnings
 from compiler.builder.model import Project
+from compiler.builder.multi_asset_triggers import multi_asset_sensor_warnings
 from compiler.builder.naming import assign_names, sanitise
 from compiler.builder.object_fan_out import OBJECT_STATIC_KEY_PARAMETER, SensorEntry, static_key_template
 from compiler.builder.plan_types import EventPlan, Plan
 from compiler.builder.render import ENVIRONMENT
 from compiler.errors import UnsupportedInputError
+from compiler.sensors.asset_events import MARKER_SUFFIX, marker_prefix
 from compiler.sensors.store import StoreSettingsError, endpoint_parts
 from compiler.settings import SecretRef, Settings
 
@@ -94,6 +97,10 @@ def plan_events(
                 region=events.region if events else "",
                 wait_time_seconds=events.wait_time_seconds if events else 20,
                 static_key_pattern=entry.static_key_pattern,
+                dependencies=tuple(
+                    (f"m{index}", f"^{re.escape(marker_prefix(key))}(?s:.*){re.escape(MARKER_SUFFIX)}$")
+                    for index, key in enumerate(trigger.monitored_keys)
+                ),
                 static_key_replacement=entry.static_key_replacement,
             )
         )
@@ -123,8 +130,11 @@ def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str,
     for plan in plans:
         where = f"sensor {plan.sensor}"
         trigger = by_name[plan.sensor]
-        if trigger.monitored:  # an @asset_sensor: compiler/builder/asset_triggers.py
+        if trigger.monitored_keys:  # a @multi_asset_sensor: compiler/builder/multi_asset_triggers.py
+            warnings += multi_asset_sensor_warnings(plan.sensor, trigger.monitored)
+        elif trigger.monitored:  # an @asset_sensor: compiler/builder/asset_triggers.py
             warnings += asset_sensor_warnings(plan.sensor, trigger.monitored)
+        if trigger.monitored:
             if plan.store != "minio":
                 warnings.append(f"{where}: its markers reach the Sensor through the S3 → SQS notification you set up")
             if trigger.stopped:
@@ -186,6 +196,17 @@ def sensor_filters(event: EventPlan) -> list[dict[str, str]]:
     return found
 
 
+def sensor_dependencies(event: EventPlan) -> list[dict[str, Any]]:
+    """One dependency (`newobject`), or for a @multi_asset_sensor one per monitored asset (`m0`, `m1`, ...: govaluate
+    names in `conditions`), each with the event's filters plus the regex of its asset's markers."""
+    if not event.dependencies:
+        return [{"name": DEPENDENCY, "filters": sensor_filters(event)}]
+    return [
+        {"name": name, "filters": [*sensor_filters(event), {"path": event.key_path, "regex": regex}]}
+        for name, regex in event.dependencies
+    ]
+
+
 def workflow_name_template(event: EventPlan) -> str:
     """Go template (sprig) over the event data: `<prefix>-` + the first hex digits of sha256(bucket/key@etag)."""
     records = ".Input.notification" if event.store == "minio" else ".Input.body.Records"
@@ -204,9 +225,10 @@ def render_events(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
             **common,
             "event": event,
             "event_name": EVENT_NAME,
-            "dependency": DEPENDENCY,
+            "dependency": event.dependencies[0][0] if event.dependencies else DEPENDENCY,
             "account": sensor_account(plan.name),
-            "filters": sensor_filters(event),
+            "dependencies": sensor_dependencies(event),
+            "conditions": " && ".join(name for name, _ in event.dependencies),
             "name_template": workflow_name_template(event),
             "object_key": OBJECT_KEY_PARAMETER,
             "sensor_parameter": SENSOR_PARAMETER,

@@ -137,6 +137,8 @@ class ObjectTrigger:
     dimensions: tuple[str, ...]  # the definition's dimension names (one, unnamed, for a single dimension: ())
     stopped: bool  # default_status=STOPPED (Dagster's default)
     monitored: str = ""  # an @asset_sensor (builder/asset_triggers.py): the asset whose marker objects start it
+    # a @multi_asset_sensor (builder/multi_asset_triggers.py): every monitored asset, one Sensor dependency each
+    monitored_keys: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from compiler.builder.asset_triggers import read_asset_trigger
 from compiler.builder.automation_sensors import is_automation_sensor
 from compiler.builder.jobs import job_selection
 from compiler.builder.model import ObjectTrigger
+from compiler.builder.multi_asset_triggers import read_multi_asset_trigger
 from compiler.builder.sensor_refusals import sensor_refusal
 from compiler.errors import UnsupportedInputError
 from compiler.sensors.object_sensor import read_object_sensor
@@ -22,7 +23,8 @@ from compiler.sensors.object_sensor import read_object_sensor
 def refuse_other_sensors(defs: dg.Definitions) -> None:
     """Before the graph resolves: a sensor that is not compiled has a body Argo has no event for."""
     for sensor in defs.sensors or []:
-        compiled = isinstance(sensor, dg.AssetSensorDefinition) or is_automation_sensor(sensor)
+        compiled = isinstance(sensor, dg.AssetSensorDefinition | dg.MultiAssetSensorDefinition)
+        compiled = compiled or is_automation_sensor(sensor)
         if not compiled and read_object_sensor(sensor) is None:
             raise UnsupportedInputError(sensor_refusal(sensor))  # builder/sensor_refusals.py
 
@@ -31,12 +33,14 @@ def read_object_triggers(
     defs: dg.Definitions, graph: AssetGraph, materializable: set[tuple[str, ...]]
 ) -> tuple[ObjectTrigger, ...]:
     sensors = [sensor for sensor in defs.sensors or [] if not is_automation_sensor(sensor)]  # automation_sensors.py
-    triggers = [
-        read_asset_trigger(sensor, graph, materializable)
-        if isinstance(sensor, dg.AssetSensorDefinition)
-        else _trigger(sensor, graph, materializable)
-        for sensor in sensors
-    ]
+    triggers = []
+    for sensor in sensors:
+        if isinstance(sensor, dg.AssetSensorDefinition):
+            triggers.append(read_asset_trigger(sensor, graph, materializable))
+        elif isinstance(sensor, dg.MultiAssetSensorDefinition):  # builder/multi_asset_triggers.py
+            triggers.append(read_multi_asset_trigger(sensor, graph, materializable, defs.get_repository_def()))
+        else:
+            triggers.append(_trigger(sensor, graph, materializable))
     return tuple(sorted(triggers, key=lambda t: t.spec.name))
 
 

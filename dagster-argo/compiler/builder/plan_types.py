@@ -137,6 +137,9 @@ class EventPlan:
     # `object-static-key`, the pattern's groups expanded into the replacement; "" = every item runs (and skips)
     static_key_pattern: str = ""
     static_key_replacement: str = ""
+    # a @multi_asset_sensor (builder/multi_asset_triggers.py): (dependency name, anchored regex of its asset's marker
+    # keys) per monitored asset; the trigger's conditions AND them; () = the one dependency `newobject`
+    dependencies: tuple[tuple[str, str], ...] = ()
 
     @property
     def key_path(self) -> str:

@@ -13,7 +13,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from compiler.materialize.loading import MaterializeUsageError
-from compiler.sensors.asset_events import BUCKET_VARIABLE, marker_key, read_marker
+from compiler.sensors.asset_events import BUCKET_VARIABLE, marker_key, read_marker, split_markers
 from compiler.sensors.store import StoreSettingsError, StoreVariables, client_from_environment
 from compiler.user_text import shortened
 
@@ -30,6 +30,12 @@ def monitored_keys(defs: "Definitions", asset_keys: "list[AssetKey]") -> list["A
     import dagster as dg
 
     watched = {sensor.asset_key for sensor in defs.sensors or [] if isinstance(sensor, dg.AssetSensorDefinition)}
+    multi = [sensor for sensor in defs.sensors or [] if isinstance(sensor, dg.MultiAssetSensorDefinition)]
+    if multi:  # builder/multi_asset_triggers.py: the all-updated pattern over unpartitioned assets
+        from compiler.sensors.monitored import monitored_asset_keys
+
+        graph = defs.resolve_asset_graph()
+        watched.update(key for sensor in multi for key in monitored_asset_keys(sensor, graph))
     return [key for key in asset_keys if key in watched]
 
 
@@ -58,18 +64,24 @@ def request_for_marker(defs: "Definitions", sensor_name: str, key: str) -> str |
     SensorSkipped when it requests none."""
     import dagster as dg
 
-    marker = read_marker(key)
-    if marker is None:
-        raise MaterializeUsageError(f"object {shortened(key, quoted=True)} is not an asset-materialized marker")
     sensor = next((s for s in defs.sensors or [] if s.name == sensor_name), None)
-    if not isinstance(sensor, dg.AssetSensorDefinition):
-        raise MaterializeUsageError(f"sensor {shortened(sensor_name, quoted=True)} is not an @asset_sensor")
-    if tuple(sensor.asset_key.path) != marker.asset_path:
+    if isinstance(sensor, dg.MultiAssetSensorDefinition):  # the markers of every dependency, appended
+        found = [read_marker(text) for text in split_markers(key)]
+        markers = [marker for marker in found if marker is not None]
+    elif isinstance(sensor, dg.AssetSensorDefinition):
+        markers = [marker for marker in [read_marker(key)] if marker is not None]
+    else:
+        raise MaterializeUsageError(f"sensor {shortened(sensor_name, quoted=True)} is not an asset sensor")
+    if not markers:
+        raise MaterializeUsageError(f"object {shortened(key, quoted=True)} is not an asset-materialized marker")
+    if isinstance(sensor, dg.AssetSensorDefinition) and tuple(sensor.asset_key.path) != markers[0].asset_path:
         raise MaterializeUsageError(
-            f"sensor {sensor_name} monitors {sensor.asset_key.to_user_string()}, not {'/'.join(marker.asset_path)}"
+            f"sensor {sensor_name} monitors {sensor.asset_key.to_user_string()}, not {'/'.join(markers[0].asset_path)}"
         )
     with dg.DagsterInstance.ephemeral() as instance:
-        instance.report_runless_asset_event(dg.AssetMaterialization(sensor.asset_key, partition=marker.partition))
+        for marker in markers:
+            materialization = dg.AssetMaterialization(dg.AssetKey(list(marker.asset_path)), partition=marker.partition)
+            instance.report_runless_asset_event(materialization)
         with dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def()) as context:
             result = sensor.evaluate_tick(context)
     requests = list(result.run_requests or [])

@@ -4,7 +4,7 @@ SQS record the Sensor could not filter) is exit 2 with one line: another attempt
 
 from urllib.parse import unquote_plus
 
-from dagster import AssetSensorDefinition, Definitions
+from dagster import AssetSensorDefinition, Definitions, MultiAssetSensorDefinition
 
 from compiler.materialize.asset_events import request_for_marker
 from compiler.materialize.loading import MaterializeUsageError
@@ -28,7 +28,9 @@ def partition_for_object(defs: Definitions, sensor_name: str, key: str, encoding
             "--object-key needs --sensor naming a new_object_sensor of the Definitions, got "
             f"{shortened(sensor_name, quoted=True)}"
         )
-    if isinstance(sensors[sensor_name], AssetSensorDefinition):  # its marker (compiler/materialize/asset_events.py)
+    if isinstance(
+        sensors[sensor_name], AssetSensorDefinition | MultiAssetSensorDefinition
+    ):  # its marker (compiler/materialize/asset_events.py)
         return request_for_marker(defs, sensor_name, decoded)
     spec = read_object_sensor(sensors[sensor_name])
     if spec is None:

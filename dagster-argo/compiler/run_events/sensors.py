@@ -36,6 +36,7 @@ _NAME_TEMPLATE = re.compile(
 _SENSOR_KEYS = {"template", "dependencies", "triggers"}
 _DEPENDENCY_KEYS = {"name", "eventSourceName", "eventName", "filters"}
 _FILTER_KEYS = {"data", "dataLogicalOperator"}
+_OPERATIONS = ("overwrite", "append", "prepend")
 
 
 @dataclass(frozen=True)
@@ -65,17 +66,37 @@ class Source:
 class CompiledSensor:
     name: str
     source: Source
-    dependency: Mapping[str, Any]
+    dependency: Mapping[str, Any]  # the first one (a @multi_asset_sensor's Sensor has one per asset: `dependencies`)
     trigger: Mapping[str, Any]  # template.k8s or template.argoWorkflow
+    dependencies: tuple[Mapping[str, Any], ...] = ()
+    conditions: str = ""  # the trigger's conditions over the dependency names (run_events/conditions.py)
+
+    @property
+    def all_dependencies(self) -> tuple[Mapping[str, Any], ...]:
+        return self.dependencies or (self.dependency,)
 
     def passes(self, data: Mapping[str, Any]) -> bool:
         return data_filters_pass(self.dependency.get("filters") or {}, data)
 
-    def workflow(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The Workflow the trigger creates for this event, parameters applied in order."""
+    def matching(self, data: Mapping[str, Any]) -> list[str]:
+        """The dependencies whose filters this event passes (each keeps its latest event until the trigger fires)."""
+        return [str(d["name"]) for d in self.all_dependencies if data_filters_pass(d.get("filters") or {}, data)]
+
+    def workflow(self, data: Mapping[str, Any], held: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        """The Workflow the trigger creates, parameters applied in order, each from its dependency's event (`held`,
+        or this one event for a one-dependency Sensor); `append`/`prepend` join onto the value at `dest`."""
+        events = held if held is not None else {str(self.dependency["name"]): data}
         resource = copy.deepcopy(dict((self.trigger.get("source") or {}).get("resource") or {}))
         for parameter in self.trigger.get("parameters") or []:
-            set_path(resource, str(parameter["dest"]), resolve_source(parameter.get("src") or {}, data))
+            src = parameter.get("src") or {}
+            event = events.get(str(src.get("dependencyName")), data)
+            value = resolve_source(src, event)
+            operation = parameter.get("operation") or "overwrite"
+            if operation != "overwrite":
+                exists, current = get_path(resource, str(parameter["dest"]))
+                current_text = _as_string(current) if exists else ""
+                value = current_text + value if operation == "append" else value + current_text
+            set_path(resource, str(parameter["dest"]), value)
         return resource
 
 
@@ -191,23 +212,31 @@ def _sensor(path: Path, document: Mapping[str, Any], sources: Mapping[tuple[str,
     where = f"{path}: Sensor {name}"
     spec = document.get("spec") or {}
     dependencies, triggers = spec.get("dependencies") or [], spec.get("triggers") or []
-    if set(spec) - _SENSOR_KEYS or len(dependencies) != 1 or len(triggers) != 1:
-        raise RunEventsError(f"{where}: only one dependency and one trigger (and template) are replayed")
+    if set(spec) - _SENSOR_KEYS or not dependencies or len(triggers) != 1:
+        raise RunEventsError(f"{where}: only dependencies and one trigger (and template) are replayed")
     dependency, trigger = dependencies[0], triggers[0]
-    if set(dependency) - _DEPENDENCY_KEYS or set(dependency.get("filters") or {}) - _FILTER_KEYS:
-        raise RunEventsError(f"{where}: dependency fields other than data filters are not replayed")
+    found = set()
+    for each in dependencies:
+        if set(each) - _DEPENDENCY_KEYS or set(each.get("filters") or {}) - _FILTER_KEYS:
+            raise RunEventsError(f"{where}: dependency fields other than data filters are not replayed")
+        found.add((str(each.get("eventSourceName")), str(each.get("eventName"))))
+    if len(found) != 1:
+        raise RunEventsError(f"{where}: dependencies on several EventSources or events are not replayed")
     source = sources.get((str(dependency.get("eventSourceName")), str(dependency.get("eventName"))))
     if source is None:
         raise RunEventsError(f"{where}: its EventSource {dependency.get('eventSourceName')} is not in {path.parent}")
     template = trigger.get("template") or {}
-    if set(trigger) != {"template"} or template.get("conditions") or template.get("conditionsReset"):
-        raise RunEventsError(f"{where}: trigger parameters, policies, conditions are not replayed")
+    if set(trigger) != {"template"} or template.get("conditionsReset"):
+        raise RunEventsError(f"{where}: trigger parameters, policies, conditionsReset are not replayed")
+    if template.get("conditions") and len(dependencies) == 1:
+        raise RunEventsError(f"{where}: conditions are not replayed on a one-dependency Sensor")
     kind = "k8s" if "k8s" in template else "argoWorkflow"
     action = template.get(kind) or {}
     operation = action.get("operation") or ("create" if kind == "k8s" else "submit")
     resource = (action.get("source") or {}).get("resource") or {}
     if operation not in ("create", "submit") or resource.get("kind") != "Workflow":
         raise RunEventsError(f"{where}: only a trigger creating a Workflow is replayed")
-    if any((p.get("operation") or "overwrite") != "overwrite" for p in action.get("parameters") or []):
-        raise RunEventsError(f"{where}: only overwrite parameters are replayed")
-    return CompiledSensor(name, source, dependency, action)
+    if any((p.get("operation") or "overwrite") not in _OPERATIONS for p in action.get("parameters") or []):
+        raise RunEventsError(f"{where}: only overwrite, append and prepend parameters are replayed")
+    several = tuple(dependencies) if len(dependencies) > 1 else ()
+    return CompiledSensor(name, source, dependency, action, several, str(template.get("conditions") or ""))

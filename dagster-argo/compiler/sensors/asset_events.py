@@ -46,3 +46,18 @@ def read_marker(key: str) -> Marker | None:
     if not segment.startswith("p="):
         return None
     return Marker(tuple(parts[:-2]), unquote(segment[2:]))
+
+
+def split_markers(text: str) -> list[str]:
+    """The markers an Argo Events trigger concatenated into one parameter (`operation: append`, one per dependency
+    of a @multi_asset_sensor's Sensor): each starts with MARKER_ROOT and ends with the first MARKER_SUFFIX after it
+    (a marker of an unpartitioned asset has no other `.json` inside)."""
+    found: list[str] = []
+    rest = text
+    while rest.startswith(MARKER_ROOT):
+        end = rest.find(MARKER_SUFFIX, len(MARKER_ROOT))
+        if end < 0:
+            break
+        found.append(rest[: end + len(MARKER_SUFFIX)])
+        rest = rest[end + len(MARKER_SUFFIX) :]
+    return found if not rest else []

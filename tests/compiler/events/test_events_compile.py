@@ -197,7 +197,7 @@ def test_other_sensors_are_still_refused() -> None:
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("multi", "sensor watched: @multi_asset_sensor is not compiled"),
+        ("multi", "sensor watched: monitors the partitioned asset measurements; a multi-asset sensor over partitions"),
         ("failure", "sensor watched: run_status_sensor / run_failure_sensor is not compiled"),
         ("status", "sensor watched: run_status_sensor / run_failure_sensor is not compiled"),
     ],
