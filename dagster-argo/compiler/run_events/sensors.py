@@ -6,8 +6,8 @@ filters (gjson path must exist; string values are Go regexps matched unanchored,
 of a Workflow with `parameters` from `dataKey` (gjson), `value`, or the one `dataTemplate` form the compiler writes
 (a name from sha256 of bucket/key@ETag: pkg/sensors/triggers/params.go) or the `regexReplaceAll` form naming a
 fan-out item (go_regexp.py), written at `dest` (sjson). Anything else
-(exprs, scripts, transforms, conditions over several dependencies, other sources or triggers, gjson modifiers) is
-refused by name: an approximation here would replay something the cluster would not run.
+(exprs, scripts, transforms, dependencies on several EventSources, conditionsReset, other sources or triggers, gjson
+modifiers) is refused by name: an approximation here would replay something the cluster would not run.
 """
 
 import copy
