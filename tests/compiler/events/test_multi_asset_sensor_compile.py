@@ -84,3 +84,17 @@ def test_conditions_follow_govaluate(conditions: str, held: set[str], expected: 
 def test_conditions_naming_an_unknown_dependency_are_refused() -> None:
     with pytest.raises(RunEventsError, match="'m9' is not a dependency"):
         conditions_hold("m0 && m9", {"m0"}, {"m0", "m1"})
+
+
+def test_with_secrets_per_asset_each_monitored_assets_pod_gets_the_store_credentials() -> None:
+    project = project_from_definitions(multi_asset_events.__name__, multi_asset_events.defs)
+    files = compile_project(project, parse_settings({**SETTINGS, "secrets_per_asset": True})).all_files
+    template = yaml.safe_load(files["object-events.workflowtemplate.yaml"])
+    with_store = set()
+    for step in template["spec"]["templates"]:
+        env = (step.get("container") or {}).get("env") or []
+        if any(e["name"] == "MINIO_SECRET_KEY" and (e.get("valueFrom") or {}).get("secretKeyRef") for e in env):
+            with_store.add(step["name"])
+    main = next(t for t in template["spec"]["templates"] if t["name"] == "main")
+    by_task = {task["name"]: task["template"] in with_store for task in main["dag"]["tasks"]}
+    assert by_task == {"air": True, "weather": True, "report": False}

@@ -19,10 +19,13 @@ def needed_env(project: Project) -> dict[str, frozenset[str]]:
     for use in project.fidelity.env_vars:
         for asset in use.assets:
             needed.setdefault(asset, set()).add(use.variable)
-    for trigger in project.object_triggers:  # an @asset_sensor: the monitored asset's pod writes its marker
-        if trigger.monitored:
+    for trigger in project.object_triggers:  # an asset sensor: each monitored asset's pod writes its marker
+        watched = ["/".join(key) for key in trigger.monitored_keys] or (
+            [trigger.monitored] if trigger.monitored else []
+        )
+        for asset in watched:
             store = trigger.spec.variables
-            needed.setdefault(trigger.monitored, set()).update((store.access_key, store.secret_key))
+            needed.setdefault(asset, set()).update((store.access_key, store.secret_key))
     return {asset: frozenset(names) for asset, names in needed.items()}
 
 
