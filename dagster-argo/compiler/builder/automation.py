@@ -42,7 +42,8 @@ def automation_schedules(
             raise UnsupportedInputError(
                 f"asset {name}: automation condition {condition.get_label() or type(condition).__name__} is not "
                 "supported: Argo runs workflows on a clock, it cannot watch other assets' state; use "
-                "AutomationCondition.on_cron(...) on a root asset, or a schedule"
+                "AutomationCondition.on_cron(...) on a root asset, a schedule, or an @asset_sensor on its upstream "
+                "asset targeting a job of it (compiled to Argo Events)"
             )
         if node.parent_keys:
             raise UnsupportedInputError(
