@@ -3,10 +3,10 @@
 Every pod picks its own partition by evaluating Dagster's schedule for its tick (`materialize/partition.py`), so
 any `TimeWindowPartitionsDefinition` (hourly, daily with offsets, weekly, monthly, any cron) maps without the
 compiler reading its cron: the CronWorkflow fires at the schedule's cron (checked tick by tick against Dagster's
-own iterator) and Dagster turns each tick into a key. What one task per asset and tick cannot express is refused:
-static, multi-dimensional and dynamic partitions (one task would have to run once per key), and a dependency
-between differently time-partitioned assets whose mapping is not one-to-one on keys (the downstream task would
-have to wait for several upstream partitions).
+own iterator) and Dagster turns each tick into a key. Static and time × static keys fan out
+(compiler/builder/fan_out.py); dynamic partitions are refused (no key list exists when compiling). Dependencies
+between differently partitioned assets are judged by Dagster's own mapping code (partition_mapping.py): the same
+tick's partitions, or other ticks' (a different cadence, cadence.py).
 """
 
 from collections.abc import Iterable
@@ -54,9 +54,9 @@ def describe_time_window(partitions: dg.TimeWindowPartitionsDefinition) -> str:
 def check_partition_dependencies(
     graph: AssetGraph, materializable: Iterable[dg.AssetKey]
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """A dependency between two materializable assets partitioned differently is mapped when the partitions
-    Dagster's mapping says a downstream key needs are built in the same tick (compiler/builder/partition_mapping.py);
-    otherwise exit 2 naming both assets and the mapping. Returns the approximation warnings by downstream key."""
+    """Judge each dependency between two materializable assets partitioned differently
+    (compiler/builder/partition_mapping.py): exit 2 only when Dagster cannot map it. Returns the approximation
+    warnings (fewer partitions than the tick's, or a different cadence) by downstream key."""
     tasks = set(materializable)
     warnings: dict[tuple[str, ...], tuple[str, ...]] = {}
     for child_key in sorted(tasks, key=lambda k: tuple(k.path)):
