@@ -29,9 +29,9 @@ from dagster import (
 from assets.resources.object_store import ObjectNotFound, ObjectStore
 
 ZONE = "Europe/Vienna"
-HOURS = HourlyPartitionsDefinition(start_date="2026-11-01-00:00", timezone=ZONE)
-DAYS = DailyPartitionsDefinition(start_date="2026-11-01", timezone=ZONE)
-WEEKS = WeeklyPartitionsDefinition(start_date="2026-11-01", timezone=ZONE)
+HOURS = HourlyPartitionsDefinition(start_date="2026-10-01-00:00", timezone=ZONE)
+DAYS = DailyPartitionsDefinition(start_date="2026-10-01", timezone=ZONE)
+WEEKS = WeeklyPartitionsDefinition(start_date="2026-10-04", timezone=ZONE)
 PREFIX = "cadence"
 
 
