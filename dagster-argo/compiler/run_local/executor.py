@@ -193,16 +193,19 @@ class DagRunner:
                         self._say(f"○ {task.name} omitted (depends {sorted(task.depends)} is false)")
                     elif task.with_param and task.depends <= succeeded | set(when_false):
                         pending.remove(task)
-                        self._gate.dropped(task)
                         changed = True
                         if not self._when_holds(task, outputs):
                             when_false.append(task.name)
+                            self._gate.dropped(task)
                             continue
                         failure = self._expand(task, outputs, pending, by_name)
-                        if failure is not None:
+                        if failure is not None:  # the node fails: its DAG's failFast applies (run_local/groups.py)
+                            self._gate.started(task)
+                            self._gate.finished(task, False)
                             results.append(failure)
                             blocked.add(task.name)
                         elif task.name in by_name:  # an empty list: Skipped, as a false `when`
+                            self._gate.dropped(task)
                             when_false.append(task.name)
                             self._say(f"○ {task.name} skipped (Skipped, empty params)")
                         else:
@@ -264,6 +267,7 @@ class DagRunner:
         children = child_tasks(task, items)
         names = frozenset(child.name for child in children)
         del by_name[task.name]
+        self._gate.dropped(task)  # the children take its place
         for index, other in enumerate(pending):
             if task.name in other.depends or task.name in other.needs_success:
                 pending[index] = replace(

@@ -134,3 +134,25 @@ def test_items_are_argos_item_text(value: str, items: list[Any]) -> None:
 def test_only_json_lists_are_accepted() -> None:
     with pytest.raises(RunLocalError, match="could not be parsed as a JSON list"):
         parse_items("a,b", "task t")
+
+
+# Marks itself running, records whether another child was running, then finishes.
+EXCLUSIVE = (
+    "import pathlib, sys, time; d = pathlib.Path(sys.argv[1]); me = d / ('running-' + sys.argv[2]); "
+    "others = [p.name for p in d.iterdir() if p.name.startswith('running-')]; me.touch(); time.sleep(0.3); "
+    "(d / ('seen-' + sys.argv[2])).write_text(','.join(others)); me.unlink()"
+)
+
+
+def test_the_dags_parallelism_counts_each_child(tmp_path: Path) -> None:
+    manifest = _workflow(tmp_path, json.dumps(["a", "b", "c"]))
+    document = yaml.safe_load(manifest.read_text())
+    main, _, work, _ = document["spec"]["templates"]
+    main["parallelism"] = 1
+    work["container"]["command"] = ["python", "-c", EXCLUSIVE, str(tmp_path / "ran"), "{{inputs.parameters.n}}"]
+    manifest.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    result = _replay(manifest)
+    assert result.returncode == 0, result.stdout + result.stderr
+    seen = {p.name: p.read_text() for p in (tmp_path / "ran").iterdir() if p.name.startswith("seen-")}
+    assert set(seen) == {"seen-k-a", "seen-k-b", "seen-k-c", "seen-succeeded"}
+    assert all(text == "" for text in seen.values())  # no child ever saw another one running
