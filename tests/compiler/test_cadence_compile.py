@@ -21,11 +21,13 @@ MONTHS = dg.MonthlyPartitionsDefinition("2026-01-01", timezone=VIENNA)
 CITIES = dg.StaticPartitionsDefinition(["graz", "linz", "vienna"])
 GRID = dg.MultiPartitionsDefinition({"date": DAYS, "city": CITIES})
 PREVIOUS = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
-CASES = [
+PLANNED = [  # a time-window asset reading a time-window root asset of another cadence: `main` plans it
     pytest.param(HOURS, DAYS, None, id="hourly-daily"),
     pytest.param(DAYS, WEEKS, None, id="daily-weekly"),
     pytest.param(DAYS, MONTHS, None, id="daily-monthly"),
     pytest.param(dg.DailyPartitionsDefinition("2025-06-01", timezone=VIENNA), DAYS, PREVIOUS, id="previous-day"),
+]
+CASES = [  # a fanned-out downstream asset: `main` builds one tick of the upstream (warned)
     pytest.param(DAYS, CITIES, dg.AllPartitionMapping(), id="all-days-per-city"),
     pytest.param(HOURS, GRID, dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="date"),
                  id="hourly-date-city"),
@@ -104,7 +106,33 @@ def test_different_cadences_compile_with_each_job_on_its_own(
         assert "depends" not in job_tasks[task]
 
 
-def test_a_chain_of_cadences_warns_once_per_dependency() -> None:
+@pytest.mark.parametrize(("parent", "child", "mapping"), PLANNED)
+def test_main_plans_the_upstream_partitions_of_another_cadence(
+    parent: dg.PartitionsDefinition, child: dg.PartitionsDefinition, mapping: dg.PartitionMapping | None
+) -> None:
+    """No warning: `main` lists the upstream partitions with Dagster's mapping (plan-partitions), fans the upstream
+    step out over them (withParam) and runs the downstream step after them; the jobs' DAGs stay one asset each."""
+    defs = _pair(parent, child, mapping)
+    assert project_from_definitions("project", defs).warnings == ()
+    document = workflow_template(compile_defs(defs))  # valid under Argo's strict schema
+    main = dag(document)
+    assert main["child"]["depends"] == "parent-for-child"
+    fan_out = main["parent-for-child"]
+    assert fan_out["depends"] == "plan-child-parent"
+    assert fan_out["withParam"] == "{{tasks.plan-child-parent.outputs.parameters.keys}}"
+    assert fan_out["template"] == main["parent"]["template"]  # the upstream's own step, once per listed partition
+    assert {"name": "partition", "value": "{{item}}"} in fan_out["arguments"]["parameters"]
+    planning = main["plan-child-parent"]
+    assert planning["template"] == "plan-partitions"
+    assert {"name": "upstream", "value": "parent"} in planning["arguments"]["parameters"]
+    [template] = [t for t in document["spec"]["templates"] if t["name"] == "plan-partitions"]
+    assert template["container"]["command"] == ["python", "-m", "compiler", "plan-partitions"]
+    assert [p["name"] for p in template["outputs"]["parameters"]] == ["keys"]
+    for job, task in (("child_job", "child"), ("parent_job", "parent")):
+        assert list(dag(document, f"job-{job.replace('_', '-')}")) == [task]
+
+
+def test_a_chain_of_cadences_warns_only_where_main_cannot_plan() -> None:
     @dg.asset(partitions_def=HOURS)
     def readings() -> None: ...
 
@@ -115,7 +143,8 @@ def test_a_chain_of_cadences_warns_once_per_dependency() -> None:
     def week() -> None: ...
 
     warnings = project_from_definitions("project", dg.Definitions(assets=[readings, day, week])).warnings
-    assert [w.split(" (", 1)[0] for w in warnings] == ["asset day", "asset week"]
+    # day's upstream is a root: planned in `main`; week's upstream has an upstream of its own: warned
+    assert [w.split(" (", 1)[0] for w in warnings] == ["asset week"]
 
 
 @pytest.mark.parametrize(("parent", "child"), [(HOURS, UTC_DAYS), (DAYS, UTC_DAYS)])

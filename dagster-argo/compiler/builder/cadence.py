@@ -1,15 +1,28 @@
-"""Dependencies between assets of different cadences: what the compiler says about them.
+"""Dependencies between assets of different cadences: what the compiler says about them, and how `main` plans them.
 
 Dagster runs a job for one partition of one partitions definition, so an hourly asset and the daily asset reading
 it live in different jobs, each started by its own schedule; the daily run loads the day's hourly partitions through
 the IO manager (Dagster's mapping names them), built by the hourly runs before, and fails when one is missing. Each
 schedule's CronWorkflow runs its job's DAG (compiler/builder/jobs.py) and each pod resolves its own key from the tick
-(compiler/materialize/partition.py), so that is what Argo does too, with no change to the pods. The `main` DAG,
-though, runs one tick of every asset, so there the downstream task finds only that tick's upstream partition
-built: the warning here says so, naming both assets and the mapping.
+(compiler/materialize/partition.py), so that is what Argo does too, with no change to the pods. The `main` DAG runs
+one tick of every asset: for an upstream asset it can plan (`plannable`) a planning task lists the partitions the
+downstream partition reads (compiler/materialize/plan_partitions.py, Dagster's mapping) and the upstream step fans
+out over them (`withParam`) before the downstream runs; for any other, the warning here says that `main` builds only
+that tick's upstream partition, naming both assets and the mapping.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import dagster as dg
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+
+from compiler.builder.model import AssetSpec
+from compiler.builder.naming import fit_name
+from compiler.builder.plan_types import PLAN_TEMPLATE, Task
+
+# mapping_verdict's answer for a dependency of another cadence that `main` plans (no warning: it is faithful)
+CADENCE = "\0cadence"
 
 
 def describe(partitions: dg.PartitionsDefinition) -> str:
@@ -38,3 +51,55 @@ def cadence_warning(
         f"as in Dagster, its own job's runs load them through the IO manager and fail naming any missing one; a "
         f"run of the `main` DAG builds only its tick's partition of asset {parent_name} before it"
     )
+
+
+def plannable(graph: AssetGraph, parent: dg.AssetKey, materializable: set[dg.AssetKey]) -> bool:
+    """Whether `main` can build exactly the upstream partitions a downstream partition reads: a planning task lists
+    them (`python -m compiler plan-partitions`, Dagster's mapping) and the upstream step fans out over them
+    (`withParam`). Only an upstream asset with no materializable dependency of its own and no fan-out of its own
+    (time-window partitions): its pods need nothing else built first. Any other keeps the `main` warning."""
+    node = graph.get(parent)
+    one_asset = len(graph.assets_def_for_key(parent).keys) == 1
+    time_window = isinstance(node.partitions_def, dg.TimeWindowPartitionsDefinition)
+    return one_asset and time_window and not (set(node.parent_keys) & materializable)
+
+
+@dataclass(frozen=True)
+class PlannedDependency:
+    """In `main`: the planning task, the upstream step fanned out over its list, and the task it replaces."""
+
+    plan: Task
+    fan_out: Task
+    replaces: str
+
+
+def planned_tasks(
+    asset: AssetSpec,
+    by_key: Mapping[tuple[str, ...], AssetSpec],
+    tasks_by_key: Mapping[tuple[str, ...], str],
+    step_names: Mapping[tuple[str, ...], str],
+) -> list[PlannedDependency]:
+    """For each upstream asset of another cadence `main` plans: `plan-<task>-<upstream>` runs `plan-partitions`
+    (the upstream partitions this asset's partition reads, by Dagster's mapping, as the output parameter `keys`),
+    then `<upstream>-for-<task>` runs the upstream step once per listed partition (`withParam`), and the asset waits
+    for that instead of the upstream's own task, which builds only its tick's partition."""
+    child = tasks_by_key[asset.key]
+    planned = []
+    for key in asset.planned_deps:
+        parent = tasks_by_key[key]
+        plan = fit_name(f"plan-{child}-{parent}")
+        fan_out = fit_name(f"{parent}-for-{child}")
+        planned.append(
+            PlannedDependency(
+                plan=Task(plan, PLAN_TEMPLATE, asset.key_path, (), upstream="/".join(key)),
+                fan_out=Task(
+                    fan_out,
+                    step_names[key],
+                    by_key[key].asset_argument(None),
+                    (plan,),
+                    with_param=f"{{{{tasks.{plan}.outputs.parameters.keys}}}}",
+                ),
+                replaces=parent,
+            )
+        )
+    return planned

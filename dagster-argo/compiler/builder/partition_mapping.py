@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster._core.definitions.partitions.context import partition_loading_context
 
-from compiler.builder.cadence import cadence_warning, describe
+from compiler.builder.cadence import CADENCE, cadence_warning, describe
 from compiler.errors import UnsupportedInputError
 
 CHECK_TIME = datetime(2026, 1, 1, tzinfo=UTC)  # as compiler/builder/partitions.py: verdicts never depend on today
@@ -37,9 +37,11 @@ def mapping_verdict(
     parent_name: str,
     parent: dg.PartitionsDefinition,
     mapping: dg.PartitionMapping,
+    planned: bool = False,
 ) -> str | None:
     """None when each sampled downstream key needs exactly the tick's upstream partitions; a warning when it needs
-    fewer, or partitions other ticks build (a different cadence); exit 2 when Dagster cannot map the pair."""
+    fewer, or partitions other ticks build (a different cadence: CADENCE instead when `main` plans them, `planned`);
+    exit 2 when Dagster cannot map the pair."""
     at = _check_time(child, parent)
     fewer = 0
     for key in _sample_keys(child, at):
@@ -57,7 +59,9 @@ def mapping_verdict(
         tick = _tick_partitions(child, key, parent, at)
         outside = sorted(needed | missing) if tick is None else sorted((needed | missing) - tick)
         if outside:
-            return cadence_warning(child_name, child, parent_name, parent, mapping, key, outside)
+            return (
+                CADENCE if planned else cadence_warning(child_name, child, parent_name, parent, mapping, key, outside)
+            )
         assert tick is not None
         fewer += needed != tick
     if fewer:

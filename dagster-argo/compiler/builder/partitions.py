@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.cadence import CADENCE, plannable
 from compiler.builder.partition_mapping import mapping_verdict
 from compiler.errors import UnsupportedInputError
 
@@ -53,12 +54,14 @@ def describe_time_window(partitions: dg.TimeWindowPartitionsDefinition) -> str:
 
 def check_partition_dependencies(
     graph: AssetGraph, materializable: Iterable[dg.AssetKey]
-) -> dict[tuple[str, ...], tuple[str, ...]]:
+) -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
     """Judge each dependency between two materializable assets partitioned differently
     (compiler/builder/partition_mapping.py): exit 2 only when Dagster cannot map it. Returns the approximation
-    warnings (fewer partitions than the tick's, or a different cadence) by downstream key."""
+    warnings (fewer partitions than the tick's, or a different cadence) by downstream key, and the upstream keys of
+    another cadence `main` plans (compiler/builder/cadence.py) by downstream key."""
     tasks = set(materializable)
     warnings: dict[tuple[str, ...], tuple[str, ...]] = {}
+    planned: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for child_key in sorted(tasks, key=lambda k: tuple(k.path)):
         child = graph.get(child_key).partitions_def
         for parent_key in sorted(graph.get(child_key).parent_keys, key=lambda k: tuple(k.path)):
@@ -66,10 +69,19 @@ def check_partition_dependencies(
             if parent_key not in tasks or child is None or parent is None or parent == child:
                 continue
             mapping = graph.get_partition_mapping(child_key, parent_key)
-            warning = mapping_verdict(child_key.to_user_string(), child, parent_key.to_user_string(), parent, mapping)
-            if warning:
-                warnings[tuple(child_key.path)] = (*warnings.get(tuple(child_key.path), ()), warning)
-    return warnings
+            can_plan = (
+                isinstance(child, dg.TimeWindowPartitionsDefinition)
+                and len(graph.assets_def_for_key(child_key).keys) == 1  # one asset, one task (not a multi-asset)
+                and plannable(graph, parent_key, tasks)
+            )
+            verdict = mapping_verdict(
+                child_key.to_user_string(), child, parent_key.to_user_string(), parent, mapping, can_plan
+            )
+            if verdict == CADENCE:
+                planned[tuple(child_key.path)] = (*planned.get(tuple(child_key.path), ()), tuple(parent_key.path))
+            elif verdict:
+                warnings[tuple(child_key.path)] = (*warnings.get(tuple(child_key.path), ()), verdict)
+    return warnings, planned
 
 
 def _short(partitions: dg.PartitionsDefinition) -> str:

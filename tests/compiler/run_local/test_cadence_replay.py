@@ -162,3 +162,47 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     assert again.returncode == 0, (again.stdout + again.stderr)[-3000:]
     weekly_key = f"cadence/weekly_mean/{week}.json"
     assert argo_store.get_bytes(weekly_key) == dagster_stored[weekly_key]
+
+
+@pytest.mark.timeout(1500)
+def test_a_run_of_main_plans_the_upstream_partitions_with_dagsters_mapping(
+    seaweed: SeaweedS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`main` at the tick: a planning task lists the hours the daily partition reads (Dagster's mapping), the hourly
+    step fans out over them (withParam), then the daily step runs; the weekly step, whose upstream has an upstream
+    of its own (not planned: the build warns), fails naming the days no run built, as Dagster's run does."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), **seaweed.env(f"cadence-main-{os.getpid()}")}
+    (tmp_path / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
+    out = tmp_path / "out"
+    built = compiler_process(
+        ["build", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"), "--out", str(out)], REPO, env
+    )
+    assert built.returncode == 0, built.stderr
+    assert "warning: asset daily_mean" not in built.stderr  # planned in `main`: faithful
+    assert "warning: asset weekly_mean" in built.stderr
+    replay = compiler_process(
+        ["run-local", str(out / "cadence.workflowtemplate.yaml"), "--scheduled-time", TICK,
+         "--max-parallel", "4", "--backoff-scale", "0"],
+        REPO, env, timeout=900,
+    )  # fmt: skip
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 1, output[-3000:]
+    planned = re.findall(r"^✔ readings-for-daily-mean\(\d+:([0-9:-]+)\) ", output, re.MULTILINE)
+    day = _requested("daily_mean_job_schedule")
+    hour = _requested("readings_job_schedule")
+    assert sorted(planned) == _hours()  # Dagster's mapping of the day the daily schedule picks
+    assert re.search(r"^✔ daily-mean ", output, re.MULTILINE), output[-3000:]
+    assert re.search(r"^✘ weekly-mean", output, re.MULTILINE), output[-3000:]
+    assert "asset daily_mean: partition(s) 2026-11-22, 2026-11-23" in output
+
+    for name, value in seaweed.env(f"cadence-main-dagster-{os.getpid()}").items():
+        monkeypatch.setenv(name, value)
+    for key in sorted({*_hours(), hour}):
+        assert _dagster_run("readings_job", key).success
+    assert _dagster_run("daily_mean_job", day).success
+    assert not _dagster_run("weekly_mean_job", _requested("weekly_mean_job_schedule")).success
+    argo_store = ObjectStore(
+        endpoint=env["MINIO_ENDPOINT"], access_key=env["MINIO_ACCESS_KEY"],
+        secret_key=env["MINIO_SECRET_KEY"], bucket=env["MINIO_BUCKET"],
+    )  # fmt: skip
+    assert _stored(argo_store) == _stored(ObjectStore.from_env())  # the tick's hour, the day's hours, the day
