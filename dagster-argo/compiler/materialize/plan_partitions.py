@@ -17,6 +17,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler import exit_codes
 from compiler.code_location import add_target_arguments
@@ -32,6 +33,11 @@ from compiler.materialize.loading import (
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.termination import sigterm_as_interrupt
 from compiler.user_text import shortened
+
+if TYPE_CHECKING:
+    from dagster import AssetKey
+    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+    from dagster._core.definitions.partitions.subset import PartitionsSubset
 
 DESCRIPTION = (
     "Resolve the partition of --asset as its step pod would (--partition, else the schedule's tick) and write the "
@@ -99,7 +105,7 @@ def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
     child, parent = parse_asset_key(args.asset), parse_asset_key(args.upstream)
     require_asset(defs, child)
     graph = defs.resolve_asset_graph()
-    if not graph.has(parent) or parent not in graph.get(child).parent_keys:
+    if not graph.has(parent) or parent not in graph.get_ancestor_asset_keys(child):
         raise MaterializeUsageError(f"asset {args.asset!r} does not depend on asset {shortened(args.upstream)!r}")
     child_def, parent_def = graph.get(child).partitions_def, graph.get(parent).partitions_def
     if child_def is None or parent_def is None:
@@ -108,16 +114,49 @@ def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
     tick = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
     partition = resolve_partition_key(defs, child, args.partition or None, tick, now, args.schedule or None)
     assert partition is not None  # partitioned, so resolved or a usage error
-    mapping = graph.get_partition_mapping(child, parent)
-    result = mapping.get_upstream_mapped_partitions_result_for_partitions(
-        child_def.subset_with_partition_keys([partition]), child_def, parent_def, current_time=now
-    )
-    missing = sorted(str(key) for key in result.required_but_nonexistent_subset.get_partition_keys())
-    if missing:
-        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-        raise MissingUpstreamPartitions(
-            f"asset {args.asset} partition {partition} reads {len(missing)} partition(s) of asset {args.upstream} "
-            f"that do not exist yet ({shown})"
-        )
-    wanted = {str(key) for key in result.partitions_subset.get_partition_keys()}
+    wanted = _needed(graph, child, partition, parent, now, args)
     return partition, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
+
+
+def _needed(
+    graph: "AssetGraph",
+    child: "AssetKey",
+    partition: str,
+    ancestor: "AssetKey",
+    now: datetime,
+    args: argparse.Namespace,
+) -> set[str]:
+    """The partitions of `ancestor` that `partition` of `child` reads, through every path between them:
+    each asset's partitions are the union of what each of its children on those paths reads (Dagster's mapping of
+    each dependency), children first. Partitions a mapping names that do not exist are a failure naming them."""
+    between = {
+        key for key in graph.get_ancestor_asset_keys(child) if ancestor in {key, *graph.get_ancestor_asset_keys(key)}
+    }
+    child_def = graph.get(child).partitions_def
+    assert child_def is not None
+    needed: dict[AssetKey, PartitionsSubset] = {child: child_def.subset_with_partition_keys([partition])}
+    for level in reversed(graph.toposorted_asset_keys_by_level):
+        for key in sorted(set(level) & between, key=lambda k: k.to_user_string()):
+            definition = graph.get(key).partitions_def
+            assert definition is not None  # every asset between two partitioned ones the planner plans is (cadence.py)
+            subset = definition.empty_subset()
+            for below in graph.get(key).child_keys:
+                if below not in needed:
+                    continue
+                below_def = graph.get(below).partitions_def
+                result = graph.get_partition_mapping(below, key).get_upstream_mapped_partitions_result_for_partitions(
+                    needed[below], below_def, definition, current_time=now
+                )
+                missing = sorted(str(k) for k in result.required_but_nonexistent_subset.get_partition_keys())
+                if missing:
+                    shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+                    reader = f"asset {args.asset} partition {partition}"
+                    if below != child:
+                        reader += f" needs asset {below.to_user_string()}, which"
+                    raise MissingUpstreamPartitions(
+                        f"{reader} reads {len(missing)} partition(s) of asset {key.to_user_string()} that do not "
+                        f"exist yet ({shown})"
+                    )
+                subset = subset | result.partitions_subset
+            needed[key] = subset
+    return {str(key) for key in needed[ancestor].get_partition_keys()}

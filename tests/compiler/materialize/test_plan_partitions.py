@@ -112,3 +112,17 @@ def test_an_asset_that_is_not_upstream_is_a_usage_error(tmp_path: Path) -> None:
     code, output, _ = _plan(tmp_path, "--asset", "readings", "--upstream", "weekly_mean", "--partition", "x")
     assert code == 2
     assert "does not depend on asset" in output
+
+
+@pytest.mark.parametrize(("week", "hours"), [("2026-11-22", 168), ("2026-10-25", 169)])  # the week clocks go back
+def test_an_ancestor_two_cadences_up_gets_every_partition_through_each_path(
+    tmp_path: Path, week: str, hours: int
+) -> None:
+    """weekly ← daily ← hourly: the hours of every day of the week, as Dagster's two mappings compose."""
+    days = _dagster("weekly_mean", "daily_mean", week)
+    expected = sorted({hour for day in days for hour in _dagster("daily_mean", "readings", day)})
+    code, output, keys = _plan(tmp_path, "--asset", "weekly_mean", "--upstream", "readings", "--partition", week)
+    assert code == 0, output
+    assert keys is not None
+    assert sorted(keys) == expected
+    assert len(keys) == hours
