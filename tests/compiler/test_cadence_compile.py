@@ -132,7 +132,11 @@ def test_main_plans_the_upstream_partitions_of_another_cadence(
         assert list(dag(document, f"job-{job.replace('_', '-')}")) == [task]
 
 
-def test_a_chain_of_cadences_warns_only_where_main_cannot_plan() -> None:
+def test_a_chain_of_cadences_is_planned_upstream_first() -> None:
+    """hourly → daily → weekly: the weekly task's plan covers both assets above it; the daily fan-out waits for the
+    hourly one (its pods read those hours), and each planned list is Dagster's (tests/compiler/materialize/
+    test_plan_partitions.py)."""
+
     @dg.asset(partitions_def=HOURS)
     def readings() -> None: ...
 
@@ -142,9 +146,33 @@ def test_a_chain_of_cadences_warns_only_where_main_cannot_plan() -> None:
     @dg.asset(partitions_def=WEEKS, deps=[day])
     def week() -> None: ...
 
-    warnings = project_from_definitions("project", dg.Definitions(assets=[readings, day, week])).warnings
-    # day's upstream is a root: planned in `main`; week's upstream has an upstream of its own: warned
-    assert [w.split(" (", 1)[0] for w in warnings] == ["asset week"]
+    defs = dg.Definitions(assets=[readings, day, week])
+    assert project_from_definitions("project", defs).warnings == ()
+    main = dag(workflow_template(compile_defs(defs)))
+    assert main["week"]["depends"] == "day-for-week"
+    assert main["day-for-week"]["depends"] == "plan-week-day && readings-for-week"
+    assert main["readings-for-week"]["depends"] == "plan-week-readings"
+    assert main["day"]["depends"] == "readings-for-day"
+    assert {"name": "upstream", "value": "readings"} in main["plan-week-readings"]["arguments"]["parameters"]
+
+
+def test_an_upstream_with_a_fanned_out_asset_above_it_is_not_planned() -> None:
+    """A static asset above the upstream one: its fan-out is not planned, so `main` keeps the one-tick dependency,
+    warned."""
+
+    @dg.asset(partitions_def=CITIES)
+    def stations() -> None: ...
+
+    @dg.asset(partitions_def=HOURS, deps=[dg.AssetDep(stations, partition_mapping=dg.AllPartitionMapping())])
+    def readings() -> None: ...
+
+    @dg.asset(partitions_def=DAYS, deps=[readings])
+    def day() -> None: ...
+
+    warnings = project_from_definitions("project", dg.Definitions(assets=[stations, readings, day])).warnings
+    assert [w.split(" (", 1)[0] for w in warnings] == ["asset day"]  # readings reads every city each tick
+    main = dag(workflow_template(compile_defs(dg.Definitions(assets=[stations, readings, day]))))
+    assert main["day"]["depends"] == "readings"
 
 
 @pytest.mark.parametrize(("parent", "child"), [(HOURS, UTC_DAYS), (DAYS, UTC_DAYS)])

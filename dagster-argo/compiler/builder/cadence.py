@@ -54,14 +54,17 @@ def cadence_warning(
 
 
 def plannable(graph: AssetGraph, parent: dg.AssetKey, materializable: set[dg.AssetKey]) -> bool:
-    """Whether `main` can build exactly the upstream partitions a downstream partition reads: a planning task lists
-    them (`python -m compiler plan-partitions`, Dagster's mapping) and the upstream step fans out over them
-    (`withParam`). Only an upstream asset with no materializable dependency of its own and no fan-out of its own
-    (time-window partitions): its pods need nothing else built first. Any other keeps the `main` warning."""
-    node = graph.get(parent)
-    one_asset = len(graph.assets_def_for_key(parent).keys) == 1
-    time_window = isinstance(node.partitions_def, dg.TimeWindowPartitionsDefinition)
-    return one_asset and time_window and not (set(node.parent_keys) & materializable)
+    """Whether `main` can build exactly the upstream partitions a downstream partition reads: a planning task per
+    upstream asset lists them (`python -m compiler plan-partitions`, Dagster's mappings, composed along every path)
+    and that asset's step fans out over them (`withParam`), after the fan-outs of its own upstream assets. So the
+    upstream asset and every materializable asset above it must be one-asset ops with time-window partitions (no
+    fan-out, no multi-asset). Any other keeps the `main` warning."""
+    above = [key for key in (parent, *graph.get_ancestor_asset_keys(parent)) if key in materializable]
+    return all(
+        len(graph.assets_def_for_key(key).keys) == 1
+        and isinstance(graph.get(key).partitions_def, dg.TimeWindowPartitionsDefinition)
+        for key in above
+    )
 
 
 @dataclass(frozen=True)
@@ -79,16 +82,25 @@ def planned_tasks(
     tasks_by_key: Mapping[tuple[str, ...], str],
     step_names: Mapping[tuple[str, ...], str],
 ) -> list[PlannedDependency]:
-    """For each upstream asset of another cadence `main` plans: `plan-<task>-<upstream>` runs `plan-partitions`
-    (the upstream partitions this asset's partition reads, by Dagster's mapping, as the output parameter `keys`),
-    then `<upstream>-for-<task>` runs the upstream step once per listed partition (`withParam`), and the asset waits
-    for that instead of the upstream's own task, which builds only its tick's partition."""
+    """For each upstream asset of another cadence `main` plans, and every asset above it: `plan-<task>-<upstream>`
+    runs `plan-partitions` (the partitions of that asset this asset's partition reads, by Dagster's mappings, as the
+    output parameter `keys`), then `<upstream>-for-<task>` runs its step once per listed partition (`withParam`),
+    after the fan-outs of its own upstream assets; this asset waits for the fan-outs of its planned upstream assets
+    instead of their own tasks, which build only the tick's partition. In `by_key` order (topological)."""
     child = tasks_by_key[asset.key]
+    closure: set[tuple[str, ...]] = set()
+    pending = list(asset.planned_deps)
+    while pending:
+        key = pending.pop()
+        if key not in closure and key in by_key:
+            closure.add(key)
+            pending.extend(by_key[key].deps)
     planned = []
-    for key in asset.planned_deps:
+    for key in (k for k in by_key if k in closure):
         parent = tasks_by_key[key]
         plan = fit_name(f"plan-{child}-{parent}")
         fan_out = fit_name(f"{parent}-for-{child}")
+        above = sorted(fit_name(f"{tasks_by_key[d]}-for-{child}") for d in by_key[key].deps if d in closure)
         planned.append(
             PlannedDependency(
                 plan=Task(plan, PLAN_TEMPLATE, asset.key_path, (), upstream="/".join(key)),
@@ -96,10 +108,10 @@ def planned_tasks(
                     fan_out,
                     step_names[key],
                     by_key[key].asset_argument(None),
-                    (plan,),
+                    (plan, *above),
                     with_param=f"{{{{tasks.{plan}.outputs.parameters.keys}}}}",
                 ),
-                replaces=parent,
+                replaces=parent if key in asset.planned_deps else "",
             )
         )
     return planned

@@ -140,7 +140,8 @@ def _dag(
                 members.append(Member(planned.plan.name, (), None))
                 tasks.append(planned.fan_out)
                 members.append(Member(planned.fan_out.name, planned.fan_out.depends, None))
-                deps = (deps - {planned.replaces}) | {planned.fan_out.name}
+                if planned.replaces:  # a direct upstream asset: wait for its fan-out instead of its own task
+                    deps = (deps - {planned.replaces}) | {planned.fan_out.name}
         tasks.append(
             Task(
                 tasks_by_key[asset.key],

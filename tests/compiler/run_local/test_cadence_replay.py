@@ -90,8 +90,7 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
         ["build", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"), "--out", str(out)], REPO, env
     )
     assert built.returncode == 0, built.stderr
-    assert "warning: asset daily_mean" not in built.stderr  # `main` plans its hours (the second test)
-    assert "warning: asset weekly_mean" in built.stderr
+    assert "warning:" not in built.stderr  # `main` plans every upstream partition (the second test)
 
     # Argo: a day of hourly partitions (`compiler backfill` of the hourly schedule), then the 01:00 ticks.
     backfill = tmp_path / "hours.yaml"
@@ -164,45 +163,85 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     assert argo_store.get_bytes(weekly_key) == dagster_stored[weekly_key]
 
 
+QUARTERS = "tests.compiler.projects.cadence_quarters"
+
+
+def _quarters_defs() -> dg.Definitions:
+    from tests.compiler.projects.cadence_quarters import defs
+
+    return defs
+
+
+def _quarters_requested(schedule: str) -> str:
+    repository = _quarters_defs().get_repository_def()
+    with dg.build_schedule_context(
+        scheduled_execution_time=datetime.fromisoformat(TICK), repository_def=repository
+    ) as context:
+        [request] = repository.get_schedule_def(schedule).evaluate_tick(context).run_requests or []
+    assert request.partition_key is not None
+    return request.partition_key
+
+
+def _quarters_mapping(child: str, parent: str, keys: set[str]) -> set[str]:
+    """Dagster's mapping of `child`'s partitions `keys` onto `parent`."""
+    graph = _quarters_defs().resolve_asset_graph()
+    child_def = graph.get(dg.AssetKey(child)).partitions_def
+    parent_def = graph.get(dg.AssetKey(parent)).partitions_def
+    assert child_def is not None
+    assert parent_def is not None
+    mapping = graph.get_partition_mapping(dg.AssetKey(child), dg.AssetKey(parent))
+    result = mapping.get_upstream_mapped_partitions_result_for_partitions(
+        child_def.subset_with_partition_keys(sorted(keys)), child_def, parent_def
+    )
+    return set(result.partitions_subset.get_partition_keys())
+
+
 @pytest.mark.timeout(1500)
-def test_a_run_of_main_plans_the_upstream_partitions_with_dagsters_mapping(
+def test_a_run_of_main_plans_every_upstream_partition_with_dagsters_mappings(
     seaweed: SeaweedS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`main` at the tick: a planning task lists the hours the daily partition reads (Dagster's mapping), the hourly
-    step fans out over them (withParam), then the daily step runs; the weekly step, whose upstream has an upstream
-    of its own (not planned: the build warns), fails naming the days no run built, as Dagster's run does."""
+    """`main` at the tick over 6-hourly → daily → weekly: planning tasks list, by Dagster's mappings, the windows
+    and days each downstream partition reads, the upstream steps fan out over them (withParam), upstream first, and
+    every step succeeds; the stored objects are those of Dagster's runs of the same partitions."""
     env = {**os.environ, "PYTHONPATH": str(REPO), **seaweed.env(f"cadence-main-{os.getpid()}")}
-    (tmp_path / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(SETTINGS.replace('name = "cadence"', 'name = "quarters"'), "utf-8")
     out = tmp_path / "out"
     built = compiler_process(
-        ["build", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"), "--out", str(out)], REPO, env
+        ["build", "--module", QUARTERS, "--settings", str(tmp_path / "pyproject.toml"), "--out", str(out)], REPO, env
     )
     assert built.returncode == 0, built.stderr
-    assert "warning: asset daily_mean" not in built.stderr  # planned in `main`: faithful
-    assert "warning: asset weekly_mean" in built.stderr
+    assert "warning:" not in built.stderr  # every dependency of another cadence is planned in `main`
     replay = compiler_process(
-        ["run-local", str(out / "cadence.workflowtemplate.yaml"), "--scheduled-time", TICK,
+        ["run-local", str(out / "quarters.workflowtemplate.yaml"), "--scheduled-time", TICK,
          "--max-parallel", "4", "--backoff-scale", "0"],
-        REPO, env, timeout=900,
+        REPO, env, timeout=1200,
     )  # fmt: skip
     output = replay.stdout + replay.stderr
-    assert replay.returncode == 1, output[-3000:]
-    planned = re.findall(r"^✔ readings-for-daily-mean\(\d+:([0-9:-]+)\) ", output, re.MULTILINE)
-    day = _requested("daily_mean_job_schedule")
-    hour = _requested("readings_job_schedule")
-    assert sorted(planned) == _hours()  # Dagster's mapping of the day the daily schedule picks
-    assert re.search(r"^✔ daily-mean ", output, re.MULTILINE), output[-3000:]
-    assert re.search(r"^✘ weekly-mean", output, re.MULTILINE), output[-3000:]
-    assert "asset daily_mean: partition(s) 2026-11-22, 2026-11-23" in output
+    assert replay.returncode == 0, output[-3000:]
+
+    def fanned(task: str) -> set[str]:
+        return set(re.findall(rf"^✔ {task}\(\d+:([0-9:-]+)\) ", output, re.MULTILINE))
+
+    window = _quarters_requested("quarters_job_schedule")
+    day = _quarters_requested("quarter_days_job_schedule")
+    week = _quarters_requested("quarter_weeks_job_schedule")
+    week_days = _quarters_mapping("quarter_weeks", "quarter_days", {week})
+    assert len(week_days) == 7
+    assert fanned("quarters-for-quarter-days") == _quarters_mapping("quarter_days", "quarters", {day})
+    assert fanned("quarter-days-for-quarter-weeks") == week_days
+    assert fanned("quarters-for-quarter-weeks") == _quarters_mapping("quarter_days", "quarters", week_days)
 
     for name, value in seaweed.env(f"cadence-main-dagster-{os.getpid()}").items():
         monkeypatch.setenv(name, value)
-    for key in sorted({*_hours(), hour}):
-        assert _dagster_run("readings_job", key).success
-    assert _dagster_run("daily_mean_job", day).success
-    assert not _dagster_run("weekly_mean_job", _requested("weekly_mean_job_schedule")).success
+    defs = _quarters_defs()
+    windows = {window} | _quarters_mapping("quarter_days", "quarters", week_days | {day})
+    for key in sorted(windows):
+        assert defs.resolve_job_def("quarters_job").execute_in_process(partition_key=key).success
+    for key in sorted(week_days | {day}):
+        assert defs.resolve_job_def("quarter_days_job").execute_in_process(partition_key=key).success
+    assert defs.resolve_job_def("quarter_weeks_job").execute_in_process(partition_key=week).success
     argo_store = ObjectStore(
         endpoint=env["MINIO_ENDPOINT"], access_key=env["MINIO_ACCESS_KEY"],
         secret_key=env["MINIO_SECRET_KEY"], bucket=env["MINIO_BUCKET"],
     )  # fmt: skip
-    assert _stored(argo_store) == _stored(ObjectStore.from_env())  # the tick's hour, the day's hours, the day
+    assert _stored(argo_store) == _stored(ObjectStore.from_env())
