@@ -36,39 +36,6 @@ def test_multi_dimensional_partitions_with_a_dynamic_dimension() -> None:
     assert "a dynamic dimension's keys are only known at run time" in message
 
 
-def test_hourly_into_daily_is_fan_in() -> None:
-    hourly = make_asset("hourly", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
-    daily = make_asset("daily", ["hourly"], partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01"))
-    message = _compile_error(dg.Definitions(assets=[hourly, daily]))
-    assert message.startswith("asset daily depends on asset hourly, partitioned differently")
-    assert "cron '0 0 * * *' in UTC vs cron '0 * * * *' in UTC" in message
-    assert "TimeWindowPartitionMapping" in message
-    assert "their windows differ (cadence, zone or key format)" in message
-
-
-def test_daily_in_two_zones_is_not_one_to_one() -> None:
-    vienna = make_asset("v", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01", timezone="Europe/Vienna"))
-    utc = make_asset("u", ["v"], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
-    message = _compile_error(dg.Definitions(assets=[vienna, utc]))
-    assert "asset u depends on asset v, partitioned differently" in message
-    assert "in Europe/Vienna" in message
-
-
-def test_an_offset_mapping_between_different_definitions_is_refused() -> None:
-    early = make_asset("early", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
-    previous_day = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
-
-    @dg.asset(
-        partitions_def=dg.DailyPartitionsDefinition("2025-01-01"),
-        deps=[dg.AssetDep(early, partition_mapping=previous_day)],
-    )
-    def late() -> None:
-        return None
-
-    message = _compile_error(dg.Definitions(assets=[early, late]))
-    assert "asset late depends on asset early" in message
-
-
 def test_different_definitions_in_separate_jobs_are_fine() -> None:
     """Two unrelated time partitionings, each with its own job and schedule: every pod resolves its own key."""
     hourly = make_asset("h", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))

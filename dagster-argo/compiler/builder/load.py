@@ -67,9 +67,12 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     materializable = {key for asset in assets for key in asset.all_keys}
     if not materializable:
         raise UnsupportedInputError(_nothing_to_compile(module_name, graph))
-    mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
-    assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py)
-        dataclasses.replace(a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ()))) for a in assets
+    mapping_warnings, planned = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py), planned cadences (cadence.py)
+        dataclasses.replace(
+            a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ())), planned_deps=planned.get(a.key, ())
+        )
+        for a in assets
     ]
     repository = _RepositoryOnDemand(defs)
     read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]

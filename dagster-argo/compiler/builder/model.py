@@ -83,6 +83,8 @@ class AssetSpec:
     partitions: str | None = None
     resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
     check_tasks: tuple[CheckTask, ...] = ()  # its checks that run after it in tasks of their own
+    # upstream assets of another cadence whose partitions `main` plans and fans out over (compiler/builder/cadence.py)
+    planned_deps: tuple[tuple[str, ...], ...] = ()
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:

@@ -9,6 +9,7 @@ own, and last, when asked for, step fusion (fusion.py).
 import dataclasses
 from collections.abc import Mapping
 
+from compiler.builder.cadence import planned_tasks
 from compiler.builder.check_tasks import check_source, plan_check_tasks
 from compiler.builder.events import plan_events
 from compiler.builder.fan_out import Member, group_fan_outs
@@ -19,7 +20,7 @@ from compiler.builder.fusion import fuse_plan, fusion_requested
 from compiler.builder.model import AssetSpec, CheckTask, Project
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
 from compiler.builder.object_fan_out import sensor_entries
-from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, CronPlan, Dag, Plan, Task, free_text
+from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, PLAN_TEMPLATE, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
 
@@ -90,6 +91,9 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         steps=tuple(steps),
         crons=crons,
         gate_step=step_template(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
+        plan_step=step_template(PLAN_TEMPLATE, None, settings, needed_env(project))
+        if any(task.upstream for dag in dags for task in dag.tasks)
+        else None,
         renamings=tuple(renamings),
     )
     if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)
@@ -130,11 +134,20 @@ def _dag(
         for check, _task in checks.get(asset.key, ()):
             if check.blocking and (selection is None or check.asset in selection):
                 blocking.setdefault(check.asset, set()).add(_task.name)
+    by_key = {key: asset for asset in assets for key in asset.all_keys}
     for asset in assets:
         if selection is not None and selection.isdisjoint(asset.all_keys):
             continue
         deps = {tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection}
         deps |= {task for dep in asset.deps for task in blocking.get(dep, ())}
+        if selection is None:  # `main`: plan the upstream partitions of another cadence (compiler/builder/cadence.py)
+            for planned in planned_tasks(asset, by_key, tasks_by_key, step_names):
+                tasks.append(planned.plan)
+                members.append(Member(planned.plan.name, (), None))
+                tasks.append(planned.fan_out)
+                members.append(Member(planned.fan_out.name, planned.fan_out.depends, None))
+                if planned.replaces:  # a direct upstream asset: wait for its fan-out instead of its own task
+                    deps = (deps - {planned.replaces}) | {planned.fan_out.name}
         tasks.append(
             Task(
                 tasks_by_key[asset.key],

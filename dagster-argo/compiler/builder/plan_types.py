@@ -19,6 +19,7 @@ from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
 DEFAULT_STEP = "materialize"
+PLAN_TEMPLATE = "plan-partitions"  # the planning task's template (compiler/builder/cadence.py)
 GENERATOR = "dagster-argo-compiler"
 
 
@@ -64,6 +65,8 @@ class Task:
     static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
     when: str = ""  # set under a schedule-gate (compiler/builder/fidelity/schedule_gate.py)
     check: str = ""  # a check's own task: the check's name (compiler/builder/check_tasks.py)
+    upstream: str = ""  # a planning task (compiler/builder/cadence.py): the upstream asset whose partitions it lists
+    with_param: str = ""  # an upstream step fanned out over a planning task's list (withParam, partition `{{item}}`)
 
     @property
     def depends_expression(self) -> str:
@@ -107,6 +110,7 @@ class Plan:
     crons: tuple[CronPlan, ...]
     renamings: tuple[Renaming, ...]
     gate_step: StepTemplate | None = None  # env, image, resources of the schedule-gate templates
+    plan_step: StepTemplate | None = None  # the same for the plan-partitions template (compiler/builder/cadence.py)
     fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
     fusion_warnings: tuple[str, ...] = ()
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)

@@ -10,7 +10,7 @@ import jinja2
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
-from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
+from compiler.builder.plan_types import GENERATOR, MAIN_DAG, PLAN_TEMPLATE, Plan
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
 from compiler.shared_volume import VOLUME_NAME
@@ -30,6 +30,8 @@ ARGO_VARIABLES = {
     "retries": placeholder(RETRIES),
     "object_key": "{{workflow.parameters.object-key}}",  # a new_object_sensor's object (compiler/builder/events.py)
     "sensor": "{{workflow.parameters.sensor}}",  # the attempt of a retried step: fused steps resume only on a retry
+    "upstream": "{{inputs.parameters.upstream}}",  # a planning task's upstream asset (compiler/builder/cadence.py)
+    "keys_path": "{{outputs.parameters.keys.path}}",  # where a planning task writes its list
 }
 
 
@@ -93,6 +95,7 @@ def render(plan: Plan) -> dict[str, str]:
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
+        "plan_template": PLAN_TEMPLATE,
         "description": f"Dagster assets of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}

@@ -49,6 +49,7 @@ class PlannedTask:
     retry_strategy: bool = False  # `{{retries}}`, `{{pod.name}}` are bound per attempt (retries else left literal)
     yaml_env: frozenset[str] = frozenset()  # env names whose value the YAML spells out (Secret/ConfigMap refs are not)
     pod_name_parts: tuple[str, str, str] = ("", "", "")  # workflow name, template name, node name
+    with_param: str = ""  # withParam, `tasks.*` outputs left to resolve when ready (compiler/run_local/with_param.py)
 
     def for_attempt(self, number: int) -> tuple[tuple[str, ...], dict[str, str]]:
         """argv and env of attempt `number` (1 = the first pod). On a template with a retryStrategy Argo makes each
@@ -139,6 +140,7 @@ def _plan_task(
         retry_strategy=retried,
         yaml_env=frozenset(entry.name for entry in template.env if entry.source is None),
         pod_name_parts=(workflow_name, template.name, node),
+        with_param=keep_task_outputs(task.with_param, scope, where) if task.with_param else "",
     )
 
 

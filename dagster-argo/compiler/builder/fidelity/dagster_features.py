@@ -173,7 +173,7 @@ _NODE = {
     "kinds": (M, UI),
     "metadata": (M, UI),
     "owners": _ASSET["owners"],
-    "partition_mappings": (M, "identity/time-window without offsets mapped, others refused (partitions.py)"),
+    "partition_mappings": (M, "judged by Dagster's own mapping code (partition_mapping.py, cadence.py)"),
     "partitions_def": _ASSET["partitions_def"],
     "pools": _ASSET["pool"],
     "tags": (M, UI),
