@@ -253,6 +253,7 @@ def _fused_task(
         description=" | ".join(f"{m.asset}: {m.description}" for m in members if m.description),
         owners=", ".join(dict.fromkeys(o.strip() for m in members for o in m.owners.split(",") if o.strip())),
         static_key=members[0].static_key,
+        job=members[0].job,
     )
 
 

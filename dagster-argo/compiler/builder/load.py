@@ -23,7 +23,8 @@ from compiler.builder.fidelity.schedule_jobs import schedules_with_jobs
 from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
-from compiler.builder.graph_asset import needs_run_config, node_settings
+from compiler.builder.graph_asset import node_settings
+from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.builder.jobs import job_selection, read_jobs
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import op_keys
@@ -34,6 +35,7 @@ from compiler.builder.partitions import (
     schedule_check_time,
 )
 from compiler.builder.retry import map_retry_policy
+from compiler.builder.run_config import takes_run_config
 from compiler.code_location import CodeLocation
 from compiler.errors import UnsupportedInputError
 from compiler.location_loading import load_location
@@ -71,7 +73,12 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         dataclasses.replace(a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ()))) for a in assets
     ]
     repository = _RepositoryOnDemand(defs)
-    read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
+    # compiler/builder/run_config.py: the `run_config` parameter, and schedules whose ticks' config is invalid
+    takes_config = takes_run_config(graph, asset_jobs(defs))
+    read = [
+        _read_schedule(schedule, graph, materializable, repository, takes_config)
+        for schedule in schedules_with_jobs(defs)
+    ]
     jobs = read_jobs(defs, graph, materializable)  # after the schedules, whose errors name the schedule too
     automated = [*automation_schedules(graph), *job_automation_schedules(defs, graph, jobs)]
     schedules = tuple(sorted([*read, *automated], key=_by_name))  # on_cron: compiler/builder/automation.py
@@ -90,6 +97,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         fidelity=fidelity,
         jobs=jobs,
         object_triggers=triggers,
+        run_config=takes_config,
     )
 
 
@@ -136,10 +144,6 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
         assets_def = node.assets_def
-        if needs_run_config(assets_def):
-            raise UnsupportedInputError(
-                f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
-            )
         fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/builder/fan_out.py
         if fan_out is None:
             describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
@@ -185,6 +189,7 @@ def _read_schedule(
     graph: AssetGraph,
     materializable: set[tuple[str, ...]],
     repository: "_RepositoryOnDemand",
+    takes_config: bool = False,
 ) -> ScheduleSpec:
     job = schedule.job
     if not isinstance(job, UnresolvedAssetJobDefinition):
@@ -200,7 +205,8 @@ def _read_schedule(
         verdict = ScheduleVerdict(gated=False)
     else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: fidelity/schedule_ticks.py
         groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
-        verdict = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
+        at = schedule_check_time(graph, selected)
+        verdict = check_schedule_ticks(schedule, at, repository, groups, check_config=takes_config)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)

@@ -50,7 +50,8 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     job_dags, job_renamings = assign_names(sorted(job_keys), prefix="job-", what="DAG template")
     renamings.extend(job_renamings)
     for job in sorted(job_keys):
-        dags.extend(_dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks))
+        job_tasks = _dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks)
+        dags.extend(_with_job(job_tasks, job) if project.run_config else job_tasks)
 
     limits = dict(project.fidelity.dag_parallelism)
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
@@ -90,6 +91,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         crons=crons,
         gate_step=step_template(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
         renamings=tuple(renamings),
+        run_config=project.run_config,
     )
     if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)
         entrypoints = {t.spec.name: job_dags.get(t.job_name, MAIN_DAG) for t in project.object_triggers}
@@ -182,6 +184,16 @@ def split_fan_outs(name: str, tasks: list[Task], members: list[Member], parallel
         for group in groups
     ]
     return [Dag(name, tuple(top), parallelism=parallelism), *per_key]
+
+
+def _with_job(dags: list[Dag], job: str) -> list[Dag]:
+    """Each asset task of a job's DAGs names the job, whose run config its pod builds (materialize --job)."""
+    return [
+        dataclasses.replace(
+            dag, tasks=tuple(task if task.items else dataclasses.replace(task, job=job) for task in dag.tasks)
+        )
+        for dag in dags
+    ]
 
 
 def _smaller(*limits: int | None) -> int | None:

@@ -64,6 +64,7 @@ class Task:
     static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
     when: str = ""  # set under a schedule-gate (compiler/builder/fidelity/schedule_gate.py)
     check: str = ""  # a check's own task: the check's name (compiler/builder/check_tasks.py)
+    job: str = ""  # in a `job-<job>` DAG of a project that reads run config: the Dagster job (materialize --job)
 
     @property
     def depends_expression(self) -> str:
@@ -110,6 +111,7 @@ class Plan:
     fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
     fusion_warnings: tuple[str, ...] = ()
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
+    run_config: bool = False  # the `run_config` workflow parameter and `--job` (compiler/builder/run_config.py)
 
 
 @dataclass(frozen=True)

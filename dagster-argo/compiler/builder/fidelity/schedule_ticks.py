@@ -1,6 +1,7 @@
 """`build` evaluates each schedule as Dagster's scheduler would, to refuse what the pods cannot honour.
 
-Every schedule is evaluated at one fixed instant (its tick must not need run config). A schedule with code of its
+Every schedule is evaluated at one fixed instant; its run config for each evaluated tick must validate against its
+job, as the pods will build it (compiler/builder/run_config.py). A schedule with code of its
 own (`@schedule` function, `should_execute=`) is evaluated for sample ticks: its first ticks from that instant,
 at least 8 and at least 8 days' worth (a weekday rule shows), at most 200. A tick returning several RunRequests
 that are not distinct partitions is refused (exit 2, naming the schedule and the tick); a rarer tick doing so
@@ -23,6 +24,7 @@ from dagster._core.storage.tags import (
 )
 from dagster._utils.schedules import schedule_execution_time_iterator
 
+from compiler.builder.run_config import check_tick_config
 from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
 from compiler.errors import UnsupportedInputError
 
@@ -43,8 +45,10 @@ def check_schedule_ticks(
     at: datetime,
     repository: Callable[[], RepositoryDefinition],
     op_key_groups: Sequence[Sequence[dg.AssetKey]] = (),
+    check_config: bool = False,
 ) -> ScheduleVerdict:
-    """Refuses run_config and several requests per tick; warns about run tags the pods never receive."""
+    """Refuses several requests per tick, and with `check_config` (the project reads run config) a tick whose run
+    config is invalid for the job (compiler/builder/run_config.py); warns about run tags the pods never receive."""
     gated = has_own_code(schedule)
     tagged = False
     selections: dict[frozenset[tuple[str, ...]], str] = {}
@@ -64,11 +68,10 @@ def check_schedule_ticks(
             ) from None
         requests = result.run_requests or []
         tagged = tagged or (any(_user_tags(request) for request in requests) and gated)
-        if any(request.run_config for request in requests):
-            raise UnsupportedInputError(
-                f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
-                "move the settings into resources or the assets"
-            )
+        if check_config or any(request.run_config for request in requests):
+            job = repository().get_job(schedule.job_name)
+            for request in requests:  # the pods build the same config for this tick (materialize/run_config.py)
+                check_tick_config(schedule.name, job, request.run_config, tick)
         try:
             selection = tick_selection(schedule.name, requests, result.skip_message, schedule.job_name)
             for keys in op_key_groups:
