@@ -19,12 +19,11 @@ from compiler.builder.fidelity.executor_concurrency import dag_limits
 from compiler.builder.fidelity.io_handoff import pod_local_handoffs
 from compiler.builder.fidelity.pools import asset_pools
 from compiler.builder.fidelity.resource_env import resource_env_vars
-from compiler.builder.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.builder.fidelity.schedule_jobs import asset_jobs, schedules_with_jobs
 from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.builder.graph_asset import node_settings
-from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.builder.jobs import job_selection, read_jobs
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import op_keys

@@ -30,7 +30,7 @@ ARGO_VARIABLES = {
     "retries": placeholder(RETRIES),
     "object_key": "{{workflow.parameters.object-key}}",  # a new_object_sensor's object (compiler/builder/events.py)
     "job": "{{inputs.parameters.job}}",  # a job DAG's Dagster job, whose run config the pod builds
-    "run_config": "{{workflow.parameters.run_config}}",  # a manual submit's run config (compiler/materialize/run_config.py)
+    "run_config": "{{workflow.parameters.run_config}}",  # a manual submit (materialize/run_config.py)
     "sensor": "{{workflow.parameters.sensor}}",  # the attempt of a retried step: fused steps resume only on a retry
 }
 

@@ -39,9 +39,7 @@ def takes_run_config(graph: AssetGraph, jobs: Iterable[UnresolvedAssetJobDefinit
     out, and the manifests stay as they were."""
     if any(job.config is not None for job in jobs):
         return True
-    return any(
-        has_config_fields(node.assets_def) for node in graph.asset_nodes if node.is_materializable
-    )
+    return any(has_config_fields(node.assets_def) for node in graph.asset_nodes if node.is_materializable)
 
 
 def check_tick_config(schedule_name: str, job: dg.JobDefinition, run_config: Any, tick: datetime) -> None:

@@ -27,8 +27,8 @@ from compiler.materialize.missing_env import describe as describe_missing
 from compiler.materialize.missing_env import missing_variables
 from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
-from compiler.materialize.run_config import run_config_for
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
+from compiler.materialize.run_config import run_config_for
 from compiler.materialize.termination import (
     describe_step,
     end_if_stopped,

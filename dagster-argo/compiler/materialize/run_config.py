@@ -49,14 +49,14 @@ def parse_submitted(text: str | None) -> RunConfig | None:
         problem = getattr(error, "problem", None) or "not YAML"
         raise MaterializeUsageError(
             f"run_config is neither YAML nor JSON ({problem}{at}); pass a mapping, e.g. "
-            "-p run_config='{\"ops\": {\"my_asset\": {\"config\": {\"n\": 1}}}}'"
+            '-p run_config=\'{"ops": {"my_asset": {"config": {"n": 1}}}}\''
         ) from None
     if value is None:
         return None
     if not isinstance(value, dict):
         raise MaterializeUsageError(
             f"run_config must be a mapping (ops:, resources:), not a {type(value).__name__}; "
-            "e.g. -p run_config='{\"ops\": {\"my_asset\": {\"config\": {\"n\": 1}}}}'"
+            'e.g. -p run_config=\'{"ops": {"my_asset": {"config": {"n": 1}}}}\''
         )
     return value
 

@@ -24,8 +24,8 @@ from dagster._core.storage.tags import (
 )
 from dagster._utils.schedules import schedule_execution_time_iterator
 
-from compiler.builder.run_config import check_tick_config
 from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
+from compiler.builder.run_config import check_tick_config
 from compiler.errors import UnsupportedInputError
 
 SAMPLE_MIN_TICKS = 8
