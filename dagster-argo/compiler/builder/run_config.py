@@ -45,14 +45,12 @@ def takes_run_config(graph: AssetGraph, jobs: Iterable[UnresolvedAssetJobDefinit
 def check_tick_config(schedule_name: str, job: dg.JobDefinition, run_config: Any, tick: datetime) -> None:
     """Dagster's validation of a tick's run config against the schedule's job; invalid means every run of such a
     tick fails in its pods, so `build` refuses the schedule (exit 2) with Dagster's own error."""
-    from dagster._core.system_config.objects import ResolvedRunConfig
+    from compiler.materialize.run_config import config_errors
 
-    try:
-        ResolvedRunConfig.build(job, run_config or {})
-    except dg.DagsterInvalidConfigError as error:
-        details = "; ".join(" ".join(e.message.split()) for e in error.errors) or str(error)
+    details = config_errors(job, run_config or {})
+    if details:
         raise UnsupportedInputError(
             f"schedule {schedule_name}: its run config for the tick at {tick.isoformat()} is invalid for job "
             f"{job.name} ({details}), so no run it starts could succeed; return the config from the schedule "
             "(run_config= or RunRequest(run_config=...)), give the fields defaults, or set the job's config="
-        ) from None
+        )

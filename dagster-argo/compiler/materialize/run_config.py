@@ -104,14 +104,28 @@ def run_config_for(
 
 def validate(job: "JobDefinition", run_config: RunConfig, source: str) -> None:
     """Dagster's own validation; its errors (which field, what type) on one line, exit 2."""
-    from dagster import DagsterInvalidConfigError
-    from dagster._core.system_config.objects import ResolvedRunConfig
+    problems = config_errors(job, run_config)
+    if problems:
+        raise MaterializeUsageError(f"invalid run config for job {job.name!r} (from the {source}): {problems}")
 
+
+def config_errors(job: "JobDefinition", run_config: RunConfig) -> str:
+    """Dagster's validation of a run config against the job's schema (after its config mapping), its errors joined
+    on one line; empty when valid. Validation only, as `ResolvedRunConfig.build` does before post-processing:
+    `EnvVar`s stay unresolved (they resolve when the pod's run processes its config), so no value of one is read
+    or shown here, and `build` needs none of them set."""
+    from dagster import DagsterInvalidConfigError
+    from dagster._config import validate_config
+
+    schema = job.run_config_schema
     try:
-        ResolvedRunConfig.build(job, run_config)
+        inner = (
+            schema.config_mapping.resolve_from_unvalidated_config(run_config) if schema.config_mapping else run_config
+        )
     except DagsterInvalidConfigError as error:
-        details = "; ".join(" ".join(e.message.split()) for e in error.errors) or str(error)
-        raise MaterializeUsageError(f"invalid run config for job {job.name!r} (from the {source}): {details}") from None
+        return "; ".join(" ".join(e.message.split()) for e in error.errors) or " ".join(str(error).split())
+    result = validate_config(schema.run_config_schema_type, inner)
+    return "" if result.success else "; ".join(" ".join(e.message.split()) for e in result.errors)
 
 
 def for_pod(job: "JobDefinition", run_config: RunConfig, pod_job: "JobDefinition") -> dict[str, Any]:
