@@ -29,8 +29,14 @@ def has_config_fields(assets_def: dg.AssetsDefinition) -> bool:
 
 
 def _has_fields(field: Any) -> bool:
+    """A shape with fields, or a scalar/list/enum schema; Dagster gives an op without config the `Any` schema."""
+    from dagster._config import ConfigTypeKind
+
+    kind = field.config_type.kind
+    if kind == ConfigTypeKind.ANY:
+        return False
     fields = getattr(field.config_type, "fields", None)
-    return bool(fields) or fields is None  # a non-dict schema (a scalar, Any) takes a value too
+    return bool(fields) or fields is None
 
 
 def takes_run_config(graph: AssetGraph, jobs: Iterable[UnresolvedAssetJobDefinition]) -> bool:
