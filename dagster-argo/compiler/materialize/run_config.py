@@ -125,7 +125,7 @@ def config_errors(job: "JobDefinition", run_config: RunConfig) -> str:
     except DagsterInvalidConfigError as error:
         return "; ".join(" ".join(e.message.split()) for e in error.errors) or " ".join(str(error).split())
     result = validate_config(schema.run_config_schema_type, inner)
-    return "" if result.success else "; ".join(" ".join(e.message.split()) for e in result.errors)
+    return "" if result.success else "; ".join(" ".join(e.message.split()) for e in result.errors or ())
 
 
 def for_pod(job: "JobDefinition", run_config: RunConfig, pod_job: "JobDefinition") -> dict[str, Any]:
