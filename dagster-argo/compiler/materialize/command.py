@@ -28,7 +28,7 @@ from compiler.materialize.missing_env import missing_variables
 from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
-from compiler.materialize.run_config import run_config_for
+from compiler.materialize.run_config import ignored_entries, run_config_for
 from compiler.materialize.termination import (
     describe_step,
     end_if_stopped,
@@ -233,6 +233,13 @@ def run(args: argparse.Namespace) -> int:
                 explicit_partition=bool((args.partition or "").strip()),
                 submitted=args.run_config,
             )
+            ignored = ignored_entries(*job_config)
+            if ignored:
+                print(
+                    f"materialize: warning: run config {', '.join(ignored)} not applied: the pod runs its asset in "
+                    "process (Argo owns retries and parallelism) and logs with its own console logger",
+                    flush=True,
+                )
             outcome = materialize_asset(location, asset_keys, partition, args.check, job_config)
         except MaterializeUsageError as error:
             _traceback_if(args)

@@ -128,13 +128,22 @@ def config_errors(job: "JobDefinition", run_config: RunConfig) -> str:
     return "" if result.success else "; ".join(" ".join(e.message.split()) for e in result.errors or ())
 
 
+def _mapped(job: "JobDefinition", run_config: RunConfig) -> dict[str, Any]:
+    """The run config after the job's config mapping (a `config=` dict is one: its values are the defaults)."""
+    mapping = job.run_config_schema.config_mapping
+    return dict(mapping.resolve_from_unvalidated_config(run_config) if mapping is not None else run_config)
+
+
+def ignored_entries(job: "JobDefinition", run_config: RunConfig) -> list[str]:
+    """Top-level entries the pod does not apply: `execution` and `loggers` (the pod runs its asset in process with
+    Argo owning retries, and logs with its own console logger); the pod warns naming them."""
+    return sorted(key for key, value in _mapped(job, run_config).items() if key not in ("ops", "resources") and value)
+
+
 def for_pod(job: "JobDefinition", run_config: RunConfig, pod_job: "JobDefinition") -> dict[str, Any]:
     """The entries of the job's run config (after its config mapping) that the pod's one-asset job has: its ops'
     and its resources'. The pod's own executor (in process, retries off) and loggers replace the job's."""
-    inner = dict(run_config)
-    mapping = job.run_config_schema.config_mapping
-    if mapping is not None:
-        inner = dict(mapping.resolve_from_unvalidated_config(inner))
+    inner = _mapped(job, run_config)
     ops = {name: value for name, value in (inner.get("ops") or {}).items() if pod_job.graph.has_node_named(name)}
     resources = {key: value for key, value in (inner.get("resources") or {}).items() if key in pod_job.resource_defs}
     return {**({"ops": ops} if ops else {}), **({"resources": resources} if resources else {})}
