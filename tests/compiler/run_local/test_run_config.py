@@ -141,6 +141,17 @@ def test_partitioned_config_for_a_scheduled_tick(built: Path, tmp_path: Path) ->
     _same_storage(tmp_path / "replay", tmp_path / "direct", direct)
 
 
+def test_static_partitioned_config_per_fanned_out_key(built: Path, tmp_path: Path) -> None:
+    """Each fan-out pod gets the config of its own static key, as Dagster's run for that partition does."""
+    replay = _replay(built, tmp_path / "replay", "--entrypoint", "job-cities")
+    assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-2000:]
+    direct = set()
+    for key in ("graz", "wien"):
+        direct |= _dagster(tmp_path / "direct", "cities", partition_key=key)
+    _same_storage(tmp_path / "replay", tmp_path / "direct", direct)
+    assert _stored(tmp_path / "replay", "city_scaled/wien") == {"factor": 4, "label": "wien"}
+
+
 def test_an_env_var_in_run_config_resolves_in_the_pod(built: Path, tmp_path: Path) -> None:
     secret = "s3cr3t-label-value"
     config = {"ops": {"scaled": {"config": {"factor": 2, "label": {"env": "SCALE_LABEL"}}}}}
