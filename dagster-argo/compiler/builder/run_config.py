@@ -5,10 +5,12 @@ The pods build each run's config themselves (compiler/materialize/run_config.py)
 the tick, the job's `PartitionedConfig` for the partition, the config defaults, or what a manual submit passes as
 `-p run_config=...`. So config without a default is no reason to refuse a project: a manual submit can always
 supply it. What `build` refuses is a schedule whose runs could never get it: its run config for a sample tick does
-not validate against its job (Dagster's own error, naming the field), so every such tick's pods would fail.
+not validate against its job at any sampled tick (Dagster's own error, naming the field): no run it starts could
+succeed. Invalid at only some sampled ticks is a `warning:`: those ticks' pods fail, as Dagster's scheduler fails
+those ticks.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -40,23 +42,40 @@ def _has_fields(field: Any) -> bool:
 
 
 def takes_run_config(graph: AssetGraph, jobs: Iterable[UnresolvedAssetJobDefinition]) -> bool:
-    """Whether run config can change what a run does: an asset's op reads config, or a job has `config=`. Then the
-    WorkflowTemplate has the `run_config` parameter and its steps pass it on (and their job); else both are left
-    out, and the manifests stay as they were."""
+    """Whether run config can change what a run does: an asset's or a check's op reads config, or a job has
+    `config=`. Then the WorkflowTemplate has the `run_config` parameter and its steps pass it on (and their job);
+    else both are left out, and the manifests stay as they were."""
     if any(job.config is not None for job in jobs):
         return True
-    return any(has_config_fields(node.assets_def) for node in graph.asset_nodes if node.is_materializable)
+    # every executable op: assets', multi-assets', graph assets' and asset checks' (a check is an op too)
+    return any(has_config_fields(assets_def) for assets_def in graph.assets_defs if assets_def.is_executable)
 
 
-def check_tick_config(schedule_name: str, job: dg.JobDefinition, run_config: Any, tick: datetime) -> None:
-    """Dagster's validation of a tick's run config against the schedule's job; invalid means every run of such a
-    tick fails in its pods, so `build` refuses the schedule (exit 2) with Dagster's own error."""
+def tick_config_problem(job: dg.JobDefinition, run_config: Any) -> str:
+    """Dagster's validation of one tick's run config against the schedule's job: its error, or "" when valid."""
     from compiler.materialize.run_config import config_errors
 
-    details = config_errors(job, run_config or {})
-    if details:
+    return config_errors(job, run_config or {})
+
+
+def schedule_config_verdict(
+    schedule_name: str, job_name: str, problems: Sequence[tuple[datetime, str]], ticks_with_runs: int
+) -> str | None:
+    """Every sampled tick's config invalid: no run the schedule starts could succeed, so `build` refuses it (exit 2,
+    Dagster's error). Only some: the runs of such ticks fail in their pods with exit 2, as Dagster fails those ticks;
+    a `warning:` names the first. None: all valid."""
+    if not problems:
+        return None
+    tick, details = problems[0]
+    if len(problems) == ticks_with_runs:
         raise UnsupportedInputError(
             f"schedule {schedule_name}: its run config for the tick at {tick.isoformat()} is invalid for job "
-            f"{job.name} ({details}), so no run it starts could succeed; return the config from the schedule "
-            "(run_config= or RunRequest(run_config=...)), give the fields defaults, or set the job's config="
+            f"{job_name} ({details}), and so is every sampled tick's: no run it starts could succeed; return the "
+            "config from the schedule (run_config= or RunRequest(run_config=...)), give the fields defaults, or set "
+            "the job's config="
         )
+    return (
+        f"schedule {schedule_name}: its run config is invalid for job {job_name} at {len(problems)} of "
+        f"{ticks_with_runs} sampled ticks, first at {tick.isoformat()} ({details}); the pods of such a tick fail with "
+        "exit 2 and Dagster's error, as Dagster's scheduler fails that tick"
+    )
