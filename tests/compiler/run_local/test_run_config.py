@@ -170,6 +170,23 @@ def test_an_env_var_in_run_config_resolves_in_the_pod(built: Path, tmp_path: Pat
     assert secret not in built.read_text(encoding="utf-8")
 
 
+def test_a_fused_chain_gets_the_same_config(tmp_path: Path) -> None:
+    """Step fusion runs numbers → scaled in one pod: that pod's run gets the config of both ops."""
+    root = tmp_path / "fused"
+    root.mkdir()
+    settings = SETTINGS.replace("\n[tool.compiler]\n", "\n[tool.compiler]\nfuse_chains = true\n")
+    assert "fuse_chains = true" in settings
+    assert build(MODULE, root, settings).returncode == 0
+    template = root / "out" / "shapes.workflowtemplate.yaml"
+    assert '"--fused"' in template.read_text(encoding="utf-8")
+    replay = _replay(
+        template, tmp_path / "replay", "--entrypoint", "job-tripled", "-p", f"run_config={yaml.safe_dump(SUBMITTED)}"
+    )
+    assert replay.returncode == 0, replay.stdout[-3000:] + replay.stderr[-2000:]
+    direct = _dagster(tmp_path / "direct", "tripled", run_config=SUBMITTED)
+    _same_storage(tmp_path / "replay", tmp_path / "direct", direct)
+
+
 def test_invalid_run_config_fails_the_pod_with_dagsters_error(built: Path, tmp_path: Path) -> None:
     config = {"ops": {"scaled": {"config": {"factor": "many"}}}}
     replay = _replay(
