@@ -42,7 +42,9 @@ DESCRIPTION = (
     "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
     "Dagster's own retries are off, because Argo's retryStrategy owns retries; the exit code tells Argo whether "
     "another attempt can help. The partition is --partition, else the one the Dagster schedule --schedule picks for "
-    "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
+    "the tick --scheduled-time (a manual submit: --created-time). The run config is --run-config, else the schedule's "
+    "for the tick, else the job's (--job) partitioned config, else defaults, validated by Dagster. The last line of "
+    "output says what happened."
 )
 EXAMPLE = (
     "example (this project's assets are partitioned date x city, so a key names both):\n"
