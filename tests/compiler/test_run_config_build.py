@@ -40,6 +40,16 @@ def test_a_jobs_config_alone_offers_the_parameter_and_its_dag_names_the_job() ->
     assert "job" not in {p["name"] for p in main_task["arguments"]["parameters"]}
 
 
+def test_a_jobs_execution_config_is_warned_naming_the_job() -> None:
+    job = dg.define_asset_job("serial", selection=["a"], config={"execution": {"config": {"in_process": {}}}})
+    project = project_from_definitions("project", dg.Definitions(assets=[make_asset("a", [])], jobs=[job]))
+    [warning] = [w for w in project.fidelity.warnings if w.startswith("job serial:")]
+    assert "config= sets execution, which the pods do not apply" in warning
+    plain = dg.define_asset_job("plain", selection=["a"], config={"ops": {}})
+    project = project_from_definitions("project", dg.Definitions(assets=[make_asset("a", [])], jobs=[plain]))
+    assert not [w for w in project.fidelity.warnings if w.startswith("job plain:")]
+
+
 def test_config_with_defaults_only_offers_the_parameter() -> None:
     @dg.asset
     def tuned(config: Options) -> int:

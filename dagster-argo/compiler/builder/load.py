@@ -34,7 +34,7 @@ from compiler.builder.partitions import (
     schedule_check_time,
 )
 from compiler.builder.retry import map_retry_policy
-from compiler.builder.run_config import takes_run_config
+from compiler.builder.run_config import job_config_warnings, takes_run_config
 from compiler.code_location import CodeLocation
 from compiler.errors import UnsupportedInputError
 from compiler.location_loading import load_location
@@ -84,7 +84,11 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
-        warnings=(*unmapped_warnings(defs, graph), *(w for s in schedules for w in s.warnings)),
+        warnings=(
+            *unmapped_warnings(defs, graph),
+            *(w for s in schedules for w in s.warnings),
+            *job_config_warnings(asset_jobs(defs)),
+        ),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
     )

@@ -51,6 +51,22 @@ def takes_run_config(graph: AssetGraph, jobs: Iterable[UnresolvedAssetJobDefinit
     return any(has_config_fields(assets_def) for assets_def in graph.assets_defs if assets_def.is_executable)
 
 
+def job_config_warnings(jobs: Iterable[UnresolvedAssetJobDefinition]) -> list[str]:
+    """A job's `config=` dict setting `execution` or `loggers`: the pods run each asset in process (Argo owns retries
+    and parallelism) with their own console logger, so those entries are not applied; one `warning:` per job."""
+    warnings = []
+    for job in jobs:
+        if isinstance(job.config, dict):
+            ignored = sorted(key for key in ("execution", "loggers") if job.config.get(key))
+            if ignored:
+                warnings.append(
+                    f"job {job.name}: config= sets {' and '.join(ignored)}, which the pods do not apply (each runs "
+                    "its asset in process, Argo owning retries and parallelism, with its own console logger); set "
+                    "the executor with executor_def= (max_concurrent → the DAG's parallelism)"
+                )
+    return warnings
+
+
 def tick_config_problem(job: dg.JobDefinition, run_config: Any) -> str:
     """Dagster's validation of one tick's run config against the schedule's job: its error, or "" when valid."""
     from compiler.materialize.run_config import config_errors
