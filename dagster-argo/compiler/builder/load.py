@@ -20,11 +20,11 @@ from compiler.builder.fidelity.executor_concurrency import dag_limits
 from compiler.builder.fidelity.io_handoff import pod_local_handoffs
 from compiler.builder.fidelity.pools import asset_pools
 from compiler.builder.fidelity.resource_env import resource_env_vars
-from compiler.builder.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.builder.fidelity.schedule_jobs import asset_jobs, schedules_with_jobs
 from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
-from compiler.builder.graph_asset import needs_run_config, node_settings
+from compiler.builder.graph_asset import node_settings
 from compiler.builder.jobs import job_selection, read_jobs
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import op_keys
@@ -35,6 +35,7 @@ from compiler.builder.partitions import (
     schedule_check_time,
 )
 from compiler.builder.retry import map_retry_policy
+from compiler.builder.run_config import job_config_warnings, takes_run_config
 from compiler.code_location import CodeLocation
 from compiler.errors import UnsupportedInputError
 from compiler.location_loading import load_location
@@ -75,7 +76,12 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         for a in assets
     ]
     repository = _RepositoryOnDemand(defs)
-    read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
+    # compiler/builder/run_config.py: the `run_config` parameter, and schedules whose ticks' config is invalid
+    takes_config = takes_run_config(graph, asset_jobs(defs))
+    read = [
+        _read_schedule(schedule, graph, materializable, repository, takes_config)
+        for schedule in schedules_with_jobs(defs)
+    ]
     jobs = read_jobs(defs, graph, materializable)  # after the schedules, whose errors name the schedule too
     evaluated_by = evaluators(defs, graph)  # explicit automation condition sensors: automation_sensors.py
     automated = [*automation_schedules(graph, evaluated_by), *job_automation_schedules(defs, graph, jobs)]
@@ -83,7 +89,11 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
-        warnings=(*unmapped_warnings(defs, graph), *dict.fromkeys(w for s in schedules for w in s.warnings)),
+        warnings=(
+            *unmapped_warnings(defs, graph),
+            *dict.fromkeys(w for s in schedules for w in s.warnings),
+            *job_config_warnings(asset_jobs(defs)),
+        ),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
     )
@@ -95,6 +105,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         fidelity=fidelity,
         jobs=jobs,
         object_triggers=triggers,
+        run_config=takes_config,
     )
 
 
@@ -141,10 +152,6 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
         assets_def = node.assets_def
-        if needs_run_config(assets_def):
-            raise UnsupportedInputError(
-                f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
-            )
         fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/builder/fan_out.py
         if fan_out is None:
             describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
@@ -190,6 +197,7 @@ def _read_schedule(
     graph: AssetGraph,
     materializable: set[tuple[str, ...]],
     repository: "_RepositoryOnDemand",
+    takes_config: bool = False,
 ) -> ScheduleSpec:
     job = schedule.job
     if not isinstance(job, UnresolvedAssetJobDefinition):
@@ -205,7 +213,8 @@ def _read_schedule(
         verdict = ScheduleVerdict(gated=False)
     else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: fidelity/schedule_ticks.py
         groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
-        verdict = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
+        at = schedule_check_time(graph, selected)
+        verdict = check_schedule_ticks(schedule, at, repository, groups, check_config=takes_config)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)

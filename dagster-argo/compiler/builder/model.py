@@ -161,6 +161,7 @@ class Project:
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
     object_triggers: tuple[ObjectTrigger, ...] = ()  # new_object_sensors, sorted by name (compiler/builder/events.py)
     jobs: tuple[JobSpec, ...] = ()
+    run_config: bool = False  # run config can change a run: the `run_config` parameter (builder/run_config.py)
 
     @property
     def warnings(self) -> tuple[str, ...]:

@@ -52,7 +52,8 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     job_dags, job_renamings = assign_names(sorted(job_keys), prefix="job-", what="DAG template")
     renamings.extend(job_renamings)
     for job in sorted(job_keys):
-        dags.extend(_dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks))
+        job_tasks = _dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks)
+        dags.extend(_with_job(job_tasks, job) if project.run_config else job_tasks)
 
     limits = dict(project.fidelity.dag_parallelism)
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
@@ -95,6 +96,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         if any(task.upstream for dag in dags for task in dag.tasks)
         else None,
         renamings=tuple(renamings),
+        run_config=project.run_config,
     )
     if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)
         # a fanned-out target: the Sensor's own entrypoint runs only the object's item (object_fan_out.py)
@@ -201,6 +203,16 @@ def split_fan_outs(name: str, tasks: list[Task], members: list[Member], parallel
         for group in groups
     ]
     return [Dag(name, tuple(top), parallelism=parallelism), *per_key]
+
+
+def _with_job(dags: list[Dag], job: str) -> list[Dag]:
+    """Each asset task of a job's DAGs names the job, whose run config its pod builds (materialize --job)."""
+    return [
+        dataclasses.replace(
+            dag, tasks=tuple(task if task.items else dataclasses.replace(task, job=job) for task in dag.tasks)
+        )
+        for dag in dags
+    ]
 
 
 def _smaller(*limits: int | None) -> int | None:

@@ -67,6 +67,7 @@ class Task:
     check: str = ""  # a check's own task: the check's name (compiler/builder/check_tasks.py)
     upstream: str = ""  # a planning task (compiler/builder/cadence.py): the upstream asset whose partitions it lists
     with_param: str = ""  # an upstream step fanned out over a planning task's list (withParam, partition `{{item}}`)
+    job: str = ""  # in a `job-<job>` DAG of a project that reads run config: the Dagster job (materialize --job)
 
     @property
     def depends_expression(self) -> str:
@@ -114,6 +115,7 @@ class Plan:
     fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
     fusion_warnings: tuple[str, ...] = ()
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
+    run_config: bool = False  # the `run_config` workflow parameter and `--job` (compiler/builder/run_config.py)
 
 
 @dataclass(frozen=True)

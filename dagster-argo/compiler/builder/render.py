@@ -29,6 +29,8 @@ ARGO_VARIABLES = {
     "static_key": "{{inputs.parameters." + STATIC_KEY_PARAMETER + "}}",  # a fan-out's key (compiler/builder/fan_out.py)
     "retries": placeholder(RETRIES),
     "object_key": "{{workflow.parameters.object-key}}",  # a new_object_sensor's object (compiler/builder/events.py)
+    "job": "{{inputs.parameters.job}}",  # a job DAG's Dagster job, whose run config the pod builds
+    "run_config": "{{workflow.parameters.run_config}}",  # a manual submit (materialize/run_config.py)
     "sensor": "{{workflow.parameters.sensor}}",  # the attempt of a retried step: fused steps resume only on a retry
     "upstream": "{{inputs.parameters.upstream}}",  # a planning task's upstream asset (compiler/builder/cadence.py)
     "keys_path": "{{outputs.parameters.keys.path}}",  # where a planning task writes its list

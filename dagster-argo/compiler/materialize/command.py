@@ -29,6 +29,7 @@ from compiler.materialize.missing_env import missing_variables
 from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
+from compiler.materialize.run_config import ignored_entries, run_config_for
 from compiler.materialize.termination import (
     describe_step,
     end_if_stopped,
@@ -42,7 +43,9 @@ DESCRIPTION = (
     "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
     "Dagster's own retries are off, because Argo's retryStrategy owns retries; the exit code tells Argo whether "
     "another attempt can help. The partition is --partition, else the one the Dagster schedule --schedule picks for "
-    "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
+    "the tick --scheduled-time (a manual submit: --created-time). The run config is --run-config, else the schedule's "
+    "for the tick, else the job's (--job) partitioned config, else defaults, validated by Dagster. The last line of "
+    "output says what happened."
 )
 EXAMPLE = (
     "example (this project's assets are partitioned date x city, so a key names both):\n"
@@ -118,6 +121,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the keys are a chain of assets (step fusion) run in order in this process; skip the leading ones this "
         "workflow already materialized for the partition (a retry resumes)",
+    )
+    parser.add_argument(
+        "--job",
+        default=None,
+        help="the Dagster job the workflow's DAG runs (job-<job> DAGs pass it); empty: the schedule's, else the "
+        "implicit asset job: whose run config this run gets (compiler/materialize/run_config.py)",
+    )
+    parser.add_argument(
+        "--run-config",
+        default=None,
+        help="the run config of a manual submit (workflow parameter run_config), YAML or JSON; it replaces the "
+        "schedule's and the partition's, as a launched run's config does; empty: built as Dagster builds it",
     )
     parser.add_argument(
         "--attempt",
@@ -215,7 +230,24 @@ def run(args: argparse.Namespace) -> int:
                 asset_keys = asset_keys[len(resume.skipped) :]
             if args.check:
                 print(f"materialize: check {args.check} only (its own task: compiler/check_tasks.py)", flush=True)
-            outcome = materialize_asset(location, asset_keys, partition, args.check)
+            job_config = run_config_for(
+                defs,
+                asset_keys[0],
+                job_name=args.job,
+                schedule_name=args.schedule,
+                tick=scheduled_time,
+                partition_key=partition,
+                explicit_partition=bool((args.partition or "").strip()),
+                submitted=args.run_config,
+            )
+            ignored = ignored_entries(*job_config)
+            if ignored:
+                print(
+                    f"materialize: warning: run config {', '.join(ignored)} not applied: the pod runs its asset in "
+                    "process (Argo owns retries and parallelism) and logs with its own console logger",
+                    flush=True,
+                )
+            outcome = materialize_asset(location, asset_keys, partition, args.check, job_config)
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")

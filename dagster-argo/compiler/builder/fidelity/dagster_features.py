@@ -91,8 +91,8 @@ _SCHEDULE = {
     "job_name": (M, "resolved against Definitions(jobs=...) (schedule_jobs.py)"),
     "job": (M, "the job's DAG is the CronWorkflow's entrypoint"),
     "target": (M, "the job's DAG is the CronWorkflow's entrypoint"),
-    "run_config": (R, "refused: the pods cannot receive run config"),
-    "run_config_fn": (R, "refused when it returns run config (sample ticks)"),
+    "run_config": (M, "each pod evaluates the schedule for its tick (materialize/run_config.py); invalid refused"),
+    "run_config_fn": (M, "each pod evaluates it for its tick; a sample tick's invalid config refused (run_config.py)"),
     "tags": (W, "run tags are not passed to the pods (feature_warnings)"),
     "tags_fn": (W, "run tags are not passed to the pods (feature_warnings)"),
     "metadata": (M, UI),
@@ -108,7 +108,10 @@ _SCHEDULE = {
 _JOB = {
     "name": (M, "job-<name> DAG"),
     "selection": (M, "the DAG's tasks"),
-    "config": (R, "refused: the pods cannot receive run config"),
+    "config": (
+        M,
+        "dict, ConfigMapping, PartitionedConfig: each pod builds its run config (materialize/run_config.py)",
+    ),
     "description": (M, UI),
     "tags": (R, "dagster-k8s/config refused (jobs.py: one step template per asset); other tags warned"),
     "run_tags": (W, "run tags are not passed to the pods (feature_warnings)"),
@@ -134,7 +137,7 @@ _DEFINITIONS = {
 }
 _RUN_REQUEST = {
     "run_key": (M, "one workflow per tick already; Argo names it after the tick"),
-    "run_config": (R, "refused: the pods cannot receive run config"),
+    "run_config": (M, "each pod evaluates the schedule for its tick and takes it (materialize/run_config.py)"),
     "tags": (W, "run tags are not passed to the pods (feature_warnings for schedule tags)"),
     "job_name": (R, "a request for another job is refused (tick_selection.py)"),
     "asset_selection": (M, "the schedule-gate skips unselected tasks"),
