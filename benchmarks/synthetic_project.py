@@ -3,7 +3,7 @@
 The layered graph is shaped like a dbt project loaded into Dagster: staging models read nothing upstream,
 intermediate models join staging models, marts join intermediate ones and reports read marts, mostly within one
 business domain. Every asset has a group (`<domain>_<layer>`) and owners (the domain's team, plus a person on marts
-and reports), so the compiler also carries groups and owners at scale.
+and reports), as a dbt project's models do; the compiler writes each task's owners.
 """
 
 import random

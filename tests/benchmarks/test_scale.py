@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.compile_scale import build_vs_dagster_load, refused_by_size
 from benchmarks.growth import fit_power
-from benchmarks.measure import PYTHON, Samples, launch
+from benchmarks.measure import PROJECT_ROOT, PYTHON, Samples, launch
 from benchmarks.synthetic_location import ASSETS_ENV, SHAPE_ENV
 from benchmarks.synthetic_project import LAYERS, layered_assets, synthetic_definitions
 from benchmarks.targets import (
@@ -17,8 +17,12 @@ from benchmarks.targets import (
     FUSION_VS_DAGSTER,
     TRANSFORM_FLOOR,
 )
+from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import compile_project
 from compiler.builder.size_budget import STORED_OBJECT_LIMIT, check_sizes
 from compiler.errors import UnsupportedInputError
+from compiler.parse import parse_documents
+from compiler.settings import load_settings
 from tests.compiler.shapes import asset_name
 
 SIZES = [100, 250, 500, 1000, 2000, 5000, 10_000]
@@ -101,3 +105,23 @@ def test_build_against_dagsters_load_in_fresh_processes() -> None:
         by_what["build peak memory (whole process)"].samples.median
         > by_what["Dagster load floor peak memory"].samples.median
     )
+
+
+def test_the_layered_project_compiles_with_every_assets_owners() -> None:
+    """The compiler on the dbt-like shape: one task per asset, each carrying the owners Dagster holds for it."""
+    defs = synthetic_definitions("layered", 300)
+    graph = defs.resolve_asset_graph()
+    result = compile_project(
+        project_from_definitions("layered_300", defs), load_settings(PROJECT_ROOT / "pyproject.toml")
+    )
+    owners_by_asset: dict[str, str] = {}
+    for text in result.files.values():
+        for document in parse_documents(text, "manifest"):
+            for template in document.get("spec", {}).get("templates", []):
+                for task in (template.get("dag") or {}).get("tasks", []):
+                    parameters = {p["name"]: p.get("value") for p in task.get("arguments", {}).get("parameters", [])}
+                    if "asset" in parameters:
+                        owners_by_asset[parameters["asset"]] = parameters.get("owners", "")
+    assert owners_by_asset == {
+        key.to_user_string(): ", ".join(graph.get(key).owners) for key in graph.get_all_asset_keys()
+    }
