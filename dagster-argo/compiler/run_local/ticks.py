@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from compiler.builder.fan_out import STATIC_KEY_PARAMETER as STATIC_KEY
+from compiler.argo import STATIC_KEY_PARAMETER as STATIC_KEY
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import load_workflow
