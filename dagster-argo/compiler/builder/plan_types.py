@@ -97,6 +97,8 @@ class CronPlan:
     suspended: bool = False
     dagster_crons: tuple[str, ...] = ()  # the Dagster schedule's crons when `crons` has entries added for DST days
     tick_filter: bool = False  # the DAG's schedule-gate skips the ticks Dagster would not fire
+    concurrency_policy: str = ""  # overrides [tool.compiler] concurrency_policy (see filtered_concurrency_policy)
+    policy_warning: str = ""
 
     @property
     def dagster_crons_annotation(self) -> str:

@@ -22,8 +22,8 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
-from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
 from compiler.materialize.dagster_tick import is_dagster_tick
+from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
 from compiler.materialize.partition import cron_tick, parse_scheduled_time
 from compiler.materialize.termination import sigterm_as_interrupt
 from compiler.user_text import shortened

@@ -76,7 +76,7 @@ def _entry(hour: int, minute: int, moments: Sequence[datetime], level: int) -> s
     if level >= 2:
         return f"{minute} {hour} * * *" if level == 2 else f"{minute} * * * *"
     hours = str(hour) if level == 0 else "*"
-    months = _listed(m.month for m in moments)
+    months = _listed(m.month for m in moments) if len({m.month for m in moments}) < 12 else "*"
     weekdays = {(m.weekday() + 1) % 7 for m in moments}  # cron: 0 = Sunday
     days = {m.day for m in moments}
     if len(days) < len(weekdays) * DAYS_PER_WEEKDAY_IN_MONTH:
