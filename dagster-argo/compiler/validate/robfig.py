@@ -340,8 +340,19 @@ def argo_ticks(schedules: list[Schedule], start: int, end: int) -> list[int]:
         tick = schedule.next(start)
         while tick is not None and tick < end:
             ticks.add(tick)
-            tick = schedule.next(tick)
+            tick = _following(schedule, tick)
     return sorted(ticks)
+
+
+def _following(schedule: Schedule, tick: int) -> int | None:
+    """The entry's next tick after `tick`. `Next` can return its own argument: robfig truncates to the minute after
+    adding a second, and in a fall-back overlap (Pacific/Chatham's 03:45 → 02:45) it lands on the tick again. Go's
+    runner then fires the same instant again at once (the same Workflow name: AlreadyExists) with `now` a little
+    later, until the second before the next minute, from which `Next` passes the tick."""
+    following = schedule.next(tick)
+    if following is not None and following <= tick:
+        following = schedule.next(tick - tick % 60 + 59)
+    return following
 
 
 def _descriptor(spec: str, zone: str) -> Schedule:
