@@ -4,9 +4,14 @@ on the YAML's own `schedules` and `timezone`) around the 2026 switches, each as 
 `{{workflow.scheduledTime}}`; the partitions the replayed pods record must be the ones Dagster's own ticks request,
 built by Dagster in process."""
 
-from datetime import UTC, datetime
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
@@ -16,7 +21,7 @@ from dagster._utils.schedules import schedule_execution_time_iterator
 from compiler.validate import validate_manifest
 from compiler.validate.robfig import argo_schedules, argo_ticks
 from compiler.validate.ticks import offset_changes, span
-from tests.compiler.fidelity_support import build, run_local
+from tests.compiler.fidelity_support import REPO, build, run_local
 from tests.compiler.projects.fidelity.record import runs
 
 AROUND = 26 * 3600
@@ -88,3 +93,40 @@ def test_replaying_every_argo_tick_around_the_switches_builds_dagsters_partition
         (tmp_path / "argo-record" / "runs.log").unlink(missing_ok=True)
         assert sorted(argo) == sorted(dagster)
     assert skipped >= 1  # the switch windows hold at least one Argo tick that Dagster does not fire
+
+
+def test_the_tick_listing_shows_the_skipped_ticks_and_every_day_built_once(tmp_path: Path) -> None:
+    built = build(tmp_path, "dst_daily")
+    assert built.returncode == 0, built.stderr
+    zone = ZoneInfo("Europe/Vienna")
+    spring, fall = offset_changes("Europe/Vienna", *span((2026, 2026)))
+    for change in (spring, fall):
+        day = datetime.fromtimestamp(change, zone).date()
+        listed = subprocess.run(
+            [
+                *(sys.executable, "-m", "compiler", "run-local", str(tmp_path / "out")),
+                *(
+                    "--schedule",
+                    "vienna_0230",
+                    "--from",
+                    str(day - timedelta(days=2)),
+                    "--to",
+                    str(day + timedelta(days=2)),
+                ),
+            ],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert listed.returncode == 0, listed.stderr
+        # spring: 03:00 (the added entry) builds the day before; fall: robfig's second 02:30 is skipped
+        skipped = "skipped by the schedule-gate: no Dagster tick" in listed.stdout
+        assert skipped == (change == fall)
+        assert "more than one tick" not in listed.stdout
+        assert "by no tick" not in listed.stdout
+        built_keys = re.findall(r"  partition (\S+)$", listed.stdout, re.MULTILINE)
+        expected = [(day + timedelta(days=n)).isoformat() for n in range(-3, 1)]  # each tick builds the day before
+        assert built_keys == expected
