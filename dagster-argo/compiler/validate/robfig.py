@@ -345,13 +345,15 @@ def argo_ticks(schedules: list[Schedule], start: int, end: int) -> list[int]:
 
 
 def _following(schedule: Schedule, tick: int) -> int | None:
-    """The entry's next tick after `tick`. `Next` can return its own argument: robfig truncates to the minute after
-    adding a second, and in a fall-back overlap (Pacific/Chatham's 03:45 → 02:45) it lands on the tick again. Go's
-    runner then fires the same instant again at once (the same Workflow name: AlreadyExists) with `now` a little
-    later, until the second before the next minute, from which `Next` passes the tick."""
+    """The entry's next tick after `tick`. `Next` can return its own argument (Pacific/Chatham's `45 3 * * *` at its
+    fall-back switch: robfig's Go code returns the switch instant for any `now` in the 15 minutes after it). Go's
+    runner then fires again at once, with a later `now`, until `Next` passes the tick: the same Workflow name each
+    time (AlreadyExists), so one Workflow. The port steps `now` a minute at a time, up to a day."""
     following = schedule.next(tick)
-    if following is not None and following <= tick:
-        following = schedule.next(tick - tick % 60 + 59)
+    probe = tick
+    while following is not None and following <= tick and probe < tick + 86400:
+        probe += 60
+        following = schedule.next(probe)
     return following
 
 
