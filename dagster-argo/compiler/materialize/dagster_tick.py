@@ -16,14 +16,26 @@ if TYPE_CHECKING:
 
 
 def is_dagster_tick(schedule: ScheduleDefinition, instant: datetime) -> bool:
-    """Whether Dagster's scheduler ticks `schedule` at `instant` (to the second): its first tick after the second
-    before `instant` is `instant` itself."""
-    from dagster._utils.schedules import schedule_execution_time_iterator
+    """Whether Dagster's scheduler ticks `schedule` at `instant` (to the second): the first tick its iterator yields
+    at or after `instant` is `instant` itself. Dagster's iterator fails an invariant for some starts next to a
+    switch (its daemon starts from its previous tick, never there), so a start that fails is moved a day earlier."""
+    from dagster._check import CheckError
 
     second = int(instant.timestamp())
-    ticks = schedule_execution_time_iterator(second - 1, schedule.cron_schedule, schedule.execution_timezone or "UTC")
+    for days_before in (0, 1, 2, 7):
+        try:
+            return _first_tick_from(schedule, second - 1 - days_before * 86400, second) == second
+        except CheckError:
+            continue
+    return _first_tick_from(schedule, second - 31 * 86400, second) == second
+
+
+def _first_tick_from(schedule: ScheduleDefinition, start: int, at_least: int) -> int | None:
+    from dagster._utils.schedules import schedule_execution_time_iterator
+
+    ticks = schedule_execution_time_iterator(start, schedule.cron_schedule, schedule.execution_timezone or "UTC")
     for tick in ticks:
         moment = int(tick.timestamp())
-        if moment >= second:
-            return moment == second
-    return False
+        if moment >= at_least:
+            return moment
+    return None
