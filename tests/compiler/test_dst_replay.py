@@ -88,7 +88,7 @@ def test_replaying_every_argo_tick_around_the_switches_builds_dagsters_partition
                 tmp_path, "--entrypoint", entrypoint, "-p", f"schedule={schedule}", "--scheduled-time", tick
             )
             assert replay.returncode == 0, replay.stdout + replay.stderr
-            skipped += "no tick of schedule" in replay.stdout
+            skipped += "skipped by when (" in replay.stdout  # the gate skipped the DAG's task
         argo = runs(tmp_path / "argo-record")
         (tmp_path / "argo-record" / "runs.log").unlink(missing_ok=True)
         assert sorted(argo) == sorted(dagster)
