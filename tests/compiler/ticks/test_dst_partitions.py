@@ -36,7 +36,7 @@ def _defs(timezone: str, hour: int, minute: int) -> dg.Definitions:
 def _dagster_partitions(defs: dg.Definitions, low: int, high: int) -> list[str]:
     repository = defs.get_repository_def()
     schedule = repository.get_schedule_def("nightly")
-    keys = []
+    keys: list[str] = []
     for tick in schedule_execution_time_iterator(low, schedule.cron_schedule, schedule.execution_timezone):
         if tick.timestamp() >= high:
             return keys
@@ -48,7 +48,7 @@ def _dagster_partitions(defs: dg.Definitions, low: int, high: int) -> list[str]:
 
 def _argo_partitions(defs: dg.Definitions, crons: tuple[str, ...], timezone: str, low: int, high: int) -> list[str]:
     schedule = defs.get_repository_def().get_schedule_def("nightly")
-    keys = []
+    keys: list[str] = []
     for instant in argo_ticks(argo_schedules(crons, timezone), low, high):
         tick = datetime.fromtimestamp(instant, UTC)
         if is_dagster_tick(schedule, tick):  # else the gate skips every task: nothing is built

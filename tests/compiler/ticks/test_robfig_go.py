@@ -44,7 +44,7 @@ def go_ticks(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _cases() -> list[tuple[str, tuple[str, ...], int, int]]:
-    cases = []
+    cases: list[tuple[str, tuple[str, ...], int, int]] = []
     for timezone, step in ZONES.items():
         changes = offset_changes(timezone, *span((2026, 2026)))
         for minute_of_day in range(0, 24 * 60, step):
