@@ -218,3 +218,24 @@ def test_a_difference_away_from_any_switch_is_mapped_too() -> None:
         ["0 0 */1 * 1"], "UTC", 1767225600, 1767225600 + 8 * 86400
     )  # 2026-01-01 + 8 days: the dialects differ
     _dagster_ticks_are_argo_ticks(cron, "0 0 */1 * 1", 2026)
+
+
+def test_validate_needs_the_gate_annotation_to_accept_the_extra_ticks() -> None:
+    cron = _cron_workflow(compile_defs(_partitioned("Europe/Vienna", 2, 30)))
+    assert validate_manifest(cron) == []
+    del cron["metadata"]["annotations"]["dagster.io/tick-filter"]  # nothing would skip robfig's extra ticks
+    problems = "\n".join(validate_manifest(cron))
+    assert "schedule nightly" in problems
+    assert "Argo fires at 03:00" in problems  # the added entry on March Sundays that are no switch day
+
+
+def test_replace_becomes_forbid_where_the_gate_skips_ticks() -> None:
+    """A skipped tick must not stop a running run (Replace would); other CronWorkflows keep the setting."""
+    filtered = _cron_workflow(
+        compile_defs(_partitioned("Europe/Vienna", 2, 30), defaults={"concurrency_policy": "Replace"})
+    )
+    assert filtered["spec"]["concurrencyPolicy"] == "Forbid"
+    plain = _cron_workflow(
+        compile_defs(_partitioned("Europe/Vienna", 1, 0), defaults={"concurrency_policy": "Replace"})
+    )
+    assert plain["spec"]["concurrencyPolicy"] == "Replace"
