@@ -8,7 +8,7 @@ from dagster._check import CheckError
 
 from compiler.builder.model import ScheduleSpec
 from compiler.errors import UnsupportedInputError
-from compiler.validate.ticks import explain, tick_differences
+from compiler.validate.ticks import TickDifference, affected_dates, explain, tick_differences
 
 
 def check_cron_ticks(crons: Sequence[Any], schedules: Sequence[ScheduleSpec], documents: Mapping[str, Any]) -> None:
@@ -35,6 +35,10 @@ def check_cron_ticks(crons: Sequence[Any], schedules: Sequence[ScheduleSpec], do
 SCHEDULE_ANNOTATION = "dagster.io/schedule"  # set by `build` on every CronWorkflow it emits
 CRONS_ANNOTATION = "dagster.io/cron-schedule"  # the Dagster schedule's crons (JSON list) when `schedules` has more
 TICK_FILTER_ANNOTATION, TICK_FILTER = "dagster.io/tick-filter", "schedule-gate"
+
+
+def _first_dates(differences: Sequence[TickDifference], timezone: str) -> list[str]:
+    return affected_dates(differences, timezone)[:3]
 
 
 def _annotated_crons(raw: object) -> list[str]:
@@ -74,4 +78,11 @@ def cron_workflow_tick_problems(document: Mapping[str, Any]) -> tuple[list[str],
         return [], []
     name = str(annotations.get(SCHEDULE_ANNOTATION) or (document.get("metadata") or {}).get("name"))
     message = explain(name, dagster_crons, timezone, differences)
+    if CRONS_ANNOTATION in annotations and all(d.argo for d in differences):
+        dates = ", ".join(_first_dates(differences, timezone))
+        message = (
+            f"schedule {name}: its `schedules` fire where Dagster does not ({dates}...) and the CronWorkflow "
+            f"lacks `{TICK_FILTER_ANNOTATION}: {TICK_FILTER}` (its DAG's gate skips those ticks); regenerate it "
+            "with `build`"
+        )
     return ([message], []) if SCHEDULE_ANNOTATION in annotations else ([], [message])
