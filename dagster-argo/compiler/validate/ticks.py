@@ -56,11 +56,24 @@ def dagster_ticks(crons: Sequence[str], timezone: str, start: int, end: int) -> 
 
 @functools.lru_cache(maxsize=8192)  # tick_cover compares the same windows again after adding entries
 def _dagster_ticks(crons: tuple[str, ...], timezone: str, start: int, end: int) -> tuple[int, ...]:
+    """Dagster's iterator fails an invariant for some starts next to a switch (its daemon starts from its previous
+    tick, never there; compiler/materialize/dagster_tick.py): such a start is moved a day earlier."""
+    from dagster._check import CheckError
+
+    for days_before in (0, 1, 2, 7):
+        try:
+            return _dagster_ticks_from(crons, timezone, start - days_before * 86400, start, end)
+        except CheckError:
+            continue
+    return _dagster_ticks_from(crons, timezone, start - 31 * 86400, start, end)
+
+
+def _dagster_ticks_from(crons: tuple[str, ...], timezone: str, origin: int, start: int, end: int) -> tuple[int, ...]:
     from dagster._utils.schedules import schedule_execution_time_iterator  # Dagster's import costs ~0.5 s
 
     cron: str | Sequence[str] = crons[0] if len(crons) == 1 else list(crons)
     ticks: list[int] = []
-    for moment in schedule_execution_time_iterator(start, cron, timezone):
+    for moment in schedule_execution_time_iterator(origin, cron, timezone):
         instant = int(moment.timestamp())
         if instant >= end:
             break
