@@ -16,6 +16,7 @@ from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
+from compiler.builder.fidelity.dst_cover import schedule_tick_cover
 from compiler.builder.fidelity.executor_concurrency import dag_limits
 from compiler.builder.fidelity.io_handoff import pod_local_handoffs
 from compiler.builder.fidelity.pools import asset_pools
@@ -220,14 +221,18 @@ def _read_schedule(
         problem = cron_problem(cron)
         if problem:
             raise UnsupportedInputError(f"schedule {schedule.name}: cron {cron!r} has no Argo equivalent: {problem}")
+    own = (crons,) if isinstance(crons, str) else tuple(crons)
+    cover = schedule_tick_cover(schedule.name, own, timezone or "UTC")
     return ScheduleSpec(
         name=schedule.name,
         job_name=job.name,
-        crons=(crons,) if isinstance(crons, str) else tuple(crons),
+        crons=own,
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
-        gated=verdict.gated,
+        gated=verdict.gated or cover.filtered,
+        argo_crons=cover.crons if cover.crons != own else (),
+        tick_filter=cover.filtered,
         warnings=verdict.warnings,
         sampled_selections=verdict.selections,
     )

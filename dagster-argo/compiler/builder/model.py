@@ -122,6 +122,10 @@ class ScheduleSpec:
     asset_keys: frozenset[tuple[str, ...]]
     stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
     gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
+    # the CronWorkflow's `schedules` when they are not `crons`: entries added so that Argo fires at every Dagster tick
+    # around daylight-saving switches (compiler/validate/tick_cover.py); the gate skips the ticks Dagster would not fire
+    argo_crons: tuple[str, ...] = ()
+    tick_filter: bool = False  # robfig fires where Dagster does not: the schedule-gate skips those ticks
     warnings: tuple[str, ...] = ()  # approximations found evaluating it (compiler/builder/fidelity/schedule_ticks.py)
     # the distinct RunRequest asset_selections of its sampled ticks, each with the first tick (ISO) that returned it:
     # step fusion keeps apart two assets a tick selects one without the other (compiler/builder/fusion.py)

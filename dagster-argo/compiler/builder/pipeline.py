@@ -86,6 +86,7 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     warnings = [*project.fidelity.warnings, *project.warnings, *plan.fusion_warnings]
     warnings += event_warnings(project, plan.events)
     warnings += filter(None, [failure_retry_warning(project.assets, settings.defaults)])
+    warnings += [cron.policy_warning for cron in plan.crons if cron.policy_warning]
     warnings += check_sizes(documents)
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "

@@ -17,12 +17,27 @@ from compiler.builder.fidelity.checks import check_project
 from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
 from compiler.builder.fidelity.secret_scope import needed_env
 from compiler.builder.fusion import fuse_plan, fusion_requested
-from compiler.builder.model import AssetSpec, CheckTask, Project
+from compiler.builder.model import AssetSpec, CheckTask, Project, ScheduleSpec
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
 from compiler.builder.object_fan_out import sensor_entries
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, PLAN_TEMPLATE, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
+
+
+def filtered_concurrency_policy(schedule: ScheduleSpec, policy: str) -> tuple[str, str]:
+    """`Replace` stops the running Workflow when the next tick fires; with added DST entries the next tick is often
+    one the schedule-gate skips (e.g. 03:00 every Sunday of March after a 02:30 run), which would stop a real run
+    for nothing. Such a CronWorkflow gets `Forbid` (a skip tick during a run is dropped, which changes nothing) and
+    a warning. `Forbid` and `Allow` keep their meaning: a skip tick runs only the gate pod."""
+    if policy != "Replace" or not schedule.tick_filter:
+        return "", ""
+    added = schedule.argo_crons[len(schedule.crons) :]
+    entries = f"its daylight-saving cron entries ({', '.join(added)}) and " if added else ""
+    return "Forbid", (
+        f"schedule {schedule.name}: concurrency_policy Replace would let the ticks of {entries}robfig's second "
+        "fall-back tick, which the schedule-gate skips, stop a running run; its CronWorkflow uses Forbid"
+    )
 
 
 def make_plan(project: Project, settings: Settings) -> Plan:
@@ -76,10 +91,14 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             file_name=f"{cron_names[cron_sources[s.name]]}.cronworkflow.yaml",
             schedule=s.name,
             job=s.job_name,
-            crons=s.crons,
+            crons=s.argo_crons or s.crons,
+            dagster_crons=s.crons if s.argo_crons else (),
+            tick_filter=s.tick_filter,
             timezone=s.timezone,
             entrypoint=job_dags[s.job_name],
             suspended=s.stopped,
+            concurrency_policy=filtered_concurrency_policy(s, settings.defaults.concurrency_policy)[0],
+            policy_warning=filtered_concurrency_policy(s, settings.defaults.concurrency_policy)[1],
         )
         for s in project.schedules
     )

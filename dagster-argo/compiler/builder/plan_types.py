@@ -5,6 +5,7 @@ schedule-gate, render, backfill, the deploy bundle) can use them without importi
 """
 
 import dataclasses
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -98,6 +99,15 @@ class CronPlan:
     timezone: str
     entrypoint: str
     suspended: bool = False
+    dagster_crons: tuple[str, ...] = ()  # the Dagster schedule's crons when `crons` has entries added for DST days
+    tick_filter: bool = False  # the DAG's schedule-gate skips the ticks Dagster would not fire
+    concurrency_policy: str = ""  # overrides [tool.compiler] concurrency_policy (see filtered_concurrency_policy)
+    policy_warning: str = ""
+
+    @property
+    def dagster_crons_annotation(self) -> str:
+        """The Dagster schedule's crons as a JSON list: `validate` and `run-local` compare Argo's ticks with them."""
+        return json.dumps(list(self.dagster_crons))
 
 
 @dataclass(frozen=True)

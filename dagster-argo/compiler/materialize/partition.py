@@ -61,6 +61,14 @@ def parse_scheduled_time(
     return _parse_time(created, CREATED_TIME_PLACEHOLDER, "--created-time") or now
 
 
+def cron_tick(raw: str | None, backfill: str | None = None) -> datetime | None:
+    """The instant Argo's cron controller started the workflow at (`--scheduled-time`), or None for a manual
+    submit and for `argo cron backfill` (its dates are not ticks of the controller)."""
+    if parse_backfill_time(backfill) is not None:
+        return None
+    return _parse_time(raw, SCHEDULED_TIME_PLACEHOLDER, "--scheduled-time")
+
+
 def _parse_time(raw: str | None, placeholder: str, option: str) -> datetime | None:
     text = (raw or "").strip()
     if not text or (placeholder and text == placeholder):
