@@ -64,6 +64,7 @@ class Task:
     static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
     when: str = ""  # set under a schedule-gate (compiler/builder/fidelity/schedule_gate.py)
     check: str = ""  # a check's own task: the check's name (compiler/builder/check_tasks.py)
+    chunk: bool = False  # runs a chunk DAG of a split DAG, passing `partition` only (compiler/builder/split.py)
 
     @property
     def depends_expression(self) -> str:
