@@ -2,6 +2,7 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -54,7 +55,7 @@ def test_two_thousand_assets_with_one_retry_policy_each_share_one_step_template(
     assert "warning" not in result.stderr  # a chain cut into chunks skips what Dagster skips
 
 
-def _asset_tasks(out: Path) -> list[dict[str, object]]:
+def _asset_tasks(out: Path) -> list[dict[str, Any]]:
     """Every task of every chunk DAG (the split files beside the main WorkflowTemplate)."""
     tasks = []
     for path in sorted(out.glob("demo-*.workflowtemplate.yaml")):
@@ -85,9 +86,9 @@ def test_two_thousand_descriptions_stay_out_of_the_annotations_and_every_object_
         for task in template["dag"]["tasks"]
     }
     assert len(tasks) == 2000
-    assert {"name": "description", "value": "Hourly values of sensor 7, as the API returned them."} in tasks[
-        "a-00007"
-    ]["arguments"]["parameters"]
+    assert {"name": "description", "value": "Hourly values of sensor 7, as the API returned them."} in tasks["a-00007"][
+        "arguments"
+    ]["parameters"]
 
 
 def test_adding_one_asset_changes_one_chunk() -> None:

@@ -36,7 +36,10 @@ def make(group, index):
 
 
 assets = [make(g, i) for g in range(GROUPS) for i in range(PER_GROUP)]
-jobs = [dg.define_asset_job(f"refresh_group_{{g}}", selection=dg.AssetSelection.groups(f"group_{{g}}")) for g in range(GROUPS)]
+jobs = [
+    dg.define_asset_job(f"refresh_group_{{g}}", selection=dg.AssetSelection.groups(f"group_{{g}}"))
+    for g in range(GROUPS)
+]
 everything = dg.define_asset_job("everything", selection=dg.AssetSelection.all())
 defs = dg.Definitions(
     assets=assets,

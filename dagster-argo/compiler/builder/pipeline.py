@@ -13,6 +13,7 @@ from compiler.builder.plan import make_plan
 from compiler.builder.render import render_with_layout
 from compiler.builder.retry import failure_retry_warning
 from compiler.builder.size_budget import check_sizes
+from compiler.builder.workflow_size import size_warnings
 from compiler.errors import InvalidManifestError
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.settings import Settings
@@ -93,6 +94,7 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     warnings += event_warnings(project, plan.events)
     warnings += filter(None, [failure_retry_warning(project.assets, settings.defaults)])
     warnings += layout.warnings
+    warnings += size_warnings(documents, plan.name)  # the Workflows it creates, as Argo stores them
     warnings += check_sizes(documents)
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "
