@@ -42,13 +42,13 @@ def test_two_thousand_assets_with_one_retry_policy_each_share_one_step_template(
 
     assert result.returncode == 0, result.stderr[-2000:]
     out = tmp_path / "argo_out"
-    [document] = parse_documents((out / "demo.workflowtemplate.yaml").read_text(), "wt")
+    [document] = parse_documents((out / "demo-steps.workflowtemplate.yaml").read_text(), "steps")
     steps = [t for t in document["spec"]["templates"] if "container" in t]
     assert [s["name"] for s in steps] == ["materialize-a-00000"]  # one template, not 2,000 copies
     assert steps[0]["retryStrategy"]["limit"] == "3"
     tasks = _asset_tasks(out)
     assert {task["templateRef"]["template"] for task in tasks} == {"materialize-a-00000"}
-    assert {task["templateRef"]["name"] for task in tasks} == {"demo"}
+    assert {task["templateRef"]["name"] for task in tasks} == {"demo-steps"}
     assert len(tasks) == 2000
     sizes = _sizes(out)
     assert all(size < LAST_APPLIED_LIMIT for size in sizes.values()), sizes
@@ -58,7 +58,7 @@ def test_two_thousand_assets_with_one_retry_policy_each_share_one_step_template(
 def _asset_tasks(out: Path) -> list[dict[str, Any]]:
     """Every task of every chunk DAG (the split files beside the main WorkflowTemplate)."""
     tasks = []
-    for path in sorted(out.glob("demo-*.workflowtemplate.yaml")):
+    for path in sorted(out.glob("demo-*-*.workflowtemplate.yaml")):
         [document] = parse_documents(path.read_text(encoding="utf-8"), path.name)
         [template] = document["spec"]["templates"]
         tasks.extend(template["dag"]["tasks"])

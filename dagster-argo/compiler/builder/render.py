@@ -107,10 +107,12 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
         layout = split(plan)
         text = _render_template(common, layout, plan)
     files = {plan.file_name: text}
+    if layout.library:  # the step templates and per-key DAGs of a split template (compiler/builder/split.py)
+        library = {**common, "part": layout.library, "refs": {}}
+        files[layout.library.file_name] = ENVIRONMENT.get_template("steps.yaml.j2").render(library)
     chunk_template = ENVIRONMENT.get_template("chunk.yaml.j2")
     for part in layout.parts:
-        refs = {task.template: plan.name for task in part.chunk.tasks}
-        files[part.file_name] = chunk_template.render({**common, "part": part, "refs": refs})
+        files[part.file_name] = chunk_template.render({**common, "part": part, "refs": part.refs})
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
@@ -121,5 +123,5 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
 
 
 def _render_template(common: dict[str, Any], layout: Layout, plan: Plan) -> str:
-    context = {**common, "dags": layout.dags, "steps": plan.steps, "refs": layout.refs}
+    context = {**common, "dags": layout.dags, "steps": layout.steps, "refs": layout.refs}
     return ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(context)

@@ -4,6 +4,7 @@ it materializes, also when an asset fails, is what Dagster's in-process run mate
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
@@ -56,6 +57,20 @@ def test_the_split_files_are_each_under_the_client_side_limit(built: Path) -> No
     [dag] = [t["dag"] for t in main["spec"]["templates"] if t["name"] == "main"]
     assert all("templateRef" in task for task in dag["tasks"])
     assert {p.name for p in templates} <= set(load_yaml(built / "kustomization.yaml")["resources"])
+    # references run one way, main → chunks → steps, so `argo template create` can take the files in that order
+    names = {p.name.removesuffix(".workflowtemplate.yaml"): _referenced(load_yaml(p)) for p in templates}
+    assert names["shapes-steps"] == set()
+    assert names["shapes"] == set(names) - {"shapes", "shapes-steps"}
+    assert all(names[chunk] == {"shapes-steps"} for chunk in names if chunk.startswith("shapes-main-"))
+
+
+def _referenced(document: dict[str, Any]) -> set[str]:
+    return {
+        task["templateRef"]["name"]
+        for template in document["spec"]["templates"]
+        for task in (template.get("dag") or {}).get("tasks", [])
+        if "templateRef" in task
+    }
 
 
 @pytest.mark.parametrize("fail", ["", "chain_1", "lone_a"])
