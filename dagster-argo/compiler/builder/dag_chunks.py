@@ -105,15 +105,7 @@ def _cut(component: list[Task], budget: int, key: str) -> tuple[list[Chunk], int
     for task in component:
         sorter.add(task.name, *(d for d in task.depends if d in by_name))
     order = list(sorter.static_order())
-    groups: list[list[str]] = [[]]
-    used = 0
-    for name in order:
-        size = task_size(by_name[name])
-        if groups[-1] and used + size > budget:
-            groups.append([])
-            used = 0
-        groups[-1].append(name)
-        used += size
+    groups = _groups(order, by_name, budget)
     chunk_of = {name: index for index, group in enumerate(groups) for name in group}
     keys = [f"{key}-{index}" for index in range(len(groups))]
     chunks = []
@@ -122,6 +114,54 @@ def _cut(component: list[Task], budget: int, key: str) -> tuple[list[Chunk], int
         inner = tuple(_within(by_name[n], chunk_of, index) for n in group)
         chunks.append(Chunk(keys[index], inner, tuple(keys[u] for u in sorted(upstream))))
     return chunks, _over_skipped(order, by_name, groups, chunks, chunk_of)
+
+
+def _groups(names: list[str], by_name: Mapping[str, Task], budget: int) -> list[list[str]]:
+    """Chunks of a connected group, in topological order. When its root tasks are small and the rest falls apart
+    into several pieces without them, the roots are a chunk and each piece (packed with its siblings while they fit,
+    cut the same way when too large) follows: a failed root then skips only what depends on the roots. Otherwise
+    (a chain, or one piece holding nearly everything) consecutive cuts in topological order."""
+    sizes = {name: task_size(by_name[name]) for name in names}
+    if sum(sizes.values()) <= budget:
+        return [names]
+    inside = set(names)
+    roots = [name for name in names if not any(dep in inside for dep in by_name[name].depends)]
+    rest = [name for name in names if name not in set(roots)]
+    pieces = _components([_restricted(by_name[name], set(rest)) for name in rest])
+    piece_sizes = [sum(sizes[t.name] for t in piece) for piece in pieces]
+    if sum(sizes[r] for r in roots) > budget or len(pieces) < 2 or max(piece_sizes) > 0.9 * sum(sizes.values()):
+        return _consecutive(names, sizes, budget)
+    groups: list[list[str]] = [roots]
+    packed: list[str] = []
+    used = 0
+    for piece, size in zip(pieces, piece_sizes, strict=True):
+        if size > budget:
+            groups.extend(_groups([t.name for t in piece], by_name, budget))
+            continue
+        if packed and used + size > budget:
+            groups.append(packed)
+            packed, used = [], 0
+        packed.extend(t.name for t in piece)
+        used += size
+    if packed:
+        groups.append(packed)
+    return groups
+
+
+def _restricted(task: Task, names: set[str]) -> Task:
+    return dataclasses.replace(task, depends=tuple(d for d in task.depends if d in names))
+
+
+def _consecutive(names: list[str], sizes: Mapping[str, int], budget: int) -> list[list[str]]:
+    groups: list[list[str]] = [[]]
+    used = 0
+    for name in names:
+        if groups[-1] and used + sizes[name] > budget:
+            groups.append([])
+            used = 0
+        groups[-1].append(name)
+        used += sizes[name]
+    return groups
 
 
 def _within(task: Task, chunk_of: Mapping[str, int], index: int) -> Task:
