@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.builder.size_budget import STORED_OBJECT_LIMIT
+
 MAX_WORKFLOW_SIZE = 1024 * 1024  # Argo's default MAX_WORKFLOW_SIZE (workflow/packer/packer.go)
 WORKFLOW_NAME_SUFFIX = "-1764990000"  # a CronWorkflow's Workflow: its name plus the tick's Unix time
 TIME = "2026-11-28T03:00:00Z"
@@ -179,11 +181,14 @@ def size_warnings(documents: Mapping[str, Any], root: str) -> list[str]:
     for size in workflow_sizes(documents, root):
         if size.fits:
             continue
+        if size.stored > STORED_OBJECT_LIMIT:
+            verdict = "it cannot run: stored templates are never offloaded and etcd stores at most 1.5 MiB"
+        else:
+            verdict = "it runs only with the node status offloaded (persistence.nodeStatusOffLoad)"
         warnings.append(
             f"entrypoint {size.entrypoint} of {root}: a Workflow running it records {size.nodes} nodes and grows to "
             f"{size.compressed / 2**20:.1f} MiB even with its node status compressed (stored templates "
-            f"{size.stored / 2**20:.1f} MiB), above Argo's MAX_WORKFLOW_SIZE of 1 MiB: it runs only with "
-            "persistence.nodeStatusOffLoad (and stored templates under etcd's 1.5 MiB); split the job into smaller "
-            'jobs (compiler/README.md, "Workflows at scale")'
+            f"{size.stored / 2**20:.1f} MiB), above Argo's MAX_WORKFLOW_SIZE of 1 MiB: {verdict}; split the job into "
+            'smaller jobs (compiler/README.md, "Workflows at scale")'
         )
     return warnings
