@@ -5,10 +5,12 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import pytest
 
 from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import compile_project
 from compiler.builder.size_budget import LAST_APPLIED_LIMIT, STORED_OBJECT_LIMIT, json_size
+from compiler.errors import UnsupportedInputError
 from compiler.parse import parse_documents
 from tests.compiler.shapes import asset_name, make_asset
 from tests.compiler.support import demo_settings, run_compiler, write_project
@@ -139,3 +141,18 @@ def test_one_asset_too_large_to_store_is_refused_before_writing(tmp_path: Path) 
     assert "Traceback" not in result.stderr
     assert [p.name for p in out.iterdir()] == ["demo.workflowtemplate.yaml"]
     assert previous.read_text(encoding="utf-8") == "# the last good build\n"
+
+
+def test_a_gated_dag_too_large_for_one_manifest_is_refused_naming_it() -> None:
+    """A schedule with code of its own puts a schedule-gate task in its job's DAG whose outputs every task reads; a
+    chunk DAG cannot read a task of its caller, so such a DAG is never split."""
+    assets = [make_asset(asset_name(i), [], description="d" * 2000) for i in range(200)]
+    job = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
+
+    @dg.schedule(job=job, cron_schedule="0 1 * * *")
+    def gated(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest()
+
+    defs = dg.Definitions(assets=assets, jobs=[job], schedules=[gated])
+    with pytest.raises(UnsupportedInputError, match="DAG job-nightly: its schedule has code of its own"):
+        compile_project(project_from_definitions("p", defs), demo_settings())
