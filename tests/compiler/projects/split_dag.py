@@ -1,10 +1,11 @@
 """Test project: a graph whose one WorkflowTemplate would pass 256 KiB (long descriptions), so `build` splits its
 DAG into chunk WorkflowTemplates joined by templateRef (compiler/builder/split.py), at a size a replay can run.
 
-A chain `chain_0` → ... → `chain_5` is too large for one chunk and is cut into consecutive chunks; `lone_a`, `lone_b`
-depend on nothing and land in the hashed buckets. A file `fail` beside SHAPES_DIR names an asset that raises, to compare
-what a failure skips (run-local gives each step only the environment the YAML gives its pod). Values travel through
-FilesystemIOManager in SHAPES_DIR, the directory every step shares.
+A chain `chain_0` → ... → `chain_5` is too large for one chunk and is cut into consecutive chunks; `tree_root` feeding
+`tree_0` ... `tree_3` is too large too and is cut at its root (the root a chunk, the leaves packed after it); `lone_a`,
+`lone_b` depend on nothing and land in the hashed buckets. A file `fail` beside SHAPES_DIR names an asset that
+raises, to compare what a failure skips (run-local gives each step only the environment the YAML gives its pod).
+Values travel through FilesystemIOManager in SHAPES_DIR, the directory every step shares.
 """
 
 import os
@@ -30,6 +31,21 @@ def _chain(index: int) -> dg.AssetsDefinition:
     return _asset
 
 
+@dg.asset(description="Feeds the tree.")
+def tree_root() -> int:
+    _fail_if_named("tree_root")
+    return 0
+
+
+def _leaf(index: int) -> dg.AssetsDefinition:
+    @dg.asset(name=f"tree_{index}", deps=[tree_root], description=DESCRIPTION)
+    def _asset() -> int:
+        _fail_if_named(f"tree_{index}")
+        return index
+
+    return _asset
+
+
 @dg.asset(description="Stands alone.")
 def lone_a() -> str:
     _fail_if_named("lone_a")
@@ -42,6 +58,6 @@ def lone_b() -> str:
 
 
 defs = dg.Definitions(
-    assets=[*(_chain(i) for i in range(6)), lone_a, lone_b],
+    assets=[*(_chain(i) for i in range(6)), tree_root, *(_leaf(i) for i in range(4)), lone_a, lone_b],
     resources={"io_manager": dg.FilesystemIOManager(base_dir=dg.EnvVar("SHAPES_DIR"))},
 )

@@ -62,6 +62,9 @@ def test_the_split_files_are_each_under_the_client_side_limit(built: Path) -> No
     assert names["shapes-steps"] == set()
     assert names["shapes"] == set(names) - {"shapes", "shapes-steps"}
     assert all(names[chunk] == {"shapes-steps"} for chunk in names if chunk.startswith("shapes-main-"))
+    chunks = {task["name"]: task.get("depends", "") for task in dag["tasks"]}
+    assert len(chunks) == 6  # the lone assets' bucket, the chain's two chunks, the tree's root and its leaves' two
+    assert sorted(chunks.values()).count("") == 3  # each chunk after its group's first waits for the one before
 
 
 def _referenced(document: dict[str, Any]) -> set[str]:
@@ -73,7 +76,7 @@ def _referenced(document: dict[str, Any]) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("fail", ["", "chain_1", "lone_a"])
+@pytest.mark.parametrize("fail", ["", "chain_1", "lone_a", "tree_root", "tree_1"])
 def test_replaying_the_split_graph_matches_dagster(
     built: Path, tmp_path: Path, fail: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -85,5 +88,8 @@ def test_replaying_the_split_graph_matches_dagster(
     assert code == (1 if fail else 0), output
     direct = _dagster(direct_dir, fail, monkeypatch)
     assert written_keys(replay_dir) == written_keys(direct_dir) == direct
+    everything = {*(f"chain_{i}" for i in range(6)), "tree_root", *(f"tree_{i}" for i in range(4)), "lone_a", "lone_b"}
     if fail == "chain_1":  # the failure skips its downstream in the next chunk too, and nothing else
-        assert direct == {"chain_0", "lone_a", "lone_b"}
+        assert direct == everything - {f"chain_{i}" for i in range(1, 6)}
+    if fail == "tree_1":  # its siblings run, in its own chunk and in the next
+        assert direct == everything - {"tree_1"}
