@@ -69,6 +69,7 @@ class Task:
     upstream: str = ""  # a planning task (compiler/builder/cadence.py): the upstream asset whose partitions it lists
     with_param: str = ""  # an upstream step fanned out over a planning task's list (withParam, partition `{{item}}`)
     job: str = ""  # in a `job-<job>` DAG of a project that reads run config: the Dagster job (materialize --job)
+    chunk: bool = False  # runs a chunk DAG of a split DAG, passing `partition` only (compiler/builder/split.py)
 
     @property
     def depends_expression(self) -> str:

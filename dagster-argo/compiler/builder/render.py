@@ -11,6 +11,7 @@ from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHED
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, MAIN_DAG, PLAN_TEMPLATE, Plan
+from compiler.builder.split import SPLIT_ABOVE, Layout, split, whole
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
 from compiler.shared_volume import VOLUME_NAME
@@ -86,6 +87,11 @@ def build_command(location: CodeLocation) -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """File name → YAML text, in a fixed order."""
+    return render_with_layout(plan)[0]
+
+
+def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
+    """The files and how the WorkflowTemplate was laid out: whole, or split when it renders above SPLIT_ABOVE."""
     common = {
         "plan": plan,
         "command": build_command(plan.location),
@@ -100,11 +106,27 @@ def render(plan: Plan) -> dict[str, str]:
         "plan_template": PLAN_TEMPLATE,
         "description": f"Dagster assets of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
-    files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}
+    layout = whole(plan)
+    text = _render_template(common, layout, plan)
+    if len(text.encode("utf-8")) > SPLIT_ABOVE:  # compiler/builder/split.py
+        layout = split(plan)
+        text = _render_template(common, layout, plan)
+    files = {plan.file_name: text}
+    if layout.library:  # the step templates and per-key DAGs of a split template (compiler/builder/split.py)
+        library = {**common, "part": layout.library, "refs": {}}
+        files[layout.library.file_name] = ENVIRONMENT.get_template("steps.yaml.j2").render(library)
+    chunk_template = ENVIRONMENT.get_template("chunk.yaml.j2")
+    for part in layout.parts:
+        files[part.file_name] = chunk_template.render({**common, "part": part, "refs": part.refs})
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
     from compiler.builder.events import render_events  # imports this module
 
     files.update(render_events(plan, common))
-    return files
+    return files, layout
+
+
+def _render_template(common: dict[str, Any], layout: Layout, plan: Plan) -> str:
+    context = {**common, "dags": layout.dags, "steps": layout.steps, "refs": layout.refs}
+    return ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(context)
