@@ -1,0 +1,73 @@
+"""Dynamic partitions: the keys live in the Dagster instance, so a planning task reads them when the run starts.
+
+A `DynamicPartitionsDefinition` has no key list when compiling: its keys are added to (and deleted from) the Dagster
+instance at run time (`instance.add_dynamic_partitions`, a sensor's `dynamic_partitions_requests`). With a shared
+instance (`[tool.compiler.instance] kind = "postgres"`) every pod reads the same keys, so in each DAG such an asset's
+task is preceded by a planning task `plan-<task>` (`python -m compiler plan-partitions --asset A --upstream A`,
+one per definition and DAG, named after its first asset there;
+compiler/materialize/dynamic_keys.py) that writes the definition's current keys (or, for an explicit `partition`,
+that key once Dagster's instance confirms it exists) as a JSON list, and the asset's step fans out over it with
+`withParam` (one pod per key, `partition: {{item}}`): what a Dagster backfill over all of the definition's keys runs.
+Without a shared instance the pods could not see the keys: refused naming the asset and the setting to add.
+"""
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from compiler.builder.model import AssetSpec
+from compiler.builder.naming import fit_name
+from compiler.builder.plan_types import PLAN_TEMPLATE, Task
+from compiler.errors import UnsupportedInputError
+
+if TYPE_CHECKING:  # plan.py imports this module; Dagster is imported only where a definition is read
+    import dagster as dg
+
+    from compiler.settings import Settings
+
+PLAN_PREFIX = "plan-"
+
+
+def dynamic_name(partitions: "dg.PartitionsDefinition | None") -> str:
+    """The name of a plain DynamicPartitionsDefinition (the instance's key set), '' for any other definition."""
+    import dagster as dg
+
+    if isinstance(partitions, dg.DynamicPartitionsDefinition) and partitions.name:
+        return partitions.name
+    return ""
+
+
+def check_dynamic_instance(assets: Iterable[AssetSpec], settings: "Settings") -> None:
+    """Exit 2 when an asset has dynamic partitions but the pods share no Dagster instance to read the keys from."""
+    if settings.instance is not None:
+        return
+    for asset in assets:
+        if asset.dynamic_partitions:
+            raise UnsupportedInputError(
+                f"asset {asset.key_path}: DynamicPartitionsDefinition {asset.dynamic_partitions!r} keeps its keys in "
+                "the Dagster instance, and the pods run on throw-away instances that hold none; configure a shared "
+                'instance with [tool.compiler.instance] kind = "postgres" (and its password Secret) in the settings, '
+                "or use a StaticPartitionsDefinition"
+            )
+
+
+def dynamic_tasks(asset: AssetSpec, task: Task, listed: dict[str, str]) -> tuple[Task | None, Task]:
+    """The planning task listing the asset's keys (None when an earlier asset of this DAG with the same definition
+    already has one: every asset of one definition runs over one list, read once, as a Dagster backfill fixes its
+    keys when it starts), and the asset's own task fanned out over that list. `listed` maps each definition's name
+    to its planning task in this DAG and is filled here."""
+    plan = listed.get(asset.dynamic_partitions)
+    listing = None
+    if plan is None:
+        plan = fit_name(f"{PLAN_PREFIX}{task.name}")
+        listed[asset.dynamic_partitions] = plan
+        listing = Task(plan, PLAN_TEMPLATE, asset.key_path, (), upstream=asset.key_path)
+    fanned = Task(
+        task.name,
+        task.template,
+        task.asset,
+        tuple(sorted({*task.depends, plan})),
+        description=task.description,
+        owners=task.owners,
+        with_param=f"{{{{tasks.{plan}.outputs.parameters.keys}}}}",
+    )
+    return listing, fanned
