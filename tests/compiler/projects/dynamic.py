@@ -2,8 +2,9 @@
 not in the code, so only a run can list them.
 
 `city_reading` (one reading per city) → `city_report` (the same city's report), both partitioned by the dynamic
-definition `cities`. Objects are stored under `cadence/<asset>/<city>.json` (the cadence project's IO manager). Values are pure functions of the keys,
-so Dagster in process and the replayed pods store the same bytes (compiler/builder/dynamic_partitions.py).
+definition `cities`. Objects are stored under `cadence/<asset>/<city>.json` (the cadence project's IO manager).
+Values are pure functions of the keys, so Dagster in process and the replayed pods store the same bytes
+(compiler/builder/dynamic_partitions.py).
 """
 
 from typing import Any

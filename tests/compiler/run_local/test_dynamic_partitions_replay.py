@@ -6,7 +6,6 @@ as Dagster refuses it."""
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -67,7 +66,7 @@ def _stored(env: dict[str, str]) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def compiled(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) -> Iterator[tuple[Path, dict[str, str]]]:
+def compiled(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) -> tuple[Path, dict[str, str]]:
     """The project built with the shared instance, and a fresh database holding the three cities."""
     tmp = tmp_path_factory.mktemp("dynamic")
     database = f"dynamic_partitions_{os.getpid()}"
@@ -81,13 +80,11 @@ def compiled(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer)
         ["build", "--module", MODULE, "--settings", str(tmp / "pyproject.toml"), "--out", str(tmp / "out")], REPO, env
     )
     assert built.returncode == 0, built.stderr
-    yield tmp / "out" / "dynamic.workflowtemplate.yaml", pg
+    return tmp / "out" / "dynamic.workflowtemplate.yaml", pg
 
 
 def _run_local(template: Path, env: dict[str, str], *extra: str) -> str:
-    replayed = compiler_process(
-        ["run-local", str(template), "--backoff-scale", "0", *extra], REPO, env, timeout=600
-    )
+    replayed = compiler_process(["run-local", str(template), "--backoff-scale", "0", *extra], REPO, env, timeout=600)
     return f"rc={replayed.returncode}\n{replayed.stdout}{replayed.stderr}"
 
 
@@ -107,7 +104,9 @@ def test_a_run_over_the_instance_keys_stores_what_dagster_stores(
     from tests.compiler.projects.dynamic import defs
 
     with _open(tmp_path / "instance", pg) as instance:
-        keys = defs.get_assets_def("city_reading").partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+        partitions = defs.get_assets_def("city_reading").partitions_def
+        assert partitions is not None
+        keys = partitions.get_partition_keys(dynamic_partitions_store=instance)
         assert sorted(keys) == sorted(CITIES)
         for key in keys:
             assert defs.resolve_job_def("cities_job").execute_in_process(partition_key=key, instance=instance).success
