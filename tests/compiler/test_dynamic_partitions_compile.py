@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import REPO, compile_defs, compiler_process, dag, workflow_template
@@ -84,3 +85,29 @@ def test_the_planning_command_without_a_shared_instance_is_a_usage_error(tmp_pat
     assert "asset 'city_reading' has dynamic partitions" in result.stdout
     assert "[tool.compiler.instance]" in result.stdout
     assert not (tmp_path / "k").exists()
+
+
+def test_a_downstream_dynamic_asset_warns_that_a_failing_upstream_key_holds_back_every_key() -> None:
+    project = project_from_definitions("project", _defs())
+    warnings = {asset.key_path: asset.warnings for asset in project.assets}
+    assert warnings["reading"] == warnings["probe"] == warnings["total"] == ()
+    [warning] = warnings["report"]
+    assert warning.startswith("asset report: its dynamic partitions fan out after every key of asset(s) reading")
+
+
+def test_a_schedule_of_dynamic_assets_is_refused_as_dagster_runs_it_without_a_key() -> None:
+    """Dagster's answer for a plain schedule: its RunRequest names no partition key (so every step of that run
+    fails); fanning out over every key instead would change the meaning."""
+    defs = _defs()
+    job = dg.define_asset_job("readings", selection=["reading"], partitions_def=CITIES)
+    schedule = dg.ScheduleDefinition(name="nightly", job=job, cron_schedule="0 1 * * *")
+    with dg.DagsterInstance.ephemeral() as instance:
+        instance.add_dynamic_partitions("cities", ["vienna"])
+        scheduled = dg.Definitions(assets=defs.assets, jobs=[job], schedules=[schedule])
+        repository = scheduled.get_repository_def()
+        with dg.build_schedule_context(instance=instance, repository_def=repository) as context:
+            [request] = repository.get_schedule_def("nightly").evaluate_tick(context).run_requests or []
+    assert request.partition_key is None
+    with pytest.raises(UnsupportedInputError) as error:
+        compile_defs(scheduled, instance=INSTANCE)
+    assert str(error.value).startswith("schedule nightly: starts runs of asset reading, which has dynamic partitions")

@@ -11,10 +11,11 @@ that key once Dagster's instance confirms it exists) as a JSON list, and the ass
 Without a shared instance the pods could not see the keys: refused naming the asset and the setting to add.
 """
 
+import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from compiler.builder.model import AssetSpec
+from compiler.builder.model import AssetSpec, Project
 from compiler.builder.naming import fit_name
 from compiler.builder.plan_types import PLAN_TEMPLATE, Task
 from compiler.errors import UnsupportedInputError
@@ -27,6 +28,25 @@ if TYPE_CHECKING:  # plan.py imports this module; Dagster is imported only where
 PLAN_PREFIX = "plan-"
 
 
+def with_dynamic_warnings(assets: list[AssetSpec]) -> list[AssetSpec]:
+    """A documented approximation: each dynamic asset's step fans out on its own, so a downstream asset of the same
+    definition waits for every key of its upstream asset, and one failing key holds it back for every key, where a
+    Dagster backfill runs each key's chain as its own run and holds back only that key's downstream step."""
+    dynamic = {key: asset.dynamic_partitions for asset in assets if asset.dynamic_partitions for key in asset.all_keys}
+    marked = []
+    for asset in assets:
+        above = sorted("/".join(d) for d in asset.deps if asset.dynamic_partitions and dynamic.get(d))
+        if above:
+            warning = (
+                f"asset {asset.key_path}: its dynamic partitions fan out after every key of asset(s) "
+                f"{', '.join(above)} succeeded: a failing key there holds back all of its keys (a Dagster backfill "
+                "holds back only that key's)"
+            )
+            asset = dataclasses.replace(asset, warnings=(*asset.warnings, warning))
+        marked.append(asset)
+    return marked
+
+
 def dynamic_name(partitions: "dg.PartitionsDefinition | None") -> str:
     """The name of a plain DynamicPartitionsDefinition (the instance's key set), '' for any other definition."""
     import dagster as dg
@@ -36,8 +56,36 @@ def dynamic_name(partitions: "dg.PartitionsDefinition | None") -> str:
     return ""
 
 
-def check_dynamic_instance(assets: Iterable[AssetSpec], settings: "Settings") -> None:
-    """Exit 2 when an asset has dynamic partitions but the pods share no Dagster instance to read the keys from."""
+def check_dynamic(project: Project, settings: "Settings") -> None:
+    """Exit 2 when an asset has dynamic partitions but the pods share no Dagster instance to read the keys from, or
+    when a schedule or sensor starts runs of such assets (not mapped yet: see `_check_triggers`)."""
+    _check_instance(project.assets, settings)
+    _check_triggers(project)
+
+
+def _check_triggers(project: Project) -> None:
+    """A schedule (or automation condition, or sensor) starting a job of dynamically partitioned assets: Dagster
+    runs exactly the partition key its RunRequest names. A plain `ScheduleDefinition` names none, so Dagster's run
+    fails in every step; a `@schedule` function naming keys reads the instance, which the compiled schedule
+    evaluation has not got. Either way a fan-out over every key would change the meaning, so it is refused."""
+    dynamic = {key for asset in project.assets if asset.dynamic_partitions for key in asset.all_keys}
+    if not dynamic:
+        return
+    starts = [(f"schedule {s.name}", s.asset_keys) for s in project.schedules]
+    starts += [(f"sensor {t.spec.name}", t.asset_keys) for t in project.object_triggers]
+    for where, keys in starts:
+        hit = sorted(dynamic & keys)
+        if hit:
+            raise UnsupportedInputError(
+                f"{where}: starts runs of asset {'/'.join(hit[0])}, which has dynamic partitions: Dagster runs the "
+                "partition key its RunRequest names (none for a plain ScheduleDefinition, so each step fails; keys "
+                "a @schedule or @sensor reads from the instance), which is not mapped yet; run its job's DAG "
+                "manually (`argo submit --from workflowtemplate/<name> --entrypoint job-<job>`, every key the "
+                "instance holds, or `-p partition=KEY`)"
+            )
+
+
+def _check_instance(assets: Iterable[AssetSpec], settings: "Settings") -> None:
     if settings.instance is not None:
         return
     for asset in assets:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from compiler.builder.cadence import planned_tasks
 from compiler.builder.check_tasks import check_source, plan_check_tasks
-from compiler.builder.dynamic_partitions import check_dynamic_instance, dynamic_tasks
+from compiler.builder.dynamic_partitions import check_dynamic, dynamic_tasks
 from compiler.builder.events import plan_events
 from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
@@ -28,7 +28,7 @@ from compiler.settings import Settings
 
 def make_plan(project: Project, settings: Settings) -> Plan:
     check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
-    check_dynamic_instance(project.assets, settings)  # dynamic partitions' keys: the shared instance
+    check_dynamic(project, settings)  # dynamic partitions: their keys in the shared instance, no schedules yet
     task_names, renamings = assign_names(
         (
             *(asset.task_source for asset in project.assets),
