@@ -69,7 +69,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     """Hook for `python -m compiler plan-partitions` (compiler/cli.py lists it in SUBCOMMANDS)."""
     parser = subparsers.add_parser(
         "plan-partitions",
-        help="list, by Dagster's partition mapping, the upstream partitions a downstream partition reads",
+        help="list, by Dagster's partition mapping, the upstream partitions a downstream partition reads "
+        "(with --upstream = --asset: a dynamically partitioned asset's keys in the shared instance)",
         description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
