@@ -111,3 +111,23 @@ def test_a_schedule_of_dynamic_assets_is_refused_as_dagster_runs_it_without_a_ke
     with pytest.raises(UnsupportedInputError) as error:
         compile_defs(scheduled, instance=INSTANCE)
     assert str(error.value).startswith("schedule nightly: starts runs of asset reading, which has dynamic partitions")
+
+
+def test_a_check_with_additional_deps_on_a_dynamic_asset_stays_in_its_pod_with_a_warning() -> None:
+    """Its own task would have no key to run (it is not fanned out): it runs per key in the asset's pod."""
+
+    @dg.asset_check(asset="reading", additional_deps=["probe"])
+    def plausible() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=True)
+
+    defs = _defs()
+    project = project_from_definitions("project", dg.Definitions(assets=defs.assets, asset_checks=[plausible]))
+    [reading] = [asset for asset in project.assets if asset.key_path == "reading"]
+    assert reading.check_tasks == ()
+    assert any(
+        w.startswith("asset check reading:plausible: runs in the pod of its fanned-out asset") for w in reading.warnings
+    )
+    main = dag(
+        workflow_template(compile_defs(dg.Definitions(assets=defs.assets, asset_checks=[plausible]), instance=INSTANCE))
+    )
+    assert not [name for name in main if "plausible" in name]
