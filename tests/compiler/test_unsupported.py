@@ -15,11 +15,13 @@ def _compile_error(defs: dg.Definitions) -> str:
     return str(error.value)
 
 
-def test_dynamic_partitions() -> None:
+def test_dynamic_partitions_without_a_shared_instance() -> None:
+    """The keys live in the Dagster instance; throw-away pod instances hold none (test_dynamic_partitions_compile)."""
     asset = make_asset("events", [], partitions_def=dg.DynamicPartitionsDefinition(name="ids"))
-    message = _compile_error(dg.Definitions(assets=[asset]))
-    assert message.startswith("asset events: DynamicPartitionsDefinition partitions are not supported yet")
-    assert "only known at run time" in message
+    with pytest.raises(UnsupportedInputError) as error:
+        compile_defs(dg.Definitions(assets=[asset]))
+    assert str(error.value).startswith("asset events: DynamicPartitionsDefinition 'ids' keeps its keys")
+    assert '[tool.compiler.instance] kind = "postgres"' in str(error.value)
 
 
 def test_multi_dimensional_partitions_with_a_dynamic_dimension() -> None:

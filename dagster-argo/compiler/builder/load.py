@@ -14,6 +14,7 @@ from compiler.builder.automation import automation_schedules, job_automation_sch
 from compiler.builder.automation_sensors import evaluators
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
+from compiler.builder.dynamic_partitions import dynamic_name, with_dynamic_warnings
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
 from compiler.builder.fidelity.dst_cover import schedule_tick_cover
@@ -178,10 +179,12 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 fan_out=fan_out,
                 fuse=read_fuse_tag(name, node.tags, settings.tags),
                 partitions=partitions_identity(node.partitions_def),
+                dynamic_partitions=dynamic_name(node.partitions_def),  # compiler/builder/dynamic_partitions.py
             )
         )
     materializable = {key for asset in assets for key in asset.all_keys}
-    return [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
+    kept = [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
+    return with_dynamic_warnings(kept)  # compiler/builder/dynamic_partitions.py
 
 
 def _check_key(key: dg.AssetKey) -> None:

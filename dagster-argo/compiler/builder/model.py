@@ -85,6 +85,9 @@ class AssetSpec:
     check_tasks: tuple[CheckTask, ...] = ()  # its checks that run after it in tasks of their own
     # upstream assets of another cadence whose partitions `main` plans and fans out over (compiler/builder/cadence.py)
     planned_deps: tuple[tuple[str, ...], ...] = ()
+    # the name of its DynamicPartitionsDefinition: its keys are read from the shared instance at run time
+    # (compiler/builder/dynamic_partitions.py); "" for any other definition
+    dynamic_partitions: str = ""
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:

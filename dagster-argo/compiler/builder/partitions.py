@@ -4,7 +4,8 @@ Every pod picks its own partition by evaluating Dagster's schedule for its tick 
 any `TimeWindowPartitionsDefinition` (hourly, daily with offsets, weekly, monthly, any cron) maps without the
 compiler reading its cron: the CronWorkflow fires at the schedule's cron (checked tick by tick against Dagster's
 own iterator) and Dagster turns each tick into a key. Static and time × static keys fan out
-(compiler/builder/fan_out.py); dynamic partitions are refused (no key list exists when compiling). Dependencies
+(compiler/builder/fan_out.py); dynamic partitions are read from the shared instance when the run starts
+(dynamic_partitions.py). Dependencies
 between differently partitioned assets are judged by Dagster's own mapping code (partition_mapping.py): the same
 tick's partitions, or other ticks' (a different cadence, cadence.py).
 """
@@ -30,12 +31,12 @@ def describe_partitions(name: str, partitions: dg.PartitionsDefinition | None) -
     if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
         return describe_time_window(partitions)
     kind = type(partitions).__name__
+    if isinstance(partitions, dg.DynamicPartitionsDefinition) and partitions.name:
+        return f"dynamic partitions {partitions.name!r}"  # keys read at run time: dynamic_partitions.py
     if isinstance(partitions, dg.DynamicPartitionsDefinition):
         why = (
-            "its keys are only known at run time (added to the Dagster instance by a sensor or API call), so no "
-            "withItems list can be written when compiling, and the pods share no Dagster instance to read them "
-            'from; use a StaticPartitionsDefinition (its keys fan out in Argo, see compiler/README.md "Fan-out") '
-            "or a time-window partitions definition"
+            "a DynamicPartitionsDefinition without a name computes its keys with a function (deprecated in "
+            "Dagster), which no pod can list; give it a name so its keys live in the Dagster instance"
         )
     else:
         why = (
@@ -68,6 +69,13 @@ def check_partition_dependencies(
             parent = graph.get(parent_key).partitions_def
             if parent_key not in tasks or child is None or parent is None or parent == child:
                 continue
+            if isinstance(child, dg.DynamicPartitionsDefinition) or isinstance(parent, dg.DynamicPartitionsDefinition):
+                raise UnsupportedInputError(
+                    f"asset {child_key.to_user_string()} ({_short(child)}) depends on asset "
+                    f"{parent_key.to_user_string()} ({_short(parent)}): a dependency between dynamic partitions and "
+                    "another partitions definition is not mapped yet (its keys are only known at run time); give "
+                    "both assets the same DynamicPartitionsDefinition, or leave one unpartitioned"
+                )
             mapping = graph.get_partition_mapping(child_key, parent_key)
             can_plan = (
                 isinstance(child, dg.TimeWindowPartitionsDefinition)
@@ -87,6 +95,8 @@ def check_partition_dependencies(
 def _short(partitions: dg.PartitionsDefinition) -> str:
     if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
         return f"cron {partitions.cron_schedule!r} in {partitions.timezone}"
+    if isinstance(partitions, dg.DynamicPartitionsDefinition):
+        return f"dynamic partitions {partitions.name!r}"
     return type(partitions).__name__
 
 

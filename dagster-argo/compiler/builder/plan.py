@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from compiler.builder.cadence import planned_tasks
 from compiler.builder.check_tasks import check_source, plan_check_tasks
+from compiler.builder.dynamic_partitions import check_dynamic, dynamic_tasks
 from compiler.builder.events import plan_events
 from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
@@ -42,6 +43,7 @@ def filtered_concurrency_policy(schedule: ScheduleSpec, policy: str) -> tuple[st
 
 def make_plan(project: Project, settings: Settings) -> Plan:
     check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
+    check_dynamic(project, settings)  # dynamic partitions: their keys in the shared instance, no schedules yet
     task_names, renamings = assign_names(
         (
             *(asset.task_source for asset in project.assets),
@@ -156,6 +158,7 @@ def _dag(
             if check.blocking and (selection is None or check.asset in selection):
                 blocking.setdefault(check.asset, set()).add(_task.name)
     by_key = {key: asset for asset in assets for key in asset.all_keys}
+    listed: dict[str, str] = {}  # a dynamic partitions definition → its planning task in this DAG
     for asset in assets:
         if selection is not None and selection.isdisjoint(asset.all_keys):
             continue
@@ -179,6 +182,11 @@ def _dag(
                 owners=free_text(", ".join(asset.owners)),
             )
         )
+        if asset.dynamic_partitions:  # keys read from the instance by a planning task (dynamic_partitions.py)
+            listing, tasks[-1] = dynamic_tasks(asset, tasks[-1], listed)
+            if listing is not None:
+                tasks.insert(-1, listing)
+                members.append(Member(listing.name, (), None))
         members.append(Member(tasks[-1].name, tasks[-1].depends, asset.fan_out))
         for check, task in checks.get(asset.key, ()):
             if selection is not None and check.asset not in selection:

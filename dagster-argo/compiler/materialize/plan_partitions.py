@@ -9,6 +9,10 @@ answer, never the compiler's: the downstream partition is resolved exactly as it
 upstream definition's order. Upstream partitions the mapping names but that do not exist (yet) are a failure naming
 them (exit 1: Dagster's input loading fails on them too; a later attempt may find them), unless the mapping allows
 them, when they are left out.
+
+With `--upstream` equal to `--asset` and a DynamicPartitionsDefinition, the list is the keys one run builds of that
+asset itself: its keys in the shared Dagster instance, or the explicit partition once the instance confirms it exists
+(compiler/materialize/dynamic_keys.py, compiler/builder/dynamic_partitions.py).
 """
 
 import argparse
@@ -23,6 +27,7 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
+from compiler.materialize.dynamic_keys import dynamic_keys, is_dynamic
 from compiler.materialize.loading import (
     MaterializeUsageError,
     load_definitions,
@@ -42,7 +47,9 @@ if TYPE_CHECKING:
 DESCRIPTION = (
     "Resolve the partition of --asset as its step pod would (--partition, else the schedule's tick) and write the "
     "partitions of --upstream it reads, by Dagster's own partition mapping, as a JSON list to --output: the list "
-    "an Argo task fans out over with withParam before the downstream asset runs."
+    "an Argo task fans out over with withParam before the downstream asset runs. With --upstream equal to --asset "
+    "and dynamic partitions: the keys of its DynamicPartitionsDefinition in the shared Dagster instance (or "
+    "--partition alone, once the instance confirms it exists)."
 )
 
 
@@ -62,7 +69,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     """Hook for `python -m compiler plan-partitions` (compiler/cli.py lists it in SUBCOMMANDS)."""
     parser = subparsers.add_parser(
         "plan-partitions",
-        help="list, by Dagster's partition mapping, the upstream partitions a downstream partition reads",
+        help="list, by Dagster's partition mapping, the upstream partitions a downstream partition reads "
+        "(with --upstream = --asset: a dynamically partitioned asset's keys in the shared instance)",
         description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
@@ -76,6 +84,8 @@ class MissingUpstreamPartitions(Exception):
 
 
 def run(args: argparse.Namespace) -> int:
+    from compiler.materialize.instance import InstanceUnavailableError  # imports Dagster: only when run
+
     with contextlib.redirect_stderr(sys.stdout), sigterm_as_interrupt():
         try:
             partition, keys = upstream_keys(args)
@@ -85,6 +95,9 @@ def run(args: argparse.Namespace) -> int:
         except MaterializeUsageError as error:
             print(f"plan-partitions: bad usage: {' '.join(str(error).split())}", flush=True)
             return exit_codes.USAGE
+        except InstanceUnavailableError as error:  # retryable, as a step's (compiler/materialize/instance.py)
+            print(f"plan-partitions: FAILED: {error}", flush=True)
+            return exit_codes.FAILED
         except MissingUpstreamPartitions as error:
             print(f"plan-partitions: FAILED: {error}", flush=True)
             return exit_codes.FAILED
@@ -105,6 +118,10 @@ def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
     child, parent = parse_asset_key(args.asset), parse_asset_key(args.upstream)
     require_asset(defs, child)
     graph = defs.resolve_asset_graph()
+    own = graph.get(child).partitions_def
+    if child == parent and own is not None and is_dynamic(own):  # the instance's keys (materialize/dynamic_keys.py)
+        keys = dynamic_keys(child, own, args.partition or None)
+        return (args.partition or "(every key)"), keys
     if not graph.has(parent) or parent not in graph.get_ancestor_asset_keys(child):
         raise MaterializeUsageError(f"asset {args.asset!r} does not depend on asset {shortened(args.upstream)!r}")
     child_def, parent_def = graph.get(child).partitions_def, graph.get(parent).partitions_def

@@ -45,7 +45,7 @@ _ASSET = {
     "io_manager_def": (M, IN_POD + "; pod-local handoffs refused (io_handoff.py)"),
     "io_manager_key": (M, IN_POD + "; pod-local handoffs refused (io_handoff.py)"),
     "dagster_type": (M, IN_POD),
-    "partitions_def": (M, "time windows mapped, other kinds refused (partitions.py)"),
+    "partitions_def": (M, "time windows, static, time × static and dynamic (shared instance) mapped, others refused"),
     "op_tags": (M, "dagster-k8s/config mapped (dagster_k8s.py); other tags in the pod"),
     "group_name": (M, UI),
     "output_required": (W, "no output: Dagster skips downstream assets, Argo runs them (feature_warnings)"),
