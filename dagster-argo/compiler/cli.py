@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "validate": "compiler.validate_command",
     "materialize": "compiler.materialize",
     "schedule-gate": "compiler.materialize.gate",
+    "run-status-sensor": "compiler.materialize.run_status",
     "run-local": "compiler.run_local",
     "run-events": "compiler.run_events",
     "backfill": "compiler.backfill_command",

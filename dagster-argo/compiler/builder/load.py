@@ -12,6 +12,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from compiler.builder.automation import automation_schedules, job_automation_schedules
 from compiler.builder.automation_sensors import evaluators
+from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
 from compiler.builder.fan_out import read_fan_out
@@ -85,6 +86,8 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         pools=asset_pools(graph),
     )
     triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
+    alerts = read_status_alerts(defs, [job.name for job in jobs])  # run status sensors: builder/exit_handlers.py
+    fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts)))
     return Project(
         location=location,
         assets=_topological(assets),
@@ -92,6 +95,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         fidelity=fidelity,
         jobs=jobs,
         object_triggers=triggers,
+        status_alerts=alerts,
     )
 
 

@@ -19,6 +19,7 @@ from compiler.builder.fusion import fuse_plan, fusion_requested
 from compiler.builder.model import AssetSpec, CheckTask, Project
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
 from compiler.builder.object_fan_out import sensor_entries
+from compiler.builder.exit_handler_plan import with_exit_handler
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
@@ -100,10 +101,12 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             dags=(*plan.dags, *sensor_dags),
             events=plan_events(project, settings, entries, gated),
         )
-    if not fusion_requested(project, settings.fuse_chains):
-        return plan
-    fused = fuse_plan(plan, project)
-    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events)
+    if fusion_requested(project, settings.fuse_chains):
+        fused = fuse_plan(plan, project)
+        plan = dataclasses.replace(
+            fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events
+        )
+    return with_exit_handler(plan, project, job_dags)  # run status sensors: compiler/builder/exit_handler_plan.py
 
 
 def _cron_source(schedule: str, pipeline: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
+from compiler.builder.exit_handlers import EXIT_HANDLER, EXIT_STEP
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
@@ -93,6 +94,8 @@ def render(plan: Plan) -> dict[str, str]:
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
+        "exit_handler": EXIT_HANDLER,
+        "exit_step": EXIT_STEP,
         "description": f"Dagster assets of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}
