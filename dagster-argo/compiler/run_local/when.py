@@ -61,7 +61,7 @@ def _evaluate(text: str, expression: str, where: str) -> bool:
     for operator in ("||", "&&"):
         parts = _split_top_level(text, operator)
         if len(parts) > 1:
-            results = (_evaluate(part, expression, where) for part in parts)
+            results = [_evaluate(part, expression, where) for part in parts]  # all parsed, as govaluate does
             return any(results) if operator == "||" else all(results)
     return _comparison(text, expression, where)
 
