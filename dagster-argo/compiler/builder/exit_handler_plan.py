@@ -5,9 +5,9 @@ import dataclasses
 from collections.abc import Mapping
 
 from compiler.builder.exit_handlers import EXIT_STEP, exit_tasks, job_entrypoints
+from compiler.builder.fidelity.secret_scope import needed_env
 from compiler.builder.model import Project
 from compiler.builder.plan_types import MAIN_DAG, Plan
-from compiler.builder.fidelity.secret_scope import needed_env
 from compiler.builder.steps import step_template
 
 

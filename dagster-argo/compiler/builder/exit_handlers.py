@@ -94,7 +94,7 @@ def _alert(sensor: dg.SensorDefinition, asset_jobs: set[str]) -> StatusAlert:
         raise UnsupportedInputError(refusal)
     monitored = getattr(sensor, "_monitored_jobs", None) or []
     jobs = tuple(sorted({str(job.name) for job in monitored}))
-    return StatusAlert(sensor.name, sensor._run_status, jobs)  # type: ignore[attr-defined]  # noqa: SLF001
+    return StatusAlert(sensor.name, sensor._run_status, jobs)  # type: ignore[attr-defined]
 
 
 def alert_warning(alert: StatusAlert) -> str:
@@ -137,4 +137,3 @@ def job_entrypoints(
         entries.setdefault(job, []).append(dag)
     entries.setdefault(ASSET_JOB, []).append(main_dag)
     return {job: tuple(sorted(set(dags))) for job, dags in entries.items()}
-

@@ -12,9 +12,9 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from compiler.builder.automation import automation_schedules, job_automation_schedules
 from compiler.builder.automation_sensors import evaluators
-from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
+from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
 from compiler.builder.fidelity.executor_concurrency import dag_limits

@@ -35,7 +35,8 @@ def refuse_other_sensors(defs: dg.Definitions) -> None:
 def read_object_triggers(
     defs: dg.Definitions, graph: AssetGraph, materializable: set[tuple[str, ...]]
 ) -> tuple[ObjectTrigger, ...]:
-    sensors = [s for s in defs.sensors or [] if not is_automation_sensor(s) and not is_run_status_sensor(s)]  # automation_sensors.py
+    # automation condition sensors: automation_sensors.py; run status sensors: exit_handlers.py
+    sensors = [s for s in defs.sensors or [] if not is_automation_sensor(s) and not is_run_status_sensor(s)]
     triggers = []
     for sensor in sensors:
         if isinstance(sensor, dg.AssetSensorDefinition):

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from compiler.builder.check_tasks import check_source, plan_check_tasks
 from compiler.builder.events import plan_events
+from compiler.builder.exit_handler_plan import with_exit_handler
 from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
 from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
@@ -19,7 +20,6 @@ from compiler.builder.fusion import fuse_plan, fusion_requested
 from compiler.builder.model import AssetSpec, CheckTask, Project
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
 from compiler.builder.object_fan_out import sensor_entries
-from compiler.builder.exit_handler_plan import with_exit_handler
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings

@@ -15,7 +15,8 @@ def sensor_refusal(sensor: dg.SensorDefinition) -> str:
         return run_status_refusal(sensor) or f"{where}: compiled as an exit handler (builder/exit_handlers.py)"
     return (
         f"{where}: only sensors made by compiler.sensors.new_object_sensor, @asset_sensor, @multi_asset_sensor "
-        "(all-updated), alert-only run status sensors and automation condition sensors are compiled (to Argo Events); a @sensor's body "
+        "(all-updated), automation condition sensors (to Argo Events) and alert-only run status sensors (to an "
+        "exit handler) are compiled; a @sensor's body "
         "(freshness-check sensors included) is code that polls something Argo has no event for: replace it with a "
         "new_object_sensor (new objects in a bucket), an @asset_sensor (an asset of this project materialized) or a "
         "schedule (e.g. a job running the checks)"

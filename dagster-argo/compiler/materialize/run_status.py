@@ -83,9 +83,7 @@ def _sensor(defs: dg.Definitions, name: str) -> dg.RunStatusSensorDefinition:
     raise MaterializeUsageError(f"no run status sensor named {name!r} in the definitions; rebuild the manifests")
 
 
-def _context(
-    sensor: dg.RunStatusSensorDefinition, job: str, phase: str, run_id: str
-) -> dg.RunStatusSensorContext:
+def _context(sensor: dg.RunStatusSensorDefinition, job: str, phase: str, run_id: str) -> dg.RunStatusSensorContext:
     """The context Dagster's daemon would build for the run's final event (an approximation: see the module)."""
     if phase == SUCCEEDED_PHASE:
         status, event_type, data = dg.DagsterRunStatus.SUCCESS, DagsterEventType.RUN_SUCCESS, None
@@ -98,9 +96,7 @@ def _context(
         raise MaterializeUsageError(f"--status {phase!r}: expected {SUCCEEDED_PHASE}, {' or '.join(FAILED_PHASES)}")
     instance = dg.DagsterInstance.ephemeral()
     dagster_run = dg.DagsterRun(job_name=job, run_id=run_id, status=status)
-    event = DagsterEvent(
-        event_type_value=event_type.value, job_name=job, message=message, event_specific_data=data
-    )
+    event = DagsterEvent(event_type_value=event_type.value, job_name=job, message=message, event_specific_data=data)
     return dg.build_run_status_sensor_context(
         sensor_name=sensor.name, dagster_event=event, dagster_instance=instance, dagster_run=dagster_run
     )
@@ -112,5 +108,5 @@ def _as_list(result: object) -> list[object]:
     if isinstance(result, list | tuple):
         return list(result)
     if hasattr(result, "__iter__") and not isinstance(result, str | bytes):
-        return list(result)  # type: ignore[call-overload]
+        return list(result)
     return [result]

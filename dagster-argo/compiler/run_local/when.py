@@ -4,8 +4,8 @@ Argo substitutes `{{tasks.<task>.outputs.parameters.<name>}}` (a task that ran; 
 then evaluates the text with govaluate, after turning every bare word into a string
 (workflow/controller/operator.go `shouldExecute`): `true == true` compares booleans, `skip != run` strings.
 run-local supports comparisons `A == B` or `A != B` of literals (numbers, booleans, quoted or bare strings), joined
-by `&&` / `||` and grouped by parentheses, and refuses anything else rather than guess; a task whose `when` is false ends Skipped, and `depends: "t"` holds for a
-Skipped `t` (it means `t.Succeeded || t.Skipped || t.Daemoned`).
+by `&&` / `||` and grouped by parentheses, and refuses anything else rather than guess; a task whose `when` is false
+ends Skipped, and `depends: "t"` holds for a Skipped `t` (it means `t.Succeeded || t.Skipped || t.Daemoned`).
 """
 
 import re

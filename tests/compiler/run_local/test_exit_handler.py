@@ -50,7 +50,11 @@ def _workflow(tmp_path: Path, main_exit: int, handler_exit: int) -> Path:
                 {
                     "name": "notify",
                     "container": container(
-                        handler_exit, "notify", "{{workflow.status}}", "{{workflow.mainEntrypoint}}", "{{workflow.name}}"
+                        handler_exit,
+                        "notify",
+                        "{{workflow.status}}",
+                        "{{workflow.mainEntrypoint}}",
+                        "{{workflow.name}}",
                     ),
                 },
             ],
