@@ -108,3 +108,14 @@ def test_monitoring_every_code_location_is_refused_by_name() -> None:
         pass
 
     assert _refusal(everywhere).startswith("sensor everywhere: monitor_all_code_locations is not compiled")
+
+
+def test_validate_checks_that_on_exit_names_a_template() -> None:
+    from compiler.validate import validate_manifest
+    from tests.compiler.test_validate import _template
+
+    document = _template()
+    document["spec"]["onExit"] = "main"
+    assert validate_manifest(document) == []
+    document["spec"]["onExit"] = "no-such-handler"
+    assert "spec.onExit: template 'no-such-handler' does not exist" in validate_manifest(document)
