@@ -13,6 +13,15 @@ def sensor_refusal(sensor: dg.SensorDefinition) -> str:
     where = f"sensor {sensor.name}"
     if isinstance(sensor, dg.RunStatusSensorDefinition):
         return run_status_refusal(sensor) or f"{where}: compiled as an exit handler (builder/exit_handlers.py)"
+    if is_freshness_check_sensor(sensor):
+        return (
+            f"{where}: a freshness-check sensor (build_sensor_for_freshness_checks) is not compiled: every "
+            f"{sensor.minimum_interval_seconds or 30} s it runs the checks that are due, alone, against the "
+            "materialization times in Dagster's instance, and a compiled job cannot run checks without their asset "
+            "(a job of only checks selects nothing to materialize); the freshness checks themselves compile and run "
+            "with each materialization of their asset: drop the sensor from the Definitions you compile, or keep it "
+            "in a Dagster daemon reading the shared instance ([tool.compiler.instance])"
+        )
     return (
         f"{where}: only sensors made by compiler.sensors.new_object_sensor, @asset_sensor, @multi_asset_sensor "
         "(all-updated), automation condition sensors (to Argo Events) and alert-only run status sensors (to an "
@@ -21,3 +30,9 @@ def sensor_refusal(sensor: dg.SensorDefinition) -> str:
         "new_object_sensor (new objects in a bucket), an @asset_sensor (an asset of this project materialized) or a "
         "schedule (e.g. a job running the checks)"
     )
+
+
+def is_freshness_check_sensor(sensor: dg.SensorDefinition) -> bool:
+    """Made by `build_sensor_for_freshness_checks`: Dagster's factory module defines its evaluation function."""
+    function = getattr(sensor, "_raw_fn", None)
+    return "freshness_checks" in str(getattr(function, "__module__", ""))
