@@ -133,7 +133,8 @@ def test_a_freshness_check_sensor_is_refused_naming_what_to_do() -> None:
         )
     message = str(raised.value)
     assert message.startswith("sensor freshness_checks_sensor: a freshness-check sensor")
-    assert "every 300 s" in message and "drop the sensor" in message
+    assert "every 300 s" in message
+    assert "drop the sensor" in message
     # what the message promises: the checks alone compile, and Dagster too runs them with their asset's run
     project = project_from_definitions(
         "tests.compiler.test_run_status_sensors", dg.Definitions(assets=[_an_asset], asset_checks=checks)
