@@ -102,8 +102,8 @@ def alert_warning(alert: StatusAlert) -> str:
     return (
         f"sensor {alert.sensor}: runs in each Workflow's exit handler (spec.onExit) after the DAG, not in Dagster's "
         "daemon after the run's events land: its context's run has the Workflow's name as run_id, the failure "
-        "event's message names the Argo phase (no step events, no instance records), and a body that raises fails "
-        "the Workflow"
+        "event's message names the Argo phase (no step events, no instance records), a body that raises fails "
+        "the Workflow, and a `compiler backfill` Workflow (one for many partitions) alerts nothing"
     )
 
 
