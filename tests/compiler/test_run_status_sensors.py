@@ -142,3 +142,18 @@ def test_a_freshness_check_sensor_is_refused_naming_what_to_do() -> None:
     assert [asset.key for asset in project.assets] == [("_an_asset",)]
     result = dg.materialize([_an_asset, *checks], instance=dg.DagsterInstance.ephemeral())
     assert [evaluation.check_name for evaluation in result.get_asset_check_evaluations()] == ["freshness_check"]
+
+
+def test_an_alert_that_raises_fails_the_succeeded_workflow_in_one_line(tmp_path: Path) -> None:
+    built = build(tmp_path, "run_status_raises")
+    assert built.returncode == 0, built.stderr
+    assert "a body that raises fails the Workflow" in built.stderr  # the difference from Dagster, warned
+    replay = run_local(tmp_path, "--entrypoint", "job-daily")
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 1, output  # Argo: a Succeeded entrypoint whose exit handler failed ends Failed
+    assert runs(tmp_path / "argo-record") == ["fine", "broken_alert"]
+    assert (
+        "run-status-sensor: FAILED sensor broken_alert for job daily: RuntimeError: the chat service refused the "
+        "message" in output
+    )
+    assert "Traceback" not in output

@@ -13,6 +13,7 @@ one returns a RunRequest here anyway the pod fails (exit 2) rather than drop it 
 import argparse
 import contextlib
 import sys
+import traceback
 
 import dagster as dg
 from dagster._core.events import DagsterEvent, DagsterEventType, JobFailureData
@@ -22,6 +23,9 @@ from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, pod_location
+from compiler.user_text import shortened
+
+CAUSE_CHARACTERS = 400  # the body's error, one readable line
 
 # Argo's workflow phases (`{{workflow.status}}` in an exit handler) → Dagster's run status and event.
 FAILED_PHASES = ("Failed", "Error")
@@ -63,7 +67,14 @@ def run(args: argparse.Namespace) -> int:
         except MaterializeUsageError as error:
             print(f"run-status-sensor: error: {error}", flush=True)
             return exit_codes.USAGE
-        result = sensor(context)
+        try:
+            result = sensor(context)
+        except Exception as error:  # the body's own failure: one line (the traceback with --debug), exit 1
+            if getattr(args, "debug", False):
+                traceback.print_exc(file=sys.stdout)
+            cause = shortened(" ".join(f"{type(error).__name__}: {error}".split()), limit=CAUSE_CHARACTERS)
+            print(f"run-status-sensor: FAILED sensor {sensor.name} for job {args.job}: {cause}", flush=True)
+            return exit_codes.FAILED
         requested = [item for item in _as_list(result) if isinstance(item, dg.RunRequest | dg.SensorResult)]
         if requested:
             print(
