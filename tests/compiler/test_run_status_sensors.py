@@ -157,3 +157,24 @@ def test_an_alert_that_raises_fails_the_succeeded_workflow_in_one_line(tmp_path:
         "message" in output
     )
     assert "Traceback" not in output
+
+
+def test_a_sensor_monitoring_every_job_alerts_for_each_job_dagster_lists() -> None:
+    from compiler.builder.pipeline import compile_project
+    from tests.compiler.support import demo_settings
+
+    @dg.run_failure_sensor
+    def any_failure(context: dg.RunFailureSensorContext) -> None:
+        pass
+
+    defs = dg.Definitions(assets=[_an_asset], jobs=[_job, _other], sensors=[any_failure])
+    dagster_jobs = {job.name for job in defs.get_repository_def().get_all_jobs()}  # with the implicit __ASSET_JOB
+    result = compile_project(project_from_definitions("tests.compiler.test_run_status_sensors", defs), demo_settings())
+    [text] = [text for name, text in result.files.items() if name.endswith(".workflowtemplate.yaml")]
+    document = yaml.safe_load(text)
+    templates = {template["name"]: template for template in document["spec"]["templates"]}
+    tasks = templates[document["spec"]["onExit"]]["dag"]["tasks"]
+    alerted = {task["arguments"]["parameters"][1]["value"]: task["when"] for task in tasks}
+    assert set(alerted) == dagster_jobs
+    assert "'{{workflow.mainEntrypoint}}' == 'main'" in alerted["__ASSET_JOB"]
+    assert "'{{workflow.mainEntrypoint}}' == 'job-the-job'" in alerted["the_job"]
