@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.builder.exit_handlers import StatusAlert
 from compiler.builder.k8s_config import PodExtras
 from compiler.code_location import CodeLocation
 from compiler.sensors.spec import ObjectSensorSpec
@@ -169,6 +170,8 @@ class Project:
     object_triggers: tuple[ObjectTrigger, ...] = ()  # new_object_sensors, sorted by name (compiler/builder/events.py)
     jobs: tuple[JobSpec, ...] = ()
     run_config: bool = False  # run config can change a run: the `run_config` parameter (builder/run_config.py)
+    # alert-only run status sensors → the exit handler (compiler/builder/exit_handlers.py)
+    status_alerts: tuple[StatusAlert, ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from compiler.builder.cadence import planned_tasks
 from compiler.builder.check_tasks import check_source, plan_check_tasks
 from compiler.builder.dynamic_partitions import check_dynamic, dynamic_tasks
 from compiler.builder.events import plan_events
+from compiler.builder.exit_handler_plan import with_exit_handler
 from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
 from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
@@ -127,10 +128,12 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             dags=(*plan.dags, *sensor_dags),
             events=plan_events(project, settings, entries, gated),
         )
-    if not fusion_requested(project, settings.fuse_chains):
-        return plan
-    fused = fuse_plan(plan, project)
-    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events)
+    if fusion_requested(project, settings.fuse_chains):
+        fused = fuse_plan(plan, project)
+        plan = dataclasses.replace(
+            fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events
+        )
+    return with_exit_handler(plan, project, job_dags)  # run status sensors: compiler/builder/exit_handler_plan.py
 
 
 def _cron_source(schedule: str, pipeline: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.builder.exit_handlers import ExitTask
 from compiler.builder.fidelity.schedule_gate import Gate
 from compiler.builder.k8s_config import PodExtras
 from compiler.builder.model import RetrySpec
@@ -127,6 +128,9 @@ class Plan:
     fusion_warnings: tuple[str, ...] = ()
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
     run_config: bool = False  # the `run_config` workflow parameter and `--job` (compiler/builder/run_config.py)
+    # alert-only run status sensors: the onExit DAG's tasks and its pod's settings (compiler/builder/exit_handlers.py)
+    exit_tasks: tuple[ExitTask, ...] = ()
+    exit_step: StepTemplate | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
+from compiler.builder.exit_handlers import EXIT_HANDLER, EXIT_STEP
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, MAIN_DAG, PLAN_TEMPLATE, Plan
@@ -104,6 +105,8 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
         "plan_template": PLAN_TEMPLATE,
+        "exit_handler": EXIT_HANDLER,
+        "exit_step": EXIT_STEP,
         "description": f"Dagster assets of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     layout = whole(plan)

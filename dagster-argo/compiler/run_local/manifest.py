@@ -89,6 +89,9 @@ class WorkflowModel:
     # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
     mutexes: tuple[str, ...] = ()
     namespace: str = "default"
+    entrypoint: str = ""  # the template it runs: `{{workflow.mainEntrypoint}}`
+    # spec.onExit: the exit handler's DAG, run after this one whatever its outcome (run_local/exit_handler.py)
+    on_exit: "WorkflowModel | None" = None
 
 
 def load_workflow(path: Path, entrypoint: str | None = None, template_files: Sequence[Path] = ()) -> WorkflowModel:
@@ -106,6 +109,9 @@ def load_workflow(path: Path, entrypoint: str | None = None, template_files: Seq
                 name = str(_mapping(document.get("metadata"), f"{file} metadata").get("name"))
                 library[name] = _templates(_mapping(document.get("spec"), f"{file} spec"))
     model = build_model(runnable[0], entrypoint, library)
+    on_exit = _mapping(runnable[0].get("spec"), "spec").get("onExit")
+    if on_exit:  # Argo runs it after the entrypoint, whatever its outcome (run_local/exit_handler.py)
+        model = dataclasses.replace(model, on_exit=build_model(runnable[0], str(on_exit), library))
     wanted = sorted({name for task in model.tasks for name in task.template.semaphores})
     if not wanted:
         return model
@@ -180,6 +186,7 @@ def build_model(
         scopes=expander.scopes,
         mutexes=_mutexes(spec.get("synchronization"), name),
         namespace=str(_mapping(document.get("metadata"), "metadata").get("namespace") or "default"),
+        entrypoint=str(chosen),
     )
 
 

@@ -75,6 +75,7 @@ def plan_workflow(
     created_time: str,
     outputs_dir: Path | None = None,
     exact_name: bool = False,
+    extra_scope: Mapping[str, str] | None = None,
 ) -> list[PlannedTask]:
     """Every error (unknown -p, unresolved variable, missing secret env) surfaces here, before any task runs.
 
@@ -85,7 +86,8 @@ def plan_workflow(
     identity = identity_scope(workflow.name, workflow.namespace)
     if exact_name:
         identity["workflow.name"] = workflow.name
-    scope = {**workflow_scope(parameters, scheduled_time, created_time), **identity}
+    # extra_scope: what only an exit handler sees (workflow.status; run_local/exit_handler.py)
+    scope = {**workflow_scope(parameters, scheduled_time, created_time), **identity, **(extra_scope or {})}
     missing = sorted({m for task in workflow.tasks for m in missing_references(task.template.env, local_env)})
     if missing:
         raise RunLocalError(

@@ -146,6 +146,9 @@ def _check_workflow_spec(
         problems.append(f"{where}.entrypoint: template {entrypoint!r} does not exist")
     if entrypoint is None and require_entrypoint and templates and not reference:
         problems.append(f"{where}.entrypoint: missing")
+    on_exit = spec.get("onExit")  # the exit handler: a template of this spec or of the one it references
+    if on_exit is not None and (templates or reference in (known_templates or {})) and on_exit not in names:
+        problems.append(f"{where}.onExit: template {on_exit!r} does not exist")
     if "podGC" in spec:
         _check_enum(spec["podGC"] or {}, "strategy", f"{where}.podGC.strategy", problems, "podGC.strategy")
     if "retryStrategy" in spec:

@@ -198,8 +198,9 @@ def test_other_sensors_are_still_refused() -> None:
     ("kind", "expected"),
     [
         ("multi", "sensor watched: monitors the partitioned asset measurements; a multi-asset sensor over partitions"),
-        ("failure", "sensor watched: run_status_sensor / run_failure_sensor is not compiled"),
-        ("status", "sensor watched: run_status_sensor / run_failure_sensor is not compiled"),
+        # alert-only run status sensors compile (test_run_status_sensors.py); these are what stays refused
+        ("failure", "sensor watched: monitor_all_code_locations is not compiled"),
+        ("status", "sensor watched: run_status STARTED is not compiled"),
     ],
 )
 def test_each_refused_kind_of_sensor_is_named_with_what_to_use(kind: str, expected: str) -> None:
@@ -211,13 +212,13 @@ def test_each_refused_kind_of_sensor_is_named_with_what_to_use(kind: str, expect
 
     elif kind == "failure":
 
-        @dg.run_failure_sensor(name="watched")
+        @dg.run_failure_sensor(name="watched", monitor_all_code_locations=True)
         def watched(context: dg.RunFailureSensorContext) -> None:
             return None
 
     else:
 
-        @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="watched")
+        @dg.run_status_sensor(run_status=dg.DagsterRunStatus.STARTED, name="watched")
         def watched(context: dg.RunStatusSensorContext) -> None:
             return None
 
