@@ -1,10 +1,14 @@
 """Every unsupported Dagster feature stops the build with an error naming the asset/schedule and the feature."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
 import pytest
+from dagster._utils.schedules import schedule_execution_time_iterator
 
 from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
+from compiler.validate.robfig import argo_schedules, argo_ticks
 from tests.compiler.shapes import make_asset
 from tests.compiler.support import compile_defs, workflow_template
 
@@ -67,13 +71,24 @@ def test_a_job_mixing_partitions_definitions() -> None:
     assert "selects assets with different partitions definitions (d: cron '0 0 * * *' in UTC; h: cron" in message
 
 
-def test_weekly_schedule_inside_the_dst_gap_is_refused_with_the_dates() -> None:
+def test_weekly_schedule_inside_the_dst_gap_fires_where_dagster_ticks() -> None:
+    """02:30 on the spring-forward Sunday does not exist in Vienna: Dagster ticks at 03:00, robfig never fires at
+    02:30 that day. The compiled CronWorkflow (no refusal) must have an Argo tick at Dagster's instant, and the
+    schedule-gate filters the extra ticks (tests/compiler/ticks covers the filtering zone by zone)."""
     weekly = dg.WeeklyPartitionsDefinition(start_date="2025-01-05", timezone="Europe/Vienna")
     asset = make_asset("w", [], partitions_def=weekly)
     job = dg.define_asset_job("w_job", selection=[asset])
     schedule = dg.build_schedule_from_partitioned_job(job, hour_of_day=2, minute_of_hour=30)
-    with pytest.raises(UnsupportedInputError, match=r"w_job_schedule.*2026-03-29"):
-        compile_defs(dg.Definitions(assets=[asset], schedules=[schedule]))
+    documents = compile_defs(dg.Definitions(assets=[asset], schedules=[schedule]))
+    [cron] = [d for d in documents.values() if d["kind"] == "CronWorkflow"]
+    start = datetime(2026, 3, 28, tzinfo=UTC)
+    dagster_ticks = schedule_execution_time_iterator(start.timestamp(), "30 2 * * 0", "Europe/Vienna")
+    gap_tick = next(t for t in dagster_ticks if t.date().isoformat() == "2026-03-29")
+    assert gap_tick.hour == 3  # Dagster's answer: the first instant after the gap
+    window = (int(start.timestamp()), int(start.timestamp()) + 3 * 86400)
+    argo = argo_ticks(argo_schedules(cron["spec"]["schedules"], cron["spec"]["timezone"]), *window)
+    assert int(gap_tick.timestamp()) in argo
+    assert cron["metadata"]["annotations"]["dagster.io/tick-filter"] == "schedule-gate"
 
 
 def test_observable_source_asset() -> None:

@@ -84,7 +84,7 @@ def test_children_run_in_item_order_at_most_parallelism_at_once(tmp_path: Path, 
     # In item order; with two admitted at once, d1 and d2 start together (their processes race), d3 after them.
     assert first_steps[parallelism:] == ["a-d1", "a-d2", "a-d3"][parallelism:]
     assert sorted(first_steps[:parallelism]) == ["a-d1", "a-d2", "a-d3"][:parallelism]
-    assert _max_active_children(log) == parallelism
+    assert 1 <= _max_active_children(log) <= parallelism  # never more; fewer when a child ends before the next starts
     assert "✔ day(1:d2).b in" in result.stdout  # nodes named as Argo names them
 
 
