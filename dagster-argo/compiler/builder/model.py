@@ -147,6 +147,17 @@ class JobSpec:
 
 
 @dataclass(frozen=True)
+class OpJobSpec:
+    """An op/graph job (compiler/builder/op_jobs.py): its `job-<name>` DAG runs the whole job in one pod."""
+
+    name: str
+    pod: PodOverrides
+    partitioned: bool  # the pod resolves the partition from the job's schedule, as for assets
+    warnings: tuple[str, ...] = ()
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class Project:
     """Assets in topological order (ties broken by key), schedules and jobs sorted by name."""
 
@@ -156,11 +167,15 @@ class Project:
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
     object_triggers: tuple[ObjectTrigger, ...] = ()  # new_object_sensors, sorted by name (compiler/builder/events.py)
     jobs: tuple[JobSpec, ...] = ()
+    op_jobs: tuple[OpJobSpec, ...] = ()  # op/graph jobs, sorted by name (compiler/builder/op_jobs.py)
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Every approximation the mapping made, one line each, in asset order."""
-        return tuple(warning for asset in self.assets for warning in asset.warnings)
+        """Every approximation the mapping made, one line each, in asset order, then the op jobs'."""
+        return (
+            *(warning for asset in self.assets for warning in asset.warnings),
+            *(warning for job in self.op_jobs for warning in job.warnings),
+        )
 
 
 @dataclass(frozen=True)

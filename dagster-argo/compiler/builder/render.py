@@ -10,7 +10,7 @@ import jinja2
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
-from compiler.builder.plan_types import GENERATOR, MAIN_DAG, Plan
+from compiler.builder.plan_types import GENERATOR, Plan
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
 from compiler.shared_volume import VOLUME_NAME
@@ -89,7 +89,7 @@ def render(plan: Plan) -> dict[str, str]:
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
         "infrastructure_retry_expression": INFRASTRUCTURE_RETRY_EXPRESSION,
-        "main": MAIN_DAG,
+        "main": plan.entrypoint,
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,

@@ -59,8 +59,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by `python -m compiler materialize` and `python -m compiler.materialize`."""
     add_target_arguments(parser, required_hint=" (e.g. assets.definitions); this or --python-file is required")
     parser.add_argument(
+        "--job",
+        default=None,
+        help="an op/graph job to run whole in this process, with Dagster's in-process execution (instead of "
+        "--asset; compiler/materialize/op_job.py)",
+    )
+    parser.add_argument(
         "--asset",
-        required=True,
         action="append",
         help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements); repeat it or separate keys with ',' "
         "for several keys of one multi-asset, which run as one op",
@@ -153,6 +158,13 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
+    if args.job:  # a whole op/graph job (compiler/materialize/op_job.py)
+        from compiler.materialize.op_job import run_op_job
+
+        return run_op_job(args)
+    if not args.asset:
+        print("materialize: bad usage: pass --asset KEY (or --job NAME for an op job)", flush=True)
+        return exit_codes.USAGE
     asset_text, partition = ",".join(args.asset), args.partition or None
     exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
     describe_step(asset_text, partition)  # what the last line of a stopped step names (termination.py)

@@ -1,0 +1,135 @@
+"""Op and graph jobs (`@job`, `GraphDefinition.to_job`) → `OpJobSpec`s: each becomes a `job-<name>` DAG whose one
+task runs the whole job in one pod, `python -m compiler materialize --job <name>` (compiler/materialize/op_job.py),
+with Dagster's own in-process execution.
+
+Why one pod: an op job hands values between ops through its IO managers, by default Dagster's in-memory one under
+in-process execution, and its dynamic outputs, conditional outputs and op retries are decided by Dagster's plan at
+run time. Run in one process, Dagster decides all of it exactly as `execute_in_process` does: the same ops run, the
+same outputs are stored, the same ops are skipped, the same failure ends the run. What changes is where ops run:
+one after another in one pod, not one pod (or process) per op; each job gets one `warning:` saying so and naming
+what that costs (the executor's concurrency, per-op pod settings and pools).
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+import dagster as dg
+from dagster._config import process_config
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from compiler.builder.dagster_k8s import TAG, read_pod_overrides
+from compiler.builder.model import OpJobSpec, ScheduleSpec
+from compiler.builder.retry import map_retry_policy
+from compiler.errors import UnsupportedInputError
+from compiler.validate.cron import cron_problem
+
+ONE_POD_ENTRY = "python -m compiler materialize --job"
+
+
+def op_jobs(defs: dg.Definitions, schedules: Iterable[object] = ()) -> list[dg.JobDefinition]:
+    """Every op/graph job Dagster can launch: the Definitions' own and those only a schedule holds, by name."""
+    candidates = [*(defs.jobs or []), *(getattr(schedule, "job", None) for schedule in schedules)]
+    jobs: dict[str, dg.JobDefinition] = {}
+    for job in candidates:
+        if isinstance(job, dg.JobDefinition) and not isinstance(job, UnresolvedAssetJobDefinition):
+            jobs.setdefault(job.name, job)
+    return [jobs[name] for name in sorted(jobs)]
+
+
+def read_op_jobs(defs: dg.Definitions, schedules: Iterable[object] = ()) -> tuple[OpJobSpec, ...]:
+    return tuple(read_op_job(job) for job in op_jobs(defs, schedules))
+
+
+def read_op_job(job: dg.JobDefinition) -> OpJobSpec:
+    """The job's pod settings (its `dagster-k8s/config` tag), refusals (run config without defaults, asset ops,
+    nested dynamic maps are fine here: Dagster runs them in the pod) and the one-pod warning."""
+    where = f"job {job.name}"
+    if job.asset_layer is not None and job.asset_layer.selected_asset_keys:
+        raise UnsupportedInputError(
+            f"{where}: a resolved job that materializes assets is not compiled as an op job; pass the assets and a "
+            "define_asset_job to the Definitions instead"
+        )
+    _refuse_required_config(job, where)
+    pod = read_pod_overrides(where, _tags(job.tags))
+    warnings = [_one_pod_warning(job)]
+    warnings.extend(_per_op_warnings(job))
+    if job.op_retry_policy is not None:  # Dagster applies it inside the pod: exact; Argo keeps infrastructure retries
+        map_retry_policy(where, job.op_retry_policy)  # refuses what Dagster itself would reject
+    return OpJobSpec(
+        name=job.name,
+        pod=pod,
+        partitioned=job.partitions_def is not None,
+        warnings=tuple(warnings),
+        description=job.description,
+    )
+
+
+def _tags(tags: Any) -> dict[str, Any]:
+    return dict(tags or {})
+
+
+def _refuse_required_config(job: dg.JobDefinition, where: str) -> None:
+    """A partitioned job's config comes from its partition; any other job must run with an empty run config until
+    the workflow can pass one (the run_config parameter)."""
+    if job.partitioned_config is not None:
+        return
+    result = process_config(job.run_config_schema.run_config_schema_type, {})
+    if not result.success:
+        raise UnsupportedInputError(
+            f"{where}: needs run config (a field without a default), which the pods cannot receive yet; give every "
+            "config field a default, or set the job's config="
+        )
+
+
+def _one_pod_warning(job: dg.JobDefinition) -> str:
+    executor = job.executor_def.name if job.executor_def else "default"
+    return (
+        f"job {job.name}: runs in one pod ({ONE_POD_ENTRY} {job.name}) with Dagster's in-process execution: its "
+        f"{len(_ops(job))} op(s) run one at a time there, not one pod per op, and values pass between them as "
+        f"execute_in_process passes them; the {executor} executor's concurrency is not used"
+    )
+
+
+def _ops(job: dg.JobDefinition) -> list[tuple[str, dg.OpDefinition]]:
+    """Every op of the job (inside nested graphs too), by node handle (`outer.inner`), sorted."""
+    ops = []
+    for handle in job.graph.iterate_node_handles():
+        definition = job.graph.get_node(handle).definition
+        if isinstance(definition, dg.OpDefinition):
+            ops.append((str(handle), definition))
+    return sorted(ops, key=lambda pair: pair[0])
+
+
+def _per_op_warnings(job: dg.JobDefinition) -> list[str]:
+    """Per-op pod settings have no pod of their own to apply to: named, not silently dropped."""
+    warnings = []
+    for name, op in _ops(job):
+        if TAG in (op.tags or {}):
+            warnings.append(
+                f"job {job.name}: op {name}'s {TAG} tag is not applied: the job runs in one pod, which takes the "
+                f"job's own {TAG} tag; set the pod settings on the job"
+            )
+        if op.pool:
+            warnings.append(
+                f"job {job.name}: op {name}'s pool {op.pool!r} is not mapped to an Argo semaphore: the job's ops run "
+                "one at a time in one pod, so the pool bounds nothing across runs"
+            )
+    return warnings
+
+
+def read_op_job_schedule(schedule: dg.ScheduleDefinition, job: dg.JobDefinition) -> ScheduleSpec:
+    """A schedule of an op job: its cron and zone become the CronWorkflow's; the pod evaluates the schedule for the
+    tick (compiler/materialize/op_job.py), so a SkipReason skips the run and a partitioned job gets its key."""
+    crons = (schedule.cron_schedule,) if isinstance(schedule.cron_schedule, str) else tuple(schedule.cron_schedule)
+    for cron in crons:
+        problem = cron_problem(cron)
+        if problem:
+            raise UnsupportedInputError(f"schedule {schedule.name}: cron {cron!r} has no Argo equivalent: {problem}")
+    return ScheduleSpec(
+        name=schedule.name,
+        job_name=job.name,
+        crons=crons,
+        timezone=schedule.execution_timezone or "UTC",
+        asset_keys=frozenset(),
+        stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
+    )
