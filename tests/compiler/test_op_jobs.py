@@ -1,0 +1,114 @@
+"""Issue 25: op/graph jobs. Each compiles to a `job-<name>` DAG whose task runs the whole job in one pod with
+Dagster's in-process execution; both sides run (Dagster in process, the compiled YAML through run-local) and must
+agree on which ops ran, what the IO manager stored, which ops were skipped and whether the run failed."""
+
+import json
+import pickle
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import yaml
+
+from tests.compiler.fidelity_support import build, run_local
+from tests.compiler.projects.fidelity.record import runs
+
+TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # the 01:00 tick that builds 2026-11-27
+
+
+def _land(record: Path, files: dict[str, str]) -> None:
+    folder = record / "landing" / "date=2026-11-27"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def _stored(record: Path) -> dict[str, object]:
+    """What the filesystem IO manager stored, by `<step key>/<output>[/<mapping key>]` (the run id left out)."""
+    stored = {}
+    for path in sorted(record.glob("*/*/result*")):
+        if path.is_dir():
+            for item in sorted(path.iterdir()):
+                stored[f"{path.parent.name}/{path.name}/{item.name}"] = pickle.loads(item.read_bytes())  # noqa: S301 - written by this test's runs
+        else:
+            stored[f"{path.parent.name}/{path.name}"] = pickle.loads(path.read_bytes())  # noqa: S301 - written by this test's runs
+    return stored
+
+
+def _dagster_tick(record: Path, monkeypatch: pytest.MonkeyPatch) -> dg.ExecuteInProcessResult:
+    """Dagster's own answer: the schedule's run request for the tick, executed in process."""
+    from tests.compiler.projects.fidelity import nightly_files as project
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    with dg.build_schedule_context(scheduled_execution_time=TICK) as context:
+        [request] = project.nightly.evaluate_tick(context).run_requests or []
+    assert request.partition_key == "2026-11-27"
+    return project.nightly_files.execute_in_process(
+        partition_key=request.partition_key, instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+
+
+def _replay_tick(tmp_path: Path) -> tuple[int, str]:
+    built = build(tmp_path, "nightly_files")
+    assert built.returncode == 0, built.stderr
+    assert "warning: job nightly_files: runs in one pod" in built.stderr
+    replay = run_local(
+        tmp_path, "--scheduled-time", TICK.isoformat().replace("+00:00", "Z"), "-p", "schedule=nightly_files_schedule"
+    )
+    return replay.returncode, replay.stdout + replay.stderr
+
+
+FILES = {"vienna-1.csv": "station,value\na,1.5\nb,2\n", "graz.csv": "station,value\nc,3\n"}
+
+
+@pytest.mark.parametrize(
+    ("files", "succeeds"),
+    [
+        pytest.param(FILES, True, id="three-files"),
+        pytest.param({}, True, id="empty-day"),
+        pytest.param({**FILES, "linz.csv": "station,value\nd,n/a\n"}, False, id="a-malformed-file"),
+    ],
+)
+def test_nightly_dynamic_fan_out_replays_as_dagster_runs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], succeeds: bool
+) -> None:
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
+    _land(dagster_record, files)
+    _land(argo_record, files)
+    direct = _dagster_tick(dagster_record, monkeypatch)
+    assert direct.success is succeeds
+
+    returncode, output = _replay_tick(tmp_path)
+    assert returncode == (0 if succeeds else 1), output
+    # the same ops ran (the mapped ones once per file), the same outputs were stored, the same summary written
+    assert sorted(runs(argo_record)) == sorted(runs(dagster_record)), output
+    assert _stored(argo_record) == _stored(dagster_record)
+    summaries = sorted(p.name for p in (dagster_record / "summaries").glob("*.json")) if succeeds else []
+    assert sorted(p.name for p in (argo_record / "summaries").glob("*.json")) == summaries
+    for name in summaries:
+        ours = json.loads((argo_record / "summaries" / name).read_text(encoding="utf-8"))
+        assert ours == json.loads((dagster_record / "summaries" / name).read_text(encoding="utf-8"))
+    if not succeeds:  # the same failure ends the run: the malformed file's op, and summarize never ran
+        assert "summarize" not in runs(argo_record)
+        assert "could not convert string to float: 'n/a'" in output
+
+
+def test_the_nightly_job_validates_and_its_cron_workflow_runs_the_job_dag(tmp_path: Path) -> None:
+    built = build(tmp_path, "nightly_files")
+    assert built.returncode == 0, built.stderr
+    out = tmp_path / "out"
+    validated = subprocess.run(
+        [sys.executable, "-m", "compiler", "validate", *sorted(str(p) for p in out.glob("*.yaml"))],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    [cron] = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in out.glob("*.cronworkflow.yaml")]
+    assert cron["spec"]["workflowSpec"]["workflowTemplateRef"]["name"] == "fidelity"
+    assert cron["spec"]["workflowSpec"]["entrypoint"] == "job-nightly-files"
+    assert cron["spec"]["schedules"] == ["0 1 * * *"]
