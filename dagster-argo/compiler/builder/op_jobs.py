@@ -69,9 +69,9 @@ def _tags(tags: Any) -> dict[str, Any]:
 
 
 def _refuse_required_config(job: dg.JobDefinition, where: str) -> None:
-    """A partitioned job's config comes from its partition; any other job must run with an empty run config until
-    the workflow can pass one (the run_config parameter)."""
-    if job.partitioned_config is not None:
+    """A partitioned job's config comes from its partition, `config=` a dict is the run's default; any other job
+    must run with an empty run config until the workflow can pass one (the run_config parameter)."""
+    if job.partitioned_config is not None or job.run_config is not None:  # config= a dict: the run's default
         return
     result = process_config(job.run_config_schema.run_config_schema_type, {})
     if not result.success:
