@@ -43,6 +43,7 @@ def _dagster_tick(record: Path, monkeypatch: pytest.MonkeyPatch) -> dg.ExecuteIn
     from tests.compiler.projects.fidelity import nightly_files as project
 
     monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    assert isinstance(project.nightly, dg.ScheduleDefinition)  # an op job's partitioned schedule is a plain one
     with dg.build_schedule_context(scheduled_execution_time=TICK) as context:
         [request] = project.nightly.evaluate_tick(context).run_requests or []
     assert request.partition_key == "2026-11-27"
