@@ -113,3 +113,38 @@ def test_the_nightly_job_validates_and_its_cron_workflow_runs_the_job_dag(tmp_pa
     assert cron["spec"]["workflowSpec"]["workflowTemplateRef"]["name"] == "fidelity"
     assert cron["spec"]["workflowSpec"]["entrypoint"] == "job-nightly-files"
     assert cron["spec"]["schedules"] == ["0 1 * * *"]
+
+
+@pytest.mark.parametrize(
+    ("job", "succeeds"),
+    [("conditional", True), ("retried", True), ("nested", True), ("failing", False)],
+)
+def test_op_job_features_replay_as_dagster_runs_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, job: str, succeeds: bool
+) -> None:
+    """The same ops ran (a skipped branch on neither side, a retried op twice on both), the same outputs stored, the
+    same failure ends the run."""
+    from tests.compiler.projects.fidelity import op_job_features as project
+
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(dagster_record))
+    direct = project.defs.resolve_job_def(job).execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+    assert direct.success is succeeds
+
+    built = build(tmp_path, "op_job_features")
+    assert built.returncode == 0, built.stderr
+    assert f"warning: job {job}: runs in one pod" in built.stderr
+    replay = run_local(tmp_path, "--entrypoint", f"job-{job}")
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == (0 if succeeds else 1), output
+    assert sorted(runs(argo_record)) == sorted(runs(dagster_record)), output
+    assert _stored(argo_record) == _stored(dagster_record)
+    # the features at work (Dagster's own answer, so each case tests what it says)
+    assert {
+        "conditional": "quarantine" not in runs(dagster_record),
+        "retried": runs(dagster_record) == ["flaky"] * 2,
+    }.get(job, True)
+    if not succeeds:
+        assert "materialize: FAILED job=failing partition=-: ValueError: the source is unreachable" in output, output
