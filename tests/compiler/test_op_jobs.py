@@ -3,6 +3,7 @@ Dagster's in-process execution; both sides run (Dagster in process, the compiled
 agree on which ops ran, what the IO manager stored, which ops were skipped and whether the run failed."""
 
 import json
+import os
 import pickle
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import yaml
 
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
+from tests.compiler.support import REPO, compiler_process, run_compiler, write_project
 
 TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # the 01:00 tick that builds 2026-11-27
 
@@ -148,3 +150,44 @@ def test_op_job_features_replay_as_dagster_runs_them(
     }.get(job, True)
     if not succeeds:
         assert "materialize: FAILED job=failing partition=-: ValueError: the source is unreachable" in output, output
+
+
+LONE_GRAPH = """
+from pathlib import Path
+
+import dagster as dg
+
+
+@dg.op
+def greet() -> str:
+    return "hello"
+
+
+@dg.op
+def shout(text: str) -> str:
+    Path("shouted.txt").write_text(text.upper(), encoding="utf-8")  # in the working directory
+    return text.upper()
+
+
+@dg.graph
+def hello_graph() -> None:
+    shout(greet())
+"""
+
+
+def test_a_module_holding_one_graph_compiles_as_dagster_loads_it(tmp_path: Path) -> None:
+    """`dagster dev -f lone.py` wraps a lone job or graph in a repository; build does the same, and the pod loads
+    the same location, so run-local runs the graph's job."""
+    write_project(tmp_path, "lone", LONE_GRAPH)
+    built = run_compiler("build", "-f", "lone.py", "--out", "out", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "warning: job hello_graph: runs in one pod" in built.stderr
+    [template] = sorted((tmp_path / "out").glob("*.workflowtemplate.yaml"))
+    assert yaml.safe_load(template.read_text(encoding="utf-8"))["spec"]["entrypoint"] == "job-hello-graph"
+    # the demo settings map these to every pod; the graph reads none of them
+    unread = {name: "unused" for name in ("MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "MINIO_BUCKET", "MINIO_ENDPOINT")}
+    unread |= {"OPENAQ_API_KEY": "unused", "OPENAQ_BASE_URL": "http://127.0.0.1:9"}
+    replay = compiler_process(["run-local", str(template)], tmp_path, {**os.environ, **unread, "PYTHONPATH": str(REPO)})
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert (tmp_path / "shouted.txt").read_text(encoding="utf-8") == "HELLO"
+    assert "✔ hello-graph" in replay.stdout

@@ -147,7 +147,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     """Hook for `python -m compiler materialize` (compiler/cli.py lists it in SUBCOMMANDS)."""
     parser = subparsers.add_parser(
         "materialize",
-        help="materialize one asset, as an Argo step pod does",
+        help="materialize one asset (or run one op job), as an Argo step pod does",
         description=DESCRIPTION,
         epilog=EXAMPLE + EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
