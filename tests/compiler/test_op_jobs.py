@@ -94,6 +94,8 @@ def test_nightly_dynamic_fan_out_replays_as_dagster_runs_it(
     for name in summaries:
         ours = json.loads((argo_record / "summaries" / name).read_text(encoding="utf-8"))
         assert ours == json.loads((dagster_record / "summaries" / name).read_text(encoding="utf-8"))
+    if not files:  # Dagster's answer for an empty mapping: the collect's downstream op still runs, with []
+        assert runs(dagster_record) == ["list_files", "summarize"]
     if not succeeds:  # the same failure ends the run: the malformed file's op, and summarize never ran
         assert "summarize" not in runs(argo_record)
         assert "could not convert string to float: 'n/a'" in output
@@ -191,3 +193,30 @@ def test_a_module_holding_one_graph_compiles_as_dagster_loads_it(tmp_path: Path)
     assert replay.returncode == 0, replay.stdout + replay.stderr
     assert (tmp_path / "shouted.txt").read_text(encoding="utf-8") == "HELLO"
     assert "✔ hello-graph" in replay.stdout
+
+
+@pytest.mark.parametrize("tick", ["2026-11-27T06:00:00Z", "2026-11-28T06:00:00Z"])  # a Friday, a Saturday
+def test_an_op_job_schedule_with_code_is_evaluated_in_the_pod_as_dagster_evaluates_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tick: str
+) -> None:
+    """Dagster's daemon evaluates the schedule for the tick and launches the request (its tags on the run) or skips;
+    the pod does the same, so the same runs happen with the same tags."""
+    from tests.compiler.projects.fidelity import op_job_features as project
+
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(dagster_record))
+    when = datetime.fromisoformat(tick)
+    with dg.build_schedule_context(scheduled_execution_time=when) as context:
+        requests = project.weekdays_only.evaluate_tick(context).run_requests or []
+    for request in requests:
+        run = project.weekday_report.execute_in_process(instance=dg.DagsterInstance.ephemeral(), tags=request.tags)
+        assert run.success
+
+    assert build(tmp_path, "op_job_features").returncode == 0
+    replay = run_local(
+        tmp_path, "--entrypoint", "job-weekday-report", "--scheduled-time", tick, "-p", "schedule=weekdays_only"
+    )
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 0, output
+    assert runs(argo_record) == runs(dagster_record), output
+    assert len(requests) == (1 if when.weekday() < 5 else 0)  # the case is what it says

@@ -103,4 +103,25 @@ def failing() -> None:
     independent()
 
 
-defs = dg.Definitions(jobs=[conditional, retried, nested, failing])
+@dg.op
+def report(context: dg.OpExecutionContext) -> str:
+    record_run(f"report {context.run.tags.get('weekday', '-')}")
+    return "report"
+
+
+@dg.job(resource_defs=STORE)
+def weekday_report() -> None:
+    report()
+
+
+@dg.schedule(job=weekday_report, cron_schedule="0 6 * * *")
+def weekdays_only(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+    """Code of its own: no report at weekends; the request's tag reaches the run."""
+    tick = context.scheduled_execution_time
+    assert tick is not None
+    if tick.weekday() >= 5:
+        return dg.SkipReason("no report at weekends")
+    return dg.RunRequest(tags={"weekday": tick.strftime("%A")})
+
+
+defs = dg.Definitions(jobs=[conditional, retried, nested, failing, weekday_report], schedules=[weekdays_only])
