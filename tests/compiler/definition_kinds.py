@@ -375,6 +375,10 @@ def _op_jobs() -> list[Kind]:
     def nightly() -> None:
         limited()
 
+    @dg.job(partitions_def=dg.DynamicPartitionsDefinition(name="files"))
+    def per_file() -> None:
+        limited()
+
     only_jobs = dg.Definitions(jobs=[dynamic])
     return [
         Kind("op job with DynamicOut, map, collect", lambda: only_jobs, WARN, "job dynamic"),
@@ -384,6 +388,7 @@ def _op_jobs() -> list[Kind]:
         Kind("op job with a conditional output", lambda: dg.Definitions(jobs=[conditional]), WARN, "job conditional"),
         Kind("graph job with nested graphs", lambda: dg.Definitions(jobs=[outer.to_job()]), WARN, "job outer"),
         Kind("op job with dagster-k8s/config", lambda: dg.Definitions(jobs=[tagged]), WARN, "job tagged"),
+        Kind("op job with dynamic partitions", lambda: dg.Definitions(jobs=[per_file]), REFUSE, "job per_file"),
         Kind(
             "partitioned op job scheduled",
             lambda: dg.Definitions(jobs=[nightly], schedules=[dg.build_schedule_from_partitioned_job(nightly)]),

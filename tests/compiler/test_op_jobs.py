@@ -14,9 +14,18 @@ import dagster as dg
 import pytest
 import yaml
 
+from compiler.builder.load import project_from_definitions
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
-from tests.compiler.support import REPO, compiler_process, run_compiler, write_project
+from tests.compiler.support import (
+    REPO,
+    compile_defs,
+    compiler_process,
+    dag,
+    run_compiler,
+    workflow_template,
+    write_project,
+)
 
 TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # the 01:00 tick that builds 2026-11-27
 
@@ -220,3 +229,35 @@ def test_an_op_job_schedule_with_code_is_evaluated_in_the_pod_as_dagster_evaluat
     assert replay.returncode == 0, output
     assert runs(argo_record) == runs(dagster_record), output
     assert len(requests) == (1 if when.weekday() < 5 else 0)  # the case is what it says
+
+
+def test_a_job_dagster_k8s_tag_sets_its_pod_and_other_jobs_share_the_default_step() -> None:
+    @dg.op(tags={"dagster-k8s/config": {"container_config": {"resources": {"limits": {"memory": "1Gi"}}}}})
+    def heavy() -> None:
+        return None
+
+    tag = {"dagster-k8s/config": {"container_config": {"resources": {"requests": {"cpu": "250m"}}}}}
+
+    @dg.job(tags=tag)
+    def tagged() -> None:
+        heavy()
+
+    @dg.job
+    def plain() -> None:
+        heavy()
+
+    project = project_from_definitions("project", dg.Definitions(jobs=[tagged, plain]))
+    # the op's own tag has no pod of its own: named, not dropped silently
+    assert any(w.startswith("job tagged: op heavy's dagster-k8s/config tag is not applied") for w in project.warnings)
+    template = workflow_template(compile_defs(dg.Definitions(jobs=[tagged, plain])))
+    templates = {t["name"]: t for t in template["spec"]["templates"]}
+    assert template["spec"]["entrypoint"] == "job-plain"  # no assets, so no main: the first job by name
+    assert dag(template, "job-tagged")["tagged"]["template"] == "op-job-tagged"
+    assert dag(template, "job-plain")["plain"]["template"] == "op-job"
+    assert templates["op-job-tagged"]["container"]["resources"]["requests"]["cpu"] == "250m"
+    assert "requests" not in templates["op-job"]["container"].get("resources", {}) or (
+        templates["op-job"]["container"]["resources"]["requests"].get("cpu") != "250m"
+    )
+    args = templates["op-job"]["container"]["args"]
+    assert args[args.index("--job") + 1] == "{{inputs.parameters.asset}}"
+    assert "--asset" not in args

@@ -50,6 +50,7 @@ def read_op_job(job: dg.JobDefinition) -> OpJobSpec:
             "define_asset_job to the Definitions instead"
         )
     _refuse_required_config(job, where)
+    _refuse_dynamic_partitions(job, where)
     pod = read_pod_overrides(where, _tags(job.tags))
     warnings = [_one_pod_warning(job)]
     warnings.extend(_per_op_warnings(job))
@@ -78,6 +79,22 @@ def _refuse_required_config(job: dg.JobDefinition, where: str) -> None:
         raise UnsupportedInputError(
             f"{where}: needs run config (a field without a default), which the pods cannot receive yet; give every "
             "config field a default, or set the job's config="
+        )
+
+
+def _refuse_dynamic_partitions(job: dg.JobDefinition, where: str) -> None:
+    """As for assets: a dynamic partition's keys live in a Dagster instance's storage, which a pod's throw-away
+    instance does not have, so neither a schedule's key nor a manual one could be checked there."""
+    partitions = job.partitions_def
+    dimensions = (
+        [d.partitions_def for d in partitions.partitions_defs]
+        if isinstance(partitions, dg.MultiPartitionsDefinition)
+        else [partitions]
+    )
+    if any(isinstance(d, dg.DynamicPartitionsDefinition) for d in dimensions):
+        raise UnsupportedInputError(
+            f"{where}: dynamic partitions are not supported: their keys are only known to a Dagster instance at run "
+            "time; use static or time-window partitions"
         )
 
 
