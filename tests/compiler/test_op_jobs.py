@@ -37,16 +37,17 @@ def _land(record: Path, files: dict[str, str]) -> None:
         (folder / name).write_text(text, encoding="utf-8")
 
 
-def _stored(record: Path) -> dict[str, object]:
-    """What the filesystem IO manager stored, by `<step key>/<output>[/<mapping key>]` (the run id left out)."""
-    stored = {}
+def _stored(record: Path) -> dict[str, list[str]]:
+    """What the filesystem IO manager stored, by `<step key>/<output>[/<mapping key>]` (the run id left out): the
+    values of every run, as sorted reprs."""
+    stored: dict[str, list[str]] = {}
     for path in sorted(record.glob("*/*/result*")):
-        if path.is_dir():
-            for item in sorted(path.iterdir()):
-                stored[f"{path.parent.name}/{path.name}/{item.name}"] = pickle.loads(item.read_bytes())  # noqa: S301 - written by this test's runs
-        else:
-            stored[f"{path.parent.name}/{path.name}"] = pickle.loads(path.read_bytes())  # noqa: S301 - written by this test's runs
-    return stored
+        items = sorted(path.iterdir()) if path.is_dir() else [path]
+        for item in items:
+            key = f"{path.parent.name}/{path.name}" + (f"/{item.name}" if path.is_dir() else "")
+            value = pickle.loads(item.read_bytes())  # noqa: S301 - written by this test's runs
+            stored.setdefault(key, []).append(repr(value))
+    return {key: sorted(values) for key, values in stored.items()}
 
 
 def _dagster_tick(record: Path, monkeypatch: pytest.MonkeyPatch) -> dg.ExecuteInProcessResult:
@@ -261,3 +262,44 @@ def test_a_job_dagster_k8s_tag_sets_its_pod_and_other_jobs_share_the_default_ste
     args = templates["op-job"]["container"]["args"]
     assert args[args.index("--job") + 1] == "{{inputs.parameters.asset}}"
     assert "--asset" not in args
+
+
+def test_a_backfill_of_the_nightly_op_job_runs_each_day_as_dagster_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compiler backfill` over an op job's schedule: one run of the job per day, each with its partition."""
+    from tests.compiler.projects.fidelity import nightly_files as project
+
+    days = ["2026-11-25", "2026-11-26", "2026-11-27"]
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
+    for record in (dagster_record, argo_record):
+        folder = record / "landing" / "date=2026-11-26"
+        folder.mkdir(parents=True)
+        (folder / "only.csv").write_text("station,value\na,1\n", encoding="utf-8")
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(dagster_record))
+    for day in days:
+        assert project.nightly_files.execute_in_process(partition_key=day, instance=dg.DagsterInstance.ephemeral())
+
+    assert build(tmp_path, "nightly_files").returncode == 0
+    workflow = tmp_path / "backfill.yaml"
+    backfill = compiler_process(
+        [
+            *("backfill", "--schedule", "nightly_files_schedule", "--start", days[0], "--end", days[-1]),
+            *("-m", "tests.compiler.projects.fidelity.nightly_files", "--settings", str(tmp_path / "pyproject.toml")),
+            *("--out", str(workflow)),
+        ],
+        REPO,
+        {**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert backfill.returncode == 0, backfill.stderr
+    replay = compiler_process(
+        ["run-local", str(workflow), "--templates", str(tmp_path / "out" / "fidelity.workflowtemplate.yaml")],
+        REPO,
+        {**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(argo_record)) == sorted(runs(dagster_record))
+    assert _stored(argo_record) == _stored(dagster_record)
+    for day in days:
+        summary = f"summaries/{day}.json"
+        assert (argo_record / summary).read_text(encoding="utf-8") == (dagster_record / summary).read_text("utf-8")
