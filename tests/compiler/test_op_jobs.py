@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from compiler.builder.load import project_from_definitions
+from compiler.errors import UnsupportedInputError
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
 from tests.compiler.support import (
@@ -303,3 +304,51 @@ def test_a_backfill_of_the_nightly_op_job_runs_each_day_as_dagster_does(
     for day in days:
         summary = f"summaries/{day}.json"
         assert (argo_record / summary).read_text(encoding="utf-8") == (dagster_record / summary).read_text("utf-8")
+
+
+class _Store(dg.ConfigurableResource):
+    endpoint: str
+    key: str
+
+
+def _store_job(variable: str) -> dg.JobDefinition:
+    @dg.op
+    def upload(store: _Store) -> None:
+        return None
+
+    @dg.job(resource_defs={"store": _Store(endpoint=dg.EnvVar("MINIO_ENDPOINT"), key=dg.EnvVar(variable))})
+    def uploads() -> None:
+        upload()
+
+    return uploads
+
+
+def test_an_op_job_resource_envvar_nothing_sets_is_refused_naming_the_job() -> None:
+    with pytest.raises(UnsupportedInputError) as refused:
+        compile_defs(dg.Definitions(jobs=[_store_job("STORE_TOKEN")]))
+    assert str(refused.value).startswith("job uploads: resources read EnvVar(s) that [tool.compiler] maps to nothing")
+    assert "STORE_TOKEN (resource 'store')" in str(refused.value)
+    assert "MINIO_ENDPOINT" not in str(refused.value)  # a ConfigMap key of the settings
+
+
+def test_with_secrets_per_asset_an_op_job_pod_gets_only_the_secrets_its_resources_read() -> None:
+    @dg.op
+    def idle() -> None:
+        return None
+
+    @dg.job
+    def quiet() -> None:
+        idle()
+
+    defs = dg.Definitions(jobs=[_store_job("MINIO_SECRET_KEY"), quiet])
+    template = workflow_template(compile_defs(defs, secrets_per_asset=True))
+    templates = {t["name"]: t for t in template["spec"]["templates"]}
+    secrets = {
+        name: sorted(e["name"] for e in t["container"].get("env", []) if "secretKeyRef" in e.get("valueFrom", {}))
+        for name, t in templates.items()
+        if "container" in t
+    }
+    assert dag(template, "job-quiet")["quiet"]["template"] == "op-job"
+    assert secrets["op-job"] == []
+    assert dag(template, "job-uploads")["uploads"]["template"] == "op-job-uploads"
+    assert secrets["op-job-uploads"] == ["MINIO_SECRET_KEY"]

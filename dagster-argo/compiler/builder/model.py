@@ -155,6 +155,7 @@ class OpJobSpec:
     partitioned: bool  # the pod resolves the partition from the job's schedule, as for assets
     warnings: tuple[str, ...] = ()
     description: str | None = None
+    env_vars: tuple[tuple[str, str], ...] = ()  # (EnvVar name, resource key) its resources read in the pod
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,14 @@ one after another in one pod, not one pod (or process) per op; each job gets one
 what that costs (the executor's concurrency, per-op pod settings and pools).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dagster as dg
-from dagster._config import process_config
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.dagster_k8s import TAG, read_pod_overrides
+from compiler.builder.fidelity.resource_env import env_vars_of
 from compiler.builder.model import OpJobSpec, ScheduleSpec
 from compiler.builder.retry import map_retry_policy
 from compiler.errors import UnsupportedInputError
@@ -37,10 +37,10 @@ def op_jobs(defs: dg.Definitions, schedules: Iterable[object] = ()) -> list[dg.J
 
 
 def read_op_jobs(defs: dg.Definitions, schedules: Iterable[object] = ()) -> tuple[OpJobSpec, ...]:
-    return tuple(read_op_job(job) for job in op_jobs(defs, schedules))
+    return tuple(read_op_job(job, defs.resources or {}) for job in op_jobs(defs, schedules))
 
 
-def read_op_job(job: dg.JobDefinition) -> OpJobSpec:
+def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) -> OpJobSpec:
     """The job's pod settings (its `dagster-k8s/config` tag), refusals (run config without defaults, asset ops,
     nested dynamic maps are fine here: Dagster runs them in the pod) and the one-pod warning."""
     where = f"job {job.name}"
@@ -62,7 +62,42 @@ def read_op_job(job: dg.JobDefinition) -> OpJobSpec:
         partitioned=job.partitions_def is not None,
         warnings=tuple(warnings),
         description=job.description,
+        env_vars=_env_vars(job, shared or {}),
     )
+
+
+def _env_vars(job: dg.JobDefinition, shared: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What the job's resources read through EnvVar: its own `resource_defs` win over the Definitions' resources,
+    as Dagster binds them (compiler/builder/fidelity/resource_env.py reads the objects)."""
+    resources = {**shared, **job.resource_defs}
+    wanted = set(job.resource_defs) | {key for _name, op in _ops(job) for key in op.required_resource_keys}
+    uses = {(variable, key) for key in wanted if key in resources for variable in _reads(resources[key], 0)}
+    return tuple(sorted(uses))
+
+
+def _reads(resource: Any, depth: int) -> set[str]:
+    """A job binds its resources as ResourceDefinitions: a ConfigurableResource's EnvVars are then its config's
+    defaults, `{"env": NAME}` (nested resources included); plain objects are read as for assets."""
+    if not isinstance(resource, dg.ResourceDefinition) or depth > 20:
+        return set(env_vars_of(resource))
+    field = resource.config_field
+    found = set(_env_defaults(field.default_value, 0)) if field is not None and field.default_provided else set()
+    nested = getattr(resource, "nested_resources", {}) or {}
+    return found.union(*(_reads(item, depth + 1) for item in nested.values()))
+
+
+def _env_defaults(value: Any, depth: int) -> Iterable[str]:
+    if depth > 20:
+        return
+    if isinstance(value, Mapping):
+        if set(value) == {"env"} and isinstance(value["env"], str):
+            yield value["env"]
+            return
+        for item in value.values():
+            yield from _env_defaults(item, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _env_defaults(item, depth + 1)
 
 
 def _tags(tags: Any) -> dict[str, Any]:
@@ -71,14 +106,16 @@ def _tags(tags: Any) -> dict[str, Any]:
 
 def _refuse_required_config(job: dg.JobDefinition, where: str) -> None:
     """A partitioned job's config comes from its partition, `config=` a dict is the run's default; any other job
-    must run with an empty run config until the workflow can pass one (the run_config parameter)."""
+    must run with an empty run config until the workflow can pass one (the run_config parameter). Only the schema
+    is read: processing config would resolve the resources' EnvVars, which the build machine need not have."""
     if job.partitioned_config is not None or job.run_config is not None:  # config= a dict: the run's default
         return
-    result = process_config(job.run_config_schema.run_config_schema_type, {})
-    if not result.success:
+    schema = job.run_config_schema.run_config_schema_type  # a Shape; `is_required` already weighs defaults
+    required = sorted(name for name, item in getattr(schema, "fields", {}).items() if item.is_required)
+    if required:
         raise UnsupportedInputError(
-            f"{where}: needs run config (a field without a default), which the pods cannot receive yet; give every "
-            "config field a default, or set the job's config="
+            f"{where}: needs run config ({', '.join(required)}: a field without a default), which the pods cannot "
+            "receive yet; give every config field a default, or set the job's config="
         )
 
 
