@@ -352,3 +352,15 @@ def test_with_secrets_per_asset_an_op_job_pod_gets_only_the_secrets_its_resource
     assert secrets["op-job"] == []
     assert dag(template, "job-uploads")["uploads"]["template"] == "op-job-uploads"
     assert secrets["op-job-uploads"] == ["MINIO_SECRET_KEY"]
+
+
+def test_an_executor_that_turns_retries_off_is_warned_by_name() -> None:
+    """Dagster's own executor (multiprocess, `retries: disabled`) runs a flaky op once; `execute_in_process` in the
+    pod retries it by its RetryPolicy, so build says so, naming the job."""
+    from tests.compiler.projects.fidelity import op_job_features as project
+
+    warnings = project_from_definitions("p", project.defs).warnings
+    assert [w for w in warnings if "retries: disabled" in w] == [
+        "job retries_disabled: its executor's retries: disabled is not applied: the pod's in-process execution "
+        "retries ops by their RetryPolicy (remove the policies to never retry)"
+    ]

@@ -52,7 +52,7 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
     _refuse_required_config(job, where)
     _refuse_dynamic_partitions(job, where)
     pod = read_pod_overrides(where, _tags(job.tags))
-    warnings = [_one_pod_warning(job)]
+    warnings = [_one_pod_warning(job), *_retries_off_warning(job)]
     warnings.extend(_per_op_warnings(job))
     if job.op_retry_policy is not None:  # Dagster applies it inside the pod: exact; Argo keeps infrastructure retries
         map_retry_policy(where, job.op_retry_policy)  # refuses what Dagster itself would reject
@@ -142,6 +142,22 @@ def _one_pod_warning(job: dg.JobDefinition) -> str:
         f"{len(_ops(job))} op(s) run one at a time there, not one pod per op, and values pass between them as "
         f"execute_in_process passes them; the {executor} executor's concurrency is not used"
     )
+
+
+def _retries_off_warning(job: dg.JobDefinition) -> list[str]:
+    """`execute_in_process` always retries ops by their RetryPolicy (its executor ignores executor config), so an
+    executor configured with `retries: disabled` loses that setting in the pod: said, not dropped silently."""
+    executor = job.executor_def
+    result = executor.apply_config_mapping({}) if executor is not None else None
+    value = result.value if result is not None and result.success and isinstance(result.value, dict) else {}
+    config = value.get("config")
+    retries = config.get("retries") if isinstance(config, dict) else None
+    if not isinstance(retries, dict) or "disabled" not in retries:
+        return []
+    return [
+        f"job {job.name}: its executor's retries: disabled is not applied: the pod's in-process execution retries "
+        "ops by their RetryPolicy (remove the policies to never retry)"
+    ]
 
 
 def _ops(job: dg.JobDefinition) -> list[tuple[str, dg.OpDefinition]]:

@@ -49,6 +49,20 @@ def retried() -> None:
     flaky()
 
 
+@dg.op(retry_policy=dg.RetryPolicy(max_retries=2))
+def flaky_once() -> str:
+    record_run("flaky_once")
+    if runs(runs_dir()).count("flaky_once") < 2:
+        raise RuntimeError("the first attempt fails")
+    return "second attempt"
+
+
+@dg.job(resource_defs=STORE, executor_def=dg.multiprocess_executor.configured({"retries": {"disabled": {}}}))
+def retries_disabled() -> None:
+    """The executor turns retries off: Dagster's executor runs flaky_once once, whatever its RetryPolicy."""
+    flaky_once()
+
+
 @dg.op
 def extract() -> list[int]:
     record_run("extract")
@@ -124,4 +138,6 @@ def weekdays_only(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.S
     return dg.RunRequest(tags={"weekday": tick.strftime("%A")})
 
 
-defs = dg.Definitions(jobs=[conditional, retried, nested, failing, weekday_report], schedules=[weekdays_only])
+defs = dg.Definitions(
+    jobs=[conditional, retried, retries_disabled, nested, failing, weekday_report], schedules=[weekdays_only]
+)
