@@ -379,6 +379,19 @@ def _op_jobs() -> list[Kind]:
     def per_file() -> None:
         limited()
 
+    @dg.schedule(job=configured, cron_schedule="0 3 * * *")
+    def with_config(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest(run_config={"ops": {"limited": {"config": {"limit": 5}}}})
+
+    @dg.schedule(job=configured, cron_schedule="0 4 * * *")
+    def twice(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        return [dg.RunRequest(run_key="a"), dg.RunRequest(run_key="b")]
+
+    @dg.schedule(job=configured, cron_schedule="0 5 * * 1-5")
+    def weekdays(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        tick = context.scheduled_execution_time
+        return dg.SkipReason("weekend") if tick and tick.weekday() >= 5 else dg.RunRequest()
+
     only_jobs = dg.Definitions(jobs=[dynamic])
     return [
         Kind("op job with DynamicOut, map, collect", lambda: only_jobs, WARN, "job dynamic"),
@@ -389,6 +402,9 @@ def _op_jobs() -> list[Kind]:
         Kind("graph job with nested graphs", lambda: dg.Definitions(jobs=[outer.to_job()]), WARN, "job outer"),
         Kind("op job with dagster-k8s/config", lambda: dg.Definitions(jobs=[tagged]), WARN, "job tagged"),
         Kind("op job with dynamic partitions", lambda: dg.Definitions(jobs=[per_file]), REFUSE, "job per_file"),
+        Kind("op job schedule with run_config", lambda: dg.Definitions(schedules=[with_config]), REFUSE, "with_config"),
+        Kind("op job schedule with two requests", lambda: dg.Definitions(schedules=[twice]), REFUSE, "schedule twice"),
+        Kind("op job @schedule skipping", lambda: dg.Definitions(schedules=[weekdays]), WARN, "job configured"),
         Kind(
             "partitioned op job scheduled",
             lambda: dg.Definitions(jobs=[nightly], schedules=[dg.build_schedule_from_partitioned_job(nightly)]),

@@ -182,7 +182,7 @@ def _read_schedule(
 ) -> ScheduleSpec:
     job = schedule.job
     if isinstance(job, dg.JobDefinition) and isinstance(schedule, dg.ScheduleDefinition):
-        return read_op_job_schedule(schedule, job)  # an op/graph job: compiler/builder/op_jobs.py
+        return read_op_job_schedule(schedule, job, repository)  # an op/graph job: compiler/builder/op_jobs.py
     if not isinstance(job, UnresolvedAssetJobDefinition):
         raise UnsupportedInputError(
             f"schedule {schedule.name}: targets job {job.name}, which is not an asset job; "

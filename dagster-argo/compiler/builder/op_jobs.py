@@ -10,15 +10,20 @@ one after another in one pod, not one pod (or process) per op; each job gets one
 what that costs (the executor's concurrency, per-op pod settings and pools).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
+from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.dagster_k8s import TAG, read_pod_overrides
 from compiler.builder.fidelity.resource_env import env_vars_of
+from compiler.builder.fidelity.schedule_ticks import sample_ticks
+from compiler.builder.fidelity.tick_selection import has_own_code
 from compiler.builder.model import OpJobSpec, ScheduleSpec
+from compiler.builder.partitions import CHECK_TIME
 from compiler.builder.retry import map_retry_policy
 from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
@@ -187,14 +192,21 @@ def _per_op_warnings(job: dg.JobDefinition) -> list[str]:
     return warnings
 
 
-def read_op_job_schedule(schedule: dg.ScheduleDefinition, job: dg.JobDefinition) -> ScheduleSpec:
+def read_op_job_schedule(
+    schedule: dg.ScheduleDefinition, job: dg.JobDefinition, repository: Callable[[], RepositoryDefinition]
+) -> ScheduleSpec:
     """A schedule of an op job: its cron and zone become the CronWorkflow's; the pod evaluates the schedule for the
-    tick (compiler/materialize/op_job.py), so a SkipReason skips the run and a partitioned job gets its key."""
+    tick (compiler/materialize/op_job.py), so a SkipReason skips the run and a partitioned job gets its key. Here it
+    is evaluated as for assets (once, or for sample ticks when it has code of its own) to refuse at build what the
+    pod would refuse: run_config, several RunRequests in one tick, a tick that raises."""
     crons = (schedule.cron_schedule,) if isinstance(schedule.cron_schedule, str) else tuple(schedule.cron_schedule)
     for cron in crons:
         problem = cron_problem(cron)
         if problem:
             raise UnsupportedInputError(f"schedule {schedule.name}: cron {cron!r} has no Argo equivalent: {problem}")
+    start = max([CHECK_TIME, *_partition_starts(job)]).astimezone(UTC)
+    for tick in sample_ticks(schedule, start) if has_own_code(schedule) else [start]:
+        _check_tick(schedule, job, tick, repository)
     return ScheduleSpec(
         name=schedule.name,
         job_name=job.name,
@@ -203,3 +215,42 @@ def read_op_job_schedule(schedule: dg.ScheduleDefinition, job: dg.JobDefinition)
         asset_keys=frozenset(),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
     )
+
+
+def _partition_starts(job: dg.JobDefinition) -> list[datetime]:
+    """A schedule asking for a key before the partitions start is not refused for asking too early."""
+    partitions = job.partitions_def
+    dimensions = (
+        [d.partitions_def for d in partitions.partitions_defs]
+        if isinstance(partitions, dg.MultiPartitionsDefinition)
+        else [partitions]
+    )
+    return [d.start + timedelta(days=400) for d in dimensions if isinstance(d, dg.TimeWindowPartitionsDefinition)]
+
+
+def _check_tick(
+    schedule: dg.ScheduleDefinition,
+    job: dg.JobDefinition,
+    tick: datetime,
+    repository: Callable[[], RepositoryDefinition],
+) -> None:
+    where = f"schedule {schedule.name}"
+    try:
+        with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository()) as context:
+            requests = schedule.evaluate_tick(context).run_requests or []
+    except Exception as error:
+        cause = error.__cause__ or error  # Dagster wraps the schedule function's own error
+        raise UnsupportedInputError(
+            f"{where}: evaluating its tick at {tick.isoformat()} failed ({type(cause).__name__}: {cause}); the pod "
+            "evaluates it for every tick, so it must run without a Dagster instance or sensors"
+        ) from None
+    if len(requests) > 1:
+        raise UnsupportedInputError(
+            f"{where}: the tick at {tick.isoformat()} requests {len(requests)} runs of job {job.name}; its one pod "
+            "runs one, so return one RunRequest per tick"
+        )
+    if any(request.run_config for request in requests):
+        raise UnsupportedInputError(
+            f"{where}: supplies run_config for job {job.name}, which the pods cannot receive yet; give the job's "
+            "config defaults instead"
+        )
