@@ -176,8 +176,11 @@ def _evaluate(repository: "RepositoryDefinition", schedule: Any, job: "JobDefini
     return JobRun(partition=request.partition_key, tags=tags)
 
 
-def execute_op_job(job: "JobDefinition", partition: str | None, tags: dict[str, str]) -> tuple[bool, str | None]:
-    """`execute_in_process`, as Dagster runs a job in process, on the pod's instance (materialize/instance.py)."""
+def execute_op_job(
+    job: "JobDefinition", partition: str | None, tags: dict[str, str], run_config: dict[str, Any] | None = None
+) -> tuple[bool, str | None]:
+    """`execute_in_process`, as Dagster runs a job in process, on the pod's instance (materialize/instance.py).
+    `run_config`: the run's own config when the workflow passes one (merged over the pod's logger config)."""
     from compiler.materialize.collection import start_up_done
     from compiler.materialize.console import pod_logger_run_config, pod_loggers
     from compiler.materialize.execution import _root_error
@@ -194,7 +197,7 @@ def execute_op_job(job: "JobDefinition", partition: str | None, tags: dict[str, 
             instance=instance,
             partition_key=partition,
             tags={**argo_run_tags(), **tags},
-            run_config=pod_logger_run_config(job.loggers),
+            run_config={**pod_logger_run_config(job.loggers), **(run_config or {})},
             raise_on_error=False,
         )
         events = result.all_events
