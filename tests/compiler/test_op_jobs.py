@@ -364,3 +364,27 @@ def test_an_executor_that_turns_retries_off_is_warned_by_name() -> None:
         "job retries_disabled: its executor's retries: disabled is not applied: the pod's in-process execution "
         "retries ops by their RetryPolicy (remove the policies to never retry)"
     ]
+
+
+SHAPES = ["linear", "fan_in", "branching", "dynamic_shapes", "nested", "configured"]
+
+
+@pytest.mark.parametrize("job", SHAPES)
+def test_the_documented_op_job_shapes_replay_as_dagster_runs_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, job: str
+) -> None:
+    """Linear, fan-in, branching, chained/multiple dynamic outputs with a mapped graph, nested graphs with a config
+    mapping and hooks, job config: the same ops (by node handle and mapping key), hooks and config on both sides."""
+    from tests.compiler.projects.fidelity import op_job_shapes as project
+
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(dagster_record))
+    direct = project.defs.resolve_job_def(job).execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    assert direct.success
+
+    built = build(tmp_path, "op_job_shapes")
+    assert built.returncode == 0, built.stderr
+    assert sum(line.startswith("warning: job ") for line in built.stderr.splitlines()) == len(SHAPES)
+    replay = run_local(tmp_path, "--entrypoint", f"job-{job.replace('_', '-')}")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(argo_record)) == sorted(runs(dagster_record))
