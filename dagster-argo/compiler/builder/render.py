@@ -80,6 +80,13 @@ def build_command(location: CodeLocation) -> str:
     return shlex.join(["python", "-m", "compiler", "build", *location.arguments()])
 
 
+def _what(plan: Plan) -> str:
+    """What the WorkflowTemplate runs: assets, op jobs (compiler/builder/op_job_plan.py), or both."""
+    op_jobs = any(step.op_job for step in plan.steps)
+    assets = any(not step.op_job for step in plan.steps)
+    return "assets and op jobs" if op_jobs and assets else "op jobs" if op_jobs else "assets"
+
+
 def render(plan: Plan) -> dict[str, str]:
     """File name → YAML text, in a fixed order."""
     common = {
@@ -93,7 +100,7 @@ def render(plan: Plan) -> dict[str, str]:
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
-        "description": f"Dagster assets of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
+        "description": f"Dagster {_what(plan)} of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
