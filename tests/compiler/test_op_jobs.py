@@ -388,3 +388,26 @@ def test_the_documented_op_job_shapes_replay_as_dagster_runs_them(
     replay = run_local(tmp_path, "--entrypoint", f"job-{job.replace('_', '-')}")
     assert replay.returncode == 0, replay.stdout + replay.stderr
     assert sorted(runs(argo_record)) == sorted(runs(dagster_record))
+
+
+def test_listing_the_nightly_cron_workflow_ticks_names_the_partitions_dagster_requests(tmp_path: Path) -> None:
+    """`run-local CRONWORKFLOW --from --to` evaluates what each tick's pod would run, for an op job too."""
+    from tests.compiler.projects.fidelity import nightly_files as project
+
+    assert build(tmp_path, "nightly_files").returncode == 0
+    [cron] = sorted((tmp_path / "out").glob("*.cronworkflow.yaml"))
+    listed = compiler_process(
+        ["run-local", str(cron), "--from", "2026-11-27", "--to", "2026-11-29"],
+        REPO,
+        {**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert isinstance(project.nightly, dg.ScheduleDefinition)
+    for day in (27, 28):
+        tick = datetime(2026, 11, day, 1, 0, tzinfo=UTC)
+        with dg.build_schedule_context(scheduled_execution_time=tick) as context:
+            [request] = project.nightly.evaluate_tick(context).run_requests or []
+        assert (
+            f"{tick.isoformat()}  ({tick.isoformat().replace('+00:00', 'Z')})  partition {request.partition_key}"
+            in (listed.stdout)
+        )
