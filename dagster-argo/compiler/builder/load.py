@@ -58,12 +58,12 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     location = as_location(location)
     module_name = location.describe()
     refuse_other_sensors(defs)  # new_object_sensors compile: compiler/builder/object_triggers.py
-    op_job_specs = read_op_jobs(defs, schedules_with_jobs(defs))  # one pod each: compiler/builder/op_jobs.py
     try:
         graph = defs.resolve_asset_graph()
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"{module_name}: Dagster rejected the definitions: {error}") from error
     refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
+    op_job_specs = read_op_jobs(defs, schedules_with_jobs(defs))  # one pod each: compiler/builder/op_jobs.py
     assets = with_resume_facts(with_check_tasks(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
     if not materializable and not op_job_specs:
