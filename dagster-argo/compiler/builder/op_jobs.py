@@ -24,7 +24,6 @@ from compiler.builder.fidelity.schedule_ticks import sample_ticks
 from compiler.builder.fidelity.tick_selection import has_own_code
 from compiler.builder.model import OpJobSpec, ScheduleSpec
 from compiler.builder.partitions import CHECK_TIME
-from compiler.builder.retry import map_retry_policy
 from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
 
@@ -46,8 +45,9 @@ def read_op_jobs(defs: dg.Definitions, schedules: Iterable[object] = ()) -> tupl
 
 
 def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) -> OpJobSpec:
-    """The job's pod settings (its `dagster-k8s/config` tag), refusals (run config without defaults, asset ops,
-    nested dynamic maps are fine here: Dagster runs them in the pod) and the one-pod warning."""
+    """The job's pod settings (its `dagster-k8s/config` tag), its refusals (run config without defaults, dynamic
+    partitions), the variables its resources read and its warnings. Dynamic outputs, nested maps, optional outputs
+    and retry policies need nothing here: Dagster runs them in the pod."""
     where = f"job {job.name}"
     if job.asset_layer is not None and job.asset_layer.selected_asset_keys:
         raise UnsupportedInputError(
@@ -59,8 +59,6 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
     pod = read_pod_overrides(where, _tags(job.tags))
     warnings = [_one_pod_warning(job), *_retries_off_warning(job)]
     warnings.extend(_per_op_warnings(job))
-    if job.op_retry_policy is not None:  # Dagster applies it inside the pod: exact; Argo keeps infrastructure retries
-        map_retry_policy(where, job.op_retry_policy)  # refuses what Dagster itself would reject
     return OpJobSpec(
         name=job.name,
         pod=pod,
