@@ -411,3 +411,30 @@ def test_listing_the_nightly_cron_workflow_ticks_names_the_partitions_dagster_re
             f"{tick.isoformat()}  ({tick.isoformat().replace('+00:00', 'Z')})  partition {request.partition_key}"
             in (listed.stdout)
         )
+
+
+def _pooled_job() -> dg.JobDefinition:
+    @dg.op(pool="warehouse")
+    def write() -> None:
+        return None
+
+    @dg.job
+    def loads() -> None:
+        write()
+
+    return loads
+
+
+def test_an_op_pool_becomes_a_semaphore_the_job_pod_holds_and_is_warned() -> None:
+    defs = dg.Definitions(jobs=[_pooled_job()])
+    warnings = project_from_definitions("project", defs).warnings
+    assert any(w.startswith("job loads: op write's pool 'warehouse' is held by the job's pod") for w in warnings)
+    documents = compile_defs(defs, pools={"warehouse": 2})
+    templates = {t["name"]: t for t in workflow_template(documents)["spec"]["templates"]}
+    [semaphore] = templates["op-job-loads"]["synchronization"]["semaphores"]
+    assert semaphore["configMapKeyRef"]["key"] == "warehouse"
+
+
+def test_an_op_pool_without_a_limit_is_refused_naming_the_job() -> None:
+    with pytest.raises(UnsupportedInputError, match=r"^job loads: pool 'warehouse' \(pool=\) has no limit"):
+        compile_defs(dg.Definitions(jobs=[_pooled_job()]))

@@ -156,6 +156,7 @@ class OpJobSpec:
     warnings: tuple[str, ...] = ()
     description: str | None = None
     env_vars: tuple[tuple[str, str], ...] = ()  # (EnvVar name, resource key) its resources read in the pod
+    pools: tuple[str, ...] = ()  # its ops' pools: Argo semaphores its pod holds (compiler/builder/op_job_plan.py)
 
 
 @dataclass(frozen=True)

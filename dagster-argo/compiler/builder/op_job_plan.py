@@ -10,6 +10,7 @@ stopped): Argo retrying a failed op job too would rerun ops Dagster already retr
 
 import dataclasses
 
+from compiler.builder.fidelity.pools import check_pool_limits
 from compiler.builder.model import AssetSpec, OpJobSpec, RetrySpec
 from compiler.builder.naming import NAME_LIMIT, fit_name, sanitise, with_hash
 from compiler.builder.plan_types import Dag, StepTemplate, Task, free_text
@@ -28,9 +29,12 @@ def op_job_steps(jobs: tuple[OpJobSpec, ...], settings: Settings) -> tuple[list[
     names: dict[str, str] = {}
     for job in sorted(jobs, key=lambda j: j.name):
         check_job_env(job, settings)
+        check_pool_limits((((job.name,), job.pools),), dict(settings.pools), what=f"job {job.name}")
         stand_in = AssetSpec(key=(job.name,), deps=(), description=None, owners=(), retry=None, pod=job.pod)
         needed = {job.name: frozenset(variable for variable, _resource in job.env_vars)}  # secrets_per_asset
-        step = _op_job_step(step_template(OP_JOB_STEP, stand_in, settings, needed))
+        step = dataclasses.replace(
+            _op_job_step(step_template(OP_JOB_STEP, stand_in, settings, needed)), pools=job.pools
+        )
         key = settings_key(step)
         if key not in by_settings:
             name = OP_JOB_STEP if key == default else fit_name(f"{OP_JOB_STEP}-{sanitise(job.name)}")

@@ -19,6 +19,7 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.dagster_k8s import TAG, read_pod_overrides
+from compiler.builder.fidelity.pools import CONFIGMAP_KEY
 from compiler.builder.fidelity.resource_env import env_vars_of
 from compiler.builder.fidelity.schedule_ticks import sample_ticks
 from compiler.builder.fidelity.tick_selection import has_own_code
@@ -66,7 +67,20 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
         warnings=tuple(warnings),
         description=job.description,
         env_vars=_env_vars(job, shared or {}),
+        pools=_pools(job),
     )
+
+
+def _pools(job: dg.JobDefinition) -> tuple[str, ...]:
+    """Its ops' pools, each an Argo semaphore key (a ConfigMap key) as for assets (fidelity/pools.py)."""
+    pools = sorted({op.pool for _name, op in _ops(job) if op.pool})
+    for pool in pools:
+        if not CONFIGMAP_KEY.match(pool):
+            raise UnsupportedInputError(
+                f"job {job.name}: pool {pool!r} cannot name an Argo semaphore (a ConfigMap key: letters, digits, '-', "
+                "'_', '.'); rename the pool"
+            )
+    return tuple(pools)
 
 
 def _env_vars(job: dg.JobDefinition, shared: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -184,8 +198,8 @@ def _per_op_warnings(job: dg.JobDefinition) -> list[str]:
             )
         if op.pool:
             warnings.append(
-                f"job {job.name}: op {name}'s pool {op.pool!r} is not mapped to an Argo semaphore: the job's ops run "
-                "one at a time in one pod, so the pool bounds nothing across runs"
+                f"job {job.name}: op {name}'s pool {op.pool!r} is held by the job's pod for its whole run (an Argo "
+                "semaphore; the ops run in one pod), not only while the op runs: a stricter limit than Dagster's"
             )
     return warnings
 

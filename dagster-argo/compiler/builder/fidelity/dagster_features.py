@@ -209,7 +209,7 @@ _OP = {  # the ops of an op job (compiler/builder/op_jobs.py)
     "version": (M, ONE_POD),
     "retry_policy": (M, ONE_POD),
     "code_version": (M, ONE_POD),
-    "pool": (W, "not an Argo semaphore: the ops run one at a time in one pod (warned)"),
+    "pool": (W, "an Argo semaphore the job's pod holds for the whole run (stricter than Dagster's; warned)"),
 }
 FEATURES: dict[str, dict[str, tuple[Verdict, str]]] = {
     "asset": _ASSET,
