@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.compile import project_check, synthetic_growth
+from benchmarks.compile import GROWTH_SHAPES, project_check, synthetic_growth
+from benchmarks.compile_scale import build_vs_dagster_load
 from benchmarks.end_to_end import end_to_end
 from benchmarks.fetch import fetch
 from benchmarks.fetch_cities import fetch_cities
@@ -24,7 +25,7 @@ RESULTS = HERE / "RESULTS.md"
 METHOD = HERE / "method.md"
 SECTIONS = ("compile", "pods", "transform", "memory", "fetch", "end_to_end", "fusion")
 RUNS = 3  # every figure of a full run is the median (and min) of at least this many runs
-GROWTH_SIZES = [100, 250, 500, 1000, 2000, 5000]
+GROWTH_SIZES = [100, 250, 500, 1000, 2000, 5000, 10_000]
 TRANSFORM_SIZES = [10_000, 100_000, 1_000_000]
 
 
@@ -32,7 +33,9 @@ def run(section: str, quick: bool) -> list[Row]:
     runs = 1 if quick else RUNS
     if section == "compile":
         sizes = [100, 300, 1000] if quick else GROWTH_SIZES
-        return project_check(runs) + synthetic_growth(sizes, runs)
+        return (
+            project_check(runs) + synthetic_growth(sizes, runs) + build_vs_dagster_load(GROWTH_SHAPES, sizes[-1], runs)
+        )
     if section == "pods":
         return pod_cold_start(runs)
     if section == "transform":

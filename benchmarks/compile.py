@@ -102,7 +102,10 @@ def project_check(runs: int) -> list[Row]:
     ]
 
 
-def synthetic_growth(sizes: list[int], runs: int, shapes: tuple[str, ...] = ("chain", "wide", "random")) -> list[Row]:
+GROWTH_SHAPES = ("chain", "wide", "random", "layered")  # benchmarks/synthetic_project.py
+
+
+def synthetic_growth(sizes: list[int], runs: int, shapes: tuple[str, ...] = GROWTH_SHAPES) -> list[Row]:
     """Compile time (load → plan → render → validate, in memory, after imports) against the number of assets.
 
     The verdict is the exponent k of `time ≈ a + b·n^k` (benchmarks/growth.py), fitted once per run on CPU seconds:
@@ -121,9 +124,11 @@ def synthetic_growth(sizes: list[int], runs: int, shapes: tuple[str, ...] = ("ch
         for size in sizes:
             worker = [PYTHON, "-m", "benchmarks.compile_worker", shape, str(size)]
             results = [launch(worker).last_json() for _ in range(runs)]
+            refused = "size budget refused the write (after the whole compile)" if results[0]["size_refused"] else ""
             for key, label, _ in figures:
                 measured[key][size] = Samples(tuple(r[key] for r in results))
-                rows.append(Row("compile", f"{shape} {size:,} assets: {label}", measured[key][size], "s"))
+                note = refused if key.startswith("compile") else ""
+                rows.append(Row("compile", f"{shape} {size:,} assets: {label}", measured[key][size], "s", note))
         for key, label, target in figures:
             # One fit per run (run i of every size), so the exponent has as many samples as there are runs.
             fits = [fit_power(sizes, [measured[key][size].values[i] for size in sizes]) for i in range(runs)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 EXPONENTS = np.round(np.arange(0.5, 3.001, 0.01), 2)
-LINEAR_LIMIT = 1.25  # k above this: worse than linear (n·log n over 100..5,000 fits k ≈ 1.1-1.2)
+LINEAR_LIMIT = 1.1  # k above this: worse than linear (issue 28: k <= 1.1 up to 10,000 assets)
 
 
 @dataclass(frozen=True)

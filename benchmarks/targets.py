@@ -27,15 +27,23 @@ class Target:
 # Issue 17 and the project's earlier targets; each figure that carries one names it in the table.
 COMPILE_VS_PROJECT_FLOOR = Target("build --check / (import dagster + the code location)", "<=", 1.5)
 COMPILE_VS_DAGSTER_NO_PANDAS = Target("build --check of a project without pandas / import dagster", "<=", 2.0)
-COMPILE_GROWTH_EXPONENT = Target("compile time ~ a + b·n^k over 100..5,000 assets: k", "<=", LINEAR_LIMIT)
+# Issue 28, item 3: linear up to 10,000 assets, and a build no slower than 1.2x Dagster's own load of the project.
+COMPILE_GROWTH_EXPONENT = Target("compile time ~ a + b·n^k over 100..10,000 assets: k", "<=", LINEAR_LIMIT)
+BUILD_VS_DAGSTER_LOAD = Target(
+    "build of 10,000 assets / (import dagster + load the Definitions + asset graph), CPU", "<=", 1.2
+)
 POD_COLD_START = Target("pod cold start / (import dagster + the code location)", "<=", 1.3)
 TRANSFORM_SPEEDUP = Target("transform 1M rows: pipeline / naive throughput", ">=", 3.0)
 TRANSFORM_MEMORY = Target("transform 1M rows: pipeline / naive peak memory", "<=", 0.5)
-TRANSFORM_FLOOR = Target("transform 1M rows: pipeline time / multi-threaded pyarrow floor time", "<=", 2.0)
+# Issue 28, item 4 raised these two: 2.0 -> 1.25 (the clean step parses in parallel) and 0.8 -> 0.75 below.
+TRANSFORM_FLOOR = Target("transform 1M rows: pipeline time / multi-threaded pyarrow floor time", "<=", 1.25)
 FETCH_FLOOR = Target("fetch: wall time / floor N/L", "<=", 1.1)
 FETCH_THROTTLED = Target("fetch: HTTP 429 answers in every run", "<=", 0, on="max")
 # Step fusion must pay on the flagship: one pod instead of three saves two cold starts of a ~10 s replay.
 FUSION_SPEEDUP = Target("step fusion: fused / unfused run-local of the flagship", "<=", 0.8)
+FUSION_VS_DAGSTER = Target(
+    "step fusion: fused run-local / Dagster materializing the same assets in process", "<=", 0.75
+)
 # Issue 18: three pods share the key; each keeps to a third per window lengthened by 5 % (assets.openaq.budget).
 FETCH_CITIES_FLOOR = Target("fetch, three cities in parallel: wall time / floor (ceil(R/L)-1)·W", "<=", 1.25)
 FETCH_CITIES_THROTTLED = Target("fetch, three cities in parallel: HTTP 429 answers in every run", "<=", 0, on="max")

@@ -23,7 +23,11 @@ Variant = Callable[[bytes], tuple[int, bytes]]
 
 
 def pipeline(data: bytes) -> tuple[int, bytes]:
-    """What the pods do: the IO manager hands the stored bytes to `clean_city_day_json`, then parquet."""
+    """The clean step's cleaning on the whole stored document, then parquet.
+
+    The clean pods run the same cleaning on the document as it streams in (`clean_city_day_chunks`, the same result:
+    tests/assets/test_streaming.py), in memory bounded by the clean table; this variant times the whole-document path.
+    """
     frame = clean_city_day_json(data).frame
     return len(frame), measurements_to_parquet(frame)
 

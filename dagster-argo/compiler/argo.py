@@ -12,6 +12,9 @@ BACKFILL_PARAMETER = "cronScheduleTime"  # workflow parameter `argo cron backfil
 # The attempt number of a template with a retryStrategy: 0 for the first pod, then 1, 2, ... (Argo sets it per
 # attempt; without a retryStrategy it stays literal). Fused steps pass it on (compiler/materialize/resume.py).
 RETRIES = "retries"
+# A fan-out's per-key DAG and its step take the key as this input (compiler/builder/fan_out.py); run-local reads it
+# from here, so replaying a manifest does not import the builder's model (which imports Dagster).
+STATIC_KEY_PARAMETER = "static-key"
 
 
 def placeholder(variable: str) -> str:

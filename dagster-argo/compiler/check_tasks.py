@@ -7,7 +7,8 @@ So such a check gets its own task, `depends` on A's and B's tasks, and A's pod r
 (compiler/builder/check_tasks.py) and the pod (compiler/materialize/pod_job.py) both ask `split_checks`, so they agree.
 
 Kept in the asset's pod, with a `warning:` naming the check (compiler/README.md): a check whose asset or extra
-dependency is fanned out over static keys (its task would have to run per key inside a per-key DAG, not mapped yet).
+dependency is fanned out over static or dynamic keys (its task would have to run per key inside a per-key DAG, not
+mapped yet).
 Checks declared on the asset itself (`check_specs`) are computed by the asset's op, in Dagster too: they stay.
 """
 
@@ -52,7 +53,11 @@ def split_checks(graph: Any) -> CheckSplit:
 
 
 def _fanned_out(partitions_def: Any) -> bool:
-    """Static and multi-dimensional partitions fan out per key (compiler/builder/fan_out.py)."""
+    """Static and multi-dimensional partitions fan out per key (compiler/builder/fan_out.py), dynamic ones over the
+    instance's keys (compiler/builder/dynamic_partitions.py)."""
     import dagster as dg
 
-    return isinstance(partitions_def, dg.StaticPartitionsDefinition | dg.MultiPartitionsDefinition)
+    return isinstance(
+        partitions_def,
+        dg.StaticPartitionsDefinition | dg.MultiPartitionsDefinition | dg.DynamicPartitionsDefinition,
+    )

@@ -20,6 +20,8 @@ SUBCOMMANDS: dict[str, str] = {
     "validate": "compiler.validate_command",
     "materialize": "compiler.materialize",
     "schedule-gate": "compiler.materialize.gate",
+    "plan-partitions": "compiler.materialize.plan_partitions",
+    "run-status-sensor": "compiler.materialize.run_status",
     "run-local": "compiler.run_local",
     "run-events": "compiler.run_events",
     "backfill": "compiler.backfill_command",

@@ -9,7 +9,7 @@ from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.parse import ManifestParseError, parse_documents
-from compiler.validate import template_names_by_workflow_template, validate_manifest
+from compiler.validate import template_names_by_workflow_template, validate_manifest, workflow_parameters_used
 from compiler.validate.events import events_problems, is_events_kind
 from compiler.validate.kubernetes import is_kubernetes_kind, kubernetes_problems
 
@@ -61,9 +61,10 @@ def run_validate(arguments: argparse.Namespace) -> int:
                 continue
             documents.append((label, document))
     known = template_names_by_workflow_template([document for _, document in documents])
+    used = workflow_parameters_used([document for _, document in documents])  # templateRefs' workflow parameters
     problems.extend(events_problems(events, known, strict=False))
     for label, document in documents:
-        problems.extend(f"{label}: {problem}" for problem in validate_manifest(document, known))
+        problems.extend(f"{label}: {problem}" for problem in validate_manifest(document, known, used_parameters=used))
     from compiler.validate.tick_check import cron_workflow_tick_problems  # Dagster's schedule code: only when run
 
     for label, document in documents:

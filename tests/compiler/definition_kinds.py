@@ -249,6 +249,10 @@ def _sensors_executors_loggers_automation() -> list[Kind]:
     def on_failure(context: dg.RunFailureSensorContext) -> None:
         return None
 
+    @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, request_job=job)
+    def then_job(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+        return dg.RunRequest()
+
     @dg.executor(name="custom")
     def custom(init_context: dg.InitExecutorContext) -> dg.Executor:
         return dg.in_process_executor.executor_creation_fn(init_context)  # type: ignore[misc]
@@ -271,15 +275,22 @@ def _sensors_executors_loggers_automation() -> list[Kind]:
     two = [_asset("a"), _asset("b", ["a"])]
     return [
         Kind("@sensor", lambda: dg.Definitions(assets=a, sensors=[watcher]), REFUSE, "sensor watcher"),
-        Kind("@asset_sensor", lambda: dg.Definitions(assets=a, sensors=[on_a]), REFUSE, "sensor on_a"),
+        # compiled to Argo Events when the store is configured (test_asset_sensor_replay.py); demo settings lack it
         Kind(
-            "@run_failure_sensor", lambda: dg.Definitions(assets=a, sensors=[on_failure]), REFUSE, "sensor on_failure"
+            "@asset_sensor", lambda: dg.Definitions(assets=a, sensors=[on_a]), REFUSE, "sensor on_a: an @asset_sensor"
+        ),
+        # an alert-only run status sensor: the exit handler, warned (compiler/builder/exit_handlers.py)
+        Kind("@run_failure_sensor", lambda: dg.Definitions(assets=a, sensors=[on_failure]), WARN, "sensor on_failure"),
+        Kind(
+            "@run_status_sensor(request_job=...)",
+            lambda: dg.Definitions(assets=a, jobs=[job], sensors=[then_job]),
+            REFUSE,
+            "sensor then_job: a run status sensor that requests runs",
         ),
         Kind(
             "AutomationConditionSensorDefinition",
             lambda: dg.Definitions(assets=a, sensors=[dg.AutomationConditionSensorDefinition("auto", target="*")]),
-            REFUSE,
-            "sensor auto",
+            COMPILE,
         ),
         Kind("in_process_executor", lambda: dg.Definitions(assets=a, executor=dg.in_process_executor), COMPILE),
         Kind(

@@ -33,8 +33,11 @@ def test_the_workflow_runs_the_schedules_dag_per_partition_at_most_n_at_a_time(t
     parameters = {p["name"]: p["value"] for p in document["spec"]["arguments"]["parameters"]}
     # the sensor's object-key and sensor too: the steps name them, and Argo resolves a templateRef's
     # {{workflow.parameters.X}} against this Workflow, which fails on one it does not declare
-    events = {"object-key": "", "sensor": ""}
-    assert parameters == {"partition": "", "schedule": "air_quality_nightly", "cronScheduleTime": ""} | events
+    # (object-static-key: read by the Sensor's entrypoint on the fanned-out summary job, builder/object_fan_out.py)
+    events = {"object-key": "", "sensor": "", "object-static-key": ""}
+    run_config = {"run_config": ""}  # daily_summary reads config: the steps pass the run_config parameter on
+    expected = {"partition": "", "schedule": "air_quality_nightly", "cronScheduleTime": ""} | events | run_config
+    assert parameters == expected
     # What the WorkflowTemplate's steps rely on at the workflow level is there too (templateRef brings templates only).
     template_text = (REPO / "argo_out" / "air-quality.workflowtemplate.yaml").read_text()
     assert set(re.findall(r"\{\{workflow\.parameters\.([A-Za-z0-9_-]+)\}\}", template_text)) <= set(parameters)

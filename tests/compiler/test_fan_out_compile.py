@@ -57,14 +57,18 @@ def _refusal(defs: dg.Definitions) -> str:
     return str(error.value)
 
 
-def test_dynamic_partitions_are_refused_with_the_reason() -> None:
+def test_dynamic_partitions_without_a_shared_instance_are_refused_with_the_reason() -> None:
+    """With one they compile to a planning task and withParam (tests/compiler/test_dynamic_partitions_compile.py)."""
+
     @dg.asset(partitions_def=dg.DynamicPartitionsDefinition(name="customers"))
     def customers() -> None: ...
 
-    message = _refusal(dg.Definitions(assets=[customers]))
+    with pytest.raises(UnsupportedInputError) as error:
+        compile_defs(dg.Definitions(assets=[customers]))  # the settings decide: no [tool.compiler.instance]
+    message = str(error.value)
     assert "asset customers" in message
-    assert "DynamicPartitionsDefinition" in message
-    assert "only known at run time" in message
+    assert "DynamicPartitionsDefinition 'customers' keeps its keys in the Dagster instance" in message
+    assert "[tool.compiler.instance]" in message
 
 
 def test_a_multi_partition_with_a_dynamic_dimension_is_refused() -> None:

@@ -22,7 +22,6 @@ def _refusal(defs: dg.Definitions) -> str:
 @pytest.mark.parametrize(
     ("options", "feature"),
     [
-        ({"config": {"ops": {}}}, "has run config"),
         ({"op_retry_policy": dg.RetryPolicy(max_retries=1)}, "sets op_retry_policy"),
         ({"tags": {"dagster-k8s/config": {"container_config": {}}}}, "has a dagster-k8s/config tag"),
     ],

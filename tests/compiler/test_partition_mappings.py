@@ -1,12 +1,11 @@
 """Partition mappings between differently partitioned assets: what Argo can honour within one tick compiles (the
-downstream task waits for the upstream task or fan-out), judged by Dagster's own mapping code; the rest is exit 2
-naming both assets and the mapping."""
+downstream task waits for the upstream task or fan-out), judged by Dagster's own mapping code; partitions other
+ticks build are a different cadence (tests/compiler/test_cadence_compile.py)."""
 
 import dagster as dg
 import pytest
 
 from compiler.builder.load import project_from_definitions
-from compiler.errors import UnsupportedInputError
 from tests.compiler.support import compile_defs, dag, workflow_template
 
 DAYS = dg.DailyPartitionsDefinition(start_date="2026-01-01", timezone="Europe/Vienna")
@@ -58,24 +57,3 @@ def test_a_static_mapping_needing_some_keys_waits_for_all_with_a_warning() -> No
     [warning] = _warnings(_pair(CITIES, countries, mapping))
     assert warning.startswith("asset child: waits for every partition of asset parent its tick builds")
     assert "StaticPartitionMapping" in warning
-
-
-@pytest.mark.parametrize(
-    ("parent", "child", "mapping", "why"),
-    [
-        (dg.DailyPartitionsDefinition("2025-06-01", timezone="Europe/Vienna"), DAYS,
-         dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1), "needs 1 partition(s) another tick builds"),
-        (DAYS, CITIES, dg.AllPartitionMapping(), "another tick builds"),
-        (dg.HourlyPartitionsDefinition("2026-01-01-00:00", timezone="Europe/Vienna"), GRID, BY_DATE,
-         "their windows differ"),
-    ],
-)  # fmt: skip
-def test_mappings_to_other_ticks_are_refused_naming_both_assets(
-    parent: dg.PartitionsDefinition, child: dg.PartitionsDefinition, mapping: dg.PartitionMapping, why: str
-) -> None:
-    with pytest.raises(UnsupportedInputError) as error:
-        project_from_definitions("project", _pair(parent, child, mapping))
-    message = str(error.value)
-    assert message.startswith("asset child depends on asset parent, partitioned differently")
-    assert type(mapping).__name__ in message
-    assert why in message

@@ -2,12 +2,15 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import pytest
 
 from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import compile_project
 from compiler.builder.size_budget import LAST_APPLIED_LIMIT, STORED_OBJECT_LIMIT, json_size
+from compiler.errors import UnsupportedInputError
 from compiler.parse import parse_documents
 from tests.compiler.shapes import asset_name, make_asset
 from tests.compiler.support import demo_settings, run_compiler, write_project
@@ -40,45 +43,91 @@ def test_two_thousand_assets_with_one_retry_policy_each_share_one_step_template(
     result = run_compiler("build", "--module", "project", cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr[-2000:]
-    [document] = parse_documents((tmp_path / "argo_out" / "demo.workflowtemplate.yaml").read_text(), "wt")
+    out = tmp_path / "argo_out"
+    [document] = parse_documents((out / "demo-steps.workflowtemplate.yaml").read_text(), "steps")
     steps = [t for t in document["spec"]["templates"] if "container" in t]
     assert [s["name"] for s in steps] == ["materialize-a-00000"]  # one template, not 2,000 copies
     assert steps[0]["retryStrategy"]["limit"] == "3"
-    tasks = document["spec"]["templates"][0]["dag"]["tasks"]
-    assert {task["template"] for task in tasks} == {"materialize-a-00000"}
+    tasks = _asset_tasks(out)
+    assert {task["templateRef"]["template"] for task in tasks} == {"materialize-a-00000"}
+    assert {task["templateRef"]["name"] for task in tasks} == {"demo-steps"}
     assert len(tasks) == 2000
-    sizes = _sizes(tmp_path / "argo_out")
-    assert all(size < STORED_OBJECT_LIMIT / 2 for size in sizes.values()), sizes
-    for name, size in sizes.items():  # the warning appears exactly for the manifests above 256 KiB
-        warned = f"warning: {name} is " in result.stderr
-        assert warned == (size > LAST_APPLIED_LIMIT), (name, size, result.stderr)
-    assert "kubectl apply --server-side" in result.stderr
+    sizes = _sizes(out)
+    assert all(size < LAST_APPLIED_LIMIT for size in sizes.values()), sizes
+    assert "warning" not in result.stderr  # a chain cut into chunks skips what Dagster skips
 
 
-def test_two_thousand_descriptions_stay_out_of_the_annotations() -> None:
+def _asset_tasks(out: Path) -> list[dict[str, Any]]:
+    """Every task of every chunk DAG (the split files beside the main WorkflowTemplate)."""
+    tasks = []
+    for path in sorted(out.glob("demo-*-*.workflowtemplate.yaml")):
+        [document] = parse_documents(path.read_text(encoding="utf-8"), path.name)
+        [template] = document["spec"]["templates"]
+        tasks.extend(template["dag"]["tasks"])
+    return tasks
+
+
+def test_two_thousand_descriptions_stay_out_of_the_annotations_and_every_object_fits() -> None:
     assets = [
         make_asset(asset_name(i), [], description=f"Hourly values of sensor {i}, as the API returned them.")
         for i in range(2000)
     ]
     result = compile_project(project_from_definitions("p", dg.Definitions(assets=assets)), demo_settings())
 
-    [text] = result.files.values()
-    [document] = parse_documents(text, "wt")
-    annotations = document["metadata"]["annotations"]
-    assert len(json.dumps(annotations)) < 1024  # Kubernetes caps all annotations of an object at 256 KiB
-    size = json_size(document)
-    assert size < STORED_OBJECT_LIMIT / 2
-    assert size > LAST_APPLIED_LIMIT  # so client-side apply would refuse it: build says so
-    assert [w.split(" is ")[0] for w in result.warnings] == ["demo.workflowtemplate.yaml"]
-    first = document["spec"]["templates"][0]["dag"]["tasks"][7]
-    assert {"name": "description", "value": "Hourly values of sensor 7, as the API returned them."} in first[
+    documents = {name: parse_documents(text, name)[0] for name, text in result.files.items()}
+    assert len(documents) > 2  # split: the main WorkflowTemplate and its chunks
+    for name, document in documents.items():
+        assert len(json.dumps(document["metadata"].get("annotations", {}))) < 1024, name
+        assert json_size(document) < LAST_APPLIED_LIMIT, name
+    assert result.warnings == ()  # independent assets land in hashed buckets: nothing changes meaning
+    tasks = {
+        task["name"]: task
+        for document in documents.values()
+        for template in document["spec"]["templates"]
+        if "dag" in template and template["name"] != "main"
+        for task in template["dag"]["tasks"]
+    }
+    assert len(tasks) == 2000
+    assert {"name": "description", "value": "Hourly values of sensor 7, as the API returned them."} in tasks["a-00007"][
         "arguments"
     ]["parameters"]
 
 
-def test_a_graph_too_large_to_store_is_refused_before_writing(tmp_path: Path) -> None:
+def test_adding_one_asset_changes_one_chunk() -> None:
+    """Buckets come from a stable hash of each group's first task: one more asset touches its own bucket only."""
+
+    def files(count: int) -> dict[str, str]:
+        assets = [make_asset(asset_name(i), [], description="d" * 300) for i in range(count)]
+        project = project_from_definitions("p", dg.Definitions(assets=assets))
+        return compile_project(project, demo_settings()).files
+
+    before, after = files(1200), files(1201)
+    changed = sorted(name for name in set(before) | set(after) if before.get(name) != after.get(name))
+    assert len(before) > 3
+    assert len(changed) == 1, changed
+    assert changed[0] != "demo.workflowtemplate.yaml"
+    assert files(1201) == after  # deterministic
+
+
+def test_a_graph_that_was_too_large_to_store_builds_in_chunks_under_the_limit(tmp_path: Path) -> None:
     options = 'description="x" * 1000'
     write_project(tmp_path, "project", PROJECT.format(options=options, count=2000))
+
+    result = run_compiler("build", "--module", "project", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = tmp_path / "argo_out"
+    sizes = _sizes(out)
+    assert sum(sizes.values()) > STORED_OBJECT_LIMIT  # one WorkflowTemplate would not even be stored
+    assert all(size < LAST_APPLIED_LIMIT for size in sizes.values()), sizes
+    assert len(_asset_tasks(out)) == 2000
+    validate = run_compiler("validate", *sorted(str(p) for p in out.glob("*.yaml")), cwd=tmp_path)
+    assert validate.returncode == 0, validate.stderr[-2000:]
+
+
+def test_one_asset_too_large_to_store_is_refused_before_writing(tmp_path: Path) -> None:
+    options = 'description="x" * (1600 * 1024) if i == 0 else None'
+    write_project(tmp_path, "project", PROJECT.format(options=options, count=2))
     out = tmp_path / "argo_out"
     out.mkdir()
     previous = out / "demo.workflowtemplate.yaml"
@@ -87,9 +136,23 @@ def test_a_graph_too_large_to_store_is_refused_before_writing(tmp_path: Path) ->
     result = run_compiler("build", "--module", "project", cwd=tmp_path)
 
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "demo.workflowtemplate.yaml" in result.stderr
     assert "nothing was written" in result.stderr
-    assert "split the assets" in result.stderr
+    assert "shorten the asset descriptions" in result.stderr
     assert "Traceback" not in result.stderr
     assert [p.name for p in out.iterdir()] == ["demo.workflowtemplate.yaml"]
     assert previous.read_text(encoding="utf-8") == "# the last good build\n"
+
+
+def test_a_gated_dag_too_large_for_one_manifest_is_refused_naming_it() -> None:
+    """A schedule with code of its own puts a schedule-gate task in its job's DAG whose outputs every task reads; a
+    chunk DAG cannot read a task of its caller, so such a DAG is never split."""
+    assets = [make_asset(asset_name(i), [], description="d" * 2000) for i in range(200)]
+    job = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
+
+    @dg.schedule(job=job, cron_schedule="0 1 * * *")
+    def gated(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest()
+
+    defs = dg.Definitions(assets=assets, jobs=[job], schedules=[gated])
+    with pytest.raises(UnsupportedInputError, match="DAG job-nightly: its schedule has code of its own"):
+        compile_project(project_from_definitions("p", defs), demo_settings())

@@ -6,7 +6,7 @@ import pytest
 from compiler.builder.load import project_from_definitions
 from compiler.errors import UnsupportedInputError
 from tests.compiler.shapes import make_asset
-from tests.compiler.support import compile_defs
+from tests.compiler.support import compile_defs, workflow_template
 
 
 def _compile_error(defs: dg.Definitions) -> str:
@@ -15,11 +15,13 @@ def _compile_error(defs: dg.Definitions) -> str:
     return str(error.value)
 
 
-def test_dynamic_partitions() -> None:
+def test_dynamic_partitions_without_a_shared_instance() -> None:
+    """The keys live in the Dagster instance; throw-away pod instances hold none (test_dynamic_partitions_compile)."""
     asset = make_asset("events", [], partitions_def=dg.DynamicPartitionsDefinition(name="ids"))
-    message = _compile_error(dg.Definitions(assets=[asset]))
-    assert message.startswith("asset events: DynamicPartitionsDefinition partitions are not supported yet")
-    assert "only known at run time" in message
+    with pytest.raises(UnsupportedInputError) as error:
+        compile_defs(dg.Definitions(assets=[asset]))
+    assert str(error.value).startswith("asset events: DynamicPartitionsDefinition 'ids' keeps its keys")
+    assert '[tool.compiler.instance] kind = "postgres"' in str(error.value)
 
 
 def test_multi_dimensional_partitions_with_a_dynamic_dimension() -> None:
@@ -34,39 +36,6 @@ def test_multi_dimensional_partitions_with_a_dynamic_dimension() -> None:
     assert "city (DynamicPartitionsDefinition)" in message
     assert "date (DailyPartitionsDefinition)" in message
     assert "a dynamic dimension's keys are only known at run time" in message
-
-
-def test_hourly_into_daily_is_fan_in() -> None:
-    hourly = make_asset("hourly", [], partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
-    daily = make_asset("daily", ["hourly"], partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01"))
-    message = _compile_error(dg.Definitions(assets=[hourly, daily]))
-    assert message.startswith("asset daily depends on asset hourly, partitioned differently")
-    assert "cron '0 0 * * *' in UTC vs cron '0 * * * *' in UTC" in message
-    assert "TimeWindowPartitionMapping" in message
-    assert "their windows differ (cadence, zone or key format)" in message
-
-
-def test_daily_in_two_zones_is_not_one_to_one() -> None:
-    vienna = make_asset("v", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01", timezone="Europe/Vienna"))
-    utc = make_asset("u", ["v"], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
-    message = _compile_error(dg.Definitions(assets=[vienna, utc]))
-    assert "asset u depends on asset v, partitioned differently" in message
-    assert "in Europe/Vienna" in message
-
-
-def test_an_offset_mapping_between_different_definitions_is_refused() -> None:
-    early = make_asset("early", [], partitions_def=dg.DailyPartitionsDefinition("2024-01-01"))
-    previous_day = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
-
-    @dg.asset(
-        partitions_def=dg.DailyPartitionsDefinition("2025-01-01"),
-        deps=[dg.AssetDep(early, partition_mapping=previous_day)],
-    )
-    def late() -> None:
-        return None
-
-    message = _compile_error(dg.Definitions(assets=[early, late]))
-    assert "asset late depends on asset early" in message
 
 
 def test_different_definitions_in_separate_jobs_are_fine() -> None:
@@ -117,14 +86,25 @@ def test_observable_source_asset() -> None:
     assert "observable" in message
 
 
-def test_asset_that_needs_run_config() -> None:
+def test_asset_that_needs_run_config_compiles_with_the_run_config_parameter() -> None:
+    """A manual submit can always supply it (-p run_config=...): no refusal; the steps pass it on."""
+
     @dg.asset(config_schema={"threshold": int})
     def tuned() -> None:
         return None
 
-    message = _compile_error(dg.Definitions(assets=[tuned]))
-    assert "asset tuned" in message
-    assert "run config" in message
+    documents = compile_defs(dg.Definitions(assets=[tuned]))
+    spec = workflow_template(documents)["spec"]
+    assert {"name": "run_config", "value": ""} in spec["arguments"]["parameters"]
+    [step] = [t for t in spec["templates"] if "container" in t]
+    arguments = step["container"]["args"]
+    assert arguments[arguments.index("--run-config") + 1] == "{{workflow.parameters.run_config}}"
+
+
+def test_a_project_without_config_has_no_run_config_parameter() -> None:
+    documents = compile_defs(dg.Definitions(assets=[make_asset("a", [])]))
+    spec = workflow_template(documents)["spec"]
+    assert "run_config" not in {p["name"] for p in spec["arguments"]["parameters"]}
 
 
 def test_config_with_defaults_is_fine() -> None:
@@ -207,11 +187,32 @@ def _asset_job_schedule(**schedule_kwargs: object) -> dg.Definitions:
     return dg.Definitions(assets=[asset], schedules=[dg.ScheduleDefinition(job=job, **schedule_kwargs)])  # type: ignore[arg-type]
 
 
-def test_schedule_run_config_would_be_lost() -> None:
+def test_schedule_run_config_invalid_for_its_job_is_refused_with_dagsters_error() -> None:
+    """Every run of such a tick would fail in its pods: `build` says so (the job has no op b)."""
     message = _compile_error(
-        _asset_job_schedule(cron_schedule="0 1 * * *", run_config={"ops": {"a": {"config": {"threshold": 5}}}})
+        _asset_job_schedule(cron_schedule="0 1 * * *", run_config={"ops": {"b": {"config": {"threshold": 5}}}})
     )
-    assert "schedule nightly_schedule: supplies run_config" in message
+    assert "schedule nightly_schedule: its run config for the tick at" in message
+    assert 'unexpected config entry "b" at path root:ops' in message  # Dagster's own words
+
+
+def test_schedule_without_config_for_a_required_field_is_refused() -> None:
+    @dg.asset(config_schema={"threshold": int})
+    def tuned() -> None:
+        return None
+
+    job = dg.define_asset_job("nightly", selection=[tuned])
+    defs = dg.Definitions(assets=[tuned], schedules=[dg.ScheduleDefinition(job=job, cron_schedule="0 1 * * *")])
+    message = _compile_error(defs)
+    assert "schedule nightly_schedule" in message
+    assert 'Missing required config entry "ops" at the root' in message
+    assert "{'ops': {'tuned': {'config': {'threshold': 0}}}}" in message  # Dagster's example
+    supplied = dg.ScheduleDefinition(
+        job=job, cron_schedule="0 1 * * *", run_config={"ops": {"tuned": {"config": {"threshold": 5}}}}
+    )
+    assert "demo-nightly-schedule.cronworkflow.yaml" in compile_defs(
+        dg.Definitions(assets=[tuned], schedules=[supplied])
+    )
 
 
 def test_cron_that_dagster_accepts_but_argo_does_not() -> None:
@@ -226,11 +227,10 @@ def test_automation_condition() -> None:
     assert "asset eager: automation condition eager is not supported" in _compile_error(dg.Definitions(assets=[eager]))
 
 
-def test_job_with_run_config_or_op_retry_policy() -> None:
+def test_job_with_op_retry_policy() -> None:
     asset = make_asset("a", [])
-    configured = dg.define_asset_job("configured", selection=[asset], config={"ops": {}})
     retried = dg.define_asset_job("retried", selection=[asset], op_retry_policy=dg.RetryPolicy(max_retries=1))
-    for job, feature in ((configured, "has run config"), (retried, "sets op_retry_policy")):
+    for job, feature in ((retried, "sets op_retry_policy"),):
         schedule = dg.ScheduleDefinition(job=job, cron_schedule="0 1 * * *")
         message = _compile_error(dg.Definitions(assets=[asset], schedules=[schedule]))
         assert f"schedule {job.name}_schedule: job {job.name} {feature}" in message

@@ -2,7 +2,9 @@
 
 For an asset without dependencies, on_cron requests one run after each cron tick (its "all deps updated since the
 tick" part holds trivially), which is what a CronWorkflow does. Dagster's default automation condition sensor
-evaluates it (every ~30 s) and starts STOPPED, so the CronWorkflow is emitted suspended, as a STOPPED schedule is.
+evaluates it (every ~30 s) and starts STOPPED, so the CronWorkflow is emitted suspended, as a STOPPED schedule is; an
+explicit AutomationConditionSensorDefinition selecting the asset decides with its own default_status instead
+(automation_sensors.py).
 Anything that waits on other assets (on_cron with dependencies, eager, on_missing...) needs Dagster's asset-state
 evaluation, which Argo does not have: refused with the condition's name.
 
@@ -11,18 +13,25 @@ job whose root assets have no dependencies and no partitions launches the whole 
 CronWorkflow (suspended) runs the job's `job-<job>` DAG; any other job condition is refused naming the job.
 """
 
+from collections.abc import Mapping
+
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.automation_sensors import DEFAULT, Evaluator
 from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.builder.model import JobSpec, ScheduleSpec
 from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
 
 
-def automation_schedules(graph: AssetGraph) -> list[ScheduleSpec]:
-    """One ScheduleSpec per distinct (cron, zone), over the assets (all keys of their ops) that use it."""
-    groups: dict[tuple[str, str], set[tuple[str, ...]]] = {}
+def automation_schedules(
+    graph: AssetGraph, evaluated_by: Mapping[tuple[str, ...], Evaluator] | None = None
+) -> list[ScheduleSpec]:
+    """One ScheduleSpec per distinct (cron, zone) and automation condition sensor evaluating it (its default_status
+    is the CronWorkflow's suspend: automation_sensors.py), over the assets (all keys of their ops) that use it."""
+    evaluated_by = evaluated_by or {}
+    groups: dict[tuple[str, str, Evaluator], set[tuple[str, ...]]] = {}
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         condition = node.automation_condition
         if condition is None or not node.is_materializable:
@@ -33,7 +42,8 @@ def automation_schedules(graph: AssetGraph) -> list[ScheduleSpec]:
             raise UnsupportedInputError(
                 f"asset {name}: automation condition {condition.get_label() or type(condition).__name__} is not "
                 "supported: Argo runs workflows on a clock, it cannot watch other assets' state; use "
-                "AutomationCondition.on_cron(...) on a root asset, or a schedule"
+                "AutomationCondition.on_cron(...) on a root asset, a schedule, or an @asset_sensor on its upstream "
+                "asset targeting a job of it (compiled to Argo Events)"
             )
         if node.parent_keys:
             raise UnsupportedInputError(
@@ -49,9 +59,10 @@ def automation_schedules(graph: AssetGraph) -> list[ScheduleSpec]:
         if problem:
             raise UnsupportedInputError(f"asset {name}: cron {cron[0]!r} has no Argo equivalent: {problem}")
         keys = {tuple(k.path) for k in node.assets_def.keys if graph.get(k).is_materializable}
-        groups.setdefault(cron, set()).update(keys)
+        evaluator = evaluated_by.get(tuple(node.key.path), DEFAULT)
+        groups.setdefault((*cron, evaluator), set()).update(keys)
     schedules = []
-    for (cron_entry, zone), keys in sorted(groups.items()):
+    for (cron_entry, zone, evaluator), keys in sorted(groups.items(), key=lambda g: (g[0][:2], sorted(g[1]))):
         first = "_".join(sorted(keys)[0])
         schedules.append(
             ScheduleSpec(
@@ -60,7 +71,8 @@ def automation_schedules(graph: AssetGraph) -> list[ScheduleSpec]:
                 crons=(cron_entry,),
                 timezone=zone,
                 asset_keys=frozenset(keys),
-                stopped=True,
+                stopped=evaluator.stopped,
+                warnings=evaluator.warnings,
             )
         )
     return schedules

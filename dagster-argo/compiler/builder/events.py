@@ -10,12 +10,17 @@ second Workflow while the first one exists.
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
+from compiler.builder.asset_triggers import asset_sensor_warnings
 from compiler.builder.model import Project
+from compiler.builder.multi_asset_triggers import multi_asset_sensor_warnings
 from compiler.builder.naming import assign_names, sanitise
+from compiler.builder.object_fan_out import OBJECT_STATIC_KEY_PARAMETER, SensorEntry, static_key_template
 from compiler.builder.plan_types import EventPlan, Plan
 from compiler.builder.render import ENVIRONMENT
 from compiler.errors import UnsupportedInputError
+from compiler.sensors.asset_events import MARKER_SUFFIX, marker_prefix
 from compiler.sensors.store import StoreSettingsError, endpoint_parts
 from compiler.settings import SecretRef, Settings
 
@@ -29,7 +34,7 @@ NAME_LIMIT = 50  # Argo Events names the Sensor's Deployment `<name>-sensor-<5>`
 
 
 def plan_events(
-    project: Project, settings: Settings, entrypoints: Mapping[str, str], gated: set[str]
+    project: Project, settings: Settings, entries: Mapping[str, SensorEntry], gated: set[str]
 ) -> tuple[EventPlan, ...]:
     names, _ = assign_names(
         (f"{settings.name}-{t.spec.name}" for t in project.object_triggers), limit=NAME_LIMIT, what="Sensor"
@@ -40,13 +45,20 @@ def plan_events(
     plans = []
     for trigger in project.object_triggers:
         spec, where = trigger.spec, f"sensor {trigger.spec.name}"
-        entrypoint = entrypoints[spec.name]
+        entry = entries[spec.name]
+        entrypoint = entry.entrypoint
         if entrypoint in gated:
             raise UnsupportedInputError(
                 f"{where}: targets the job of a schedule with code of its own, whose DAG starts with a "
                 "schedule-gate; target another define_asset_job job selecting the same assets"
             )
         bucket = spec.bucket or config.get(spec.bucket_variable, "")
+        if not bucket and trigger.monitored:
+            raise UnsupportedInputError(
+                f"{where}: an @asset_sensor's events are marker objects the materializing pod writes into the bucket "
+                f"{spec.bucket_variable} names; set {spec.bucket_variable} and {spec.variables.endpoint} in "
+                "[tool.compiler.config] and the store's credentials in [tool.compiler.secrets]"
+            )
         if not bucket:
             raise UnsupportedInputError(
                 f"{where}: its bucket is {spec.bucket_variable}, which [tool.compiler.config] does not set; set it "
@@ -84,6 +96,12 @@ def plan_events(
                 queue=events.queue if events else "",
                 region=events.region if events else "",
                 wait_time_seconds=events.wait_time_seconds if events else 20,
+                static_key_pattern=entry.static_key_pattern,
+                dependencies=tuple(
+                    (f"m{index}", f"^{re.escape(marker_prefix(key))}(?s:.*){re.escape(MARKER_SUFFIX)}$")
+                    for index, key in enumerate(trigger.monitored_keys)
+                ),
+                static_key_replacement=entry.static_key_replacement,
             )
         )
     return tuple(plans)
@@ -111,6 +129,20 @@ def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str,
     warnings: list[str] = []
     for plan in plans:
         where = f"sensor {plan.sensor}"
+        trigger = by_name[plan.sensor]
+        if trigger.monitored_keys:  # a @multi_asset_sensor: compiler/builder/multi_asset_triggers.py
+            warnings += multi_asset_sensor_warnings(plan.sensor, trigger.monitored)
+        elif trigger.monitored:  # an @asset_sensor: compiler/builder/asset_triggers.py
+            warnings += asset_sensor_warnings(plan.sensor, trigger.monitored)
+        if trigger.monitored:
+            if plan.store != "minio":
+                warnings.append(f"{where}: its markers reach the Sensor through the S3 → SQS notification you set up")
+            if trigger.stopped:
+                warnings.append(
+                    f"{where}: default_status STOPPED (Dagster's default) has no Argo Events equivalent: the Sensor "
+                    "reacts from the moment it is applied; leave its file out of the kustomization to keep it off"
+                )
+            continue
         source = "MinIO's bucket notifications" if plan.store == "minio" else "S3 notifications through SQS"
         warnings += [
             f"{where}: Argo Events pushes {source} as they happen instead of listing the bucket after a cursor "
@@ -129,7 +161,14 @@ def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str,
                 "outside prefix/suffix/partition_key start a Workflow that fails with one line (exit 2); set the "
                 "bucket notification's prefix/suffix filter to match"
             )
-        if by_name[plan.sensor].partitioned:
+        if by_name[plan.sensor].partitioned and plan.static_key_pattern:
+            warnings.append(
+                f"{where}: a key that matches partition_key but names no partition of the target is skipped by "
+                "Dagster's sensor; the Sensor's regexes cannot know the partitions: a static value outside the "
+                "fan-out's keys starts a Workflow that runs no pod (every item Skipped), any other value outside the "
+                "definition (a date) a Workflow that fails with one line (exit 2, not retried)"
+            )
+        elif by_name[plan.sensor].partitioned:
             warnings.append(
                 f"{where}: a key that matches partition_key but names no partition of the target (a value outside a "
                 "static dimension, a date outside the definition) is skipped by Dagster's sensor; the Sensor's "
@@ -157,6 +196,17 @@ def sensor_filters(event: EventPlan) -> list[dict[str, str]]:
     return found
 
 
+def sensor_dependencies(event: EventPlan) -> list[dict[str, Any]]:
+    """One dependency (`newobject`), or for a @multi_asset_sensor one per monitored asset (`m0`, `m1`, ...: govaluate
+    names in `conditions`), each with the event's filters plus the regex of its asset's markers."""
+    if not event.dependencies:
+        return [{"name": DEPENDENCY, "filters": sensor_filters(event)}]
+    return [
+        {"name": name, "filters": [*sensor_filters(event), {"path": event.key_path, "regex": regex}]}
+        for name, regex in event.dependencies
+    ]
+
+
 def workflow_name_template(event: EventPlan) -> str:
     """Go template (sprig) over the event data: `<prefix>-` + the first hex digits of sha256(bucket/key@etag)."""
     records = ".Input.notification" if event.store == "minio" else ".Input.body.Records"
@@ -175,12 +225,19 @@ def render_events(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
             **common,
             "event": event,
             "event_name": EVENT_NAME,
-            "dependency": DEPENDENCY,
+            "dependency": event.dependencies[0][0] if event.dependencies else DEPENDENCY,
             "account": sensor_account(plan.name),
-            "filters": sensor_filters(event),
+            "dependencies": sensor_dependencies(event),
+            "conditions": " && ".join(name for name, _ in event.dependencies),
             "name_template": workflow_name_template(event),
             "object_key": OBJECT_KEY_PARAMETER,
             "sensor_parameter": SENSOR_PARAMETER,
+            "static_key_parameter": OBJECT_STATIC_KEY_PARAMETER,
+            "static_key_template": (
+                static_key_template(event.key_path, event.static_key_pattern, event.static_key_replacement)
+                if event.static_key_pattern
+                else ""
+            ),
         }
         files[f"{event.name}.eventsource.yaml"] = ENVIRONMENT.get_template("eventsource.yaml.j2").render(context)
         files[f"{event.name}.sensor.yaml"] = ENVIRONMENT.get_template("sensor.yaml.j2").render(context)

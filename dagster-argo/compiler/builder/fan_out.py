@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+# the per-key DAG's and the step's input (`materialize --static-key`), defined with Argo's names; re-exported
+from compiler.argo import STATIC_KEY_PARAMETER as STATIC_KEY_PARAMETER
 from compiler.builder.model import FanOutSpec
 from compiler.builder.naming import NAME_LIMIT, fit_name, sanitise, with_hash
 from compiler.errors import UnsupportedInputError
@@ -24,7 +26,6 @@ if TYPE_CHECKING:  # plan.py imports this module; Dagster is imported only where
     import dagster as dg
 
 FAN_OUT_PARALLELISM_ENV = "FAN_OUT_PARALLELISM"
-STATIC_KEY_PARAMETER = "static-key"  # the per-key DAG's and the step's input; `materialize --static-key`
 FAN_OUT_TASK_PREFIX = "each-"
 
 

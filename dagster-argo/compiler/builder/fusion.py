@@ -115,7 +115,9 @@ def fuse_plan(plan: Plan, project: Project) -> FusionResult:
                 fused_by_chain[tuple(chain)] = _fused_task(
                     chain, dag, assets_by_task, steps, plan.settings, taken, fused_steps, warnings
                 )
-            task = fused_by_chain[tuple(chain)]
+            # one fused task per chain, shared by the DAGs; each DAG's own job (run config: materialize --job)
+            job = next(t.job for t in dag.tasks if t.name == chain[0])
+            task = dataclasses.replace(fused_by_chain[tuple(chain)], job=job)
             fused_tasks[task.name] = task
             fused_name.update((member, task.name) for member in chain)
         fused_dag = dataclasses.replace(dag, tasks=_fused_dag_tasks(dag.tasks, fused_name, fused_tasks))

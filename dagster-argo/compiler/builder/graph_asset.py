@@ -19,16 +19,6 @@ class NodeSettings:
     warning: str | None = None
 
 
-def needs_run_config(assets_def: dg.AssetsDefinition) -> bool:
-    """A graph needs run config when any of its ops has a required field (a graph config mapping supplies it)."""
-    node = assets_def.node_def
-    if isinstance(node, dg.OpDefinition):
-        return node.config_schema.as_field().is_required
-    if isinstance(node, dg.GraphDefinition) and node.has_config_mapping:
-        return node.config_field is not None and node.config_field.is_required
-    return any(op.config_schema.as_field().is_required for op in node.iterate_op_defs())
-
-
 def node_settings(name: str, assets_def: dg.AssetsDefinition) -> NodeSettings:
     """An op's own policy and tags. A graph's ops share one pod, so one retryStrategy and one pod spec: ops may set
     them only alike; a policy is taken for the whole graph with a warning (Argo reruns every op of the graph, where

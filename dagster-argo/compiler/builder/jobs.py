@@ -27,11 +27,6 @@ def job_selection(
 ) -> frozenset[Key]:
     """The materializable keys the job selects, after refusing what its DAG cannot honour; `where` starts each
     error ("job J", or "schedule S: job J" when a schedule starts it)."""
-    if job.config is not None:
-        raise UnsupportedInputError(
-            f"{where} has run config, which is not supported: the pods cannot receive run config; give every "
-            "config field a default instead"
-        )
     if job.op_retry_policy is not None:
         raise UnsupportedInputError(f"{where} sets op_retry_policy; set RetryPolicy on the assets instead")
     if any(tag.startswith("dagster-k8s/") for tag in job.tags or {}):

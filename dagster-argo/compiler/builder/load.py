@@ -11,19 +11,23 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.automation import automation_schedules, job_automation_schedules
+from compiler.builder.automation_sensors import evaluators
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
+from compiler.builder.dynamic_partitions import dynamic_name, with_dynamic_warnings
+from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
+from compiler.builder.fidelity.dst_cover import schedule_tick_cover
 from compiler.builder.fidelity.executor_concurrency import dag_limits
 from compiler.builder.fidelity.io_handoff import pod_local_handoffs
 from compiler.builder.fidelity.pools import asset_pools
 from compiler.builder.fidelity.resource_env import resource_env_vars
-from compiler.builder.fidelity.schedule_jobs import schedules_with_jobs
+from compiler.builder.fidelity.schedule_jobs import asset_jobs, schedules_with_jobs
 from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
-from compiler.builder.graph_asset import needs_run_config, node_settings
+from compiler.builder.graph_asset import node_settings
 from compiler.builder.jobs import job_selection, read_jobs
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import op_keys
@@ -35,6 +39,7 @@ from compiler.builder.partitions import (
     schedule_check_time,
 )
 from compiler.builder.retry import map_retry_policy
+from compiler.builder.run_config import job_config_warnings, takes_run_config
 from compiler.code_location import CodeLocation
 from compiler.errors import UnsupportedInputError
 from compiler.location_loading import load_location
@@ -68,23 +73,38 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     materializable = {key for asset in assets for key in asset.all_keys}
     if not materializable and not op_job_specs:
         raise UnsupportedInputError(_nothing_to_compile(module_name, graph))
-    mapping_warnings = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
-    assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py)
-        dataclasses.replace(a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ()))) for a in assets
+    mapping_warnings, planned = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
+    assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py), planned cadences (cadence.py)
+        dataclasses.replace(
+            a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ())), planned_deps=planned.get(a.key, ())
+        )
+        for a in assets
     ]
     repository = _RepositoryOnDemand(defs)
-    read = [_read_schedule(schedule, graph, materializable, repository) for schedule in schedules_with_jobs(defs)]
+    # compiler/builder/run_config.py: the `run_config` parameter, and schedules whose ticks' config is invalid
+    takes_config = takes_run_config(graph, asset_jobs(defs))
+    read = [
+        _read_schedule(schedule, graph, materializable, repository, takes_config)
+        for schedule in schedules_with_jobs(defs)
+    ]
     jobs = read_jobs(defs, graph, materializable)  # after the schedules, whose errors name the schedule too
-    automated = [*automation_schedules(graph), *job_automation_schedules(defs, graph, jobs)]
+    evaluated_by = evaluators(defs, graph)  # explicit automation condition sensors: automation_sensors.py
+    automated = [*automation_schedules(graph, evaluated_by), *job_automation_schedules(defs, graph, jobs)]
     schedules = tuple(sorted([*read, *automated], key=_by_name))  # on_cron: compiler/builder/automation.py
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
-        warnings=(*unmapped_warnings(defs, graph), *(w for s in schedules for w in s.warnings)),
+        warnings=(
+            *unmapped_warnings(defs, graph),
+            *dict.fromkeys(w for s in schedules for w in s.warnings),
+            *job_config_warnings(asset_jobs(defs)),
+        ),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
     )
     triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
+    alerts = read_status_alerts(defs, [job.name for job in jobs])  # run status sensors: builder/exit_handlers.py
+    fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts)))
     return Project(
         location=location,
         assets=_topological(assets),
@@ -93,6 +113,8 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         jobs=jobs,
         object_triggers=triggers,
         op_jobs=op_job_specs,
+        run_config=takes_config,
+        status_alerts=alerts,
     )
 
 
@@ -130,10 +152,6 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             continue  # external assets are inputs, not tasks
         _check_key(node.key)
         assets_def = node.assets_def
-        if needs_run_config(assets_def):
-            raise UnsupportedInputError(
-                f"asset {name}: needs run config, which scheduled pods cannot supply; give every config field a default"
-            )
         fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/builder/fan_out.py
         if fan_out is None:
             describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
@@ -159,10 +177,12 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 fan_out=fan_out,
                 fuse=read_fuse_tag(name, node.tags, settings.tags),
                 partitions=partitions_identity(node.partitions_def),
+                dynamic_partitions=dynamic_name(node.partitions_def),  # compiler/builder/dynamic_partitions.py
             )
         )
     materializable = {key for asset in assets for key in asset.all_keys}
-    return [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
+    kept = [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
+    return with_dynamic_warnings(kept)  # compiler/builder/dynamic_partitions.py
 
 
 def _check_key(key: dg.AssetKey) -> None:
@@ -179,6 +199,7 @@ def _read_schedule(
     graph: AssetGraph,
     materializable: set[tuple[str, ...]],
     repository: "_RepositoryOnDemand",
+    takes_config: bool = False,
 ) -> ScheduleSpec:
     job = schedule.job
     if isinstance(job, dg.JobDefinition) and isinstance(schedule, dg.ScheduleDefinition):
@@ -196,20 +217,25 @@ def _read_schedule(
         verdict = ScheduleVerdict(gated=False)
     else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: fidelity/schedule_ticks.py
         groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
-        verdict = check_schedule_ticks(schedule, schedule_check_time(graph, selected), repository, groups)
+        at = schedule_check_time(graph, selected)
+        verdict = check_schedule_ticks(schedule, at, repository, groups, check_config=takes_config)
         crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     for cron in (crons,) if isinstance(crons, str) else crons:
         problem = cron_problem(cron)
         if problem:
             raise UnsupportedInputError(f"schedule {schedule.name}: cron {cron!r} has no Argo equivalent: {problem}")
+    own = (crons,) if isinstance(crons, str) else tuple(crons)
+    cover = schedule_tick_cover(schedule.name, own, timezone or "UTC")
     return ScheduleSpec(
         name=schedule.name,
         job_name=job.name,
-        crons=(crons,) if isinstance(crons, str) else tuple(crons),
+        crons=own,
         timezone=timezone or "UTC",
         asset_keys=frozenset(selected),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
-        gated=verdict.gated,
+        gated=verdict.gated or cover.filtered,
+        argo_crons=cover.crons if cover.crons != own else (),
+        tick_filter=cover.filtered,
         warnings=verdict.warnings,
         sampled_selections=verdict.selections,
     )

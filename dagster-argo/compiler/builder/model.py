@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.builder.exit_handlers import StatusAlert
 from compiler.builder.k8s_config import PodExtras
 from compiler.code_location import CodeLocation
 from compiler.sensors.spec import ObjectSensorSpec
@@ -83,6 +84,11 @@ class AssetSpec:
     partitions: str | None = None
     resumable: bool = True  # its IO manager can say when it stored a value (compiler/materialize/resume.py)
     check_tasks: tuple[CheckTask, ...] = ()  # its checks that run after it in tasks of their own
+    # upstream assets of another cadence whose partitions `main` plans and fans out over (compiler/builder/cadence.py)
+    planned_deps: tuple[tuple[str, ...], ...] = ()
+    # the name of its DynamicPartitionsDefinition: its keys are read from the shared instance at run time
+    # (compiler/builder/dynamic_partitions.py); "" for any other definition
+    dynamic_partitions: str = ""
 
     @property
     def all_keys(self) -> tuple[tuple[str, ...], ...]:
@@ -120,6 +126,10 @@ class ScheduleSpec:
     asset_keys: frozenset[tuple[str, ...]]
     stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
     gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
+    # the CronWorkflow's `schedules` when they are not `crons`: entries added so that Argo fires at every Dagster tick
+    # around daylight-saving switches (compiler/validate/tick_cover.py); the gate skips the ticks Dagster would not fire
+    argo_crons: tuple[str, ...] = ()
+    tick_filter: bool = False  # robfig fires where Dagster does not: the schedule-gate skips those ticks
     warnings: tuple[str, ...] = ()  # approximations found evaluating it (compiler/builder/fidelity/schedule_ticks.py)
     # the distinct RunRequest asset_selections of its sampled ticks, each with the first tick (ISO) that returned it:
     # step fusion keeps apart two assets a tick selects one without the other (compiler/builder/fusion.py)
@@ -136,6 +146,9 @@ class ObjectTrigger:
     partitioned: bool  # its assets have a partitions definition: the key must name a partition
     dimensions: tuple[str, ...]  # the definition's dimension names (one, unnamed, for a single dimension: ())
     stopped: bool  # default_status=STOPPED (Dagster's default)
+    monitored: str = ""  # an @asset_sensor (builder/asset_triggers.py): the asset whose marker objects start it
+    # a @multi_asset_sensor (builder/multi_asset_triggers.py): every monitored asset, one Sensor dependency each
+    monitored_keys: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +183,9 @@ class Project:
     object_triggers: tuple[ObjectTrigger, ...] = ()  # new_object_sensors, sorted by name (compiler/builder/events.py)
     jobs: tuple[JobSpec, ...] = ()
     op_jobs: tuple[OpJobSpec, ...] = ()  # op/graph jobs, sorted by name (compiler/builder/op_jobs.py)
+    run_config: bool = False  # run config can change a run: the `run_config` parameter (builder/run_config.py)
+    # alert-only run status sensors → the exit handler (compiler/builder/exit_handlers.py)
+    status_alerts: tuple[StatusAlert, ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:

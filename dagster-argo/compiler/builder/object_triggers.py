@@ -1,4 +1,5 @@
-"""Reads the Definitions' sensors: `new_object_sensor`s become ObjectTriggers, any other sensor is refused (exit 2).
+"""Reads the Definitions' sensors: `new_object_sensor`s become ObjectTriggers, automation condition sensors decide
+their on_cron CronWorkflows' suspend (automation_sensors.py), any other sensor is refused (exit 2).
 
 The partition pattern's named groups must be the target's partition dimensions (one group for a one-dimensional
 definition, the dimension names for a MultiPartitionsDefinition, none for unpartitioned assets): otherwise a key
@@ -9,27 +10,41 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from compiler.builder.asset_triggers import read_asset_trigger
+from compiler.builder.automation_sensors import is_automation_sensor
+from compiler.builder.exit_handlers import is_run_status_sensor
 from compiler.builder.jobs import job_selection
 from compiler.builder.model import ObjectTrigger
+from compiler.builder.multi_asset_triggers import read_multi_asset_trigger
+from compiler.builder.sensor_refusals import sensor_refusal
 from compiler.errors import UnsupportedInputError
 from compiler.sensors.object_sensor import read_object_sensor
 
 
 def refuse_other_sensors(defs: dg.Definitions) -> None:
-    """Before the graph resolves: a sensor that is not a new_object_sensor has a body Argo cannot run."""
+    """Before the graph resolves: a sensor that is not compiled has a body Argo has no event for."""
     for sensor in defs.sensors or []:
-        if read_object_sensor(sensor) is None:
-            raise UnsupportedInputError(
-                f"sensor {sensor.name}: only sensors made by compiler.sensors.new_object_sensor are compiled (to "
-                "Argo Events); any other sensor's body is code Argo cannot run: remove it from the Definitions you "
-                "compile, or replace it with a schedule or a new_object_sensor"
-            )
+        compiled = isinstance(sensor, dg.AssetSensorDefinition | dg.MultiAssetSensorDefinition)
+        compiled = compiled or is_automation_sensor(sensor)
+        # alert-only run status sensors: the exit handler (builder/exit_handlers.py), refused there otherwise
+        compiled = compiled or is_run_status_sensor(sensor)
+        if not compiled and read_object_sensor(sensor) is None:
+            raise UnsupportedInputError(sensor_refusal(sensor))  # builder/sensor_refusals.py
 
 
 def read_object_triggers(
     defs: dg.Definitions, graph: AssetGraph, materializable: set[tuple[str, ...]]
 ) -> tuple[ObjectTrigger, ...]:
-    triggers = [_trigger(sensor, graph, materializable) for sensor in defs.sensors or []]
+    # automation condition sensors: automation_sensors.py; run status sensors: exit_handlers.py
+    sensors = [s for s in defs.sensors or [] if not is_automation_sensor(s) and not is_run_status_sensor(s)]
+    triggers = []
+    for sensor in sensors:
+        if isinstance(sensor, dg.AssetSensorDefinition):
+            triggers.append(read_asset_trigger(sensor, graph, materializable))
+        elif isinstance(sensor, dg.MultiAssetSensorDefinition):  # builder/multi_asset_triggers.py
+            triggers.append(read_multi_asset_trigger(sensor, graph, materializable, defs.get_repository_def()))
+        else:
+            triggers.append(_trigger(sensor, graph, materializable))
     return tuple(sorted(triggers, key=lambda t: t.spec.name))
 
 

@@ -1,20 +1,22 @@
-"""Partition mappings between differently partitioned assets: honoured when the partitions a downstream key needs
-(Dagster's own mapping code) are among those its upstream task builds in the same tick.
+"""Partition mappings between differently partitioned assets, judged by Dagster's own mapping code.
 
 In one workflow run every task builds the partitions of one tick: a time-window asset that tick's window, a
 static or multi-dimensional asset every static key (its fan-out, compiler/builder/fan_out.py) of that window. A
-downstream task waits for its upstream task (for a fan-out, for every key of it). So a dependency is honoured when,
-for every sampled downstream key, `get_upstream_mapped_partitions_result_for_partitions` of the asset's partition
-mapping (identity, `TimeWindowPartitionMapping`, `StaticPartitionMapping`, `AllPartitionMapping`,
-`MultiToSingleDimensionPartitionMapping`, or whatever Dagster infers) returns only partitions of that tick:
+downstream task waits for its upstream task (for a fan-out, for every key of it). For every sampled downstream key,
+`get_upstream_mapped_partitions_result_for_partitions` of the asset's partition mapping (identity,
+`TimeWindowPartitionMapping`, `StaticPartitionMapping`, `AllPartitionMapping`,
+`MultiToSingleDimensionPartitionMapping`, or whatever Dagster infers) says which upstream partitions it reads:
 - exactly the tick's partitions (e.g. daily → date × city, date × city → daily fan-in over the cities, static →
   static with `AllPartitionMapping`): mapped faithfully;
 - fewer (e.g. a `StaticPartitionMapping` reading one upstream key): the downstream still waits for the whole
   upstream fan-out, so a failing unrelated key holds it back; mapped with a `warning:` naming both assets;
-- partitions another tick builds (offsets to earlier windows, hourly → daily, `AllPartitionMapping` over a time
-  dimension, windows in different zones or cadences): Argo cannot wait for another workflow's tasks, so exit 2
-  naming both assets and the mapping.
-Nothing here re-implements a mapping: the compiler only compares Dagster's answer with the tick's partitions.
+- partitions other ticks build (offsets to earlier windows, hourly → daily, `AllPartitionMapping` over a time
+  dimension, windows in different zones or cadences): a different cadence (compiler/builder/cadence.py). As in
+  Dagster, each asset's own job and schedule builds its partitions, and the downstream pod loads the partitions
+  its mapping names through the IO manager (a missing one fails the step, as in Dagster); a `warning:` says that
+  the `main` DAG, which runs one tick of every asset, builds only that tick's upstream partitions first.
+Only a pair Dagster itself cannot map is exit 2. Nothing here re-implements a mapping: the compiler only compares
+Dagster's answer with the tick's partitions.
 """
 
 from collections.abc import Iterable
@@ -23,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster._core.definitions.partitions.context import partition_loading_context
 
+from compiler.builder.cadence import CADENCE, cadence_warning, describe
 from compiler.errors import UnsupportedInputError
 
 CHECK_TIME = datetime(2026, 1, 1, tzinfo=UTC)  # as compiler/builder/partitions.py: verdicts never depend on today
@@ -34,9 +37,11 @@ def mapping_verdict(
     parent_name: str,
     parent: dg.PartitionsDefinition,
     mapping: dg.PartitionMapping,
+    planned: bool = False,
 ) -> str | None:
     """None when each sampled downstream key needs exactly the tick's upstream partitions; a warning when it needs
-    fewer; exit 2 otherwise."""
+    fewer, or partitions other ticks build (a different cadence: CADENCE instead when `main` plans them, `planned`);
+    exit 2 when Dagster cannot map the pair."""
     at = _check_time(child, parent)
     fewer = 0
     for key in _sample_keys(child, at):
@@ -45,26 +50,19 @@ def mapping_verdict(
                 result = mapping.get_upstream_mapped_partitions_result_for_partitions(
                     child.subset_with_partition_keys([key]), child, parent, current_time=at
                 )
-        except Exception as error:  # Dagster refuses the pair (e.g. no shared dimension): Argo cannot either
+        except Exception as error:  # Dagster refuses the pair (e.g. windows in two time zones)
             raise _refusal(
                 child_name, child, parent_name, parent, mapping, f"Dagster cannot map it ({error})"
             ) from None
         needed = {str(k) for k in result.partitions_subset.get_partition_keys()}
         missing = {str(k) for k in result.required_but_nonexistent_subset.get_partition_keys()}
         tick = _tick_partitions(child, key, parent, at)
-        if tick is None:
-            raise _refusal(
-                child_name, child, parent_name, parent, mapping,
-                "their windows differ (cadence, zone or key format), so one tick does not build the window the "
-                "other reads",
-            )  # fmt: skip
-        outside = sorted((needed | missing) - tick)
+        outside = sorted(needed | missing) if tick is None else sorted((needed | missing) - tick)
         if outside:
-            shown = ", ".join(outside[:3]) + (", ..." if len(outside) > 3 else "")
-            raise _refusal(
-                child_name, child, parent_name, parent, mapping,
-                f"partition {key} needs {len(outside)} partition(s) another tick builds ({shown})",
-            )  # fmt: skip
+            return (
+                CADENCE if planned else cadence_warning(child_name, child, parent_name, parent, mapping, key, outside)
+            )
+        assert tick is not None
         fewer += needed != tick
     if fewer:
         return (
@@ -84,19 +82,10 @@ def _refusal(
     why: str,
 ) -> UnsupportedInputError:
     return UnsupportedInputError(
-        f"asset {child_name} depends on asset {parent_name}, partitioned differently ({_short(child)} vs "
-        f"{_short(parent)}) through {type(mapping).__name__}: {why}; Argo runs one tick's partitions per workflow "
-        "and cannot wait for another workflow's tasks. Give both the same partitions definition, or a mapping "
-        "to the same window"
+        f"asset {child_name} depends on asset {parent_name}, partitioned differently ({describe(child)} vs "
+        f"{describe(parent)}) through {type(mapping).__name__}: {why}; Dagster's own runs of asset "
+        f"{child_name} would fail on it too, so fix the partition mapping or the partitions definitions"
     )
-
-
-def _short(partitions: dg.PartitionsDefinition) -> str:
-    if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
-        return f"cron {partitions.cron_schedule!r} in {partitions.timezone}"
-    if isinstance(partitions, dg.MultiPartitionsDefinition):
-        return " × ".join(f"{d.name} ({_short(d.partitions_def)})" for d in partitions.partitions_defs)
-    return type(partitions).__name__
 
 
 def _window(partitions: dg.PartitionsDefinition) -> dg.TimeWindowPartitionsDefinition | None:

@@ -3,10 +3,11 @@
 Every pod picks its own partition by evaluating Dagster's schedule for its tick (`materialize/partition.py`), so
 any `TimeWindowPartitionsDefinition` (hourly, daily with offsets, weekly, monthly, any cron) maps without the
 compiler reading its cron: the CronWorkflow fires at the schedule's cron (checked tick by tick against Dagster's
-own iterator) and Dagster turns each tick into a key. What one task per asset and tick cannot express is refused:
-static, multi-dimensional and dynamic partitions (one task would have to run once per key), and a dependency
-between differently time-partitioned assets whose mapping is not one-to-one on keys (the downstream task would
-have to wait for several upstream partitions).
+own iterator) and Dagster turns each tick into a key. Static and time × static keys fan out
+(compiler/builder/fan_out.py); dynamic partitions are read from the shared instance when the run starts
+(dynamic_partitions.py). Dependencies
+between differently partitioned assets are judged by Dagster's own mapping code (partition_mapping.py): the same
+tick's partitions, or other ticks' (a different cadence, cadence.py).
 """
 
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.cadence import CADENCE, plannable
 from compiler.builder.partition_mapping import mapping_verdict
 from compiler.errors import UnsupportedInputError
 
@@ -29,12 +31,12 @@ def describe_partitions(name: str, partitions: dg.PartitionsDefinition | None) -
     if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
         return describe_time_window(partitions)
     kind = type(partitions).__name__
+    if isinstance(partitions, dg.DynamicPartitionsDefinition) and partitions.name:
+        return f"dynamic partitions {partitions.name!r}"  # keys read at run time: dynamic_partitions.py
     if isinstance(partitions, dg.DynamicPartitionsDefinition):
         why = (
-            "its keys are only known at run time (added to the Dagster instance by a sensor or API call), so no "
-            "withItems list can be written when compiling, and the pods share no Dagster instance to read them "
-            'from; use a StaticPartitionsDefinition (its keys fan out in Argo, see compiler/README.md "Fan-out") '
-            "or a time-window partitions definition"
+            "a DynamicPartitionsDefinition without a name computes its keys with a function (deprecated in "
+            "Dagster), which no pod can list; give it a name so its keys live in the Dagster instance"
         )
     else:
         why = (
@@ -53,28 +55,48 @@ def describe_time_window(partitions: dg.TimeWindowPartitionsDefinition) -> str:
 
 def check_partition_dependencies(
     graph: AssetGraph, materializable: Iterable[dg.AssetKey]
-) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """A dependency between two materializable assets partitioned differently is mapped when the partitions
-    Dagster's mapping says a downstream key needs are built in the same tick (compiler/builder/partition_mapping.py);
-    otherwise exit 2 naming both assets and the mapping. Returns the approximation warnings by downstream key."""
+) -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+    """Judge each dependency between two materializable assets partitioned differently
+    (compiler/builder/partition_mapping.py): exit 2 only when Dagster cannot map it. Returns the approximation
+    warnings (fewer partitions than the tick's, or a different cadence) by downstream key, and the upstream keys of
+    another cadence `main` plans (compiler/builder/cadence.py) by downstream key."""
     tasks = set(materializable)
     warnings: dict[tuple[str, ...], tuple[str, ...]] = {}
+    planned: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for child_key in sorted(tasks, key=lambda k: tuple(k.path)):
         child = graph.get(child_key).partitions_def
         for parent_key in sorted(graph.get(child_key).parent_keys, key=lambda k: tuple(k.path)):
             parent = graph.get(parent_key).partitions_def
             if parent_key not in tasks or child is None or parent is None or parent == child:
                 continue
+            if isinstance(child, dg.DynamicPartitionsDefinition) or isinstance(parent, dg.DynamicPartitionsDefinition):
+                raise UnsupportedInputError(
+                    f"asset {child_key.to_user_string()} ({_short(child)}) depends on asset "
+                    f"{parent_key.to_user_string()} ({_short(parent)}): a dependency between dynamic partitions and "
+                    "another partitions definition is not mapped yet (its keys are only known at run time); give "
+                    "both assets the same DynamicPartitionsDefinition, or leave one unpartitioned"
+                )
             mapping = graph.get_partition_mapping(child_key, parent_key)
-            warning = mapping_verdict(child_key.to_user_string(), child, parent_key.to_user_string(), parent, mapping)
-            if warning:
-                warnings[tuple(child_key.path)] = (*warnings.get(tuple(child_key.path), ()), warning)
-    return warnings
+            can_plan = (
+                isinstance(child, dg.TimeWindowPartitionsDefinition)
+                and len(graph.assets_def_for_key(child_key).keys) == 1  # one asset, one task (not a multi-asset)
+                and plannable(graph, parent_key, tasks)
+            )
+            verdict = mapping_verdict(
+                child_key.to_user_string(), child, parent_key.to_user_string(), parent, mapping, can_plan
+            )
+            if verdict == CADENCE:
+                planned[tuple(child_key.path)] = (*planned.get(tuple(child_key.path), ()), tuple(parent_key.path))
+            elif verdict:
+                warnings[tuple(child_key.path)] = (*warnings.get(tuple(child_key.path), ()), verdict)
+    return warnings, planned
 
 
 def _short(partitions: dg.PartitionsDefinition) -> str:
     if isinstance(partitions, dg.TimeWindowPartitionsDefinition):
         return f"cron {partitions.cron_schedule!r} in {partitions.timezone}"
+    if isinstance(partitions, dg.DynamicPartitionsDefinition):
+        return f"dynamic partitions {partitions.name!r}"
     return type(partitions).__name__
 
 

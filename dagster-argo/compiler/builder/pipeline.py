@@ -10,13 +10,19 @@ from compiler.builder.events import event_warnings
 from compiler.builder.model import Project
 from compiler.builder.naming import Renaming
 from compiler.builder.plan import make_plan
-from compiler.builder.render import render
+from compiler.builder.render import render_with_layout
 from compiler.builder.retry import failure_retry_warning
 from compiler.builder.size_budget import check_sizes
+from compiler.builder.workflow_size import size_warnings
 from compiler.errors import InvalidManifestError
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.settings import Settings
-from compiler.validate import StructureCheck, template_names_by_workflow_template, validate_manifest
+from compiler.validate import (
+    StructureCheck,
+    template_names_by_workflow_template,
+    validate_manifest,
+    workflow_parameters_used,
+)
 from compiler.validate.events import events_problems, is_events_kind
 from compiler.validate.tick_check import check_cron_ticks
 
@@ -58,7 +64,7 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
 
 def _compile(project: Project, settings: Settings, structure: StructureCheck | None) -> BuildResult:
     plan = make_plan(project, settings)
-    files = render(plan)
+    files, layout = render_with_layout(plan)  # split when too large for one manifest (builder/split.py)
     bundle = render_bundle(plan, files)
     problems: list[str] = []
     documents = {}
@@ -75,17 +81,21 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
             documents[name] = parsed[0]
     check_cron_ticks(plan.crons, project.schedules, documents)  # exit 2 naming the schedule, before lint says "bug"
     known = template_names_by_workflow_template(list(documents.values()))
+    used = workflow_parameters_used(list(documents.values()))  # what templateRef'd templates read of the caller
     events = {name: doc for name, doc in documents.items() if is_events_kind(doc)}  # compiler/validate/events.py
     problems.extend(events_problems(events, known))
     for name, document in documents.items():
         if name not in events:
-            problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure))
+            problems.extend(f"{name}: {problem}" for problem in validate_manifest(document, known, structure, used))
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
     # check_sizes raises (exit 2) before anything is written when one cannot be stored
     warnings = [*project.fidelity.warnings, *project.warnings, *plan.fusion_warnings]
     warnings += event_warnings(project, plan.events)
     warnings += filter(None, [failure_retry_warning(project.assets, settings.defaults)])
+    warnings += [cron.policy_warning for cron in plan.crons if cron.policy_warning]
+    warnings += layout.warnings
+    warnings += size_warnings(documents, plan.name)  # the Workflows it creates, as Argo stores them
     warnings += check_sizes(documents)
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "

@@ -9,23 +9,43 @@ own, and last, when asked for, step fusion (fusion.py).
 import dataclasses
 from collections.abc import Mapping
 
+from compiler.builder.cadence import planned_tasks
 from compiler.builder.check_tasks import check_source, plan_check_tasks
+from compiler.builder.dynamic_partitions import check_dynamic, dynamic_tasks
 from compiler.builder.events import plan_events
+from compiler.builder.exit_handler_plan import with_exit_handler
 from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
 from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
 from compiler.builder.fidelity.secret_scope import needed_env
 from compiler.builder.fusion import fuse_plan, fusion_requested
-from compiler.builder.model import AssetSpec, CheckTask, Project
+from compiler.builder.model import AssetSpec, CheckTask, Project, ScheduleSpec
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
+from compiler.builder.object_fan_out import sensor_entries
 from compiler.builder.op_job_plan import op_job_dag, op_job_steps
-from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, CronPlan, Dag, Plan, Task, free_text
+from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, PLAN_TEMPLATE, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
 
 
+def filtered_concurrency_policy(schedule: ScheduleSpec, policy: str) -> tuple[str, str]:
+    """`Replace` stops the running Workflow when the next tick fires; with added DST entries the next tick is often
+    one the schedule-gate skips (e.g. 03:00 every Sunday of March after a 02:30 run), which would stop a real run
+    for nothing. Such a CronWorkflow gets `Forbid` (a skip tick during a run is dropped, which changes nothing) and
+    a warning. `Forbid` and `Allow` keep their meaning: a skip tick runs only the gate pod."""
+    if policy != "Replace" or not schedule.tick_filter:
+        return "", ""
+    added = schedule.argo_crons[len(schedule.crons) :]
+    entries = f"its daylight-saving cron entries ({', '.join(added)}) and " if added else ""
+    return "Forbid", (
+        f"schedule {schedule.name}: concurrency_policy Replace would let the ticks of {entries}robfig's second "
+        "fall-back tick, which the schedule-gate skips, stop a running run; its CronWorkflow uses Forbid"
+    )
+
+
 def make_plan(project: Project, settings: Settings) -> Plan:
     check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
+    check_dynamic(project, settings)  # dynamic partitions: their keys in the shared instance, no schedules yet
     task_names, renamings = assign_names(
         (
             *(asset.task_source for asset in project.assets),
@@ -53,7 +73,8 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     job_dags, job_renamings = assign_names(sorted({*job_keys, *op_jobs}), prefix="job-", what="DAG template")
     renamings.extend(job_renamings)
     for job in sorted(job_keys):
-        dags.extend(_dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks))
+        job_tasks = _dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks)
+        dags.extend(_with_job(job_tasks, job) if project.run_config else job_tasks)
     op_steps, op_step_names = op_job_steps(project.op_jobs, settings)
     dags.extend(op_job_dag(job_dags[name], job, op_step_names[name]) for name, job in op_jobs.items())
     steps = [*steps, *op_steps]
@@ -81,10 +102,14 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             file_name=f"{cron_names[cron_sources[s.name]]}.cronworkflow.yaml",
             schedule=s.name,
             job=s.job_name,
-            crons=s.crons,
+            crons=s.argo_crons or s.crons,
+            dagster_crons=s.crons if s.argo_crons else (),
+            tick_filter=s.tick_filter,
             timezone=s.timezone,
             entrypoint=job_dags[s.job_name],
             suspended=s.stopped,
+            concurrency_policy=filtered_concurrency_policy(s, settings.defaults.concurrency_policy)[0],
+            policy_warning=filtered_concurrency_policy(s, settings.defaults.concurrency_policy)[1],
         )
         for s in project.schedules
     )
@@ -97,16 +122,27 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         steps=tuple(steps),
         crons=crons,
         gate_step=step_template(DEFAULT_STEP, None, settings, needed_env(project)) if gated else None,
+        plan_step=step_template(PLAN_TEMPLATE, None, settings, needed_env(project))
+        if any(task.upstream for dag in dags for task in dag.tasks)
+        else None,
         renamings=tuple(renamings),
         entrypoint=MAIN_DAG if project.assets else job_dags[min(op_jobs)],
+        run_config=project.run_config,
     )
     if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)
-        entrypoints = {t.spec.name: job_dags.get(t.job_name, MAIN_DAG) for t in project.object_triggers}
-        plan = dataclasses.replace(plan, events=plan_events(project, settings, entrypoints, gated))
-    if not fusion_requested(project, settings.fuse_chains):
-        return plan
-    fused = fuse_plan(plan, project)
-    return dataclasses.replace(fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events)
+        # a fanned-out target: the Sensor's own entrypoint runs only the object's item (object_fan_out.py)
+        entries, sensor_dags = sensor_entries(project, settings, job_dags, dags)
+        plan = dataclasses.replace(
+            plan,
+            dags=(*plan.dags, *sensor_dags),
+            events=plan_events(project, settings, entries, gated),
+        )
+    if fusion_requested(project, settings.fuse_chains):
+        fused = fuse_plan(plan, project)
+        plan = dataclasses.replace(
+            fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events
+        )
+    return with_exit_handler(plan, project, job_dags)  # run status sensors: compiler/builder/exit_handler_plan.py
 
 
 def _cron_source(schedule: str, pipeline: str) -> str:
@@ -133,11 +169,21 @@ def _dag(
         for check, _task in checks.get(asset.key, ()):
             if check.blocking and (selection is None or check.asset in selection):
                 blocking.setdefault(check.asset, set()).add(_task.name)
+    by_key = {key: asset for asset in assets for key in asset.all_keys}
+    listed: dict[str, str] = {}  # a dynamic partitions definition → its planning task in this DAG
     for asset in assets:
         if selection is not None and selection.isdisjoint(asset.all_keys):
             continue
         deps = {tasks_by_key[dep] for dep in asset.deps if selection is None or dep in selection}
         deps |= {task for dep in asset.deps for task in blocking.get(dep, ())}
+        if selection is None:  # `main`: plan the upstream partitions of another cadence (compiler/builder/cadence.py)
+            for planned in planned_tasks(asset, by_key, tasks_by_key, step_names):
+                tasks.append(planned.plan)
+                members.append(Member(planned.plan.name, (), None))
+                tasks.append(planned.fan_out)
+                members.append(Member(planned.fan_out.name, planned.fan_out.depends, None))
+                if planned.replaces:  # a direct upstream asset: wait for its fan-out instead of its own task
+                    deps = (deps - {planned.replaces}) | {planned.fan_out.name}
         tasks.append(
             Task(
                 tasks_by_key[asset.key],
@@ -148,6 +194,11 @@ def _dag(
                 owners=free_text(", ".join(asset.owners)),
             )
         )
+        if asset.dynamic_partitions:  # keys read from the instance by a planning task (dynamic_partitions.py)
+            listing, tasks[-1] = dynamic_tasks(asset, tasks[-1], listed)
+            if listing is not None:
+                tasks.insert(-1, listing)
+                members.append(Member(listing.name, (), None))
         members.append(Member(tasks[-1].name, tasks[-1].depends, asset.fan_out))
         for check, task in checks.get(asset.key, ()):
             if selection is not None and check.asset not in selection:
@@ -191,6 +242,16 @@ def split_fan_outs(name: str, tasks: list[Task], members: list[Member], parallel
         for group in groups
     ]
     return [Dag(name, tuple(top), parallelism=parallelism), *per_key]
+
+
+def _with_job(dags: list[Dag], job: str) -> list[Dag]:
+    """Each asset task of a job's DAGs names the job, whose run config its pod builds (materialize --job)."""
+    return [
+        dataclasses.replace(
+            dag, tasks=tuple(task if task.items else dataclasses.replace(task, job=job) for task in dag.tasks)
+        )
+        for dag in dags
+    ]
 
 
 def _smaller(*limits: int | None) -> int | None:

@@ -5,11 +5,13 @@ schedule-gate, render, backfill, the deploy bundle) can use them without importi
 """
 
 import dataclasses
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.builder.exit_handlers import ExitTask
 from compiler.builder.fidelity.schedule_gate import Gate
 from compiler.builder.k8s_config import PodExtras
 from compiler.builder.model import RetrySpec
@@ -19,6 +21,7 @@ from compiler.settings import SecretRef, Settings
 
 MAIN_DAG = "main"
 DEFAULT_STEP = "materialize"
+PLAN_TEMPLATE = "plan-partitions"  # the planning task's template (compiler/builder/cadence.py)
 GENERATOR = "dagster-argo-compiler"
 
 
@@ -65,6 +68,10 @@ class Task:
     static_key: bool = False  # an asset task inside a per-key DAG: passes the DAG's `static-key` on
     when: str = ""  # set under a schedule-gate (compiler/builder/fidelity/schedule_gate.py)
     check: str = ""  # a check's own task: the check's name (compiler/builder/check_tasks.py)
+    upstream: str = ""  # a planning task (compiler/builder/cadence.py): the upstream asset whose partitions it lists
+    with_param: str = ""  # an upstream step fanned out over a planning task's list (withParam, partition `{{item}}`)
+    job: str = ""  # in a `job-<job>` DAG of a project that reads run config: the Dagster job (materialize --job)
+    chunk: bool = False  # runs a chunk DAG of a split DAG, passing `partition` only (compiler/builder/split.py)
 
     @property
     def depends_expression(self) -> str:
@@ -95,6 +102,15 @@ class CronPlan:
     timezone: str
     entrypoint: str
     suspended: bool = False
+    dagster_crons: tuple[str, ...] = ()  # the Dagster schedule's crons when `crons` has entries added for DST days
+    tick_filter: bool = False  # the DAG's schedule-gate skips the ticks Dagster would not fire
+    concurrency_policy: str = ""  # overrides [tool.compiler] concurrency_policy (see filtered_concurrency_policy)
+    policy_warning: str = ""
+
+    @property
+    def dagster_crons_annotation(self) -> str:
+        """The Dagster schedule's crons as a JSON list: `validate` and `run-local` compare Argo's ticks with them."""
+        return json.dumps(list(self.dagster_crons))
 
 
 @dataclass(frozen=True)
@@ -108,10 +124,15 @@ class Plan:
     crons: tuple[CronPlan, ...]
     renamings: tuple[Renaming, ...]
     gate_step: StepTemplate | None = None  # env, image, resources of the schedule-gate templates
+    plan_step: StepTemplate | None = None  # the same for the plan-partitions template (compiler/builder/cadence.py)
     fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
     fusion_warnings: tuple[str, ...] = ()
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
     entrypoint: str = MAIN_DAG  # `main`, or the first op job's DAG when there are no assets
+    run_config: bool = False  # the `run_config` workflow parameter and `--job` (compiler/builder/run_config.py)
+    # alert-only run status sensors: the onExit DAG's tasks and its pod's settings (compiler/builder/exit_handlers.py)
+    exit_tasks: tuple[ExitTask, ...] = ()
+    exit_step: StepTemplate | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +156,13 @@ class EventPlan:
     queue: str = ""
     region: str = ""
     wait_time_seconds: int = 20
+    # a fanned-out target (compiler/builder/object_fan_out.py): the Sensor writes the object's fan-out item into
+    # `object-static-key`, the pattern's groups expanded into the replacement; "" = every item runs (and skips)
+    static_key_pattern: str = ""
+    static_key_replacement: str = ""
+    # a @multi_asset_sensor (builder/multi_asset_triggers.py): (dependency name, anchored regex of its asset's marker
+    # keys) per monitored asset; the trigger's conditions AND them; () = the one dependency `newobject`
+    dependencies: tuple[tuple[str, str], ...] = ()
 
     @property
     def key_path(self) -> str:

@@ -8,9 +8,11 @@ from typing import Any
 import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
+from compiler.builder.exit_handlers import EXIT_HANDLER, EXIT_STEP
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
-from compiler.builder.plan_types import GENERATOR, Plan
+from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
+from compiler.builder.split import SPLIT_ABOVE, Layout, split, whole
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
 from compiler.shared_volume import VOLUME_NAME
@@ -29,7 +31,11 @@ ARGO_VARIABLES = {
     "static_key": "{{inputs.parameters." + STATIC_KEY_PARAMETER + "}}",  # a fan-out's key (compiler/builder/fan_out.py)
     "retries": placeholder(RETRIES),
     "object_key": "{{workflow.parameters.object-key}}",  # a new_object_sensor's object (compiler/builder/events.py)
+    "job": "{{inputs.parameters.job}}",  # a job DAG's Dagster job, whose run config the pod builds
+    "run_config": "{{workflow.parameters.run_config}}",  # a manual submit (materialize/run_config.py)
     "sensor": "{{workflow.parameters.sensor}}",  # the attempt of a retried step: fused steps resume only on a retry
+    "upstream": "{{inputs.parameters.upstream}}",  # a planning task's upstream asset (compiler/builder/cadence.py)
+    "keys_path": "{{outputs.parameters.keys.path}}",  # where a planning task writes its list
 }
 
 
@@ -89,6 +95,11 @@ def _what(plan: Plan) -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """File name → YAML text, in a fixed order."""
+    return render_with_layout(plan)[0]
+
+
+def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
+    """The files and how the WorkflowTemplate was laid out: whole, or split when it renders above SPLIT_ABOVE."""
     common = {
         "plan": plan,
         "command": build_command(plan.location),
@@ -100,13 +111,32 @@ def render(plan: Plan) -> dict[str, str]:
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
+        "plan_template": PLAN_TEMPLATE,
+        "exit_handler": EXIT_HANDLER,
+        "exit_step": EXIT_STEP,
         "description": f"Dagster {_what(plan)} of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
-    files = {plan.file_name: ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(common)}
+    layout = whole(plan)
+    text = _render_template(common, layout, plan)
+    if len(text.encode("utf-8")) > SPLIT_ABOVE:  # compiler/builder/split.py
+        layout = split(plan)
+        text = _render_template(common, layout, plan)
+    files = {plan.file_name: text}
+    if layout.library:  # the step templates and per-key DAGs of a split template (compiler/builder/split.py)
+        library = {**common, "part": layout.library, "refs": {}}
+        files[layout.library.file_name] = ENVIRONMENT.get_template("steps.yaml.j2").render(library)
+    chunk_template = ENVIRONMENT.get_template("chunk.yaml.j2")
+    for part in layout.parts:
+        files[part.file_name] = chunk_template.render({**common, "part": part, "refs": part.refs})
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
     from compiler.builder.events import render_events  # imports this module
 
     files.update(render_events(plan, common))
-    return files
+    return files, layout
+
+
+def _render_template(common: dict[str, Any], layout: Layout, plan: Plan) -> str:
+    context = {**common, "dags": layout.dags, "steps": layout.steps, "refs": layout.refs}
+    return ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(context)

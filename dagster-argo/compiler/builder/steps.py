@@ -7,6 +7,7 @@ The env of a step is the `[tool.compiler]` env, ConfigMap keys and Secrets (only
 import dataclasses
 import json
 from collections.abc import Mapping
+from typing import Any
 
 from compiler.builder.fan_out import FAN_OUT_PARALLELISM_ENV
 from compiler.builder.fidelity.container_resources import check_container_resources
@@ -54,9 +55,25 @@ def shared_steps(
 
 
 def settings_key(step: StepTemplate) -> str:
-    """Everything but the name, as canonical JSON (the mappings inside are not hashable)."""
-    fields = {k: v for k, v in dataclasses.asdict(step).items() if k != "name"}
-    return json.dumps(fields, sort_keys=True, default=str)
+    """Everything but the name, as canonical JSON (the mappings inside are not hashable).
+
+    json's encoder walks the dicts, lists and tuples itself and calls `_plain` only for the dataclasses inside:
+    `dataclasses.asdict` deep-copied every leaf, once per asset, a second of the compile of 10,000 assets.
+    """
+    fields = dict(_plain(step))
+    del fields["name"]
+    return json.dumps(fields, sort_keys=True, default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    """A dataclass as the dict of its fields, another mapping as a dict, anything else as its text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # a dataclass's fields are its __dict__ unless it has slots
+        own = getattr(value, "__dict__", None)
+        return own if own is not None else {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return dict(value)
+    return str(value)
 
 
 def _fit_step_name(step: StepTemplate) -> StepTemplate:

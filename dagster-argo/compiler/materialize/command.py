@@ -10,6 +10,7 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
+from compiler.materialize.asset_events import SensorSkipped, announce
 from compiler.materialize.collection import start_up_without_collection
 from compiler.materialize.console import debug_wanted, want_debug
 from compiler.materialize.execution import materialize_asset
@@ -28,6 +29,7 @@ from compiler.materialize.missing_env import missing_variables
 from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
+from compiler.materialize.run_config import ignored_entries, run_config_for
 from compiler.materialize.termination import (
     describe_step,
     end_if_stopped,
@@ -41,7 +43,9 @@ DESCRIPTION = (
     "Materialize one asset of a Dagster code location in this process: the command each Argo step pod runs. "
     "Dagster's own retries are off, because Argo's retryStrategy owns retries; the exit code tells Argo whether "
     "another attempt can help. The partition is --partition, else the one the Dagster schedule --schedule picks for "
-    "the tick --scheduled-time (a manual submit: --created-time). The last line of output says what happened."
+    "the tick --scheduled-time (a manual submit: --created-time). The run config is --run-config, else the schedule's "
+    "for the tick, else the job's (--job) partitioned config, else defaults, validated by Dagster. The last line of "
+    "output says what happened."
 )
 EXAMPLE = (
     "example (this project's assets are partitioned date x city, so a key names both):\n"
@@ -58,12 +62,6 @@ PARTITION_HELP = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by `python -m compiler materialize` and `python -m compiler.materialize`."""
     add_target_arguments(parser, required_hint=" (e.g. assets.definitions); this or --python-file is required")
-    parser.add_argument(
-        "--job",
-        default=None,
-        help="an op/graph job to run whole in this process, with Dagster's in-process execution (instead of "
-        "--asset; compiler/materialize/op_job.py)",
-    )
     parser.add_argument(
         "--asset",
         action="append",
@@ -124,6 +122,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "workflow already materialized for the partition (a retry resumes)",
     )
     parser.add_argument(
+        "--job",
+        default=None,
+        help="the Dagster job the workflow's DAG runs (job-<job> DAGs pass it); empty: the schedule's, else the "
+        "implicit asset job: whose run config this run gets (compiler/materialize/run_config.py); without --asset "
+        "and --check: an op/graph job, run whole in this process with Dagster's in-process execution "
+        "(compiler/materialize/op_job.py)",
+    )
+    parser.add_argument(
+        "--run-config",
+        default=None,
+        help="the run config of a manual submit (workflow parameter run_config), YAML or JSON; it replaces the "
+        "schedule's and the partition's, as a launched run's config does; empty: built as Dagster builds it",
+    )
+    parser.add_argument(
         "--attempt",
         default=None,
         help="with --fused: Argo's '{{retries}}', 0 for the task's first pod, then 1, 2, ...; only a retry (> 0) "
@@ -158,7 +170,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
-    if args.job:  # a whole op/graph job (compiler/materialize/op_job.py)
+    if args.job and not (args.asset or args.check):  # a whole op/graph job (compiler/materialize/op_job.py)
         from compiler.materialize.op_job import run_op_job
 
         return run_op_job(args)
@@ -195,7 +207,11 @@ def run(args: argparse.Namespace) -> int:
                 if args.partition:
                     raise MaterializeUsageError("pass --partition or --object-key, not both")
                 object_key = args.object_key
-                args.partition = partition_for_object(defs, args.sensor, object_key, args.object_key_encoding)
+                try:  # a new_object_sensor's object, or an @asset_sensor's marker (materialize/asset_events.py)
+                    args.partition = partition_for_object(defs, args.sensor, object_key, args.object_key_encoding)
+                except SensorSkipped as skipped:
+                    _summary(f"materialize: skipped asset={asset_text}: {skipped}")
+                    return exit_codes.SUCCEEDED
                 print(f"materialize: object {shortened(object_key)} of sensor {args.sensor}", flush=True)
             # the keys of one op share its partitions definition: the first one decides
             if args.static_key is not None:  # a fan-out item (compiler/materialize/fan_out_key.py)
@@ -222,7 +238,24 @@ def run(args: argparse.Namespace) -> int:
                 asset_keys = asset_keys[len(resume.skipped) :]
             if args.check:
                 print(f"materialize: check {args.check} only (its own task: compiler/check_tasks.py)", flush=True)
-            outcome = materialize_asset(location, asset_keys, partition, args.check)
+            job_config = run_config_for(
+                defs,
+                asset_keys[0],
+                job_name=args.job,
+                schedule_name=args.schedule,
+                tick=scheduled_time,
+                partition_key=partition,
+                explicit_partition=bool((args.partition or "").strip()),
+                submitted=args.run_config,
+            )
+            ignored = ignored_entries(*job_config)
+            if ignored:
+                print(
+                    f"materialize: warning: run config {', '.join(ignored)} not applied: the pod runs its asset in "
+                    "process (Argo owns retries and parallelism) and logs with its own console logger",
+                    flush=True,
+                )
+            outcome = materialize_asset(location, asset_keys, partition, args.check, job_config)
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")
@@ -248,6 +281,13 @@ def run(args: argparse.Namespace) -> int:
         if outcome.interrupted:  # infrastructure stopped it: Argo may retry even an asset without a RetryPolicy
             return exit_codes.INTERRUPTED
         return exit_codes.FAILED if outcome.retryable else exit_codes.FAILED_PERMANENTLY
+    if not args.check:  # an @asset_sensor watching this asset: its "asset materialized" event
+        try:
+            for marker in announce(defs, asset_keys, partition):
+                print(f"materialize: wrote asset-materialized marker {shortened(marker)}", flush=True)
+        except Exception as error:  # the store: a lost marker would silently drop the sensor's run
+            _summary(_failed(asset_text, partition, f"materialized, but the asset sensor's marker: {error}"))
+            return exit_codes.FAILED
     _summary(f"materialize: succeeded {step_words(asset_text, partition)}")
     return exit_codes.SUCCEEDED
 

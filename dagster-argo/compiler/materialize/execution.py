@@ -3,12 +3,12 @@
 Dagster is imported when a pod runs, not when the CLI imports this module (see `compiler.materialize.loading`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dagster import AssetCheckEvaluation, AssetKey, DagsterEvent
+    from dagster import AssetCheckEvaluation, AssetKey, DagsterEvent, JobDefinition
 
     from compiler.code_location import CodeLocation
 
@@ -28,10 +28,16 @@ class MaterializeOutcome:
 
 
 def materialize_asset(
-    location: "CodeLocation", asset_key: "AssetKey | Sequence[AssetKey]", partition_key: str | None, check: str = ""
+    location: "CodeLocation",
+    asset_key: "AssetKey | Sequence[AssetKey]",
+    partition_key: str | None,
+    check: str = "",
+    job_config: "tuple[JobDefinition, Mapping[str, Any]] | None" = None,
 ) -> MaterializeOutcome:
     """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL. Several
-    keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset)."""
+    keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset).
+    `job_config` is the job the workflow stands for and its run config (compiler/materialize/run_config.py): the
+    entries for this pod's ops and resources go into the pod's run."""
     from dagster import AssetKey, build_reconstructable_job, execute_job
 
     from compiler.materialize.collection import start_up_done
@@ -40,6 +46,7 @@ def materialize_asset(
     from compiler.materialize.instance_outage import OUTAGE, mark_abandoned_runs, outage_cause
     from compiler.materialize.loading import location_text
     from compiler.materialize.pod_job import PERMANENT_FAILURES, RETRIES_OFF_RUN_CONFIG, own_task_checks
+    from compiler.materialize.run_config import for_pod
     from compiler.materialize.run_tags import argo_run_tags
     from compiler.materialize.termination import allow_unwinding
 
@@ -55,7 +62,9 @@ def materialize_asset(
     PERMANENT_FAILURES.clear()
     # compiler/materialize/instance.py: ephemeral, or the shared instance ([tool.compiler.instance]); never a fallback
     # built once per process: here still in the start-up (compiler/materialize/collection.py)
-    run_config = {**RETRIES_OFF_RUN_CONFIG, **pod_logger_run_config(job.get_definition().loggers)}
+    pod_job = job.get_definition()
+    own = for_pod(job_config[0], job_config[1], pod_job) if job_config else {}
+    run_config = {**own, **RETRIES_OFF_RUN_CONFIG, **pod_logger_run_config(pod_job.loggers)}
     with open_instance() as instance:
         if wants_shared_instance():  # an earlier pod of this step that lost the database left its run STARTED
             marked = mark_abandoned_runs(instance, tags, shared_location())

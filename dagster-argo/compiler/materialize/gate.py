@@ -4,7 +4,8 @@ Dagster evaluates a `@schedule` function (or `should_execute=`) once per tick an
 requests: nothing after a `SkipReason`, only the listed assets after `RunRequest(asset_selection=[...])`. A fused
 task (`--fused`, compiler/builder/fusion.py) or a fan-out's `withItems` task (`--fan-out`, its per-key DAG's assets)
 runs when the tick selects all its assets; a tick selecting part of them fails the gate with exit 2, as a partial
-selection of a multi-asset does (nothing runs). Argo's
+selection of a multi-asset does (nothing runs). A cron tick Dagster would not fire (the DST entries of
+compiler/validate/tick_cover.py on other days, robfig's second tick in a fall-back overlap) skips every task. Argo's
 CronWorkflow always starts the whole DAG, so this step evaluates the Dagster schedule for the tick, exactly as the
 pods pick partitions (compiler/materialize/partition.py), and writes one output parameter per task, `true` or
 `false`; each task's `when` reads its own, so an unselected task ends Skipped on the controller and nothing is
@@ -21,8 +22,9 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
+from compiler.materialize.dagster_tick import is_dagster_tick
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
-from compiler.materialize.partition import parse_scheduled_time
+from compiler.materialize.partition import cron_tick, parse_scheduled_time
 from compiler.materialize.termination import sigterm_as_interrupt
 from compiler.user_text import shortened
 
@@ -119,6 +121,12 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
             f"no schedule named {shortened(schedule_name, quoted=True)}; known schedules: {known}"
         )
     schedule = repository.get_schedule_def(schedule_name)
+    fired = cron_tick(args.scheduled_time, args.backfill_time)
+    if fired is not None and not is_dagster_tick(schedule, fired):
+        return [False] * len(args.task), (
+            f"Argo's cron fired at {fired.isoformat()}, which is no tick of schedule {schedule_name} "
+            "(a daylight-saving entry on another day, or robfig's second tick in a fall-back overlap)"
+        )
     if not has_own_code(schedule):
         return everything, f"schedule {schedule_name} requests its whole job every tick"
     tick = parse_scheduled_time(args.scheduled_time, datetime.now(UTC), args.created_time, args.backfill_time)

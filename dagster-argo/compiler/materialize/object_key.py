@@ -4,8 +4,9 @@ SQS record the Sensor could not filter) is exit 2 with one line: another attempt
 
 from urllib.parse import unquote_plus
 
-from dagster import Definitions
+from dagster import AssetSensorDefinition, Definitions, MultiAssetSensorDefinition
 
+from compiler.materialize.asset_events import request_for_marker
 from compiler.materialize.loading import MaterializeUsageError
 from compiler.sensors.keys import describe_unwanted
 from compiler.sensors.object_sensor import read_object_sensor
@@ -27,6 +28,10 @@ def partition_for_object(defs: Definitions, sensor_name: str, key: str, encoding
             "--object-key needs --sensor naming a new_object_sensor of the Definitions, got "
             f"{shortened(sensor_name, quoted=True)}"
         )
+    if isinstance(
+        sensors[sensor_name], AssetSensorDefinition | MultiAssetSensorDefinition
+    ):  # its marker (compiler/materialize/asset_events.py)
+        return request_for_marker(defs, sensor_name, decoded)
     spec = read_object_sensor(sensors[sensor_name])
     if spec is None:
         raise MaterializeUsageError(f"sensor {sensor_name} is not a new_object_sensor; it cannot map an object key")

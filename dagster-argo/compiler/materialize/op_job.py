@@ -61,9 +61,9 @@ def run_op_job(args: argparse.Namespace) -> int:
         want_debug()
     with contextlib.redirect_stderr(sys.stdout), start_up_without_collection():
         try:
-            if args.asset or args.check or args.fused or args.static_key or args.object_key:
+            if args.fused or args.static_key or args.object_key:
                 raise MaterializeUsageError(
-                    "--job runs a whole op job: drop --asset, --check, --fused, --static-key and --object-key"
+                    "--job without --asset runs a whole op job: drop --fused, --static-key and --object-key"
                 )
             now = datetime.now(UTC)
             defs = load_definitions(pod_location(args))

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, SCHEDULED_TIME, placeholder
+from compiler.materialize.dynamic_keys import dynamic_partition_key, is_dynamic
 from compiler.materialize.loading import MaterializeUsageError
 from compiler.user_text import shortened
 
@@ -61,6 +62,14 @@ def parse_scheduled_time(
     return _parse_time(created, CREATED_TIME_PLACEHOLDER, "--created-time") or now
 
 
+def cron_tick(raw: str | None, backfill: str | None = None) -> datetime | None:
+    """The instant Argo's cron controller started the workflow at (`--scheduled-time`), or None for a manual
+    submit and for `argo cron backfill` (its dates are not ticks of the controller)."""
+    if parse_backfill_time(backfill) is not None:
+        return None
+    return _parse_time(raw, SCHEDULED_TIME_PLACEHOLDER, "--scheduled-time")
+
+
 def _parse_time(raw: str | None, placeholder: str, option: str) -> datetime | None:
     text = (raw or "").strip()
     if not text or (placeholder and text == placeholder):
@@ -91,6 +100,8 @@ def resolve_partition_key(
     if partitions_def is None:
         return None
     name = asset_key.to_user_string()
+    if is_dynamic(partitions_def):  # its keys are in the shared instance (compiler/materialize/dynamic_keys.py)
+        return dynamic_partition_key(asset_key, partitions_def, explicit)
     if explicit and explicit.strip():
         key = explicit.strip()
         keys = partitions_def.get_partition_keys(current_time=now)

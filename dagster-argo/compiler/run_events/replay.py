@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from compiler.parse import parse_documents
+from compiler.run_events.conditions import conditions_hold
 from compiler.run_events.records import aws_record, minio_event_data, minio_record, sqs_event_data
 from compiler.run_events.sensors import CompiledSensor, RunEventsError, Source
 from compiler.run_local.command import execute
@@ -28,18 +29,22 @@ class ReplayState:
 
     cursors: dict[str, str] = field(default_factory=dict)
     workflows: set[str] = field(default_factory=set)
+    # a Sensor with several dependencies: the latest event each holds until its trigger fires (Sensor → dep → data)
+    held: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None) -> "ReplayState":
         if path is None or not path.is_file():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(dict(data.get("cursors", {})), set(data.get("workflows", [])))
+        return cls(dict(data.get("cursors", {})), set(data.get("workflows", [])), dict(data.get("held", {})))
 
     def save(self, path: Path | None) -> None:
         if path is not None:
-            text = json.dumps({"cursors": self.cursors, "workflows": sorted(self.workflows)}, indent=1, sort_keys=True)
-            path.write_text(text + "\n", encoding="utf-8")
+            data: dict[str, Any] = {"cursors": self.cursors, "workflows": sorted(self.workflows)}
+            if any(self.held.values()):
+                data["held"] = self.held
+            path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 @dataclass
@@ -83,11 +88,26 @@ def deliver(
     for sensor in sensors:
         if sensor.source != source:
             continue
-        if not sensor.passes(data):
+        if sensor.dependencies:  # several: each keeps its latest event; the trigger fires when conditions hold
+            matched = sensor.matching(data)
+            if not matched:
+                outcome.filtered += 1
+                print(f"run-events: {sensor.name}: event filtered out ({_key_of(data)})", flush=True)
+                continue
+            held = state.held.setdefault(sensor.name, {})
+            held.update({name: dict(data) for name in matched})
+            names = {str(d["name"]) for d in sensor.dependencies}
+            if not conditions_hold(sensor.conditions, set(held), names):
+                print(f"run-events: {sensor.name}: holding {', '.join(sorted(held))} ({_key_of(data)})", flush=True)
+                continue
+            workflow = sensor.workflow(data, held)
+            state.held[sensor.name] = {}  # Argo Events clears every dependency once the trigger fired
+        elif not sensor.passes(data):
             outcome.filtered += 1
             print(f"run-events: {sensor.name}: event filtered out ({_key_of(data)})", flush=True)
             continue
-        workflow = sensor.workflow(data)
+        else:
+            workflow = sensor.workflow(data)
         name = str((workflow.get("metadata") or {}).get("name"))
         if name in state.workflows:
             outcome.refused.append(name)

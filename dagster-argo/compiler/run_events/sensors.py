@@ -4,9 +4,10 @@ Faithful to argo-events v1.9.11 for: the minio source's event-type and prefix/su
 filters (gjson path must exist; string values are Go regexps matched unanchored, values OR-ed, `=`/`!=`;
 `dataLogicalOperator` and/or: pkg/sensors/dependencies/filter.go); a `k8s` create (or `argoWorkflow` submit) trigger
 of a Workflow with `parameters` from `dataKey` (gjson), `value`, or the one `dataTemplate` form the compiler writes
-(a name from sha256 of bucket/key@ETag: pkg/sensors/triggers/params.go), written at `dest` (sjson). Anything else
-(exprs, scripts, transforms, conditions over several dependencies, other sources or triggers, gjson modifiers) is
-refused by name: an approximation here would replay something the cluster would not run.
+(a name from sha256 of bucket/key@ETag: pkg/sensors/triggers/params.go) or the `regexReplaceAll` form naming a
+fan-out item (go_regexp.py), written at `dest` (sjson). Anything else
+(exprs, scripts, transforms, dependencies on several EventSources, conditionsReset, other sources or triggers, gjson
+modifiers) is refused by name: an approximation here would replay something the cluster would not run.
 """
 
 import copy
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler.parse import ManifestParseError, parse_documents
+from compiler.run_events.go_regexp import STATIC_KEY_TEMPLATE, evaluate_static_key_template
 
 
 class RunEventsError(Exception):
@@ -34,6 +36,7 @@ _NAME_TEMPLATE = re.compile(
 _SENSOR_KEYS = {"template", "dependencies", "triggers"}
 _DEPENDENCY_KEYS = {"name", "eventSourceName", "eventName", "filters"}
 _FILTER_KEYS = {"data", "dataLogicalOperator"}
+_OPERATIONS = ("overwrite", "append", "prepend")
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,37 @@ class Source:
 class CompiledSensor:
     name: str
     source: Source
-    dependency: Mapping[str, Any]
+    dependency: Mapping[str, Any]  # the first one (a @multi_asset_sensor's Sensor has one per asset: `dependencies`)
     trigger: Mapping[str, Any]  # template.k8s or template.argoWorkflow
+    dependencies: tuple[Mapping[str, Any], ...] = ()
+    conditions: str = ""  # the trigger's conditions over the dependency names (run_events/conditions.py)
+
+    @property
+    def all_dependencies(self) -> tuple[Mapping[str, Any], ...]:
+        return self.dependencies or (self.dependency,)
 
     def passes(self, data: Mapping[str, Any]) -> bool:
         return data_filters_pass(self.dependency.get("filters") or {}, data)
 
-    def workflow(self, data: Mapping[str, Any]) -> dict[str, Any]:
-        """The Workflow the trigger creates for this event, parameters applied in order."""
+    def matching(self, data: Mapping[str, Any]) -> list[str]:
+        """The dependencies whose filters this event passes (each keeps its latest event until the trigger fires)."""
+        return [str(d["name"]) for d in self.all_dependencies if data_filters_pass(d.get("filters") or {}, data)]
+
+    def workflow(self, data: Mapping[str, Any], held: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        """The Workflow the trigger creates, parameters applied in order, each from its dependency's event (`held`,
+        or this one event for a one-dependency Sensor); `append`/`prepend` join onto the value at `dest`."""
+        events = held if held is not None else {str(self.dependency["name"]): data}
         resource = copy.deepcopy(dict((self.trigger.get("source") or {}).get("resource") or {}))
         for parameter in self.trigger.get("parameters") or []:
-            set_path(resource, str(parameter["dest"]), resolve_source(parameter.get("src") or {}, data))
+            src = parameter.get("src") or {}
+            event = events.get(str(src.get("dependencyName")), data)
+            value = resolve_source(src, event)
+            operation = parameter.get("operation") or "overwrite"
+            if operation != "overwrite":
+                exists, current = get_path(resource, str(parameter["dest"]))
+                current_text = _as_string(current) if exists else ""
+                value = current_text + value if operation == "append" else value + current_text
+            set_path(resource, str(parameter["dest"]), value)
         return resource
 
 
@@ -137,7 +160,12 @@ def resolve_source(src: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     if "contextKey" in src or "contextTemplate" in src or src.get("useRawData"):
         raise RunEventsError("trigger parameters from the event context or raw data are not evaluated by run-events")
     template = src.get("dataTemplate")
-    if template:
+    static_key = STATIC_KEY_TEMPLATE.match(str(template or ""))
+    if static_key is not None:  # a fanned-out target's item (compiler/builder/object_fan_out.py)
+        found = evaluate_static_key_template(static_key, data)
+        if found is not None:
+            return found
+    elif template:
         match = _NAME_TEMPLATE.match(str(template))
         if match is None:
             raise RunEventsError(f"dataTemplate {template!r} is not the form the compiler writes; cannot evaluate it")
@@ -184,23 +212,31 @@ def _sensor(path: Path, document: Mapping[str, Any], sources: Mapping[tuple[str,
     where = f"{path}: Sensor {name}"
     spec = document.get("spec") or {}
     dependencies, triggers = spec.get("dependencies") or [], spec.get("triggers") or []
-    if set(spec) - _SENSOR_KEYS or len(dependencies) != 1 or len(triggers) != 1:
-        raise RunEventsError(f"{where}: only one dependency and one trigger (and template) are replayed")
+    if set(spec) - _SENSOR_KEYS or not dependencies or len(triggers) != 1:
+        raise RunEventsError(f"{where}: only dependencies and one trigger (and template) are replayed")
     dependency, trigger = dependencies[0], triggers[0]
-    if set(dependency) - _DEPENDENCY_KEYS or set(dependency.get("filters") or {}) - _FILTER_KEYS:
-        raise RunEventsError(f"{where}: dependency fields other than data filters are not replayed")
+    found = set()
+    for each in dependencies:
+        if set(each) - _DEPENDENCY_KEYS or set(each.get("filters") or {}) - _FILTER_KEYS:
+            raise RunEventsError(f"{where}: dependency fields other than data filters are not replayed")
+        found.add((str(each.get("eventSourceName")), str(each.get("eventName"))))
+    if len(found) != 1:
+        raise RunEventsError(f"{where}: dependencies on several EventSources or events are not replayed")
     source = sources.get((str(dependency.get("eventSourceName")), str(dependency.get("eventName"))))
     if source is None:
         raise RunEventsError(f"{where}: its EventSource {dependency.get('eventSourceName')} is not in {path.parent}")
     template = trigger.get("template") or {}
-    if set(trigger) != {"template"} or template.get("conditions") or template.get("conditionsReset"):
-        raise RunEventsError(f"{where}: trigger parameters, policies, conditions are not replayed")
+    if set(trigger) != {"template"} or template.get("conditionsReset"):
+        raise RunEventsError(f"{where}: trigger parameters, policies, conditionsReset are not replayed")
+    if template.get("conditions") and len(dependencies) == 1:
+        raise RunEventsError(f"{where}: conditions are not replayed on a one-dependency Sensor")
     kind = "k8s" if "k8s" in template else "argoWorkflow"
     action = template.get(kind) or {}
     operation = action.get("operation") or ("create" if kind == "k8s" else "submit")
     resource = (action.get("source") or {}).get("resource") or {}
     if operation not in ("create", "submit") or resource.get("kind") != "Workflow":
         raise RunEventsError(f"{where}: only a trigger creating a Workflow is replayed")
-    if any((p.get("operation") or "overwrite") != "overwrite" for p in action.get("parameters") or []):
-        raise RunEventsError(f"{where}: only overwrite parameters are replayed")
-    return CompiledSensor(name, source, dependency, action)
+    if any((p.get("operation") or "overwrite") not in _OPERATIONS for p in action.get("parameters") or []):
+        raise RunEventsError(f"{where}: only overwrite, append and prepend parameters are replayed")
+    several = tuple(dependencies) if len(dependencies) > 1 else ()
+    return CompiledSensor(name, source, dependency, action, several, str(template.get("conditions") or ""))

@@ -14,6 +14,7 @@ from compiler.help_format import HelpFormatter
 from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
+from compiler.run_local.exit_handler import ExitRun, run_exit_handler, workflow_succeeded
 from compiler.run_local.groups import ScopeGate
 from compiler.run_local.manifest import WorkflowModel, load_workflow
 from compiler.run_local.plan import plan_workflow
@@ -183,10 +184,23 @@ def execute(
                 tasks, max_parallel, workflow.fail_fast, sys.stdout, gate, workflow.namespace, backoff_scale
             )
             report = runner.run()
+            print(_summary(report), flush=True)
+            # spec.onExit: after the DAG, whatever its outcome, in the same Workflow (run_local/exit_handler.py)
+            workflow_name = tasks[0].pod_name_parts[0]
+            exit_run = ExitRun(
+                workflow_name, overrides, scheduled_time, created_time, outputs_dir, max_parallel, backoff_scale
+            )
+            exit_report = run_exit_handler(workflow, report, exit_run)
+        except RunLocalError as error:  # the exit handler's planning: as any other plan error
+            if debug:
+                traceback.print_exc()
+            print(f"run-local: error: {' '.join(str(error).split())}", file=sys.stderr, flush=True)
+            return 2
         finally:
             shutil.rmtree(outputs_dir, ignore_errors=True)
-    print(_summary(report), flush=True)
-    return 0 if report.succeeded else 1
+    if exit_report is not None:
+        print(_summary(exit_report).replace("run-local: ", "run-local: exit handler: ", 1), flush=True)
+    return 0 if workflow_succeeded(report, exit_report) else 1
 
 
 def _template_files(paths: list[Path]) -> list[Path]:

@@ -10,16 +10,18 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from compiler.run_local.backoff import next_attempt
 from compiler.run_local.environment import secret_forms
+from compiler.run_local.errors import RunLocalError
 from compiler.run_local.groups import ScopeGate
 from compiler.run_local.plan import PlannedTask
 from compiler.run_local.retry_rule import last_retry_of
 from compiler.run_local.synchronization import held_semaphores
 from compiler.run_local.when import resolve_outputs, should_execute
+from compiler.run_local.with_param import child_tasks, parse_items
 from compiler.user_text import shortened
 
 LOG_TAIL_LINES = 30
@@ -175,8 +177,10 @@ class DagRunner:
         pending = list(self._tasks)
         by_name = {task.name: task for task in self._tasks}
         running: dict[Future[TaskOutcome], str] = {}
+        expanded: set[str] = set()  # withParam tasks whose children replaced them (run_local/with_param.py)
         with ThreadPoolExecutor(max_workers=self._max_parallel) as pool:
             while True:
+                changed = False
                 for task in list(pending):
                     if task.depends & blocked:
                         pending.remove(task)
@@ -187,6 +191,25 @@ class DagRunner:
                         omitted.append(task.name)
                         self._gate.dropped(task)
                         self._say(f"○ {task.name} omitted (depends {sorted(task.depends)} is false)")
+                    elif task.with_param and task.depends <= succeeded | set(when_false):
+                        pending.remove(task)
+                        changed = True
+                        if not self._when_holds(task, outputs):
+                            when_false.append(task.name)
+                            self._gate.dropped(task)
+                            continue
+                        failure = self._expand(task, outputs, pending, by_name)
+                        if failure is not None:  # the node fails: its DAG's failFast applies (run_local/groups.py)
+                            self._gate.started(task)
+                            self._gate.finished(task, False)
+                            results.append(failure)
+                            blocked.add(task.name)
+                        elif task.name in by_name:  # an empty list: Skipped, as a false `when`
+                            self._gate.dropped(task)
+                            when_false.append(task.name)
+                            self._say(f"○ {task.name} skipped (Skipped, empty params)")
+                        else:
+                            expanded.add(task.name)
                     elif (
                         len(running) < self._max_parallel
                         and task.depends <= succeeded | set(when_false)
@@ -200,6 +223,8 @@ class DagRunner:
                         self._gate.started(task)
                         running[pool.submit(self._run_task, task)] = task.name
                 if not running:
+                    if changed:
+                        continue  # a withParam task gave children (or was skipped): look at pending again
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -212,13 +237,53 @@ class DagRunner:
                         succeeded.add(outcome.name)
                     else:
                         blocked.add(outcome.name)
-        ran = {outcome.name for outcome in results} | set(when_false) | set(omitted)
-        skipped = tuple(task for task in self._tasks if task.name not in ran)
+        ran = {outcome.name for outcome in results} | set(when_false) | set(omitted) | expanded
+        skipped = tuple(task for task in by_name.values() if task.name not in ran)
         for task in skipped:
             upstream = sorted(task.depends - succeeded)
             reason = f"upstream {', '.join(upstream)} did not succeed" if upstream else "failFast after a failure"
             self._say(f"⊘ {task.name} skipped ({reason})")
         return RunReport(tuple(results), tuple(task.name for task in skipped), (*when_false, *omitted))
+
+    def _expand(
+        self, task: PlannedTask, outputs: dict[str, str], pending: list[PlannedTask], by_name: dict[str, PlannedTask]
+    ) -> TaskOutcome | None:
+        """Replace a ready withParam task by its children, in item order where it stood, and make every task that
+        depended on it depend on all of them (Argo's TaskGroup node). An empty list leaves it in `by_name` (it is
+        Skipped); a value that is no JSON list is the task's failure."""
+        where = f"task {task.name!r}"
+        scoped = {
+            f"tasks.{key.removeprefix('tasks.' + task.prefix)}": value
+            for key, value in outputs.items()
+            if key.startswith(f"tasks.{task.prefix}")
+        }
+        try:
+            items = parse_items(resolve_outputs(task.with_param, scoped, where), where)
+        except RunLocalError as error:
+            self._say(f"✘ {task.name}: {error}")
+            return TaskOutcome(task.name, 1, 0, 0.0, (str(error),))
+        if not items:
+            return None
+        children = child_tasks(task, items)
+        names = frozenset(child.name for child in children)
+        del by_name[task.name]
+        self._gate.dropped(task)  # the children take its place
+        for index, other in enumerate(pending):
+            if task.name in other.depends or task.name in other.needs_success:
+                pending[index] = replace(
+                    other,
+                    depends=(other.depends - {task.name}) | names if task.name in other.depends else other.depends,
+                    needs_success=(other.needs_success - {task.name}) | names
+                    if task.name in other.needs_success
+                    else other.needs_success,
+                )
+                by_name[other.name] = pending[index]
+        for child in children:
+            self._gate.added(child)
+            by_name[child.name] = child
+        pending[0:0] = children  # first in line, in item order, as Argo creates them when the task is ready
+        self._say(f"⋯ {task.name}: withParam gave {len(children)} item(s)")
+        return None
 
     def _when_holds(self, task: PlannedTask, outputs: dict[str, str]) -> bool:
         """Argo evaluates `when` once the task's dependencies are met; false → the task is Skipped, no pod. A task

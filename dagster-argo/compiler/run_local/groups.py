@@ -94,6 +94,11 @@ class ScopeGate:
                 self._stopped.add(scope)
         self._direct[task.group] -= 1
 
+    def added(self, task: GroupedTask) -> None:
+        """A task created while running (a withParam child, compiler/run_local/with_param.py), in a known scope."""
+        for scope in self._chain(task.group):
+            self._pending[scope] += 1
+
     def dropped(self, task: GroupedTask) -> None:
         """A pending task that will never run (its upstream failed)."""
         for scope in self._chain(task.group):

@@ -18,8 +18,9 @@ from compiler.run_local.retry_rule import RetryRule, parse_retry_expression
 
 RUNNABLE_KINDS = ("Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate")
 # Fields whose meaning run-local cannot reproduce; refusing beats silently running something else.
-UNSUPPORTED_TASK_FIELDS = ("withParam", "withSequence", "continueOn", "inline", "hooks")
+UNSUPPORTED_TASK_FIELDS = ("withSequence", "continueOn", "inline", "hooks")
 _ITEM = re.compile(r"\{\{\s*item\s*\}\}")
+ITEM_SENTINEL = "\x00run-local-item\x00"  # `{{item}}` of a withParam task until its list is known (with_param.py)
 _INPUT = re.compile(r"\{\{\s*(inputs\.parameters\.[A-Za-z0-9_-]+)\s*\}\}")
 Templates = Mapping[str, Mapping[str, Any]]
 RETRY_ON_FAILURE_POLICIES = ("OnFailure", "Always")
@@ -70,6 +71,7 @@ class DagTask:
     # the `when` of each enclosing task that runs a nested DAG, outermost first, with that task's prefix: Argo skips
     # the whole nested node when one is false, so every task inside it is Skipped
     outer_whens: tuple[tuple[str, str], ...] = ()
+    with_param: str = ""  # Argo's `withParam`, expanded when the task is ready (compiler/run_local/with_param.py)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ class WorkflowModel:
     # spec.synchronization.mutexes: held for the whole run, in the manifest's namespace.
     mutexes: tuple[str, ...] = ()
     namespace: str = "default"
+    entrypoint: str = ""  # the template it runs: `{{workflow.mainEntrypoint}}`
+    # spec.onExit: the exit handler's DAG, run after this one whatever its outcome (run_local/exit_handler.py)
+    on_exit: "WorkflowModel | None" = None
 
 
 def load_workflow(path: Path, entrypoint: str | None = None, template_files: Sequence[Path] = ()) -> WorkflowModel:
@@ -104,6 +109,9 @@ def load_workflow(path: Path, entrypoint: str | None = None, template_files: Seq
                 name = str(_mapping(document.get("metadata"), f"{file} metadata").get("name"))
                 library[name] = _templates(_mapping(document.get("spec"), f"{file} spec"))
     model = build_model(runnable[0], entrypoint, library)
+    on_exit = _mapping(runnable[0].get("spec"), "spec").get("onExit")
+    if on_exit:  # Argo runs it after the entrypoint, whatever its outcome (run_local/exit_handler.py)
+        model = dataclasses.replace(model, on_exit=build_model(runnable[0], str(on_exit), library))
     wanted = sorted({name for task in model.tasks for name in task.template.semaphores})
     if not wanted:
         return model
@@ -178,6 +186,7 @@ def build_model(
         scopes=expander.scopes,
         mutexes=_mutexes(spec.get("synchronization"), name),
         namespace=str(_mapping(document.get("metadata"), "metadata").get("namespace") or "default"),
+        entrypoint=str(chosen),
     )
 
 
@@ -279,6 +288,8 @@ class _Expander:
         missing_values = [key for key, value in given.items() if value is None]
         if missing_values:
             raise RunLocalError(f"task {name!r}: argument parameters without value: {missing_values}")
+        if "withParam" in task:
+            return name, depends, [self._with_param(task, name, template, given, bindings, prefix, group, outer)]
         items = self._items(task, name)
         results = []
         for index, item in enumerate(items):
@@ -317,6 +328,37 @@ class _Expander:
                 )
             )
         return name, depends, results
+
+    @staticmethod
+    def _with_param(
+        task: Mapping[str, Any],
+        name: str,
+        template: Mapping[str, Any],
+        given: Mapping[str, str | None],
+        bindings: Mapping[str, str | None],
+        prefix: str,
+        group: str,
+        outer: tuple[tuple[str, str], ...],
+    ) -> DagTask:
+        """One task standing for the children its `withParam` list will give (compiler/run_local/with_param.py)."""
+        if "withItems" in task:
+            raise RunLocalError(f"task {name!r}: use either withItems or withParam, not both (Argo rejects it)")
+        if "dag" in template:
+            raise RunLocalError(f"task {name!r}: run-local supports withParam on container templates only")
+        return DagTask(
+            name=f"{prefix}{name}",
+            template=_container_template(template),
+            depends=frozenset(),
+            arguments={
+                key: _bind(str(value), bindings, ITEM_SENTINEL) for key, value in given.items() if value is not None
+            },
+            group=group,
+            when=str(task.get("when") or ""),
+            prefix=prefix,
+            outer_whens=outer,
+            needs_success=frozenset(f"{prefix}{d}" for d in succeeded_terms(str(task.get("depends") or ""))),
+            with_param=_bind(str(task["withParam"]), bindings, None),
+        )
 
     def _resolve(self, task: Mapping[str, Any], name: str, scope: Templates) -> tuple[Mapping[str, Any], Templates]:
         if "templateRef" in task:

@@ -49,6 +49,7 @@ class PlannedTask:
     retry_strategy: bool = False  # `{{retries}}`, `{{pod.name}}` are bound per attempt (retries else left literal)
     yaml_env: frozenset[str] = frozenset()  # env names whose value the YAML spells out (Secret/ConfigMap refs are not)
     pod_name_parts: tuple[str, str, str] = ("", "", "")  # workflow name, template name, node name
+    with_param: str = ""  # withParam, `tasks.*` outputs left to resolve when ready (compiler/run_local/with_param.py)
 
     def for_attempt(self, number: int) -> tuple[tuple[str, ...], dict[str, str]]:
         """argv and env of attempt `number` (1 = the first pod). On a template with a retryStrategy Argo makes each
@@ -74,6 +75,7 @@ def plan_workflow(
     created_time: str,
     outputs_dir: Path | None = None,
     exact_name: bool = False,
+    extra_scope: Mapping[str, str] | None = None,
 ) -> list[PlannedTask]:
     """Every error (unknown -p, unresolved variable, missing secret env) surfaces here, before any task runs.
 
@@ -84,7 +86,8 @@ def plan_workflow(
     identity = identity_scope(workflow.name, workflow.namespace)
     if exact_name:
         identity["workflow.name"] = workflow.name
-    scope = {**workflow_scope(parameters, scheduled_time, created_time), **identity}
+    # extra_scope: what only an exit handler sees (workflow.status; run_local/exit_handler.py)
+    scope = {**workflow_scope(parameters, scheduled_time, created_time), **identity, **(extra_scope or {})}
     missing = sorted({m for task in workflow.tasks for m in missing_references(task.template.env, local_env)})
     if missing:
         raise RunLocalError(
@@ -139,6 +142,7 @@ def _plan_task(
         retry_strategy=retried,
         yaml_env=frozenset(entry.name for entry in template.env if entry.source is None),
         pod_name_parts=(workflow_name, template.name, node),
+        with_param=keep_task_outputs(task.with_param, scope, where) if task.with_param else "",
     )
 
 

@@ -3,7 +3,9 @@
 Nothing runs. The ticks are robfig's (compiler/validate/robfig.py, the cron library Argo's controller uses) for the
 CronWorkflow's `schedules` and `timezone` as written; the partition is what the pod itself would resolve for that
 `{{workflow.scheduledTime}}` (compiler/materialize/partition.py, called, not copied), with the schedule name the
-CronWorkflow passes. A daylight-saving day shows up as a partition built twice or one no tick builds.
+CronWorkflow passes. A tick the DAG's schedule-gate skips (it is no Dagster tick: a daylight-saving entry on another
+day, robfig's second tick in a fall-back overlap; compiler/validate/tick_cover.py) is listed as skipped and builds
+nothing. A daylight-saving day Argo gets wrong shows up as a partition built twice or one no tick builds.
 """
 
 import sys
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from compiler.builder.fan_out import STATIC_KEY_PARAMETER as STATIC_KEY
+from compiler.argo import STATIC_KEY_PARAMETER as STATIC_KEY
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.manifest import load_workflow
@@ -27,12 +29,14 @@ if TYPE_CHECKING:
     from compiler.code_location import CodeLocation
 
 SCHEDULE_ANNOTATION = "dagster.io/schedule"
+GATE_COMMAND = "schedule-gate"  # the gate step's `python -m compiler schedule-gate` (compiler/materialize/gate.py)
 
 
 @dataclass(frozen=True)
 class Tick:
     instant: datetime  # UTC
     partitions: Mapping[str, str | None]  # asset key → partition the pod resolves (None: unpartitioned)
+    skipped: bool = False  # the DAG's schedule-gate skips every task: Dagster has no tick at this instant
 
 
 def find_cron_workflow(path: Path, schedule: str | None) -> Path:
@@ -77,8 +81,9 @@ def list_ticks(cron_path: Path, start_text: str, end_text: str, out: TextIO = sy
     for tick in ticks:
         local = tick.instant.astimezone(zone).isoformat()
         utc = tick.instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-        print(f"{local}  ({utc})  {_describe(tick.partitions)}", file=out)
-    _report_anomalies(ticks, out)
+        what = "skipped by the schedule-gate: no Dagster tick" if tick.skipped else _describe(tick.partitions)
+        print(f"{local}  ({utc})  {what}", file=out)
+    _report_anomalies([tick for tick in ticks if not tick.skipped], out)
     return 0
 
 
@@ -131,8 +136,10 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
         raise RunLocalError(f"{template_path}: no task names a code location and an asset; was it made by build?")
     parameters = {p.get("name"): p.get("value") for p in (workflow_spec.get("arguments") or {}).get("parameters") or []}
     schedule = parameters.get("schedule")
+    gated = any(GATE_COMMAND in task.template.command for task in workflow.tasks)
     try:
         defs = load_definitions(location)
+        skipped = _gate_skips(defs, str(schedule), instants) if gated and schedule else set()
         return [
             Tick(
                 instant,
@@ -147,10 +154,25 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
                     for asset, static in pairs
                 },
             )
+            if instant not in skipped
+            else Tick(instant, {}, skipped=True)
             for instant in instants
         ]
     except MaterializeUsageError as error:
         raise RunLocalError(str(error)) from None
+
+
+def _gate_skips(defs: "Definitions", schedule_name: str, instants: list[datetime]) -> set[datetime]:
+    """The ticks the DAG's schedule-gate skips as no tick of the Dagster schedule (compiler/materialize/gate.py asks
+    the same function with `{{workflow.scheduledTime}}`)."""
+    from compiler.materialize.dagster_tick import is_dagster_tick
+    from compiler.materialize.loading import MaterializeUsageError
+
+    repository = defs.get_repository_def()
+    if not repository.has_schedule_def(schedule_name):
+        raise MaterializeUsageError(f"the CronWorkflow names schedule {schedule_name!r}, which the code location lacks")
+    schedule = repository.get_schedule_def(schedule_name)
+    return {instant for instant in instants if not is_dagster_tick(schedule, instant)}
 
 
 def _partition(

@@ -3,9 +3,9 @@
 Argo substitutes `{{tasks.<task>.outputs.parameters.<name>}}` (a task that ran; a missing one fails the workflow),
 then evaluates the text with govaluate, after turning every bare word into a string
 (workflow/controller/operator.go `shouldExecute`): `true == true` compares booleans, `skip != run` strings.
-run-local supports one comparison `A == B` or `A != B` of literals (numbers, booleans, quoted or bare strings) and
-refuses anything else rather than guess; a task whose `when` is false ends Skipped, and `depends: "t"` holds for a
-Skipped `t` (it means `t.Succeeded || t.Skipped || t.Daemoned`).
+run-local supports comparisons `A == B` or `A != B` of literals (numbers, booleans, quoted or bare strings), joined
+by `&&` / `||` and grouped by parentheses, and refuses anything else rather than guess; a task whose `when` is false
+ends Skipped, and `depends: "t"` holds for a Skipped `t` (it means `t.Succeeded || t.Skipped || t.Daemoned`).
 """
 
 import re
@@ -47,10 +47,73 @@ def resolve_outputs(text: str, outputs: Mapping[str, str], where: str) -> str:
 
 
 def should_execute(expression: str, where: str) -> bool:
-    """govaluate on an already substituted `when`, for the comparisons compiled DAGs use."""
+    """govaluate on an already substituted `when`, for the comparisons compiled DAGs use, joined by `&&` / `||`
+    (`&&` binding tighter, as in govaluate) and grouped by parentheses (the exit handler's, builder/exit_handlers.py).
+    """
     text = expression.strip()
     if not text:
         return True
+    return _evaluate(text, expression, where)
+
+
+def _evaluate(text: str, expression: str, where: str) -> bool:
+    text = _unwrapped(text.strip())
+    for operator in ("||", "&&"):
+        parts = _split_top_level(text, operator)
+        if len(parts) > 1:
+            results = [_evaluate(part, expression, where) for part in parts]  # all parsed, as govaluate does
+            return any(results) if operator == "||" else all(results)
+    return _comparison(text, expression, where)
+
+
+def _split_top_level(text: str, operator: str) -> list[str]:
+    """`text` split at `operator` outside quotes and parentheses."""
+    parts, depth, quote, start, index = [], 0, "", 0, 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0 and text.startswith(operator, index):
+            parts.append(text[start:index])
+            index += len(operator)
+            start = index
+            continue
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _unwrapped(text: str) -> str:
+    """`(a)` → `a` while one pair of parentheses encloses the whole text (quotes respected)."""
+    while text.startswith("(") and _closing(text) == len(text) - 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def _closing(text: str) -> int:
+    """Index of the parenthesis closing the one at 0, or -1."""
+    depth, quote = 0, ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _comparison(text: str, expression: str, where: str) -> bool:
     match = _COMPARISON.match(text)
     if match is None:
         raise RunLocalError(f"{where}: when {expression!r} is not supported locally; use 'A == B' or 'A != B'")

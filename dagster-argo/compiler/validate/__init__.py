@@ -4,12 +4,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from compiler.validate.lint import lint_manifest
+from compiler.validate.template_refs import UsedParameters, workflow_parameters_used
 
 StructureCheck = Callable[[Any], list[str]]
 
 
 def validate_manifest(
-    document: Any, known_templates: Mapping[str, set[str]] | None = None, structure: StructureCheck | None = None
+    document: Any,
+    known_templates: Mapping[str, set[str]] | None = None,
+    structure: StructureCheck | None = None,
+    used_parameters: UsedParameters | None = None,
 ) -> list[str]:
     """Every problem found; an empty list means valid. Lint runs only on structurally valid input.
 
@@ -20,7 +24,7 @@ def validate_manifest(
 
         structure = check_structure
     problems = structure(document)
-    return problems or lint_manifest(document, known_templates)
+    return problems or lint_manifest(document, known_templates, used_parameters)
 
 
 def template_names_by_workflow_template(documents: list[Any]) -> dict[str, set[str]]:
@@ -32,4 +36,10 @@ def template_names_by_workflow_template(documents: list[Any]) -> dict[str, set[s
     }
 
 
-__all__ = ["StructureCheck", "template_names_by_workflow_template", "validate_manifest"]
+__all__ = [
+    "StructureCheck",
+    "UsedParameters",
+    "template_names_by_workflow_template",
+    "validate_manifest",
+    "workflow_parameters_used",
+]

@@ -6,11 +6,14 @@ import re
 import zoneinfo
 from collections.abc import Iterator, Mapping
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.argo import DNS_LABEL, ENUMS, VARIABLE
 from compiler.validate.cron import cron_problem
 from compiler.validate.expr import depends_name_problem
+
+if TYPE_CHECKING:
+    from compiler.validate.template_refs import UsedParameters
 
 FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")  # Argo's template and task name pattern
 PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -34,8 +37,14 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def lint_manifest(document: Mapping[str, Any], known_templates: Mapping[str, set[str]] | None = None) -> list[str]:
-    """`known_templates` maps WorkflowTemplate names to their template names, to check cron entrypoints."""
+def lint_manifest(
+    document: Mapping[str, Any],
+    known_templates: Mapping[str, set[str]] | None = None,
+    used_parameters: "UsedParameters | None" = None,
+) -> list[str]:
+    """`known_templates` maps WorkflowTemplate names to their template names, to check cron entrypoints and
+    templateRefs; `used_parameters` (validate/template_refs.py) what a templateRef'd template reads of the caller's
+    workflow parameters."""
     problems: list[str] = []
     kind = str(document.get("kind"))
     _check_metadata(kind, document.get("metadata") or {}, problems)
@@ -47,9 +56,16 @@ def lint_manifest(document: Mapping[str, Any], known_templates: Mapping[str, set
             from compiler.validate.tick_check import cron_workflow_tick_problems  # imports Dagster's cron iterator
 
             problems.extend(f"spec.schedules: {error}" for error in cron_workflow_tick_problems(document)[0])
-        _check_workflow_spec(spec.get("workflowSpec") or {}, "spec.workflowSpec", problems, known_templates)
+        _check_workflow_spec(
+            spec.get("workflowSpec") or {}, "spec.workflowSpec", problems, known_templates, used=used_parameters
+        )
     else:
-        _check_workflow_spec(spec, "spec", problems, known_templates, require_entrypoint=kind != "Workflow")
+        # A WorkflowTemplate without an entrypoint is a library others reach by templateRef (Argo validates it with
+        # IgnoreEntrypoint): its workflow.parameters are its callers', checked where they reference it.
+        library = kind in ("WorkflowTemplate", "ClusterWorkflowTemplate") and not spec.get("entrypoint")
+        _check_workflow_spec(
+            spec, "spec", problems, known_templates, require_entrypoint=False, library=library, used=used_parameters
+        )
     return problems
 
 
@@ -117,6 +133,8 @@ def _check_workflow_spec(
     known_templates: Mapping[str, set[str]] | None,
     *,
     require_entrypoint: bool = True,
+    library: bool = False,
+    used: "UsedParameters | None" = None,
 ) -> None:
     templates = spec.get("templates") or []
     names = _template_names(templates, where, problems)
@@ -128,6 +146,9 @@ def _check_workflow_spec(
         problems.append(f"{where}.entrypoint: template {entrypoint!r} does not exist")
     if entrypoint is None and require_entrypoint and templates and not reference:
         problems.append(f"{where}.entrypoint: missing")
+    on_exit = spec.get("onExit")  # the exit handler: a template of this spec or of the one it references
+    if on_exit is not None and (templates or reference in (known_templates or {})) and on_exit not in names:
+        problems.append(f"{where}.onExit: template {on_exit!r} does not exist")
     if "podGC" in spec:
         _check_enum(spec["podGC"] or {}, "strategy", f"{where}.podGC.strategy", problems, "podGC.strategy")
     if "retryStrategy" in spec:
@@ -136,7 +157,7 @@ def _check_workflow_spec(
         (spec.get("workflowMetadata") or {}).get("labels") or {}, f"{where}.workflowMetadata.labels", problems
     )
     workflow_parameters = {p.get("name") for p in (spec.get("arguments") or {}).get("parameters") or []}
-    check_workflow_parameters = bool(templates) and not reference
+    check_workflow_parameters = bool(templates) and not reference and not library
     inputs_by_template = {t.get("name"): t.get("inputs") or {} for t in templates}
     for index, template in enumerate(templates):
         at = f"{where}.templates[{index}]({template.get('name')})"
@@ -144,6 +165,8 @@ def _check_workflow_spec(
         _check_variables(template, at, workflow_parameters if check_workflow_parameters else None, problems)
         if "dag" in template:
             _check_dag(template["dag"] or {}, f"{at}.dag", names, inputs_by_template, bool(reference), problems)
+            declared = workflow_parameters if check_workflow_parameters else None
+            _check_template_refs(template["dag"] or {}, f"{at}.dag", known_templates, used, declared, problems)
 
 
 def _template_names(templates: list[Any], where: str, problems: list[str]) -> set[str]:
@@ -231,6 +254,35 @@ def _check_dag(
         sorter.prepare()
     except graphlib.CycleError as error:
         problems.append(f"{at}: dependency cycle {' -> '.join(error.args[1])}")
+
+
+def _check_template_refs(
+    dag: Mapping[str, Any],
+    at: str,
+    known_templates: Mapping[str, set[str]] | None,
+    used: "UsedParameters | None",
+    declared: set[Any] | None,
+    problems: list[str],
+) -> None:
+    """A templateRef names a WorkflowTemplate validated alongside and a template in it, and the workflow parameters
+    that template reads (through everything it runs) are this Workflow's: Argo resolves them in the caller."""
+    if known_templates is None:
+        return
+    for task in dag.get("tasks") or []:
+        ref = task.get("templateRef")
+        if not isinstance(ref, Mapping) or ref.get("clusterScope"):
+            continue
+        where, owner, name = f"{at}.tasks({task.get('name')}).templateRef", str(ref.get("name")), ref.get("template")
+        if owner not in known_templates:  # deployed separately: Argo checks it when the Workflow is submitted
+            continue
+        if name not in known_templates[owner]:
+            problems.append(f"{where}: WorkflowTemplate {owner!r} has no template {name!r}")
+        elif declared is not None and used is not None:
+            for parameter in sorted(used.get(owner, {}).get(name, frozenset()) - declared):
+                problems.append(
+                    f"{where}: {owner}/{name} reads {{{{workflow.parameters.{parameter}}}}}, which this workflow "
+                    "does not declare in spec.arguments.parameters"
+                )
 
 
 def _check_task_arguments(

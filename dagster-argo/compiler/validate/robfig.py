@@ -340,8 +340,21 @@ def argo_ticks(schedules: list[Schedule], start: int, end: int) -> list[int]:
         tick = schedule.next(start)
         while tick is not None and tick < end:
             ticks.add(tick)
-            tick = schedule.next(tick)
+            tick = _following(schedule, tick)
     return sorted(ticks)
+
+
+def _following(schedule: Schedule, tick: int) -> int | None:
+    """The entry's next tick after `tick`. `Next` can return its own argument (Pacific/Chatham's `45 3 * * *` at its
+    fall-back switch: robfig's Go code returns the switch instant for any `now` in the 15 minutes after it). Go's
+    runner then fires again at once, with a later `now`, until `Next` passes the tick: the same Workflow name each
+    time (AlreadyExists), so one Workflow. The port steps `now` a minute at a time, up to a day."""
+    following = schedule.next(tick)
+    probe = tick
+    while following is not None and following <= tick and probe < tick + 86400:
+        probe += 60
+        following = schedule.next(probe)
+    return following
 
 
 def _descriptor(spec: str, zone: str) -> Schedule:

@@ -37,10 +37,10 @@ class TickDifference:
         return moment.isoformat(timespec="minutes")
 
 
-def span() -> tuple[int, int]:
+def span(years: tuple[int, int] = CHECK_YEARS) -> tuple[int, int]:
     return (
-        int(datetime(CHECK_YEARS[0], 1, 1, tzinfo=UTC).timestamp()),
-        int(datetime(CHECK_YEARS[1] + 1, 1, 1, tzinfo=UTC).timestamp()),
+        int(datetime(years[0], 1, 1, tzinfo=UTC).timestamp()),
+        int(datetime(years[1] + 1, 1, 1, tzinfo=UTC).timestamp()),
     )
 
 
@@ -51,24 +51,45 @@ def offset_changes(timezone: str, start: int, end: int) -> list[int]:
 
 def dagster_ticks(crons: Sequence[str], timezone: str, start: int, end: int) -> list[int]:
     """Instants in (start, end) of the ticks Dagster's scheduler produces for this cron schedule and zone."""
+    return list(_dagster_ticks(tuple(crons), timezone, start, end))
+
+
+@functools.lru_cache(maxsize=8192)  # tick_cover compares the same windows again after adding entries
+def _dagster_ticks(crons: tuple[str, ...], timezone: str, start: int, end: int) -> tuple[int, ...]:
+    """Dagster's iterator fails an invariant for some starts next to a switch (its daemon starts from its previous
+    tick, never there; compiler/materialize/dagster_tick.py): such a start is moved a day earlier."""
+    from dagster._check import CheckError
+
+    for days_before in (0, 1, 2, 7):
+        try:
+            return _dagster_ticks_from(crons, timezone, start - days_before * 86400, start, end)
+        except CheckError:
+            continue
+    return _dagster_ticks_from(crons, timezone, start - 31 * 86400, start, end)
+
+
+def _dagster_ticks_from(crons: tuple[str, ...], timezone: str, origin: int, start: int, end: int) -> tuple[int, ...]:
     from dagster._utils.schedules import schedule_execution_time_iterator  # Dagster's import costs ~0.5 s
 
     cron: str | Sequence[str] = crons[0] if len(crons) == 1 else list(crons)
     ticks: list[int] = []
-    for moment in schedule_execution_time_iterator(start, cron, timezone):
+    for moment in schedule_execution_time_iterator(origin, cron, timezone):
         instant = int(moment.timestamp())
         if instant >= end:
             break
         if instant > start:
             ticks.append(instant)
-    return ticks
+    return tuple(ticks)
 
 
-def windows(schedules: list[Schedule], timezone: str) -> list[tuple[int, int]]:
-    """The intervals compared: the whole span when the schedule is sparse enough, else ±WINDOW per offset change."""
-    start, end = span()
+def windows(
+    schedules: list[Schedule], timezone: str, years: tuple[int, int] = CHECK_YEARS, budget: int = FULL_SPAN_BUDGET
+) -> list[tuple[int, int]]:
+    """The intervals compared: the whole span when the schedule fires at most `budget` times in it, else ±WINDOW
+    per offset change (and the span's first 14 days)."""
+    start, end = span(years)
     sample = argo_ticks(schedules, start, start + 14 * 86400)
-    if len(sample) * (end - start) / (14 * 86400) <= FULL_SPAN_BUDGET:
+    if len(sample) * (end - start) / (14 * 86400) <= budget:
         return [(start, end)]
     width = int(WINDOW.total_seconds())
     merged: list[tuple[int, int]] = []
@@ -82,22 +103,36 @@ def windows(schedules: list[Schedule], timezone: str) -> list[tuple[int, int]]:
 
 
 def tick_differences(
-    crons: Sequence[str], timezone: str, dagster_crons: Sequence[str] | None = None, dagster_timezone: str | None = None
+    crons: Sequence[str],
+    timezone: str,
+    dagster_crons: Sequence[str] | None = None,
+    dagster_timezone: str | None = None,
+    years: tuple[int, int] = CHECK_YEARS,
+    budget: int = FULL_SPAN_BUDGET,
 ) -> list[TickDifference]:
     """Every instant in the checked windows where Argo's ticks for `crons` in `timezone` (a CronWorkflow's
     `schedules` and `timezone`) differ from Dagster's ticks for its schedule (by default the same cron and zone)."""
-    return list(_tick_differences(tuple(crons), timezone, tuple(dagster_crons or crons), dagster_timezone or timezone))
+    return list(
+        _tick_differences(
+            tuple(crons), timezone, tuple(dagster_crons or crons), dagster_timezone or timezone, years, budget
+        )
+    )
 
 
 @functools.cache
 def _tick_differences(
-    crons: tuple[str, ...], timezone: str, dagster_crons: tuple[str, ...], dagster_timezone: str
+    crons: tuple[str, ...],
+    timezone: str,
+    dagster_crons: tuple[str, ...],
+    dagster_timezone: str,
+    years: tuple[int, int],
+    budget: int,
 ) -> tuple[TickDifference, ...]:
     schedules = argo_schedules(crons, timezone)
     if any(isinstance(schedule, ConstantDelaySchedule) for schedule in schedules):
         return ()  # @every runs relative to the controller's start; Dagster has no such schedule
     differences: list[TickDifference] = []
-    for low, high in windows(schedules, timezone):
+    for low, high in windows(schedules, timezone, years, budget):
         argo = set(argo_ticks(schedules, low, high))
         dagster = set(dagster_ticks(dagster_crons, dagster_timezone, low, high))
         differences.extend(TickDifference(i, True) for i in argo - dagster)

@@ -194,6 +194,39 @@ def test_other_sensors_are_still_refused() -> None:
         _build(_defs_with(polls_an_api))
 
 
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("multi", "sensor watched: monitors the partitioned asset measurements; a multi-asset sensor over partitions"),
+        # alert-only run status sensors compile (test_run_status_sensors.py); these are what stays refused
+        ("failure", "sensor watched: monitor_all_code_locations is not compiled"),
+        ("status", "sensor watched: run_status STARTED is not compiled"),
+    ],
+)
+def test_each_refused_kind_of_sensor_is_named_with_what_to_use(kind: str, expected: str) -> None:
+    if kind == "multi":
+
+        @dg.multi_asset_sensor(monitored_assets=[dg.AssetKey("measurements")], job=object_events.summary_job)
+        def watched(context: dg.MultiAssetSensorEvaluationContext) -> None:
+            return None
+
+    elif kind == "failure":
+
+        @dg.run_failure_sensor(name="watched", monitor_all_code_locations=True)
+        def watched(context: dg.RunFailureSensorContext) -> None:
+            return None
+
+    else:
+
+        @dg.run_status_sensor(run_status=dg.DagsterRunStatus.STARTED, name="watched")
+        def watched(context: dg.RunStatusSensorContext) -> None:
+            return None
+
+    with pytest.raises(UnsupportedInputError, match=expected) as refused:
+        _build(_defs_with(watched))
+    assert "\n" not in str(refused.value)
+
+
 def test_the_aws_variant_reads_sqs_and_lets_the_pod_decode_the_key() -> None:
     files = _build(events={"store": "aws-sqs", "queue": "new-objects", "region": "eu-central-1"})
     source = _doc(files, f"{NAME}.eventsource.yaml")

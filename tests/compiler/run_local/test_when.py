@@ -109,6 +109,6 @@ def test_when_compares_like_govaluate(expression: str, expected: bool) -> None:
     assert should_execute(expression, "t") is expected
 
 
-def test_a_when_beyond_one_comparison_is_refused() -> None:
+def test_a_when_beyond_equality_comparisons_is_refused() -> None:
     with pytest.raises(RunLocalError, match="not supported locally"):
-        should_execute("a == b && c == d", "t")
+        should_execute("a == b && c < d", "t")  # && joins (test_exit_handler.py); ordering is not modelled

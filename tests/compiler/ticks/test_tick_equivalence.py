@@ -4,6 +4,7 @@ Expected dates come from zoneinfo here, never from the compiler's output; Dagste
 """
 
 import copy
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ import pytest
 import yaml
 
 from compiler.builder.load import load_project, project_from_definitions
-from compiler.errors import UnsupportedInputError
 from compiler.validate import validate_manifest
+from compiler.validate.robfig import argo_schedules, argo_ticks
 from compiler.validate.ticks import CHECK_YEARS, dagster_ticks, tick_differences
 from tests.compiler.support import compile_defs, run_compiler, write_project
 
@@ -53,17 +54,37 @@ def _midnight_missing(timezone: str, day: date) -> bool:
     return midnight.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) != midnight.replace(tzinfo=None)
 
 
-def test_partitioned_0230_in_vienna_is_refused_naming_the_switch_days() -> None:
-    spring, fall = _offset_change_days("Europe/Vienna", 2026)
-    with pytest.raises(UnsupportedInputError) as raised:
-        compile_defs(_partitioned("Europe/Vienna", 2, 30))
-    message = str(raised.value)
-    assert "schedule nightly" in message
-    assert spring.isoformat() in message
-    assert fall.isoformat() in message
-    assert "'30 2 * * *'" in message
-    assert "Europe/Vienna" in message
-    assert "execution_timezone='UTC'" in message  # what to change
+def _cron_workflow(documents: dict[str, Any]) -> dict[str, Any]:
+    [cron] = [d for d in documents.values() if d.get("kind") == "CronWorkflow"]
+    return cron
+
+
+def _dagster_ticks_are_argo_ticks(cron: dict[str, Any], dagster_cron: str, year: int) -> None:
+    """Every tick Dagster's own iterator makes in `year` is one robfig fires for the CronWorkflow as written."""
+    timezone = cron["spec"]["timezone"]
+    zone = ZoneInfo(timezone)
+    start = int(datetime(year, 1, 1, tzinfo=zone).timestamp())
+    end = int(datetime(year + 1, 1, 1, tzinfo=zone).timestamp())
+    argo = set(argo_ticks(argo_schedules(cron["spec"]["schedules"], timezone), start, end))
+    dagster = set(dagster_ticks([dagster_cron], timezone, start, end))
+    assert dagster - argo == set()
+
+
+def test_partitioned_0230_in_vienna_compiles_with_entries_for_the_switch_days_and_a_gate() -> None:
+    """Issue 26: no refusal. The CronWorkflow fires at every Dagster tick (03:00 on the spring-forward day) and its
+    DAG starts with the schedule-gate, which skips the Argo ticks Dagster would not fire."""
+    documents = compile_defs(_partitioned("Europe/Vienna", 2, 30))
+    cron = _cron_workflow(documents)
+    assert cron["spec"]["schedules"][0] == "30 2 * * *"
+    annotations = cron["metadata"]["annotations"]
+    assert json.loads(annotations["dagster.io/cron-schedule"]) == ["30 2 * * *"]
+    assert annotations["dagster.io/tick-filter"] == "schedule-gate"
+    for year in (2026, 2030):
+        _dagster_ticks_are_argo_ticks(cron, "30 2 * * *", year)
+    assert validate_manifest(cron) == []
+    [template] = [d for d in documents.values() if d.get("kind") == "WorkflowTemplate"]
+    [dag] = [t for t in template["spec"]["templates"] if t["name"] == cron["spec"]["workflowSpec"]["entrypoint"]]
+    assert dag["dag"]["tasks"][0]["name"] == "schedule-gate"
 
 
 def test_what_dagster_does_on_those_days_is_what_the_refusal_reports() -> None:
@@ -82,7 +103,7 @@ def test_what_dagster_does_on_those_days_is_what_the_refusal_reports() -> None:
 
 
 @pytest.mark.parametrize("timezone", ["America/Santiago", "Asia/Beirut"])
-def test_midnight_schedule_where_dst_switches_at_midnight_is_refused(timezone: str) -> None:
+def test_midnight_schedule_where_dst_switches_at_midnight_compiles_exactly(timezone: str) -> None:
     days = [d for d in _offset_change_days(timezone, 2026) if _midnight_missing(timezone, d)]
     assert days, f"{timezone} no longer skips midnight in 2026 (tz database changed): pick another zone"
 
@@ -97,10 +118,10 @@ def test_midnight_schedule_where_dst_switches_at_midnight_is_refused(timezone: s
             dg.ScheduleDefinition(name="midnight", job=job, cron_schedule="0 0 * * *", execution_timezone=timezone)
         ],
     )
-    with pytest.raises(UnsupportedInputError) as raised:
-        compile_defs(defs)
-    assert "schedule midnight" in str(raised.value)
-    assert days[0].isoformat() in str(raised.value)
+    cron = _cron_workflow(compile_defs(defs))
+    assert len(cron["spec"]["schedules"]) > 1  # "0 0 * * *" alone loses the day midnight does not exist
+    _dagster_ticks_are_argo_ticks(cron, "0 0 * * *", 2026)
+    assert cron["metadata"]["annotations"]["dagster.io/tick-filter"] == "schedule-gate"
 
 
 def test_same_schedules_outside_the_switch_hours_compile() -> None:
@@ -122,7 +143,7 @@ def test_hourly_schedule_matches_across_switches() -> None:
     assert tick_differences(["15 * * * *"], "America/New_York") == []
 
 
-def test_build_cli_exits_2_naming_the_schedule(tmp_path: Path) -> None:
+def test_build_cli_compiles_a_0230_schedule(tmp_path: Path) -> None:
     write_project(
         tmp_path,
         "vienna_0230",
@@ -142,10 +163,11 @@ def test_build_cli_exits_2_naming_the_schedule(tmp_path: Path) -> None:
         """,
     )
     result = run_compiler("build", "--module", "vienna_0230", cwd=tmp_path)
-    assert result.returncode == 2, result.stderr
-    assert "schedule nightly" in result.stderr
-    assert "Traceback" not in result.stderr
-    assert not (tmp_path / "argo_out").exists()
+    assert result.returncode == 0, result.stderr
+    [path] = (tmp_path / "argo_out").glob("*.cronworkflow.yaml")
+    _dagster_ticks_are_argo_ticks(yaml.safe_load(path.read_text(encoding="utf-8")), "30 2 * * *", 2027)
+    validated = run_compiler("validate", *map(str, sorted((tmp_path / "argo_out").glob("*.yaml"))), cwd=tmp_path)
+    assert validated.returncode == 0, validated.stderr
 
 
 def _cron(schedules: list[str], timezone: str, annotated: bool) -> dict[str, Any]:
@@ -182,21 +204,38 @@ def test_project_from_definitions_alone_does_not_check_ticks() -> None:
     assert project.schedules[0].crons == ("30 2 * * *",)
 
 
-def test_a_difference_away_from_any_switch_is_caught_too() -> None:
-    """robfig keeps `*/1` as a star (day fields AND: Mondays only), Dagster reads it as a list (OR: every day)."""
-    zone = ZoneInfo("UTC")
-    start = datetime(CHECK_YEARS[0], 1, 1, tzinfo=zone)
-    first_other_day = next(
-        day for day in (start + timedelta(days=n) for n in range(1, 8)) if day.weekday() != 0
-    ).date()  # Dagster ticks daily (the span starts just after the first midnight); Argo only on Mondays
+def test_a_difference_away_from_any_switch_is_mapped_too() -> None:
+    """robfig keeps `*/1` as a star (day fields AND: Mondays only), Dagster reads it as a list (OR: every day): the
+    CronWorkflow gets entries for the other days, so Argo fires on each day Dagster ticks."""
 
     @dg.asset
     def table() -> None: ...
 
     job = dg.define_asset_job("all_assets", selection=[table])
     schedule = dg.ScheduleDefinition(name="mondays", job=job, cron_schedule="0 0 */1 * 1")
-    with pytest.raises(UnsupportedInputError) as raised:
-        compile_defs(dg.Definitions(assets=[table], jobs=[job], schedules=[schedule]))
-    assert "schedule mondays" in str(raised.value)
-    assert first_other_day.isoformat() in str(raised.value)
-    assert "dialects" in str(raised.value)
+    cron = _cron_workflow(compile_defs(dg.Definitions(assets=[table], jobs=[job], schedules=[schedule])))
+    assert argo_ticks(argo_schedules(["0 0 */1 * 1"], "UTC"), 1767225600, 1767225600 + 8 * 86400) != dagster_ticks(
+        ["0 0 */1 * 1"], "UTC", 1767225600, 1767225600 + 8 * 86400
+    )  # 2026-01-01 + 8 days: the dialects differ
+    _dagster_ticks_are_argo_ticks(cron, "0 0 */1 * 1", 2026)
+
+
+def test_validate_needs_the_gate_annotation_to_accept_the_extra_ticks() -> None:
+    cron = _cron_workflow(compile_defs(_partitioned("Europe/Vienna", 2, 30)))
+    assert validate_manifest(cron) == []
+    del cron["metadata"]["annotations"]["dagster.io/tick-filter"]  # nothing would skip robfig's extra ticks
+    problems = "\n".join(validate_manifest(cron))
+    assert "schedule nightly" in problems
+    assert "dagster.io/tick-filter" in problems  # what is missing, and to regenerate
+
+
+def test_replace_becomes_forbid_where_the_gate_skips_ticks() -> None:
+    """A skipped tick must not stop a running run (Replace would); other CronWorkflows keep the setting."""
+    filtered = _cron_workflow(
+        compile_defs(_partitioned("Europe/Vienna", 2, 30), defaults={"concurrency_policy": "Replace"})
+    )
+    assert filtered["spec"]["concurrencyPolicy"] == "Forbid"
+    plain = _cron_workflow(
+        compile_defs(_partitioned("Europe/Vienna", 1, 0), defaults={"concurrency_policy": "Replace"})
+    )
+    assert plain["spec"]["concurrencyPolicy"] == "Replace"

@@ -1,10 +1,12 @@
 """`build` evaluates each schedule as Dagster's scheduler would, to refuse what the pods cannot honour.
 
-Every schedule is evaluated at one fixed instant (its tick must not need run config). A schedule with code of its
-own (`@schedule` function, `should_execute=`) is evaluated for sample ticks: its first ticks from that instant,
-at least 8 and at least 8 days' worth (a weekday rule shows), at most 200. A tick returning several RunRequests
-that are not distinct partitions is refused (exit 2, naming the schedule and the tick); a rarer tick doing so
-fails its `schedule-gate` pod with exit 2. Such schedules get a `schedule-gate` task (compiler/materialize/gate.py).
+Every schedule is evaluated at one fixed instant. A schedule with code of its own (`@schedule` function,
+`should_execute=`) is evaluated for sample ticks: its first ticks from that instant, at least 8 and at least 8 days'
+worth (a weekday rule shows), at most 200. A tick returning several RunRequests that are not distinct partitions is
+refused (exit 2, naming the schedule and the tick); a rarer tick doing so fails its `schedule-gate` pod with exit 2.
+Such schedules get a `schedule-gate` task (compiler/materialize/gate.py). The evaluated ticks' run config is
+validated against the job, as the pods will build it (compiler/builder/run_config.py): invalid at every evaluated
+tick is refused, at some warned.
 """
 
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +26,7 @@ from dagster._core.storage.tags import (
 from dagster._utils.schedules import schedule_execution_time_iterator
 
 from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
+from compiler.builder.run_config import schedule_config_verdict, tick_config_problem
 from compiler.errors import UnsupportedInputError
 
 SAMPLE_MIN_TICKS = 8
@@ -43,13 +46,17 @@ def check_schedule_ticks(
     at: datetime,
     repository: Callable[[], RepositoryDefinition],
     op_key_groups: Sequence[Sequence[dg.AssetKey]] = (),
+    check_config: bool = False,
 ) -> ScheduleVerdict:
-    """Refuses run_config and several requests per tick; warns about run tags the pods never receive."""
+    """Refuses several requests per tick, and with `check_config` (the project reads run config) a tick whose run
+    config is invalid for the job (compiler/builder/run_config.py); warns about run tags the pods never receive."""
     gated = has_own_code(schedule)
     tagged = False
     selections: dict[frozenset[tuple[str, ...]], str] = {}
     custom = isinstance(getattr(schedule, "_execution_fn", None), DecoratedScheduleFunction)
     ticks = list(sample_ticks(schedule, at)) if gated else [at]
+    config_problems: list[tuple[datetime, str]] = []
+    ticks_with_runs = 0
     for tick in ticks:
         try:
             with dg.build_schedule_context(
@@ -64,11 +71,11 @@ def check_schedule_ticks(
             ) from None
         requests = result.run_requests or []
         tagged = tagged or (any(_user_tags(request) for request in requests) and gated)
-        if any(request.run_config for request in requests):
-            raise UnsupportedInputError(
-                f"schedule {schedule.name}: supplies run_config, which the pods cannot receive; "
-                "move the settings into resources or the assets"
-            )
+        if requests and (check_config or any(request.run_config for request in requests)):
+            job = repository().get_job(schedule.job_name)
+            ticks_with_runs += 1  # the pods build the same config for this tick (materialize/run_config.py)
+            problems = [tick_config_problem(job, request.run_config) for request in requests]
+            config_problems.extend((tick, problem) for problem in problems[:1] if problem)
         try:
             selection = tick_selection(schedule.name, requests, result.skip_message, schedule.job_name)
             for keys in op_key_groups:
@@ -78,9 +85,9 @@ def check_schedule_ticks(
         if selection.skip_message is None and selection.keys is not None:
             selections.setdefault(frozenset(tuple(key.path) for key in selection.keys), tick.isoformat())
     warning = f"schedule {schedule.name}: RunRequest tags are not passed to the pods' runs (sample ticks set some)"
-    return ScheduleVerdict(
-        gated, (warning,) if tagged else (), tuple((tick, keys) for keys, tick in selections.items())
-    )
+    config = schedule_config_verdict(schedule.name, schedule.job_name, config_problems, ticks_with_runs)
+    warnings = (*((warning,) if tagged else ()), *((config,) if config else ()))
+    return ScheduleVerdict(gated, warnings, tuple((tick, keys) for keys, tick in selections.items()))
 
 
 def _user_tags(request: dg.RunRequest) -> set[str]:

@@ -12,11 +12,20 @@ from compiler.settings import SecretRef, Settings
 
 
 def needed_env(project: Project) -> dict[str, frozenset[str]]:
-    """Asset (a/b/c) → the variables its resources (and its checks' resources) read through EnvVar."""
+    """Asset (a/b/c) → the variables its resources (and its checks' resources) read through EnvVar, and the
+    store's credentials for an asset an @asset_sensor monitors (its pod writes the marker:
+    materialize/asset_events.py)."""
     needed: dict[str, set[str]] = {}
     for use in project.fidelity.env_vars:
         for asset in use.assets:
             needed.setdefault(asset, set()).add(use.variable)
+    for trigger in project.object_triggers:  # an asset sensor: each monitored asset's pod writes its marker
+        watched = ["/".join(key) for key in trigger.monitored_keys] or (
+            [trigger.monitored] if trigger.monitored else []
+        )
+        for asset in watched:
+            store = trigger.spec.variables
+            needed.setdefault(asset, set()).update((store.access_key, store.secret_key))
     return {asset: frozenset(names) for asset, names in needed.items()}
 
 

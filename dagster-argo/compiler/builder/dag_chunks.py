@@ -1,0 +1,205 @@
+"""Cuts one DAG too large for a manifest into chunk DAGs, keeping what a failure skips as Dagster skips it.
+
+Argo's `depends` only names tasks of the same DAG, so once a DAG's tasks sit in several chunk DAGs (each a nested DAG
+node run by a task of the original DAG), a dependency between two chunks can only be written between the chunk tasks:
+the later chunk waits for the whole earlier one, and a failed task in the earlier chunk (its DAG node then `Failed`)
+omits the whole later chunk. Two cuts keep Dagster's meaning exactly:
+
+1. Weakly connected components never depend on each other, so components are packed into buckets by a stable hash
+   of their first task's name: no chunk depends on another, and adding an asset touches one bucket.
+2. A component too large for one chunk is cut in topological order into consecutive chunks. That is exact when every
+   task a chunk's failure would omit is downstream of every task in that chunk (a chain is); otherwise a failed asset
+   also skips assets that do not depend on it, and `build` warns naming the DAG and how many assets that may skip.
+"""
+
+import dataclasses
+import graphlib
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from compiler.builder.plan_types import Task
+
+TASK_OVERHEAD = 260  # the keys and fixed values of one rendered DAG task, as compact JSON (bytes)
+MAX_BUCKETS = 1 << 16
+
+
+@dataclass(frozen=True)
+class Chunk:
+    key: str  # stable within its DAG: the bucket number, or bucket and sequence number for a cut component
+    tasks: tuple[Task, ...]
+    depends: tuple[str, ...] = ()  # keys of the chunks it waits for
+
+
+@dataclass(frozen=True)
+class Chunking:
+    chunks: tuple[Chunk, ...]
+    # assets a failure may skip although they do not depend on the failed one (0: Dagster's meaning exactly)
+    over_skipped: int = 0
+
+
+def task_size(task: Task) -> int:
+    """The rendered task's compact JSON size, closely over-estimated (escaped strings plus fixed keys)."""
+    strings = (task.name, task.template, task.asset, task.depends_expression, task.description, task.owners)
+    return TASK_OVERHEAD + 2 * len(task.name) + sum(len(json.dumps(s)) for s in strings) + len(json.dumps(task.items))
+
+
+def chunk_tasks(tasks: Sequence[Task], budget: int) -> Chunking:
+    """Chunks whose tasks' sizes each sum to at most `budget`; deterministic for the same tasks."""
+    components = _components(tasks)
+    small = [c for c in components if sum(task_size(t) for t in c) <= budget]
+    large = [c for c in components if sum(task_size(t) for t in c) > budget]
+    chunks = list(_buckets(small, budget))
+    over_skipped = 0
+    for component in large:
+        cut, skipped = _cut(component, budget, f"{_bucket_hash(component) & 0xFFFF:04x}")
+        chunks.extend(cut)
+        over_skipped += skipped
+    return Chunking(tuple(sorted(chunks, key=lambda c: c.key)), over_skipped)
+
+
+def _components(tasks: Sequence[Task]) -> list[list[Task]]:
+    parent = {task.name: task.name for task in tasks}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for task in tasks:
+        for dep in task.depends:
+            if dep in parent:
+                parent[root(task.name)] = root(dep)
+    grouped: dict[str, list[Task]] = {}
+    for task in tasks:  # the DAG's own order inside each component
+        grouped.setdefault(root(task.name), []).append(task)
+    return list(grouped.values())
+
+
+def _bucket_hash(component: Iterable[Task]) -> int:
+    first = min(task.name for task in component)
+    return int.from_bytes(hashlib.sha256(first.encode("utf-8")).digest()[:8], "big")
+
+
+def _buckets(components: list[list[Task]], budget: int) -> Iterable[Chunk]:
+    """The fewest power-of-two buckets in which every bucket fits: a component's bucket depends only on its own
+    first name and the bucket count, so one more asset changes one bucket unless the count doubles."""
+    if not components:
+        return []
+    count = 1
+    while True:
+        buckets: dict[int, list[Task]] = {}
+        for component in components:
+            buckets.setdefault(_bucket_hash(component) % count, []).extend(component)
+        if count >= MAX_BUCKETS or all(sum(task_size(t) for t in b) <= budget for b in buckets.values()):
+            width = max(1, (count - 1).bit_length() + 3) // 4
+            return [Chunk(f"{index:0{width}x}", tuple(b)) for index, b in sorted(buckets.items())]
+        count *= 2
+
+
+def _cut(component: list[Task], budget: int, key: str) -> tuple[list[Chunk], int]:
+    by_name = {task.name: task for task in component}
+    sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for task in component:
+        sorter.add(task.name, *(d for d in task.depends if d in by_name))
+    order = list(sorter.static_order())
+    groups = _groups(order, by_name, budget)
+    chunk_of = {name: index for index, group in enumerate(groups) for name in group}
+    keys = [f"{key}-{index}" for index in range(len(groups))]
+    chunks = []
+    for index, group in enumerate(groups):
+        upstream = {chunk_of[d] for name in group for d in by_name[name].depends if d in chunk_of} - {index}
+        inner = tuple(_within(by_name[n], chunk_of, index) for n in group)
+        chunks.append(Chunk(keys[index], inner, tuple(keys[u] for u in sorted(upstream))))
+    return chunks, _over_skipped(order, by_name, groups, chunks, chunk_of)
+
+
+def _groups(names: list[str], by_name: Mapping[str, Task], budget: int) -> list[list[str]]:
+    """Chunks of a connected group, in topological order. When its root tasks are small and the rest falls apart
+    into several pieces without them, the roots are a chunk and each piece (packed with its siblings while they fit,
+    cut the same way when too large) follows: a failed root then skips only what depends on the roots. Otherwise
+    (a chain, or one piece holding nearly everything) consecutive cuts in topological order."""
+    sizes = {name: task_size(by_name[name]) for name in names}
+    if sum(sizes.values()) <= budget:
+        return [names]
+    inside = set(names)
+    roots = [name for name in names if not any(dep in inside for dep in by_name[name].depends)]
+    rest = [name for name in names if name not in set(roots)]
+    pieces = _components([_restricted(by_name[name], set(rest)) for name in rest])
+    piece_sizes = [sum(sizes[t.name] for t in piece) for piece in pieces]
+    if sum(sizes[r] for r in roots) > budget or len(pieces) < 2 or max(piece_sizes) > 0.9 * sum(sizes.values()):
+        return _consecutive(names, sizes, budget)
+    groups: list[list[str]] = [roots]
+    packed: list[str] = []
+    used = 0
+    for piece, size in zip(pieces, piece_sizes, strict=True):
+        if size > budget:
+            groups.extend(_groups([t.name for t in piece], by_name, budget))
+            continue
+        if packed and used + size > budget:
+            groups.append(packed)
+            packed, used = [], 0
+        packed.extend(t.name for t in piece)
+        used += size
+    if packed:
+        groups.append(packed)
+    return groups
+
+
+def _restricted(task: Task, names: set[str]) -> Task:
+    return dataclasses.replace(task, depends=tuple(d for d in task.depends if d in names))
+
+
+def _consecutive(names: list[str], sizes: Mapping[str, int], budget: int) -> list[list[str]]:
+    groups: list[list[str]] = [[]]
+    used = 0
+    for name in names:
+        if groups[-1] and used + sizes[name] > budget:
+            groups.append([])
+            used = 0
+        groups[-1].append(name)
+        used += sizes[name]
+    return groups
+
+
+def _within(task: Task, chunk_of: Mapping[str, int], index: int) -> Task:
+    """The task with the dependencies on its own chunk only: the chunk task waits for the others."""
+    return dataclasses.replace(task, depends=tuple(d for d in task.depends if chunk_of.get(d) == index))
+
+
+def _over_skipped(
+    order: list[str],
+    by_name: Mapping[str, Task],
+    groups: list[list[str]],
+    chunks: list[Chunk],
+    chunk_of: Mapping[str, int],
+) -> int:
+    """How many assets some failure omits through a chunk dependency although they are not downstream of it."""
+    bit = {name: 1 << index for index, name in enumerate(order)}
+    downstream: dict[str, int] = {}
+    children: dict[str, list[str]] = {name: [] for name in order}
+    for name in order:
+        for dep in by_name[name].depends:
+            if dep in children:
+                children[dep].append(name)
+    for name in reversed(order):
+        mask = 0
+        for child in children[name]:
+            mask |= bit[child] | downstream[child]
+        downstream[name] = mask
+    members = [sum(bit[n] for n in group) for group in groups]
+    index_of = {chunk.key: i for i, chunk in enumerate(chunks)}
+    reach: list[int] = [0] * len(groups)  # tasks of the chunks a chunk's failure omits
+    for index in range(len(groups)):  # topological: a chunk only waits for earlier ones
+        for upstream_key in chunks[index].depends:
+            upstream = index_of[upstream_key]
+            reach[upstream] |= members[index]
+    for index in reversed(range(len(groups))):
+        for upstream_key in chunks[index].depends:
+            reach[index_of[upstream_key]] |= reach[index]
+    skipped = 0
+    for name in order:
+        skipped |= reach[chunk_of[name]] & ~downstream[name]
+    return bin(skipped).count("1")

@@ -1,0 +1,194 @@
+"""How large the Workflow object grows that an entrypoint of the output creates, as Argo v4.1.2 stores it.
+
+A Workflow keeps in itself what it runs and how far it got (pkg/apis/workflow/v1alpha1/workflow_types.go): the
+WorkflowTemplate's spec (`status.storedWorkflowTemplateSpec`), every template reached through a `templateRef`
+(`status.storedTemplates`, keyed `namespaced/<WorkflowTemplate>/<template>`: the chunks of a split DAG, and the step
+templates they name) and one `NodeStatus` per node (`status.nodes`: the DAG, each nested DAG, and for a template
+with a `retryStrategy` a Retry node plus one Pod node per attempt, with the node's input parameters). Before each
+update the controller's hydrator (workflow/hydrator/hydrator.go, workflow/packer/packer.go) compares the whole
+object's JSON with `MAX_WORKFLOW_SIZE` (env, default 1 MiB): above it the node status alone is gzip-compressed and
+base64-encoded into `status.compressedNodes`; if the object is still larger, the node status is offloaded to SQL
+only when `persistence.nodeStatusOffLoad` is configured, else the Workflow errors ("workflow is longer than maximum
+allowed size"). Stored templates are never compressed or offloaded, and etcd refuses any object above 1.5 MiB.
+
+This module builds that status for the run where every task succeeds on its first attempt (the smallest a
+finished run gets: retries add nodes) from the manifests themselves, and measures it as the controller does.
+"""
+
+import base64
+import gzip
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.builder.size_budget import STORED_OBJECT_LIMIT
+
+MAX_WORKFLOW_SIZE = 1024 * 1024  # Argo's default MAX_WORKFLOW_SIZE (workflow/packer/packer.go)
+WORKFLOW_NAME_SUFFIX = "-1764990000"  # a CronWorkflow's Workflow: its name plus the tick's Unix time
+TIME = "2026-11-28T03:00:00Z"
+HOST = "ip-10-0-120-34.eu-central-1.compute.internal"
+
+
+@dataclass(frozen=True)
+class WorkflowSize:
+    entrypoint: str
+    nodes: int
+    stored: int  # the object without node status: spec, stored WorkflowTemplate spec and stored templates (bytes)
+    node_status: int  # status.nodes as JSON
+    compressed_node_status: int  # status.compressedNodes: gzip + base64
+
+    @property
+    def uncompressed(self) -> int:
+        return self.stored + self.node_status
+
+    @property
+    def compressed(self) -> int:
+        return self.stored + self.compressed_node_status
+
+    @property
+    def fits(self) -> bool:
+        """Argo runs it without offloading: whole, or with its node status compressed."""
+        return self.compressed <= MAX_WORKFLOW_SIZE
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def _fnv32a(text: str) -> int:
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+class _Walker:
+    """Expands an entrypoint into the nodes Argo records, resolving `template` in the current WorkflowTemplate and
+    `templateRef` in the one it names, as Argo's template resolution does."""
+
+    def __init__(self, library: Mapping[str, Mapping[str, Any]], root: str, workflow: str) -> None:
+        self.library = library
+        self.root = root
+        self.workflow = workflow
+        self.stored: dict[str, Any] = {}
+        self.nodes: dict[str, Any] = {}
+
+    def node(self, name: str, display: str, kind: str, template: Mapping[str, Any], scope: str, parent: str) -> str:
+        node_id = self.workflow if name == self.workflow else f"{self.workflow}-{_fnv32a(name)}"
+        self.nodes[node_id] = {
+            "id": node_id,
+            "name": name,
+            "displayName": display,
+            "type": kind,
+            "templateName": template.get("name"),
+            "templateScope": f"namespaced/{scope}",
+            "phase": "Succeeded",
+            "boundaryID": parent,
+            "startedAt": TIME,
+            "finishedAt": TIME,
+            "progress": "1/1",
+            "resourcesDuration": {"cpu": 12, "memory": 345},
+            "inputs": {"parameters": template.get("_inputs", [])},
+            "children": [],
+        }
+        if kind == "Pod":
+            self.nodes[node_id] |= {"hostNodeName": HOST, "outputs": {"exitCode": "0"}, "taskResultSynced": True}
+        return node_id
+
+    def run(self, template: Mapping[str, Any], scope: str, name: str, display: str, parent: str) -> str:
+        if "dag" in template:
+            dag_id = self.node(name, display, "DAG", template, scope, parent)
+            for task in (template.get("dag") or {}).get("tasks") or []:
+                target, target_scope = self.resolve(task, scope)
+                values = {
+                    p.get("name"): p.get("value", "") for p in (task.get("arguments") or {}).get("parameters") or []
+                }
+                items = task.get("withItems") or [None]
+                for index, item in enumerate(items):
+                    child = task["name"] if item is None else f"{task['name']}({index}:{item})"
+                    bound = dict(target, _inputs=_inputs(target, values, item))
+                    self.nodes[dag_id]["children"].append(
+                        self.run(bound, target_scope, f"{name}.{child}", child, dag_id)
+                    )
+            return dag_id
+        if template.get("retryStrategy"):
+            retry_id = self.node(name, display, "Retry", template, scope, parent)
+            pod_id = self.node(f"{name}(0)", f"{display}(0)", "Pod", template, scope, parent)
+            self.nodes[retry_id]["children"].append(pod_id)
+            return retry_id
+        return self.node(name, display, "Pod", template, scope, parent)
+
+    def resolve(self, task: Mapping[str, Any], scope: str) -> tuple[Mapping[str, Any], str]:
+        ref = task.get("templateRef")
+        owner, name = (str(ref["name"]), str(ref["template"])) if ref else (scope, str(task.get("template")))
+        template = self.library[owner][name]
+        if ref or owner != self.root:  # a local template of the Workflow's own spec is not stored
+            self.stored[f"namespaced/{owner}/{name}"] = template
+        return template, owner
+
+
+def _inputs(template: Mapping[str, Any], values: Mapping[str, Any], item: str | None) -> list[dict[str, Any]]:
+    parameters = []
+    for parameter in (template.get("inputs") or {}).get("parameters") or []:
+        value = str(values.get(parameter.get("name"), parameter.get("default", "")))
+        if item is not None:
+            value = value.replace("{{item}}", str(item))
+        parameters.append({"name": parameter.get("name"), "value": value})
+    return parameters
+
+
+def workflow_sizes(documents: Mapping[str, Any], root: str) -> Iterator[WorkflowSize]:
+    """For each DAG template of WorkflowTemplate `root` a Workflow can start at (`main`, `job-<job>`), the size of
+    that Workflow once every task succeeded."""
+    templates = [d for d in documents.values() if isinstance(d, dict) and d.get("kind") == "WorkflowTemplate"]
+    library = {
+        str(d["metadata"]["name"]): {str(t["name"]): t for t in d["spec"].get("templates") or []} for d in templates
+    }
+    [spec] = [d["spec"] for d in templates if d["metadata"]["name"] == root]
+    workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
+    for entrypoint in library[root]:
+        template = library[root][entrypoint]
+        if "dag" not in template or not (entrypoint == "main" or entrypoint.startswith("job-")):
+            continue
+        walker = _Walker(library, root, workflow)
+        walker.run(dict(template, _inputs=_inputs(template, {}, None)), root, workflow, workflow, "")
+        skeleton = {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Workflow",
+            "metadata": {"name": workflow, "namespace": "argo", "labels": {"workflows.argoproj.io/phase": "Succeeded"}},
+            "spec": {
+                "workflowTemplateRef": {"name": root},
+                "entrypoint": entrypoint,
+                "arguments": spec.get("arguments"),
+            },
+            "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": walker.stored},
+        }
+        stored = _size(skeleton)
+        nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
+        # compressed only when the whole object is too large, as the hydrator does
+        compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
+        yield WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed)
+
+
+def _compressed_size(nodes: bytes) -> int:
+    return len(base64.b64encode(gzip.compress(nodes, compresslevel=6)))
+
+
+def size_warnings(documents: Mapping[str, Any], root: str) -> list[str]:
+    """One line per entrypoint whose Workflow would outgrow what Argo keeps without offloading its node status."""
+    warnings = []
+    for size in workflow_sizes(documents, root):
+        if size.fits:
+            continue
+        if size.stored > STORED_OBJECT_LIMIT:
+            verdict = "it cannot run: stored templates are never offloaded and etcd stores at most 1.5 MiB"
+        else:
+            verdict = "it runs only with the node status offloaded (persistence.nodeStatusOffLoad)"
+        warnings.append(
+            f"entrypoint {size.entrypoint} of {root}: a Workflow running it records {size.nodes} nodes and grows to "
+            f"{size.compressed / 2**20:.1f} MiB even with its node status compressed (stored templates "
+            f"{size.stored / 2**20:.1f} MiB), above Argo's MAX_WORKFLOW_SIZE of 1 MiB: {verdict}; split the job into "
+            'smaller jobs (compiler/README.md, "Workflows at scale")'
+        )
+    return warnings

@@ -1,0 +1,179 @@
+"""`python -m compiler plan-partitions`: which upstream partitions one downstream partition reads, by Dagster's own
+mapping, as a JSON list an Argo task can fan out over (`withParam`).
+
+A run over assets of different cadences (compiler/builder/cadence.py), e.g. a manual run of a daily asset whose
+upstream is hourly, must first build the upstream partitions the daily partition reads. Which ones is Dagster's
+answer, never the compiler's: the downstream partition is resolved exactly as its step pod resolves it
+(compiler/materialize/partition.py: --partition, else the schedule's tick), then
+`get_upstream_mapped_partitions_result_for_partitions` of the asset graph's mapping lists the upstream keys, in the
+upstream definition's order. Upstream partitions the mapping names but that do not exist (yet) are a failure naming
+them (exit 1: Dagster's input loading fails on them too; a later attempt may find them), unless the mapping allows
+them, when they are left out.
+
+With `--upstream` equal to `--asset` and a DynamicPartitionsDefinition, the list is the keys one run builds of that
+asset itself: its keys in the shared Dagster instance, or the explicit partition once the instance confirms it exists
+(compiler/materialize/dynamic_keys.py, compiler/builder/dynamic_partitions.py).
+"""
+
+import argparse
+import contextlib
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from compiler import exit_codes
+from compiler.code_location import add_target_arguments
+from compiler.exit_codes import EXIT_CODES_HELP
+from compiler.help_format import HelpFormatter
+from compiler.materialize.dynamic_keys import dynamic_keys, is_dynamic
+from compiler.materialize.loading import (
+    MaterializeUsageError,
+    load_definitions,
+    parse_asset_key,
+    pod_location,
+    require_asset,
+)
+from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
+from compiler.materialize.termination import sigterm_as_interrupt
+from compiler.user_text import shortened
+
+if TYPE_CHECKING:
+    from dagster import AssetKey
+    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
+    from dagster._core.definitions.partitions.subset import PartitionsSubset
+
+DESCRIPTION = (
+    "Resolve the partition of --asset as its step pod would (--partition, else the schedule's tick) and write the "
+    "partitions of --upstream it reads, by Dagster's own partition mapping, as a JSON list to --output: the list "
+    "an Argo task fans out over with withParam before the downstream asset runs. With --upstream equal to --asset "
+    "and dynamic partitions: the keys of its DynamicPartitionsDefinition in the shared Dagster instance (or "
+    "--partition alone, once the instance confirms it exists)."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser, required_hint="; this or --python-file is required")
+    parser.add_argument("--asset", required=True, help="the downstream asset key (a/b)")
+    parser.add_argument("--upstream", required=True, help="the upstream asset key whose partitions to list (a/b)")
+    parser.add_argument("--output", required=True, help="the file the JSON list is written to (the output parameter)")
+    parser.add_argument("--partition", default="", help="the downstream partition; empty: the schedule's tick")
+    parser.add_argument("--schedule", default="", help="the Dagster schedule whose tick this is (as materialize)")
+    parser.add_argument("--scheduled-time", default=None, help="the tick's time (as materialize)")
+    parser.add_argument("--created-time", default=None, help="the workflow's creation time (as materialize)")
+    parser.add_argument("--backfill-time", default=None, help="the `argo cron backfill` date (as materialize)")
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Hook for `python -m compiler plan-partitions` (compiler/cli.py lists it in SUBCOMMANDS)."""
+    parser = subparsers.add_parser(
+        "plan-partitions",
+        help="list, by Dagster's partition mapping, the upstream partitions a downstream partition reads "
+        "(with --upstream = --asset: a dynamically partitioned asset's keys in the shared instance)",
+        description=DESCRIPTION,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=HelpFormatter,
+    )
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
+
+
+class MissingUpstreamPartitions(Exception):
+    """The mapping names upstream partitions that do not exist (yet): exit 1."""
+
+
+def run(args: argparse.Namespace) -> int:
+    from compiler.materialize.instance import InstanceUnavailableError  # imports Dagster: only when run
+
+    with contextlib.redirect_stderr(sys.stdout), sigterm_as_interrupt():
+        try:
+            partition, keys = upstream_keys(args)
+        except KeyboardInterrupt:
+            print("plan-partitions: FAILED: stopped by a signal (SIGTERM/SIGINT)", flush=True)
+            return exit_codes.INTERRUPTED
+        except MaterializeUsageError as error:
+            print(f"plan-partitions: bad usage: {' '.join(str(error).split())}", flush=True)
+            return exit_codes.USAGE
+        except InstanceUnavailableError as error:  # retryable, as a step's (compiler/materialize/instance.py)
+            print(f"plan-partitions: FAILED: {error}", flush=True)
+            return exit_codes.FAILED
+        except MissingUpstreamPartitions as error:
+            print(f"plan-partitions: FAILED: {error}", flush=True)
+            return exit_codes.FAILED
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(keys), encoding="utf-8")
+    shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+    print(
+        f"plan-partitions: asset {args.asset} partition {partition} reads {len(keys)} partition(s) of asset "
+        f"{args.upstream}: {shown or '(none)'}",
+        flush=True,
+    )
+    return exit_codes.SUCCEEDED
+
+
+def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """The downstream partition and the upstream keys it reads, in the upstream definition's order."""
+    defs = load_definitions(pod_location(args))
+    child, parent = parse_asset_key(args.asset), parse_asset_key(args.upstream)
+    require_asset(defs, child)
+    graph = defs.resolve_asset_graph()
+    own = graph.get(child).partitions_def
+    if child == parent and own is not None and is_dynamic(own):  # the instance's keys (materialize/dynamic_keys.py)
+        keys = dynamic_keys(child, own, args.partition or None)
+        return (args.partition or "(every key)"), keys
+    if not graph.has(parent) or parent not in graph.get_ancestor_asset_keys(child):
+        raise MaterializeUsageError(f"asset {args.asset!r} does not depend on asset {shortened(args.upstream)!r}")
+    child_def, parent_def = graph.get(child).partitions_def, graph.get(parent).partitions_def
+    if child_def is None or parent_def is None:
+        raise MaterializeUsageError(f"assets {args.asset!r} and {args.upstream!r} must both be partitioned")
+    now = datetime.now(UTC)
+    tick = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
+    partition = resolve_partition_key(defs, child, args.partition or None, tick, now, args.schedule or None)
+    assert partition is not None  # partitioned, so resolved or a usage error
+    wanted = _needed(graph, child, partition, parent, now, args)
+    return partition, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
+
+
+def _needed(
+    graph: "AssetGraph",
+    child: "AssetKey",
+    partition: str,
+    ancestor: "AssetKey",
+    now: datetime,
+    args: argparse.Namespace,
+) -> set[str]:
+    """The partitions of `ancestor` that `partition` of `child` reads, through every path between them:
+    each asset's partitions are the union of what each of its children on those paths reads (Dagster's mapping of
+    each dependency), children first. Partitions a mapping names that do not exist are a failure naming them."""
+    between = {
+        key for key in graph.get_ancestor_asset_keys(child) if ancestor in {key, *graph.get_ancestor_asset_keys(key)}
+    }
+    child_def = graph.get(child).partitions_def
+    assert child_def is not None
+    needed: dict[AssetKey, PartitionsSubset] = {child: child_def.subset_with_partition_keys([partition])}
+    for level in reversed(graph.toposorted_asset_keys_by_level):
+        for key in sorted(set(level) & between, key=lambda k: k.to_user_string()):
+            definition = graph.get(key).partitions_def
+            assert definition is not None  # every asset between two partitioned ones the planner plans is (cadence.py)
+            subset = definition.empty_subset()
+            for below in graph.get(key).child_keys:
+                if below not in needed:
+                    continue
+                below_def = graph.get(below).partitions_def
+                result = graph.get_partition_mapping(below, key).get_upstream_mapped_partitions_result_for_partitions(
+                    needed[below], below_def, definition, current_time=now
+                )
+                missing = sorted(str(k) for k in result.required_but_nonexistent_subset.get_partition_keys())
+                if missing:
+                    shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+                    reader = f"asset {args.asset} partition {partition}"
+                    if below != child:
+                        reader += f" needs asset {below.to_user_string()}, which"
+                    raise MissingUpstreamPartitions(
+                        f"{reader} reads {len(missing)} partition(s) of asset {key.to_user_string()} that do not "
+                        f"exist yet ({shown})"
+                    )
+                subset = subset | result.partitions_subset
+            needed[key] = subset
+    return {str(key) for key in needed[ancestor].get_partition_keys()}

@@ -1,0 +1,128 @@
+"""`python -m compiler plan-partitions` lists exactly the upstream partitions Dagster's own mapping says one
+downstream partition reads, resolving that partition as a step pod does (explicit, or the schedule's tick), across the
+23- and 25-hour days of Vienna; partitions that do not exist yet fail it naming them."""
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tests.compiler.support import REPO, compiler_process
+
+MODULE = "tests.compiler.projects.cadence"
+
+
+def _plan(
+    tmp_path: Path, *arguments: str, module: list[str] | None = None, cwd: Path = REPO
+) -> tuple[int, str, list[str] | None]:
+    output = tmp_path / "keys.json"
+    result = compiler_process(
+        ["plan-partitions", *(module or ["--module", MODULE]), "--output", str(output), *arguments],
+        cwd,
+        {**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    keys = json.loads(output.read_text()) if output.exists() else None
+    return result.returncode, result.stdout + result.stderr, keys
+
+
+def _dagster(child: str, parent: str, key: str) -> list[str]:
+    """Dagster's answer, in the upstream definition's order."""
+    from tests.compiler.projects.cadence import defs
+
+    graph = defs.resolve_asset_graph()
+    child_def = graph.get(dg.AssetKey(child)).partitions_def
+    parent_def = graph.get(dg.AssetKey(parent)).partitions_def
+    assert child_def is not None
+    assert parent_def is not None
+    result = graph.get_partition_mapping(
+        dg.AssetKey(child), dg.AssetKey(parent)
+    ).get_upstream_mapped_partitions_result_for_partitions(
+        child_def.subset_with_partition_keys([key]), child_def, parent_def
+    )
+    return sorted(result.partitions_subset.get_partition_keys())
+
+
+@pytest.mark.parametrize(
+    ("child", "parent", "key", "count"),
+    [
+        ("daily_mean", "readings", "2026-10-25", 25),  # the day Vienna's clocks go back
+        ("daily_mean", "readings", "2026-11-28", 24),
+        ("weekly_mean", "daily_mean", "2026-11-22", 7),
+    ],
+)
+def test_an_explicit_partition_lists_dagsters_upstream_keys(
+    tmp_path: Path, child: str, parent: str, key: str, count: int
+) -> None:
+    code, output, keys = _plan(tmp_path, "--asset", child, "--upstream", parent, "--partition", key)
+    assert code == 0, output
+    assert keys is not None
+    assert len(keys) == count
+    assert sorted(keys) == _dagster(child, parent, key)
+    assert f"asset {child} partition {key} reads {count} partition(s) of asset {parent}" in output
+
+
+def test_without_a_partition_the_schedules_tick_decides(tmp_path: Path) -> None:
+    from tests.compiler.projects.cadence import defs
+
+    tick = "2026-11-29T00:00:00Z"
+    repository = defs.get_repository_def()
+    with dg.build_schedule_context(
+        scheduled_execution_time=datetime.fromisoformat(tick), repository_def=repository
+    ) as context:
+        [request] = repository.get_schedule_def("daily_mean_job_schedule").evaluate_tick(context).run_requests or []
+    assert request.partition_key is not None
+    code, output, keys = _plan(
+        tmp_path, "--asset", "daily_mean", "--upstream", "readings",
+        "--schedule", "daily_mean_job_schedule", "--scheduled-time", tick,
+    )  # fmt: skip
+    assert code == 0, output
+    assert keys == _dagster("daily_mean", "readings", request.partition_key)
+
+
+def test_upstream_partitions_that_do_not_exist_fail_naming_them(tmp_path: Path) -> None:
+    project = tmp_path / "late_hours.py"
+    project.write_text(
+        "import dagster as dg\n"
+        "hours = dg.HourlyPartitionsDefinition(start_date='2026-11-28-12:00')\n"
+        "days = dg.DailyPartitionsDefinition(start_date='2026-11-01')\n"
+        "@dg.asset(partitions_def=hours)\n"
+        "def readings() -> None: ...\n"
+        "@dg.asset(partitions_def=days, deps=[readings])\n"
+        "def day() -> None: ...\n"
+        "defs = dg.Definitions(assets=[readings, day])\n",
+        encoding="utf-8",
+    )
+    code, output, keys = _plan(
+        tmp_path, "--asset", "day", "--upstream", "readings", "--partition", "2026-11-28",
+        module=["--python-file", project.name], cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 1, output
+    assert keys is None
+    assert (
+        "plan-partitions: FAILED: asset day partition 2026-11-28 reads 12 partition(s) of asset readings that" in output
+    )
+    assert "2026-11-28-00:00" in output
+    assert "Traceback" not in output
+
+
+def test_an_asset_that_is_not_upstream_is_a_usage_error(tmp_path: Path) -> None:
+    code, output, _ = _plan(tmp_path, "--asset", "readings", "--upstream", "weekly_mean", "--partition", "x")
+    assert code == 2
+    assert "does not depend on asset" in output
+
+
+@pytest.mark.parametrize(("week", "hours"), [("2026-11-22", 168), ("2026-10-25", 169)])  # the week clocks go back
+def test_an_ancestor_two_cadences_up_gets_every_partition_through_each_path(
+    tmp_path: Path, week: str, hours: int
+) -> None:
+    """weekly ← daily ← hourly: the hours of every day of the week, as Dagster's two mappings compose."""
+    days = _dagster("weekly_mean", "daily_mean", week)
+    expected = sorted({hour for day in days for hour in _dagster("daily_mean", "readings", day)})
+    code, output, keys = _plan(tmp_path, "--asset", "weekly_mean", "--upstream", "readings", "--partition", week)
+    assert code == 0, output
+    assert keys is not None
+    assert sorted(keys) == expected
+    assert len(keys) == hours

@@ -1,0 +1,132 @@
+"""Issue 26 item 1: `run-local` replays of the daylight-saving days. The compiled CronWorkflows of
+tests/compiler/projects/fidelity/dst_daily.py are replayed on every tick robfig fires (compiler/validate/robfig.py,
+on the YAML's own `schedules` and `timezone`) around the 2026 switches, each as its own workflow with that
+`{{workflow.scheduledTime}}`; the partitions the replayed pods record must be the ones Dagster's own ticks request,
+built by Dagster in process."""
+
+import os
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+import yaml
+from dagster._utils.schedules import schedule_execution_time_iterator
+
+from compiler.validate import validate_manifest
+from compiler.validate.robfig import argo_schedules, argo_ticks
+from compiler.validate.ticks import offset_changes, span
+from tests.compiler.fidelity_support import REPO, build, run_local
+from tests.compiler.projects.fidelity.record import runs
+
+AROUND = 26 * 3600
+
+
+def _cron_workflow(tmp_path: Path, schedule: str) -> dict[str, Any]:
+    [path] = [
+        p
+        for p in (tmp_path / "out").glob("*.cronworkflow.yaml")
+        if yaml.safe_load(p.read_text(encoding="utf-8"))["metadata"]["annotations"]["dagster.io/schedule"] == schedule
+    ]
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _dagster_partitions(
+    schedule_name: str, low: int, high: int, record: Path, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
+    """Dagster's ticks in (low, high), each evaluated and its run executed in process."""
+    from tests.compiler.projects.fidelity.dst_daily import defs
+
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    repository = defs.get_repository_def()
+    schedule = repository.get_schedule_def(schedule_name)
+    job = defs.resolve_job_def(schedule.job_name)
+    for tick in schedule_execution_time_iterator(low, schedule.cron_schedule, schedule.execution_timezone):
+        if tick.timestamp() >= high:
+            break
+        with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
+            for request in schedule.evaluate_tick(context).run_requests or []:
+                result = job.execute_in_process(
+                    instance=dg.DagsterInstance.ephemeral(), partition_key=request.partition_key
+                )
+                assert result.success
+    return runs(record)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "timezone", "entrypoint", "switches"),
+    [
+        ("vienna_0230", "Europe/Vienna", "job-vienna-job", (0, 1)),  # spring forward over 02:30; fall back
+        ("beirut_midnight", "Asia/Beirut", "job-beirut-job", (0,)),  # midnight does not exist
+    ],
+)
+def test_replaying_every_argo_tick_around_the_switches_builds_dagsters_partitions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, timezone: str, entrypoint: str,
+    switches: tuple[int, ...],
+) -> None:  # fmt: skip
+    built = build(tmp_path, "dst_daily")
+    assert built.returncode == 0, built.stderr
+    cron = _cron_workflow(tmp_path, schedule)
+    assert validate_manifest(cron) == []
+    assert cron["metadata"]["annotations"]["dagster.io/tick-filter"] == "schedule-gate"
+    spec = cron["spec"]
+    assert spec["timezone"] == timezone
+    changes = offset_changes(timezone, *span((2026, 2026)))
+    skipped = 0
+    for index in switches:
+        low, high = changes[index] - AROUND, changes[index] + AROUND
+        dagster = _dagster_partitions(schedule, low, high, tmp_path / f"dagster-{index}", monkeypatch)
+        assert len(dagster) >= 2
+        for instant in argo_ticks(argo_schedules(spec["schedules"], timezone), low, high):
+            tick = datetime.fromtimestamp(instant, UTC).isoformat()
+            replay = run_local(
+                tmp_path, "--entrypoint", entrypoint, "-p", f"schedule={schedule}", "--scheduled-time", tick
+            )
+            assert replay.returncode == 0, replay.stdout + replay.stderr
+            skipped += "skipped by when (" in replay.stdout  # the gate skipped the DAG's task
+        argo = runs(tmp_path / "argo-record")
+        (tmp_path / "argo-record" / "runs.log").unlink(missing_ok=True)
+        assert sorted(argo) == sorted(dagster)
+    assert skipped >= 1  # the switch windows hold at least one Argo tick that Dagster does not fire
+
+
+def test_the_tick_listing_shows_the_skipped_ticks_and_every_day_built_once(tmp_path: Path) -> None:
+    built = build(tmp_path, "dst_daily")
+    assert built.returncode == 0, built.stderr
+    zone = ZoneInfo("Europe/Vienna")
+    spring, fall = offset_changes("Europe/Vienna", *span((2026, 2026)))
+    for change in (spring, fall):
+        day = datetime.fromtimestamp(change, zone).date()
+        listed = subprocess.run(
+            [
+                *(sys.executable, "-m", "compiler", "run-local", str(tmp_path / "out")),
+                *(
+                    "--schedule",
+                    "vienna_0230",
+                    "--from",
+                    str(day - timedelta(days=2)),
+                    "--to",
+                    str(day + timedelta(days=2)),
+                ),
+            ],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert listed.returncode == 0, listed.stderr
+        # spring: 03:00 (the added entry) builds the day before; fall: robfig's second 02:30 is skipped
+        skipped = "skipped by the schedule-gate: no Dagster tick" in listed.stdout
+        assert skipped == (change == fall)
+        assert "more than one tick" not in listed.stdout
+        assert "by no tick" not in listed.stdout
+        built_keys = re.findall(r"  partition (\S+)$", listed.stdout, re.MULTILINE)
+        expected = [(day + timedelta(days=n)).isoformat() for n in range(-3, 1)]  # each tick builds the day before
+        assert built_keys == expected

@@ -1,0 +1,88 @@
+"""Acceptance of issue #28 item 1: a generated 10,000-asset project (ten groups, a job per group and one over every
+asset, schedules, a description and owners on every asset) builds; every manifest is under the 256 KiB client-side
+`kubectl apply` takes, each is valid and every templateRef resolves (`build` validates all of them together, and
+`validate` is run again on the files); `kubectl kustomize` renders the folder."""
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from compiler.builder.size_budget import LAST_APPLIED_LIMIT, json_size
+from compiler.parse import parse_documents
+from tests.compiler.support import REPO, compiler_process, write_project
+from tests.compiler.test_deploy_bundle import render
+
+PROJECT = """
+import dagster as dg
+
+GROUPS, PER_GROUP = 10, 1000
+
+
+def make(group, index):
+    # a tree per group: each asset reads its parent, so a group is one connected graph of 1,000 assets
+    deps = [dg.AssetKey(f"g{{group}}_a{{(index - 1) // 3:04d}}")] if index else []
+    @dg.asset(
+        name=f"g{{group}}_a{{index:04d}}",
+        group_name=f"group_{{group}}",
+        deps=deps,
+        description=f"Hourly values of station {{index}} in region {{group}}, cleaned and deduplicated.",
+        owners=["team:air-quality", "data@example.com"],
+    )
+    def _asset() -> None:
+        return None
+    return _asset
+
+
+assets = [make(g, i) for g in range(GROUPS) for i in range(PER_GROUP)]
+jobs = [
+    dg.define_asset_job(f"refresh_group_{{g}}", selection=dg.AssetSelection.groups(f"group_{{g}}"))
+    for g in range(GROUPS)
+]
+everything = dg.define_asset_job("everything", selection=dg.AssetSelection.all())
+defs = dg.Definitions(
+    assets=assets,
+    jobs=[*jobs[2:], everything],
+    schedules=[
+        dg.ScheduleDefinition(job=jobs[0], cron_schedule="0 1 * * *"),
+        dg.ScheduleDefinition(job=jobs[1], cron_schedule="0 2 * * *"),
+        dg.ScheduleDefinition(job=everything, cron_schedule="0 3 * * 0"),
+    ],
+)
+"""
+
+
+def _compiler(cwd: Path, *arguments: str) -> "subprocess.CompletedProcess[str]":
+    """The CLI with a timeout for 10,000 assets on a loaded machine."""
+    return compiler_process(arguments, cwd, {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(REPO)}, 1100)
+
+
+@pytest.mark.timeout(2400)
+def test_ten_thousand_assets_build_into_manifests_that_each_fit(tmp_path: Path) -> None:
+    write_project(tmp_path, "project", PROJECT.format())
+
+    result = _compiler(tmp_path, "build", "--module", "project")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = tmp_path / "argo_out"
+    manifests = sorted(out.glob("*.yaml"))
+    tasks = 0
+    for path in manifests:
+        [document] = parse_documents(path.read_text(encoding="utf-8"), path.name)
+        assert json_size(document) < LAST_APPLIED_LIMIT, path.name
+        if path.name.startswith("demo-") and path.name.endswith(".workflowtemplate.yaml"):
+            tasks += sum(len(t["dag"]["tasks"]) for t in document["spec"]["templates"] if t["name"].startswith("main"))
+    assert tasks == 10_000  # main's chunks hold every asset once
+    assert "above the 256 KiB" not in result.stderr
+    assert "skips every asset of the chunks after" not in result.stderr  # trees are cut at their roots: exact
+    # one Workflow for all 10,000 assets outgrows what Argo keeps (compiler/builder/workflow_size.py); a group's job
+    # of 1,000 assets does not
+    assert "warning: entrypoint job-everything of demo: " in result.stderr
+    assert "entrypoint job-refresh-group-0 " not in result.stderr
+    validate = _compiler(tmp_path, "validate", *(str(p) for p in manifests if p.name != "kustomization.yaml"))
+    assert validate.returncode == 0, validate.stderr[-3000:]
+    rendered = render(out)
+    assert {d["metadata"]["name"] for d in rendered if d["kind"] == "WorkflowTemplate"} == {
+        path.name.removesuffix(".workflowtemplate.yaml") for path in out.glob("*.workflowtemplate.yaml")
+    }
