@@ -2,7 +2,8 @@
 
 `dagster._grpc.utils.get_loadable_targets` imports the module or file and finds the target: the named attribute, or
 (without `-a`) a `@dg.definitions` function, else the one `Definitions` object, else a repository, job or the
-module's assets. A `@dg.definitions` function is called as Dagster calls it (`LazyDefinitions()`), so
+module's assets (a lone job or graph becomes Definitions(jobs=[it]), as Dagster wraps it in a repository).
+A `@dg.definitions` function is called as Dagster calls it (`LazyDefinitions()`), so
 `load_from_defs_folder` and `Definitions.merge` inside it work unchanged. Cached per location: a pod asks twice (the
 command, then Dagster's job reconstruction) and a `-f` file must not be executed twice.
 """
@@ -52,7 +53,8 @@ def load_location(location: CodeLocation) -> dg.Definitions:
 
 
 def _definitions(target: object, what: str) -> dg.Definitions:
-    """The Definitions behind a loadable target, refusing the kinds that are not a set of assets."""
+    """The Definitions behind a loadable target: Definitions, a module's assets, or one op/graph job (compiled as
+    compiler/builder/op_jobs.py says); a @repository is refused."""
     from dagster.components.definitions import LazyDefinitions
 
     if isinstance(target, LazyDefinitions):
@@ -71,8 +73,9 @@ def _definitions(target: object, what: str) -> dg.Definitions:
             f"{what} holds a @repository ({target.name}), not Definitions: wrap its assets, schedules and resources "
             "in dg.Definitions"
         )
+    if isinstance(target, dg.JobDefinition):  # a module holding one job: Dagster wraps it in a repository too
+        return dg.Definitions(jobs=[target])
+    if isinstance(target, dg.GraphDefinition):  # ... and a graph, as the job Dagster makes of it
+        return dg.Definitions(jobs=[target.coerce_to_job()])
     kind = type(target).__name__
-    raise UnsupportedInputError(
-        f"{what} holds a {kind}, not Definitions: only asset jobs made with define_asset_job are supported, not "
-        "op/graph jobs; point -m/-f (or -a) at the Definitions"
-    )
+    raise UnsupportedInputError(f"{what} holds a {kind}, not Definitions: point -m/-f (or -a) at the Definitions")

@@ -217,7 +217,7 @@ def _jobs_and_schedules() -> list[Kind]:
             WARN,
             "job hooked",
         ),
-        Kind("op job (@job)", lambda: dg.Definitions(assets=two, jobs=[op_job]), REFUSE, "job op_job"),
+        Kind("op job (@job)", lambda: dg.Definitions(assets=two, jobs=[op_job]), WARN, "job op_job"),
         Kind(
             "ScheduleDefinition",
             lambda: dg.Definitions(
@@ -317,5 +317,121 @@ def _sensors_executors_loggers_automation() -> list[Kind]:
     ]
 
 
+def _op_jobs() -> list[Kind]:
+    """Op and graph jobs (compiler/builder/op_jobs.py): each runs whole in one pod, warned by name."""
+
+    @dg.op(out=dg.DynamicOut(int))
+    def fan() -> Any:
+        yield from (dg.DynamicOutput(n, mapping_key=str(n)) for n in range(2))
+
+    @dg.op
+    def double(n: int) -> int:
+        return 2 * n
+
+    @dg.op
+    def total(values: list[int]) -> int:
+        return sum(values)
+
+    @dg.op(config_schema={"limit": dg.Field(int, default_value=3)})
+    def limited(context: dg.OpExecutionContext) -> int:
+        return int(context.op_config["limit"])
+
+    @dg.op(config_schema={"limit": int})
+    def needs_limit(context: dg.OpExecutionContext) -> int:
+        return int(context.op_config["limit"])
+
+    @dg.op(out={"maybe": dg.Out(is_required=False)})
+    def branch() -> Any:
+        yield dg.Output(1, "maybe")
+
+    @dg.op
+    def after(value: int) -> None:
+        return None
+
+    @dg.graph
+    def inner() -> int:
+        return total(fan().map(double).collect())
+
+    @dg.graph
+    def outer() -> None:
+        after(inner())
+
+    @dg.job
+    def dynamic() -> None:
+        total(fan().map(double).collect())
+
+    @dg.job
+    def configured() -> None:
+        limited()
+
+    @dg.job
+    def unconfigured() -> None:
+        needs_limit()
+
+    @dg.job(config={"ops": {"needs_limit": {"config": {"limit": 2}}}})
+    def job_config() -> None:
+        needs_limit()
+
+    @dg.job
+    def conditional() -> None:
+        after(branch())
+
+    @dg.job(tags={"dagster-k8s/config": {"container_config": {"resources": {"requests": {"cpu": "250m"}}}}})
+    def tagged() -> None:
+        limited()
+
+    daily = dg.DailyPartitionsDefinition("2026-01-01")
+
+    @dg.job(partitions_def=daily, op_retry_policy=dg.RetryPolicy(max_retries=2))
+    def nightly() -> None:
+        limited()
+
+    @dg.job(partitions_def=dg.DynamicPartitionsDefinition(name="files"))
+    def per_file() -> None:
+        limited()
+
+    @dg.schedule(job=configured, cron_schedule="0 3 * * *")
+    def with_config(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        return dg.RunRequest(run_config={"ops": {"limited": {"config": {"limit": 5}}}})
+
+    @dg.schedule(job=configured, cron_schedule="0 4 * * *")
+    def twice(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
+        return [dg.RunRequest(run_key="a"), dg.RunRequest(run_key="b")]
+
+    @dg.schedule(job=configured, cron_schedule="0 5 * * 1-5")
+    def weekdays(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        tick = context.scheduled_execution_time
+        return dg.SkipReason("weekend") if tick and tick.weekday() >= 5 else dg.RunRequest()
+
+    only_jobs = dg.Definitions(jobs=[dynamic])
+    return [
+        Kind("op job with DynamicOut, map, collect", lambda: only_jobs, WARN, "job dynamic"),
+        Kind("op job with config defaults", lambda: dg.Definitions(jobs=[configured]), WARN, "job configured"),
+        Kind("op job needing run config", lambda: dg.Definitions(jobs=[unconfigured]), REFUSE, "job unconfigured"),
+        Kind("op job with config=", lambda: dg.Definitions(jobs=[job_config]), WARN, "job job_config"),
+        Kind("op job with a conditional output", lambda: dg.Definitions(jobs=[conditional]), WARN, "job conditional"),
+        Kind("graph job with nested graphs", lambda: dg.Definitions(jobs=[outer.to_job()]), WARN, "job outer"),
+        Kind("op job with dagster-k8s/config", lambda: dg.Definitions(jobs=[tagged]), WARN, "job tagged"),
+        Kind("op job with dynamic partitions", lambda: dg.Definitions(jobs=[per_file]), REFUSE, "job per_file"),
+        Kind("op job schedule with run_config", lambda: dg.Definitions(schedules=[with_config]), REFUSE, "with_config"),
+        Kind("op job schedule with two requests", lambda: dg.Definitions(schedules=[twice]), REFUSE, "schedule twice"),
+        Kind("op job @schedule skipping", lambda: dg.Definitions(schedules=[weekdays]), WARN, "job configured"),
+        Kind(
+            "partitioned op job scheduled",
+            lambda: dg.Definitions(jobs=[nightly], schedules=[dg.build_schedule_from_partitioned_job(nightly)]),
+            WARN,
+            "job nightly",
+        ),
+        Kind(
+            "op job scheduled beside assets",
+            lambda: dg.Definitions(
+                assets=[_asset("a")], schedules=[dg.ScheduleDefinition(job=configured, cron_schedule="0 2 * * *")]
+            ),
+            WARN,
+            "job configured",
+        ),
+    ]
+
+
 def definition_kinds() -> list[Kind]:
-    return [*_assets(), *_checks(), *_jobs_and_schedules(), *_sensors_executors_loggers_automation()]
+    return [*_assets(), *_checks(), *_jobs_and_schedules(), *_sensors_executors_loggers_automation(), *_op_jobs()]

@@ -33,6 +33,8 @@ SIGNATURES: dict[str, Callable[..., Any]] = {
     "Definitions": dg.Definitions,
     "RunRequest": dg.RunRequest,
     "RetryPolicy": dg.RetryPolicy,
+    "job": dg.job,
+    "op": dg.op,
 }
 
 

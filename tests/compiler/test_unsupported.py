@@ -161,7 +161,9 @@ def test_sensor_targeting_a_job() -> None:
     assert "sensor on_file" in message
 
 
-def test_op_job_schedule() -> None:
+def test_op_job_schedule_compiles_to_the_job_dag() -> None:
+    """No longer refused (issue 25): the op job's CronWorkflow runs its `job-<name>` DAG (builder/op_jobs.py)."""
+
     @dg.op
     def hello() -> None:
         return None
@@ -171,9 +173,9 @@ def test_op_job_schedule() -> None:
         hello()
 
     schedule = dg.ScheduleDefinition(job=legacy, cron_schedule="@daily")
-    message = _compile_error(dg.Definitions(assets=[make_asset("a", [])], schedules=[schedule]))
-    assert "schedule legacy_schedule" in message
-    assert "not an asset job" in message
+    documents = compile_defs(dg.Definitions(assets=[make_asset("a", [])], schedules=[schedule]))
+    [cron] = [doc for name, doc in documents.items() if name.endswith(".cronworkflow.yaml")]
+    assert cron["spec"]["workflowSpec"]["entrypoint"] == "job-legacy"
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from compiler.builder.jobs import job_selection, read_jobs
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import op_keys
 from compiler.builder.object_triggers import read_object_triggers, refuse_other_sensors
+from compiler.builder.op_jobs import read_op_job_schedule, read_op_jobs
 from compiler.builder.partitions import (
     check_partition_dependencies,
     describe_partitions,
@@ -61,15 +62,16 @@ def load_project(location: CodeLocation | str) -> Project:
 def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions) -> Project:
     location = as_location(location)
     module_name = location.describe()
-    _reject_sensors_and_op_jobs(defs)
+    refuse_other_sensors(defs)  # new_object_sensors compile: compiler/builder/object_triggers.py
     try:
         graph = defs.resolve_asset_graph()
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"{module_name}: Dagster rejected the definitions: {error}") from error
     refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
+    op_job_specs = read_op_jobs(defs, schedules_with_jobs(defs))  # one pod each: compiler/builder/op_jobs.py
     assets = with_resume_facts(with_check_tasks(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
-    if not materializable:
+    if not materializable and not op_job_specs:
         raise UnsupportedInputError(_nothing_to_compile(module_name, graph))
     mapping_warnings, planned = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py), planned cadences (cadence.py)
@@ -110,6 +112,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         fidelity=fidelity,
         jobs=jobs,
         object_triggers=triggers,
+        op_jobs=op_job_specs,
         run_config=takes_config,
         status_alerts=alerts,
     )
@@ -132,15 +135,6 @@ def _nothing_to_compile(where: str, graph: AssetGraph) -> str:
 
 def _by_name(schedule: ScheduleSpec) -> str:
     return schedule.name
-
-
-def _reject_sensors_and_op_jobs(defs: dg.Definitions) -> None:
-    refuse_other_sensors(defs)  # new_object_sensors compile: compiler/builder/object_triggers.py
-    for job in defs.jobs or []:
-        if not isinstance(job, UnresolvedAssetJobDefinition):
-            raise UnsupportedInputError(
-                f"job {job.name}: only asset jobs made with define_asset_job are supported, not op/graph jobs"
-            )
 
 
 def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
@@ -208,6 +202,8 @@ def _read_schedule(
     takes_config: bool = False,
 ) -> ScheduleSpec:
     job = schedule.job
+    if isinstance(job, dg.JobDefinition) and isinstance(schedule, dg.ScheduleDefinition):
+        return read_op_job_schedule(schedule, job, repository)  # an op/graph job: compiler/builder/op_jobs.py
     if not isinstance(job, UnresolvedAssetJobDefinition):
         raise UnsupportedInputError(
             f"schedule {schedule.name}: targets job {job.name}, which is not an asset job; "

@@ -160,6 +160,19 @@ class JobSpec:
 
 
 @dataclass(frozen=True)
+class OpJobSpec:
+    """An op/graph job (compiler/builder/op_jobs.py): its `job-<name>` DAG runs the whole job in one pod."""
+
+    name: str
+    pod: PodOverrides
+    partitioned: bool  # the pod resolves the partition from the job's schedule, as for assets
+    warnings: tuple[str, ...] = ()
+    description: str | None = None
+    env_vars: tuple[tuple[str, str], ...] = ()  # (EnvVar name, resource key) its resources read in the pod
+    pools: tuple[str, ...] = ()  # its ops' pools: Argo semaphores its pod holds (compiler/builder/op_job_plan.py)
+
+
+@dataclass(frozen=True)
 class Project:
     """Assets in topological order (ties broken by key), schedules and jobs sorted by name."""
 
@@ -169,14 +182,18 @@ class Project:
     fidelity: "FidelityFacts" = field(default_factory=lambda: FidelityFacts())
     object_triggers: tuple[ObjectTrigger, ...] = ()  # new_object_sensors, sorted by name (compiler/builder/events.py)
     jobs: tuple[JobSpec, ...] = ()
+    op_jobs: tuple[OpJobSpec, ...] = ()  # op/graph jobs, sorted by name (compiler/builder/op_jobs.py)
     run_config: bool = False  # run config can change a run: the `run_config` parameter (builder/run_config.py)
     # alert-only run status sensors → the exit handler (compiler/builder/exit_handlers.py)
     status_alerts: tuple[StatusAlert, ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        """Every approximation the mapping made, one line each, in asset order."""
-        return tuple(warning for asset in self.assets for warning in asset.warnings)
+        """Every approximation the mapping made, one line each, in asset order, then the op jobs'."""
+        return (
+            *(warning for asset in self.assets for warning in asset.warnings),
+            *(warning for job in self.op_jobs for warning in job.warnings),
+        )
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from compiler.builder.fusion import fuse_plan, fusion_requested
 from compiler.builder.model import AssetSpec, CheckTask, Project, ScheduleSpec
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
 from compiler.builder.object_fan_out import sensor_entries
+from compiler.builder.op_job_plan import op_job_dag, op_job_steps
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, PLAN_TEMPLATE, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
@@ -65,13 +66,20 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     dags = _dag(MAIN_DAG, project.assets, tasks_by_key, step_names, None, fan_out, checks)
     # every asset job, scheduled or not, every automation condition's job and every new_object_sensor's target
     # (compiler/builder/events.py): its own DAG `job-<job>`
-    job_keys = {s.job_name: s.asset_keys for s in project.schedules} | {j.name: j.asset_keys for j in project.jobs}
+    op_jobs = {job.name: job for job in project.op_jobs}  # one pod each (compiler/builder/op_job_plan.py)
+    job_keys = {s.job_name: s.asset_keys for s in project.schedules if s.job_name not in op_jobs}
+    job_keys |= {j.name: j.asset_keys for j in project.jobs}
     job_keys |= {t.job_name: t.asset_keys for t in project.object_triggers}
-    job_dags, job_renamings = assign_names(sorted(job_keys), prefix="job-", what="DAG template")
+    job_dags, job_renamings = assign_names(sorted({*job_keys, *op_jobs}), prefix="job-", what="DAG template")
     renamings.extend(job_renamings)
     for job in sorted(job_keys):
         job_tasks = _dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks)
         dags.extend(_with_job(job_tasks, job) if project.run_config else job_tasks)
+    op_steps, op_step_names = op_job_steps(project.op_jobs, settings)
+    dags.extend(op_job_dag(job_dags[name], job, op_step_names[name]) for name, job in op_jobs.items())
+    steps = [*steps, *op_steps]
+    if not project.assets:  # only op jobs: no `main`; the first job's DAG is the entrypoint
+        dags = [dag for dag in dags if dag.name != MAIN_DAG]
 
     limits = dict(project.fidelity.dag_parallelism)
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
@@ -118,6 +126,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         if any(task.upstream for dag in dags for task in dag.tasks)
         else None,
         renamings=tuple(renamings),
+        entrypoint=MAIN_DAG if project.assets else job_dags[min(op_jobs)],
         run_config=project.run_config,
     )
     if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)

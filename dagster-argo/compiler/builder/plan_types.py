@@ -53,6 +53,7 @@ class StepTemplate:
     fan_out: bool = False  # runs once per static key: takes `static-key` (compiler/builder/fan_out.py)
     fused: bool = False  # runs a chain of assets with `materialize --fused` (compiler/builder/fusion.py)
     check: bool = False  # runs one asset check alone, `materialize --check` (compiler/builder/check_tasks.py)
+    op_job: bool = False  # runs a whole op/graph job, `materialize --job` (compiler/builder/op_job_plan.py)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Plan:
     fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
     fusion_warnings: tuple[str, ...] = ()
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
+    entrypoint: str = MAIN_DAG  # `main`, or the first op job's DAG when there are no assets
     run_config: bool = False  # the `run_config` workflow parameter and `--job` (compiler/builder/run_config.py)
     # alert-only run status sensors: the onExit DAG's tasks and its pod's settings (compiler/builder/exit_handlers.py)
     exit_tasks: tuple[ExitTask, ...] = ()

@@ -11,7 +11,7 @@ from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHED
 from compiler.builder.exit_handlers import EXIT_HANDLER, EXIT_STEP
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
-from compiler.builder.plan_types import GENERATOR, MAIN_DAG, PLAN_TEMPLATE, Plan
+from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
 from compiler.builder.split import SPLIT_ABOVE, Layout, split, whole
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
@@ -86,6 +86,13 @@ def build_command(location: CodeLocation) -> str:
     return shlex.join(["python", "-m", "compiler", "build", *location.arguments()])
 
 
+def _what(plan: Plan) -> str:
+    """What the WorkflowTemplate runs: assets, op jobs (compiler/builder/op_job_plan.py), or both."""
+    op_jobs = any(step.op_job for step in plan.steps)
+    assets = any(not step.op_job for step in plan.steps)
+    return "assets and op jobs" if op_jobs and assets else "op jobs" if op_jobs else "assets"
+
+
 def render(plan: Plan) -> dict[str, str]:
     """File name → YAML text, in a fixed order."""
     return render_with_layout(plan)[0]
@@ -100,14 +107,14 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
         "argo": ARGO_VARIABLES,
         "retry_expression": RETRY_EXPRESSION,
         "infrastructure_retry_expression": INFRASTRUCTURE_RETRY_EXPRESSION,
-        "main": MAIN_DAG,
+        "main": plan.entrypoint,
         "pools_config_map": configmap_name(plan.name),
         "backfill_parameter": BACKFILL_PARAMETER,
         "static_key": STATIC_KEY_PARAMETER,
         "plan_template": PLAN_TEMPLATE,
         "exit_handler": EXIT_HANDLER,
         "exit_step": EXIT_STEP,
-        "description": f"Dagster assets of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
+        "description": f"Dagster {_what(plan)} of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     layout = whole(plan)
     text = _render_template(common, layout, plan)

@@ -39,14 +39,14 @@ def shared_steps(
     the same RetryPolicy gets one extra template, not thousands. The default settings keep the name `materialize`;
     other settings are named after the first asset (in topological order) that uses them."""
     default = step_template(DEFAULT_STEP, None, settings, needed)
-    by_settings: dict[str, StepTemplate] = {_settings_key(default): default}
+    by_settings: dict[str, StepTemplate] = {settings_key(default): default}
     used: list[StepTemplate] = []
     step_names: dict[tuple[str, ...], str] = {}
     for asset in assets:
         candidate = step_template(f"{DEFAULT_STEP}-{tasks_by_key[asset.key]}", asset, settings, needed)
         in_pools = sorted({pool for key in asset.all_keys for pool in (pools or {}).get(key, ())})
         candidate = dataclasses.replace(candidate, pools=tuple(in_pools)) if in_pools else candidate
-        step = by_settings.setdefault(_settings_key(candidate), _fit_step_name(candidate))
+        step = by_settings.setdefault(settings_key(candidate), _fit_step_name(candidate))
         if step not in used:
             used.append(step)
         step_names[asset.key] = step.name
@@ -54,7 +54,7 @@ def shared_steps(
     return used, step_names
 
 
-def _settings_key(step: StepTemplate) -> str:
+def settings_key(step: StepTemplate) -> str:
     """Everything but the name, as canonical JSON (the mappings inside are not hashable).
 
     json's encoder walks the dicts, lists and tuples itself and calls `_plain` only for the dataclasses inside:

@@ -64,7 +64,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_target_arguments(parser, required_hint=" (e.g. assets.definitions); this or --python-file is required")
     parser.add_argument(
         "--asset",
-        required=True,
         action="append",
         help="asset key, its parts joined by '/' (e.g. openaq/raw_measurements); repeat it or separate keys with ',' "
         "for several keys of one multi-asset, which run as one op",
@@ -126,7 +125,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--job",
         default=None,
         help="the Dagster job the workflow's DAG runs (job-<job> DAGs pass it); empty: the schedule's, else the "
-        "implicit asset job: whose run config this run gets (compiler/materialize/run_config.py)",
+        "implicit asset job: whose run config this run gets (compiler/materialize/run_config.py); without --asset "
+        "and --check: an op/graph job, run whole in this process with Dagster's in-process execution "
+        "(compiler/materialize/op_job.py)",
     )
     parser.add_argument(
         "--run-config",
@@ -158,7 +159,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     """Hook for `python -m compiler materialize` (compiler/cli.py lists it in SUBCOMMANDS)."""
     parser = subparsers.add_parser(
         "materialize",
-        help="materialize one asset, as an Argo step pod does",
+        help="materialize one asset (or run one op job), as an Argo step pod does",
         description=DESCRIPTION,
         epilog=EXAMPLE + EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
@@ -169,6 +170,13 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
+    if args.job and not (args.asset or args.check):  # a whole op/graph job (compiler/materialize/op_job.py)
+        from compiler.materialize.op_job import run_op_job
+
+        return run_op_job(args)
+    if not args.asset:
+        print("materialize: bad usage: pass --asset KEY (or --job NAME for an op job)", flush=True)
+        return exit_codes.USAGE
     asset_text, partition = ",".join(args.asset), args.partition or None
     exit_promptly_on_sigterm()  # a pod's SIGTERM ends the step within a grace period, whatever it waits on
     describe_step(asset_text, partition)  # what the last line of a stopped step names (termination.py)

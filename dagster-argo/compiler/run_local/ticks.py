@@ -130,6 +130,7 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
         key=lambda pair: (pair[0], pair[1] or ""),
     )
     assets = [asset for asset, _ in pairs]
+    jobs = {task.arguments["asset"] for task in workflow.tasks if "--job" in task.template.args}  # op jobs
     location = next((_location(task.template.args) for task in workflow.tasks if _location(task.template.args)), None)
     if not assets or location is None:
         raise RunLocalError(f"{template_path}: no task names a code location and an asset; was it made by build?")
@@ -143,8 +144,12 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
             Tick(
                 instant,
                 {
-                    (asset if static is None else f"{asset}[{static}]"): _partition(
-                        defs, AssetKey(asset.split("/")), static, instant, str(schedule) if schedule else None
+                    (asset if static is None else f"{asset}[{static}]"): (
+                        _job_partition(defs, asset, instant, str(schedule) if schedule else None)
+                        if asset in jobs
+                        else _partition(
+                            defs, AssetKey(asset.split("/")), static, instant, str(schedule) if schedule else None
+                        )
                     )
                     for asset, static in pairs
                 },
@@ -180,6 +185,13 @@ def _partition(
     if static is not None:
         return resolve_fan_out_key(defs, asset, static, None, at, at, schedule).partition
     return resolve_partition_key(defs, asset, None, at, at, schedule)
+
+
+def _job_partition(defs: "Definitions", job: str, at: datetime, schedule: str | None) -> str | None:
+    """What an op job's pod would run at the tick (compiler/materialize/op_job.py): its partition, or None."""
+    from compiler.materialize.op_job import choose_run, require_op_job
+
+    return choose_run(defs, require_op_job(defs, job), None, schedule, at, at).partition
 
 
 def _location(args: tuple[str, ...]) -> "CodeLocation | None":

@@ -127,7 +127,7 @@ _DEFINITIONS = {
     "assets": (M, "one task per op"),
     "schedules": (M, "CronWorkflows"),
     "sensors": (W, "new_object_sensor → Argo Events EventSource + Sensor (warned: push, not poll); others refused"),
-    "jobs": (M, "job DAGs; op/graph jobs refused"),
+    "jobs": (M, "job DAGs; an op/graph job runs whole in one pod (op_jobs.py, warned)"),
     "resources": (M, IN_POD),
     "executor": (M, "max_concurrent → DAG parallelism, the rest warned (executor_concurrency.py)"),
     "loggers": (W, "the pods log with Dagster's default console logger (feature_warnings)"),
@@ -182,6 +182,38 @@ _NODE = {
     "tags": (M, UI),
 }
 
+ONE_POD = "an op job runs whole in one pod with execute_in_process (op_jobs.py), which applies it as Dagster does"
+_OP_JOB = {  # @job / GraphDefinition.to_job: compiler/builder/op_jobs.py
+    "compose_fn": (M, ONE_POD),
+    "name": (M, "job-<name> DAG"),
+    "description": (M, UI),
+    "resource_defs": (M, ONE_POD),
+    "config": (M, "defaults and partitioned config applied in the pod; a field without a default refused"),
+    "tags": (M, "dagster-k8s/config → the pod's settings; the rest are run tags, applied in the pod"),
+    "run_tags": (M, ONE_POD),
+    "metadata": (M, UI),
+    "logger_defs": (M, ONE_POD),
+    "executor_def": (W, "in-process in one pod: the executor's concurrency is not used (the one-pod warning)"),
+    "hooks": (M, ONE_POD),
+    "op_retry_policy": (M, ONE_POD),
+    "partitions_def": (M, "the pod picks the key from the schedule's run request, as for assets"),
+    "input_values": (M, ONE_POD),
+    "owners": (M, UI),
+}
+_OP = {  # the ops of an op job (compiler/builder/op_jobs.py)
+    "compute_fn": (M, ONE_POD),
+    "name": (M, ONE_POD),
+    "description": (M, UI),
+    "ins": (M, ONE_POD),
+    "out": (M, "DynamicOut, Out(is_required=False): " + ONE_POD),
+    "config_schema": (M, "defaults applied in the pod; a field without a default refused with the job"),
+    "required_resource_keys": (M, ONE_POD),
+    "tags": (W, "dagster-k8s/config of one op is not applied (the job's pod takes the job's tag): warned"),
+    "version": (M, ONE_POD),
+    "retry_policy": (M, ONE_POD),
+    "code_version": (M, ONE_POD),
+    "pool": (W, "an Argo semaphore the job's pod holds for the whole run (stricter than Dagster's; warned)"),
+}
 FEATURES: dict[str, dict[str, tuple[Verdict, str]]] = {
     "asset": _ASSET,
     "multi_asset": _ASSET,
@@ -197,6 +229,8 @@ FEATURES: dict[str, dict[str, tuple[Verdict, str]]] = {
     "RunRequest": _RUN_REQUEST,
     "RetryPolicy": _RETRY,
     "AssetNode": _NODE,
+    "job": _OP_JOB,
+    "op": _OP,
 }
 
 

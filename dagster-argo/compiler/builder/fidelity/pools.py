@@ -39,13 +39,16 @@ def asset_pools(graph: AssetGraph) -> tuple[tuple[tuple[str, ...], tuple[str, ..
     return tuple(found)
 
 
-def check_pool_limits(uses: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], limits: Mapping[str, int]) -> None:
+def check_pool_limits(
+    uses: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...], limits: Mapping[str, int], what: str = ""
+) -> None:
+    """Every pool needs a limit; `what` names the object when it is not an asset (an op job's pod)."""
     for key, pools in uses:
         missing = [pool for pool in pools if pool not in limits]
         if missing:
-            asset = dg.AssetKey(list(key)).to_user_string()
+            named = what or f"asset {dg.AssetKey(list(key)).to_user_string()}"
             raise UnsupportedInputError(
-                f"asset {asset}: pool {missing[0]!r} (pool=) has no limit; add `{missing[0]} = N` to "
+                f"{named}: pool {missing[0]!r} (pool=) has no limit; add `{missing[0]} = N` to "
                 "[tool.compiler.pools] (how many steps of the pool may run at once across all runs, as "
                 "`dagster instance concurrency set` would)"
             )

@@ -40,6 +40,11 @@ def resource_env_vars(defs: dg.Definitions, graph: AssetGraph) -> tuple[EnvVarUs
     )
 
 
+def env_vars_of(resource: Any) -> list[str]:
+    """The EnvVar names one resource object reads (nested resources included), sorted, each once."""
+    return sorted(set(_env_vars(resource, 0)))
+
+
 def _env_vars(value: Any, depth: int) -> Iterable[str]:
     if depth > 20:  # a resource graph is shallow; this only guards against a cycle of plain objects
         return

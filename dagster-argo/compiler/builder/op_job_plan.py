@@ -1,0 +1,79 @@
+"""Op/graph jobs in the plan (compiler/builder/op_jobs.py reads them): one `job-<name>` DAG each, holding one task
+that runs the whole job in one pod (`materialize --job`), and the step templates those tasks use.
+
+Jobs with the same pod settings share one step template: the default settings are `op-job`, other settings (a
+job's own `dagster-k8s/config` tag, or other Secrets under `secrets_per_asset`) `op-job-<job>`, after the first job
+by name that has them. Retries: Dagster applies the ops' `RetryPolicy` and the job's `op_retry_policy` inside the
+pod, as `execute_in_process` does, so the step keeps Argo's infrastructure-only retry (a pod lost, evicted or
+stopped): Argo retrying a failed op job too would rerun ops Dagster already retried.
+"""
+
+import dataclasses
+
+from compiler.builder.fidelity.pools import check_pool_limits
+from compiler.builder.model import AssetSpec, OpJobSpec, RetrySpec
+from compiler.builder.naming import NAME_LIMIT, fit_name, sanitise, with_hash
+from compiler.builder.plan_types import Dag, StepTemplate, Task, free_text
+from compiler.builder.steps import instance_env, settings_key, step_template
+from compiler.errors import UnsupportedInputError
+from compiler.settings import Settings
+
+OP_JOB_STEP = "op-job"
+
+
+def op_job_steps(jobs: tuple[OpJobSpec, ...], settings: Settings) -> tuple[list[StepTemplate], dict[str, str]]:
+    """The step templates of the op jobs (each distinct pod setting once: jobs alike share `op-job`, or the
+    template of the first job by name with those settings) and each job's template name."""
+    default = settings_key(_op_job_step(step_template(OP_JOB_STEP, None, settings, {})))
+    by_settings: dict[str, StepTemplate] = {}
+    names: dict[str, str] = {}
+    for job in sorted(jobs, key=lambda j: j.name):
+        check_job_env(job, settings)
+        check_pool_limits((((job.name,), job.pools),), dict(settings.pools), what=f"job {job.name}")
+        stand_in = AssetSpec(key=(job.name,), deps=(), description=None, owners=(), retry=None, pod=job.pod)
+        needed = {job.name: frozenset(variable for variable, _resource in job.env_vars)}  # secrets_per_asset
+        step = dataclasses.replace(
+            _op_job_step(step_template(OP_JOB_STEP, stand_in, settings, needed)), pools=job.pools
+        )
+        key = settings_key(step)
+        if key not in by_settings:
+            name = OP_JOB_STEP if key == default else fit_name(f"{OP_JOB_STEP}-{sanitise(job.name)}")
+            if any(s.name == name for s in by_settings.values()):  # two job names that sanitise alike
+                name = with_hash(name, job.name, NAME_LIMIT)
+            by_settings[key] = dataclasses.replace(step, name=name)
+        names[job.name] = by_settings[key].name
+    return sorted(by_settings.values(), key=lambda s: s.name), names
+
+
+def check_job_env(job: OpJobSpec, settings: Settings) -> None:
+    """As for assets (compiler/builder/fidelity/resource_env.py): a variable the manifests never set would fail
+    every run of the job in its pod with "not set", after the build said nothing."""
+    provided = {name for name, _ in settings.env} | set(settings.config_keys) | {name for name, _ in settings.secrets}
+    provided |= set(instance_env(settings)) | {name for name, _ in job.pod.env}
+    missing = [f"{variable} (resource {resource!r})" for variable, resource in job.env_vars if variable not in provided]
+    if missing:
+        raise UnsupportedInputError(
+            f"job {job.name}: resources read EnvVar(s) that [tool.compiler] maps to nothing: {'; '.join(missing)}; "
+            "add each to config_keys (a ConfigMap), env (a plain value) or secrets (a Secret), or the pod fails "
+            "with 'not set'"
+        )
+
+
+def _op_job_step(step: StepTemplate) -> StepTemplate:
+    return dataclasses.replace(step, op_job=True, retry=_infrastructure_only(step.retry))
+
+
+def _infrastructure_only(retry: RetrySpec | None) -> RetrySpec | None:
+    return dataclasses.replace(retry, failures=False) if retry else None
+
+
+def op_job_dag(dag_name: str, job: OpJobSpec, step: str) -> Dag:
+    """`job-<name>`: one task, named after the job, running it in one pod."""
+    task = Task(
+        name=fit_name(sanitise(job.name, fallback="job")),
+        template=step,
+        asset=job.name,
+        depends=(),
+        description=free_text(job.description.strip()) if job.description else "",
+    )
+    return Dag(dag_name, (task,))
