@@ -4,8 +4,10 @@ Columns are gathered in one pass over plain Python lists and filtered with numpy
 `clean_city_day_json` decodes the stored bytes straight into typed structs holding only the fields used (msgspec),
 which is what makes a million sensor-hours a day cheap in time and memory (see benchmarks/).
 `clean_city_day_chunks` does the same on the document as it streams in: the head (request, stats, locations) is
-decoded once, then one sensor's group at a time, and the columns are packed into arrays every few thousand rows,
-so memory holds the clean table and one group, never the document or its rows as objects.
+decoded once, then blocks of sensor groups are parsed by pyarrow on its own threads (`transform_arrow.py`; msgspec
+holds the GIL, so it ran on one core), group by group by msgspec from the first block pyarrow cannot answer for
+exactly as msgspec would; the columns are packed into arrays block by block, so memory holds the clean table and
+a few blocks, never the document or its rows as objects.
 """
 
 import json
@@ -22,6 +24,7 @@ import pandas as pd
 
 from assets.measurement_schema import COLUMNS, PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
 from assets.openaq.units import canonical_parameter, canonical_units
+from assets.transform_arrow import GROUP_MARK, Splitter, gather_blocks, table_columns
 
 _UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 DROP_REASONS = (
@@ -141,7 +144,7 @@ _GROUP_DECODER = msgspec.json.Decoder(_Group)
 # In valid JSON these byte runs cannot lie inside a string (every '"' in a string is escaped); one may still lie in
 # a row's nested object, which the decoder then reports as truncated, and the next candidate is tried.
 _MEASUREMENTS_MARK = b',"measurements":['
-_GROUP_MARK = b'},{"location_id":'
+_GROUP_MARK = GROUP_MARK
 _TRUNCATED = "Input data was truncated"
 _BATCH_ROWS = 50_000
 
@@ -165,7 +168,7 @@ def _gather_groups(groups: Iterable[_Group], locations: dict[int, _Location], co
     for group in groups:
         location = locations.get(group.location_id)
         if location is None:
-            raise RawDataError(f"sensor {group.sensor_id} refers to location {group.location_id} not in raw data")
+            raise _missing_location(group.sensor_id, group.location_id)
         rows = group.results
         count = len(rows)
         coordinates = location.coordinates or _Coordinates()
@@ -237,17 +240,31 @@ def clean_city_day_chunks(chunks: Iterable[bytes]) -> CleanResult:
         return clean_city_day_json(bytes(buffer))
     locations = {location.id: location for location in head.locations}
     packed = _Packer()
-    columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
     unnamed = 0
-    for group in _groups(buffer, stream):
-        _gather_groups((group,), locations, columns)
-        if len(columns["value"]) >= _BATCH_ROWS:
-            unnamed += sum(1 for name in columns["location_name"] if not name)
-            packed.add(columns)
-            columns = {name: [] for name in _TEXT_COLUMNS}
-    unnamed += sum(1 for name in columns["location_name"] if not name)
-    packed.add(columns)
+
+    def add(columns: dict[str, Any]) -> None:
+        nonlocal unnamed
+        unnamed += int(np.count_nonzero(np.asarray(columns["location_name"], dtype=object) == ""))
+        packed.add(columns)
+
+    def decoded(rest: bytearray, stream: Iterator[bytes], index: int) -> None:
+        columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+        for group in _groups(rest, stream, index):
+            _gather_groups((group,), locations, columns)
+            if len(columns["value"]) >= _BATCH_ROWS:
+                add(columns)
+                columns = {name: [] for name in _TEXT_COLUMNS}
+        add(columns)
+
+    def arrow_columns(table: Any, first_index: int) -> dict[str, Any]:
+        return table_columns(table, locations, _missing_location)
+
+    gather_blocks(Splitter(buffer, stream), arrow_columns, add, decoded)
     return _finish(packed.columns(), head.request, head.stats, unnamed)
+
+
+def _missing_location(sensor_id: int, location_id: int) -> RawDataError:
+    return RawDataError(f"sensor {sensor_id} refers to location {location_id} not in raw data")
 
 
 def _find_head(buffer: bytearray) -> tuple[_Head | None, int]:
@@ -268,9 +285,9 @@ def _find_head(buffer: bytearray) -> tuple[_Head | None, int]:
     return None, 0
 
 
-def _groups(buffer: bytearray, stream: Iterator[bytes]) -> Iterator[_Group]:
-    """Each group of the measurements list, decoded alone; `buffer` starts right after `"measurements":[`."""
-    index = 0
+def _groups(buffer: bytearray, stream: Iterator[bytes], index: int = 0) -> Iterator[_Group]:
+    """Each group of the measurements list from group `index` on, decoded alone; `buffer` starts at that group
+    (right after `"measurements":[` for the first)."""
     search = 0
     exhausted = False
     while True:
@@ -328,7 +345,7 @@ class _Packer:
         self.parts: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
 
     def add(self, columns: dict[str, list[Any]]) -> None:
-        if not columns["value"]:
+        if not len(columns["value"]):
             return
         for name in ("location_id", "sensor_id"):
             self.parts[name].append(np.array(columns[name], dtype=np.int64))
