@@ -22,11 +22,11 @@ import msgspec
 import numpy as np
 import pandas as pd
 
-from assets.measurement_schema import COLUMNS, PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
+from assets.measurement_schema import PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
 from assets.openaq.units import canonical_parameter, canonical_units
 from assets.transform_arrow import GROUP_MARK, Splitter, gather_blocks, table_columns
+from assets.transform_columns import TEXT_COLUMNS, UTC_FORMAT, Packer, parse_stamps
 
-_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 DROP_REASONS = (
     "no_period",
     "outside_window",
@@ -60,7 +60,7 @@ def _parameter_key(name: str | None, units: str | None) -> tuple[str, str]:
 
 
 def _utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(datetime.strptime(text, _UTC_FORMAT)).tz_localize("UTC")
+    return pd.Timestamp(datetime.strptime(text, UTC_FORMAT)).tz_localize("UTC")
 
 
 # Every field the API documents as nullable (or has been seen null) is optional here: decoding what the API may
@@ -153,13 +153,10 @@ def _stamp_text(stamp: _Stamp | None) -> str:
     return stamp.utc if stamp is not None and stamp.utc else ""
 
 
-_TEXT_COLUMNS = (*COLUMNS, "period_start_text", "period_end_text")
-
-
 def _gather(day: _RawDay) -> dict[str, list[Any]]:
     """One pass over every hour row of the decoded day, into plain column lists."""
     locations = {location.id: location for location in day.locations}
-    columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+    columns: dict[str, list[Any]] = {name: [] for name in TEXT_COLUMNS}
     _gather_groups(day.measurements, locations, columns)
     return columns
 
@@ -239,7 +236,7 @@ def clean_city_day_chunks(chunks: Iterable[bytes]) -> CleanResult:
         buffer.extend(b"".join(stream))
         return clean_city_day_json(bytes(buffer))
     locations = {location.id: location for location in head.locations}
-    packed = _Packer()
+    packed = Packer()
     unnamed = 0
 
     def add(columns: dict[str, Any]) -> None:
@@ -248,12 +245,12 @@ def clean_city_day_chunks(chunks: Iterable[bytes]) -> CleanResult:
         packed.add(columns)
 
     def decoded(rest: bytearray, stream: Iterator[bytes], index: int) -> None:
-        columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+        columns: dict[str, list[Any]] = {name: [] for name in TEXT_COLUMNS}
         for group in _groups(rest, stream, index):
             _gather_groups((group,), locations, columns)
             if len(columns["value"]) >= _BATCH_ROWS:
                 add(columns)
-                columns = {name: [] for name in _TEXT_COLUMNS}
+                columns = {name: [] for name in TEXT_COLUMNS}
         add(columns)
 
     def arrow_columns(table: Any, first_index: int) -> dict[str, Any]:
@@ -338,52 +335,6 @@ def _decode_group(data: bytes, index: int, *, final: bool) -> _Group | None:
         ) from None
 
 
-class _Packer:
-    """Column lists of a batch of rows packed into numpy arrays, so a million rows never live as Python lists."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
-
-    def add(self, columns: dict[str, list[Any]]) -> None:
-        if not len(columns["value"]):
-            return
-        for name in ("location_id", "sensor_id"):
-            self.parts[name].append(np.array(columns[name], dtype=np.int64))
-        for name in ("value", "latitude", "longitude"):
-            self.parts[name].append(np.array(columns[name], dtype=np.float64))
-        self.parts["has_flags"].append(np.array(columns["has_flags"], dtype=bool))
-        for name in ("location_name", "parameter", "units"):
-            self.parts[name].append(np.array(columns[name], dtype=object))  # shared strings: 8 bytes a row
-        for name in ("period_start_text", "period_end_text"):  # one string per row: parsed now, 8 bytes a row
-            self.parts[name].append(_parse_stamps(columns[name]))
-
-    def columns(self) -> dict[str, Any]:
-        packed: dict[str, Any] = {}
-        for name, parts in self.parts.items():
-            if name in ("period_start_text", "period_end_text"):
-                packed[name] = parts[0].append(parts[1:]) if parts else _parse_stamps([])
-            else:
-                packed[name] = np.concatenate(parts) if parts else np.array([], dtype=_EMPTY_DTYPES.get(name, object))
-        return packed
-
-
-def _parse_stamps(texts: Any) -> pd.DatetimeIndex:
-    """UTC stamps as microseconds; a missing or malformed stamp becomes NaT (its row is dropped as no_period)."""
-    if isinstance(texts, pd.DatetimeIndex):
-        return texts
-    return pd.to_datetime(texts, format=_UTC_FORMAT, utc=True, errors="coerce").as_unit("us")
-
-
-_EMPTY_DTYPES: dict[str, Any] = {
-    "location_id": np.int64,
-    "sensor_id": np.int64,
-    "value": np.float64,
-    "latitude": np.float64,
-    "longitude": np.float64,
-    "has_flags": bool,
-}
-
-
 def _where(data: bytes, message: str) -> str:
     """` in sensor N` when the decode error lies inside a sensor's group, so the message names the sensor."""
     match = _GROUP_PATH.search(message)
@@ -401,7 +352,7 @@ def _clean(columns: dict[str, Any], window_start_text: str, window_end_text: str
     window_end = _utc(window_end_text)
     # A missing or malformed stamp becomes NaT and its row is dropped as no_period.
     start_text, end_text = columns.pop("period_start_text"), columns.pop("period_end_text")
-    period_start, period_end = _parse_stamps(start_text), _parse_stamps(end_text)
+    period_start, period_end = parse_stamps(start_text), parse_stamps(end_text)
     values = np.array(columns["value"], dtype=np.float64)  # JSON null becomes NaN here
     pairs = zip(columns["parameter"], columns["units"], strict=True)
     supported = np.array([pair in PHYSICAL_MAXIMUM for pair in pairs], dtype=bool)
