@@ -4,8 +4,10 @@ Columns are gathered in one pass over plain Python lists and filtered with numpy
 `clean_city_day_json` decodes the stored bytes straight into typed structs holding only the fields used (msgspec),
 which is what makes a million sensor-hours a day cheap in time and memory (see benchmarks/).
 `clean_city_day_chunks` does the same on the document as it streams in: the head (request, stats, locations) is
-decoded once, then one sensor's group at a time, and the columns are packed into arrays every few thousand rows,
-so memory holds the clean table and one group, never the document or its rows as objects.
+decoded once, then blocks of sensor groups are parsed by pyarrow on its own threads (`transform_arrow.py`; msgspec
+holds the GIL, so it ran on one core), group by group by msgspec from the first block pyarrow cannot answer for
+exactly as msgspec would; the columns are packed into arrays block by block, so memory holds the clean table and
+a few blocks, never the document or its rows as objects.
 """
 
 import json
@@ -20,10 +22,11 @@ import msgspec
 import numpy as np
 import pandas as pd
 
-from assets.measurement_schema import COLUMNS, PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
+from assets.measurement_schema import PHYSICAL_MAXIMUM, SENTINELS, SORT_KEYS
 from assets.openaq.units import canonical_parameter, canonical_units
+from assets.transform_arrow import GROUP_MARK, Splitter, gather_blocks, table_columns
+from assets.transform_columns import TEXT_COLUMNS, UTC_FORMAT, Packer, parse_stamps
 
-_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 DROP_REASONS = (
     "no_period",
     "outside_window",
@@ -57,7 +60,7 @@ def _parameter_key(name: str | None, units: str | None) -> tuple[str, str]:
 
 
 def _utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(datetime.strptime(text, _UTC_FORMAT)).tz_localize("UTC")
+    return pd.Timestamp(datetime.strptime(text, UTC_FORMAT)).tz_localize("UTC")
 
 
 # Every field the API documents as nullable (or has been seen null) is optional here: decoding what the API may
@@ -141,7 +144,7 @@ _GROUP_DECODER = msgspec.json.Decoder(_Group)
 # In valid JSON these byte runs cannot lie inside a string (every '"' in a string is escaped); one may still lie in
 # a row's nested object, which the decoder then reports as truncated, and the next candidate is tried.
 _MEASUREMENTS_MARK = b',"measurements":['
-_GROUP_MARK = b'},{"location_id":'
+_GROUP_MARK = GROUP_MARK
 _TRUNCATED = "Input data was truncated"
 _BATCH_ROWS = 50_000
 
@@ -150,13 +153,10 @@ def _stamp_text(stamp: _Stamp | None) -> str:
     return stamp.utc if stamp is not None and stamp.utc else ""
 
 
-_TEXT_COLUMNS = (*COLUMNS, "period_start_text", "period_end_text")
-
-
 def _gather(day: _RawDay) -> dict[str, list[Any]]:
     """One pass over every hour row of the decoded day, into plain column lists."""
     locations = {location.id: location for location in day.locations}
-    columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+    columns: dict[str, list[Any]] = {name: [] for name in TEXT_COLUMNS}
     _gather_groups(day.measurements, locations, columns)
     return columns
 
@@ -165,7 +165,7 @@ def _gather_groups(groups: Iterable[_Group], locations: dict[int, _Location], co
     for group in groups:
         location = locations.get(group.location_id)
         if location is None:
-            raise RawDataError(f"sensor {group.sensor_id} refers to location {group.location_id} not in raw data")
+            raise _missing_location(group.sensor_id, group.location_id)
         rows = group.results
         count = len(rows)
         coordinates = location.coordinates or _Coordinates()
@@ -236,18 +236,32 @@ def clean_city_day_chunks(chunks: Iterable[bytes]) -> CleanResult:
         buffer.extend(b"".join(stream))
         return clean_city_day_json(bytes(buffer))
     locations = {location.id: location for location in head.locations}
-    packed = _Packer()
-    columns: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
+    packed = Packer()
     unnamed = 0
-    for group in _groups(buffer, stream):
-        _gather_groups((group,), locations, columns)
-        if len(columns["value"]) >= _BATCH_ROWS:
-            unnamed += sum(1 for name in columns["location_name"] if not name)
-            packed.add(columns)
-            columns = {name: [] for name in _TEXT_COLUMNS}
-    unnamed += sum(1 for name in columns["location_name"] if not name)
-    packed.add(columns)
+
+    def add(columns: dict[str, Any]) -> None:
+        nonlocal unnamed
+        unnamed += int(np.count_nonzero(np.asarray(columns["location_name"], dtype=object) == ""))
+        packed.add(columns)
+
+    def decoded(rest: bytearray, stream: Iterator[bytes], index: int) -> None:
+        columns: dict[str, list[Any]] = {name: [] for name in TEXT_COLUMNS}
+        for group in _groups(rest, stream, index):
+            _gather_groups((group,), locations, columns)
+            if len(columns["value"]) >= _BATCH_ROWS:
+                add(columns)
+                columns = {name: [] for name in TEXT_COLUMNS}
+        add(columns)
+
+    def arrow_columns(table: Any, first_index: int) -> dict[str, Any]:
+        return table_columns(table, locations, _missing_location)
+
+    gather_blocks(Splitter(buffer, stream), arrow_columns, add, decoded)
     return _finish(packed.columns(), head.request, head.stats, unnamed)
+
+
+def _missing_location(sensor_id: int, location_id: int) -> RawDataError:
+    return RawDataError(f"sensor {sensor_id} refers to location {location_id} not in raw data")
 
 
 def _find_head(buffer: bytearray) -> tuple[_Head | None, int]:
@@ -268,9 +282,9 @@ def _find_head(buffer: bytearray) -> tuple[_Head | None, int]:
     return None, 0
 
 
-def _groups(buffer: bytearray, stream: Iterator[bytes]) -> Iterator[_Group]:
-    """Each group of the measurements list, decoded alone; `buffer` starts right after `"measurements":[`."""
-    index = 0
+def _groups(buffer: bytearray, stream: Iterator[bytes], index: int = 0) -> Iterator[_Group]:
+    """Each group of the measurements list from group `index` on, decoded alone; `buffer` starts at that group
+    (right after `"measurements":[` for the first)."""
     search = 0
     exhausted = False
     while True:
@@ -321,52 +335,6 @@ def _decode_group(data: bytes, index: int, *, final: bool) -> _Group | None:
         ) from None
 
 
-class _Packer:
-    """Column lists of a batch of rows packed into numpy arrays, so a million rows never live as Python lists."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[Any]] = {name: [] for name in _TEXT_COLUMNS}
-
-    def add(self, columns: dict[str, list[Any]]) -> None:
-        if not columns["value"]:
-            return
-        for name in ("location_id", "sensor_id"):
-            self.parts[name].append(np.array(columns[name], dtype=np.int64))
-        for name in ("value", "latitude", "longitude"):
-            self.parts[name].append(np.array(columns[name], dtype=np.float64))
-        self.parts["has_flags"].append(np.array(columns["has_flags"], dtype=bool))
-        for name in ("location_name", "parameter", "units"):
-            self.parts[name].append(np.array(columns[name], dtype=object))  # shared strings: 8 bytes a row
-        for name in ("period_start_text", "period_end_text"):  # one string per row: parsed now, 8 bytes a row
-            self.parts[name].append(_parse_stamps(columns[name]))
-
-    def columns(self) -> dict[str, Any]:
-        packed: dict[str, Any] = {}
-        for name, parts in self.parts.items():
-            if name in ("period_start_text", "period_end_text"):
-                packed[name] = parts[0].append(parts[1:]) if parts else _parse_stamps([])
-            else:
-                packed[name] = np.concatenate(parts) if parts else np.array([], dtype=_EMPTY_DTYPES.get(name, object))
-        return packed
-
-
-def _parse_stamps(texts: Any) -> pd.DatetimeIndex:
-    """UTC stamps as microseconds; a missing or malformed stamp becomes NaT (its row is dropped as no_period)."""
-    if isinstance(texts, pd.DatetimeIndex):
-        return texts
-    return pd.to_datetime(texts, format=_UTC_FORMAT, utc=True, errors="coerce").as_unit("us")
-
-
-_EMPTY_DTYPES: dict[str, Any] = {
-    "location_id": np.int64,
-    "sensor_id": np.int64,
-    "value": np.float64,
-    "latitude": np.float64,
-    "longitude": np.float64,
-    "has_flags": bool,
-}
-
-
 def _where(data: bytes, message: str) -> str:
     """` in sensor N` when the decode error lies inside a sensor's group, so the message names the sensor."""
     match = _GROUP_PATH.search(message)
@@ -384,7 +352,7 @@ def _clean(columns: dict[str, Any], window_start_text: str, window_end_text: str
     window_end = _utc(window_end_text)
     # A missing or malformed stamp becomes NaT and its row is dropped as no_period.
     start_text, end_text = columns.pop("period_start_text"), columns.pop("period_end_text")
-    period_start, period_end = _parse_stamps(start_text), _parse_stamps(end_text)
+    period_start, period_end = parse_stamps(start_text), parse_stamps(end_text)
     values = np.array(columns["value"], dtype=np.float64)  # JSON null becomes NaN here
     pairs = zip(columns["parameter"], columns["units"], strict=True)
     supported = np.array([pair in PHYSICAL_MAXIMUM for pair in pairs], dtype=bool)

@@ -16,19 +16,19 @@ import pyarrow.json as pajson
 
 from assets.measurements_parquet import measurements_to_parquet
 from assets.parquet import table_to_parquet_bytes
-from assets.transform import clean_city_day_json
+from assets.resources.object_store import STREAM_READ_BYTES
+from assets.transform import clean_city_day_chunks
 
 _UTC_MICROS = pa.timestamp("us", tz="UTC")  # pyarrow's reader already parsed the `...Z` texts as timestamps
 Variant = Callable[[bytes], tuple[int, bytes]]
 
 
 def pipeline(data: bytes) -> tuple[int, bytes]:
-    """The clean step's cleaning on the whole stored document, then parquet.
-
-    The clean pods run the same cleaning on the document as it streams in (`clean_city_day_chunks`, the same result:
-    tests/assets/test_streaming.py), in memory bounded by the clean table; this variant times the whole-document path.
-    """
-    frame = clean_city_day_json(data).frame
+    """What a clean pod does: the stored document cleaned as it streams in (`clean_city_day_chunks`, in chunks of the
+    object store's read size, as `StoredChunks` hands them over), then parquet."""
+    view = memoryview(data)
+    chunks = (bytes(view[at : at + STREAM_READ_BYTES]) for at in range(0, len(data), STREAM_READ_BYTES))
+    frame = clean_city_day_chunks(chunks).frame
     return len(frame), measurements_to_parquet(frame)
 
 
