@@ -10,33 +10,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from tests.compiler.events.replay_settings import replay_settings
 from tests.compiler.events.test_object_sensor_replay import _client, _compiler
 
 MODULE = "tests.compiler.projects.asset_events"
-
-
-def _settings(env: dict[str, str], markers: Path) -> str:
-    return f"""
-[tool.compiler]
-name = "asset-events"
-image = "registry.example/asset-events"
-image_tag = "1.0"
-namespace = "argo"
-service_account = "asset-events"
-config_map = "asset-events-config"
-
-[tool.compiler.config]
-FIXTURE_MARKER_DIR = "{markers}"
-MINIO_BUCKET = "{env["MINIO_BUCKET"]}"
-MINIO_ENDPOINT = "{env["MINIO_ENDPOINT"]}"
-
-[tool.compiler.env]
-HOME = "/tmp"
-
-[tool.compiler.secrets]
-MINIO_ACCESS_KEY = {{ name = "minio-credentials", key = "access-key" }}
-MINIO_SECRET_KEY = {{ name = "minio-credentials", key = "secret-key" }}
-"""
 
 
 def _dagster_requests() -> set[str]:
@@ -62,7 +39,7 @@ def test_dagster_and_the_compiled_asset_sensor_request_the_same_runs(s3_env: dic
     from tests.compiler.projects.asset_events import CITIES
 
     markers = tmp_path / "markers"
-    (tmp_path / "pyproject.toml").write_text(_settings(s3_env, markers), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(replay_settings("asset-events", s3_env, markers), encoding="utf-8")
     out = tmp_path / "out"
     settings = ["--settings", str(tmp_path / "pyproject.toml")]
     built = _compiler(["build", "--module", MODULE, *settings, "--out", str(out)], s3_env, markers)

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from tests.compiler.events.test_asset_sensor_replay import _settings
+from tests.compiler.events.replay_settings import replay_settings
 from tests.compiler.events.test_object_sensor_replay import _client, _compiler
 
 MODULE = "tests.compiler.projects.multi_asset_events"
@@ -39,9 +39,7 @@ def test_dagster_and_the_compiled_multi_asset_sensor_run_after_the_same_updates(
     s3_env: dict[str, str], tmp_path: Path
 ) -> None:
     markers = tmp_path / "markers"
-    (tmp_path / "pyproject.toml").write_text(
-        _settings(s3_env, markers).replace("asset-events", "multi-events"), encoding="utf-8"
-    )
+    (tmp_path / "pyproject.toml").write_text(replay_settings("multi-events", s3_env, markers), encoding="utf-8")
     out = tmp_path / "out"
     settings = ["--settings", str(tmp_path / "pyproject.toml")]
     built = _compiler(["build", "--module", MODULE, *settings, "--out", str(out)], s3_env, markers)

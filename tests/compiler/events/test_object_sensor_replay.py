@@ -14,6 +14,7 @@ import pytest
 from minio import Minio
 
 from compiler.sensors.store import endpoint_parts
+from tests.compiler.events.replay_settings import replay_settings
 from tests.compiler.support import REPO, compiler_process
 
 MODULE = "tests.compiler.projects.object_events"
@@ -31,30 +32,6 @@ ROUNDS = (
         "air_quality/city=linz/date=2026-11-28/measurements.parquet",  # names no partition: linz is not a city
     ),
 )
-
-
-def _settings(env: dict[str, str], markers: Path) -> str:
-    return f"""
-[tool.compiler]
-name = "object-events"
-image = "registry.example/object-events"
-image_tag = "1.0"
-namespace = "argo"
-service_account = "object-events"
-config_map = "object-events-config"
-
-[tool.compiler.config]
-FIXTURE_MARKER_DIR = "{markers}"
-MINIO_BUCKET = "{env["MINIO_BUCKET"]}"
-MINIO_ENDPOINT = "{env["MINIO_ENDPOINT"]}"
-
-[tool.compiler.env]
-HOME = "/tmp"
-
-[tool.compiler.secrets]
-MINIO_ACCESS_KEY = {{ name = "minio-credentials", key = "access-key" }}
-MINIO_SECRET_KEY = {{ name = "minio-credentials", key = "secret-key" }}
-"""
 
 
 def _client(env: dict[str, str]) -> Minio:
@@ -94,7 +71,7 @@ class DagsterDaemonStandIn:
 @pytest.mark.timeout(900)
 def test_dagster_and_the_compiled_sensor_request_the_same_partitions(s3_env: dict[str, str], tmp_path: Path) -> None:
     markers, events = tmp_path / "markers", tmp_path / "events"
-    (tmp_path / "pyproject.toml").write_text(_settings(s3_env, markers), encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(replay_settings("object-events", s3_env, markers), encoding="utf-8")
     out = tmp_path / "out"
     built = _compiler(
         ["build", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"), "--out", str(out)],
