@@ -24,6 +24,7 @@ from compiler.builder.fidelity.resource_env import env_vars_of
 from compiler.builder.fidelity.schedule_ticks import sample_ticks
 from compiler.builder.fidelity.tick_selection import has_own_code
 from compiler.builder.model import OpJobSpec, ScheduleSpec
+from compiler.builder.op_steps import job_handoffs, read_op_steps
 from compiler.builder.partitions import CHECK_TIME
 from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
@@ -58,16 +59,20 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
     _refuse_required_config(job, where)
     _refuse_dynamic_partitions(job, where)
     pod = read_pod_overrides(where, _tags(job.tags))
-    warnings = [_one_pod_warning(job), *_retries_off_warning(job)]
-    warnings.extend(_per_op_warnings(job))
+    steps, reason = read_op_steps(job)
+    one_pod = [_one_pod_warning(job, reason), *_retries_off_warning(job), *_per_op_warnings(job)]
     return OpJobSpec(
         name=job.name,
         pod=pod,
         partitioned=job.partitions_def is not None,
-        warnings=tuple(warnings),
         description=job.description,
         env_vars=_env_vars(job, shared or {}),
         pools=_pools(job),
+        steps=steps,
+        one_pod_reason=reason,
+        handoffs=job_handoffs(job, shared or {}) if steps else (),
+        one_pod_warnings=tuple(one_pod),
+        per_op_warnings=tuple(_op_pod_warnings(job)),
     )
 
 
@@ -152,13 +157,31 @@ def _refuse_dynamic_partitions(job: dg.JobDefinition, where: str) -> None:
         )
 
 
-def _one_pod_warning(job: dg.JobDefinition) -> str:
+def _one_pod_warning(job: dg.JobDefinition, reason: str) -> str:
     executor = job.executor_def.name if job.executor_def else "default"
+    why = f" ({reason})" if reason else " (one task per op needs every handoff on shared storage)"
     return (
-        f"job {job.name}: runs in one pod ({ONE_POD_ENTRY} {job.name}) with Dagster's in-process execution: its "
-        f"{len(_ops(job))} op(s) run one at a time there, not one pod per op, and values pass between them as "
+        f"job {job.name}: runs in one pod ({ONE_POD_ENTRY} {job.name}) with Dagster's in-process execution{why}: "
+        f"its {len(_ops(job))} op(s) run one at a time there, not one pod per op, and values pass between them as "
         f"execute_in_process passes them; the {executor} executor's concurrency is not used"
     )
+
+
+def _op_pod_warnings(job: dg.JobDefinition) -> list[str]:
+    """One task per op: what still differs from Dagster's per-step pods (compiler/builder/op_steps.py)."""
+    warnings = []
+    for name, op in _ops(job):
+        if TAG in (op.tags or {}):
+            warnings.append(
+                f"job {job.name}: op {name}'s {TAG} tag is not applied: every op's pod takes the job's own {TAG} "
+                "tag; set the pod settings on the job"
+            )
+    if _pools(job):
+        warnings.append(
+            f"job {job.name}: every op's pod holds the pools of all its ops ({', '.join(_pools(job))}) while it "
+            "runs, not only the op naming one: a stricter limit than Dagster's"
+        )
+    return warnings
 
 
 def _retries_off_warning(job: dg.JobDefinition) -> list[str]:

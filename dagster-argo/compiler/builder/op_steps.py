@@ -1,0 +1,125 @@
+"""One task per op: an op job whose every handoff goes through shared storage runs each op in its own pod, as
+Dagster's k8s executor (or the multiprocess executor on one machine) runs each step in its own process.
+
+Read here (the build's load stage): the job's ops and their dependencies (`OpStep`s), and the IO managers its ops'
+outputs go through (`IOHandoff`s, judged as for assets by compiler/builder/fidelity/io_handoff.py). Decided with
+the settings (compiler/builder/op_job_plan.py): when every handoff is on shared storage the `job-<name>` DAG holds
+one task per op (`materialize --job J --op STEP`, compiler/materialize/op_step.py); otherwise the whole job runs in
+one pod, as before.
+
+Shapes this module maps to Argo (anything else keeps the one-pod mapping, which stays faithful, and says why):
+- ops of the job's top-level graph (ops inside nested graphs: one pod);
+- a `DynamicOut` whose mapped ops (`.map(op)`) read no other mapped op's output: each mapped op is one task with
+  `withParam` over the mapping keys the dynamic op's pod writes; a mapped op's outputs are only collected
+  (`.collect()`), and mapped ops have no optional outputs (their pods' outcomes are not visible to the collect).
+Why `withParam` and not a pod per key decided by a planner: the mapping keys exist only once the dynamic op ran, and
+Argo expands a `withParam` task when its upstream finished, which is when Dagster's executor resolves the mapping.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import dagster as dg
+from dagster._core.definitions.dependency import NodeInput
+
+from compiler.builder.fidelity.io_handoff import DUCKDB_KIND, FILESYSTEM_KIND, _pod_local_kind, check_handoffs
+from compiler.builder.model import IOHandoff
+from compiler.builder.naming import fit_name, sanitise
+from compiler.errors import UnsupportedInputError
+from compiler.settings import Settings
+
+
+@dataclass(frozen=True)
+class OpStep:
+    """One op of the job, one Argo task: `handle` is Dagster's step key without a mapping key."""
+
+    handle: str
+    upstream: tuple[str, ...]  # the ops whose outputs it reads (direct dependencies), sorted
+    mapped_over: str = ""  # a mapped op (`.map()`): the op whose DynamicOut it fans out over
+    dynamic: bool = False  # has a DynamicOut: its pod writes the mapping keys
+
+
+def read_op_steps(job: dg.JobDefinition) -> tuple[tuple[OpStep, ...], str]:
+    """The job's ops as steps, or () and the reason its shape keeps the one-pod mapping."""
+    graph = job.graph
+    structure = graph.dependency_structure
+    steps: list[OpStep] = []
+    mapped: set[str] = set()
+    for node in graph.nodes:
+        if not isinstance(node.definition, dg.OpDefinition):
+            return (), f"graph {node.name} nests ops (ops inside nested graphs run in one pod)"
+        if structure.is_dynamic_mapped(node.name):
+            mapped.add(node.name)
+    for node in sorted(graph.nodes, key=lambda n: n.name):
+        definition = node.definition
+        assert isinstance(definition, dg.OpDefinition)
+        upstream: set[str] = set()
+        for input_def in definition.input_defs:
+            node_input = NodeInput(node, input_def)
+            if input_def.input_manager_key:
+                return (), f"op {node.name} loads input {input_def.name} with an input manager"
+            for output in structure.get_deps_list(node_input) if structure.has_deps(node_input) else []:
+                source = output.node_name
+                if source in mapped and not structure.has_dynamic_fan_in_dep(node_input):
+                    return (), f"op {node.name} reads mapped op {source}'s output outside a .collect()"
+                upstream.add(source)
+        mapped_over = ""
+        if node.name in mapped:
+            dynamic_output = structure.get_upstream_dynamic_output_for_node(node.name)
+            mapped_over = dynamic_output.node_name if dynamic_output is not None else ""
+            if mapped_over in mapped:
+                return (), f"op {node.name} is mapped over a mapped op (nested maps run in one pod)"
+            if any(not out.is_required for out in definition.output_defs):
+                return (), f"mapped op {node.name} has an optional output"
+        dynamic_outputs = [out.name for out in definition.output_defs if out.is_dynamic]
+        if len(dynamic_outputs) > 1:
+            return (), f"op {node.name} has {len(dynamic_outputs)} DynamicOuts (one mapping-keys list per pod)"
+        dynamic = bool(dynamic_outputs)
+        steps.append(
+            OpStep(handle=node.name, upstream=tuple(sorted(upstream)), mapped_over=mapped_over, dynamic=dynamic)
+        )
+    return tuple(steps), ""
+
+
+def job_handoffs(job: dg.JobDefinition, shared: Mapping[str, Any]) -> tuple[IOHandoff, ...]:
+    """Every output an op hands to another op through an IO manager that keeps values inside one pod (a filesystem
+    IO manager may be on a shared volume; the settings decide that), as fidelity/io_handoff.py judges assets."""
+    resources = {**shared, **job.resource_defs}
+    structure = job.graph.dependency_structure
+    handoffs: list[IOHandoff] = []
+    for node in sorted(job.graph.nodes, key=lambda n: n.name):
+        downstream = structure.output_to_downstream_inputs_for_node(node.name)
+        for output, inputs in sorted(downstream.items(), key=lambda item: item[0].output_def.name):
+            if output.output_def.dagster_type.is_nothing or not inputs:
+                continue
+            key = output.output_def.io_manager_key
+            found = _pod_local_kind(key, resources)
+            if found is None:
+                continue
+            kind, path = found
+            handoffs.append(
+                IOHandoff(
+                    asset=f"{node.name}.{output.output_def.name}",
+                    upstream=node.name,
+                    io_manager_key=key,
+                    kind=kind,
+                    can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
+                    path=path if isinstance(path, str) else None,
+                    path_variable=path.env_var_name if isinstance(path, dg.EnvVar) else None,
+                )
+            )
+    return tuple(handoffs)
+
+
+def on_shared_storage(handoffs: tuple[IOHandoff, ...], settings: Settings) -> bool:
+    """Whether every handoff reaches the next pod, by the assets' rule (fidelity/io_handoff.py check_handoffs)."""
+    try:
+        check_handoffs(handoffs, settings)
+    except UnsupportedInputError:
+        return False
+    return True
+
+
+def task_name(handle: str) -> str:
+    return fit_name(sanitise(handle, fallback="op"))
