@@ -22,6 +22,7 @@ from typing import Any
 
 import dagster as dg
 from dagster._core.definitions.dependency import NodeInput
+from dagster._core.definitions.job_definition import default_job_io_manager
 
 from compiler.builder.fidelity.io_handoff import DUCKDB_KIND, FILESYSTEM_KIND, _pod_local_kind, check_handoffs
 from compiler.builder.model import IOHandoff
@@ -48,7 +49,7 @@ def read_op_steps(job: dg.JobDefinition) -> tuple[tuple[OpStep, ...], str]:
     mapped: set[str] = set()
     for node in graph.nodes:
         if not isinstance(node.definition, dg.OpDefinition):
-            return (), f"graph {node.name} nests ops (ops inside nested graphs run in one pod)"
+            return (), f"graph {node.name} nests ops: ops inside nested graphs are not yet one task each"
         if structure.is_dynamic_mapped(node.name):
             mapped.add(node.name)
     for node in sorted(graph.nodes, key=lambda n: n.name):
@@ -69,12 +70,12 @@ def read_op_steps(job: dg.JobDefinition) -> tuple[tuple[OpStep, ...], str]:
             dynamic_output = structure.get_upstream_dynamic_output_for_node(node.name)
             mapped_over = dynamic_output.node_name if dynamic_output is not None else ""
             if mapped_over in mapped:
-                return (), f"op {node.name} is mapped over a mapped op (nested maps run in one pod)"
+                return (), f"op {node.name} is mapped over a mapped op: nested maps are not one task each"
             if any(not out.is_required for out in definition.output_defs):
                 return (), f"mapped op {node.name} has an optional output"
         dynamic_outputs = [out.name for out in definition.output_defs if out.is_dynamic]
         if len(dynamic_outputs) > 1:
-            return (), f"op {node.name} has {len(dynamic_outputs)} DynamicOuts (one mapping-keys list per pod)"
+            return (), f"op {node.name} has {len(dynamic_outputs)} DynamicOuts: its pod writes one mapping-keys list"
         dynamic = bool(dynamic_outputs)
         steps.append(
             OpStep(handle=node.name, upstream=tuple(sorted(upstream)), mapped_over=mapped_over, dynamic=dynamic)
@@ -85,7 +86,8 @@ def read_op_steps(job: dg.JobDefinition) -> tuple[tuple[OpStep, ...], str]:
 def job_handoffs(job: dg.JobDefinition, shared: Mapping[str, Any]) -> tuple[IOHandoff, ...]:
     """Every output an op hands to another op through an IO manager that keeps values inside one pod (a filesystem
     IO manager may be on a shared volume; the settings decide that), as fidelity/io_handoff.py judges assets."""
-    resources = {**shared, **job.resource_defs}
+    bound = {**shared, **job.resource_defs}
+    resources = {key: _as_configured(value) for key, value in bound.items() if value is not default_job_io_manager}
     structure = job.graph.dependency_structure
     handoffs: list[IOHandoff] = []
     for node in sorted(job.graph.nodes, key=lambda n: n.name):
@@ -110,6 +112,26 @@ def job_handoffs(job: dg.JobDefinition, shared: Mapping[str, Any]) -> tuple[IOHa
                 )
             )
     return tuple(handoffs)
+
+
+def _as_configured(resource: Any) -> Any:
+    """A job binds a ConfigurableResource (FilesystemIOManager(base_dir=...), S3PickleIOManager, ...) as a
+    ResourceDefinition whose config defaults are its fields; rebuilt (unvalidated) as that class, it is judged as
+    the assets' IO managers are, its base_dir an EnvVar when it was one. (The job's default IO manager is left
+    out by the caller: absent, it is judged as Dagster's default filesystem one, on the pod's disk.)"""
+    cls = getattr(resource, "_configurable_resource_cls", None)
+    if cls is None:
+        return resource
+    field = resource.config_field
+    defaults = field.default_value if field is not None and field.default_provided else {}
+    values = {
+        key: dg.EnvVar(value["env"]) if isinstance(value, dict) and set(value) == {"env"} else value
+        for key, value in (defaults if isinstance(defaults, dict) else {}).items()
+    }
+    try:
+        return cls.model_construct(**values)
+    except Exception:  # a class that cannot be built without validation: judged as a custom IO manager
+        return resource
 
 
 def on_shared_storage(handoffs: tuple[IOHandoff, ...], settings: Settings) -> bool:
