@@ -63,9 +63,8 @@ def test_the_shared_storage_nightly_job_runs_one_pod_per_op_as_dagster_runs_it(
     assert tasks["count-rows"]["withParam"] == "{{tasks.list-files.outputs.parameters.mapping-keys}}"
     assert tasks["summarize"]["depends"] == "count-rows"  # the collect waits for every mapped pod
 
-    replay = run_local(
-        tmp_path, "--scheduled-time", TICK.isoformat().replace("+00:00", "Z"), "-p", "schedule=nightly_files_shared_schedule"
-    )
+    tick = TICK.isoformat().replace("+00:00", "Z")
+    replay = run_local(tmp_path, "--scheduled-time", tick, "-p", "schedule=nightly_files_shared_schedule")
     output = replay.stdout + replay.stderr
     assert replay.returncode == (0 if succeeds else 1), output
     assert sorted(runs(argo_record)) == sorted(runs(dagster_record)), output
@@ -114,9 +113,11 @@ def test_op_job_features_one_pod_per_op_replay_as_dagster_runs_them(
     if job == "nested":
         assert project.nested.execute_in_process(instance=dg.DagsterInstance.ephemeral()).success
     else:
-        with dg.DagsterInstance.local_temp(str(tmp_path / "dagster-home")) as instance:
-            with dg.execute_job(dg.reconstructable(getattr(project, job)), instance=instance) as direct:
-                assert direct.success is succeeds
+        with (
+            dg.DagsterInstance.local_temp(str(tmp_path / "dagster-home")) as instance,
+            dg.execute_job(dg.reconstructable(getattr(project, job)), instance=instance) as direct,
+        ):
+            assert direct.success is succeeds
 
     built = build(tmp_path, "op_job_features", SHARED)
     assert built.returncode == 0, built.stderr

@@ -12,8 +12,8 @@ import dataclasses
 
 from compiler.builder.fidelity.pools import check_pool_limits
 from compiler.builder.model import AssetSpec, OpJobSpec, RetrySpec
-from compiler.builder.op_steps import OpStep, on_shared_storage, task_name
 from compiler.builder.naming import NAME_LIMIT, fit_name, sanitise, with_hash
+from compiler.builder.op_steps import OpStep, on_shared_storage, task_name
 from compiler.builder.plan_types import Dag, StepTemplate, Task, free_text
 from compiler.builder.steps import instance_env, settings_key, step_template
 from compiler.errors import UnsupportedInputError

@@ -146,7 +146,7 @@ def execute_op_step(
     """Dagster's own step execution (`execute_plan` of a one-step plan), under the shared run id."""
     from dagster import DagsterEventType
     from dagster._core.definitions.job_base import InMemoryJob
-    from dagster._core.execution.api import create_execution_plan, execute_plan
+    from dagster._core.execution.api import execute_plan
     from dagster._core.execution.retries import RetryMode
 
     from compiler.materialize.console import pod_logger_run_config, pod_loggers
@@ -163,7 +163,7 @@ def execute_op_step(
             run_config = dict(job.partitioned_config.get_run_config_for_partition_key(partition))
             run_tags.update(job.partitioned_config.get_tags_for_partition_key(partition, job_name=job.name))
         else:
-            run_tags.update(job.get_tags_for_partition_key(partition))
+            run_tags.update(job.get_tags_for_partition_key(partition, selected_asset_keys=None))
     run_config = {**pod_logger_run_config(job.loggers), **run_config}
     wrapped = InMemoryJob(job)
 
@@ -185,8 +185,10 @@ def execute_op_step(
                 dagster_run = instance.get_run_by_id(run_id)
                 if dagster_run is None:
                     raise
-        events: list[DagsterEvent] = execute_plan(
-            plan, wrapped, instance, dagster_run, run_config=run_config, retry_mode=_retry_mode(job, RetryMode)
+        events: list[DagsterEvent] = list(
+            execute_plan(
+                plan, wrapped, instance, dagster_run, run_config=run_config, retry_mode=_retry_mode(job, RetryMode)
+            )
         )
     if any(event.event_type == DagsterEventType.STEP_FAILURE for event in events):
         return StepOutcome(state, [], failure=_root_error(events))
@@ -213,7 +215,7 @@ def _dependencies(plan: "ExecutionPlan", step_key: str) -> list[tuple[bool, list
     """Per input: (fan-in, the step outputs it reads)."""
     from dagster._core.execution.plan.inputs import FromMultipleSources
 
-    step = plan.get_step_by_key(step_key)
+    step = plan.get_executable_step_by_key(step_key)
     return [
         (isinstance(step_input.source, FromMultipleSources), list(step_input.get_step_output_handle_dependencies()))
         for step_input in step.step_inputs
@@ -224,8 +226,9 @@ def _missing_inputs(plan: "ExecutionPlan", step_key: str, state: KnownState) -> 
     """Dagster's `_should_skip_step`: an output of a finished step that is not stored."""
     for fan_in, handles in _dependencies(plan, step_key):
         missing = [
-            h for h in handles if h.step_key in state.done and (h.step_key, h.output_name, h.mapping_key or "")
-            not in state.ready
+            h
+            for h in handles
+            if h.step_key in state.done and (h.step_key, h.output_name, h.mapping_key or "") not in state.ready
         ]
         if missing and (not fan_in or len(missing) == len(handles)):
             return [f"{h.step_key}.{h.output_name}" for h in missing]
