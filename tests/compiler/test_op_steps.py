@@ -140,3 +140,33 @@ def test_op_job_features_one_pod_per_op_replay_as_dagster_runs_them(
     assert tasks == ([job.replace("_", "-")] if one_pod else sorted(op.replace("_", "-") for op in ops))
     if job == "conditional":  # quarantine's pod ran and skipped the op, as Dagster skipped it: a success in Argo
         assert "✔ quarantine" in output
+
+
+@pytest.mark.parametrize("job", ["quiet_day", "either_source", "nothing_yielded"])
+def test_dagster_skipping_rules_hold_across_pods(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, job: str) -> None:
+    """An optional DynamicOut yielding nothing skips the collect's op; a fan-in runs with the sources that yielded
+    and is skipped only when none did: the same ops ran as under Dagster's own executor, one process per step."""
+    from tests.compiler.projects.fidelity import op_step_shapes as project
+
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(dagster_record))
+    (tmp_path / "dagster-home").mkdir()
+    with (
+        dg.DagsterInstance.local_temp(str(tmp_path / "dagster-home")) as instance,
+        dg.execute_job(dg.reconstructable(getattr(project, job)), instance=instance) as direct,
+    ):
+        assert direct.success
+
+    built = build(tmp_path, "op_step_shapes", SHARED)
+    assert built.returncode == 0, built.stderr
+    assert "runs in one pod" not in built.stderr
+    replay = run_local(tmp_path, "--entrypoint", f"job-{job.replace('_', '-')}")
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 0, output
+    assert sorted(runs(argo_record)) == sorted(runs(dagster_record)), output
+    assert _stored(argo_record) == _stored(dagster_record), output
+    assert {  # the rule at work, in Dagster's own answer
+        "quiet_day": runs(dagster_record) == ["no_files"],
+        "either_source": "combine [2]" in runs(dagster_record) and "report 2" in runs(dagster_record),
+        "nothing_yielded": not any(r.startswith(("combine", "report")) for r in runs(dagster_record)),
+    }[job]

@@ -41,7 +41,7 @@ class KnownState:
 
     ready: set[tuple[str, str, str]] = field(default_factory=set)
     done: set[str] = field(default_factory=set)
-    mappings: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    mappings: dict[str, dict[str, list[str] | None]] = field(default_factory=dict)
 
     def as_json(self) -> str:
         return json.dumps(
@@ -169,9 +169,10 @@ def execute_op_step(
 
     plan = _plan(wrapped, run_config, step_key, state, set())
     missing = _missing_inputs(plan, step_key, state)
+    dynamic = {o.name: o.is_required for o in plan.get_step_by_key(step_key).step_outputs if o.is_dynamic}
     if missing:
-        finished = KnownState(set(state.ready), {*state.done, step_key}, state.mappings)
-        return StepOutcome(finished, [], skipped_because=f"upstream output(s) not yielded: {', '.join(missing)}")
+        skipped = _after(state, step_key, [], dynamic)
+        return StepOutcome(skipped.state, [], skipped_because=f"upstream output(s) not yielded: {', '.join(missing)}")
     plan = _plan(wrapped, run_config, step_key, state, _assumed_ready(plan, step_key, state))
 
     with open_instance() as instance:
@@ -192,7 +193,6 @@ def execute_op_step(
         )
     if any(event.event_type == DagsterEventType.STEP_FAILURE for event in events):
         return StepOutcome(state, [], failure=_root_error(events))
-    dynamic = [output.name for output in plan.get_step_by_key(step_key).step_outputs if output.is_dynamic]
     return _after(state, step_key, events, dynamic)
 
 
@@ -251,8 +251,11 @@ def _retry_mode(job: "JobDefinition", retry_mode: Any) -> Any:
     return retry_mode.DISABLED if isinstance(retries, dict) and "disabled" in retries else retry_mode.ENABLED
 
 
-def _after(state: KnownState, step_key: str, events: list["DagsterEvent"], dynamic: list[str]) -> StepOutcome:
-    """The known state after this step: its stored outputs and its DynamicOut's mapping keys added."""
+def _after(state: KnownState, step_key: str, events: list["DagsterEvent"], dynamic: dict[str, bool]) -> StepOutcome:
+    """The known state after this step (ran, or skipped: no events): its stored outputs and its DynamicOuts'
+    mapping keys added, as ActiveExecution's `_resolve_any_dynamic_outputs` completes them: an optional DynamicOut
+    that yielded nothing maps to None, which makes Dagster skip what reads it (the collect's op included), a
+    required one to [] (the collect's op runs with [])."""
     from dagster import DagsterEventType
 
     after = KnownState(set(state.ready), {*state.done, step_key}, {k: dict(v) for k, v in state.mappings.items()})
@@ -264,8 +267,9 @@ def _after(state: KnownState, step_key: str, events: list["DagsterEvent"], dynam
         after.ready.add((handle.step_key, handle.output_name, handle.mapping_key or ""))
         if handle.mapping_key:
             keys.setdefault(handle.output_name, []).append(handle.mapping_key)
-    for name in dynamic:
-        after.mappings.setdefault(step_key, {})[name] = keys.get(name, [])
+    for name, required in dynamic.items():
+        found = keys.get(name, [])
+        after.mappings.setdefault(step_key, {})[name] = found if found or required else None
     mapping_keys = [key for name in sorted(dynamic) for key in keys.get(name, [])]
     return StepOutcome(after, mapping_keys)
 
