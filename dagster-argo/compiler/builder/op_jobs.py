@@ -70,7 +70,7 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
         pools=_pools(job),
         steps=steps,
         one_pod_reason=reason,
-        handoffs=job_handoffs(job, shared or {}) if steps else (),
+        handoffs=job_handoffs(job, shared or {}, steps),
         one_pod_warnings=tuple(one_pod),
         per_op_warnings=tuple(_op_pod_warnings(job)),
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
-from dagster._core.definitions.dependency import NodeInput
+from dagster._core.definitions.dependency import NodeHandle, NodeInput
 from dagster._core.definitions.job_definition import default_job_io_manager
 
 from compiler.builder.fidelity.io_handoff import DUCKDB_KIND, FILESYSTEM_KIND, _pod_local_kind, check_handoffs
@@ -45,11 +45,11 @@ def read_op_steps(job: dg.JobDefinition) -> tuple[tuple[OpStep, ...], str]:
     """The job's ops as steps, or () and the reason its shape keeps the one-pod mapping."""
     graph = job.graph
     structure = graph.dependency_structure
+    if any(not isinstance(node.definition, dg.OpDefinition) for node in graph.nodes):
+        return _nested_steps(job)
     steps: list[OpStep] = []
     mapped: set[str] = set()
     for node in graph.nodes:
-        if not isinstance(node.definition, dg.OpDefinition):
-            return (), f"graph {node.name} nests ops: ops inside nested graphs are not yet one task each"
         if structure.is_dynamic_mapped(node.name):
             mapped.add(node.name)
     for node in sorted(graph.nodes, key=lambda n: n.name):
@@ -83,28 +83,94 @@ def read_op_steps(job: dg.JobDefinition) -> tuple[tuple[OpStep, ...], str]:
     return tuple(steps), ""
 
 
-def job_handoffs(job: dg.JobDefinition, shared: Mapping[str, Any]) -> tuple[IOHandoff, ...]:
-    """Every output an op hands to another op through an IO manager that keeps values inside one pod (a filesystem
-    IO manager may be on a shared volume; the settings decide that), as fidelity/io_handoff.py judges assets."""
+def _nested_steps(job: dg.JobDefinition) -> tuple[tuple[OpStep, ...], str]:
+    """Ops inside nested graphs: one step per op, by node handle (`outer.inner`, Dagster's step key), its
+    upstream ops found through the graphs' input and output mappings as Dagster's plan builder resolves them.
+    Dynamic outputs inside nested graphs keep the one-pod mapping."""
+    ops = [
+        (handle, job.graph.get_node(handle).definition)
+        for handle in job.graph.iterate_node_handles()
+        if isinstance(job.graph.get_node(handle).definition, dg.OpDefinition)
+    ]
+    steps = []
+    for handle, definition in sorted(ops, key=lambda pair: str(pair[0])):
+        assert isinstance(definition, dg.OpDefinition)
+        if any(out.is_dynamic for out in definition.output_defs) or _is_mapped(job.graph, handle):
+            return (), f"op {handle} has dynamic outputs inside nested graphs"
+        upstream: set[str] = set()
+        for input_def in definition.input_defs:
+            if input_def.input_manager_key:
+                return (), f"op {handle} loads input {input_def.name} with an input manager"
+            upstream.update(str(source) for source, _output in _sources(job.graph, handle, input_def.name))
+        steps.append(OpStep(handle=str(handle), upstream=tuple(sorted(upstream))))
+    return tuple(steps), ""
+
+
+def _graph_at(root: dg.GraphDefinition, handle: Any) -> dg.GraphDefinition:
+    """The graph holding the node `handle` (the job's own graph at the top)."""
+    if handle.parent is None:
+        return root
+    definition = root.get_node(handle.parent).definition
+    assert isinstance(definition, dg.GraphDefinition)
+    return definition
+
+
+def _is_mapped(root: dg.GraphDefinition, handle: Any) -> bool:
+    return _graph_at(root, handle).dependency_structure.is_dynamic_mapped(handle.name)
+
+
+def _sources(root: dg.GraphDefinition, handle: Any, input_name: str) -> list[tuple[Any, str]]:
+    """(op handle, output name) of every op output feeding this node's input: through its graph's dependencies,
+    into a graph node via its output mappings, out of a graph via its input mappings."""
+    graph = _graph_at(root, handle)
+    node = graph.node_named(handle.name)
+    node_input = NodeInput(node, node.definition.input_def_named(input_name))
+    structure = graph.dependency_structure
+    if structure.has_deps(node_input):
+        found = []
+        for output in structure.get_deps_list(node_input):
+            source = handle.parent.with_child(NodeHandle(output.node_name, None)) if handle.parent else None
+            source = source or NodeHandle(output.node_name, None)
+            definition = output.node.definition
+            if isinstance(definition, dg.GraphDefinition):
+                origin_def, origin = definition.resolve_output_to_origin(output.output_def.name, source)
+                found.append((origin, origin_def.name))
+            else:
+                found.append((source, output.output_def.name))
+        return found
+    if handle.parent is None:
+        return []  # a job input (input_values, config): no op feeds it
+    return [
+        item
+        for mapping in graph.input_mappings
+        if mapping.maps_to.node_name == handle.name and mapping.maps_to.input_name == input_name
+        for item in _sources(root, handle.parent, mapping.graph_input_name)
+    ]
+
+
+def job_handoffs(job: dg.JobDefinition, shared: Mapping[str, Any], steps: tuple[OpStep, ...]) -> tuple[IOHandoff, ...]:
+    """The outputs of every op another op reads (each of its outputs but Nothing: which one a reader reads does not
+    matter for where the op's pod stores them) that go through an IO manager keeping values inside one pod (a
+    filesystem IO manager may be on a shared volume; the settings decide that), as fidelity/io_handoff.py judges
+    assets."""
     bound = {**shared, **job.resource_defs}
     resources = {key: _as_configured(value) for key, value in bound.items() if value is not default_job_io_manager}
-    structure = job.graph.dependency_structure
+    producers = sorted({up for step in steps for up in step.upstream})
     handoffs: list[IOHandoff] = []
-    for node in sorted(job.graph.nodes, key=lambda n: n.name):
-        downstream = structure.output_to_downstream_inputs_for_node(node.name)
-        for output, inputs in sorted(downstream.items(), key=lambda item: item[0].output_def.name):
-            if output.output_def.dagster_type.is_nothing or not inputs:
+    for producer in producers:
+        definition = job.graph.get_node(NodeHandle.from_string(producer)).definition
+        for output in sorted(definition.output_defs, key=lambda o: o.name):
+            if output.dagster_type.is_nothing:
                 continue
-            key = output.output_def.io_manager_key
-            found = _pod_local_kind(key, resources)
+            found = _pod_local_kind(output.io_manager_key, resources)
             if found is None:
                 continue
             kind, path = found
             handoffs.append(
                 IOHandoff(
-                    asset=f"{node.name}.{output.output_def.name}",
-                    upstream=node.name,
-                    io_manager_key=key,
+                    asset=f"{producer}.{output.name}",
+                    upstream=producer,
+                    io_manager_key=output.io_manager_key,
                     kind=kind,
                     can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
                     path=path if isinstance(path, str) else None,
