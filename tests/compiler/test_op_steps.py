@@ -146,7 +146,7 @@ def test_op_job_features_one_pod_per_op_replay_as_dagster_runs_them(
         assert "✔ quarantine" in output
 
 
-@pytest.mark.parametrize("job", ["quiet_day", "either_source", "nothing_yielded"])
+@pytest.mark.parametrize("job", ["quiet_day", "either_source", "nothing_yielded", "skipped_fan_out"])
 def test_dagster_skipping_rules_hold_across_pods(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, job: str) -> None:
     """An optional DynamicOut yielding nothing skips the collect's op; a fan-in runs with the sources that yielded
     and is skipped only when none did: the same ops ran as under Dagster's own executor, one process per step."""
@@ -173,4 +173,5 @@ def test_dagster_skipping_rules_hold_across_pods(tmp_path: Path, monkeypatch: py
         "quiet_day": runs(dagster_record) == ["no_files"],
         "either_source": "combine [2]" in runs(dagster_record) and "report 2" in runs(dagster_record),
         "nothing_yielded": not any(r.startswith(("combine", "report")) for r in runs(dagster_record)),
+        "skipped_fan_out": runs(dagster_record) == ["maybe maybe"],  # split, parse and total all skipped
     }[job]

@@ -171,7 +171,7 @@ def execute_op_step(
     missing = _missing_inputs(plan, step_key, state)
     dynamic = {o.name: o.is_required for o in plan.get_step_by_key(step_key).step_outputs if o.is_dynamic}
     if missing:
-        skipped = _after(state, step_key, [], dynamic)
+        skipped = _after(state, step_key, [], dict.fromkeys(dynamic, False))  # `_skip_for_dynamic_outputs`: None
         return StepOutcome(skipped.state, [], skipped_because=f"upstream output(s) not yielded: {', '.join(missing)}")
     plan = _plan(wrapped, run_config, step_key, state, _assumed_ready(plan, step_key, state))
 

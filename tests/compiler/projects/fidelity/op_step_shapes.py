@@ -2,7 +2,7 @@
 through the filesystem IO manager its test declares shared. `quiet_day`: an optional DynamicOut that yields nothing
 (Dagster maps it to None and skips the mapped op and the collect's op); `either_source`: a fan-in whose one source
 did not yield (Dagster runs the op with the other); `nothing_yielded`: a fan-in whose sources all did not yield
-(Dagster skips it, and what reads it)."""
+(Dagster skips it, and what reads it); `skipped_fan_out`: a dynamic op skipped itself."""
 
 from collections.abc import Iterator
 
@@ -72,4 +72,16 @@ def nothing_yielded() -> None:
     report(combine([first(), second()]))
 
 
-defs = dg.Definitions(jobs=[quiet_day, either_source, nothing_yielded])
+@dg.op(out=dg.DynamicOut(str))
+def split(value: int) -> Iterator[dg.DynamicOutput[str]]:
+    record_run("split")
+    yield dg.DynamicOutput(str(value), mapping_key="only")
+
+
+@dg.job(resource_defs=STORE)
+def skipped_fan_out() -> None:
+    """The dynamic op is skipped itself (its input never yielded): Dagster skips the mapped op and the collect's."""
+    total(split(maybe()).map(parse).collect())
+
+
+defs = dg.Definitions(jobs=[quiet_day, either_source, nothing_yielded, skipped_fan_out])
