@@ -4,6 +4,7 @@ mapped op fanned out with withParam. Both sides run (Dagster in process, the com
 must agree on the ops that ran, the outputs the IO manager stored, the ops skipped and the outcome."""
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 from compiler.builder.op_steps import task_name
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
+from tests.compiler.support import REPO, compiler_process
 from tests.compiler.test_op_jobs import FILES, _land, _stored
 
 SHARED = 'shared_io_managers = ["io_manager"]'
@@ -175,3 +177,44 @@ def test_dagster_skipping_rules_hold_across_pods(tmp_path: Path, monkeypatch: py
         "nothing_yielded": not any(r.startswith(("combine", "report")) for r in runs(dagster_record)),
         "skipped_fan_out": runs(dagster_record) == ["maybe maybe"],  # split, parse and total all skipped
     }[job]
+
+
+def test_a_backfill_of_the_shared_storage_nightly_job_runs_each_day_one_pod_per_op(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compiler backfill` over the job's schedule: each day's DAG passes its partition to every op's pod."""
+    from tests.compiler.projects.fidelity import nightly_files_shared as project
+
+    days = ["2026-11-26", "2026-11-27"]
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
+    for record in (dagster_record, argo_record):
+        _land(record, FILES)  # 2026-11-27; 2026-11-26 is an empty day
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(dagster_record))
+    for day in days:
+        assert project.nightly_files_shared.execute_in_process(
+            partition_key=day, instance=dg.DagsterInstance.ephemeral()
+        )
+
+    assert build(tmp_path, "nightly_files_shared", SHARED).returncode == 0
+    workflow = tmp_path / "backfill.yaml"
+    backfill = compiler_process(
+        [
+            *("backfill", "--schedule", "nightly_files_shared_schedule", "--start", days[0], "--end", days[-1]),
+            *("-m", "tests.compiler.projects.fidelity.nightly_files_shared"),
+            *("--settings", str(tmp_path / "pyproject.toml"), "--out", str(workflow)),
+        ],
+        REPO,
+        {**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert backfill.returncode == 0, backfill.stderr
+    replay = compiler_process(
+        ["run-local", str(workflow), "--templates", str(tmp_path / "out" / "fidelity.workflowtemplate.yaml")],
+        REPO,
+        {**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert sorted(runs(argo_record)) == sorted(runs(dagster_record))
+    assert _stored(argo_record) == _stored(dagster_record)
+    for day in days:
+        summary = f"summaries/{day}.json"
+        assert (argo_record / summary).read_text(encoding="utf-8") == (dagster_record / summary).read_text("utf-8")

@@ -3,7 +3,8 @@
 The k8s executor launches `dagster api execute_step` per step: the pod rebuilds the job's execution plan with
 `create_execution_plan(job, step_keys_to_execute=[step], known_state=KnownExecutionState(...))` and runs it with
 `execute_plan` under the run id every step of the run shares; inputs load through the IO managers from what the
-upstream steps stored. Here the run id is the Workflow's uid (`{{workflow.uid}}`), and the known state, which the
+upstream steps stored. Here the run id is derived from the Workflow's uid (`{{workflow.uid}}`), the job and the
+partition (`dagster_run_id`: a backfill Workflow runs the job once per partition), and the known state, which the
 k8s executor's orchestrating process keeps, travels as Argo output parameters instead: each pod writes
 `known-state` (the outputs it and its upstream stored, the steps that finished, the dynamic mapping keys) and
 `mapping-keys` (its DynamicOut's keys, which the mapped op's task fans out over with `withParam`). No shared
@@ -21,6 +22,7 @@ import argparse
 import contextlib
 import json
 import sys
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +78,13 @@ def parse_known_state(text: str | None) -> KnownState:
     return state
 
 
+def dagster_run_id(workflow_uid: str, job: str, partition: str | None) -> str:
+    """The Dagster run every op's pod of one run of the job shares: one per Workflow, job and partition, as one
+    Workflow may run the job for several partitions (a backfill), each its own Dagster run with its own run id
+    (where the IO manager stores its outputs). A UUID, as Dagster's own run ids, derived so every pod agrees."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"argo-workflow:{workflow_uid}/job:{job}/partition:{partition or ''}"))
+
+
 def step_key_of(op: str, mapping_key: str | None) -> str:
     return f"{op}[{mapping_key}]" if mapping_key else op
 
@@ -108,6 +117,7 @@ def run_op_step(args: argparse.Namespace) -> int:
                 print(f"materialize: skipped {where}: {chosen.skipped_because}", flush=True)
                 return exit_codes.SUCCEEDED
             print(f"materialize: {where} partition={shortened(chosen.partition or '-')} (one op per pod)", flush=True)
+            run_id = dagster_run_id(run_id, job.name, chosen.partition)
             outcome = execute_op_step(job, step_key, run_id, chosen.partition, chosen.tags, state)
         except MaterializeUsageError as error:
             print(f"materialize: bad usage: {error}", flush=True)
