@@ -15,7 +15,7 @@ import yaml
 from compiler.builder.op_steps import task_name
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
-from tests.compiler.support import REPO, compiler_process
+from tests.compiler.support import REPO, compiler_process, run_compiler
 from tests.compiler.test_op_jobs import FILES, _land, _stored
 
 SHARED = 'shared_io_managers = ["io_manager"]'
@@ -218,3 +218,21 @@ def test_a_backfill_of_the_shared_storage_nightly_job_runs_each_day_one_pod_per_
     for day in days:
         summary = f"summaries/{day}.json"
         assert (argo_record / summary).read_text(encoding="utf-8") == (dagster_record / summary).read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--known-state", "{not json", "--run-id", "u"], "materialize: bad usage: --known-state is not JSON"),
+        (["--known-state", "[]"], "materialize: bad usage: --op needs --run-id"),
+    ],
+)
+def test_bad_op_step_arguments_are_one_line_and_exit_2(tmp_path: Path, extra: list[str], says: str) -> None:
+    module = "tests.compiler.projects.fidelity.nightly_files_shared"
+    ran = run_compiler(
+        "materialize", "-m", module, "--job", "nightly_files_shared", "--op", "list_files", *extra, cwd=REPO
+    )
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    lines = (ran.stdout + ran.stderr).strip().splitlines()
+    assert lines[-1].startswith(says)
+    assert "Traceback" not in ran.stdout + ran.stderr

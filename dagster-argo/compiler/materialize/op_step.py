@@ -22,6 +22,7 @@ import argparse
 import contextlib
 import json
 import sys
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,9 +121,11 @@ def run_op_step(args: argparse.Namespace) -> int:
             run_id = dagster_run_id(run_id, job.name, chosen.partition)
             outcome = execute_op_step(job, step_key, run_id, chosen.partition, chosen.tags, state)
         except MaterializeUsageError as error:
+            _traceback_if(args)
             print(f"materialize: bad usage: {error}", flush=True)
             return exit_codes.USAGE
         except Exception as error:  # the summary line must name any cause, including import errors
+            _traceback_if(args)
             print(f"materialize: FAILED {where}: {type(error).__name__}: {error}", flush=True)
             return exit_codes.FAILED
     if outcome.skipped_because:
@@ -282,6 +285,14 @@ def _after(state: KnownState, step_key: str, events: list["DagsterEvent"], dynam
         after.mappings.setdefault(step_key, {})[name] = found if found or required else None
     mapping_keys = [key for name in sorted(dynamic) for key in keys.get(name, [])]
     return StepOutcome(after, mapping_keys)
+
+
+def _traceback_if(args: argparse.Namespace) -> None:
+    """Tracebacks only under --debug (or COMPILER_DEBUG=1 in the pod), as every materialize path."""
+    from compiler.materialize.console import debug_wanted
+
+    if debug_wanted(getattr(args, "debug", False)):
+        traceback.print_exc(file=sys.stdout)
 
 
 def _write_outputs(args: argparse.Namespace, state: KnownState, mapping_keys: list[str]) -> None:
