@@ -236,3 +236,17 @@ def test_bad_op_step_arguments_are_one_line_and_exit_2(tmp_path: Path, extra: li
     lines = (ran.stdout + ran.stderr).strip().splitlines()
     assert lines[-1].startswith(says)
     assert "Traceback" not in ran.stdout + ran.stderr
+
+
+def test_the_executors_max_concurrent_bounds_the_op_pods_of_a_run(tmp_path: Path) -> None:
+    """multiprocess_executor max_concurrent: N runs at most N steps of a run at once: the DAG's parallelism."""
+    from tests.compiler.projects.fidelity import op_step_shapes as project
+
+    built = build(tmp_path, "op_step_shapes", SHARED)
+    assert built.returncode == 0, built.stderr
+    document = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    dags = {t["name"]: t for t in document["spec"]["templates"] if "dag" in t}
+    config = project.one_at_a_time.executor_def.apply_config_mapping({}).value["config"]
+    assert dags["job-one-at-a-time"]["parallelism"] == config["max_concurrent"] == 1
+    assert "parallelism" not in dags["job-either-source"]  # max_concurrent unset: warned, every ready task runs
+    assert "warning: executor multiprocess (job either_source): max_concurrent is not set" in built.stderr

@@ -176,6 +176,7 @@ class OpJobSpec:
     handoffs: tuple["IOHandoff", ...] = ()  # its op-to-op handoffs through pod-local IO managers
     one_pod_warnings: tuple[str, ...] = ()  # printed when it runs in one pod
     per_op_warnings: tuple[str, ...] = ()  # printed when it runs one task per op
+    parallelism: int | None = None  # one task per op: its executor's max_concurrent (fidelity/executor_concurrency.py)
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def op_job_dag(dag_name: str, job: OpJobSpec, step: str, settings: Settings) -> 
     """`job-<name>`: one task per op (compiler/builder/op_steps.py), or one task, named after the job, running it
     in one pod."""
     if per_op(job, settings):
-        return Dag(dag_name, tuple(_op_task(job, op, step) for op in job.steps))
+        return Dag(dag_name, tuple(_op_task(job, op, step) for op in job.steps), parallelism=job.parallelism)
     task = Task(
         name=fit_name(sanitise(job.name, fallback="job")),
         template=step,

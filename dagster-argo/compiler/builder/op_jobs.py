@@ -19,6 +19,7 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.dagster_k8s import TAG, read_pod_overrides
+from compiler.builder.fidelity.executor_concurrency import ExecutorLimit, executor_limit
 from compiler.builder.fidelity.pools import CONFIGMAP_KEY
 from compiler.builder.fidelity.resource_env import env_vars_of
 from compiler.builder.fidelity.schedule_ticks import sample_ticks
@@ -60,6 +61,7 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
     _refuse_dynamic_partitions(job, where)
     pod = read_pod_overrides(where, _tags(job.tags))
     steps, reason = read_op_steps(job)
+    limit = _executor_limit(job)
     one_pod = [_one_pod_warning(job, reason), *_retries_off_warning(job), *_per_op_warnings(job)]
     return OpJobSpec(
         name=job.name,
@@ -72,8 +74,21 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
         one_pod_reason=reason,
         handoffs=job_handoffs(job, shared or {}, steps),
         one_pod_warnings=tuple(one_pod),
-        per_op_warnings=tuple(_op_pod_warnings(job)),
+        per_op_warnings=(*limit.warnings, *_op_pod_warnings(job)),
+        parallelism=limit.parallelism,
     )
+
+
+def _executor_limit(job: dg.JobDefinition) -> ExecutorLimit:
+    """One task per op: the job's executor bounds how many op pods run at once, as for asset jobs. Dagster's
+    default `multi_or_in_process` executor is the multiprocess one when a run is launched; its `retries` setting is
+    applied in each op's pod (compiler/materialize/op_step.py), so only the concurrency warnings are kept."""
+    executor = job.executor_def
+    if executor is not None and executor.name.startswith("multi_or_in_process"):
+        executor = dg.multiprocess_executor  # its launch default: multiprocess, max_concurrent unset
+    found = executor_limit(executor, f"job {job.name}")
+    kept = tuple(w for w in found.warnings if ": retries " not in w)
+    return ExecutorLimit(found.parallelism, kept)
 
 
 def _pools(job: dg.JobDefinition) -> tuple[str, ...]:

@@ -84,4 +84,10 @@ def skipped_fan_out() -> None:
     total(split(maybe()).map(parse).collect())
 
 
-defs = dg.Definitions(jobs=[quiet_day, either_source, nothing_yielded, skipped_fan_out])
+@dg.job(resource_defs=STORE, executor_def=dg.multiprocess_executor.configured({"max_concurrent": 1}))
+def one_at_a_time() -> None:
+    """The executor runs one step at a time: the job's DAG runs one op's pod at a time."""
+    report(combine([maybe(), always()]))
+
+
+defs = dg.Definitions(jobs=[quiet_day, either_source, nothing_yielded, skipped_fan_out, one_at_a_time])
