@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from compiler.builder.op_steps import task_name
+from tests.compiler.argo_schema import schema_errors
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
 from tests.compiler.support import REPO, compiler_process, run_compiler
@@ -23,7 +24,9 @@ TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # the 01:00 tick that builds 20
 
 
 def _dag(tmp_path: Path, name: str) -> dict[str, dict[str, object]]:
+    """The DAG's tasks by name; the WorkflowTemplate is checked against Argo's own schema first (when present)."""
     document = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    assert schema_errors(document) == []
     [dag] = [t for t in document["spec"]["templates"] if t["name"] == name]
     return {task["name"]: task for task in dag["dag"]["tasks"]}
 
