@@ -249,7 +249,10 @@ def test_the_executors_max_concurrent_bounds_the_op_pods_of_a_run(tmp_path: Path
     assert built.returncode == 0, built.stderr
     document = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
     dags = {t["name"]: t for t in document["spec"]["templates"] if "dag" in t}
-    config = project.one_at_a_time.executor_def.apply_config_mapping({}).value["config"]
+    mapped = project.one_at_a_time.executor_def.apply_config_mapping({})
+    assert mapped.success
+    assert isinstance(mapped.value, dict)
+    config = mapped.value["config"]
     assert dags["job-one-at-a-time"]["parallelism"] == config["max_concurrent"] == 1
     assert "parallelism" not in dags["job-either-source"]  # max_concurrent unset: warned, every ready task runs
     assert "warning: executor multiprocess (job either_source): max_concurrent is not set" in built.stderr
