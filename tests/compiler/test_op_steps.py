@@ -256,3 +256,11 @@ def test_the_executors_max_concurrent_bounds_the_op_pods_of_a_run(tmp_path: Path
     assert dags["job-one-at-a-time"]["parallelism"] == config["max_concurrent"] == 1
     assert "parallelism" not in dags["job-either-source"]  # max_concurrent unset: warned, every ready task runs
     assert "warning: executor multiprocess (job either_source): max_concurrent is not set" in built.stderr
+
+
+def test_step_fusion_leaves_op_jobs_alone(tmp_path: Path) -> None:
+    """`fuse_chains = true` fuses chains of assets; an op job's tasks run Dagster's ops and are never fused (the build
+    crashed on them before)."""
+    built = build(tmp_path, "nightly_files_shared", f"{SHARED}\nfuse_chains = true")
+    assert built.returncode == 0, built.stderr
+    assert sorted(_dag(tmp_path, "job-nightly-files-shared")) == ["count-rows", "list-files", "summarize"]
