@@ -145,7 +145,8 @@ def test_op_job_features_replay_as_dagster_runs_them(
 
     built = build(tmp_path, "op_job_features")
     assert built.returncode == 0, built.stderr
-    assert f"warning: job {job}: runs in one pod" in built.stderr
+    # a job whose ops hand nothing to each other (retried: one op) needs no shared storage: one task per op
+    assert (f"warning: job {job}: runs in one pod" in built.stderr) is (job != "retried"), built.stderr
     replay = run_local(tmp_path, "--entrypoint", f"job-{job}")
     output = replay.stdout + replay.stderr
     assert replay.returncode == (0 if succeeds else 1), output

@@ -103,7 +103,11 @@ def fuse_plan(plan: Plan, project: Project) -> FusionResult:
     fused_by_chain: dict[tuple[str, ...], Task] = {}
     dags = []
     for dag in plan.dags:
-        assets_by_task = {task.name: by_key[task.asset.split(",")[0]] for task in dag.tasks if _is_asset_task(task)}
+        assets_by_task = {
+            task.name: by_key[task.asset.split(",")[0]]
+            for task in dag.tasks
+            if _is_asset_task(task) and not _runs_op_job(task, steps)
+        }
         for name in assets_by_task:
             first_dag.setdefault(name, dag)
         chains = _chains(dag, assets_by_task, steps, project, plan.settings.fuse_chains, notes)
@@ -144,6 +148,12 @@ def fuse_plan(plan: Plan, project: Project) -> FusionResult:
 def _is_asset_task(task: Task) -> bool:
     """An asset's task: not a fan-out's `withItems` task (it runs a per-key DAG), a gate's or a check's own."""
     return bool(task.asset) and not task.items and not task.check
+
+
+def _runs_op_job(task: Task, steps: Mapping[str, StepTemplate]) -> bool:
+    """An op job's task (its `asset` names the job): Dagster runs its ops, never fused (op_job_plan.py)."""
+    step = steps.get(task.template)
+    return step is not None and step.op_job
 
 
 def _chains(

@@ -170,6 +170,13 @@ class OpJobSpec:
     description: str | None = None
     env_vars: tuple[tuple[str, str], ...] = ()  # (EnvVar name, resource key) its resources read in the pod
     pools: tuple[str, ...] = ()  # its ops' pools: Argo semaphores its pod holds (compiler/builder/op_job_plan.py)
+    # one task per op (compiler/builder/op_steps.py) when every handoff is on shared storage; else one pod
+    steps: tuple[Any, ...] = ()  # op_steps.OpStep, in node order; () when its shape keeps the one-pod mapping
+    one_pod_reason: str = ""  # why its shape keeps the one-pod mapping
+    handoffs: tuple["IOHandoff", ...] = ()  # its op-to-op handoffs through pod-local IO managers
+    one_pod_warnings: tuple[str, ...] = ()  # printed when it runs in one pod
+    per_op_warnings: tuple[str, ...] = ()  # printed when it runs one task per op
+    parallelism: int | None = None  # one task per op: its executor's max_concurrent (fidelity/executor_concurrency.py)
 
 
 @dataclass(frozen=True)

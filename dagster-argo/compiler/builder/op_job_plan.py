@@ -13,12 +13,24 @@ import dataclasses
 from compiler.builder.fidelity.pools import check_pool_limits
 from compiler.builder.model import AssetSpec, OpJobSpec, RetrySpec
 from compiler.builder.naming import NAME_LIMIT, fit_name, sanitise, with_hash
+from compiler.builder.op_steps import OpStep, on_shared_storage, task_name
 from compiler.builder.plan_types import Dag, StepTemplate, Task, free_text
 from compiler.builder.steps import instance_env, settings_key, step_template
 from compiler.errors import UnsupportedInputError
 from compiler.settings import Settings
 
 OP_JOB_STEP = "op-job"
+OP_STEP = "op-step"  # one op per pod (compiler/builder/op_steps.py, materialize --job J --op STEP)
+
+
+def per_op(job: OpJobSpec, settings: Settings) -> bool:
+    """One task per op: its shape allows it and every handoff is on shared storage (as for assets)."""
+    return bool(job.steps) and on_shared_storage(job.handoffs, settings)
+
+
+def op_job_warnings(jobs: tuple[OpJobSpec, ...], settings: Settings) -> list[str]:
+    """Each job's warnings for the mapping it got."""
+    return [w for job in jobs for w in (job.per_op_warnings if per_op(job, settings) else job.one_pod_warnings)]
 
 
 def op_job_steps(jobs: tuple[OpJobSpec, ...], settings: Settings) -> tuple[list[StepTemplate], dict[str, str]]:
@@ -32,12 +44,15 @@ def op_job_steps(jobs: tuple[OpJobSpec, ...], settings: Settings) -> tuple[list[
         check_pool_limits((((job.name,), job.pools),), dict(settings.pools), what=f"job {job.name}")
         stand_in = AssetSpec(key=(job.name,), deps=(), description=None, owners=(), retry=None, pod=job.pod)
         needed = {job.name: frozenset(variable for variable, _resource in job.env_vars)}  # secrets_per_asset
+        one_op = per_op(job, settings)
         step = dataclasses.replace(
-            _op_job_step(step_template(OP_JOB_STEP, stand_in, settings, needed)), pools=job.pools
+            _op_job_step(step_template(OP_JOB_STEP, stand_in, settings, needed)), pools=job.pools, op_step=one_op
         )
         key = settings_key(step)
         if key not in by_settings:
-            name = OP_JOB_STEP if key == default else fit_name(f"{OP_JOB_STEP}-{sanitise(job.name)}")
+            base = OP_STEP if one_op else OP_JOB_STEP
+            plain = settings_key(dataclasses.replace(step, op_step=False)) == default
+            name = base if plain else fit_name(f"{base}-{sanitise(job.name)}")
             if any(s.name == name for s in by_settings.values()):  # two job names that sanitise alike
                 name = with_hash(name, job.name, NAME_LIMIT)
             by_settings[key] = dataclasses.replace(step, name=name)
@@ -67,8 +82,11 @@ def _infrastructure_only(retry: RetrySpec | None) -> RetrySpec | None:
     return dataclasses.replace(retry, failures=False) if retry else None
 
 
-def op_job_dag(dag_name: str, job: OpJobSpec, step: str) -> Dag:
-    """`job-<name>`: one task, named after the job, running it in one pod."""
+def op_job_dag(dag_name: str, job: OpJobSpec, step: str, settings: Settings) -> Dag:
+    """`job-<name>`: one task per op (compiler/builder/op_steps.py), or one task, named after the job, running it
+    in one pod."""
+    if per_op(job, settings):
+        return Dag(dag_name, tuple(_op_task(job, op, step) for op in job.steps), parallelism=job.parallelism)
     task = Task(
         name=fit_name(sanitise(job.name, fallback="job")),
         template=step,
@@ -77,3 +95,23 @@ def op_job_dag(dag_name: str, job: OpJobSpec, step: str) -> Dag:
         description=free_text(job.description.strip()) if job.description else "",
     )
     return Dag(dag_name, (task,))
+
+
+def _op_task(job: OpJobSpec, op: OpStep, step: str) -> Task:
+    """One op's task: `depends` on the ops it reads; a mapped op fans out with `withParam` over the mapping keys its
+    dynamic op's pod wrote. `known_state` names the tasks whose pods' known state (outputs stored, mapping keys) it
+    needs: its direct upstream ops, a mapped one replaced by the op it is mapped over (the collect reads every mapped
+    output, which Argo's `depends` on the whole fan-out says succeeded)."""
+    mapped = {o.handle: o.mapped_over for o in job.steps if o.mapped_over}
+    sources = sorted({mapped.get(up, up) for up in (*op.upstream, *([op.mapped_over] if op.mapped_over else []))})
+    return Task(
+        name=task_name(op.handle),
+        template=step,
+        asset=job.name,
+        depends=tuple(task_name(up) for up in op.upstream),
+        with_param=(
+            f"{{{{tasks.{task_name(op.mapped_over)}.outputs.parameters.mapping-keys}}}}" if op.mapped_over else ""
+        ),
+        op_step=op.handle,
+        known_state=tuple(task_name(source) for source in sources),
+    )

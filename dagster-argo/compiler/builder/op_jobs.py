@@ -19,11 +19,13 @@ from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from compiler.builder.dagster_k8s import TAG, read_pod_overrides
+from compiler.builder.fidelity.executor_concurrency import ExecutorLimit, executor_limit
 from compiler.builder.fidelity.pools import CONFIGMAP_KEY
 from compiler.builder.fidelity.resource_env import env_vars_of
 from compiler.builder.fidelity.schedule_ticks import sample_ticks
 from compiler.builder.fidelity.tick_selection import has_own_code
 from compiler.builder.model import OpJobSpec, ScheduleSpec
+from compiler.builder.op_steps import job_handoffs, read_op_steps
 from compiler.builder.partitions import CHECK_TIME
 from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
@@ -58,17 +60,35 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
     _refuse_required_config(job, where)
     _refuse_dynamic_partitions(job, where)
     pod = read_pod_overrides(where, _tags(job.tags))
-    warnings = [_one_pod_warning(job), *_retries_off_warning(job)]
-    warnings.extend(_per_op_warnings(job))
+    steps, reason = read_op_steps(job)
+    limit = _executor_limit(job)
+    one_pod = [_one_pod_warning(job, reason), *_retries_off_warning(job), *_per_op_warnings(job)]
     return OpJobSpec(
         name=job.name,
         pod=pod,
         partitioned=job.partitions_def is not None,
-        warnings=tuple(warnings),
         description=job.description,
         env_vars=_env_vars(job, shared or {}),
         pools=_pools(job),
+        steps=steps,
+        one_pod_reason=reason,
+        handoffs=job_handoffs(job, shared or {}, steps),
+        one_pod_warnings=tuple(one_pod),
+        per_op_warnings=(*limit.warnings, *_op_pod_warnings(job)),
+        parallelism=limit.parallelism,
     )
+
+
+def _executor_limit(job: dg.JobDefinition) -> ExecutorLimit:
+    """One task per op: the job's executor bounds how many op pods run at once, as for asset jobs. Dagster's
+    default `multi_or_in_process` executor is the multiprocess one when a run is launched; its `retries` setting is
+    applied in each op's pod (compiler/materialize/op_step.py), so only the concurrency warnings are kept."""
+    executor = job.executor_def
+    if executor is not None and executor.name.startswith("multi_or_in_process"):
+        executor = dg.multiprocess_executor  # its launch default: multiprocess, max_concurrent unset
+    found = executor_limit(executor, f"job {job.name}")
+    kept = tuple(w for w in found.warnings if ": retries " not in w)
+    return ExecutorLimit(found.parallelism, kept)
 
 
 def _pools(job: dg.JobDefinition) -> tuple[str, ...]:
@@ -152,13 +172,31 @@ def _refuse_dynamic_partitions(job: dg.JobDefinition, where: str) -> None:
         )
 
 
-def _one_pod_warning(job: dg.JobDefinition) -> str:
+def _one_pod_warning(job: dg.JobDefinition, reason: str) -> str:
     executor = job.executor_def.name if job.executor_def else "default"
+    why = f" ({reason})" if reason else " (one task per op needs every handoff on shared storage)"
     return (
-        f"job {job.name}: runs in one pod ({ONE_POD_ENTRY} {job.name}) with Dagster's in-process execution: its "
-        f"{len(_ops(job))} op(s) run one at a time there, not one pod per op, and values pass between them as "
+        f"job {job.name}: runs in one pod ({ONE_POD_ENTRY} {job.name}) with Dagster's in-process execution{why}: "
+        f"its {len(_ops(job))} op(s) run one at a time there, not one pod per op, and values pass between them as "
         f"execute_in_process passes them; the {executor} executor's concurrency is not used"
     )
+
+
+def _op_pod_warnings(job: dg.JobDefinition) -> list[str]:
+    """One task per op: what still differs from Dagster's per-step pods (compiler/builder/op_steps.py)."""
+    warnings = []
+    for name, op in _ops(job):
+        if TAG in (op.tags or {}):
+            warnings.append(
+                f"job {job.name}: op {name}'s {TAG} tag is not applied: every op's pod takes the job's own {TAG} "
+                "tag; set the pod settings on the job"
+            )
+    if _pools(job):
+        warnings.append(
+            f"job {job.name}: every op's pod holds the pools of all its ops ({', '.join(_pools(job))}) while it "
+            "runs, not only the op naming one: a stricter limit than Dagster's"
+        )
+    return warnings
 
 
 def _retries_off_warning(job: dg.JobDefinition) -> list[str]:

@@ -22,7 +22,7 @@ from compiler.builder.fusion import fuse_plan, fusion_requested
 from compiler.builder.model import AssetSpec, CheckTask, Project, ScheduleSpec
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
 from compiler.builder.object_fan_out import sensor_entries
-from compiler.builder.op_job_plan import op_job_dag, op_job_steps
+from compiler.builder.op_job_plan import op_job_dag, op_job_steps, op_job_warnings
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, PLAN_TEMPLATE, CronPlan, Dag, Plan, Task, free_text
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
@@ -76,7 +76,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         job_tasks = _dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks)
         dags.extend(_with_job(job_tasks, job) if project.run_config else job_tasks)
     op_steps, op_step_names = op_job_steps(project.op_jobs, settings)
-    dags.extend(op_job_dag(job_dags[name], job, op_step_names[name]) for name, job in op_jobs.items())
+    dags.extend(op_job_dag(job_dags[name], job, op_step_names[name], settings) for name, job in op_jobs.items())
     steps = [*steps, *op_steps]
     if not project.assets:  # only op jobs: no `main`; the first job's DAG is the entrypoint
         dags = [dag for dag in dags if dag.name != MAIN_DAG]
@@ -128,6 +128,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         renamings=tuple(renamings),
         entrypoint=MAIN_DAG if project.assets else job_dags[min(op_jobs)],
         run_config=project.run_config,
+        op_job_warnings=tuple(op_job_warnings(project.op_jobs, settings)),
     )
     if project.object_triggers:  # new_object_sensors → EventSource + Sensor (compiler/builder/events.py)
         # a fanned-out target: the Sensor's own entrypoint runs only the object's item (object_fan_out.py)

@@ -54,6 +54,7 @@ class StepTemplate:
     fused: bool = False  # runs a chain of assets with `materialize --fused` (compiler/builder/fusion.py)
     check: bool = False  # runs one asset check alone, `materialize --check` (compiler/builder/check_tasks.py)
     op_job: bool = False  # runs a whole op/graph job, `materialize --job` (compiler/builder/op_job_plan.py)
+    op_step: bool = False  # runs one op of an op job, `materialize --job J --op STEP` (builder/op_steps.py)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,13 @@ class Task:
     with_param: str = ""  # an upstream step fanned out over a planning task's list (withParam, partition `{{item}}`)
     job: str = ""  # in a `job-<job>` DAG of a project that reads run config: the Dagster job (materialize --job)
     chunk: bool = False  # runs a chunk DAG of a split DAG, passing `partition` only (compiler/builder/split.py)
+    op_step: str = ""  # one op of an op job (compiler/builder/op_steps.py): its node handle
+    known_state: tuple[str, ...] = ()  # ... and the tasks whose `known-state` output its pod reads
+
+    @property
+    def known_state_argument(self) -> str:
+        """The upstream pods' known states as one JSON list (each output is a JSON object)."""
+        return "[" + ",".join(f"{{{{tasks.{t}.outputs.parameters.known-state}}}}" for t in self.known_state) + "]"
 
     @property
     def depends_expression(self) -> str:
@@ -129,6 +137,7 @@ class Plan:
     fusion_warnings: tuple[str, ...] = ()
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
     entrypoint: str = MAIN_DAG  # `main`, or the first op job's DAG when there are no assets
+    op_job_warnings: tuple[str, ...] = ()  # each op job's, for the mapping it got (compiler/builder/op_job_plan.py)
     run_config: bool = False  # the `run_config` workflow parameter and `--job` (compiler/builder/run_config.py)
     # alert-only run status sensors: the onExit DAG's tasks and its pod's settings (compiler/builder/exit_handlers.py)
     exit_tasks: tuple[ExitTask, ...] = ()

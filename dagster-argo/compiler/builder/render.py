@@ -36,6 +36,14 @@ ARGO_VARIABLES = {
     "sensor": "{{workflow.parameters.sensor}}",  # the attempt of a retried step: fused steps resume only on a retry
     "upstream": "{{inputs.parameters.upstream}}",  # a planning task's upstream asset (compiler/builder/cadence.py)
     "keys_path": "{{outputs.parameters.keys.path}}",  # where a planning task writes its list
+    # one op of an op job (compiler/builder/op_steps.py): its step, mapping key, the upstream pods' known state,
+    # the run id every pod of the workflow shares, and where its pod writes its own state and mapping keys
+    "op": "{{inputs.parameters.op}}",
+    "mapping_key": "{{inputs.parameters.mapping-key}}",
+    "known_state": "{{inputs.parameters.known-state}}",
+    "workflow_uid": "{{workflow.uid}}",
+    "known_state_path": "{{outputs.parameters.known-state.path}}",
+    "mapping_keys_path": "{{outputs.parameters.mapping-keys.path}}",
 }
 
 

@@ -136,6 +136,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "schedule's and the partition's, as a launched run's config does; empty: built as Dagster builds it",
     )
     parser.add_argument(
+        "--op",
+        default=None,
+        help="with --job: run only this op (its node handle) in this process, as Dagster's k8s executor runs one step "
+        "(compiler/materialize/op_step.py)",
+    )
+    parser.add_argument("--mapping-key", default=None, help="with --op: the mapping key of a mapped op (.map())")
+    parser.add_argument(
+        "--known-state",
+        default=None,
+        help="with --op: the upstream ops' pods' known state (a JSON list of their known-state outputs)",
+    )
+    parser.add_argument("--run-id", default=None, help="with --op: the run id every op's pod shares (workflow uid)")
+    parser.add_argument("--state-out", default=None, help="with --op: where to write this pod's known state")
+    parser.add_argument(
+        "--mapping-keys-out", default=None, help="with --op: where to write its DynamicOut's mapping keys (JSON)"
+    )
+    parser.add_argument(
         "--attempt",
         default=None,
         help="with --fused: Argo's '{{retries}}', 0 for the task's first pod, then 1, 2, ...; only a retry (> 0) "
@@ -170,6 +187,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     """The command body, shared by both entry points."""
+    if args.job and args.op and not (args.asset or args.check):  # one op (compiler/materialize/op_step.py)
+        from compiler.materialize.op_step import run_op_step
+
+        return run_op_step(args)
     if args.job and not (args.asset or args.check):  # a whole op/graph job (compiler/materialize/op_job.py)
         from compiler.materialize.op_job import run_op_job
 

@@ -19,6 +19,7 @@ from compiler.run_local.errors import RunLocalError
 from compiler.run_local.groups import ScopeGate
 from compiler.run_local.plan import PlannedTask
 from compiler.run_local.retry_rule import last_retry_of
+from compiler.run_local.substitute import task_outputs
 from compiler.run_local.synchronization import held_semaphores
 from compiler.run_local.when import resolve_outputs, should_execute
 from compiler.run_local.with_param import child_tasks, parse_items
@@ -220,6 +221,14 @@ class DagRunner:
                             when_false.append(task.name)
                             self._gate.dropped(task)
                             continue
+                        try:
+                            task = self._with_task_outputs(task, outputs, by_name)
+                        except RunLocalError as error:
+                            self._say(f"✘ {task.name}: {error}")
+                            results.append(TaskOutcome(task.name, 1, 0, 0.0, (str(error),)))
+                            blocked.add(task.name)
+                            self._gate.dropped(task)
+                            continue
                         self._gate.started(task)
                         running[pool.submit(self._run_task, task)] = task.name
                 if not running:
@@ -284,6 +293,22 @@ class DagRunner:
         pending[0:0] = children  # first in line, in item order, as Argo creates them when the task is ready
         self._say(f"⋯ {task.name}: withParam gave {len(children)} item(s)")
         return None
+
+    def _with_task_outputs(
+        self, task: PlannedTask, outputs: dict[str, str], by_name: dict[str, PlannedTask]
+    ) -> PlannedTask:
+        """Argo resolves `{{tasks.T.outputs.parameters.P}}` in a task's arguments when the task starts."""
+        if not any("{{" in part for part in task.argv):
+            return task
+        where = f"task {task.name!r}"
+        scoped = {
+            f"tasks.{key.removeprefix('tasks.' + task.prefix)}": value
+            for key, value in outputs.items()
+            if key.startswith(f"tasks.{task.prefix}")
+        }
+        resolved = replace(task, argv=tuple(task_outputs(part, scoped, where) for part in task.argv))
+        by_name[task.name] = resolved
+        return resolved
 
     def _when_holds(self, task: PlannedTask, outputs: dict[str, str]) -> bool:
         """Argo evaluates `when` once the task's dependencies are met; false → the task is Skipped, no pod. A task

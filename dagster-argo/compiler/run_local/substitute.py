@@ -11,6 +11,9 @@ from compiler.run_local.errors import RunLocalError
 
 _VARIABLE = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 POD_NAME = "pod.name"
+# An upstream task's output parameter in a task's arguments: Argo resolves it when the task starts, so planning leaves
+# it as written and run_local/executor.py resolves it from the outputs of the tasks that finished (task_outputs).
+TASK_OUTPUT = re.compile(r"^tasks\.[^.]+\.outputs\.parameters\.[^.]+$")
 MAX_POD_NAME_PREFIX = 253 - 10 - 1  # Kubernetes' name limit, less the hash's 10 digits and the dash before them
 
 
@@ -26,7 +29,7 @@ def substitute(text: str, scope: Mapping[str, str], where: str) -> str:
         name = match.group(1)
         if name in scope:
             return scope[name]
-        if name in _LEFT_LITERAL:
+        if name in _LEFT_LITERAL or TASK_OUTPUT.match(name):
             return match.group(0)
         known = ", ".join(sorted(scope)) or "(none)"
         raise RunLocalError(f"{where}: unresolved variable {{{{{name}}}}}; known here: {known}")
@@ -94,3 +97,17 @@ def pod_name(workflow_name: str, template: str, node: str) -> str:
     for byte in node.encode():
         digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF
     return f"{f'{workflow_name}-{template}'[:MAX_POD_NAME_PREFIX]}-{digest}"
+
+
+def task_outputs(text: str, outputs: Mapping[str, str], where: str) -> str:
+    """`{{tasks.T.outputs.parameters.P}}` left by planning, from the finished tasks' outputs; others stay."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if not TASK_OUTPUT.match(name):
+            return match.group(0)
+        if name in outputs:
+            return outputs[name]
+        raise RunLocalError(f"{where}: unable to resolve {{{{{name}}}}} (Argo fails the workflow too)")
+
+    return _VARIABLE.sub(replace, text)

@@ -43,11 +43,19 @@ def child_tasks(task: PlannedTask, items: list[str]) -> list[PlannedTask]:
     children = []
     for index, item in enumerate(items):
         name = f"{task.name}({index}:{item})"
+        # each child (a pod of its own in Argo) writes its output parameters to files of its own
+        outputs = {key: path.parent / str(index) / path.name for key, path in task.outputs.items()}
+        for path in outputs.values():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        argv = [part.replace(ITEM_SENTINEL, item) for part in task.argv]
+        for key, path in task.outputs.items():
+            argv = [str(outputs[key]) if part == str(path) else part for part in argv]
         children.append(
             replace(
                 task,
                 name=name,
-                argv=tuple(part.replace(ITEM_SENTINEL, item) for part in task.argv),
+                outputs=outputs,
+                argv=tuple(argv),
                 env={key: value.replace(ITEM_SENTINEL, item) for key, value in task.env.items()},
                 with_param="",
                 pod_name_parts=(workflow_name, template_name, task_node(workflow_name, name)),
