@@ -65,7 +65,7 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
 def _compile(project: Project, settings: Settings, structure: StructureCheck | None) -> BuildResult:
     plan = make_plan(project, settings)
     files, layout = render_with_layout(plan)  # split when too large for one manifest (builder/split.py)
-    bundle = render_bundle(plan, files)
+    bundle = render_bundle(plan, files, child_workflows=bool(layout.children))
     problems: list[str] = []
     documents = {}
     for name, text in {**files, **bundle}.items():
