@@ -59,5 +59,6 @@ def test_a_split_graph_too_large_for_one_workflow_runs_its_chunks_as_child_workf
     assert len(children) == len(chunks) > 1
     assert parent.nodes == 1 + len(children)  # the DAG node and one resource (Pod) node per child Workflow
     assert sum(child.nodes - 1 for child in children) == 2 * len(assets)  # each asset's step runs in one child
-    assert parent.fits and all(child.fits for child in children)
+    assert parent.fits
+    assert all(child.fits for child in children)
     assert not [w for w in warnings if w.startswith("entrypoint ")], warnings

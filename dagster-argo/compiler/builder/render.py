@@ -16,8 +16,8 @@ from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
 from compiler.builder.split import SPLIT_ABOVE, Layout, split, whole
 from compiler.code_location import CodeLocation
-from compiler.parse import parse_documents
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
+from compiler.parse import parse_documents
 from compiler.shared_volume import VOLUME_NAME
 
 ARGO_VARIABLES = {

@@ -52,14 +52,17 @@ def test_each_chunk_is_a_child_workflow_created_and_awaited_by_its_phase(built: 
     assert schema_errors(document) == []
     templates = {t["name"]: t for t in document["spec"]["templates"]}
     tasks = templates["main"]["dag"]["tasks"]
-    assert tasks and all(task["template"] == "child-workflow" for task in tasks)
+    assert tasks
+    assert all(task["template"] == "child-workflow" for task in tasks)
     resource = templates["child-workflow"]["resource"]
-    assert resource["action"] == "create" and resource["setOwnerReference"] is True
+    assert resource["action"] == "create"
+    assert resource["setOwnerReference"] is True
     assert resource["failureCondition"] == "status.phase in (Failed, Error)"
     child = load_yaml_text(resource["manifest"])
     # the child takes none of the parent's mutex (it would wait for its own parent), every workflow parameter, and
     # what the step pods rely on at workflow level
-    assert "synchronization" not in child["spec"] and document["spec"]["synchronization"]
+    assert "synchronization" not in child["spec"]
+    assert document["spec"]["synchronization"]
     passed = {p["name"] for p in child["spec"]["arguments"]["parameters"]}
     assert passed == {p["name"] for p in document["spec"]["arguments"]["parameters"]}
     assert child["spec"]["volumes"] == document["spec"]["volumes"]
