@@ -94,3 +94,17 @@ def child_manifest(plan: Plan, parameters: list[str], workflow_spec: str) -> str
 def _spec_fields(workflow_spec: str) -> dict[str, Any]:
     fields = yaml.safe_load(workflow_spec)
     return dict(fields) if isinstance(fields, dict) else {}
+
+
+def child_warnings(name: str, children: frozenset[str], partitioned: bool) -> list[str]:
+    """The documented approximation: a child Workflow has a creation time of its own, which a step reads to pick
+    the partition of a manual submit without `partition` (a cron tick or a backfill passes theirs down exactly)."""
+    if not partitioned:
+        return []
+    return [
+        f"DAG {dag} of {name} runs its chunks as child Workflows (too large for one Workflow): a manual submit "
+        "without `partition` has each child pick the partition for its own creation time, later than the "
+        "parent's, so a child created after a partition boundary builds the next partition; pass -p partition=K "
+        '(scheduled runs and backfills are exact; compiler/README.md, "Workflows at scale")'
+        for dag in sorted(children)
+    ]
