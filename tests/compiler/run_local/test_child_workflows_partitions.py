@@ -74,3 +74,44 @@ def test_every_child_builds_the_partition_of_the_parent(
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     _dagster(direct_dir, partition, monkeypatch)
     assert written_keys(replay_dir) == written_keys(direct_dir) == {f"day_{i}/{partition}" for i in range(6)}
+
+
+def test_a_backfill_runs_the_child_workflows_once_per_partition(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compiler backfill` runs the job's DAG by templateRef for each partition: its chunk tasks create children
+    that get each item's partition, as Dagster's backfill runs the job once per partition."""
+    backfill = tmp_path / "backfill.yaml"
+    arguments = ["backfill", "--module", MODULE, "--settings", str(built.parent / "pyproject.toml")]
+    arguments += [
+        "--schedule",
+        "daily_schedule",
+        "--start",
+        "2026-11-03",
+        "--end",
+        "2026-11-04",
+        "--out",
+        str(backfill),
+    ]
+    made = subprocess.run(
+        [sys.executable, "-c", BUILD, *arguments],
+        cwd=REPO,
+        env=shapes_env(tmp_path / "unused"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    replay_dir = tmp_path / "replay" / "shapes"
+    result = compiler(
+        ["run-local", str(backfill), "--templates", str(built), "--backoff-scale", "0"], shapes_env(replay_dir)
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    direct = set()
+    for partition in ("2026-11-03", "2026-11-04"):
+        _dagster(tmp_path / "direct" / "shapes", partition, monkeypatch)
+        direct |= written_keys(tmp_path / "direct" / "shapes")
+    assert (
+        written_keys(replay_dir) == direct == {f"day_{i}/{p}" for i in range(6) for p in ("2026-11-03", "2026-11-04")}
+    )
