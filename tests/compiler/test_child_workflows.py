@@ -11,6 +11,8 @@ from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import BuildResult, compile_project
 from compiler.builder.workflow_size import workflow_sizes
 from compiler.parse import parse_documents
+from compiler.validate import template_names_by_workflow_template
+from compiler.validate.lint import lint_manifest
 from tests.compiler.shapes import asset_name, make_asset
 from tests.compiler.support import demo_settings
 
@@ -73,3 +75,20 @@ def test_the_same_project_builds_byte_identical_manifests() -> None:
     second = _build(dg.Definitions(assets=_chain(12)))
     assert first.files == second.files
     assert first.bundle == second.bundle
+
+
+@pytest.mark.usefixtures("low_threshold")
+def test_validate_names_a_child_workflow_whose_entrypoint_does_not_exist() -> None:
+    result = _build(dg.Definitions(assets=_chain(12)))
+    documents = [parse_documents(text, name)[0] for name, text in result.files.items()]
+    known = template_names_by_workflow_template(documents)
+    main = next(d for d in documents if d["metadata"]["name"] == "demo")
+    assert lint_manifest(main, known) == []
+    [dag] = [t["dag"] for t in main["spec"]["templates"] if t["name"] == "main"]
+    [entrypoint] = [p for p in dag["tasks"][0]["arguments"]["parameters"] if p["name"] == "entrypoint"]
+    entrypoint["value"] = "main-part-gone"
+
+    problems = lint_manifest(main, known)
+
+    assert len(problems) == 1
+    assert "child Workflow's entrypoint 'main-part-gone' is not a template of" in problems[0]
