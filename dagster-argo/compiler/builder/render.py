@@ -130,9 +130,9 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
         files = _template_files(common, layout, plan)
         chunked = frozenset(dag.name for dag in layout.dags if any(task.chunk for task in dag.tasks))
         children = over_budget(files, plan.name, chunked)  # a workflow of workflows (builder/child_workflows.py)
-        if children:
+        if children:  # only the main WorkflowTemplate changes: its chunk tasks create child Workflows
             layout = dataclasses.replace(layout, children=children)
-            files = _template_files(common, layout, plan)
+            files[plan.file_name] = _main_file(common, layout, plan)
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
@@ -142,14 +142,18 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
     return files, layout
 
 
+def _main_file(common: dict[str, Any], layout: Layout, plan: Plan) -> str:
+    """The main WorkflowTemplate; with child Workflows, its `child-workflow` template's manifest too."""
+    if not layout.children:
+        return _render_template(common, layout, plan)
+    spec = ENVIRONMENT.get_template("workflow_spec.j2").render(common)
+    parameters = _parameters(_render_template(common, layout, plan))
+    return _render_template({**common, "child_manifest": child_manifest(plan, parameters, spec)}, layout, plan)
+
+
 def _template_files(common: dict[str, Any], layout: Layout, plan: Plan) -> dict[str, str]:
     """The WorkflowTemplate, and when split its steps library and chunk WorkflowTemplates."""
-    common = {**common, "children": layout.children}
-    if layout.children:
-        spec = ENVIRONMENT.get_template("workflow_spec.j2").render(common)
-        parameters = _parameters(_render_template(common, layout, plan))
-        common["child_manifest"] = child_manifest(plan, parameters, spec)
-    files = {plan.file_name: _render_template(common, layout, plan)}
+    files = {plan.file_name: _main_file(common, layout, plan)}
     if layout.library:  # the step templates and per-key DAGs of a split template (compiler/builder/split.py)
         library = {**common, "part": layout.library, "refs": {}}
         files[layout.library.file_name] = ENVIRONMENT.get_template("steps.yaml.j2").render(library)
