@@ -3,7 +3,9 @@ taken from the Dagster graph itself: one DAG node, a Retry and a Pod node per as
 retryStrategy), one DAG node per chunk of a split DAG, and templates reached by templateRef stored in the Workflow."""
 
 import dagster as dg
+import pytest
 
+from compiler.builder import child_workflows
 from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import compile_project
 from compiler.builder.workflow_size import MAX_WORKFLOW_SIZE, workflow_sizes
@@ -32,8 +34,11 @@ def test_a_small_graph_fits_and_counts_a_retry_and_a_pod_node_per_asset() -> Non
     assert warnings == ()
 
 
-def test_a_split_graph_stores_its_chunks_and_is_warned_when_too_large_for_argo() -> None:
+def test_a_split_graph_too_large_for_one_workflow_runs_its_chunks_as_child_workflows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assets = [make_asset(asset_name(i), [asset_name(i - 1)] if i else [], description="d" * 1000) for i in range(1500)]
+    monkeypatch.setattr(child_workflows, "CHILD_WORKFLOWS_ABOVE", 2**62)  # the one Workflow, as without children
     documents, warnings = _build(dg.Definitions(assets=assets))
     chunks = [name for name in documents if name.startswith("demo-main-")]
 
@@ -45,3 +50,15 @@ def test_a_split_graph_stores_its_chunks_and_is_warned_when_too_large_for_argo()
     assert size.compressed_node_status < size.node_status  # the node status was compressed: it did not fit whole
     assert not size.fits
     assert [w for w in warnings if w.startswith("entrypoint main of demo: ")], warnings
+
+    monkeypatch.undo()  # the compiler's own threshold: the simulation above decides for child Workflows
+    documents, warnings = _build(dg.Definitions(assets=assets))
+    parent, *children = list(workflow_sizes(documents, "demo"))
+
+    assert parent.entrypoint == "main"
+    assert len(children) == len(chunks) > 1
+    assert parent.nodes == 1 + len(children)  # the DAG node and one resource (Pod) node per child Workflow
+    assert sum(child.nodes - 1 for child in children) == 2 * len(assets)  # each asset's step runs in one child
+    assert parent.fits
+    assert all(child.fits for child in children)
+    assert not [w for w in warnings if w.startswith("entrypoint ")], warnings

@@ -28,6 +28,9 @@ class Rule:
 # Argo's documented minimum for the executor of a workflow pod, Argo >= 3.4 (docs/workflow-rbac.md): the wait
 # container creates and patches the step's WorkflowTaskResult, which the controller reads to update the Workflow.
 EXECUTOR_RULES = (Rule(api_groups=("argoproj.io",), resources=("workflowtaskresults",), verbs=("create", "patch")),)
+# A workflow of workflows (compiler/builder/child_workflows.py): the `child-workflow` resource task's pod creates
+# the child Workflow and polls its phase (Argo's resource executor: create, then get until a condition holds).
+CHILD_WORKFLOW_RULE = Rule(api_groups=("argoproj.io",), resources=("workflows",), verbs=("create", "get", "watch"))
 
 
 def service_accounts(plan: Plan) -> tuple[str, ...]:
@@ -40,8 +43,9 @@ def role_name(plan: Plan) -> str:
     return f"{plan.name}-executor"
 
 
-def render_bundle(plan: Plan, manifests: Mapping[str, str]) -> dict[str, str]:
-    """File name → YAML text of the bundle; `manifests` are the Argo files, listed in the kustomization too."""
+def render_bundle(plan: Plan, manifests: Mapping[str, str], child_workflows: bool = False) -> dict[str, str]:
+    """File name → YAML text of the bundle; `manifests` are the Argo files, listed in the kustomization too;
+    `child_workflows`: a DAG runs its chunks as child Workflows, whose creation the Role must allow."""
     accounts = service_accounts(plan)
     common = {
         "plan": plan,
@@ -49,7 +53,7 @@ def render_bundle(plan: Plan, manifests: Mapping[str, str]) -> dict[str, str]:
         "generator": GENERATOR,
         "role": role_name(plan),
         "accounts": accounts,
-        "rules": EXECUTOR_RULES,
+        "rules": (*EXECUTOR_RULES, CHILD_WORKFLOW_RULE) if child_workflows else EXECUTOR_RULES,
     }
     files: dict[str, str] = {}
     for account in accounts:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from compiler.builder.child_workflows import child_warnings
 from compiler.builder.deploy_bundle import render_bundle
 from compiler.builder.events import event_warnings
 from compiler.builder.model import Project
@@ -65,7 +66,7 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
 def _compile(project: Project, settings: Settings, structure: StructureCheck | None) -> BuildResult:
     plan = make_plan(project, settings)
     files, layout = render_with_layout(plan)  # split when too large for one manifest (builder/split.py)
-    bundle = render_bundle(plan, files)
+    bundle = render_bundle(plan, files, child_workflows=bool(layout.children))
     problems: list[str] = []
     documents = {}
     for name, text in {**files, **bundle}.items():
@@ -95,6 +96,7 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     warnings += filter(None, [failure_retry_warning(project.assets, settings.defaults)])
     warnings += [cron.policy_warning for cron in plan.crons if cron.policy_warning]
     warnings += layout.warnings
+    warnings += child_warnings(plan.name, layout.children, any(asset.partitions for asset in project.assets))
     warnings += size_warnings(documents, plan.name)  # the Workflows it creates, as Argo stores them
     warnings += check_sizes(documents)
     notes = tuple(

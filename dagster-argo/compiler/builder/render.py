@@ -1,5 +1,6 @@
 """Renders a Plan with the jinja2 templates; every interpolation must pass through the JSON quoting filter."""
 
+import dataclasses
 import json
 import re
 import shlex
@@ -8,6 +9,7 @@ from typing import Any
 import jinja2
 
 from compiler.argo import BACKFILL_PARAMETER, CREATION_TIMESTAMP, RETRIES, SCHEDULED_TIME, placeholder
+from compiler.builder.child_workflows import CHILD_TEMPLATE, child_manifest, over_budget
 from compiler.builder.exit_handlers import EXIT_HANDLER, EXIT_STEP
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
@@ -15,6 +17,7 @@ from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
 from compiler.builder.split import SPLIT_ABOVE, Layout, split, whole
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
+from compiler.parse import parse_documents
 from compiler.shared_volume import VOLUME_NAME
 
 ARGO_VARIABLES = {
@@ -122,20 +125,22 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
         "plan_template": PLAN_TEMPLATE,
         "exit_handler": EXIT_HANDLER,
         "exit_step": EXIT_STEP,
+        "child_template": CHILD_TEMPLATE,
+        "children": frozenset(),
+        "child_manifest": "",
         "description": f"Dagster {_what(plan)} of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     layout = whole(plan)
     text = _render_template(common, layout, plan)
+    files = {plan.file_name: text}
     if len(text.encode("utf-8")) > SPLIT_ABOVE:  # compiler/builder/split.py
         layout = split(plan)
-        text = _render_template(common, layout, plan)
-    files = {plan.file_name: text}
-    if layout.library:  # the step templates and per-key DAGs of a split template (compiler/builder/split.py)
-        library = {**common, "part": layout.library, "refs": {}}
-        files[layout.library.file_name] = ENVIRONMENT.get_template("steps.yaml.j2").render(library)
-    chunk_template = ENVIRONMENT.get_template("chunk.yaml.j2")
-    for part in layout.parts:
-        files[part.file_name] = chunk_template.render({**common, "part": part, "refs": part.refs})
+        files = _template_files(common, layout, plan)
+        chunked = frozenset(dag.name for dag in layout.dags if any(task.chunk for task in dag.tasks))
+        children = over_budget(files, plan.name, chunked)  # a workflow of workflows (builder/child_workflows.py)
+        if children:  # only the main WorkflowTemplate changes: its chunk tasks create child Workflows
+            layout = dataclasses.replace(layout, children=children)
+            files[plan.file_name] = _main_file(common, layout, plan)
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
@@ -145,6 +150,33 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
     return files, layout
 
 
+def _main_file(common: dict[str, Any], layout: Layout, plan: Plan) -> str:
+    """The main WorkflowTemplate; with child Workflows, its `child-workflow` template's manifest too."""
+    if not layout.children:
+        return _render_template(common, layout, plan)
+    spec = ENVIRONMENT.get_template("workflow_spec.j2").render(common)
+    parameters = _parameters(_render_template(common, layout, plan))
+    return _render_template({**common, "child_manifest": child_manifest(plan, parameters, spec)}, layout, plan)
+
+
+def _template_files(common: dict[str, Any], layout: Layout, plan: Plan) -> dict[str, str]:
+    """The WorkflowTemplate, and when split its steps library and chunk WorkflowTemplates."""
+    files = {plan.file_name: _main_file(common, layout, plan)}
+    if layout.library:  # the step templates and per-key DAGs of a split template (compiler/builder/split.py)
+        library = {**common, "part": layout.library, "refs": {}}
+        files[layout.library.file_name] = ENVIRONMENT.get_template("steps.yaml.j2").render(library)
+    chunk_template = ENVIRONMENT.get_template("chunk.yaml.j2")
+    for part in layout.parts:
+        files[part.file_name] = chunk_template.render({**common, "part": part, "refs": part.refs})
+    return files
+
+
+def _parameters(text: str) -> list[str]:
+    """The workflow parameters the WorkflowTemplate declares: a child Workflow gets each of them."""
+    spec = parse_documents(text, "workflowtemplate")[0]["spec"]
+    return [str(parameter["name"]) for parameter in spec["arguments"]["parameters"]]
+
+
 def _render_template(common: dict[str, Any], layout: Layout, plan: Plan) -> str:
-    context = {**common, "dags": layout.dags, "steps": layout.steps, "refs": layout.refs}
+    context = {**common, "dags": layout.dags, "steps": layout.steps, "refs": layout.refs, "children": layout.children}
     return ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(context)

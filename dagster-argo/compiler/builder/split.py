@@ -49,6 +49,8 @@ class Layout:
     refs: Mapping[str, str] = dataclasses.field(default_factory=dict)  # template → its WorkflowTemplate, in the main
     warnings: tuple[str, ...] = ()
     library: Part | None = None  # when split: `<name>-steps`, the step templates and per-key DAGs
+    # chunked DAGs whose chunks run as child Workflows (compiler/builder/child_workflows.py)
+    children: frozenset[str] = frozenset()
 
 
 def whole(plan: Plan) -> Layout:

@@ -16,6 +16,7 @@ finished run gets: retries add nodes) from the manifests themselves, and measure
 """
 
 import base64
+import dataclasses
 import gzip
 import json
 from collections.abc import Iterator, Mapping
@@ -73,6 +74,8 @@ class _Walker:
         self.workflow = workflow
         self.stored: dict[str, Any] = {}
         self.nodes: dict[str, Any] = {}
+        # (WorkflowTemplate, entrypoint) of each child Workflow a `resource` task creates (builder/child_workflows.py)
+        self.children: list[tuple[str, str]] = []
 
     def node(self, name: str, display: str, kind: str, template: Mapping[str, Any], scope: str, parent: str) -> str:
         node_id = self.workflow if name == self.workflow else f"{self.workflow}-{_fnv32a(name)}"
@@ -108,6 +111,8 @@ class _Walker:
                 for index, item in enumerate(items):
                     child = task["name"] if item is None else f"{task['name']}({index}:{item})"
                     bound = dict(target, _inputs=_inputs(target, values, item))
+                    if "resource" in target and "workflow-template" in values:
+                        self.children.append((str(values["workflow-template"]), str(values["entrypoint"])))
                     self.nodes[dag_id]["children"].append(
                         self.run(bound, target_scope, f"{name}.{child}", child, dag_id)
                     )
@@ -140,35 +145,44 @@ def _inputs(template: Mapping[str, Any], values: Mapping[str, Any], item: str | 
 
 def workflow_sizes(documents: Mapping[str, Any], root: str) -> Iterator[WorkflowSize]:
     """For each DAG template of WorkflowTemplate `root` a Workflow can start at (`main`, `job-<job>`), the size of
-    that Workflow once every task succeeded."""
+    that Workflow once every task succeeded; then, named `<entrypoint>/<chunk>`, each child Workflow its `resource`
+    tasks create (compiler/builder/child_workflows.py), whose own node (a Pod node) the parent holds."""
     templates = [d for d in documents.values() if isinstance(d, dict) and d.get("kind") == "WorkflowTemplate"]
     library = {
         str(d["metadata"]["name"]): {str(t["name"]): t for t in d["spec"].get("templates") or []} for d in templates
     }
-    [spec] = [d["spec"] for d in templates if d["metadata"]["name"] == root]
-    workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
+    specs = {str(d["metadata"]["name"]): d["spec"] for d in templates}
+    spec = specs[root]
     for entrypoint in library[root]:
         template = library[root][entrypoint]
         if "dag" not in template or not (entrypoint == "main" or entrypoint.startswith("job-")):
             continue
-        walker = _Walker(library, root, workflow)
-        walker.run(dict(template, _inputs=_inputs(template, {}, None)), root, workflow, workflow, "")
-        skeleton = {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "Workflow",
-            "metadata": {"name": workflow, "namespace": "argo", "labels": {"workflows.argoproj.io/phase": "Succeeded"}},
-            "spec": {
-                "workflowTemplateRef": {"name": root},
-                "entrypoint": entrypoint,
-                "arguments": spec.get("arguments"),
-            },
-            "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": walker.stored},
-        }
-        stored = _size(skeleton)
-        nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
-        # compressed only when the whole object is too large, as the hydrator does
-        compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
-        yield WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed)
+        size, children = _measure(library, root, spec, entrypoint, spec.get("arguments"))
+        yield size
+        for owner, chunk in dict.fromkeys(children):  # each child Workflow's WorkflowTemplate is a chunk's
+            child, _ = _measure(library, owner, specs[owner], chunk, spec.get("arguments"))
+            yield dataclasses.replace(child, entrypoint=f"{entrypoint}/{chunk}")
+
+
+def _measure(
+    library: Mapping[str, Mapping[str, Any]], root: str, spec: Mapping[str, Any], entrypoint: str, arguments: Any
+) -> tuple[WorkflowSize, list[tuple[str, str]]]:
+    workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
+    template = library[root][entrypoint]
+    walker = _Walker(library, root, workflow)
+    walker.run(dict(template, _inputs=_inputs(template, {}, None)), root, workflow, workflow, "")
+    skeleton = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {"name": workflow, "namespace": "argo", "labels": {"workflows.argoproj.io/phase": "Succeeded"}},
+        "spec": {"workflowTemplateRef": {"name": root}, "entrypoint": entrypoint, "arguments": arguments},
+        "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": walker.stored},
+    }
+    stored = _size(skeleton)
+    nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
+    # compressed only when the whole object is too large, as the hydrator does
+    compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
+    return WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed), walker.children
 
 
 def _compressed_size(nodes: bytes) -> int:

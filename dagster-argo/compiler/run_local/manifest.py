@@ -11,6 +11,7 @@ from typing import Any
 
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.run_local.backoff import Backoff, parse_backoff
+from compiler.run_local.child_workflow import child_workflow, is_child_workflow, rebind
 from compiler.run_local.depends import check_names, parse_depends, succeeded_terms
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.groups import ROOT, Scope
@@ -283,6 +284,7 @@ class _Expander:
             dependencies = [str(d) for d in _list(task.get("dependencies") or [], f"{name}.dependencies")]
             depends = check_names(dependencies, name, f"dependencies {dependencies}")
         template, template_scope = self._resolve(task, name, scope)
+        raw_template = template
         task_arguments = _mapping(task.get("arguments") or {}, f"{name}.arguments")
         given = _parameters(task_arguments.get("parameters"), f"task {name!r} arguments", "value")
         missing_values = [key for key, value in given.items() if value is None]
@@ -295,6 +297,9 @@ class _Expander:
         for index, item in enumerate(items):
             node = name if item is None else f"{name}({index}:{item})"
             values = {key: _bind(str(value), bindings, item) for key, value in given.items() if value is not None}
+            if is_child_workflow(template):  # a child Workflow, run in place (run_local/child_workflow.py)
+                child = child_workflow(template, values, self.library, f"{prefix}{node}")
+                template, template_scope = child.template, child.library
             if "dag" in template:
                 inner = {
                     f"inputs.parameters.{key}": values.get(key, default)
@@ -310,9 +315,10 @@ class _Expander:
                 )
                 when = str(task.get("when") or "")
                 enclosing = (*outer, (_bind(when, bindings, item), prefix)) if when else outer
-                results.extend(
-                    self.dag(template["dag"], node, template_scope, inner, f"{node_scope}.", node_scope, enclosing)
-                )
+                nested = self.dag(template["dag"], node, template_scope, inner, f"{node_scope}.", node_scope, enclosing)
+                if is_child_workflow(raw_template):
+                    nested = [_rebound(leaf, child.variables) for leaf in nested]
+                results.extend(nested)
                 continue
             results.append(
                 DagTask(
@@ -388,6 +394,26 @@ class _Expander:
         if not all(isinstance(item, str | int | float | bool) for item in items):
             raise RunLocalError(f"task {name!r}: run-local supports withItems of scalars only")
         return [item if isinstance(item, str) else json.dumps(item) for item in items]
+
+
+def _rebound(task: DagTask, variables: Mapping[str, str]) -> DagTask:
+    """A task of a child Workflow with the child's own workflow variables (run_local/child_workflow.py)."""
+    container = task.template
+    env = tuple(
+        dataclasses.replace(entry, value=rebind(entry.value, variables)) if entry.value is not None else entry
+        for entry in container.env
+    )
+    return dataclasses.replace(
+        task,
+        template=dataclasses.replace(
+            container,
+            command=tuple(rebind(part, variables) for part in container.command),
+            args=tuple(rebind(part, variables) for part in container.args),
+            env=env,
+        ),
+        arguments={key: rebind(value, variables) for key, value in task.arguments.items()},
+        when=rebind(task.when, variables),
+    )
 
 
 def _bind(value: str, bindings: Mapping[str, str | None], item: str | None) -> str:

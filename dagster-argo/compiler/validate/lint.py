@@ -9,6 +9,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from compiler.argo import DNS_LABEL, ENUMS, VARIABLE
+from compiler.validate.child_refs import child_workflow_problems
 from compiler.validate.cron import cron_problem
 from compiler.validate.expr import depends_name_problem
 
@@ -159,6 +160,7 @@ def _check_workflow_spec(
     workflow_parameters = {p.get("name") for p in (spec.get("arguments") or {}).get("parameters") or []}
     check_workflow_parameters = bool(templates) and not reference and not library
     inputs_by_template = {t.get("name"): t.get("inputs") or {} for t in templates}
+    by_name = {t.get("name"): t for t in templates}
     for index, template in enumerate(templates):
         at = f"{where}.templates[{index}]({template.get('name')})"
         _check_template(template, at, problems)
@@ -167,6 +169,8 @@ def _check_workflow_spec(
             _check_dag(template["dag"] or {}, f"{at}.dag", names, inputs_by_template, bool(reference), problems)
             declared = workflow_parameters if check_workflow_parameters else None
             _check_template_refs(template["dag"] or {}, f"{at}.dag", known_templates, used, declared, problems)
+            if known_templates is not None:  # a child Workflow's WorkflowTemplate (validate/child_refs.py)
+                problems.extend(child_workflow_problems(template["dag"] or {}, f"{at}.dag", by_name, known_templates))
 
 
 def _template_names(templates: list[Any], where: str, problems: list[str]) -> set[str]:
