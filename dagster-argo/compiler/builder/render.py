@@ -36,6 +36,8 @@ ARGO_VARIABLES = {
     "sensor": "{{workflow.parameters.sensor}}",  # the attempt of a retried step: fused steps resume only on a retry
     "upstream": "{{inputs.parameters.upstream}}",  # a planning task's upstream asset (compiler/builder/cadence.py)
     "keys_path": "{{outputs.parameters.keys.path}}",  # where a planning task writes its list
+    "start": "{{inputs.parameters.start}}",  # a backfill's planning task: its range (builder/backfill_upstream.py)
+    "end": "{{inputs.parameters.end}}",
 }
 
 
