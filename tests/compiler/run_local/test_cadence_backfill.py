@@ -7,6 +7,7 @@ backfill over both assets builds) on a bucket of its own; stored objects are com
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -76,7 +77,7 @@ def test_a_backfill_of_daily_partitions_builds_the_windows_they_read_first_each_
     assert _stored(argo_store) == dagster_stored
 
 
-def _backfill(tmp_path: Path, schedule: str, start: str, end: str) -> tuple[dict[str, dict[str, object]], str]:
+def _backfill(tmp_path: Path, schedule: str, start: str, end: str) -> tuple[dict[str, Any], str]:
     """The backfill Workflow's tasks by name, and the command's stderr."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     written = compiler_process(
