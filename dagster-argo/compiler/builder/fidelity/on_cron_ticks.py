@@ -12,20 +12,24 @@ the latest forward tick. Where they differ the condition is refused with the dat
 """
 
 import dataclasses
+from bisect import bisect_right
 from datetime import UTC, datetime
 
 from compiler.builder.fidelity.dst_cover import schedule_tick_cover
 from compiler.builder.model import ScheduleSpec
 from compiler.errors import UnsupportedInputError
-from compiler.validate.ticks import CHECK_YEARS, WINDOW, dagster_ticks, offset_changes, span
+from compiler.validate.robfig import argo_schedules
+from compiler.validate.ticks import CHECK_YEARS, dagster_ticks, offset_changes, span, windows
 
 EVALUATION_DELAY = 30  # seconds: the default automation condition sensor's interval (minimum_interval_seconds)
+NEAR = 3 * 3600  # seconds either side of a switch sampled at every tick and every 10 minutes
 
 
 def with_tick_cover(spec: ScheduleSpec, owner: str) -> ScheduleSpec:
     """The on_cron ScheduleSpec with the cron entries and gate that make Argo fire at exactly Dagster's ticks;
     exit 2 naming `owner` (the asset or job) where on_cron's ticks are not its schedule iterator's."""
     [cron] = spec.crons
+    cover = schedule_tick_cover(spec.name, spec.crons, spec.timezone)  # lists the forward ticks the check reads
     disagreements = reverse_disagreements(cron, spec.timezone)
     if disagreements:
         shown = ", ".join(datetime.fromtimestamp(t, UTC).isoformat() for t in disagreements[:3])
@@ -34,7 +38,6 @@ def with_tick_cover(spec: ScheduleSpec, owner: str) -> ScheduleSpec:
             f"disagree at a daylight-saving switch ({len(disagreements)} instant(s): {shown}); use a schedule "
             "(ScheduleDefinition) on a job of the asset, or a local time the switches never touch"
         )
-    cover = schedule_tick_cover(spec.name, spec.crons, spec.timezone)
     return dataclasses.replace(
         spec,
         gated=spec.gated or cover.filtered,
@@ -45,21 +48,20 @@ def with_tick_cover(spec: ScheduleSpec, owner: str) -> ScheduleSpec:
 
 def reverse_disagreements(cron: str, timezone: str, years: tuple[int, int] = CHECK_YEARS) -> list[int]:
     """Sampled instants (Unix seconds) near an offset change where on_cron's latest tick (Dagster's reverse
-    iterator) is not the latest tick of Dagster's forward iterator."""
+    iterator) is not the latest tick of Dagster's forward iterator. The forward ticks are those of the windows the
+    tick check compares (validate/ticks.py, cached), so a schedule's cover and this check list them once."""
     start, end = span(years)
-    width = int(WINDOW.total_seconds())
     found: list[int] = []
-    for change in offset_changes(timezone, start, end):
-        low, high = change - width, change + width
+    for low, high in windows(argo_schedules([cron], timezone), timezone, years):
         forward = dagster_ticks([cron], timezone, low, high)
-        if not forward:
-            continue
-        samples = {t + d for t in forward for d in (-1, 0, EVALUATION_DELAY)}
-        samples |= set(range(forward[0], high, 3600))
-        for instant in sorted(s for s in samples if forward[0] <= s < high):
-            latest = max(t for t in forward if t <= instant)
-            if _reverse_latest(cron, timezone, instant) != latest:
-                found.append(instant)
+        for change in offset_changes(timezone, max(low, start), min(high, end)):
+            near = [t for t in forward if abs(t - change) <= NEAR]
+            samples = {t + d for t in near for d in (-1, 0, EVALUATION_DELAY)}
+            samples |= set(range(change - NEAR, change + NEAR, 600))
+            for instant in sorted(s for s in samples if forward and forward[0] <= s < high):
+                latest = forward[bisect_right(forward, instant) - 1]
+                if _reverse_latest(cron, timezone, instant) != latest:
+                    found.append(instant)
     return found
 
 
