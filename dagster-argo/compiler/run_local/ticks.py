@@ -130,7 +130,12 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
         key=lambda pair: (pair[0], pair[1] or ""),
     )
     assets = [asset for asset, _ in pairs]
-    jobs = {task.arguments["asset"] for task in workflow.tasks if "--job" in task.template.args}  # op jobs
+    # op jobs: `--job` instead of `--asset` (an asset step of a project reading run config passes both)
+    jobs = {
+        task.arguments["asset"]
+        for task in workflow.tasks
+        if "--job" in task.template.args and "--asset" not in task.template.args
+    }
     location = next((_location(task.template.args) for task in workflow.tasks if _location(task.template.args)), None)
     if not assets or location is None:
         raise RunLocalError(f"{template_path}: no task names a code location and an asset; was it made by build?")
