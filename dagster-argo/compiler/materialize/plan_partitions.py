@@ -53,7 +53,9 @@ if TYPE_CHECKING:
 DESCRIPTION = (
     "Resolve the partition of --asset as its step pod would (--partition, else the schedule's tick) and write the "
     "partitions of --upstream it reads, by Dagster's own partition mapping, as a JSON list to --output: the list "
-    "an Argo task fans out over with withParam before the downstream asset runs. With --upstream equal to --asset "
+    "an Argo task fans out over with withParam before the downstream asset runs. With --start/--end (a backfill): "
+    "the union over that range of downstream partitions, of every --asset (comma-separated), each key once. "
+    "With --upstream equal to --asset "
     "and dynamic partitions: the keys of its DynamicPartitionsDefinition in the shared Dagster instance (or "
     "--partition alone, once the instance confirms it exists)."
 )

@@ -189,3 +189,14 @@ def test_a_bad_range_is_a_usage_error(tmp_path: Path, arguments: list[str], mess
     assert message in output
     assert keys is None
     assert "Traceback" not in output
+
+
+def test_a_range_over_assets_of_two_definitions_is_a_usage_error(tmp_path: Path) -> None:
+    """A backfill plans for the assets of one job, which share one partitions definition (Dagster's rule)."""
+    code, output, keys = _plan(
+        tmp_path, "--asset", "daily_mean,weekly_mean", "--upstream", "readings",
+        "--start", "2026-11-22", "--end", "2026-11-22",
+    )  # fmt: skip
+    assert code == 2, output
+    assert "must share one partitions definition" in output
+    assert keys is None
