@@ -103,3 +103,27 @@ def test_the_replayed_ticks_that_materialize_are_the_ones_dagster_requests_after
     assert len(requests) == len(materialized) == 4  # robfig's first 02:30 of the autumn overlap is skipped
     for (previous, at), tick in zip(requests, materialized, strict=True):
         assert previous < tick <= at
+
+
+def test_a_jobs_on_cron_at_a_switched_time_is_covered_and_the_gate_finds_its_cron() -> None:
+    """`any_job_root_assets_match(on_cron(...))` at 02:30 in Vienna: the same entries and gate as an asset's, and the
+    pods' lookup (the gate's) answers Dagster's tick iterator for the job's cron and zone."""
+    from compiler.builder.load import project_from_definitions
+    from compiler.materialize.dagster_tick import is_dagster_tick, tick_schedule
+    from tests.compiler.shapes import make_asset
+
+    condition = dg.AutomationCondition.any_job_root_assets_match(
+        dg.AutomationCondition.on_cron("30 2 * * *", "Europe/Vienna")
+    )
+    job = dg.define_asset_job("nightly", selection=["first"], automation_condition=condition)
+    defs = dg.Definitions(assets=[make_asset("first", [])], jobs=[job])
+    [spec] = [s for s in project_from_definitions("p", defs).schedules if s.name == "automation_nightly"]
+    assert spec.argo_crons == ("30 2 * * *", "0 3 * 3 0")
+    assert spec.tick_filter
+    schedule = tick_schedule(defs, "automation_nightly")
+    assert schedule is not None
+    assert is_dagster_tick(schedule, datetime(2026, 3, 29, 1, 0, tzinfo=UTC))  # 03:00 CEST: Dagster's moved tick
+    assert not is_dagster_tick(schedule, datetime(2026, 3, 22, 2, 0, tzinfo=UTC))  # the entry's other Sundays
+    assert not is_dagster_tick(schedule, datetime(2026, 10, 25, 0, 30, tzinfo=UTC))  # robfig's first 02:30
+    assert is_dagster_tick(schedule, datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
+    assert tick_schedule(defs, "on_cron_unknown") is None
