@@ -130,7 +130,7 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
         key=lambda pair: (pair[0], pair[1] or ""),
     )
     assets = [asset for asset, _ in pairs]
-    # op jobs: `--job` instead of `--asset` (an asset step of a project reading run config passes both)
+    # op jobs: `--job` without `--asset` (an asset step of a project reading run config passes both)
     jobs = {
         task.arguments["asset"]
         for task in workflow.tasks
