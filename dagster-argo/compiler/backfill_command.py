@@ -16,6 +16,7 @@ from compiler.workspace import add_location_arguments, chosen_code_location
 DESCRIPTION = (
     "Write one Argo Workflow that runs a schedule's DAG from the deployed WorkflowTemplate for every partition from "
     "--start to --end, at most --parallelism at a time, in date order; a failed partition does not stop the others. "
+    "Partitions of another cadence the range reads (Dagster's partition mapping) are built first, each once. "
     "Works on any Argo version (argo cron backfill needs Argo >= 3.7). Submit it with `argo submit FILE`."
 )
 
@@ -44,7 +45,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_backfill(arguments: argparse.Namespace) -> int:
-    from compiler.builder.backfill import partition_range, render_backfill
+    from compiler.builder.backfill import partition_range, render_backfill, upstream_warning
     from compiler.builder.load import load_definitions, project_from_definitions
     from compiler.builder.plan import make_plan
     from compiler.settings import load_settings
@@ -59,6 +60,8 @@ def run_backfill(arguments: argparse.Namespace) -> int:
     partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end, keys)
     span = (arguments.start, arguments.end)
     text = render_backfill(plan, arguments.schedule, partitions, arguments.parallelism, keys, span)
+    for line in upstream_warning(plan, arguments.schedule):
+        print(line, file=sys.stderr)
     if arguments.out is None:
         sys.stdout.write(text)
         return 0

@@ -19,6 +19,7 @@ import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
 from compiler.builder.automation_sensors import DEFAULT, Evaluator
+from compiler.builder.fidelity.on_cron_ticks import with_tick_cover
 from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.builder.model import JobSpec, ScheduleSpec
 from compiler.errors import UnsupportedInputError
@@ -64,17 +65,16 @@ def automation_schedules(
     schedules = []
     for (cron_entry, zone, evaluator), keys in sorted(groups.items(), key=lambda g: (g[0][:2], sorted(g[1]))):
         first = "_".join(sorted(keys)[0])
-        schedules.append(
-            ScheduleSpec(
-                name=f"on_cron_{first}",
-                job_name=f"on_cron_{first}",
-                crons=(cron_entry,),
-                timezone=zone,
-                asset_keys=frozenset(keys),
-                stopped=evaluator.stopped,
-                warnings=evaluator.warnings,
-            )
+        spec = ScheduleSpec(
+            name=f"on_cron_{first}",
+            job_name=f"on_cron_{first}",
+            crons=(cron_entry,),
+            timezone=zone,
+            asset_keys=frozenset(keys),
+            stopped=evaluator.stopped,
+            warnings=evaluator.warnings,
         )
+        schedules.append(with_tick_cover(spec, f"asset {'/'.join(sorted(keys)[0])}"))  # DST: on_cron_ticks.py
     return schedules
 
 
@@ -112,16 +112,15 @@ def job_automation_schedules(defs: dg.Definitions, graph: AssetGraph, jobs: tupl
         problem = cron_problem(cron[0])
         if problem:
             raise UnsupportedInputError(f"job {job.name}: cron {cron[0]!r} has no Argo equivalent: {problem}")
-        schedules.append(
-            ScheduleSpec(
-                name=f"automation_{job.name}",
-                job_name=job.name,
-                crons=(cron[0],),
-                timezone=cron[1],
-                asset_keys=keys,
-                stopped=True,
-            )
+        spec = ScheduleSpec(
+            name=f"automation_{job.name}",
+            job_name=job.name,
+            crons=(cron[0],),
+            timezone=cron[1],
+            asset_keys=keys,
+            stopped=True,
         )
+        schedules.append(with_tick_cover(spec, f"job {job.name}"))
     return schedules
 
 

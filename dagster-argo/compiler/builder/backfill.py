@@ -17,8 +17,9 @@ import dagster as dg
 
 from compiler.argo import BACKFILL_PARAMETER
 from compiler.builder.backfill_keys import time_by_static_range
+from compiler.builder.backfill_upstream import BackfillTask, upstream_tasks
 from compiler.builder.naming import NAME_LIMIT, sanitise, short_hash, with_hash
-from compiler.builder.plan_types import GENERATOR, Plan
+from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
 from compiler.builder.render import ENVIRONMENT
 from compiler.errors import UnsupportedInputError
 from compiler.parse import parse_documents
@@ -34,6 +35,7 @@ class Backfill:
     parallelism: int
     active_deadline_seconds: int
     description: str
+    upstream: tuple[BackfillTask, ...] = ()  # partitions of another cadence built first (backfill_upstream.py)
 
 
 def partition_range(
@@ -94,6 +96,7 @@ def render_backfill(
     name = sanitise(source)
     if len(name) > NAME_LIMIT:
         name = with_hash(name, source, NAME_LIMIT)
+    upstream = upstream_tasks(plan, cron.entrypoint)
     waves = math.ceil(len(partitions) / parallelism)
     backfill = Backfill(
         name=name,
@@ -102,6 +105,7 @@ def render_backfill(
         partitions=partitions,
         parallelism=parallelism,
         active_deadline_seconds=plan.settings.defaults.active_deadline_seconds * waves,
+        upstream=upstream,
         description=(
             f"Backfill of Dagster schedule {schedule}: {len(partitions)} partition(s) "
             f"{partitions[0]}..{partitions[-1]}, at most {parallelism} at a time, compiled by {GENERATOR}."
@@ -125,7 +129,23 @@ def render_backfill(
         backfill_parameter=BACKFILL_PARAMETER,
     )
     [document] = parse_documents(text, name)
-    problems = validate_manifest(document, {plan.name: {dag.name for dag in plan.dags}})
+    known = {dag.name for dag in plan.dags} | {step.name for step in plan.steps} | {PLAN_TEMPLATE}
+    problems = validate_manifest(document, {plan.name: known})
     if problems:
         raise UnsupportedInputError("; ".join(["the backfill Workflow is invalid (a compiler bug)", *problems]))
     return text
+
+
+def upstream_warning(plan: Plan, schedule: str) -> list[str]:
+    """The approximation a backfill across cadences makes, one `warning:` line (none without one): Argo's DAG
+    waits for every upstream fan-out, so one failed upstream partition holds back the whole range, where Dagster's
+    asset backfill still materializes the downstream partitions that do not read it."""
+    [cron] = [c for c in plan.crons if c.schedule == schedule]
+    built = [task.upstream for task in upstream_tasks(plan, cron.entrypoint) if task.upstream]
+    if not built:
+        return []
+    return [
+        f"warning: backfill of schedule {schedule}: the partitions of asset(s) {', '.join(built)} that the range "
+        "reads (Dagster's partition mapping) are built first, each once; one that fails holds back every partition "
+        "of the range, where Dagster's asset backfill still materializes the partitions that do not read it"
+    ]

@@ -47,6 +47,8 @@ ARGO_VARIABLES = {
     "workflow_uid": "{{workflow.uid}}",
     "known_state_path": "{{outputs.parameters.known-state.path}}",
     "mapping_keys_path": "{{outputs.parameters.mapping-keys.path}}",
+    "start": "{{inputs.parameters.start}}",  # a backfill's planning task: its range (builder/backfill_upstream.py)
+    "end": "{{inputs.parameters.end}}",
 }
 
 

@@ -22,7 +22,7 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
-from compiler.materialize.dagster_tick import is_dagster_tick
+from compiler.materialize.dagster_tick import is_dagster_tick, tick_schedule
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
 from compiler.materialize.partition import cron_tick, parse_scheduled_time
 from compiler.materialize.termination import sigterm_as_interrupt
@@ -114,13 +114,14 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
 
     from compiler.builder.fidelity.tick_selection import SeveralRunRequests, has_own_code, tick_selection
 
-    repository = load_definitions(pod_location(args)).get_repository_def()
-    if not repository.has_schedule_def(schedule_name):
+    defs = load_definitions(pod_location(args))
+    repository = defs.get_repository_def()
+    schedule = tick_schedule(defs, schedule_name)  # an on_cron CronWorkflow's: its cron and zone
+    if schedule is None:
         known = ", ".join(sorted(s.name for s in repository.schedule_defs)) or "(none)"
         raise MaterializeUsageError(
             f"no schedule named {shortened(schedule_name, quoted=True)}; known schedules: {known}"
         )
-    schedule = repository.get_schedule_def(schedule_name)
     fired = cron_tick(args.scheduled_time, args.backfill_time)
     if fired is not None and not is_dagster_tick(schedule, fired):
         return [False] * len(args.task), (

@@ -10,6 +10,11 @@ upstream definition's order. Upstream partitions the mapping names but that do n
 them (exit 1: Dagster's input loading fails on them too; a later attempt may find them), unless the mapping allows
 them, when they are left out.
 
+A `compiler backfill` of a range (compiler/builder/backfill_upstream.py) passes `--start`/`--end` (keys of the
+downstream definition) and, in `--asset`, every asset of the backfilled job that reads `--upstream`: the list is
+the union of what each of their partitions in the range reads, each upstream partition once, in the upstream
+definition's order, so the backfill builds each once before the downstream partitions.
+
 With `--upstream` equal to `--asset` and a DynamicPartitionsDefinition, the list is the keys one run builds of that
 asset itself: its keys in the shared Dagster instance, or the explicit partition once the instance confirms it exists
 (compiler/materialize/dynamic_keys.py, compiler/builder/dynamic_partitions.py).
@@ -32,6 +37,7 @@ from compiler.materialize.loading import (
     MaterializeUsageError,
     load_definitions,
     parse_asset_key,
+    parse_asset_keys,
     pod_location,
     require_asset,
 )
@@ -40,14 +46,16 @@ from compiler.materialize.termination import sigterm_as_interrupt
 from compiler.user_text import shortened
 
 if TYPE_CHECKING:
-    from dagster import AssetKey
+    from dagster import AssetKey, Definitions
     from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
     from dagster._core.definitions.partitions.subset import PartitionsSubset
 
 DESCRIPTION = (
     "Resolve the partition of --asset as its step pod would (--partition, else the schedule's tick) and write the "
     "partitions of --upstream it reads, by Dagster's own partition mapping, as a JSON list to --output: the list "
-    "an Argo task fans out over with withParam before the downstream asset runs. With --upstream equal to --asset "
+    "an Argo task fans out over with withParam before the downstream asset runs. With --start/--end (a backfill): "
+    "the union over that range of downstream partitions, of every --asset (comma-separated), each key once. "
+    "With --upstream equal to --asset "
     "and dynamic partitions: the keys of its DynamicPartitionsDefinition in the shared Dagster instance (or "
     "--partition alone, once the instance confirms it exists)."
 )
@@ -55,10 +63,14 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_target_arguments(parser, required_hint="; this or --python-file is required")
-    parser.add_argument("--asset", required=True, help="the downstream asset key (a/b)")
+    parser.add_argument(
+        "--asset", required=True, help="the downstream asset key (a/b); with --start/--end: several, comma-separated"
+    )
     parser.add_argument("--upstream", required=True, help="the upstream asset key whose partitions to list (a/b)")
     parser.add_argument("--output", required=True, help="the file the JSON list is written to (the output parameter)")
     parser.add_argument("--partition", default="", help="the downstream partition; empty: the schedule's tick")
+    parser.add_argument("--start", default="", help="a range of downstream partitions: the first (with --end)")
+    parser.add_argument("--end", default="", help="a range of downstream partitions: the last, inclusive")
     parser.add_argument("--schedule", default="", help="the Dagster schedule whose tick this is (as materialize)")
     parser.add_argument("--scheduled-time", default=None, help="the tick's time (as materialize)")
     parser.add_argument("--created-time", default=None, help="the workflow's creation time (as materialize)")
@@ -104,8 +116,9 @@ def run(args: argparse.Namespace) -> int:
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(keys), encoding="utf-8")
     shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
+    readers = f"asset(s) {args.asset} partitions" if args.start or args.end else f"asset {args.asset} partition"
     print(
-        f"plan-partitions: asset {args.asset} partition {partition} reads {len(keys)} partition(s) of asset "
+        f"plan-partitions: {readers} {partition} reads {len(keys)} partition(s) of asset "
         f"{args.upstream}: {shown or '(none)'}",
         flush=True,
     )
@@ -113,8 +126,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
-    """The downstream partition and the upstream keys it reads, in the upstream definition's order."""
+    """The downstream partition (or range) and the upstream keys it reads, in the upstream definition's order."""
     defs = load_definitions(pod_location(args))
+    if args.start or args.end:
+        return _range_keys(defs, args)
     child, parent = parse_asset_key(args.asset), parse_asset_key(args.upstream)
     require_asset(defs, child)
     graph = defs.resolve_asset_graph()
@@ -131,27 +146,66 @@ def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
     tick = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
     partition = resolve_partition_key(defs, child, args.partition or None, tick, now, args.schedule or None)
     assert partition is not None  # partitioned, so resolved or a usage error
-    wanted = _needed(graph, child, partition, parent, now, args)
+    wanted = _needed(graph, {child: child_def.subset_with_partition_keys([partition])}, partition, parent, now, args)
     return partition, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
+
+
+def _range_keys(defs: "Definitions", args: argparse.Namespace) -> tuple[str, list[str]]:
+    """`--start`..`--end` of every `--asset` (one partitions definition, the backfilled job's): the union of the
+    partitions of `--upstream` they read, deduplicated, in the upstream definition's order."""
+    if not (args.start and args.end) or args.partition:
+        raise MaterializeUsageError("give both --start and --end (a range of downstream partitions), not --partition")
+    children = parse_asset_keys([args.asset])
+    parent = parse_asset_key(args.upstream)
+    for child in children:
+        require_asset(defs, child)
+    graph = defs.resolve_asset_graph()
+    definitions = {graph.get(child).partitions_def for child in children}
+    parent_def = graph.get(parent).partitions_def if graph.has(parent) else None
+    if len(definitions) != 1 or None in definitions or parent_def is None:
+        raise MaterializeUsageError(
+            f"assets {args.asset!r} must share one partitions definition and, with {args.upstream!r}, be partitioned"
+        )
+    for child in children:
+        if parent not in graph.get_ancestor_asset_keys(child):
+            raise MaterializeUsageError(
+                f"asset {child.to_user_string()!r} does not depend on asset {shortened(args.upstream)!r}"
+            )
+    [child_def] = definitions
+    assert child_def is not None
+    now = datetime.now(UTC)
+    all_keys = child_def.get_partition_keys(current_time=now)
+    for option, key in (("--start", args.start), ("--end", args.end)):
+        if key not in all_keys:
+            raise MaterializeUsageError(f"{option} {shortened(key, quoted=True)} is not a partition of {args.asset}")
+    first, last = all_keys.index(args.start), all_keys.index(args.end)
+    if first > last:
+        raise MaterializeUsageError(f"--start {args.start} is after --end {args.end}")
+    subset = child_def.subset_with_partition_keys(all_keys[first : last + 1])
+    span = f"{args.start}..{args.end}"
+    wanted = _needed(graph, dict.fromkeys(children, subset), span, parent, now, args)
+    return span, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
 
 
 def _needed(
     graph: "AssetGraph",
-    child: "AssetKey",
+    wanted: "dict[AssetKey, PartitionsSubset]",
     partition: str,
     ancestor: "AssetKey",
     now: datetime,
     args: argparse.Namespace,
 ) -> set[str]:
-    """The partitions of `ancestor` that `partition` of `child` reads, through every path between them:
-    each asset's partitions are the union of what each of its children on those paths reads (Dagster's mapping of
-    each dependency), children first. Partitions a mapping names that do not exist are a failure naming them."""
+    """The partitions of `ancestor` that the `wanted` partitions of the downstream assets read, through every path
+    between them: each asset's partitions are the union of what each of its children on those paths reads
+    (Dagster's mapping of each dependency), children first. Partitions a mapping names that do not exist are a
+    failure naming them (`partition`: the downstream partition or range, for the message)."""
     between = {
-        key for key in graph.get_ancestor_asset_keys(child) if ancestor in {key, *graph.get_ancestor_asset_keys(key)}
+        key
+        for child in wanted
+        for key in graph.get_ancestor_asset_keys(child)
+        if ancestor in {key, *graph.get_ancestor_asset_keys(key)}
     }
-    child_def = graph.get(child).partitions_def
-    assert child_def is not None
-    needed: dict[AssetKey, PartitionsSubset] = {child: child_def.subset_with_partition_keys([partition])}
+    needed: dict[AssetKey, PartitionsSubset] = dict(wanted)
     for level in reversed(graph.toposorted_asset_keys_by_level):
         for key in sorted(set(level) & between, key=lambda k: k.to_user_string()):
             definition = graph.get(key).partitions_def
@@ -168,7 +222,7 @@ def _needed(
                 if missing:
                     shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
                     reader = f"asset {args.asset} partition {partition}"
-                    if below != child:
+                    if below not in wanted:
                         reader += f" needs asset {below.to_user_string()}, which"
                     raise MissingUpstreamPartitions(
                         f"{reader} reads {len(missing)} partition(s) of asset {key.to_user_string()} that do not "

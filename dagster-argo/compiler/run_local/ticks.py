@@ -170,13 +170,12 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
 def _gate_skips(defs: "Definitions", schedule_name: str, instants: list[datetime]) -> set[datetime]:
     """The ticks the DAG's schedule-gate skips as no tick of the Dagster schedule (compiler/materialize/gate.py asks
     the same function with `{{workflow.scheduledTime}}`)."""
-    from compiler.materialize.dagster_tick import is_dagster_tick
+    from compiler.materialize.dagster_tick import is_dagster_tick, tick_schedule
     from compiler.materialize.loading import MaterializeUsageError
 
-    repository = defs.get_repository_def()
-    if not repository.has_schedule_def(schedule_name):
+    schedule = tick_schedule(defs, schedule_name)  # an on_cron CronWorkflow's: its cron and zone
+    if schedule is None:
         raise MaterializeUsageError(f"the CronWorkflow names schedule {schedule_name!r}, which the code location lacks")
-    schedule = repository.get_schedule_def(schedule_name)
     return {instant for instant in instants if not is_dagster_tick(schedule, instant)}
 
 

@@ -126,3 +126,77 @@ def test_an_ancestor_two_cadences_up_gets_every_partition_through_each_path(
     assert keys is not None
     assert sorted(keys) == expected
     assert len(keys) == hours
+
+
+def _dagster_range(child: str, parent: str, keys: list[str]) -> list[str]:
+    """Dagster's answer for several downstream partitions at once: the union, in the upstream definition's order."""
+    from tests.compiler.projects.cadence import defs
+
+    graph = defs.resolve_asset_graph()
+    child_def = graph.get(dg.AssetKey(child)).partitions_def
+    parent_def = graph.get(dg.AssetKey(parent)).partitions_def
+    assert child_def is not None
+    assert parent_def is not None
+    result = graph.get_partition_mapping(
+        dg.AssetKey(child), dg.AssetKey(parent)
+    ).get_upstream_mapped_partitions_result_for_partitions(
+        child_def.subset_with_partition_keys(keys), child_def, parent_def
+    )
+    return list(result.partitions_subset.get_partition_keys())
+
+
+def test_a_range_of_downstream_partitions_lists_the_union_once_in_order(tmp_path: Path) -> None:
+    """A backfill's planning task: three days across Vienna's 25-hour day read 24 + 25 + 24 hours, each once."""
+    days = ["2026-10-24", "2026-10-25", "2026-10-26"]
+    code, output, keys = _plan(
+        tmp_path, "--asset", "daily_mean", "--upstream", "readings", "--start", days[0], "--end", days[-1]
+    )
+    assert code == 0, output
+    assert keys is not None
+    expected = _dagster_range("daily_mean", "readings", days)
+    assert len(expected) == 73
+    assert keys == expected
+    assert len(set(keys)) == len(keys)
+    assert f"partitions {days[0]}..{days[-1]} reads 73 partition(s) of asset readings" in output
+
+
+def test_a_range_two_cadences_up_is_the_union_through_every_path(tmp_path: Path) -> None:
+    """Two weeks of weekly_mean read fourteen days, and so every hour of them, each listed once."""
+    weeks = ["2026-11-15", "2026-11-22"]
+    code, output, keys = _plan(
+        tmp_path, "--asset", "weekly_mean", "--upstream", "readings", "--start", weeks[0], "--end", weeks[-1]
+    )
+    assert code == 0, output
+    days = _dagster_range("weekly_mean", "daily_mean", weeks)
+    assert len(days) == 14
+    hours = _dagster_range("daily_mean", "readings", days)
+    assert keys == hours
+    assert len(hours) == 14 * 24
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--start", "2026-10-24"], "give both --start and --end"),
+        (["--start", "2026-10-26", "--end", "2026-10-24"], "--start 2026-10-26 is after --end 2026-10-24"),
+        (["--start", "2026-10-24", "--end", "1999-01-01"], "--end '1999-01-01' is not a partition of daily_mean"),
+        (["--start", "2026-10-24", "--end", "2026-10-25", "--partition", "2026-10-24"], "not --partition"),
+    ],
+)
+def test_a_bad_range_is_a_usage_error(tmp_path: Path, arguments: list[str], message: str) -> None:
+    code, output, keys = _plan(tmp_path, "--asset", "daily_mean", "--upstream", "readings", *arguments)
+    assert code == 2, output
+    assert message in output
+    assert keys is None
+    assert "Traceback" not in output
+
+
+def test_a_range_over_assets_of_two_definitions_is_a_usage_error(tmp_path: Path) -> None:
+    """A backfill plans for the assets of one job, which share one partitions definition (Dagster's rule)."""
+    code, output, keys = _plan(
+        tmp_path, "--asset", "daily_mean,weekly_mean", "--upstream", "readings",
+        "--start", "2026-11-22", "--end", "2026-11-22",
+    )  # fmt: skip
+    assert code == 2, output
+    assert "must share one partitions definition" in output
+    assert keys is None

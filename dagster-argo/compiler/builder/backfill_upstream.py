@@ -1,0 +1,74 @@
+"""A `compiler backfill` of a job whose assets read partitions of another cadence: build those first, each once.
+
+Dagster's asset backfill over a downstream asset and the upstream asset it reads (the hourly readings of a daily
+mean, say) materializes every upstream partition the requested downstream partitions map to, each once, and a
+downstream partition once the upstream partitions it reads exist. Each job's DAG builds only its own assets (a
+Dagster job has one partitions definition, compiler/builder/cadence.py), so the backfill Workflow adds, for every
+upstream asset of another cadence that `main` plans (`cadence.plannable`), a planning task over the whole range
+(`plan-partitions --start --end`, Dagster's mappings along every path, the union each upstream partition once) and
+that asset's step fanned out over its list (`withParam`), after the fan-outs of the assets above it; the
+per-partition runs of the job's DAG wait for all of them. The tasks are read off the `main` DAG the plan already
+holds, so they name the same step templates and assets as a manual run of `main`.
+"""
+
+from dataclasses import dataclass
+
+from compiler.builder.naming import fit_name
+from compiler.builder.plan_types import MAIN_DAG, PLAN_TEMPLATE, Plan
+
+
+@dataclass(frozen=True)
+class BackfillTask:
+    """A task of the backfill DAG, by templateRef into the WorkflowTemplate: a planning task (`upstream` set; its
+    range is the backfill's first and last partition) or an upstream step fanned out over its list."""
+
+    name: str
+    template: str
+    asset: str  # a planning task: every job asset reading `upstream`, comma-separated
+    depends: tuple[str, ...] = ()
+    upstream: str = ""
+    with_param: str = ""
+
+
+def upstream_tasks(plan: Plan, entrypoint: str) -> tuple[BackfillTask, ...]:
+    """The planning and fan-out tasks of a backfill of `entrypoint` (a job DAG), upstream assets in `main`'s
+    (topological) order; none when the job reads no partitions of another cadence that `main` plans."""
+    dags = {dag.name: dag for dag in plan.dags}
+    main = dags.get(MAIN_DAG)
+    if main is None or entrypoint not in dags:
+        return ()
+    job_assets = {key for task in dags[entrypoint].tasks for key in task.asset.split(",") if task.asset}
+    plans = [t for t in main.tasks if t.template == PLAN_TEMPLATE and t.upstream != t.asset and t.asset in job_assets]
+    if not plans:
+        return ()
+    own_task = {t.asset: t.name for t in main.tasks if not t.upstream and not t.with_param and not t.items}
+    fan_outs = {t.name: t for t in main.tasks if t.with_param}
+    planned_by = {t.name: t for t in plans}
+    upstream_of = {  # a fan-out task of `main` → the upstream asset it builds
+        name: planned_by[task.depends[0]].upstream for name, task in fan_outs.items() if task.depends[0] in planned_by
+    }
+    position = {t.name: i for i, t in enumerate(main.tasks)}
+    order = sorted({t.upstream for t in plans}, key=lambda key: position[own_task[key]])
+    tasks: list[BackfillTask] = []
+    for upstream in order:
+        readers = sorted({t.asset for t in plans if t.upstream == upstream})
+        [fan_out, *_] = [f for name, f in fan_outs.items() if upstream_of.get(name) == upstream]
+        above = sorted({upstream_of[d] for f in fan_outs.values() if upstream_of.get(f.name) == upstream
+                        for d in f.depends[1:] if d in upstream_of})  # fmt: skip
+        planning = fit_name(f"plan-{own_task[upstream]}")
+        tasks.append(BackfillTask(planning, PLAN_TEMPLATE, ",".join(readers), upstream=upstream))
+        tasks.append(
+            BackfillTask(
+                fan_out_name(own_task[upstream]),
+                fan_out.template,
+                fan_out.asset,
+                (planning, *(fan_out_name(own_task[key]) for key in above)),
+                with_param=f"{{{{tasks.{planning}.outputs.parameters.keys}}}}",
+            )
+        )
+    return tuple(tasks)
+
+
+def fan_out_name(task: str) -> str:
+    """The backfill's task building an upstream asset's partitions (never `partition`, the job's own task)."""
+    return fit_name(f"upstream-{task}")
