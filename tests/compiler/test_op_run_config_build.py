@@ -42,7 +42,8 @@ def test_an_op_job_needing_config_compiles_with_the_run_config_parameter() -> No
     [step] = [t for t in template["spec"]["templates"] if "container" in t]
     args = step["container"]["args"]
     assert args[args.index("--run-config") + 1] == "{{workflow.parameters.run_config}}"
-    assert args.count("--job") == 1 and args[args.index("--job") + 1] == "{{inputs.parameters.asset}}"
+    assert args.count("--job") == 1
+    assert args[args.index("--job") + 1] == "{{inputs.parameters.asset}}"
 
 
 def test_an_op_job_without_config_keeps_manifests_without_the_parameter() -> None:

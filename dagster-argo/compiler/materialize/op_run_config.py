@@ -65,7 +65,7 @@ def for_execution(job: "JobDefinition", run_config: RunConfig) -> tuple["JobDefi
     mapping = job.config_mapping
     if mapping is not None and job.run_config is None:  # a user's ConfigMapping, not a config= dict
         inner = mapping.resolve_from_unvalidated_config(dict(run_config))
-        job = job._copy(config=None)  # noqa: SLF001 - Dagster's own copy, the mapping already applied
-    loggers = pod_loggers(job._loggers)  # noqa: SLF001 - the job's own loggers, not Dagster's defaults
+        job = job._copy(config=None)  # Dagster's own copy: the mapping is applied above
+    loggers = pod_loggers(job._loggers)  # the job's own loggers, not Dagster's defaults
     job = job.with_logger_defs(loggers) if loggers else job
     return job, {**pod_logger_run_config(job.loggers), **inner}
