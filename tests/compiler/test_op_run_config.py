@@ -7,7 +7,10 @@ with the same values and the IO manager stored the same outputs; invalid config 
 Dagster's own error, running nothing, as Dagster runs nothing."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,13 +20,14 @@ import dagster as dg
 import pytest
 import yaml
 
-from tests.compiler.fidelity_support import build, run_local
+from tests.compiler.fidelity_support import REPO, build, run_local
 from tests.compiler.projects.fidelity.record import runs
 from tests.compiler.test_op_jobs import _stored
 
 SHARED = 'shared_io_managers = ["io_manager"]'
 TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 MAPPINGS = {"one-pod": "", "per-op": SHARED}
+MODULE = "tests.compiler.projects.fidelity.op_run_config"
 
 
 @pytest.fixture(scope="module", params=sorted(MAPPINGS))
@@ -84,6 +88,33 @@ def test_a_manual_submit_gives_the_run_its_run_config(
     direct = _dagster(tmp_path / "dagster", monkeypatch, "scaled", run_config=SUBMITTED)
     _same_run(root, tmp_path / "dagster", direct, output)
     assert runs(tmp_path / "dagster") == ["produce [5, 10, 15]", "total 30"]
+
+
+def test_an_execution_entry_is_validated_then_said_not_applied(
+    built: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagster's in-process execution ignores the `execution` entry too; the pod says it is not applied."""
+    mapping, root = built
+    config = {**SUBMITTED, "execution": {"config": {"multiprocess": {"max_concurrent": 2}}}}
+    output = _replay(root, "scaled", "-p", f"run_config={json.dumps(config)}")
+    direct = _dagster(tmp_path / "dagster", monkeypatch, "scaled", run_config=config)
+    _same_run(root, tmp_path / "dagster", direct, output)
+    # run-local shows a succeeded pod's output only when it fails: the pod's own command, run as the YAML gives it
+    one_op = ("--op", "produce", "--run-id", "a-workflow-uid") if mapping == "per-op" else ()
+    pod = subprocess.run(
+        [
+            *(sys.executable, "-m", "compiler", "materialize", "--module", MODULE),
+            *("--job", "scaled", "--run-config", json.dumps(config), *one_op),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), "FIDELITY_RECORD_DIR": str(tmp_path / "pod")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert pod.returncode == 0, pod.stdout[-3000:]
+    assert "materialize: warning: run config execution not applied" in pod.stdout
 
 
 def test_a_schedule_tick_gives_the_run_its_request_config(

@@ -48,7 +48,7 @@ def run_op_job(args: argparse.Namespace) -> int:
     from compiler.materialize.collection import start_up_without_collection
     from compiler.materialize.console import debug_wanted, want_debug
     from compiler.materialize.loading import load_definitions, pod_location
-    from compiler.materialize.op_run_config import op_job_run_config
+    from compiler.materialize.op_run_config import execution_warning, op_job_run_config
     from compiler.materialize.partition import parse_scheduled_time
     from compiler.materialize.termination import (
         describe_step,
@@ -79,6 +79,9 @@ def run_op_job(args: argparse.Namespace) -> int:
             partition = chosen.partition
             describe_step(f"job {name}", partition)
             run_config = op_job_run_config(job, partition, chosen.run_config, args.run_config)
+            unapplied = execution_warning(job, run_config)
+            if unapplied:
+                print(f"materialize: warning: {unapplied}", flush=True)
             print(f"materialize: {job_words(name, partition)} (the whole job in this pod)", flush=True)
             success, cause = execute_op_job(job, partition, chosen.tags, run_config)
         except MaterializeUsageError as error:

@@ -69,3 +69,20 @@ def for_execution(job: "JobDefinition", run_config: RunConfig) -> tuple["JobDefi
     loggers = pod_loggers(job._loggers)  # the job's own loggers, not Dagster's defaults
     job = job.with_logger_defs(loggers) if loggers else job
     return job, {**pod_logger_run_config(job.loggers), **inner}
+
+
+def execution_warning(job: "JobDefinition", run_config: RunConfig) -> str | None:
+    """The run config's `execution` entry (after the job's config mapping) is validated but not applied: one pod runs
+    Dagster's in-process execution, which ignores it as `execute_in_process` does; one task per op takes Argo's
+    parallelism and the executor definition's own `retries`. Said in the pod's output, not dropped silently."""
+    mapping = job.config_mapping
+    if mapping is not None and job.run_config is None:  # a user's ConfigMapping: what its function returns
+        given = [mapping.resolve_from_unvalidated_config(dict(run_config))]
+    else:  # as given, and a config= dict's defaults (processed config would fill the executor's own defaults)
+        given = [run_config, job.run_config or {}]
+    if not any(isinstance(config, Mapping) and config.get("execution") for config in given):
+        return None
+    return (
+        "run config execution not applied: the ops run under Argo (one pod in process, or one pod per op with the "
+        "DAG's parallelism and the executor definition's retries); set the executor with executor_def="
+    )

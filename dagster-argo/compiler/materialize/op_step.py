@@ -96,7 +96,7 @@ def run_op_step(args: argparse.Namespace) -> int:
     from compiler.materialize.collection import start_up_without_collection
     from compiler.materialize.loading import load_definitions, pod_location
     from compiler.materialize.op_job import choose_run, require_op_job
-    from compiler.materialize.op_run_config import op_job_run_config
+    from compiler.materialize.op_run_config import execution_warning, op_job_run_config
     from compiler.materialize.partition import parse_scheduled_time
     from compiler.materialize.termination import exit_promptly_on_sigterm
 
@@ -120,6 +120,9 @@ def run_op_step(args: argparse.Namespace) -> int:
                 print(f"materialize: skipped {where}: {chosen.skipped_because}", flush=True)
                 return exit_codes.SUCCEEDED
             run_config = op_job_run_config(job, chosen.partition, chosen.run_config, args.run_config)
+            unapplied = execution_warning(job, run_config)
+            if unapplied:
+                print(f"materialize: warning: {unapplied}", flush=True)
             print(f"materialize: {where} partition={shortened(chosen.partition or '-')} (one op per pod)", flush=True)
             run_id = dagster_run_id(run_id, job.name, chosen.partition)
             outcome = execute_op_step(job, step_key, run_id, chosen.partition, chosen.tags, state, run_config)
