@@ -25,6 +25,7 @@ from compiler.builder.fidelity.resource_env import env_vars_of
 from compiler.builder.fidelity.schedule_ticks import sample_ticks
 from compiler.builder.fidelity.tick_selection import has_own_code
 from compiler.builder.model import OpJobSpec, ScheduleSpec
+from compiler.builder.op_pods import op_pods
 from compiler.builder.op_steps import job_handoffs, read_op_steps
 from compiler.builder.partitions import CHECK_TIME
 from compiler.builder.run_config import has_fields, schedule_config_verdict, tick_config_problem
@@ -77,6 +78,7 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
         per_op_warnings=(*limit.warnings, *_op_pod_warnings(job)),
         parallelism=limit.parallelism,
         takes_config=op_job_takes_config(job),
+        op_pods=op_pods(job, [step.handle for step in steps]),
     )
 
 
@@ -181,13 +183,7 @@ def _one_pod_warning(job: dg.JobDefinition, reason: str) -> str:
 
 def _op_pod_warnings(job: dg.JobDefinition) -> list[str]:
     """One task per op: what still differs from Dagster's per-step pods (compiler/builder/op_steps.py)."""
-    warnings = []
-    for name, op in _ops(job):
-        if TAG in (op.tags or {}):
-            warnings.append(
-                f"job {job.name}: op {name}'s {TAG} tag is not applied: every op's pod takes the job's own {TAG} "
-                "tag; set the pod settings on the job"
-            )
+    warnings = []  # an op's own dagster-k8s/config tag is its pod's: compiler/builder/op_pods.py
     if _pools(job):
         warnings.append(
             f"job {job.name}: every op's pod holds the pools of all its ops ({', '.join(_pools(job))}) while it "
