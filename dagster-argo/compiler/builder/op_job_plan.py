@@ -62,8 +62,11 @@ def op_job_steps(
         step = _job_step(job, job.pod, settings, needed, one_op)
         base = OP_STEP if one_op else OP_JOB_STEP
         plain = settings_key(dataclasses.replace(step, op_step=False)) == default
-        names[job.name] = named(step, base if plain else fit_name(f"{base}-{sanitise(job.name)}"), job.name)
-        for handle, pod in job.op_pods if one_op else ():
+        wanted = base if plain else fit_name(f"{base}-{sanitise(job.name)}")
+        own = dict(job.op_pods) if one_op else {}
+        every_op_own = bool(own) and all(op.handle in own for op in job.steps)  # no task runs the job's template
+        names[job.name] = wanted if every_op_own else named(step, wanted, job.name)
+        for handle, pod in own.items():
             wanted = fit_name(f"{OP_STEP}-{sanitise(job.name)}-{sanitise(handle)}")
             op_names[(job.name, handle)] = named(
                 _job_step(job, pod, settings, needed, True), wanted, f"{job.name}/{handle}"
