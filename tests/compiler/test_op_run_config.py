@@ -26,7 +26,8 @@ from tests.compiler.test_op_jobs import _stored
 
 SHARED = 'shared_io_managers = ["io_manager"]'
 TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
-MAPPINGS = {"one-pod": "", "per-op": SHARED}
+# SCALE_FACTOR, which an EnvVar in a submitted config names, reaches the pods as a ConfigMap key, by name
+MAPPINGS = {"one-pod": 'config_keys = ["SCALE_FACTOR"]', "per-op": f'{SHARED}\nconfig_keys = ["SCALE_FACTOR"]'}
 MODULE = "tests.compiler.projects.fidelity.op_run_config"
 
 
@@ -88,6 +89,26 @@ def test_a_manual_submit_gives_the_run_its_run_config(
     direct = _dagster(tmp_path / "dagster", monkeypatch, "scaled", run_config=SUBMITTED)
     _same_run(root, tmp_path / "dagster", direct, output)
     assert runs(tmp_path / "dagster") == ["produce [5, 10, 15]", "total 30"]
+
+
+def test_an_env_var_in_the_config_resolves_in_the_pod(
+    built: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`{"env": NAME}` stays a reference until the run processes its config in the pod: the value is in no
+    manifest and no command line, and the ops see it as Dagster's run does."""
+    _mapping, root = built
+    value = "9173"
+    config = {"ops": {"produce": {"config": {"factor": {"env": "SCALE_FACTOR"}}}}}
+    shutil.rmtree(root / "argo-record", ignore_errors=True)
+    replay = run_local(root, "--entrypoint", "job-scaled", "-p", f"run_config={json.dumps(config)}", SCALE_FACTOR=value)
+    output = replay.stdout + replay.stderr
+    assert replay.returncode == 0, output[-4000:]
+    monkeypatch.setenv("SCALE_FACTOR", value)
+    direct = _dagster(tmp_path / "dagster", monkeypatch, "scaled", run_config=config)
+    _same_run(root, tmp_path / "dagster", direct, output)
+    assert runs(tmp_path / "dagster")[0] == "produce [9173, 18346, 27519]"
+    assert value not in output
+    assert all(value not in path.read_text(encoding="utf-8") for path in (root / "out").iterdir())
 
 
 def test_an_execution_entry_is_validated_then_said_not_applied(
