@@ -29,6 +29,7 @@ TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 # SCALE_FACTOR, which an EnvVar in a submitted config names, reaches the pods as a ConfigMap key, by name
 MAPPINGS = {"one-pod": 'config_keys = ["SCALE_FACTOR"]', "per-op": f'{SHARED}\nconfig_keys = ["SCALE_FACTOR"]'}
 MODULE = "tests.compiler.projects.fidelity.op_run_config"
+UNREAD = "not read"  # run-local gives a pod a ConfigMap key from the variable of that name: set for every replay
 
 
 @pytest.fixture(scope="module", params=sorted(MAPPINGS))
@@ -63,7 +64,7 @@ def _tick_request(schedule: str) -> dg.RunRequest:
 def _replay(root: Path, job: str, *args: str) -> str:
     """run-local of `job-<job>` from a clean record directory; its output, after asserting success."""
     shutil.rmtree(root / "argo-record", ignore_errors=True)
-    replay = run_local(root, "--entrypoint", f"job-{job}", *args)
+    replay = run_local(root, "--entrypoint", f"job-{job}", *args, SCALE_FACTOR=UNREAD)
     output = replay.stdout + replay.stderr
     assert replay.returncode == 0, output[-4000:]
     return output
@@ -214,7 +215,7 @@ def test_invalid_config_ends_the_run_with_dagsters_error(
     mapping, root = built
     shutil.rmtree(root / "argo-record", ignore_errors=True)
     args = ("-p", f"run_config={json.dumps(submitted)}") if submitted is not None else ()
-    replay = run_local(root, "--entrypoint", "job-scaled", *args)
+    replay = run_local(root, "--entrypoint", "job-scaled", *args, SCALE_FACTOR=UNREAD)
     output = replay.stdout + replay.stderr
     assert replay.returncode != 0
 
