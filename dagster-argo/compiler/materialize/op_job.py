@@ -8,6 +8,8 @@ Which run: a CronWorkflow names its schedule (`--schedule`): the schedule is eva
 daemon would, so a `SkipReason` skips the run (exit 0, `skipped`), a partitioned job gets the requested key and the
 request's tags go on the run. A manual submit runs the job as a launch from the UI does: with `--partition` when
 given, else (a partitioned job) the key the job's first schedule picks for the creation time, else its last key.
+The run's config is built as Dagster builds it for that run (compiler/materialize/op_run_config.py): `--run-config`,
+else the fired schedule's request config, else the partition's, else the defaults; invalid config is exit 2.
 """
 
 import argparse
