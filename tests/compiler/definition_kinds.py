@@ -394,6 +394,8 @@ def _op_jobs() -> list[Kind]:
     def with_config(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         return dg.RunRequest(run_config={"ops": {"limited": {"config": {"limit": 5}}}})
 
+    no_config = dg.ScheduleDefinition(name="no_config", job=unconfigured, cron_schedule="0 3 * * *")
+
     @dg.schedule(job=configured, cron_schedule="0 4 * * *")
     def twice(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         return [dg.RunRequest(run_key="a"), dg.RunRequest(run_key="b")]
@@ -407,13 +409,22 @@ def _op_jobs() -> list[Kind]:
     return [
         Kind("op job with DynamicOut, map, collect", lambda: only_jobs, WARN, "job dynamic"),
         Kind("op job with config defaults", lambda: dg.Definitions(jobs=[configured]), WARN, "job configured"),
-        Kind("op job needing run config", lambda: dg.Definitions(jobs=[unconfigured]), REFUSE, "job unconfigured"),
+        # a manual submit can always pass it (-p run_config=...): compiled, the WorkflowTemplate offers the parameter
+        Kind("op job needing run config", lambda: dg.Definitions(jobs=[unconfigured]), COMPILE, "job unconfigured:"),
         Kind("op job with config=", lambda: dg.Definitions(jobs=[job_config]), WARN, "job job_config"),
         Kind("op job with a conditional output", lambda: dg.Definitions(jobs=[conditional]), WARN, "job conditional"),
         Kind("graph job with nested graphs", lambda: dg.Definitions(jobs=[outer.to_job()]), WARN, "job outer"),
         Kind("op job with dagster-k8s/config", lambda: dg.Definitions(jobs=[tagged]), WARN, "job tagged"),
         Kind("op job with dynamic partitions", lambda: dg.Definitions(jobs=[per_file]), REFUSE, "job per_file"),
-        Kind("op job schedule with run_config", lambda: dg.Definitions(schedules=[with_config]), REFUSE, "with_config"),
+        Kind(
+            "op job schedule with run_config", lambda: dg.Definitions(schedules=[with_config]), COMPILE, "with_config"
+        ),
+        Kind(
+            "op job schedule never supplying its required config",
+            lambda: dg.Definitions(schedules=[no_config]),
+            REFUSE,
+            "schedule no_config",
+        ),
         Kind("op job schedule with two requests", lambda: dg.Definitions(schedules=[twice]), REFUSE, "schedule twice"),
         Kind("op job @schedule skipping", lambda: dg.Definitions(schedules=[weekdays]), WARN, "job configured"),
         Kind(

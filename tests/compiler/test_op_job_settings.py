@@ -5,11 +5,44 @@ import dagster as dg
 import pytest
 
 from compiler.builder.load import project_from_definitions
+from compiler.builder.op_job_plan import op_job_warnings
 from compiler.errors import UnsupportedInputError
-from tests.compiler.support import compile_defs, dag, workflow_template
+from tests.compiler.support import compile_defs, dag, demo_settings, workflow_template
 
 
 def test_a_job_dagster_k8s_tag_sets_its_pod_and_other_jobs_share_the_default_step() -> None:
+    """One op, nothing handed on: one task per op (compiler/builder/op_steps.py), the job's tag on its step."""
+
+    @dg.op
+    def light() -> None:
+        return None
+
+    tag = {"dagster-k8s/config": {"container_config": {"resources": {"requests": {"cpu": "250m"}}}}}
+
+    @dg.job(tags=tag)
+    def tagged() -> None:
+        light()
+
+    @dg.job
+    def plain() -> None:
+        light()
+
+    template = workflow_template(compile_defs(dg.Definitions(jobs=[tagged, plain])))
+    templates = {t["name"]: t for t in template["spec"]["templates"]}
+    assert template["spec"]["entrypoint"] == "job-plain"  # no assets, so no main: the first job by name
+    assert dag(template, "job-tagged")["light"]["template"] == "op-step-tagged"
+    assert dag(template, "job-plain")["light"]["template"] == "op-step"
+    assert templates["op-step-tagged"]["container"]["resources"]["requests"]["cpu"] == "250m"
+    assert "resources" not in templates["op-step"]["container"]
+    args = templates["op-step"]["container"]["args"]
+    assert args[args.index("--job") + 1] == "{{inputs.parameters.asset}}"
+    assert "--asset" not in args
+
+
+def test_an_ops_own_tag_gets_a_step_of_its_own_merged_onto_the_jobs() -> None:
+    """compiler/builder/op_pods.py: the op's tag deep-merged onto the job's, as dagster-k8s merges; no template
+    left that no task runs."""
+
     @dg.op(tags={"dagster-k8s/config": {"container_config": {"resources": {"limits": {"memory": "1Gi"}}}}})
     def heavy() -> None:
         return None
@@ -25,20 +58,20 @@ def test_a_job_dagster_k8s_tag_sets_its_pod_and_other_jobs_share_the_default_ste
         heavy()
 
     project = project_from_definitions("project", dg.Definitions(jobs=[tagged, plain]))
-    # the op's own tag has no pod of its own: named, not dropped silently
-    assert any(w.startswith("job tagged: op heavy's dagster-k8s/config tag is not applied") for w in project.warnings)
+    assert not any("tag is not applied" in w for job in project.op_jobs for w in job.per_op_warnings)
     template = workflow_template(compile_defs(dg.Definitions(jobs=[tagged, plain])))
     templates = {t["name"]: t for t in template["spec"]["templates"]}
-    assert template["spec"]["entrypoint"] == "job-plain"  # no assets, so no main: the first job by name
-    assert dag(template, "job-tagged")["tagged"]["template"] == "op-job-tagged"
-    assert dag(template, "job-plain")["plain"]["template"] == "op-job"
-    assert templates["op-job-tagged"]["container"]["resources"]["requests"]["cpu"] == "250m"
-    assert "requests" not in templates["op-job"]["container"].get("resources", {}) or (
-        templates["op-job"]["container"]["resources"]["requests"].get("cpu") != "250m"
-    )
-    args = templates["op-job"]["container"]["args"]
-    assert args[args.index("--job") + 1] == "{{inputs.parameters.asset}}"
-    assert "--asset" not in args
+    assert dag(template, "job-tagged")["heavy"]["template"] == "op-step-tagged-heavy"
+    assert dag(template, "job-plain")["heavy"]["template"] == "op-step-plain-heavy"
+    assert templates["op-step-tagged-heavy"]["container"]["resources"] == {
+        "limits": {"memory": "1Gi"},
+        "requests": {"cpu": "250m"},
+    }
+    assert templates["op-step-plain-heavy"]["container"]["resources"] == {"limits": {"memory": "1Gi"}}
+    assert sorted(name for name in templates if name.startswith("op-")) == [
+        "op-step-plain-heavy",
+        "op-step-tagged-heavy",
+    ]
 
 
 class _Store(dg.ConfigurableResource):
@@ -83,22 +116,29 @@ def test_with_secrets_per_asset_an_op_job_pod_gets_only_the_secrets_its_resource
         for name, t in templates.items()
         if "container" in t
     }
-    assert dag(template, "job-quiet")["quiet"]["template"] == "op-job"
-    assert secrets["op-job"] == []
-    assert dag(template, "job-uploads")["uploads"]["template"] == "op-job-uploads"
-    assert secrets["op-job-uploads"] == ["MINIO_SECRET_KEY"]
+    assert dag(template, "job-quiet")["idle"]["template"] == "op-step"  # one op: one task per op
+    assert secrets["op-step"] == []
+    assert dag(template, "job-uploads")["upload"]["template"] == "op-step-uploads"
+    assert secrets["op-step-uploads"] == ["MINIO_SECRET_KEY"]
+
+
+def _op_job_warnings(defs: dg.Definitions) -> list[str]:
+    """What `build` prints for the op jobs: each job's warnings for the mapping it gets."""
+    return op_job_warnings(project_from_definitions("project", defs).op_jobs, demo_settings())
 
 
 def test_an_executor_that_turns_retries_off_is_warned_by_name() -> None:
-    """Dagster's own executor (multiprocess, `retries: disabled`) runs a flaky op once; `execute_in_process` in the
-    pod retries it by its RetryPolicy, so build says so, naming the job."""
+    """Dagster's own executor (multiprocess, `retries: disabled`) runs a flaky op once. In one pod,
+    `execute_in_process` would retry it by its RetryPolicy, so that mapping's warning names the job; this one-op job
+    gets one task per op, whose pod applies the executor's setting (compiler/materialize/op_step.py): no warning."""
     from tests.compiler.projects.fidelity import op_job_features as project
 
-    warnings = project_from_definitions("p", project.defs).warnings
-    assert [w for w in warnings if "retries: disabled" in w] == [
+    [spec] = [job for job in project_from_definitions("p", project.defs).op_jobs if job.name == "retries_disabled"]
+    assert [w for w in spec.one_pod_warnings if "retries: disabled" in w] == [
         "job retries_disabled: its executor's retries: disabled is not applied: the pod's in-process execution "
         "retries ops by their RetryPolicy (remove the policies to never retry)"
     ]
+    assert [w for w in _op_job_warnings(project.defs) if "retries: disabled" in w] == []
 
 
 def _pooled_job() -> dg.JobDefinition:
@@ -114,12 +154,13 @@ def _pooled_job() -> dg.JobDefinition:
 
 
 def test_an_op_pool_becomes_a_semaphore_the_job_pod_holds_and_is_warned() -> None:
+    """One op: one task per op, whose pod holds the job's pools (compiler/builder/op_jobs.py says so)."""
     defs = dg.Definitions(jobs=[_pooled_job()])
-    warnings = project_from_definitions("project", defs).warnings
-    assert any(w.startswith("job loads: op write's pool 'warehouse' is held by the job's pod") for w in warnings)
+    warnings = _op_job_warnings(defs)
+    assert any(w.startswith("job loads: every op's pod holds the pools of all its ops (warehouse)") for w in warnings)
     documents = compile_defs(defs, pools={"warehouse": 2})
     templates = {t["name"]: t for t in workflow_template(documents)["spec"]["templates"]}
-    [semaphore] = templates["op-job-loads"]["synchronization"]["semaphores"]
+    [semaphore] = templates["op-step-loads"]["synchronization"]["semaphores"]
     assert semaphore["configMapKeyRef"]["key"] == "warehouse"
 
 

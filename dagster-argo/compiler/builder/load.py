@@ -82,7 +82,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     ]
     repository = _RepositoryOnDemand(defs)
     # compiler/builder/run_config.py: the `run_config` parameter, and schedules whose ticks' config is invalid
-    takes_config = takes_run_config(graph, asset_jobs(defs))
+    takes_config = takes_run_config(graph, asset_jobs(defs)) or any(job.takes_config for job in op_job_specs)
     read = [
         _read_schedule(schedule, graph, materializable, repository, takes_config)
         for schedule in schedules_with_jobs(defs)

@@ -177,6 +177,8 @@ class OpJobSpec:
     one_pod_warnings: tuple[str, ...] = ()  # printed when it runs in one pod
     per_op_warnings: tuple[str, ...] = ()  # printed when it runs one task per op
     parallelism: int | None = None  # one task per op: its executor's max_concurrent (fidelity/executor_concurrency.py)
+    takes_config: bool = False  # run config can change its run: the `run_config` parameter (builder/run_config.py)
+    op_pods: tuple[tuple[str, PodOverrides], ...] = ()  # one task per op: ops with their own tag (builder/op_pods.py)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ stopped): Argo retrying a failed op job too would rerun ops Dagster already retr
 """
 
 import dataclasses
+from collections.abc import Mapping
 
 from compiler.builder.fidelity.pools import check_pool_limits
-from compiler.builder.model import AssetSpec, OpJobSpec, RetrySpec
+from compiler.builder.model import AssetSpec, OpJobSpec, PodOverrides, RetrySpec
 from compiler.builder.naming import NAME_LIMIT, fit_name, sanitise, with_hash
 from compiler.builder.op_steps import OpStep, on_shared_storage, task_name
 from compiler.builder.plan_types import Dag, StepTemplate, Task, free_text
@@ -33,31 +34,53 @@ def op_job_warnings(jobs: tuple[OpJobSpec, ...], settings: Settings) -> list[str
     return [w for job in jobs for w in (job.per_op_warnings if per_op(job, settings) else job.one_pod_warnings)]
 
 
-def op_job_steps(jobs: tuple[OpJobSpec, ...], settings: Settings) -> tuple[list[StepTemplate], dict[str, str]]:
+def op_job_steps(
+    jobs: tuple[OpJobSpec, ...], settings: Settings
+) -> tuple[list[StepTemplate], dict[str, str], dict[tuple[str, str], str]]:
     """The step templates of the op jobs (each distinct pod setting once: jobs alike share `op-job`, or the
-    template of the first job by name with those settings) and each job's template name."""
+    template of the first job by name with those settings), each job's template name, and (one task per op) the
+    template of each op with its own `dagster-k8s/config` tag, by (job, op handle) (compiler/builder/op_pods.py)."""
     default = settings_key(_op_job_step(step_template(OP_JOB_STEP, None, settings, {})))
     by_settings: dict[str, StepTemplate] = {}
     names: dict[str, str] = {}
+    op_names: dict[tuple[str, str], str] = {}
+
+    def named(step: StepTemplate, wanted: str, source: str) -> str:
+        key = settings_key(step)
+        if key not in by_settings:
+            name = wanted
+            if any(s.name == name for s in by_settings.values()):  # two names that sanitise alike
+                name = with_hash(name, source, NAME_LIMIT)
+            by_settings[key] = dataclasses.replace(step, name=name)
+        return by_settings[key].name
+
     for job in sorted(jobs, key=lambda j: j.name):
         check_job_env(job, settings)
         check_pool_limits((((job.name,), job.pools),), dict(settings.pools), what=f"job {job.name}")
-        stand_in = AssetSpec(key=(job.name,), deps=(), description=None, owners=(), retry=None, pod=job.pod)
         needed = {job.name: frozenset(variable for variable, _resource in job.env_vars)}  # secrets_per_asset
         one_op = per_op(job, settings)
-        step = dataclasses.replace(
-            _op_job_step(step_template(OP_JOB_STEP, stand_in, settings, needed)), pools=job.pools, op_step=one_op
-        )
-        key = settings_key(step)
-        if key not in by_settings:
-            base = OP_STEP if one_op else OP_JOB_STEP
-            plain = settings_key(dataclasses.replace(step, op_step=False)) == default
-            name = base if plain else fit_name(f"{base}-{sanitise(job.name)}")
-            if any(s.name == name for s in by_settings.values()):  # two job names that sanitise alike
-                name = with_hash(name, job.name, NAME_LIMIT)
-            by_settings[key] = dataclasses.replace(step, name=name)
-        names[job.name] = by_settings[key].name
-    return sorted(by_settings.values(), key=lambda s: s.name), names
+        step = _job_step(job, job.pod, settings, needed, one_op)
+        base = OP_STEP if one_op else OP_JOB_STEP
+        plain = settings_key(dataclasses.replace(step, op_step=False)) == default
+        wanted = base if plain else fit_name(f"{base}-{sanitise(job.name)}")
+        own = dict(job.op_pods) if one_op else {}
+        every_op_own = bool(own) and all(op.handle in own for op in job.steps)  # no task runs the job's template
+        names[job.name] = wanted if every_op_own else named(step, wanted, job.name)
+        for handle, pod in own.items():
+            wanted = fit_name(f"{OP_STEP}-{sanitise(job.name)}-{sanitise(handle)}")
+            op_names[(job.name, handle)] = named(
+                _job_step(job, pod, settings, needed, True), wanted, f"{job.name}/{handle}"
+            )
+    return sorted(by_settings.values(), key=lambda s: s.name), names, op_names
+
+
+def _job_step(
+    job: OpJobSpec, pod: PodOverrides, settings: Settings, needed: dict[str, frozenset[str]], one_op: bool
+) -> StepTemplate:
+    """The step template for the job's pods (or one op's pod) with these pod settings."""
+    stand_in = AssetSpec(key=(job.name,), deps=(), description=None, owners=(), retry=None, pod=pod)
+    step = _op_job_step(step_template(OP_JOB_STEP, stand_in, settings, needed))
+    return dataclasses.replace(step, pools=job.pools, op_step=one_op)
 
 
 def check_job_env(job: OpJobSpec, settings: Settings) -> None:
@@ -82,11 +105,15 @@ def _infrastructure_only(retry: RetrySpec | None) -> RetrySpec | None:
     return dataclasses.replace(retry, failures=False) if retry else None
 
 
-def op_job_dag(dag_name: str, job: OpJobSpec, step: str, settings: Settings) -> Dag:
-    """`job-<name>`: one task per op (compiler/builder/op_steps.py), or one task, named after the job, running it
-    in one pod."""
+def op_job_dag(
+    dag_name: str, job: OpJobSpec, step: str, settings: Settings, op_steps: Mapping[tuple[str, str], str] | None = None
+) -> Dag:
+    """`job-<name>`: one task per op (compiler/builder/op_steps.py), each running the job's step template or its
+    op's own (`op_steps`), or one task, named after the job, running it in one pod."""
     if per_op(job, settings):
-        return Dag(dag_name, tuple(_op_task(job, op, step) for op in job.steps), parallelism=job.parallelism)
+        own = op_steps or {}
+        tasks = tuple(_op_task(job, op, own.get((job.name, op.handle), step)) for op in job.steps)
+        return Dag(dag_name, tasks, parallelism=job.parallelism)
     task = Task(
         name=fit_name(sanitise(job.name, fallback="job")),
         template=step,

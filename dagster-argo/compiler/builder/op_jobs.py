@@ -25,8 +25,10 @@ from compiler.builder.fidelity.resource_env import env_vars_of
 from compiler.builder.fidelity.schedule_ticks import sample_ticks
 from compiler.builder.fidelity.tick_selection import has_own_code
 from compiler.builder.model import OpJobSpec, ScheduleSpec
+from compiler.builder.op_pods import op_pods
 from compiler.builder.op_steps import job_handoffs, read_op_steps
 from compiler.builder.partitions import CHECK_TIME
+from compiler.builder.run_config import has_fields, schedule_config_verdict, tick_config_problem
 from compiler.errors import UnsupportedInputError
 from compiler.validate.cron import cron_problem
 
@@ -48,8 +50,8 @@ def read_op_jobs(defs: dg.Definitions, schedules: Iterable[object] = ()) -> tupl
 
 
 def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) -> OpJobSpec:
-    """The job's pod settings (its `dagster-k8s/config` tag), its refusals (run config without defaults, dynamic
-    partitions), the variables its resources read and its warnings. Dynamic outputs, nested maps, optional outputs
+    """The job's pod settings (its `dagster-k8s/config` tag), its refusals (dynamic partitions), whether it takes
+    run config, the variables its resources read and its warnings. Dynamic outputs, nested maps, optional outputs
     and retry policies need nothing here: Dagster runs them in the pod."""
     where = f"job {job.name}"
     if job.asset_layer is not None and job.asset_layer.selected_asset_keys:
@@ -57,7 +59,6 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
             f"{where}: a resolved job that materializes assets is not compiled as an op job; pass the assets and a "
             "define_asset_job to the Definitions instead"
         )
-    _refuse_required_config(job, where)
     _refuse_dynamic_partitions(job, where)
     pod = read_pod_overrides(where, _tags(job.tags))
     steps, reason = read_op_steps(job)
@@ -76,6 +77,8 @@ def read_op_job(job: dg.JobDefinition, shared: Mapping[str, Any] | None = None) 
         one_pod_warnings=tuple(one_pod),
         per_op_warnings=(*limit.warnings, *_op_pod_warnings(job)),
         parallelism=limit.parallelism,
+        takes_config=op_job_takes_config(job),
+        op_pods=op_pods(job, [step.handle for step in steps]),
     )
 
 
@@ -141,19 +144,15 @@ def _tags(tags: Any) -> dict[str, Any]:
     return dict(tags or {})
 
 
-def _refuse_required_config(job: dg.JobDefinition, where: str) -> None:
-    """A partitioned job's config comes from its partition, `config=` a dict is the run's default; any other job
-    must run with an empty run config until the workflow can pass one (the run_config parameter). Only the schema
-    is read: processing config would resolve the resources' EnvVars, which the build machine need not have."""
-    if job.partitioned_config is not None or job.run_config is not None:  # config= a dict: the run's default
-        return
-    schema = job.run_config_schema.run_config_schema_type  # a Shape; `is_required` already weighs defaults
-    required = sorted(name for name, item in getattr(schema, "fields", {}).items() if item.is_required)
-    if required:
-        raise UnsupportedInputError(
-            f"{where}: needs run config ({', '.join(required)}: a field without a default), which the pods cannot "
-            "receive yet; give every config field a default, or set the job's config="
-        )
+def op_job_takes_config(job: dg.JobDefinition) -> bool:
+    """Whether run config can change what the job's run does: an op reads config, or the job has `config=` (a dict,
+    a `ConfigMapping`, a `PartitionedConfig`). Then the WorkflowTemplate has the `run_config` parameter, which its
+    pods read (compiler/materialize/op_run_config.py); config without a default is no reason to refuse the job, as a
+    manual submit can always supply it. Only the schema is read: processing config would resolve EnvVars, which the
+    build machine need not have."""
+    if job.partitioned_config is not None or job.config_mapping is not None:
+        return True
+    return any(op.config_field is not None and has_fields(op.config_field) for _name, op in _ops(job))
 
 
 def _refuse_dynamic_partitions(job: dg.JobDefinition, where: str) -> None:
@@ -184,13 +183,7 @@ def _one_pod_warning(job: dg.JobDefinition, reason: str) -> str:
 
 def _op_pod_warnings(job: dg.JobDefinition) -> list[str]:
     """One task per op: what still differs from Dagster's per-step pods (compiler/builder/op_steps.py)."""
-    warnings = []
-    for name, op in _ops(job):
-        if TAG in (op.tags or {}):
-            warnings.append(
-                f"job {job.name}: op {name}'s {TAG} tag is not applied: every op's pod takes the job's own {TAG} "
-                "tag; set the pod settings on the job"
-            )
+    warnings = []  # an op's own dagster-k8s/config tag is its pod's: compiler/builder/op_pods.py
     if _pools(job):
         warnings.append(
             f"job {job.name}: every op's pod holds the pools of all its ops ({', '.join(_pools(job))}) while it "
@@ -248,15 +241,24 @@ def read_op_job_schedule(
     """A schedule of an op job: its cron and zone become the CronWorkflow's; the pod evaluates the schedule for the
     tick (compiler/materialize/op_job.py), so a SkipReason skips the run and a partitioned job gets its key. Here it
     is evaluated as for assets (once, or for sample ticks when it has code of its own) to refuse at build what the
-    pod would refuse: run_config, several RunRequests in one tick, a tick that raises."""
+    pod would refuse: several RunRequests in one tick, a tick that raises, and run config invalid at every sampled
+    tick (no run it starts could succeed; invalid at only some is a warning: compiler/builder/run_config.py)."""
     crons = (schedule.cron_schedule,) if isinstance(schedule.cron_schedule, str) else tuple(schedule.cron_schedule)
     for cron in crons:
         problem = cron_problem(cron)
         if problem:
             raise UnsupportedInputError(f"schedule {schedule.name}: cron {cron!r} has no Argo equivalent: {problem}")
     start = max([CHECK_TIME, *_partition_starts(job)]).astimezone(UTC)
+    problems: list[tuple[datetime, str]] = []
+    ticks_with_runs = 0
     for tick in sample_ticks(schedule, start) if has_own_code(schedule) else [start]:
-        _check_tick(schedule, job, tick, repository)
+        config = _check_tick(schedule, job, tick, repository)
+        if config is not None:
+            ticks_with_runs += 1
+            problem = tick_config_problem(job, config)
+            if problem:
+                problems.append((tick, problem))
+    verdict = schedule_config_verdict(schedule.name, job.name, problems, ticks_with_runs)
     return ScheduleSpec(
         name=schedule.name,
         job_name=job.name,
@@ -264,6 +266,7 @@ def read_op_job_schedule(
         timezone=schedule.execution_timezone or "UTC",
         asset_keys=frozenset(),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
+        warnings=(verdict,) if verdict else (),
     )
 
 
@@ -283,7 +286,9 @@ def _check_tick(
     job: dg.JobDefinition,
     tick: datetime,
     repository: Callable[[], RepositoryDefinition],
-) -> None:
+) -> Mapping[str, Any] | None:
+    """The tick's run config (None: the tick runs nothing), as Dagster's `evaluate_tick` resolves it (a partitioned
+    job's `PartitionedConfig` for the request's key when the schedule gives none)."""
     where = f"schedule {schedule.name}"
     try:
         with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository()) as context:
@@ -299,8 +304,4 @@ def _check_tick(
             f"{where}: the tick at {tick.isoformat()} requests {len(requests)} runs of job {job.name}; its one pod "
             "runs one, so return one RunRequest per tick"
         )
-    if any(request.run_config for request in requests):
-        raise UnsupportedInputError(
-            f"{where}: supplies run_config for job {job.name}, which the pods cannot receive yet; give the job's "
-            "config defaults instead"
-        )
+    return dict(requests[0].run_config or {}) if requests else None

@@ -75,8 +75,10 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     for job in sorted(job_keys):
         job_tasks = _dag(job_dags[job], project.assets, tasks_by_key, step_names, job_keys[job], fan_out, checks)
         dags.extend(_with_job(job_tasks, job) if project.run_config else job_tasks)
-    op_steps, op_step_names = op_job_steps(project.op_jobs, settings)
-    dags.extend(op_job_dag(job_dags[name], job, op_step_names[name], settings) for name, job in op_jobs.items())
+    op_steps, op_step_names, own_op_steps = op_job_steps(project.op_jobs, settings)  # compiler/builder/op_pods.py
+    dags.extend(
+        op_job_dag(job_dags[name], job, op_step_names[name], settings, own_op_steps) for name, job in op_jobs.items()
+    )
     steps = [*steps, *op_steps]
     if not project.assets:  # only op jobs: no `main`; the first job's DAG is the entrypoint
         dags = [dag for dag in dags if dag.name != MAIN_DAG]

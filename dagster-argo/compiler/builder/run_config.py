@@ -27,10 +27,10 @@ def has_config_fields(assets_def: dg.AssetsDefinition) -> bool:
     if isinstance(node, dg.GraphDefinition) and node.has_config_mapping:
         return node.config_field is not None
     ops = [node] if isinstance(node, dg.OpDefinition) else list(node.iterate_op_defs())
-    return any(op.config_field is not None and _has_fields(op.config_field) for op in ops)
+    return any(op.config_field is not None and has_fields(op.config_field) for op in ops)
 
 
-def _has_fields(field: Any) -> bool:
+def has_fields(field: Any) -> bool:
     """A shape with fields, or a scalar/list/enum schema; Dagster gives an op without config the `Any` schema."""
     from dagster._config import ConfigTypeKind
 

@@ -8,12 +8,15 @@ Which run: a CronWorkflow names its schedule (`--schedule`): the schedule is eva
 daemon would, so a `SkipReason` skips the run (exit 0, `skipped`), a partitioned job gets the requested key and the
 request's tags go on the run. A manual submit runs the job as a launch from the UI does: with `--partition` when
 given, else (a partitioned job) the key the job's first schedule picks for the creation time, else its last key.
+The run's config is built as Dagster builds it for that run (compiler/materialize/op_run_config.py): `--run-config`,
+else the fired schedule's request config, else the partition's, else the defaults; invalid config is exit 2.
 """
 
 import argparse
 import contextlib
 import sys
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +36,7 @@ class JobRun:
     partition: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     skipped_because: str | None = None
+    run_config: dict[str, Any] | None = None  # the fired schedule's request config for the tick
 
 
 def job_words(job: str, partition: str | None) -> str:
@@ -46,6 +50,7 @@ def run_op_job(args: argparse.Namespace) -> int:
     from compiler.materialize.collection import start_up_without_collection
     from compiler.materialize.console import debug_wanted, want_debug
     from compiler.materialize.loading import load_definitions, pod_location
+    from compiler.materialize.op_run_config import execution_warning, op_job_run_config
     from compiler.materialize.partition import parse_scheduled_time
     from compiler.materialize.termination import (
         describe_step,
@@ -75,8 +80,12 @@ def run_op_job(args: argparse.Namespace) -> int:
                 return exit_codes.SUCCEEDED
             partition = chosen.partition
             describe_step(f"job {name}", partition)
+            run_config = op_job_run_config(job, partition, chosen.run_config, args.run_config)
+            unapplied = execution_warning(job, run_config)
+            if unapplied:
+                print(f"materialize: warning: {unapplied}", flush=True)
             print(f"materialize: {job_words(name, partition)} (the whole job in this pod)", flush=True)
-            success, cause = execute_op_job(job, partition, chosen.tags)
+            success, cause = execute_op_job(job, partition, chosen.tags, run_config)
         except MaterializeUsageError as error:
             _traceback_if(args, debug_wanted)
             _summary(f"materialize: bad usage: {error}")
@@ -134,7 +143,7 @@ def choose_run(
     elif job.partitions_def is None:
         return JobRun()  # a manual launch: no schedule is consulted
     for schedule in schedules[:1]:
-        return _evaluate(repository, schedule, job, scheduled_time)
+        return _evaluate(repository, schedule, scheduled_time, fired=bool(named))
     assert job.partitions_def is not None
     keys = job.partitions_def.get_partition_keys(current_time=scheduled_time)
     if not keys:
@@ -153,8 +162,10 @@ def _existing_partition(job: "JobDefinition", key: str, now: datetime) -> str | 
     return key
 
 
-def _evaluate(repository: "RepositoryDefinition", schedule: Any, job: "JobDefinition", tick: datetime) -> JobRun:
-    """Dagster's own schedule evaluation for the tick: one RunRequest runs, none skips."""
+def _evaluate(repository: "RepositoryDefinition", schedule: Any, tick: datetime, fired: bool) -> JobRun:
+    """Dagster's own schedule evaluation for the tick: one RunRequest runs, none skips. `fired`: the schedule
+    started this run (its CronWorkflow), so the request's run config is the run's; a manual submit only borrows the
+    first schedule's partition key, its config then comes from the partition, as for a launch from the UI."""
     from dagster import build_schedule_context
 
     with build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
@@ -167,29 +178,26 @@ def _evaluate(repository: "RepositoryDefinition", schedule: Any, job: "JobDefini
             f"schedule {schedule.name} requested {len(requests)} runs for one tick; one pod runs one"
         )
     request = requests[0]
-    if request.run_config:
-        raise MaterializeUsageError(
-            f"schedule {schedule.name} supplies run_config for job {job.name}, which the pods cannot pass yet"
-        )
     tags = {"dagster/schedule_name": schedule.name, **{k: str(v) for k, v in (request.tags or {}).items()}}
     tags.pop("dagster/partition", None)  # execute_in_process sets it from partition_key
-    return JobRun(partition=request.partition_key, tags=tags)
+    config = dict(request.run_config or {}) if fired else None
+    return JobRun(partition=request.partition_key, tags=tags, run_config=config)
 
 
 def execute_op_job(
-    job: "JobDefinition", partition: str | None, tags: dict[str, str], run_config: dict[str, Any] | None = None
+    job: "JobDefinition", partition: str | None, tags: dict[str, str], run_config: Mapping[str, Any] | None = None
 ) -> tuple[bool, str | None]:
     """`execute_in_process`, as Dagster runs a job in process, on the pod's instance (materialize/instance.py).
-    `run_config`: the run's own config when the workflow passes one (merged over the pod's logger config)."""
+    `run_config`: the run's config (compiler/materialize/op_run_config.py), validated; the pod's logger config is
+    merged in."""
     from compiler.materialize.collection import start_up_done
-    from compiler.materialize.console import pod_logger_run_config, pod_loggers
     from compiler.materialize.execution import _root_error
     from compiler.materialize.instance import open_instance
+    from compiler.materialize.op_run_config import for_execution
     from compiler.materialize.run_tags import argo_run_tags
     from compiler.materialize.termination import allow_unwinding
 
-    loggers = pod_loggers(job._loggers)  # the job's own loggers, not Dagster's defaults
-    job = job.with_logger_defs(loggers) if loggers else job
+    job, config = for_execution(job, run_config or {})
     with open_instance() as instance:
         start_up_done()
         allow_unwinding()
@@ -197,7 +205,7 @@ def execute_op_job(
             instance=instance,
             partition_key=partition,
             tags={**argo_run_tags(), **tags},
-            run_config={**pod_logger_run_config(job.loggers), **(run_config or {})},
+            run_config=config,
             raise_on_error=False,
         )
         events = result.all_events

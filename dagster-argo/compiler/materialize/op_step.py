@@ -24,6 +24,7 @@ import json
 import sys
 import traceback
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +96,7 @@ def run_op_step(args: argparse.Namespace) -> int:
     from compiler.materialize.collection import start_up_without_collection
     from compiler.materialize.loading import load_definitions, pod_location
     from compiler.materialize.op_job import choose_run, require_op_job
+    from compiler.materialize.op_run_config import execution_warning, op_job_run_config
     from compiler.materialize.partition import parse_scheduled_time
     from compiler.materialize.termination import exit_promptly_on_sigterm
 
@@ -117,9 +119,13 @@ def run_op_step(args: argparse.Namespace) -> int:
                 _write_outputs(args, state, [])
                 print(f"materialize: skipped {where}: {chosen.skipped_because}", flush=True)
                 return exit_codes.SUCCEEDED
+            run_config = op_job_run_config(job, chosen.partition, chosen.run_config, args.run_config)
+            unapplied = execution_warning(job, run_config)
+            if unapplied:
+                print(f"materialize: warning: {unapplied}", flush=True)
             print(f"materialize: {where} partition={shortened(chosen.partition or '-')} (one op per pod)", flush=True)
             run_id = dagster_run_id(run_id, job.name, chosen.partition)
-            outcome = execute_op_step(job, step_key, run_id, chosen.partition, chosen.tags, state)
+            outcome = execute_op_step(job, step_key, run_id, chosen.partition, chosen.tags, state, run_config)
         except MaterializeUsageError as error:
             _traceback_if(args)
             print(f"materialize: bad usage: {error}", flush=True)
@@ -155,45 +161,45 @@ def execute_op_step(
     partition: str | None,
     tags: dict[str, str],
     state: KnownState,
+    run_config: Mapping[str, Any] | None = None,
 ) -> StepOutcome:
-    """Dagster's own step execution (`execute_plan` of a one-step plan), under the shared run id."""
+    """Dagster's own step execution (`execute_plan` of a one-step plan), under the shared run id, with the run's
+    config (compiler/materialize/op_run_config.py: every op's pod of the run builds the same)."""
     from dagster import DagsterEventType
     from dagster._core.definitions.job_base import InMemoryJob
     from dagster._core.execution.api import execute_plan
     from dagster._core.execution.retries import RetryMode
 
-    from compiler.materialize.console import pod_logger_run_config, pod_loggers
     from compiler.materialize.execution import _root_error
     from compiler.materialize.instance import open_instance
+    from compiler.materialize.op_run_config import for_execution
     from compiler.materialize.run_tags import argo_run_tags
 
-    loggers = pod_loggers(job._loggers)
-    job = job.with_logger_defs(loggers) if loggers else job
-    run_config: dict[str, Any] = {}
     run_tags = {**job.run_tags, **argo_run_tags(), **tags}
     if partition:
         if job.partitioned_config is not None:
-            run_config = dict(job.partitioned_config.get_run_config_for_partition_key(partition))
             run_tags.update(job.partitioned_config.get_tags_for_partition_key(partition, job_name=job.name))
         else:
             run_tags.update(job.get_tags_for_partition_key(partition, selected_asset_keys=None))
-    run_config = {**pod_logger_run_config(job.loggers), **run_config}
+    if run_config is None:  # no config given: the partition's, as a backfill's run gets it
+        run_config = job.get_run_config_for_partition_key(partition) if partition else {}
+    job, config = for_execution(job, run_config)
     wrapped = InMemoryJob(job)
 
-    plan = _plan(wrapped, run_config, step_key, state, set())
+    plan = _plan(wrapped, config, step_key, state, set())
     missing = _missing_inputs(plan, step_key, state)
     dynamic = {o.name: o.is_required for o in plan.get_step_by_key(step_key).step_outputs if o.is_dynamic}
     if missing:
         skipped = _after(state, step_key, [], dict.fromkeys(dynamic, False))  # `_skip_for_dynamic_outputs`: None
         return StepOutcome(skipped.state, [], skipped_because=f"upstream output(s) not yielded: {', '.join(missing)}")
-    plan = _plan(wrapped, run_config, step_key, state, _assumed_ready(plan, step_key, state))
+    plan = _plan(wrapped, config, step_key, state, _assumed_ready(plan, step_key, state))
 
     with open_instance() as instance:
         dagster_run = instance.get_run_by_id(run_id)
         if dagster_run is None:
             try:
                 dagster_run = instance.create_run_for_job(
-                    job_def=job, execution_plan=plan, run_id=run_id, run_config=run_config, tags=run_tags
+                    job_def=job, execution_plan=plan, run_id=run_id, run_config=config, tags=run_tags
                 )
             except Exception:  # another pod of the run created it first (a shared instance)
                 dagster_run = instance.get_run_by_id(run_id)
@@ -201,7 +207,7 @@ def execute_op_step(
                     raise
         events: list[DagsterEvent] = list(
             execute_plan(
-                plan, wrapped, instance, dagster_run, run_config=run_config, retry_mode=_retry_mode(job, RetryMode)
+                plan, wrapped, instance, dagster_run, run_config=config, retry_mode=_retry_mode(job, RetryMode)
             )
         )
     if any(event.event_type == DagsterEventType.STEP_FAILURE for event in events):
