@@ -22,7 +22,7 @@ import dagster as dg
 
 from compiler.builder.exit_handlers import ASSET_JOB, PHASES, job_entrypoints, run_status_refusal
 from compiler.builder.model import Project
-from compiler.builder.naming import assign_names, sanitise
+from compiler.builder.naming import assign_names
 from compiler.builder.plan_types import MAIN_DAG, Plan
 from compiler.errors import UnsupportedInputError
 from compiler.sensors.workflow_events import (
@@ -136,6 +136,13 @@ def with_run_triggers(plan: Plan, project: Project, job_dags: Mapping[str, str],
     sensors, _ = assign_names(
         (f"{pipeline}-{t.sensor}-{job}-{requested}" for t, job, requested in triples), limit=NAME_LIMIT, what="Sensor"
     )
+    # the created Workflows' names: `<prefix>-<hash>`, the prefixes unique after truncation (two Sensors of one ended
+    # Workflow must not create the same name)
+    prefixes, _ = assign_names(
+        (f"{pipeline}-{t.sensor}-{job}-{requested}" for t, job, requested in triples),
+        limit=63 - HASH_LENGTH - 1,
+        what="Workflow name prefix",
+    )
     sources, _ = assign_names(
         (f"{pipeline}-{t.sensor}" for t in project.run_triggers), limit=NAME_LIMIT, what="EventSource"
     )
@@ -158,7 +165,7 @@ def with_run_triggers(plan: Plan, project: Project, job_dags: Mapping[str, str],
                 phases=PHASES[trigger.status],
                 requested=requested,
                 entrypoint=entrypoint,
-                workflow_prefix=sanitise(name)[: 63 - HASH_LENGTH - 1].rstrip("-"),
+                workflow_prefix=prefixes[f"{pipeline}-{trigger.sensor}-{job}-{requested}"],
             )
         )
     return dataclasses.replace(plan, run_triggers=tuple(plans))
