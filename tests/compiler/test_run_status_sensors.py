@@ -83,14 +83,17 @@ def _refusal(sensor: dg.SensorDefinition) -> str:
     return str(raised.value)
 
 
-def test_a_run_status_sensor_requesting_runs_is_refused_by_name() -> None:
+def test_a_run_status_sensor_requesting_runs_is_no_exit_handler_but_an_argo_events_trigger() -> None:
     @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[_job], request_job=_other)
     def then_other(context: dg.RunStatusSensorContext) -> dg.RunRequest:
         return dg.RunRequest()
 
-    message = _refusal(then_other)
-    assert message.startswith("sensor then_other: a run status sensor that requests runs")
-    assert "@asset_sensor" in message
+    defs = dg.Definitions(assets=[_an_asset], jobs=[_job, _other], sensors=[then_other])
+    project = project_from_definitions("tests.compiler.test_run_status_sensors", defs)
+    assert project.status_alerts == ()  # compiler/builder/run_triggers.py: tests/compiler/events/test_run_request_*
+    assert [(t.sensor, t.jobs, t.requested) for t in project.run_triggers] == [
+        ("then_other", ("the_job",), ("other_job",))
+    ]
 
 
 def test_a_status_argo_has_no_end_for_is_refused_by_name() -> None:
