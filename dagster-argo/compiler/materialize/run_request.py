@@ -18,9 +18,11 @@ from compiler.sensors.workflow_events import parse_object_key
 from compiler.user_text import shortened
 
 
-def request_for_ended_run(sensor: dg.RunStatusSensorDefinition, key: str) -> str | None:
+def request_for_ended_run(sensor: dg.SensorDefinition, key: str) -> str | None:
     """The partition of the run the sensor requests for the ended run `key` names (None: unpartitioned);
     SensorSkipped when it requests none for this Workflow's job."""
+    if not isinstance(sensor, dg.RunStatusSensorDefinition):
+        raise MaterializeUsageError(f"sensor {sensor.name} is not a run status sensor")
     ended = parse_object_key(key)
     if ended is None:
         raise MaterializeUsageError(

@@ -104,7 +104,7 @@ def test_the_sensor_filters_keep_the_status_and_the_monitored_job(job: str, phas
     assert not accepts(Source("s", "workflow-ended", "resource", settings), workflow_event(other))  # another pipeline
 
 
-def _dagster_tick(sensor: dg.RunStatusSensorDefinition, job_name: str) -> list[dg.RunRequest]:
+def _dagster_tick(sensor: dg.SensorDefinition, job_name: str) -> list[dg.RunRequest]:
     repository = run_requests.defs.get_repository_def()
     with dg.DagsterInstance.ephemeral() as instance:
         with dg.build_sensor_context(instance=instance, repository_def=repository) as context:
