@@ -31,10 +31,13 @@ DESCRIPTION = (
     "Replay the Argo Events Sensors `build` wrote (EventSource + Sensor YAML) against an S3 store on this machine: "
     "list each EventSource's bucket after a cursor, turn every new object into the notification the EventSource "
     "would send, apply the Sensor's filters and trigger exactly as written, and run each Workflow it creates with "
-    "run-local. A Workflow name that already exists (a redelivered event) is not run again."
+    "run-local. A Workflow name that already exists (a redelivered event) is not run again. The resource "
+    "EventSources of run-requesting run status sensors list nothing: --ended (or --workflow) reports a Workflow "
+    "that ended, after run-local of its DAG."
 )
 EPILOG = (
-    "example:\n  python -m compiler run-events argo_out --endpoint http://127.0.0.1:8333 --state .dev/events.json\n\n"
+    "examples:\n  python -m compiler run-events argo_out --endpoint http://127.0.0.1:8333 --state .dev/events.json\n"
+    "  python -m compiler run-events argo_out --ended job-nightly:Failed --state .dev/events.json\n\n"
     "Credentials: each EventSource secretKeyRef is read from the local variable the WorkflowTemplate's pods read "
     "that Secret key as (else MINIO_ACCESS_KEY/MINIO_SECRET_KEY).\n\n" + EXIT_CODES_HELP
 )
