@@ -171,3 +171,30 @@ def test_a_requesting_sensor_on_a_status_argo_has_no_end_for_is_refused_by_name(
 
     message = _refusal(on_cancel, [run_requests.nightly, run_requests.recover])
     assert message.startswith("sensor on_cancel: run_status CANCELED is not compiled")
+
+
+def test_validate_names_what_a_resource_eventsource_gets_wrong() -> None:
+    source = _doc(_files(), "object-events-retry-on-failure.eventsource.yaml")
+    settings = source["spec"]["resource"]["workflow-ended"]
+    settings["eventTypes"] = ["MODIFIED"]  # Kubernetes' watch word, not the informer's
+    settings["filter"]["labels"][0]["operation"] = "=~"
+    del settings["version"]
+    problems = events_problems({"es": source}, {})
+    where = "es: spec.resource.workflow-ended"
+    assert f"{where}: version is required" in problems
+    assert f"{where}: eventTypes must list ADD, UPDATE, DELETE" in problems
+    assert any(problem.startswith(f"{where}.filter.labels[0]: needs a key") for problem in problems)
+
+
+def test_run_events_refuses_a_resource_source_it_cannot_replay(tmp_path: Any) -> None:
+    from compiler.run_events.sensors import RunEventsError, load_sensors
+
+    files = _files()
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    path = tmp_path / "object-events-retry-on-failure.eventsource.yaml"
+    source = yaml.safe_load(path.read_text(encoding="utf-8"))
+    source["spec"]["resource"]["workflow-ended"]["filter"]["afterStart"] = True
+    path.write_text(yaml.safe_dump(source), encoding="utf-8")
+    with pytest.raises(RunEventsError, match="resource filters other than labels are not replayed"):
+        load_sensors(tmp_path)
