@@ -198,3 +198,25 @@ def test_run_events_refuses_a_resource_source_it_cannot_replay(tmp_path: Any) ->
     path.write_text(yaml.safe_dump(source), encoding="utf-8")
     with pytest.raises(RunEventsError, match="resource filters other than labels are not replayed"):
         load_sensors(tmp_path)
+
+
+def test_a_sensor_monitoring_every_job_watches_each_job_dagster_lists() -> None:
+    @dg.run_failure_sensor(request_job=run_requests.recover)
+    def any_failure(context: dg.RunFailureSensorContext) -> dg.RunRequest:
+        return dg.RunRequest()
+
+    defs = dg.Definitions(
+        assets=[run_requests.breaks, run_requests.recovered],
+        jobs=[run_requests.nightly, run_requests.recover],
+        sensors=[any_failure],
+    )
+    dagster_jobs = {job.name for job in defs.get_repository_def().get_all_jobs()}  # with the implicit __ASSET_JOB
+    files = _files(defs)
+    sensors = [yaml.safe_load(text) for name, text in files.items() if name.endswith(".sensor.yaml")]
+    watched = {sensor["metadata"]["annotations"]["dagster.io/job"]: sensor for sensor in sensors}
+    assert set(watched) == dagster_jobs
+    entrypoints = {
+        job: sensor["spec"]["dependencies"][0]["filters"]["data"][1]["value"] for job, sensor in watched.items()
+    }
+    assert entrypoints["__ASSET_JOB"] == ["^(?:main)$"]
+    assert entrypoints["recover"] == ["^(?:job\\-recover)$"]  # its own runs too, as Dagster's sensor sees them

@@ -6,6 +6,7 @@ phase run-local ended it in) to the compiled EventSources, applies the Sensors' 
 replays each Workflow they create. The assets that ran must be the same: the requested job's, or none when the body
 skips or the status does not match."""
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
+from compiler.run_events.workflow_source import ended_workflow
 from tests.compiler.fidelity_support import REPO, build, run_local
 from tests.compiler.projects.fidelity.record import runs
 
@@ -89,3 +92,20 @@ def test_dagster_and_the_compiled_sensors_request_the_same_runs(
     assert again.returncode == 0, again.stdout + again.stderr
     assert "0 Workflow(s) created" in again.stdout, again.stdout
     assert sorted(runs(tmp_path / "argo-record")) == sorted(dagster_runs)  # nothing ran twice
+
+
+def test_run_events_takes_a_workflow_object_as_kubectl_prints_it(tmp_path: Path) -> None:
+    built = build(tmp_path, PROJECT)
+    assert built.returncode == 0, built.stderr
+    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    workflow = tmp_path / "workflow.json"
+    # weekly ended in Error: no sensor monitors weekly's failures, and report_after_success wants Succeeded
+    workflow.write_text(json.dumps(ended_workflow(template, "weekly-x1", "job-weekly", "Error")), encoding="utf-8")
+    replay = _run_events(tmp_path, "--workflow", str(workflow))
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert "0 Workflow(s) created, 0 failed, 0 already existed, 7 event(s) filtered out" in replay.stdout
+    assert runs(tmp_path / "argo-record") == []
+    workflow.write_text(json.dumps({"kind": "Pod"}), encoding="utf-8")
+    refused = _run_events(tmp_path, "--workflow", str(workflow))
+    assert refused.returncode == 2
+    assert "not a Workflow object" in refused.stderr
