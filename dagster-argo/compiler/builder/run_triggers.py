@@ -181,8 +181,9 @@ def run_trigger_warnings(trigger: RunTrigger) -> list[str]:
         "not make (dagster dev, another deployment) start nothing",
         f"{where}: its body runs in every step pod of the requested job's Workflow (not once in the daemon) with a "
         "context built from the ended Workflow: run_id is the Workflow's name, the failure event's message names "
-        "the Argo phase (no step events, no instance records); a body reading the instance or another system may "
-        "answer differently, and one with side effects has them once per step",
+        "the Argo phase (no step events, no instance records, no run tags such as dagster/partition); a body "
+        "reading those, the instance or another system may answer differently, and one with side effects has them "
+        "once per step",
         f"{where}: Dagster's run_key starts a run at most once ever; the created Workflow is named after the ended "
         "Workflow, which stops a redelivered event only while it exists (until its ttlStrategy or a user deletes "
         "it); RunRequest tags are not applied and a run_config is refused by the pod (exit 2)",
