@@ -220,3 +220,25 @@ def test_a_sensor_monitoring_every_job_watches_each_job_dagster_lists() -> None:
     }
     assert entrypoints["__ASSET_JOB"] == ["^(?:main)$"]
     assert entrypoints["recover"] == ["^(?:job\\-recover)$"]  # its own runs too, as Dagster's sensor sees them
+
+
+def test_requesting_the_job_of_a_gated_schedule_is_refused_by_name() -> None:
+    @dg.schedule(job=run_requests.recover, cron_schedule="0 1 * * *")
+    def nightly_recover(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
+        if context.scheduled_execution_time and context.scheduled_execution_time.weekday() == 6:
+            return dg.SkipReason("not on Sundays")
+        return dg.RunRequest()
+
+    @dg.run_failure_sensor(monitored_jobs=[run_requests.nightly], request_job=run_requests.recover)
+    def recover_after(context: dg.RunFailureSensorContext) -> dg.RunRequest:
+        return dg.RunRequest()
+
+    defs = dg.Definitions(
+        assets=[run_requests.breaks, run_requests.recovered],
+        jobs=[run_requests.nightly, run_requests.recover],
+        schedules=[nightly_recover],
+        sensors=[recover_after],
+    )
+    with pytest.raises(UnsupportedInputError) as raised:
+        _files(defs)
+    assert str(raised.value).startswith("sensor recover_after: requests job recover, the job of a schedule with code")
