@@ -181,3 +181,14 @@ def test_a_sensor_monitoring_every_job_alerts_for_each_job_dagster_lists() -> No
     assert set(alerted) == dagster_jobs
     assert "'{{workflow.mainEntrypoint}}' == 'main'" in alerted["__ASSET_JOB"]
     assert "'{{workflow.mainEntrypoint}}' == 'job-the-job'" in alerted["the_job"]
+
+
+def test_a_returned_run_request_is_one_item_not_its_fields() -> None:
+    """RunRequest and SkipReason are NamedTuples: the pod must see the request itself (and refuse it, exit 2)."""
+    from compiler.materialize.run_status import as_list
+
+    request = dg.RunRequest(run_key="k")
+    assert as_list(request) == [request]
+    assert as_list(dg.SkipReason("no")) == [dg.SkipReason("no")]
+    assert as_list(iter([request, None])) == [request, None]
+    assert as_list(None) == []
