@@ -83,14 +83,17 @@ def _refusal(sensor: dg.SensorDefinition) -> str:
     return str(raised.value)
 
 
-def test_a_run_status_sensor_requesting_runs_is_refused_by_name() -> None:
+def test_a_run_status_sensor_requesting_runs_is_no_exit_handler_but_an_argo_events_trigger() -> None:
     @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[_job], request_job=_other)
     def then_other(context: dg.RunStatusSensorContext) -> dg.RunRequest:
         return dg.RunRequest()
 
-    message = _refusal(then_other)
-    assert message.startswith("sensor then_other: a run status sensor that requests runs")
-    assert "@asset_sensor" in message
+    defs = dg.Definitions(assets=[_an_asset], jobs=[_job, _other], sensors=[then_other])
+    project = project_from_definitions("tests.compiler.test_run_status_sensors", defs)
+    assert project.status_alerts == ()  # compiler/builder/run_triggers.py: tests/compiler/events/test_run_request_*
+    assert [(t.sensor, t.jobs, t.requested) for t in project.run_triggers] == [
+        ("then_other", ("the_job",), ("other_job",))
+    ]
 
 
 def test_a_status_argo_has_no_end_for_is_refused_by_name() -> None:
@@ -178,3 +181,14 @@ def test_a_sensor_monitoring_every_job_alerts_for_each_job_dagster_lists() -> No
     assert set(alerted) == dagster_jobs
     assert "'{{workflow.mainEntrypoint}}' == 'main'" in alerted["__ASSET_JOB"]
     assert "'{{workflow.mainEntrypoint}}' == 'job-the-job'" in alerted["the_job"]
+
+
+def test_a_returned_run_request_is_one_item_not_its_fields() -> None:
+    """RunRequest and SkipReason are NamedTuples: the pod must see the request itself (and refuse it, exit 2)."""
+    from compiler.materialize.run_status import as_list
+
+    request = dg.RunRequest(run_key="k")
+    assert as_list(request) == [request]
+    assert as_list(dg.SkipReason("no")) == [dg.SkipReason("no")]
+    assert as_list(iter([request, None])) == [request, None]
+    assert as_list(None) == []

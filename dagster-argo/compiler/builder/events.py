@@ -19,6 +19,7 @@ from compiler.builder.naming import assign_names, sanitise
 from compiler.builder.object_fan_out import OBJECT_STATIC_KEY_PARAMETER, SensorEntry, static_key_template
 from compiler.builder.plan_types import EventPlan, Plan
 from compiler.builder.render import ENVIRONMENT
+from compiler.builder.run_trigger_render import render_run_triggers
 from compiler.errors import UnsupportedInputError
 from compiler.sensors.asset_events import MARKER_SUFFIX, marker_prefix
 from compiler.sensors.store import StoreSettingsError, endpoint_parts
@@ -241,15 +242,23 @@ def render_events(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
         }
         files[f"{event.name}.eventsource.yaml"] = ENVIRONMENT.get_template("eventsource.yaml.j2").render(context)
         files[f"{event.name}.sensor.yaml"] = ENVIRONMENT.get_template("sensor.yaml.j2").render(context)
+    files.update(render_run_triggers(plan, {**common, "account": sensor_account(plan.name)}))
     return files
 
 
 def render_events_bundle(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
-    """The Sensors' ServiceAccount, Role (create workflows) and RoleBinding; nothing without a new_object_sensor."""
-    if not plan.events:
+    """The Sensors' ServiceAccount, Role (create workflows; get, list, watch them for the resource EventSources of
+    run-requesting run status sensors) and RoleBinding; nothing without a compiled sensor."""
+    if not plan.events and not plan.run_triggers:
         return {}
     account = sensor_account(plan.name)
-    context = {**common, "account": account, "accounts": (account,), "role": account}
+    context = {
+        **common,
+        "account": account,
+        "accounts": (account,),
+        "role": account,
+        "watches": bool(plan.run_triggers),
+    }
     return {
         f"{account}.serviceaccount.yaml": ENVIRONMENT.get_template("serviceaccount.yaml.j2").render(context),
         f"{account}.role.yaml": ENVIRONMENT.get_template("events-role.yaml.j2").render(context),

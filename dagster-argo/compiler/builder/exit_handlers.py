@@ -7,8 +7,9 @@ per (sensor, entrypoint running a monitored job), whose `when` holds only for th
 status; its pod (`python -m compiler run-status-sensor`, compiler/materialize/run_status.py) evaluates the body once.
 Every Workflow of the template (CronWorkflows, Argo Events triggers, `argo submit`) inherits `onExit`.
 
-Only bodies that alert are compiled: a sensor requesting runs (`request_job(s)`), watching other code locations,
-or another status than SUCCESS / FAILURE is refused here by name (exit 2).
+Only bodies that alert run here: a sensor requesting runs (`request_job(s)`) becomes Argo Events objects
+(compiler/builder/run_triggers.py); one watching other code locations, or another status than SUCCESS / FAILURE, is
+refused here by name (exit 2).
 """
 
 from collections.abc import Mapping, Sequence
@@ -52,28 +53,30 @@ def is_run_status_sensor(sensor: dg.SensorDefinition) -> bool:
 
 def read_status_alerts(defs: dg.Definitions, asset_jobs: Sequence[str]) -> tuple[StatusAlert, ...]:
     """Every run status sensor as a StatusAlert, or the refusal naming it (exit 2)."""
-    alerts = [_alert(sensor, set(asset_jobs)) for sensor in defs.sensors or [] if is_run_status_sensor(sensor)]
+    alerts = [
+        _alert(sensor, set(asset_jobs))
+        for sensor in defs.sensors or []
+        if is_run_status_sensor(sensor) and not sensor.targets  # requesting runs: compiler/builder/run_triggers.py
+    ]
     return tuple(sorted(alerts, key=lambda alert: alert.sensor))
 
 
-def run_status_refusal(sensor: dg.SensorDefinition, asset_jobs: set[str] | None = None) -> str | None:
-    """Why this run status sensor cannot be an exit handler, or None when it can."""
+def run_status_refusal(
+    sensor: dg.SensorDefinition, asset_jobs: set[str] | None = None, *, requesting: bool = False
+) -> str | None:
+    """Why this run status sensor cannot be compiled, or None when it can: an exit handler (alert-only), or with
+    `requesting` the Argo Events Sensor of compiler/builder/run_triggers.py."""
     where = f"sensor {sensor.name}"
-    if sensor.targets:
-        return (
-            f"{where}: a run status sensor that requests runs (request_job/request_jobs) is not compiled: only "
-            "alert-only bodies run in Argo's exit handler; put the requested job's assets downstream of the "
-            "monitored job's in one job, or use an @asset_sensor on the monitored job's last asset"
-        )
+    seen_by = "the resource EventSource watches" if requesting else "an exit handler sees"
     if getattr(sensor, "_monitor_all_code_locations", False):
         return (
-            f"{where}: monitor_all_code_locations is not compiled: an exit handler sees only the Workflows of this "
+            f"{where}: monitor_all_code_locations is not compiled: {seen_by} only the Workflows of this "
             "project's WorkflowTemplate; monitor this code location's jobs"
         )
     status = getattr(sensor, "_run_status", None)
     if status not in PHASES:
         return (
-            f"{where}: run_status {getattr(status, 'value', status)} is not compiled: an Argo exit handler sees only "
+            f"{where}: run_status {getattr(status, 'value', status)} is not compiled: Argo reports only "
             "a Workflow's end (Succeeded, Failed, Error); use DagsterRunStatus.SUCCESS or run_failure_sensor"
         )
     for monitored in getattr(sensor, "_monitored_jobs", None) or []:

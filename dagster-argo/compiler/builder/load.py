@@ -40,6 +40,7 @@ from compiler.builder.partitions import (
 )
 from compiler.builder.retry import map_retry_policy
 from compiler.builder.run_config import job_config_warnings, takes_run_config
+from compiler.builder.run_triggers import read_run_triggers, run_trigger_warnings
 from compiler.code_location import CodeLocation
 from compiler.errors import UnsupportedInputError
 from compiler.location_loading import load_location
@@ -104,7 +105,11 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     )
     triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
     alerts = read_status_alerts(defs, [job.name for job in jobs])  # run status sensors: builder/exit_handlers.py
-    fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts)))
+    run_triggers = read_run_triggers(defs, [job.name for job in jobs])  # requesting runs: builder/run_triggers.py
+    trigger_warnings = [line for trigger in run_triggers for line in run_trigger_warnings(trigger)]
+    fidelity = dataclasses.replace(
+        fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts), *trigger_warnings)
+    )
     return Project(
         location=location,
         assets=_topological(assets),
@@ -115,6 +120,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         op_jobs=op_job_specs,
         run_config=takes_config,
         status_alerts=alerts,
+        run_triggers=run_triggers,
     )
 
 

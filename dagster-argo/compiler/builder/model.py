@@ -2,12 +2,15 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.builder.exit_handlers import StatusAlert
 from compiler.builder.k8s_config import PodExtras
 from compiler.code_location import CodeLocation
 from compiler.sensors.spec import ObjectSensorSpec
+
+if TYPE_CHECKING:  # compiler/builder/run_triggers.py imports this module
+    from compiler.builder.run_triggers import RunTrigger
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ class Project:
     run_config: bool = False  # run config can change a run: the `run_config` parameter (builder/run_config.py)
     # alert-only run status sensors → the exit handler (compiler/builder/exit_handlers.py)
     status_alerts: tuple[StatusAlert, ...] = ()
+    # run status sensors that request runs → Argo Events (compiler/builder/run_triggers.py)
+    run_triggers: tuple["RunTrigger", ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMI
 from compiler.builder.object_fan_out import sensor_entries
 from compiler.builder.op_job_plan import op_job_dag, op_job_steps, op_job_warnings
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, PLAN_TEMPLATE, CronPlan, Dag, Plan, Task, free_text
+from compiler.builder.run_triggers import with_run_triggers
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
 
@@ -145,6 +146,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
         plan = dataclasses.replace(
             fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events
         )
+    plan = with_run_triggers(plan, project, job_dags, gated)  # requesting runs: compiler/builder/run_triggers.py
     return with_exit_handler(plan, project, job_dags)  # run status sensors: compiler/builder/exit_handler_plan.py
 
 

@@ -9,7 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler.builder.exit_handlers import ExitTask
 from compiler.builder.fidelity.schedule_gate import Gate
@@ -18,6 +18,9 @@ from compiler.builder.model import RetrySpec
 from compiler.builder.naming import Renaming
 from compiler.code_location import CodeLocation
 from compiler.settings import SecretRef, Settings
+
+if TYPE_CHECKING:  # compiler/builder/run_triggers.py imports this module
+    from compiler.builder.run_triggers import RunTriggerPlan
 
 MAIN_DAG = "main"
 DEFAULT_STEP = "materialize"
@@ -142,6 +145,13 @@ class Plan:
     # alert-only run status sensors: the onExit DAG's tasks and its pod's settings (compiler/builder/exit_handlers.py)
     exit_tasks: tuple[ExitTask, ...] = ()
     exit_step: StepTemplate | None = None
+    # run status sensors that request runs: one Argo Events Sensor each (compiler/builder/run_triggers.py)
+    run_triggers: tuple["RunTriggerPlan", ...] = ()
+
+    @property
+    def takes_object_key(self) -> bool:
+        """The workflow parameters `object-key` and `sensor`, passed to every step: some Sensor starts its DAGs."""
+        return bool(self.events or self.run_triggers)
 
 
 @dataclass(frozen=True)

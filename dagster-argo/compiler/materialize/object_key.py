@@ -4,10 +4,11 @@ SQS record the Sensor could not filter) is exit 2 with one line: another attempt
 
 from urllib.parse import unquote_plus
 
-from dagster import AssetSensorDefinition, Definitions, MultiAssetSensorDefinition
+from dagster import AssetSensorDefinition, Definitions, MultiAssetSensorDefinition, RunStatusSensorDefinition
 
 from compiler.materialize.asset_events import request_for_marker
 from compiler.materialize.loading import MaterializeUsageError
+from compiler.materialize.run_request import request_for_ended_run
 from compiler.sensors.keys import describe_unwanted
 from compiler.sensors.object_sensor import read_object_sensor
 from compiler.user_text import shortened
@@ -32,6 +33,8 @@ def partition_for_object(defs: Definitions, sensor_name: str, key: str, encoding
         sensors[sensor_name], AssetSensorDefinition | MultiAssetSensorDefinition
     ):  # its marker (compiler/materialize/asset_events.py)
         return request_for_marker(defs, sensor_name, decoded)
+    if isinstance(sensors[sensor_name], RunStatusSensorDefinition):  # an ended run (materialize/run_request.py)
+        return request_for_ended_run(sensors[sensor_name], decoded)
     spec = read_object_sensor(sensors[sensor_name])
     if spec is None:
         raise MaterializeUsageError(f"sensor {sensor_name} is not a new_object_sensor; it cannot map an object key")

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             defs = load_definitions(pod_location(args))
             sensor = _sensor(defs, args.sensor)
-            context = _context(sensor, args.job, args.status, args.run_id)
+            context = status_context(sensor, args.job, args.status, args.run_id)
         except MaterializeUsageError as error:
             print(f"run-status-sensor: error: {error}", flush=True)
             return exit_codes.USAGE
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
             cause = shortened(" ".join(f"{type(error).__name__}: {error}".split()), limit=CAUSE_CHARACTERS)
             print(f"run-status-sensor: FAILED sensor {sensor.name} for job {args.job}: {cause}", flush=True)
             return exit_codes.FAILED
-        requested = [item for item in _as_list(result) if isinstance(item, dg.RunRequest | dg.SensorResult)]
+        requested = [item for item in as_list(result) if isinstance(item, dg.RunRequest | dg.SensorResult)]
         if requested:
             print(
                 f"run-status-sensor: error: sensor {sensor.name} requested runs; compiled run status sensors only "
@@ -94,8 +94,11 @@ def _sensor(defs: dg.Definitions, name: str) -> dg.RunStatusSensorDefinition:
     raise MaterializeUsageError(f"no run status sensor named {name!r} in the definitions; rebuild the manifests")
 
 
-def _context(sensor: dg.RunStatusSensorDefinition, job: str, phase: str, run_id: str) -> dg.RunStatusSensorContext:
-    """The context Dagster's daemon would build for the run's final event (an approximation: see the module)."""
+def status_context(
+    sensor: dg.RunStatusSensorDefinition, job: str, phase: str, run_id: str
+) -> dg.RunStatusSensorContext:
+    """The context Dagster's daemon would build for the run's final event (an approximation: see the module); also
+    what a run-requesting sensor's body sees (compiler/materialize/run_request.py)."""
     if phase == SUCCEEDED_PHASE:
         status, event_type, data = dg.DagsterRunStatus.SUCCESS, DagsterEventType.RUN_SUCCESS, None
         message = f'Finished execution of run for "{job}".'
@@ -113,9 +116,13 @@ def _context(sensor: dg.RunStatusSensorDefinition, job: str, phase: str, run_id:
     )
 
 
-def _as_list(result: object) -> list[object]:
+def as_list(result: object) -> list[object]:
+    """The body's items: one returned value, or what a list or generator holds. RunRequest and SkipReason are
+    NamedTuples, so they are items before anything is iterated (else a RunRequest would read as its fields)."""
     if result is None:
         return []
+    if isinstance(result, dg.RunRequest | dg.SkipReason | dg.SensorResult):
+        return [result]
     if isinstance(result, list | tuple):
         return list(result)
     if hasattr(result, "__iter__") and not isinstance(result, str | bytes):

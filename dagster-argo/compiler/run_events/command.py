@@ -9,6 +9,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
 from compiler.run_events.replay import (
@@ -19,18 +21,23 @@ from compiler.run_events.replay import (
     event_data,
     new_objects,
     run_workflow,
+    workflow_templates,
 )
 from compiler.run_events.sensors import CompiledSensor, RunEventsError, Source, load_sensors
+from compiler.run_events.workflow_source import ENDED_PHASES, ended_workflow, workflow_event
 from compiler.sensors.store import StoreSettingsError, list_objects
 
 DESCRIPTION = (
     "Replay the Argo Events Sensors `build` wrote (EventSource + Sensor YAML) against an S3 store on this machine: "
     "list each EventSource's bucket after a cursor, turn every new object into the notification the EventSource "
     "would send, apply the Sensor's filters and trigger exactly as written, and run each Workflow it creates with "
-    "run-local. A Workflow name that already exists (a redelivered event) is not run again."
+    "run-local. A Workflow name that already exists (a redelivered event) is not run again. The resource "
+    "EventSources of run-requesting run status sensors list nothing: --ended (or --workflow) reports a Workflow "
+    "that ended, after run-local of its DAG."
 )
 EPILOG = (
-    "example:\n  python -m compiler run-events argo_out --endpoint http://127.0.0.1:8333 --state .dev/events.json\n\n"
+    "examples:\n  python -m compiler run-events argo_out --endpoint http://127.0.0.1:8333 --state .dev/events.json\n"
+    "  python -m compiler run-events argo_out --ended job-nightly:Failed --state .dev/events.json\n\n"
     "Credentials: each EventSource secretKeyRef is read from the local variable the WorkflowTemplate's pods read "
     "that Secret key as (else MINIO_ACCESS_KEY/MINIO_SECRET_KEY).\n\n" + EXIT_CODES_HELP
 )
@@ -59,6 +66,21 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         metavar="FILE",
         help="deliver this event data (JSON, as --save-events wrote it) instead of listing the store",
     )
+    parser.add_argument(
+        "--workflow",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a resource EventSource reports this ended Workflow (JSON or YAML, as `kubectl get workflow -o json` "
+        "prints it) instead of listing anything",
+    )
+    parser.add_argument(
+        "--ended",
+        default=None,
+        metavar="DAG:PHASE[:NAME]",
+        help="a resource EventSource reports a Workflow of the WorkflowTemplate that ran DAG and ended in PHASE "
+        "(Succeeded, Failed, Error), shaped as Argo's API returns it; NAME defaults to <template>-<DAG>-<phase>",
+    )
     parser.add_argument("--save-events", type=Path, default=None, metavar="DIR", help="write each event's data here")
     parser.add_argument("--watch", type=float, default=0.0, metavar="SECONDS", help="list again every SECONDS")
     parser.add_argument("--max-parallel", type=int, default=2, help="tasks running at once per Workflow")
@@ -82,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
                 for data in _events(args, source, state):
                     deliver(sensors, source, data, args.directory, state, outcome, workflow_runner)
             state.save(args.state)
-            if not args.watch or args.event:
+            if not args.watch or args.event or args.workflow or args.ended:
                 break
             time.sleep(args.watch)
     except (RunEventsError, StoreSettingsError, OSError, ValueError) as error:
@@ -101,6 +123,28 @@ def run(args: argparse.Namespace) -> int:
     return 1 if outcome.failed else 0
 
 
+def _ended(args: argparse.Namespace) -> dict[str, Any]:
+    """The Workflow object of --workflow, or the one --ended describes."""
+    if args.workflow is not None:
+        found = yaml.safe_load(args.workflow.read_text(encoding="utf-8"))
+        if not isinstance(found, dict) or found.get("kind") != "Workflow":
+            raise RunEventsError(f"--workflow {args.workflow}: not a Workflow object")
+        return found
+    dag, _, rest = str(args.ended).partition(":")
+    phase, _, name = rest.partition(":")
+    if not dag or phase not in ENDED_PHASES:
+        raise RunEventsError(
+            f"--ended {args.ended!r}: write it DAG:PHASE[:NAME], PHASE one of {', '.join(ENDED_PHASES)}"
+        )
+    templates = workflow_templates(args.directory)
+    if len(templates) != 1:
+        raise RunEventsError(
+            f"--ended: {args.directory} holds {len(templates)} WorkflowTemplates, not one; use --workflow"
+        )
+    [(template_name, template)] = templates.items()
+    return ended_workflow(template, name or f"{template_name}-{dag}-{phase.lower()}", dag, phase)
+
+
 def _sources(sensors: list[CompiledSensor]) -> list[Source]:
     unique: dict[tuple[str, str], Source] = {}
     for sensor in sensors:
@@ -109,8 +153,12 @@ def _sources(sensors: list[CompiledSensor]) -> list[Source]:
 
 
 def _events(args: argparse.Namespace, source: Source, state: ReplayState) -> list[dict[str, Any]]:
+    if args.workflow is not None or args.ended:  # an ended Workflow, for the resource EventSources only
+        return [workflow_event(_ended(args))] if source.kind == "resource" else []
     if args.event is not None:
         return [json.loads(args.event.read_text(encoding="utf-8"))]
+    if source.kind == "resource":  # nothing to list: its events are Workflows ending (--ended, --workflow, --event)
+        return []
     try:
         from minio import Minio
     except ImportError:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from compiler.parse import parse_documents
+from compiler.run_events import workflow_source
 from compiler.run_events.conditions import conditions_hold
 from compiler.run_events.records import aws_record, minio_event_data, minio_record, sqs_event_data
 from compiler.run_events.sensors import CompiledSensor, RunEventsError, Source
@@ -85,6 +86,10 @@ def deliver(
     if records is not None and not all(source.accepts(record) for record in records):
         outcome.filtered += 1
         return
+    if source.kind == "resource" and not workflow_source.accepts(source, data):  # the informer's own filter
+        outcome.filtered += 1
+        print(f"run-events: {source.name}: not watched ({_key_of(data)})", flush=True)
+        return
     for sensor in sensors:
         if sensor.source != source:
             continue
@@ -123,6 +128,9 @@ def deliver(
 
 
 def _key_of(data: Mapping[str, Any]) -> str:
+    if "body" in data and "metadata" in (data.get("body") or {}):  # a resource event: the Workflow
+        body = data["body"]
+        return f"Workflow {body['metadata'].get('name')} {(body.get('status') or {}).get('phase')}"
     records = data.get("notification") or (data.get("body") or {}).get("Records") or [{}]
     return str(((records[0].get("s3") or {}).get("object") or {}).get("key"))
 
@@ -132,7 +140,7 @@ def run_workflow(workflow: dict[str, Any], directory: Path, max_parallel: int) -
     replayed by run-local with its exact name."""
     spec = workflow.get("spec") or {}
     reference = (spec.get("workflowTemplateRef") or {}).get("name")
-    templates = _workflow_templates(directory)
+    templates = workflow_templates(directory)
     if reference not in templates:
         raise RunEventsError(
             f"Workflow {workflow['metadata']['name']}: WorkflowTemplate {reference!r} not in {directory}"
@@ -155,7 +163,7 @@ def run_workflow(workflow: dict[str, Any], directory: Path, max_parallel: int) -
         return execute(model, {}, None, max_parallel, exact_name=True)
 
 
-def _workflow_templates(directory: Path) -> dict[str, dict[str, Any]]:
+def workflow_templates(directory: Path) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.workflowtemplate.yaml")):
         for document in parse_documents(path.read_text(encoding="utf-8"), str(path)):
@@ -168,7 +176,7 @@ def credential_variables(directory: Path, source: Source) -> tuple[str, str]:
     """The local variables holding the EventSource's secretKeyRefs: the env names the WorkflowTemplate's pods read
     the same Secret keys as (run-local maps secretKeyRef to the local variable of the same name)."""
     by_ref: dict[tuple[str, str], str] = {}
-    for template in _workflow_templates(directory).values():
+    for template in workflow_templates(directory).values():
         for step in template["spec"].get("templates") or []:
             for entry in (step.get("container") or {}).get("env") or []:
                 ref = (entry.get("valueFrom") or {}).get("secretKeyRef")

@@ -4,8 +4,9 @@ Faithful to argo-events v1.9.11 for: the minio source's event-type and prefix/su
 filters (gjson path must exist; string values are Go regexps matched unanchored, values OR-ed, `=`/`!=`;
 `dataLogicalOperator` and/or: pkg/sensors/dependencies/filter.go); a `k8s` create (or `argoWorkflow` submit) trigger
 of a Workflow with `parameters` from `dataKey` (gjson), `value`, or the one `dataTemplate` form the compiler writes
-(a name from sha256 of bucket/key@ETag: pkg/sensors/triggers/params.go) or the `regexReplaceAll` form naming a
-fan-out item (go_regexp.py), written at `dest` (sjson). Anything else
+(a name from sha256 of bucket/key@ETag: pkg/sensors/triggers/params.go), the `regexReplaceAll` form naming a
+fan-out item (go_regexp.py) or the ended-Workflow forms of run status sensors (workflow_source.py), written at
+`dest` (sjson); the `resource` source on Workflows (workflow_source.py). Anything else
 (exprs, scripts, transforms, dependencies on several EventSources, conditionsReset, other sources or triggers, gjson
 modifiers) is refused by name: an approximation here would replay something the cluster would not run.
 """
@@ -165,6 +166,8 @@ def resolve_source(src: Mapping[str, Any], data: Mapping[str, Any]) -> str:
         found = evaluate_static_key_template(static_key, data)
         if found is not None:
             return found
+    elif template and _resolve_workflow_template(str(template), data) is not None:
+        return str(_resolve_workflow_template(str(template), data))
     elif template:
         match = _NAME_TEMPLATE.match(str(template))
         if match is None:
@@ -181,6 +184,13 @@ def resolve_source(src: Mapping[str, Any], data: Mapping[str, Any]) -> str:
     if "value" in src:
         return str(src["value"])
     raise RunEventsError(f"trigger parameter of {src.get('dependencyName')!r} resolves to nothing for this event")
+
+
+def _resolve_workflow_template(template: str, data: Mapping[str, Any]) -> str | None:
+    """The templates of run-requesting run status sensors (run_events/workflow_source.py imports this module)."""
+    from compiler.run_events.workflow_source import resolve_template
+
+    return resolve_template(template, data)
 
 
 def load_sensors(directory: Path) -> list[CompiledSensor]:
@@ -200,6 +210,12 @@ def load_sensors(directory: Path) -> list[CompiledSensor]:
                 for kind, events in (document.get("spec") or {}).items():
                     if kind in ("minio", "sqs"):
                         sources.update({(name, str(e)): Source(name, str(e), kind, s) for e, s in events.items()})
+                    elif kind == "resource":  # Workflows ending (run_events/workflow_source.py)
+                        from compiler.run_events.workflow_source import check_source
+
+                        for event, settings in events.items():
+                            check_source(f"{path}: EventSource {name}: {event}", settings)
+                            sources[(name, str(event))] = Source(name, str(event), kind, settings)
                     elif isinstance(events, dict) and kind not in ("template", "service"):
                         raise RunEventsError(f"{path}: EventSource {name}: {kind} sources are not replayed")
             elif document.get("kind") == "Sensor":

@@ -7,7 +7,8 @@ each dependency names an EventSource and event validated alongside (in `build` a
 dependencies; trigger names unique; every trigger parameter's `dependencyName` exists and it has one source; string
 data filters are anchored regexes (`^…$`: Argo matches them unanchored) that compile; a triggered Workflow's
 `workflowTemplateRef` and `entrypoint` exist among the WorkflowTemplates validated alongside; `dest` indexes into
-the resource's parameters exist; webhook ports numeric, endpoints absolute; minio endpoint without scheme.
+the resource's parameters exist; webhook ports numeric, endpoints absolute; minio endpoint without scheme; resource
+sources name their group/version/resource, namespace and event types, with label operations Kubernetes knows.
 """
 
 import re
@@ -71,6 +72,8 @@ def _event_source(spec: Mapping[str, Any]) -> list[str]:
                 problems += _minio(where, settings)
             elif kind == "webhook":
                 problems += _webhook(where, settings)
+            elif kind == "resource":
+                problems += _resource(where, settings)
             elif kind == "sqs":
                 problems += [f"{where}: {k} is required" for k in ("region", "queue") if not settings.get(k)]
                 if not isinstance(settings.get("waitTimeSeconds"), int):
@@ -91,6 +94,28 @@ def _minio(where: str, settings: Mapping[str, Any]) -> list[str]:
     events = settings.get("events")
     if not isinstance(events, list) or not events or not all(str(e).startswith("s3:") for e in events):
         problems.append(f"{where}: events must list MinIO event types (s3:ObjectCreated:*, ...)")
+    return problems
+
+
+_RESOURCE_EVENT_TYPES = ("ADD", "UPDATE", "DELETE")
+_LABEL_OPERATIONS = ("", "=", "==", "!=", "exists", "!", "in", "notin", "gt", "lt")
+
+
+def _resource(where: str, settings: Mapping[str, Any]) -> list[str]:
+    """The fields the schema requires (checked here too: the schema is an optional cross-check), event types the
+    informer knows, and label selector operations Kubernetes knows (a typo reaches the API server as a selector it
+    rejects, and the EventSource sees nothing)."""
+    problems = [
+        f"{where}: {key} is required" for key in ("namespace", "group", "version", "resource") if key not in settings
+    ]
+    types = settings.get("eventTypes")
+    if not isinstance(types, list) or not types or any(t not in _RESOURCE_EVENT_TYPES for t in types):
+        problems.append(f"{where}: eventTypes must list {', '.join(_RESOURCE_EVENT_TYPES)}")
+    for index, selector in enumerate((settings.get("filter") or {}).get("labels") or []):
+        if not selector.get("key") or selector.get("operation", "") not in _LABEL_OPERATIONS:
+            problems.append(
+                f"{where}.filter.labels[{index}]: needs a key and one of {', '.join(_LABEL_OPERATIONS[1:])}"
+            )
     return problems
 
 
