@@ -36,6 +36,8 @@ image = "docs-example"
 image_tag = "0.1.0"
 namespace = "argo"
 service_account = "docs-example"
+config_map = "docs-example-config"
+config_keys = ["MINIO_ENDPOINT", "MINIO_BUCKET"]
 
 # Where @asset_sensor marker objects go (see compiler/sensors/README.md); the sweep never reaches the store.
 [tool.compiler.config]
@@ -123,8 +125,10 @@ def examples(directory: Path, only: list[str]) -> list[Path]:
 def report(outcomes: list[Outcome]) -> str:
     """The per-example table, then the tally and the refusal reasons by count."""
     width = max((len(o.module) for o in outcomes), default=10)
-    rows = [f"{o.module:<{width}}  {o.kind:<8}  {o.detail}" + (f"  [{o.warnings} warning(s)]" if o.warnings else "")
-            for o in outcomes]
+    rows = [
+        f"{o.module:<{width}}  {o.kind:<8}  {o.detail}" + (f"  [{o.warnings} warning(s)]" if o.warnings else "")
+        for o in outcomes
+    ]
     kinds = Counter(o.kind for o in outcomes)
     tally = ", ".join(f"{kind} {kinds[kind]}" for kind in ("compiled", "refused", "skipped", "crash", "timeout"))
     reasons = Counter(reason_key(o.detail) for o in outcomes if o.kind == "refused")

@@ -28,7 +28,7 @@ from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_sche
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.builder.graph_asset import node_settings
-from compiler.builder.jobs import job_selection, read_jobs
+from compiler.builder.jobs import empty_job_warnings, job_selection, read_jobs, selects_nothing
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import op_keys
 from compiler.builder.object_triggers import read_object_triggers, refuse_other_sensors
@@ -83,9 +83,11 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     repository = _RepositoryOnDemand(defs)
     # compiler/builder/run_config.py: the `run_config` parameter, and schedules whose ticks' config is invalid
     takes_config = takes_run_config(graph, asset_jobs(defs))
-    read = [
+    bound = schedules_with_jobs(defs)
+    read = [  # a schedule of an empty asset job starts nothing: a warning (compiler/builder/jobs.py)
         _read_schedule(schedule, graph, materializable, repository, takes_config)
-        for schedule in schedules_with_jobs(defs)
+        for schedule in bound
+        if not selects_nothing(schedule.job, graph, materializable)
     ]
     jobs = read_jobs(defs, graph, materializable)  # after the schedules, whose errors name the schedule too
     evaluated_by = evaluators(defs, graph)  # explicit automation condition sensors: automation_sensors.py
@@ -98,6 +100,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
             *unmapped_warnings(defs, graph),
             *dict.fromkeys(w for s in schedules for w in s.warnings),
             *job_config_warnings(asset_jobs(defs)),
+            *empty_job_warnings(defs, graph, materializable, [(s.name, s.job.name) for s in bound]),
         ),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
