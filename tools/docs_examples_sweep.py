@@ -52,7 +52,8 @@ MINIO_SECRET_KEY = { name = "minio-credentials", key = "secret-key" }
 _MISSING_MODULE = re.compile(r"No module named '([^']+)'")
 _QUOTED = re.compile(r"(?<!\w)'[^']*'|\"[^\"]*\"|`[^`]*`")
 _SUBJECT = re.compile(r"^(?:asset|multi-asset|sensor|schedule|job|check|op|graph|resource)s? [^:]+: ")
-REASON_WORDS = 8
+_NAMING_WORDS = {"asset", "job", "schedule", "sensor", "check", "op", "graph"}
+REASON_WORDS = 9
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,16 @@ def first_error_line(stderr: str) -> str:
 
 
 def reason_key(line: str) -> str:
-    """The refusal's first words with quoted names blanked, so one refusal of many objects is one group."""
+    """The refusal's first words with the objects it names blanked, so one refusal of many objects is one group."""
     text = _QUOTED.sub("…", line.removeprefix("error:").strip())
     subject = _SUBJECT.match(text)
     if subject:
         text = subject.group(0).split()[0] + ": " + text[subject.end() :]
-    return " ".join(text.split()[:REASON_WORDS])
+    words: list[str] = []
+    for word in text.split():
+        named = bool(words) and words[-1] in _NAMING_WORDS
+        words.append("…" if named else word)
+    return " ".join(words[:REASON_WORDS])
 
 
 def classify(module: str, example_dir: Path, returncode: int, stderr: str) -> Outcome:

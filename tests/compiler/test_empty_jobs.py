@@ -3,8 +3,10 @@ no asset is in) is valid in Dagster: each run executes no step and succeeds. The
 `warning:` naming the job and its schedule, instead of refusing the whole code location."""
 
 import dagster as dg
+import pytest
 
 from compiler.builder.load import project_from_definitions
+from compiler.errors import UnsupportedInputError
 from tests.compiler.projects import empty_job
 from tests.compiler.support import compile_defs, dag, workflow_template
 
@@ -38,3 +40,23 @@ def test_the_warning_names_the_job_and_the_schedule() -> None:
     [warning] = [w for w in warnings if EMPTY_JOB in w]
     assert warning.startswith(f"job {EMPTY_JOB} selects no materializable asset and no asset check")
     assert "nothing_scheduled" in warning
+
+
+def test_a_job_of_only_checks_is_refused_naming_it_as_dagster_runs_the_checks_alone() -> None:
+    @dg.asset
+    def orders() -> int:
+        return 1
+
+    @dg.asset_check(asset=orders)
+    def orders_positive() -> dg.AssetCheckResult:  # queries its table itself: no value loaded
+        return dg.AssetCheckResult(passed=True)
+
+    checks_only = dg.define_asset_job("checks_only", selection=dg.AssetSelection.checks_for_assets(orders))
+    defs = dg.Definitions(assets=[orders], asset_checks=[orders_positive], jobs=[checks_only])
+    # Dagster's run of the job evaluates the check and materializes nothing: no step could run it alone here
+    result = defs.resolve_job_def("checks_only").execute_in_process(instance=dg.DagsterInstance.ephemeral())
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == []
+    assert [e.check_name for e in result.get_asset_check_evaluations()] == ["orders_positive"]
+    with pytest.raises(UnsupportedInputError) as error:
+        project_from_definitions("project", defs)
+    assert str(error.value).startswith("job checks_only selects only asset checks")

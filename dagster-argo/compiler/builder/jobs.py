@@ -70,6 +70,13 @@ def job_selection(
         )
     _refuse_external_checks(job, graph, where)
     selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
+    if not selected and job.selection.resolve_checks(graph):
+        raise UnsupportedInputError(
+            f"{where} selects only asset checks (e.g. AssetSelection.checks_for_assets(...) or .checks(...)), which "
+            "Dagster runs without their asset; compiled checks run in their asset's step, so there is no step to run "
+            "them alone: select their assets too (the checks then run with each materialization), or leave this job "
+            "to a Dagster deployment"
+        )
     if not selected:
         raise UnsupportedInputError(
             f"{where} selects no materializable asset, so Argo has nothing to run; select assets or remove the job"
