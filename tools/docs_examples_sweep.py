@@ -51,7 +51,7 @@ MINIO_SECRET_KEY = { name = "minio-credentials", key = "secret-key" }
 
 _MISSING_MODULE = re.compile(r"No module named '([^']+)'")
 _QUOTED = re.compile(r"(?<!\w)'[^']*'|\"[^\"]*\"|`[^`]*`")
-_SUBJECT = re.compile(r"^(?:asset|multi-asset|sensor|schedule|job|check|op|graph|resource) [^:]+: ")
+_SUBJECT = re.compile(r"^(?:asset|multi-asset|sensor|schedule|job|check|op|graph|resource) \S+: ")
 _NAMING_WORDS = {"asset", "job", "schedule", "sensor", "check", "op", "graph"}
 REASON_WORDS = 9
 
