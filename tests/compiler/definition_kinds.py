@@ -101,7 +101,7 @@ def _assets() -> list[Kind]:
         Kind(
             "@observable_source_asset",
             lambda: dg.Definitions(assets=[observed, _asset(deps=["observed"])]),
-            REFUSE,
+            WARN,
             "asset observed",
         ),
         Kind(

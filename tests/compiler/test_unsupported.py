@@ -91,14 +91,18 @@ def test_weekly_schedule_inside_the_dst_gap_fires_where_dagster_ticks() -> None:
     assert cron["metadata"]["annotations"]["dagster.io/tick-filter"] == "schedule-gate"
 
 
-def test_observable_source_asset() -> None:
+def test_observable_source_asset_selected_by_a_job() -> None:
+    """Beside materializations it is an input (tests/compiler/run_local/test_observable_source.py); a job selecting
+    it would run its observation in Dagster, which no compiled task does."""
+
     @dg.observable_source_asset
     def upstream_file() -> dg.DataVersion:
         return dg.DataVersion("1")
 
-    message = _compile_error(dg.Definitions(assets=[upstream_file]))
-    assert "asset upstream_file" in message
-    assert "observable" in message
+    observe = dg.define_asset_job("observe", selection=[upstream_file])
+    message = _compile_error(dg.Definitions(assets=[upstream_file, make_asset("a", [])], jobs=[observe]))
+    assert "job observe" in message
+    assert "observable source asset upstream_file" in message
 
 
 def test_asset_that_needs_run_config_compiles_with_the_run_config_parameter() -> None:

@@ -229,7 +229,8 @@ def render_events(plan: Plan, common: Mapping[str, object]) -> dict[str, str]:
             "dependency": event.dependencies[0][0] if event.dependencies else DEPENDENCY,
             "account": sensor_account(plan.name),
             "dependencies": sensor_dependencies(event),
-            "conditions": " && ".join(name for name, _ in event.dependencies),
+            # one dependency fires on each event by itself (a one-asset @multi_asset_sensor): no `conditions`
+            "conditions": " && ".join(name for name, _ in event.dependencies) if len(event.dependencies) > 1 else "",
             "name_template": workflow_name_template(event),
             "object_key": OBJECT_KEY_PARAMETER,
             "sensor_parameter": SENSOR_PARAMETER,

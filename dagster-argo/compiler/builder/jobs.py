@@ -2,6 +2,8 @@
 job-level settings are read, mapped or refused here once, whatever starts it (a CronWorkflow or `argo submit
 --entrypoint job-<name>`). A job Dagster could launch must never vanish from the output while its settings do."""
 
+from collections.abc import Sequence
+
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
@@ -16,10 +18,42 @@ Key = tuple[str, ...]
 
 
 def read_jobs(defs: dg.Definitions, graph: AssetGraph, materializable: set[Key]) -> tuple[JobSpec, ...]:
-    """Every asset job of the Definitions and of their schedules, sorted by name."""
+    """Every asset job of the Definitions and of their schedules that runs something, sorted by name (an empty one
+    is a warning: `empty_job_warnings`)."""
     return tuple(
-        JobSpec(job.name, job_selection(job, graph, materializable, f"job {job.name}")) for job in asset_jobs(defs)
+        JobSpec(job.name, job_selection(job, graph, materializable, f"job {job.name}"))
+        for job in asset_jobs(defs)
+        if not selects_nothing(job, graph, materializable)
     )
+
+
+def selects_nothing(job: object, graph: AssetGraph, materializable: set[Key]) -> bool:
+    """An asset job whose selection resolves to no materializable asset and no asset check, e.g.
+    `AssetSelection.groups("g")` of a group no asset is in, or `target="*"` over external assets only. Dagster accepts
+    it and each run of it executes no step and succeeds at once, so it is not an error: there is simply nothing for
+    Argo to run (see `empty_job_warnings`)."""
+    if not isinstance(job, UnresolvedAssetJobDefinition):
+        return False
+    selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
+    return not selected and not job.selection.resolve_checks(graph)
+
+
+def empty_job_warnings(
+    defs: dg.Definitions, graph: AssetGraph, materializable: set[Key], schedules: Sequence[tuple[str, str]]
+) -> tuple[str, ...]:
+    """One `warning:` per empty asset job, naming the schedules that start it: neither the job's `job-<name>` DAG nor
+    those schedules' CronWorkflows are emitted, where Dagster records an empty successful run at each launch.
+    `schedules` holds each schedule's name and its job's name."""
+    warnings = []
+    for job in asset_jobs(defs):
+        if selects_nothing(job, graph, materializable):
+            starters = sorted(name for name, job_name in schedules if job_name == job.name)
+            started = f"; schedule(s) {', '.join(starters)} start(s) it, so no CronWorkflow either" if starters else ""
+            warnings.append(
+                f"job {job.name} selects no materializable asset and no asset check: each Dagster run of it executes "
+                f"nothing and succeeds, so it has no job-{job.name} DAG{started}"
+            )
+    return tuple(warnings)
 
 
 def job_selection(
@@ -36,6 +70,13 @@ def job_selection(
         )
     _refuse_external_checks(job, graph, where)
     selected = {tuple(key.path) for key in job.selection.resolve(graph)} & materializable
+    if not selected and job.selection.resolve_checks(graph):
+        raise UnsupportedInputError(
+            f"{where} selects only asset checks (e.g. AssetSelection.checks_for_assets(...) or .checks(...)), which "
+            "Dagster runs without their asset; compiled checks run in their asset's step, so there is no step to run "
+            "them alone: select their assets too (the checks then run with each materialization), or leave this job "
+            "to a Dagster deployment"
+        )
     if not selected:
         raise UnsupportedInputError(
             f"{where} selects no materializable asset, so Argo has nothing to run; select assets or remove the job"

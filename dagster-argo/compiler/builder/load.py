@@ -28,10 +28,11 @@ from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_sche
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.builder.graph_asset import node_settings
-from compiler.builder.jobs import job_selection, read_jobs
+from compiler.builder.jobs import empty_job_warnings, job_selection, read_jobs, selects_nothing
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
 from compiler.builder.multi_asset import op_keys
 from compiler.builder.object_triggers import read_object_triggers, refuse_other_sensors
+from compiler.builder.observable_sources import observable_source_warnings, refuse_observing_jobs
 from compiler.builder.op_jobs import read_op_job_schedule, read_op_jobs
 from compiler.builder.partitions import (
     check_partition_dependencies,
@@ -69,6 +70,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     except dg.DagsterError as error:
         raise UnsupportedInputError(f"{module_name}: Dagster rejected the definitions: {error}") from error
     refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
+    refuse_observing_jobs(defs, graph)  # observable source assets are inputs: builder/observable_sources.py
     op_job_specs = read_op_jobs(defs, schedules_with_jobs(defs))  # one pod each: compiler/builder/op_jobs.py
     assets = with_resume_facts(with_check_tasks(_read_assets(graph), graph), defs, graph)
     materializable = {key for asset in assets for key in asset.all_keys}
@@ -84,9 +86,11 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     repository = _RepositoryOnDemand(defs)
     # compiler/builder/run_config.py: the `run_config` parameter, and schedules whose ticks' config is invalid
     takes_config = takes_run_config(graph, asset_jobs(defs)) or any(job.takes_config for job in op_job_specs)
-    read = [
+    bound = schedules_with_jobs(defs)
+    read = [  # a schedule of an empty asset job starts nothing: a warning (compiler/builder/jobs.py)
         _read_schedule(schedule, graph, materializable, repository, takes_config)
-        for schedule in schedules_with_jobs(defs)
+        for schedule in bound
+        if not selects_nothing(schedule.job, graph, materializable)
     ]
     jobs = read_jobs(defs, graph, materializable)  # after the schedules, whose errors name the schedule too
     evaluated_by = evaluators(defs, graph)  # explicit automation condition sensors: automation_sensors.py
@@ -99,6 +103,8 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
             *unmapped_warnings(defs, graph),
             *dict.fromkeys(w for s in schedules for w in s.warnings),
             *job_config_warnings(asset_jobs(defs)),
+            *observable_source_warnings(graph),
+            *empty_job_warnings(defs, graph, materializable, [(s.name, s.job.name) for s in bound]),
         ),
         dag_parallelism=tuple(sorted(dag_limits(defs)[0].items())),
         pools=asset_pools(graph),
@@ -148,14 +154,8 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
     seen_ops: set[int] = set()
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         name = node.key.to_user_string()
-        if node.is_observable:
-            raise UnsupportedInputError(
-                f"asset {name}: observable source assets are not supported: an observation only records a data "
-                "version for Dagster's staleness and automation logic, which Argo's DAGs never consult, so a task "
-                "would do work nothing reads; make it an external AssetSpec (observe it from Dagster if needed)"
-            )
         if not node.is_materializable:
-            continue  # external assets are inputs, not tasks
+            continue  # external and observable source assets are inputs, not tasks (builder/observable_sources.py)
         _check_key(node.key)
         assets_def = node.assets_def
         fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/builder/fan_out.py

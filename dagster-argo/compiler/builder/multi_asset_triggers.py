@@ -43,8 +43,8 @@ def read_multi_asset_trigger(
                 f"{where}: monitors the partitioned asset {key.to_user_string()}; a multi-asset sensor over "
                 "partitions is not compiled (its per-partition cursors have no Argo Events form): use an @asset_sensor"
             )
-    if len(keys) < 2:
-        raise UnsupportedInputError(f"{where}: monitors {len(keys)} asset(s); use an @asset_sensor for one asset")
+    if not keys:
+        raise UnsupportedInputError(f"{where}: monitors no asset; monitor assets of this project")
     if len(sensor.targets) != 1:
         raise UnsupportedInputError(f"{where}: targets {len(sensor.targets)} jobs; give the sensor one job")
     job = sensor.targets[0].resolvable_to_job
@@ -77,9 +77,10 @@ def read_multi_asset_trigger(
 
 def _probe(sensor: dg.MultiAssetSensorDefinition, keys: list[dg.AssetKey], repository: dg.RepositoryDefinition) -> None:
     """Refuses a body that is not "all of these updated": it must request nothing after one materialization and
-    exactly one run of its job after one of each."""
+    exactly one run of its job after one of each. Over one asset (Dagster's docs monitor one this way too) "one of
+    them" is "all of them": one run after its materialization, as an @asset_sensor on it would request."""
     where = f"sensor {sensor.name}"
-    cases = [([key], 0) for key in keys] + [(keys, 1)]
+    cases = [([key], 0) for key in keys if len(keys) > 1] + [(keys, 1)]
     for materialized, wanted in cases:
         try:
             with dg.DagsterInstance.ephemeral() as instance:

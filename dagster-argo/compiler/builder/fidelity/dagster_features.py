@@ -150,7 +150,7 @@ _RETRY = {name: (M, "retryStrategy (retry.py)") for name in ("max_retries", "del
 # The graph's view of an asset (AssetNode), read by load.py and the fidelity checks.
 _NODE = {
     "auto_materialize_policy": (R, "legacy automation: refused like automation_condition"),
-    "auto_observe_interval_minutes": (R, "observable source assets are refused"),
+    "auto_observe_interval_minutes": (W, "observable source assets are inputs; no observation (observable_sources.py)"),
     "automation_condition": _ASSET["automation_condition"],
     "backfill_policy": _ASSET["backfill_policy"],
     "check_keys": _ASSET["check_specs"],
@@ -160,7 +160,7 @@ _NODE = {
     "description": _ASSET["description"],
     "execution_set_asset_keys": (M, "a multi-asset's keys: one task"),
     "execution_set_entity_keys": (M, "a multi-asset's keys and checks: one task"),
-    "execution_type": (M, "materializable → task; external → input only; observable refused"),
+    "execution_type": (M, "materializable → task; external and observable → input only"),
     "freshness_policy": _ASSET["freshness_policy"],
     "freshness_policy_or_from_metadata": _ASSET["freshness_policy"],
     "legacy_freshness_policy": _ASSET["freshness_policy"],
@@ -170,7 +170,7 @@ _NODE = {
     "is_executable": (M, "tasks for materializable assets only"),
     "is_external": (M, "external assets are inputs, no task"),
     "is_materializable": (M, "tasks for materializable assets only"),
-    "is_observable": (R, "observable source assets are refused"),
+    "is_observable": (W, "an input only, its observation not run: a warning (observable_sources.py)"),
     "is_partitioned": _ASSET["partitions_def"],
     "is_virtual": _ASSET["is_virtual"],
     "kinds": (M, UI),
