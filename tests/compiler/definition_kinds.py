@@ -284,8 +284,8 @@ def _sensors_executors_loggers_automation() -> list[Kind]:
         Kind(
             "@run_status_sensor(request_job=...)",
             lambda: dg.Definitions(assets=a, jobs=[job], sensors=[then_job]),
-            REFUSE,
-            "sensor then_job: a run status sensor that requests runs",
+            WARN,  # a resource EventSource on the Workflows and a Sensor (compiler/builder/run_triggers.py)
+            "sensor then_job",
         ),
         Kind(
             "AutomationConditionSensorDefinition",
