@@ -32,7 +32,8 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
-from compiler.materialize.dynamic_keys import dynamic_keys, is_dynamic
+from compiler.materialize.dynamic_keys import dynamic_keys, is_dynamic, require_shared_instance
+from compiler.materialize.dynamic_schedule import ScheduleTickFailed, scheduled_dynamic_keys
 from compiler.materialize.loading import (
     MaterializeUsageError,
     load_definitions,
@@ -46,7 +47,7 @@ from compiler.materialize.termination import sigterm_as_interrupt
 from compiler.user_text import shortened
 
 if TYPE_CHECKING:
-    from dagster import AssetKey, Definitions
+    from dagster import AssetKey, Definitions, PartitionsDefinition
     from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
     from dagster._core.definitions.partitions.subset import PartitionsSubset
 
@@ -110,13 +111,17 @@ def run(args: argparse.Namespace) -> int:
         except InstanceUnavailableError as error:  # retryable, as a step's (compiler/materialize/instance.py)
             print(f"plan-partitions: FAILED: {error}", flush=True)
             return exit_codes.FAILED
-        except MissingUpstreamPartitions as error:
+        except (MissingUpstreamPartitions, ScheduleTickFailed) as error:
             print(f"plan-partitions: FAILED: {error}", flush=True)
             return exit_codes.FAILED
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(keys), encoding="utf-8")
     shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
     readers = f"asset(s) {args.asset} partitions" if args.start or args.end else f"asset {args.asset} partition"
+    if partition.startswith(("schedule ", "no tick ")):  # a schedule's tick chose the keys (dynamic_schedule.py)
+        chosen = f"{len(keys)} partition(s) of asset {args.upstream}: {shown or '(none)'}"
+        print(f"plan-partitions: {partition}: {chosen}", flush=True)
+        return exit_codes.SUCCEEDED
     print(
         f"plan-partitions: {readers} {partition} reads {len(keys)} partition(s) of asset "
         f"{args.upstream}: {shown or '(none)'}",
@@ -135,6 +140,8 @@ def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
     graph = defs.resolve_asset_graph()
     own = graph.get(child).partitions_def
     if child == parent and own is not None and is_dynamic(own):  # the instance's keys (materialize/dynamic_keys.py)
+        if (args.schedule or "").strip() and not (args.partition or "").strip():
+            return _scheduled_keys(defs, child, own, args)
         keys = dynamic_keys(child, own, args.partition or None)
         return (args.partition or "(every key)"), keys
     if not graph.has(parent) or parent not in graph.get_ancestor_asset_keys(child):
@@ -148,6 +155,19 @@ def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
     assert partition is not None  # partitioned, so resolved or a usage error
     wanted = _needed(graph, {child: child_def.subset_with_partition_keys([partition])}, partition, parent, now, args)
     return partition, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
+
+
+def _scheduled_keys(
+    defs: "Definitions", child: "AssetKey", own: "PartitionsDefinition", args: argparse.Namespace
+) -> tuple[str, list[str]]:
+    """A schedule's tick of a dynamically partitioned asset: the keys its body requests, evaluated against the
+    shared instance (compiler/materialize/dynamic_schedule.py), not every key the instance holds."""
+    from compiler.materialize.instance import open_instance
+
+    require_shared_instance(child)
+    with open_instance() as instance:
+        times = (args.scheduled_time, args.created_time, args.backfill_time)
+        return scheduled_dynamic_keys(defs, child, own, instance, args.schedule.strip(), times)
 
 
 def _range_keys(defs: "Definitions", args: argparse.Namespace) -> tuple[str, list[str]]:
