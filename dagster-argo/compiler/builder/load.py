@@ -76,7 +76,9 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     mapping_warnings, planned = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py), planned cadences (cadence.py)
         dataclasses.replace(
-            a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ())), planned_deps=planned.get(a.key, ())
+            a,
+            warnings=(*a.warnings, *mapping_warnings.get(a.key, ())),
+            planned_deps=tuple(dict.fromkeys(dep for key in a.all_keys for dep in planned.get(key, ()))),
         )
         for a in assets
     ]
