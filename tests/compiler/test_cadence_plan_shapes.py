@@ -3,10 +3,14 @@
 multi-partition keys for a fan-out), the downstream task or per-key DAG after it, and no warning. The replays
 against Dagster are tests/compiler/run_local/test_cadence_multi_replay.py and test_cadence_fan_out_replay.py."""
 
+import os
+from pathlib import Path
+
 import dagster as dg
 
 from compiler.builder.load import project_from_definitions
-from tests.compiler.support import compile_defs, dag, workflow_template
+from tests.compiler.run_local.dynamic_support import SETTINGS
+from tests.compiler.support import REPO, compile_defs, compiler_process, dag, workflow_template
 
 VIENNA = "Europe/Vienna"
 HOURS = dg.HourlyPartitionsDefinition("2026-01-01-00:00", timezone=VIENNA)
@@ -52,3 +56,21 @@ def test_a_multi_asset_upstream_is_planned_once_though_the_downstream_op_reads_e
     arguments = {p["name"]: p["value"] for p in fan_out["arguments"]["parameters"]}
     assert arguments["asset"] == "temp,wind"  # the op's step, both of its assets per listed hour
     assert main["stats"]["depends"] == "readings-for-stats"
+
+
+def test_a_backfill_of_a_fanned_out_job_says_it_does_not_build_the_other_cadence_first(tmp_path: Path) -> None:
+    """`main` plans the 6-hourly city windows; the backfill of the daily × city job does not (yet): warned."""
+    (tmp_path / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
+    arguments = [
+        "backfill",
+        "-m",
+        "tests.compiler.projects.cadence_fan_out",
+        "--settings",
+        str(tmp_path / "pyproject.toml"),
+    ]
+    arguments += ["--schedule", "city_days_job_schedule", "--start", "2026-11-20", "--end", "2026-11-22"]
+    result = compiler_process([*arguments, "--out", str(tmp_path / "backfill.yaml")], REPO, {**os.environ})
+    assert result.returncode == 0, result.stderr
+    assert "warning: backfill of schedule city_days_job_schedule: asset(s) city_days fan out per static key" in (
+        result.stderr
+    )
