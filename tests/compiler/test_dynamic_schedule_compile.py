@@ -3,11 +3,16 @@ evaluates the schedule's body against the shared instance (compiler/builder/dyna
 compiler/materialize/dynamic_schedule.py); the replay against Dagster is tests/compiler/run_local/
 test_dynamic_schedule_replay.py."""
 
+import os
+from pathlib import Path
+
 import dagster as dg
 import pytest
 
 from compiler.errors import UnsupportedInputError
-from tests.compiler.support import compile_defs, dag, workflow_template
+from tests.compiler.run_local.dynamic_support import INSTANCE as INSTANCE_TOML
+from tests.compiler.run_local.dynamic_support import SETTINGS
+from tests.compiler.support import REPO, compile_defs, compiler_process, dag, workflow_template
 
 INSTANCE = {"kind": "postgres", "password": {"name": "dagster-postgresql", "key": "password"}}
 
@@ -51,3 +56,19 @@ def test_without_a_shared_instance_the_schedule_and_the_setting_are_named() -> N
     message = str(error.value)
     assert message.startswith("schedule cities_by_parity: starts runs of asset city_reading")
     assert "[tool.compiler.instance]" in message
+
+
+def test_listing_the_ticks_says_the_keys_are_only_known_when_a_tick_runs(tmp_path: Path) -> None:
+    """`run-local --from/--to` cannot name a tick's keys without evaluating the body against the instance."""
+    (tmp_path / "pyproject.toml").write_text(SETTINGS + INSTANCE_TOML, encoding="utf-8")
+    module = "tests.compiler.projects.dynamic_schedule"
+    settings = ["--settings", str(tmp_path / "pyproject.toml"), "--out", str(tmp_path / "out")]
+    built = compiler_process(["build", "--module", module, *settings], REPO, {**os.environ})
+    assert built.returncode == 0, built.stderr
+    cron = tmp_path / "out" / "dynamic-cities-by-parity.cronworkflow.yaml"
+    listed = compiler_process(
+        ["run-local", str(cron), "--from", "2026-11-27", "--to", "2026-11-29"], REPO, {**os.environ}
+    )
+    assert listed.returncode == 2
+    assert "asset 'city_reading' has dynamic partitions: the keys a tick builds" in listed.stderr + listed.stdout
+    assert "Traceback" not in listed.stderr
