@@ -42,7 +42,8 @@ def scheduled_dynamic_keys(
 ) -> tuple[str, list[str]]:
     """What the tick requests of `asset_key` (`times`: scheduled, created and backfill time, as the pods get them):
     a description of the tick for the log, and the requested keys, each once, in the order the body returned them.
-    Requests whose `asset_selection` leaves the asset out request nothing of it."""
+    Every asset of the job with this definition fans out over that one list, so a request whose `asset_selection`
+    leaves one of them out is a usage error (exit 2) rather than a silently different run."""
     from dagster import build_schedule_context
 
     scheduled, created, backfill = times
@@ -67,10 +68,18 @@ def scheduled_dynamic_keys(
     if result.skip_message is not None or not result.run_requests:
         return f"{where} skipped ({result.skip_message or 'no run request'})", []
     existing = set(partitions.get_partition_keys(dynamic_partitions_store=instance))
+    job = repository.get_job(schedule.job_name)
+    graph = defs.resolve_asset_graph()
+    listed = {key for key in job.asset_layer.executable_asset_keys if graph.get(key).partitions_def == partitions}
     keys: list[str] = []
     for request in result.run_requests:
-        if request.asset_selection is not None and asset_key not in request.asset_selection:
-            continue
+        if request.asset_selection is not None and not listed <= set(request.asset_selection):
+            shown = ", ".join(sorted(key.to_user_string() for key in request.asset_selection))
+            raise MaterializeUsageError(
+                f"{where} requested asset_selection [{shown}], which leaves out some of the job's assets of this "
+                "dynamic definition: each of their steps fans out over one list of keys, so a request for part "
+                "of them is not mapped; request the whole job"
+            )
         if not request.partition_key:
             raise MaterializeUsageError(
                 f"{where} requested a run without partition_key, and asset {asset_key.to_user_string()!r} has "

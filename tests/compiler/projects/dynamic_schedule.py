@@ -4,7 +4,8 @@ partitions of the tick (compiler/materialize/dynamic_schedule.py).
 The assets are tests/compiler/projects/dynamic.py's (`city_reading` → `city_report`, dynamic definition `cities`).
 On a tick of an even day of the month the schedule requests the cities whose names have an even length, on an odd
 day those with an odd length; a tick requesting none is skipped (`SkipReason`), as Dagster's daemon skips it.
-`paris_nightly` requests a city nobody added, so Dagster fails its tick (DagsterUnknownPartitionError).
+`paris_nightly` requests a city nobody added, so Dagster fails its tick (DagsterUnknownPartitionError);
+`readings_only` requests `city_reading` alone, which the compiled tick refuses (one list for both assets).
 """
 
 from dagster import Definitions, RunRequest, ScheduleEvaluationContext, SkipReason, define_asset_job, schedule
@@ -32,9 +33,15 @@ def paris_nightly(context: ScheduleEvaluationContext) -> RunRequest:
     return RunRequest(partition_key="paris")
 
 
+@schedule(job=cities_job, cron_schedule="0 6 * * *", execution_timezone="UTC")
+def readings_only(context: ScheduleEvaluationContext) -> RunRequest:
+    """Part of the job's assets of the dynamic definition."""
+    return RunRequest(partition_key="vienna", asset_selection=[city_reading.key])
+
+
 defs = Definitions(
     assets=[city_reading, city_report],
     jobs=[cities_job],
-    schedules=[cities_by_parity, paris_nightly],
+    schedules=[cities_by_parity, paris_nightly, readings_only],
     resources={"io_manager": PartitionedJsonIOManager(store=store), "store": store},
 )

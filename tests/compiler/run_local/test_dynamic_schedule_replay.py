@@ -140,3 +140,31 @@ def test_a_requested_key_the_instance_does_not_hold_fails_the_tick_as_in_dagster
             [request] = repository.get_schedule_def("paris_nightly").evaluate_tick(context).run_requests or []
         with pytest.raises(dg.DagsterUnknownPartitionError):
             request.with_resolved_tags_and_config(repository.get_job("cities_job"), [], instance)
+
+
+@pytest.mark.timeout(900)
+def test_a_request_for_part_of_the_dynamic_assets_is_refused_before_anything_runs(
+    compiled: tuple[Path, dict[str, str]], seaweed: SeaweedS3, tmp_path: Path
+) -> None:
+    """Dagster would run `city_reading` alone for vienna; the compiled steps share one key list, so the tick fails
+    with exit 2 naming the selection instead of also running `city_report`."""
+    import dagster as dg
+
+    from tests.compiler.projects.dynamic_schedule import defs
+
+    template, pg = compiled
+    repository = defs.get_repository_def()
+    with (
+        open_instance(tmp_path / "instance", pg) as instance,
+        dg.build_schedule_context(instance=instance, repository_def=repository) as context,
+    ):
+        [request] = repository.get_schedule_def("readings_only").evaluate_tick(context).run_requests or []
+    assert request.asset_selection == [dg.AssetKey("city_reading")]
+    env = {**os.environ, "PYTHONPATH": str(REPO), **pg, **seaweed.env(f"dynsched-part-{os.getpid()}")}
+    arguments = ["run-local", str(template), "--entrypoint", "job-cities-job", "--scheduled-time"]
+    arguments += ["2026-11-28T06:00:00Z", "-p", "schedule=readings_only", "--backoff-scale", "0"]
+    failed = compiler_process(arguments, REPO, env, timeout=600)
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert "requested asset_selection [city_reading], which leaves out some of the job's assets" in output, output
+    assert stored(env) == {}
