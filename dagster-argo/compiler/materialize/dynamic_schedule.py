@@ -61,10 +61,10 @@ def scheduled_dynamic_keys(
             instance=instance, scheduled_execution_time=tick, repository_def=repository
         ) as context:
             result = schedule.evaluate_tick(context)
-    except Exception as error:  # Dagster wraps the body's own error; its daemon fails the tick
+    except Exception as error:  # the body's own error (Dagster wraps it), or Dagster refusing a requested key
         cause = error.__cause__ or error
         text = shortened(" ".join(str(cause).split()), CAUSE_CHARACTERS)
-        raise ScheduleTickFailed(f"{where}: the schedule function raised {type(cause).__name__}: {text}") from None
+        raise ScheduleTickFailed(f"{where}: evaluating it failed: {type(cause).__name__}: {text}") from None
     if result.skip_message is not None or not result.run_requests:
         return f"{where} skipped ({result.skip_message or 'no run request'})", []
     existing = set(partitions.get_partition_keys(dynamic_partitions_store=instance))
