@@ -17,7 +17,13 @@ definition's order, so the backfill builds each once before the downstream parti
 
 With `--upstream` equal to `--asset` and a DynamicPartitionsDefinition, the list is the keys one run builds of that
 asset itself: its keys in the shared Dagster instance, or the explicit partition once the instance confirms it exists
-(compiler/materialize/dynamic_keys.py, compiler/builder/dynamic_partitions.py).
+(compiler/materialize/dynamic_keys.py, compiler/builder/dynamic_partitions.py); for a schedule's tick (`--schedule`,
+no `--partition`), the keys the schedule's body requests from that instance (compiler/materialize/dynamic_schedule.py).
+
+A multi-asset is one step: `--asset` and `--upstream` stand for every key of their op (what the step runs together),
+so the list is the union of what each downstream key reads of each upstream key. A time × static downstream
+definition (a fan-out) is resolved once per static key, as its fanned-out pods resolve theirs; an upstream fan-out's
+keys are listed whole (`graz|2026-11-28-06:00`), so each item carries every dimension its step needs.
 """
 
 import argparse
