@@ -19,7 +19,6 @@ UTC_DAYS = dg.DailyPartitionsDefinition("2026-01-01")
 WEEKS = dg.WeeklyPartitionsDefinition("2026-01-04", timezone=VIENNA)
 MONTHS = dg.MonthlyPartitionsDefinition("2026-01-01", timezone=VIENNA)
 CITIES = dg.StaticPartitionsDefinition(["graz", "linz", "vienna"])
-GRID = dg.MultiPartitionsDefinition({"date": DAYS, "city": CITIES})
 PREVIOUS = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
 PLANNED = [  # a time-window asset reading a time-window root asset of another cadence: `main` plans it
     pytest.param(HOURS, DAYS, None, id="hourly-daily"),
@@ -27,11 +26,10 @@ PLANNED = [  # a time-window asset reading a time-window root asset of another c
     pytest.param(DAYS, MONTHS, None, id="daily-monthly"),
     pytest.param(dg.DailyPartitionsDefinition("2025-06-01", timezone=VIENNA), DAYS, PREVIOUS, id="previous-day"),
 ]
-CASES = [  # a fanned-out downstream asset: `main` builds one tick of the upstream (warned)
+CASES = [  # a static-only downstream asset: `main` builds one tick of the upstream (warned); a time × static one is
+    # planned (tests/compiler/test_cadence_plan_shapes.py)
     pytest.param(DAYS, CITIES, dg.AllPartitionMapping(), id="all-days-per-city"),
-    pytest.param(HOURS, GRID, dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="date"),
-                 id="hourly-date-city"),
-]  # fmt: skip
+]
 
 
 def _pair(

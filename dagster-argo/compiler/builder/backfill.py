@@ -19,7 +19,7 @@ from compiler.argo import BACKFILL_PARAMETER
 from compiler.builder.backfill_keys import time_by_static_range
 from compiler.builder.backfill_upstream import BackfillTask, upstream_tasks
 from compiler.builder.naming import NAME_LIMIT, sanitise, short_hash, with_hash
-from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
+from compiler.builder.plan_types import GENERATOR, MAIN_DAG, PLAN_TEMPLATE, Plan
 from compiler.builder.render import ENVIRONMENT
 from compiler.errors import UnsupportedInputError
 from compiler.parse import parse_documents
@@ -142,6 +142,14 @@ def upstream_warning(plan: Plan, schedule: str) -> list[str]:
     asset backfill still materializes the downstream partitions that do not read it."""
     [cron] = [c for c in plan.crons if c.schedule == schedule]
     built = [task.upstream for task in upstream_tasks(plan, cron.entrypoint) if task.upstream]
+    unplanned = fanned_out_readers(plan, cron.entrypoint)
+    if unplanned:
+        return [
+            f"warning: backfill of schedule {schedule}: asset(s) {', '.join(unplanned)} fan out per static key and "
+            "read partitions of another cadence, which this backfill does not build first (`main` plans them; a "
+            "backfill of a fanned-out job does not yet): each run loads them through the IO manager and fails "
+            "naming a missing one, as Dagster's runs of the job do; build them first (their own job's backfill)"
+        ]
     if not built:
         return []
     return [
@@ -149,3 +157,14 @@ def upstream_warning(plan: Plan, schedule: str) -> list[str]:
         "reads (Dagster's partition mapping) are built first, each once; one that fails holds back every partition "
         "of the range, where Dagster's asset backfill still materializes the partitions that do not read it"
     ]
+
+
+def fanned_out_readers(plan: Plan, entrypoint: str) -> list[str]:
+    """The assets of a job's per-key DAGs (a time × static fan-out) that `main` plans upstream partitions of
+    another cadence for: backfill_upstream.py reads only the job DAG's own tasks, so their backfill builds none."""
+    main = next((dag for dag in plan.dags if dag.name == MAIN_DAG), None)
+    if main is None:
+        return []
+    readers = {t.asset for t in main.tasks if t.template == PLAN_TEMPLATE and t.upstream != t.asset}
+    per_key = [dag for dag in plan.dags if dag.per_key and dag.name.startswith(f"{entrypoint}-")]
+    return sorted({t.asset for dag in per_key for t in dag.tasks} & readers)

@@ -41,7 +41,8 @@ def upstream_tasks(plan: Plan, entrypoint: str) -> tuple[BackfillTask, ...]:
     plans = [t for t in main.tasks if t.template == PLAN_TEMPLATE and t.upstream != t.asset and t.asset in job_assets]
     if not plans:
         return ()
-    own_task = {t.asset: t.name for t in main.tasks if not t.upstream and not t.with_param and not t.items}
+    own = [t for t in main.tasks if not t.upstream and not t.with_param and not t.items]
+    own_task = {key: t.name for t in own for key in t.asset.split(",")}  # a multi-asset's task, under every key
     fan_outs = {t.name: t for t in main.tasks if t.with_param}
     planned_by = {t.name: t for t in plans}
     upstream_of = {  # a fan-out task of `main` → the upstream asset it builds

@@ -57,14 +57,27 @@ def plannable(graph: AssetGraph, parent: dg.AssetKey, materializable: set[dg.Ass
     """Whether `main` can build exactly the upstream partitions a downstream partition reads: a planning task per
     upstream asset lists them (`python -m compiler plan-partitions`, Dagster's mappings, composed along every path)
     and that asset's step fans out over them (`withParam`), after the fan-outs of its own upstream assets. So the
-    upstream asset and every materializable asset above it must be one-asset ops with time-window partitions (no
-    fan-out, no multi-asset). Any other keeps the `main` warning."""
+    upstream asset and every materializable asset above it must have time windows (`has_time_window`: alone or in
+    a time × static fan-out); a multi-asset's keys must share their definition, as its step runs them all for one
+    partition. Any other (a static-only or static × static fan-out above) keeps the `main` warning."""
     above = [key for key in (parent, *graph.get_ancestor_asset_keys(parent)) if key in materializable]
-    return all(
-        len(graph.assets_def_for_key(key).keys) == 1
-        and isinstance(graph.get(key).partitions_def, dg.TimeWindowPartitionsDefinition)
-        for key in above
-    )
+    return all(one_definition(graph, key) and has_time_window(graph.get(key).partitions_def) for key in above)
+
+
+def has_time_window(partitions: dg.PartitionsDefinition | None) -> bool:
+    """Time windows, alone or as the time dimension of a time × static multi-partition (a static fan-out,
+    compiler/builder/fan_out.py): the planning task lists full keys, every dimension joined as Dagster writes them
+    (`graz|2026-11-28-06:00`), and the step fans out over them with `partition: {{item}}`."""
+    if isinstance(partitions, dg.MultiPartitionsDefinition):
+        return partitions.has_time_window_dimension
+    return isinstance(partitions, dg.TimeWindowPartitionsDefinition)
+
+
+def one_definition(graph: AssetGraph, key: dg.AssetKey) -> bool:
+    """Whether every key of the asset's op has its partitions definition: one task, run once per partition (for a
+    multi-asset, `plan-partitions` plans the union of what its keys read, compiler/materialize/plan_partitions.py)."""
+    keys = graph.assets_def_for_key(key).keys
+    return all(graph.get(other).partitions_def == graph.get(key).partitions_def for other in keys)
 
 
 @dataclass(frozen=True)
@@ -96,14 +109,19 @@ def planned_tasks(
             closure.add(key)
             pending.extend(by_key[key].deps)
     planned = []
+    seen: set[str] = set()  # a multi-asset's keys share one task: planned once, under its first key
     for key in (k for k in by_key if k in closure):
         parent = tasks_by_key[key]
+        if parent in seen:
+            continue
+        seen.add(parent)
         plan = fit_name(f"plan-{child}-{parent}")
         fan_out = fit_name(f"{parent}-for-{child}")
-        above = sorted(fit_name(f"{tasks_by_key[d]}-for-{child}") for d in by_key[key].deps if d in closure)
+        above_tasks = {tasks_by_key[d] for d in by_key[key].deps if d in closure} - {parent}
+        above = sorted(fit_name(f"{task}-for-{child}") for task in above_tasks)
         planned.append(
             PlannedDependency(
-                plan=Task(plan, PLAN_TEMPLATE, asset.key_path, (), upstream="/".join(key)),
+                plan=Task(plan, PLAN_TEMPLATE, asset.key_path, (), upstream=by_key[key].key_path),
                 fan_out=Task(
                     fan_out,
                     step_names[key],
@@ -111,7 +129,7 @@ def planned_tasks(
                     (plan, *above),
                     with_param=f"{{{{tasks.{plan}.outputs.parameters.keys}}}}",
                 ),
-                replaces=parent if key in asset.planned_deps else "",
+                replaces=parent if set(by_key[key].all_keys) & set(asset.planned_deps) else "",
             )
         )
     return planned

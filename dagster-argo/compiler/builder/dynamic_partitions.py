@@ -22,6 +22,7 @@ from compiler.errors import UnsupportedInputError
 
 if TYPE_CHECKING:  # plan.py imports this module; Dagster is imported only where a definition is read
     import dagster as dg
+    from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
     from compiler.settings import Settings
 
@@ -57,31 +58,61 @@ def dynamic_name(partitions: "dg.PartitionsDefinition | None") -> str:
 
 
 def check_dynamic(project: Project, settings: "Settings") -> None:
-    """Exit 2 when an asset has dynamic partitions but the pods share no Dagster instance to read the keys from, or
-    when a schedule or sensor starts runs of such assets (not mapped yet: see `_check_triggers`)."""
+    """Exit 2 when an asset has dynamic partitions but the pods share no Dagster instance to read the keys from (a
+    schedule of such assets named first: its body reads the instance), or when a sensor starts runs of such assets
+    (not mapped yet: see `_check_triggers`)."""
+    _check_triggers(project, settings)
     _check_instance(project.assets, settings)
-    _check_triggers(project)
 
 
-def _check_triggers(project: Project) -> None:
-    """A schedule (or automation condition, or sensor) starting a job of dynamically partitioned assets: Dagster
-    runs exactly the partition key its RunRequest names. A plain `ScheduleDefinition` names none, so Dagster's run
-    fails in every step; a `@schedule` function naming keys reads the instance, which the compiled schedule
-    evaluation has not got. Either way a fan-out over every key would change the meaning, so it is refused."""
+def dynamic_schedule(
+    schedule: "dg.ScheduleDefinition", graph: "AssetGraph", selected: "Iterable[tuple[str, ...]]"
+) -> bool:
+    """Whether `schedule` starts runs of dynamically partitioned assets. Such a schedule is a `@schedule` whose body
+    reads the instance's keys and names the tick's partitions (Dagster's `build_schedule_from_partitioned_job`
+    refuses a dynamic definition); `build` cannot evaluate it (it has no instance), the planning task of each run
+    does, against the shared instance (compiler/materialize/dynamic_schedule.py). A plain `ScheduleDefinition`
+    names no partition, so each of Dagster's runs fails in every step: exit 2."""
+    import dagster as dg
+
+    from compiler.builder.fidelity.tick_selection import has_own_code
+
+    hit = sorted(key for key in selected if dynamic_name(graph.get(dg.AssetKey(list(key))).partitions_def))
+    if not hit:
+        return False
+    if not has_own_code(schedule):
+        raise UnsupportedInputError(
+            f"schedule {schedule.name}: starts runs of asset {'/'.join(hit[0])}, which has dynamic partitions, and "
+            "names no partition key (Dagster's runs fail in every step); write a @schedule whose body returns "
+            "RunRequest(partition_key=...) for keys it reads from context.instance"
+        )
+    return True
+
+
+def _check_triggers(project: Project, settings: "Settings") -> None:
+    """A schedule of dynamically partitioned assets is mapped (its body runs in the planning task against the shared
+    instance), so it needs that instance. A sensor (or automation condition) starting such runs reads the instance
+    and may add keys (`dynamic_partitions_requests`), which the compiled sensors cannot: refused, naming it."""
     dynamic = {key for asset in project.assets if asset.dynamic_partitions for key in asset.all_keys}
     if not dynamic:
         return
-    starts = [(f"schedule {s.name}", s.asset_keys) for s in project.schedules]
-    starts += [(f"sensor {t.spec.name}", t.asset_keys) for t in project.object_triggers]
-    for where, keys in starts:
-        hit = sorted(dynamic & keys)
+    for schedule in project.schedules:
+        hit = sorted(dynamic & schedule.asset_keys)
+        if hit and settings.instance is None:
+            raise UnsupportedInputError(
+                f"schedule {schedule.name}: starts runs of asset {'/'.join(hit[0])}, which has dynamic partitions: "
+                "its body reads the keys from the Dagster instance, and the pods run on throw-away instances that "
+                'hold none; configure a shared instance with [tool.compiler.instance] kind = "postgres" (and its '
+                "password Secret) in the settings"
+            )
+    for trigger in project.object_triggers:
+        hit = sorted(dynamic & trigger.asset_keys)
         if hit:
             raise UnsupportedInputError(
-                f"{where}: starts runs of asset {'/'.join(hit[0])}, which has dynamic partitions: Dagster runs the "
-                "partition key its RunRequest names (none for a plain ScheduleDefinition, so each step fails; keys "
-                "a @schedule or @sensor reads from the instance), which is not mapped yet; run its job's DAG "
-                "manually (`argo submit --from workflowtemplate/<name> --entrypoint job-<job>`, every key the "
-                "instance holds, or `-p partition=KEY`)"
+                f"sensor {trigger.spec.name}: starts runs of asset {'/'.join(hit[0])}, which has dynamic partitions: "
+                "Dagster runs the partition keys its RunRequests name, which a sensor reads from (or adds to) the "
+                "instance; that is not mapped yet: run its job's DAG manually (`argo submit --from "
+                "workflowtemplate/<name> --entrypoint job-<job>`, every key the instance holds, or `-p partition=KEY`)"
             )
 
 

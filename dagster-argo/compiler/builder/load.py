@@ -14,7 +14,7 @@ from compiler.builder.automation import automation_schedules, job_automation_sch
 from compiler.builder.automation_sensors import evaluators
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
-from compiler.builder.dynamic_partitions import dynamic_name, with_dynamic_warnings
+from compiler.builder.dynamic_partitions import dynamic_name, dynamic_schedule, with_dynamic_warnings
 from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
@@ -79,7 +79,9 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     mapping_warnings, planned = check_partition_dependencies(graph, [dg.AssetKey(key) for key in materializable])
     assets = [  # approximated partition mappings (compiler/builder/partition_mapping.py), planned cadences (cadence.py)
         dataclasses.replace(
-            a, warnings=(*a.warnings, *mapping_warnings.get(a.key, ())), planned_deps=planned.get(a.key, ())
+            a,
+            warnings=(*a.warnings, *mapping_warnings.get(a.key, ())),
+            planned_deps=tuple(dict.fromkeys(dep for key in a.all_keys for dep in planned.get(key, ()))),
         )
         for a in assets
     ]
@@ -221,6 +223,9 @@ def _read_schedule(
     if isinstance(schedule, UnresolvedPartitionedAssetScheduleDefinition):
         crons, timezone = _partitioned_schedule_cron(schedule, graph, selected)
         verdict = ScheduleVerdict(gated=False)
+    elif dynamic_schedule(schedule, graph, selected):  # its body reads the instance: the planning task runs it
+        verdict = ScheduleVerdict(gated=False)
+        crons, timezone = schedule.cron_schedule, schedule.execution_timezone
     else:  # run_config, several RunRequests per tick, SkipReason/asset_selection: fidelity/schedule_ticks.py
         groups = [sorted(a.keys) for a in graph.assets_defs if len(a.keys) > 1]  # a multi-asset runs as one task
         at = schedule_check_time(graph, selected)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
-from compiler.builder.cadence import CADENCE, plannable
+from compiler.builder.cadence import CADENCE, has_time_window, one_definition, plannable
 from compiler.builder.partition_mapping import mapping_verdict
 from compiler.errors import UnsupportedInputError
 
@@ -78,8 +78,8 @@ def check_partition_dependencies(
                 )
             mapping = graph.get_partition_mapping(child_key, parent_key)
             can_plan = (
-                isinstance(child, dg.TimeWindowPartitionsDefinition)
-                and len(graph.assets_def_for_key(child_key).keys) == 1  # one asset, one task (not a multi-asset)
+                has_time_window(child)
+                and one_definition(graph, child_key)  # a multi-asset's task runs every key for one partition
                 and plannable(graph, parent_key, tasks)
             )
             verdict = mapping_verdict(

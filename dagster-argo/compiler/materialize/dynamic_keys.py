@@ -25,18 +25,25 @@ def is_dynamic(partitions: "PartitionsDefinition | None") -> bool:
     return isinstance(partitions, DynamicPartitionsDefinition)
 
 
+def require_shared_instance(asset_key: "AssetKey") -> None:
+    """A usage error unless this pod opens the shared instance: a throw-away one holds no dynamic keys."""
+    from compiler.materialize.instance import wants_shared_instance
+
+    if not wants_shared_instance():
+        raise MaterializeUsageError(
+            f"asset {asset_key.to_user_string()!r} has dynamic partitions, whose keys only the shared Dagster "
+            f"instance holds, and this pod has none ({INSTANCE_KIND_ENV} is not 'postgres'): set "
+            '[tool.compiler.instance] kind = "postgres" and build again'
+        )
+
+
 def dynamic_keys(asset_key: "AssetKey", partitions: "PartitionsDefinition", explicit: str | None) -> list[str]:
     """The keys one run builds: the definition's current keys, in Dagster's order (the order they were added), or
     the explicit key alone once the instance confirms it exists (Dagster refuses an unknown partition key)."""
-    from compiler.materialize.instance import open_instance, wants_shared_instance
+    from compiler.materialize.instance import open_instance
 
     name = asset_key.to_user_string()
-    if not wants_shared_instance():
-        raise MaterializeUsageError(
-            f"asset {name!r} has dynamic partitions, whose keys only the shared Dagster instance holds, and this "
-            f"pod has none ({INSTANCE_KIND_ENV} is not 'postgres'): set [tool.compiler.instance] kind = \"postgres\" "
-            "and build again"
-        )
+    require_shared_instance(asset_key)
     with open_instance() as instance:
         keys = list(partitions.get_partition_keys(dynamic_partitions_store=instance))
     if explicit is None or not explicit.strip():

@@ -9,7 +9,9 @@ compiler/validate/tick_cover.py on other days, robfig's second tick in a fall-ba
 CronWorkflow always starts the whole DAG, so this step evaluates the Dagster schedule for the tick, exactly as the
 pods pick partitions (compiler/materialize/partition.py), and writes one output parameter per task, `true` or
 `false`; each task's `when` reads its own, so an unselected task ends Skipped on the controller and nothing is
-materialized. A manual submit (no `schedule` parameter) or an explicit partition runs every task.
+materialized. A manual submit (no `schedule` parameter) or an explicit partition runs every task. A schedule of
+dynamically partitioned assets reads the shared instance in its body: the gate only skips non-ticks, and the job's
+planning task evaluates the body (compiler/materialize/dynamic_schedule.py).
 """
 
 import argparse
@@ -17,6 +19,7 @@ import contextlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler import exit_codes
 from compiler.code_location import add_target_arguments
@@ -27,6 +30,9 @@ from compiler.materialize.loading import MaterializeUsageError, load_definitions
 from compiler.materialize.partition import cron_tick, parse_scheduled_time
 from compiler.materialize.termination import sigterm_as_interrupt
 from compiler.user_text import shortened
+
+if TYPE_CHECKING:
+    from dagster import Definitions
 
 # The schedule function's own error text: whatever it raised, one readable line (compiler/user_text.py).
 CAUSE_CHARACTERS = 400
@@ -130,6 +136,8 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         )
     if not has_own_code(schedule):
         return everything, f"schedule {schedule_name} requests its whole job every tick"
+    if _selects_dynamic(defs, schedule.job_name):  # its body reads the instance: materialize/dynamic_schedule.py
+        return everything, f"schedule {schedule_name}: the planning task evaluates it against the shared instance"
     tick = parse_scheduled_time(args.scheduled_time, datetime.now(UTC), args.created_time, args.backfill_time)
     with build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
         result = schedule.evaluate_tick(context)
@@ -147,6 +155,15 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         return decisions, f"schedule {schedule_name} requested the whole job at {tick.isoformat()}"
     chosen = ", ".join(sorted(key.to_user_string() for key in selection.keys))
     return decisions, f"schedule {schedule_name} requested asset_selection [{chosen}] at {tick.isoformat()}"
+
+
+def _selects_dynamic(defs: "Definitions", job_name: str) -> bool:
+    """Whether the job runs dynamically partitioned assets, whose planning task evaluates the schedule's body."""
+    from compiler.materialize.dynamic_keys import is_dynamic
+
+    job = defs.get_repository_def().get_job(job_name)
+    graph = defs.resolve_asset_graph()
+    return any(is_dynamic(graph.get(key).partitions_def) for key in job.asset_layer.executable_asset_keys)
 
 
 def _group(args: argparse.Namespace, task: str) -> str:

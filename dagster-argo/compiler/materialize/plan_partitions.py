@@ -17,7 +17,13 @@ definition's order, so the backfill builds each once before the downstream parti
 
 With `--upstream` equal to `--asset` and a DynamicPartitionsDefinition, the list is the keys one run builds of that
 asset itself: its keys in the shared Dagster instance, or the explicit partition once the instance confirms it exists
-(compiler/materialize/dynamic_keys.py, compiler/builder/dynamic_partitions.py).
+(compiler/materialize/dynamic_keys.py, compiler/builder/dynamic_partitions.py); for a schedule's tick (`--schedule`,
+no `--partition`), the keys the schedule's body requests from that instance (compiler/materialize/dynamic_schedule.py).
+
+A multi-asset is one step: `--asset` and `--upstream` stand for every key of their op (what the step runs together),
+so the list is the union of what each downstream key reads of each upstream key. A time × static downstream
+definition (a fan-out) is resolved once per static key, as its fanned-out pods resolve theirs; an upstream fan-out's
+keys are listed whole (`graz|2026-11-28-06:00`), so each item carries every dimension its step needs.
 """
 
 import argparse
@@ -32,7 +38,8 @@ from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
-from compiler.materialize.dynamic_keys import dynamic_keys, is_dynamic
+from compiler.materialize.dynamic_keys import dynamic_keys, is_dynamic, require_shared_instance
+from compiler.materialize.dynamic_schedule import ScheduleTickFailed, scheduled_dynamic_keys
 from compiler.materialize.loading import (
     MaterializeUsageError,
     load_definitions,
@@ -46,7 +53,7 @@ from compiler.materialize.termination import sigterm_as_interrupt
 from compiler.user_text import shortened
 
 if TYPE_CHECKING:
-    from dagster import AssetKey, Definitions
+    from dagster import AssetKey, Definitions, PartitionsDefinition
     from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
     from dagster._core.definitions.partitions.subset import PartitionsSubset
 
@@ -110,13 +117,17 @@ def run(args: argparse.Namespace) -> int:
         except InstanceUnavailableError as error:  # retryable, as a step's (compiler/materialize/instance.py)
             print(f"plan-partitions: FAILED: {error}", flush=True)
             return exit_codes.FAILED
-        except MissingUpstreamPartitions as error:
+        except (MissingUpstreamPartitions, ScheduleTickFailed) as error:
             print(f"plan-partitions: FAILED: {error}", flush=True)
             return exit_codes.FAILED
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(keys), encoding="utf-8")
     shown = ", ".join(keys[:3]) + (", ..." if len(keys) > 3 else "")
     readers = f"asset(s) {args.asset} partitions" if args.start or args.end else f"asset {args.asset} partition"
+    if partition.startswith(("schedule ", "no tick ")):  # a schedule's tick chose the keys (dynamic_schedule.py)
+        chosen = f"{len(keys)} partition(s) of asset {args.upstream}: {shown or '(none)'}"
+        print(f"plan-partitions: {partition}: {chosen}", flush=True)
+        return exit_codes.SUCCEEDED
     print(
         f"plan-partitions: {readers} {partition} reads {len(keys)} partition(s) of asset "
         f"{args.upstream}: {shown or '(none)'}",
@@ -135,19 +146,67 @@ def upstream_keys(args: argparse.Namespace) -> tuple[str, list[str]]:
     graph = defs.resolve_asset_graph()
     own = graph.get(child).partitions_def
     if child == parent and own is not None and is_dynamic(own):  # the instance's keys (materialize/dynamic_keys.py)
+        if (args.schedule or "").strip() and not (args.partition or "").strip():
+            return _scheduled_keys(defs, child, own, args)
         keys = dynamic_keys(child, own, args.partition or None)
         return (args.partition or "(every key)"), keys
-    if not graph.has(parent) or parent not in graph.get_ancestor_asset_keys(child):
+    children = op_keys(graph, child)
+    parents = [key for key in op_keys(graph, parent) if any(key in graph.get_ancestor_asset_keys(c) for c in children)]
+    if not graph.has(parent) or not parents:
         raise MaterializeUsageError(f"asset {args.asset!r} does not depend on asset {shortened(args.upstream)!r}")
     child_def, parent_def = graph.get(child).partitions_def, graph.get(parent).partitions_def
     if child_def is None or parent_def is None:
         raise MaterializeUsageError(f"assets {args.asset!r} and {args.upstream!r} must both be partitioned")
     now = datetime.now(UTC)
     tick = parse_scheduled_time(args.scheduled_time, now, args.created_time, args.backfill_time)
-    partition = resolve_partition_key(defs, child, args.partition or None, tick, now, args.schedule or None)
-    assert partition is not None  # partitioned, so resolved or a usage error
-    wanted = _needed(graph, {child: child_def.subset_with_partition_keys([partition])}, partition, parent, now, args)
+    partitions = _tick_partitions(defs, child, args, tick, now)
+    partition = ", ".join(partitions) or "(none this tick)"
+    subset = child_def.subset_with_partition_keys(partitions)
+    wanted = set().union(*(_needed(graph, dict.fromkeys(children, subset), partition, p, now, args) for p in parents))
     return partition, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
+
+
+def _tick_partitions(
+    defs: "Definitions", child: "AssetKey", args: argparse.Namespace, tick: datetime, now: datetime
+) -> list[str]:
+    """The partitions of `child` this run builds, each resolved as its step pod resolves it: one (compiler/
+    materialize/partition.py), or for a time × static fan-out one per static key the tick (or the explicit key)
+    selects (compiler/materialize/fan_out_key.py), in the static dimension's order."""
+    import dagster as dg
+
+    from compiler.materialize.fan_out_key import resolve_fan_out_key
+
+    definition = defs.resolve_asset_graph().get(child).partitions_def
+    explicit, schedule = args.partition or None, args.schedule or None
+    if isinstance(definition, dg.MultiPartitionsDefinition) and definition.has_time_window_dimension:
+        time = definition.time_window_dimension.name
+        [static] = [d.partitions_def for d in definition.partitions_defs if d.name != time]
+        items = static.get_partition_keys()
+        choices = [resolve_fan_out_key(defs, child, item, explicit, tick, now, schedule) for item in items]
+        return [choice.partition for choice in choices if choice.partition is not None]
+    partition = resolve_partition_key(defs, child, explicit, tick, now, schedule)
+    assert partition is not None  # partitioned, so resolved or a usage error
+    return [partition]
+
+
+def op_keys(graph: "AssetGraph", key: "AssetKey") -> "list[AssetKey]":
+    """Every key of the asset's op, which one step runs together for one partition (a multi-asset: compiler/builder/
+    cadence.py plans it once, under its first key): what it reads is the union of what each key reads (Dagster's
+    backfill of the op's partition), and what it builds is each key's partition."""
+    return sorted(graph.assets_def_for_key(key).keys & set(graph.materializable_asset_keys), key=str)
+
+
+def _scheduled_keys(
+    defs: "Definitions", child: "AssetKey", own: "PartitionsDefinition", args: argparse.Namespace
+) -> tuple[str, list[str]]:
+    """A schedule's tick of a dynamically partitioned asset: the keys its body requests, evaluated against the
+    shared instance (compiler/materialize/dynamic_schedule.py), not every key the instance holds."""
+    from compiler.materialize.instance import open_instance
+
+    require_shared_instance(child)
+    with open_instance() as instance:
+        times = (args.scheduled_time, args.created_time, args.backfill_time)
+        return scheduled_dynamic_keys(defs, child, own, instance, args.schedule.strip(), times)
 
 
 def _range_keys(defs: "Definitions", args: argparse.Namespace) -> tuple[str, list[str]]:
@@ -155,19 +214,21 @@ def _range_keys(defs: "Definitions", args: argparse.Namespace) -> tuple[str, lis
     partitions of `--upstream` they read, deduplicated, in the upstream definition's order."""
     if not (args.start and args.end) or args.partition:
         raise MaterializeUsageError("give both --start and --end (a range of downstream partitions), not --partition")
-    children = parse_asset_keys([args.asset])
+    given = parse_asset_keys([args.asset])
     parent = parse_asset_key(args.upstream)
-    for child in children:
+    for child in given:
         require_asset(defs, child)
     graph = defs.resolve_asset_graph()
+    children = sorted({key for child in given for key in op_keys(graph, child)}, key=str)
     definitions = {graph.get(child).partitions_def for child in children}
     parent_def = graph.get(parent).partitions_def if graph.has(parent) else None
     if len(definitions) != 1 or None in definitions or parent_def is None:
         raise MaterializeUsageError(
             f"assets {args.asset!r} must share one partitions definition and, with {args.upstream!r}, be partitioned"
         )
-    for child in children:
-        if parent not in graph.get_ancestor_asset_keys(child):
+    parents = [key for key in op_keys(graph, parent) if any(key in graph.get_ancestor_asset_keys(c) for c in children)]
+    for child in given:
+        if not any(p in graph.get_ancestor_asset_keys(c) for p in parents for c in op_keys(graph, child)):
             raise MaterializeUsageError(
                 f"asset {child.to_user_string()!r} does not depend on asset {shortened(args.upstream)!r}"
             )
@@ -183,7 +244,7 @@ def _range_keys(defs: "Definitions", args: argparse.Namespace) -> tuple[str, lis
         raise MaterializeUsageError(f"--start {args.start} is after --end {args.end}")
     subset = child_def.subset_with_partition_keys(all_keys[first : last + 1])
     span = f"{args.start}..{args.end}"
-    wanted = _needed(graph, dict.fromkeys(children, subset), span, parent, now, args)
+    wanted = set().union(*(_needed(graph, dict.fromkeys(children, subset), span, p, now, args) for p in parents))
     return span, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
 
 

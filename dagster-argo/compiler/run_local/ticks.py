@@ -183,9 +183,17 @@ def _partition(
     defs: "Definitions", asset: "AssetKey", static: str | None, at: datetime, schedule: str | None
 ) -> str | None:
     """What the pod would build at the tick: its fan-out key's partition (None: nothing, skipped), or its key."""
+    from compiler.materialize.dynamic_keys import is_dynamic
     from compiler.materialize.fan_out_key import resolve_fan_out_key
+    from compiler.materialize.loading import MaterializeUsageError
     from compiler.materialize.partition import resolve_partition_key
 
+    if is_dynamic(defs.resolve_asset_graph().get(asset).partitions_def):  # materialize/dynamic_schedule.py
+        raise MaterializeUsageError(
+            f"asset {asset.to_user_string()!r} has dynamic partitions: the keys a tick builds are what the schedule's "
+            "body requests from the shared instance when it runs, not known from the cron alone; replay one tick "
+            "instead (run-local WORKFLOWTEMPLATE --entrypoint job-<job> --scheduled-time T -p schedule=S)"
+        )
     if static is not None:
         return resolve_fan_out_key(defs, asset, static, None, at, at, schedule).partition
     return resolve_partition_key(defs, asset, None, at, at, schedule)
