@@ -26,6 +26,7 @@ from compiler.builder.fidelity.resource_env import resource_env_vars
 from compiler.builder.fidelity.schedule_jobs import asset_jobs, schedules_with_jobs
 from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.builder.fidelity.unmapped import unmapped_warnings
+from compiler.builder.freshness import read_freshness_sensors
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.builder.graph_asset import node_settings
 from compiler.builder.jobs import job_selection, read_jobs
@@ -105,6 +106,10 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
     alerts = read_status_alerts(defs, [job.name for job in jobs])  # run status sensors: builder/exit_handlers.py
     fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts)))
+    freshness = read_freshness_sensors(defs, graph)  # a CronWorkflow each: compiler/builder/freshness.py
+    fidelity = dataclasses.replace(
+        fidelity, warnings=(*fidelity.warnings, *(f.warning for f in freshness if f.warning))
+    )
     return Project(
         location=location,
         assets=_topological(assets),
@@ -115,6 +120,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         op_jobs=op_job_specs,
         run_config=takes_config,
         status_alerts=alerts,
+        freshness_sensors=freshness,
     )
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.builder.exit_handlers import StatusAlert
+from compiler.builder.freshness import FreshnessSensor
 from compiler.builder.k8s_config import PodExtras
 from compiler.code_location import CodeLocation
 from compiler.sensors.spec import ObjectSensorSpec
@@ -193,6 +194,8 @@ class Project:
     run_config: bool = False  # run config can change a run: the `run_config` parameter (builder/run_config.py)
     # alert-only run status sensors → the exit handler (compiler/builder/exit_handlers.py)
     status_alerts: tuple[StatusAlert, ...] = ()
+    # freshness-check sensors → a CronWorkflow running the due checks (compiler/builder/freshness.py)
+    freshness_sensors: tuple[FreshnessSensor, ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from compiler.builder.exit_handlers import ExitTask
 from compiler.builder.fidelity.schedule_gate import Gate
+from compiler.builder.freshness import FreshnessSensor
 from compiler.builder.k8s_config import PodExtras
 from compiler.builder.model import RetrySpec
 from compiler.builder.naming import Renaming
@@ -142,6 +143,10 @@ class Plan:
     # alert-only run status sensors: the onExit DAG's tasks and its pod's settings (compiler/builder/exit_handlers.py)
     exit_tasks: tuple[ExitTask, ...] = ()
     exit_step: StepTemplate | None = None
+    # freshness-check sensors (compiler/builder/freshness.py): their CronWorkflows (not schedules: no Dagster ticks
+    # to compare with), the sensors, and the settings of the `freshness-checks` pod
+    freshness: tuple[tuple[FreshnessSensor, CronPlan], ...] = ()
+    freshness_step: StepTemplate | None = None
 
 
 @dataclass(frozen=True)
