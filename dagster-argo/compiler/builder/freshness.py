@@ -41,7 +41,7 @@ class FreshnessSensor:
     interval_seconds: int
     cron: str
     stopped: bool
-    warning: str = ""  # the cron is not the interval itself
+    warnings: tuple[str, ...] = ()  # how the CronWorkflow approximates the sensor's ticks
 
     @property
     def dag(self) -> str:
@@ -64,14 +64,15 @@ def read_freshness_sensors(defs: dg.Definitions, graph: AssetGraph) -> tuple[Fre
         keys = selection.resolve_checks(graph) if selection is not None else set()
         interval = sensor.minimum_interval_seconds or DAGSTER_DEFAULT_INTERVAL
         cron, exact = cron_for_interval(interval)
-        warning = (
-            ""
-            if exact
-            else (
-                f"sensor {sensor.name}: a freshness-check sensor evaluated every {interval} s in Dagster runs on "
-                f"the CronWorkflow cron {cron!r} (the smallest whole cron period of at least {interval} s: Argo's "
-                "crons have minute resolution), so a check that falls due is run up to that much later"
-            )
+        waits = (
+            f"sensor {sensor.name}: its CronWorkflow's Workflow holds the pipeline's mutex like every Workflow of "
+            'the WorkflowTemplate (see "Concurrent runs of one partition"), so its checks run after a running '
+            "pipeline Workflow ends, where Dagster runs them beside the run"
+        )
+        coarser = (
+            f"sensor {sensor.name}: a freshness-check sensor evaluated every {interval} s in Dagster runs on "
+            f"the CronWorkflow cron {cron!r} (the smallest whole cron period of at least {interval} s: Argo's "
+            "crons have minute resolution), so a check that falls due is run up to that much later"
         )
         found.append(
             FreshnessSensor(
@@ -80,7 +81,7 @@ def read_freshness_sensors(defs: dg.Definitions, graph: AssetGraph) -> tuple[Fre
                 interval_seconds=interval,
                 cron=cron,
                 stopped=sensor.default_status != dg.DefaultSensorStatus.RUNNING,
-                warning=warning,
+                warnings=(waits,) if exact else (coarser, waits),
             )
         )
     return tuple(sorted(found, key=lambda s: s.name))

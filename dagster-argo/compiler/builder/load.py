@@ -107,9 +107,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     alerts = read_status_alerts(defs, [job.name for job in jobs])  # run status sensors: builder/exit_handlers.py
     fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts)))
     freshness = read_freshness_sensors(defs, graph)  # a CronWorkflow each: compiler/builder/freshness.py
-    fidelity = dataclasses.replace(
-        fidelity, warnings=(*fidelity.warnings, *(f.warning for f in freshness if f.warning))
-    )
+    fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *(w for f in freshness for w in f.warnings)))
     return Project(
         location=location,
         assets=_topological(assets),
