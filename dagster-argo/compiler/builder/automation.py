@@ -23,6 +23,7 @@ from compiler.builder.fidelity.on_cron_ticks import with_tick_cover
 from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.builder.model import JobSpec, ScheduleSpec
 from compiler.errors import UnsupportedInputError
+from compiler.sensors.eager import is_eager
 from compiler.validate.cron import cron_problem
 
 
@@ -36,6 +37,8 @@ def automation_schedules(
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         condition = node.automation_condition
         if condition is None or not node.is_materializable:
+            continue
+        if is_eager(condition):  # downstream of compiled assets: Argo Events (compiler/builder/eager.py)
             continue
         name = node.key.to_user_string()
         cron = _on_cron(condition)

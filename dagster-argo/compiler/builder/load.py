@@ -15,6 +15,7 @@ from compiler.builder.automation_sensors import evaluators
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
 from compiler.builder.dynamic_partitions import dynamic_name, with_dynamic_warnings
+from compiler.builder.eager import read_eager_triggers
 from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
@@ -104,6 +105,8 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         pools=asset_pools(graph),
     )
     triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
+    eager = read_eager_triggers(graph, materializable)  # AutomationCondition.eager(): compiler/builder/eager.py
+    triggers = tuple(sorted((*triggers, *eager), key=lambda t: t.spec.name))
     alerts = read_status_alerts(defs, [job.name for job in jobs])  # run status sensors: builder/exit_handlers.py
     fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts)))
     freshness = read_freshness_sensors(defs, graph)  # a CronWorkflow each: compiler/builder/freshness.py

@@ -150,6 +150,8 @@ class ObjectTrigger:
     monitored: str = ""  # an @asset_sensor (builder/asset_triggers.py): the asset whose marker objects start it
     # a @multi_asset_sensor (builder/multi_asset_triggers.py): every monitored asset, one Sensor dependency each
     monitored_keys: tuple[tuple[str, ...], ...] = ()
+    # AutomationCondition.eager() (builder/eager.py): the eager asset whose step this parent's markers start
+    eager: str = ""
 
 
 @dataclass(frozen=True)
