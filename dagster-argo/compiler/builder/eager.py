@@ -77,7 +77,8 @@ def eager_warnings(trigger: str, asset: str, parent: str) -> list[str]:
         f"{where}: evaluated on each materialization of {parent} by a compiled step (its marker object) instead of "
         "Dagster's automation sensor tick (about every 30 s, default_automation_condition_sensor, which starts "
         "STOPPED in Dagster: the Argo Sensor reacts once applied); materializations made outside Argo's steps "
-        "start nothing",
+        f"start nothing; a {parent} materialized after {asset} within one Dagster tick starts {asset} here, where "
+        "Dagster's tick sees both updated and requests nothing",
         f"{where}: the gate compares the latest markers' times (one-second resolution: a parent stored in the "
         "same second as the asset counts as not newer) and does not see a parent in progress, so a parent updated "
         "while another is still running starts the asset once per update where Dagster waits and runs it once",
