@@ -166,3 +166,27 @@ def test_without_the_shared_instance_the_sensor_is_refused_naming_the_setting(tm
     assert "sensor freshness_sensor" in built.stderr
     assert "[tool.compiler.instance]" in built.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_run_local_lists_the_cron_workflows_ticks(template: Path) -> None:
+    listed = compiler_process(
+        [
+            "run-local",
+            str(template.parent),
+            "--schedule",
+            SENSOR,
+            "--from",
+            "2026-12-06T10:00:00Z",
+            "--to",
+            "2026-12-06T10:12:00Z",
+        ],
+        REPO,
+        {**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    lines = [line for line in listed.stdout.splitlines() if "freshness checks sensor freshness_sensor" in line]
+    assert [line.split()[1] for line in lines] == [
+        "(2026-12-06T10:00:00Z)",
+        "(2026-12-06T10:05:00Z)",
+        "(2026-12-06T10:10:00Z)",
+    ]
