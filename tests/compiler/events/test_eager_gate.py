@@ -6,8 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pytest
+import yaml
 
+from compiler.builder.load import project_from_definitions
+from compiler.builder.pipeline import compile_project
 from compiler.sensors.eager import due, eager_parents, is_eager, trigger_name
+from compiler.settings import parse_settings
+from tests.compiler.events.test_events_compile import SETTINGS
 
 PARENTS = ("upstream_a", "upstream_b")
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -80,3 +85,24 @@ def test_equal_times_count_as_one_run_and_the_project_is_read_as_eager() -> None
     assert is_eager(dg.AutomationCondition.eager())
     assert not is_eager(dg.AutomationCondition.eager() & dg.AutomationCondition.on_missing())
     assert trigger_name(combined.key, dg.AssetKey("upstream_a")) == "eager_combined__after__upstream_a"
+
+
+def test_the_compiled_entrypoint_runs_only_the_eager_asset_whose_pod_gets_the_store_credentials() -> None:
+    """One Sensor per parent starts `job-eager-combined`, a DAG of the eager asset alone; with secrets_per_asset
+    its pod still mounts the store's credentials, which the gate needs to read the markers."""
+    from tests.compiler.projects import eager
+
+    settings = parse_settings({**SETTINGS, "secrets_per_asset": True})
+    files = compile_project(project_from_definitions(eager.__name__, eager.defs), settings).all_files
+    documents = {name: yaml.safe_load(text) for name, text in files.items()}
+    sensors = sorted(d["metadata"]["name"] for d in documents.values() if d["kind"] == "Sensor")
+    assert sensors == [
+        "object-events-eager-combined-after-upstream-a",
+        "object-events-eager-combined-after-upstream-b",
+    ]
+    [template] = [d for d in documents.values() if d["kind"] == "WorkflowTemplate"]
+    templates = {t["name"]: t for t in template["spec"]["templates"]}
+    tasks = templates["job-eager-combined"]["dag"]["tasks"]
+    assert [task["name"] for task in tasks] == ["combined"]
+    container = templates[tasks[0]["template"]]["container"]
+    assert {"MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"} <= {entry["name"] for entry in container["env"]}
