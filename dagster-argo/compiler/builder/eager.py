@@ -2,8 +2,9 @@
 
 Each parent's pod writes its "asset materialized" marker (as for an @asset_sensor: asset_triggers.py); one
 ObjectTrigger per (eager asset, parent) watches that parent's markers and starts the DAG `job-eager-<asset>`, which
-runs the asset's step alone. That pod is the gate: before materializing it compares the latest markers of the asset
-and its parents (`compiler.sensors.eager.due`) and skips (exit 0, nothing materialized) unless a parent was
+runs the asset's step alone. That pod is the gate: before materializing it compares the latest materializations of
+the asset and its parents (`compiler.sensors.eager.due`; the shared instance's records when configured, else the
+markers' times: compiler/materialize/eager_gate.py) and skips (exit 0, nothing materialized) unless a parent was
 materialized after the asset and none is missing. So a `main` run that materialized the parent and then the asset
 does not run it twice: the Workflow its marker starts waits for the pipeline's mutex, then finds the asset newer.
 
@@ -79,7 +80,9 @@ def eager_warnings(trigger: str, asset: str, parent: str) -> list[str]:
         "STOPPED in Dagster: the Argo Sensor reacts once applied); materializations made outside Argo's steps "
         f"start nothing; a {parent} materialized after {asset} within one Dagster tick starts {asset} here, where "
         "Dagster's tick sees both updated and requests nothing",
-        f"{where}: the gate compares the latest markers' times (one-second resolution: a parent stored in the "
-        "same second as the asset counts as not newer) and does not see a parent in progress, so a parent updated "
-        "while another is still running starts the asset once per update where Dagster waits and runs it once",
+        f"{where}: the gate compares the latest materializations in the shared instance ([tool.compiler.instance]), "
+        "else the latest markers' times (one-second resolution: a parent stored in the same second as the asset "
+        "counts as not newer; materializations made outside Argo's steps unseen), and does not see a parent in "
+        "progress, so a parent updated while another is still running starts the asset once per update where "
+        "Dagster waits and runs it once",
     ]

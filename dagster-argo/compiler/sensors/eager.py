@@ -8,7 +8,6 @@ it holds. The asset's own pod writes its marker too, so a later event sees it up
 """
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,8 +42,9 @@ def is_trigger_name(name: str) -> bool:
     return name.startswith(TRIGGER_PREFIX) and AFTER in name
 
 
-def due(asset: str, latest: Mapping[str, datetime | None], parents: tuple[str, ...]) -> tuple[bool, str]:
-    """(run?, why) for eager's meaning over the latest marker time of the asset and of each parent (None: never):
+def due(asset: str, latest: Mapping[str, float | None], parents: tuple[str, ...]) -> tuple[bool, str]:
+    """(run?, why) for eager's meaning over the latest materialization of the asset and of each parent, as ordered
+    numbers (a marker's time in seconds, or the shared instance's event storage id; None: never):
     no parent missing, and some parent updated strictly after the asset's latest materialization (a missing asset
     with every parent present counts as updated since). Equal times count as not since: both came from one run."""
     missing = [parent for parent in parents if latest.get(parent) is None]

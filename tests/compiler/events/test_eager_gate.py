@@ -2,7 +2,7 @@
 assets were materialized, in which order, since the last tick), `evaluate_automation_conditions` on an instance
 holding those materializations requests `combined` exactly when `due` says run over the same order of times."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 import pytest
@@ -15,7 +15,7 @@ from compiler.settings import parse_settings
 from tests.compiler.events.test_events_compile import SETTINGS
 
 PARENTS = ("upstream_a", "upstream_b")
-T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()  # a marker time, in seconds
 
 
 def _dagster_requests(ticks: list[list[str]]) -> bool:
@@ -56,9 +56,9 @@ def test_due_agrees_with_dagsters_eager(
     """The gate runs on each event, so the last tick holds the event's run (Dagster's answer within one tick can
     differ: see test_within_one_tick_a_parent_after_the_asset_is_the_documented_difference)."""
     monkeypatch.setenv("FIXTURE_MARKER_DIR", str(tmp_path))
-    latest: dict[str, datetime | None] = {name: None for name in (*PARENTS, "combined")}
+    latest: dict[str, float | None] = {name: None for name in (*PARENTS, "combined")}
     for seconds, name in enumerate(name for runs in ticks for name in runs):
-        latest[name] = T0 + timedelta(seconds=10 * seconds)
+        latest[name] = T0 + 10 * seconds
     run, why = due("combined", latest, PARENTS)
     assert run == _dagster_requests(ticks), why
 
@@ -71,8 +71,8 @@ def test_within_one_tick_a_parent_after_the_asset_is_the_documented_difference(
     monkeypatch.setenv("FIXTURE_MARKER_DIR", str(tmp_path))
     order = ["upstream_a", "upstream_b", "combined", "upstream_a"]
     assert _dagster_requests([order]) is False
-    latest: dict[str, datetime | None] = {"upstream_b": T0, "combined": T0 + timedelta(seconds=10)}
-    latest["upstream_a"] = T0 + timedelta(seconds=20)
+    latest: dict[str, float | None] = {"upstream_b": T0, "combined": T0 + 10}
+    latest["upstream_a"] = T0 + 20
     assert due("combined", latest, PARENTS)[0] is True
 
 

@@ -7,21 +7,31 @@ the same steps: not while a parent is missing, once when the last parent arrives
 everything, again when one parent is updated alone."""
 
 import json
+import os
+import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster._core.instance.ref import InstanceRef
 
+from devservices.postgres.server import PostgresServer
 from tests.compiler.events.replay_settings import replay_settings
 from tests.compiler.events.test_object_sensor_replay import _client, _compiler
 
 MODULE = "tests.compiler.projects.eager"
+INSTANCE = """
+[tool.compiler.instance]
+kind = "postgres"
+password = { name = "dagster-postgresql", key = "password" }
+"""
 # entrypoint of each step: a job's DAG, or `main` (every asset: the parents, then combined)
 STEPS = ("job-a-job", "job-b-job", "main", "job-a-job")
 
 
-def _dagster_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How often Dagster materializes `combined` at each step, its own runs included (main's)."""
+def _dagster_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, outside: list[str]) -> list[int]:
+    """How often Dagster materializes `combined` at each step, its own runs included (main's); `outside`: assets
+    materialized before anything else, outside any run (another deployment, a manual report)."""
     from tests.compiler.projects.eager import combined, defs
 
     monkeypatch.setenv("FIXTURE_MARKER_DIR", str(tmp_path / "dagster-markers"))
@@ -32,6 +42,8 @@ def _dagster_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     }
     counts = []
     with dg.DagsterInstance.ephemeral() as instance:
+        for asset in outside:
+            instance.report_runless_asset_event(dg.AssetMaterialization(asset))
         cursor = dg.evaluate_automation_conditions(defs=defs, instance=instance).cursor
         for step in STEPS:
             before = _runs(tmp_path / "dagster-markers")
@@ -41,8 +53,21 @@ def _dagster_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
             if result.get_num_requested(combined.key):  # the automation sensor launches the request
                 subset = jobs["main"].get_subset(asset_selection={combined.key})
                 assert subset.execute_in_process(instance=instance).success
+                # the sensor ticks again (every ~30 s) before the next job starts: the steps here are far apart
+                cursor = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=cursor).cursor
             counts.append(_runs(tmp_path / "dagster-markers") - before)
     return counts
+
+
+def _open(directory: Path, pg: dict[str, str]) -> dg.DagsterInstance:
+    """The shared instance as a Dagster deployment opens it, from a dagster.yaml written here."""
+    directory.mkdir(parents=True, exist_ok=True)
+    url = (
+        f"postgresql+psycopg2://{pg['DAGSTER_PG_USER']}:{pg['DAGSTER_PG_PASSWORD']}@{pg['DAGSTER_PG_HOST']}:"
+        f"{pg['DAGSTER_PG_PORT']}/{pg['DAGSTER_PG_DB']}"
+    )
+    (directory / "dagster.yaml").write_text(json.dumps({"storage": {"postgres": {"postgres_url": url}}}))
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(directory)))
 
 
 def _runs(markers: Path) -> int:
@@ -50,11 +75,33 @@ def _runs(markers: Path) -> int:
 
 
 @pytest.mark.timeout(1200)
+@pytest.mark.parametrize("gate", ["markers", "shared instance"])
 def test_dagster_and_the_compiled_eager_condition_run_combined_at_the_same_steps(
-    s3_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    gate: str, s3_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    """The gate reads the markers' times, or with [tool.compiler.instance] the real PostgreSQL instance's records,
+    which also hold a materialization made outside Argo's steps (no marker): the gate sees it as Dagster does."""
     markers = tmp_path / "markers"
-    (tmp_path / "pyproject.toml").write_text(replay_settings("eager", s3_env, markers), encoding="utf-8")
+    settings = replay_settings("eager", s3_env, markers)
+    outside: list[str] = []
+    if gate == "shared instance":
+        postgres: PostgresServer = request.getfixturevalue("postgres")
+        database = f"eager_{os.getpid()}_{time.monotonic_ns()}"
+        postgres.create_database(database)
+        pg = postgres.env(database)
+        s3_env = {**s3_env, **pg}
+        outside = ["upstream_b"]
+        with _open(tmp_path / "instance", pg) as instance:
+            instance.report_runless_asset_event(dg.AssetMaterialization("upstream_b"))
+        connection = "".join(  # the ConfigMap's non-secret connection values; the password stays a Secret
+            f'{name} = "{value}"\n' for name, value in sorted(pg.items()) if name != "DAGSTER_PG_PASSWORD"
+        )
+        settings = settings.replace("[tool.compiler.env]", connection + "\n[tool.compiler.env]") + INSTANCE
+        settings = settings.replace(  # the instance's own keys come with [tool.compiler.instance]
+            'config_map = "eager-config"',
+            'config_map = "eager-config"\nconfig_keys = ["FIXTURE_MARKER_DIR", "MINIO_BUCKET", "MINIO_ENDPOINT"]',
+        )
+    (tmp_path / "pyproject.toml").write_text(settings, encoding="utf-8")
     out = tmp_path / "out"
     built = _compiler(
         ["build", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"), "--out", str(out)],
@@ -80,10 +127,12 @@ def test_dagster_and_the_compiled_eager_condition_run_combined_at_the_same_steps
 
     # every parent marker started a Workflow (a, b, main's a and b, a): the skips are the gate's decision
     assert len(json.loads(Path(state).read_text(encoding="utf-8"))["workflows"]) == 5
-    expected = _dagster_runs(tmp_path, monkeypatch)
+    expected = _dagster_runs(tmp_path, monkeypatch, outside)
     assert argo == expected
-    # a parent missing: nothing; the last parent arrives: once; main ran both: only main's own; one parent again: once
-    assert expected == [0, 1, 1, 1]
+    if not outside:  # a parent missing: nothing; the last one arrives: once; main: only its own; one parent: once
+        assert expected == [0, 1, 1, 1]
+    else:  # upstream_b was materialized outside Argo: only the instance knows, so the first run of a starts it
+        assert expected == [1, 1, 1, 1]
 
 
 def test_eager_without_compiled_parents_or_with_partitions_is_refused_naming_the_asset() -> None:
