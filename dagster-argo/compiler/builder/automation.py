@@ -5,8 +5,9 @@ tick" part holds trivially), which is what a CronWorkflow does. Dagster's defaul
 evaluates it (every ~30 s) and starts STOPPED, so the CronWorkflow is emitted suspended, as a STOPPED schedule is; an
 explicit AutomationConditionSensorDefinition selecting the asset decides with its own default_status instead
 (automation_sensors.py).
-Anything that waits on other assets (on_cron with dependencies, eager, on_missing...) needs Dagster's asset-state
-evaluation, which Argo does not have: refused with the condition's name.
+`AutomationCondition.eager()` downstream of compiled assets is compiled to Argo Events instead (eager.py). Anything
+else that waits on other assets (on_cron with dependencies, on_missing...) needs Dagster's asset-state evaluation,
+which Argo does not have: refused with the condition's name.
 
 A job-scoped condition is handled like an asset's: `any_job_root_assets_match(on_cron(...))` (or `all_...`) over a
 job whose root assets have no dependencies and no partitions launches the whole job after each tick, so its

@@ -3,8 +3,9 @@
 Dagster's eager requests the asset when any parent was updated since the asset was last handled, no parent is
 missing and neither the asset nor a parent is in progress. Compiled, each parent's pod writes the "asset
 materialized" marker (compiler/sensors/asset_events.py); one Argo Events Sensor per (asset, parent) starts the
-asset's own DAG, whose pod first evaluates that meaning from the markers' times (`due`) and materializes only when
-it holds. The asset's own pod writes its marker too, so a later event sees it up to date.
+asset's own DAG, whose pod first evaluates that meaning (`due`) over the latest materializations (the shared
+instance's records, else the markers' times: compiler/materialize/eager_gate.py) and materializes only when it
+holds. The asset's own pod writes its marker too, so a later event sees it up to date.
 """
 
 from collections.abc import Mapping
