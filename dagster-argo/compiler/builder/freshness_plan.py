@@ -21,7 +21,7 @@ def with_freshness(plan: Plan, project: Project) -> Plan:
         return plan
     require_shared_instance(sensors, plan.settings.instance is not None)
     sources = {s.name: _source(s.name, plan.name) for s in sensors}
-    names, _renamings = assign_names(sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")
+    names, renamings = assign_names(sources.values(), limit=CRON_NAME_LIMIT, what="CronWorkflow")
     freshness = tuple(
         (
             sensor,
@@ -39,7 +39,8 @@ def with_freshness(plan: Plan, project: Project) -> Plan:
         for sensor in sensors
     )
     step = step_template(FRESHNESS_STEP, None, plan.settings, needed_env(project))
-    return dataclasses.replace(plan, freshness=freshness, freshness_step=step)
+    renamed = (*plan.renamings, *renamings)  # a long or colliding sensor name, reported like the others
+    return dataclasses.replace(plan, freshness=freshness, freshness_step=step, renamings=renamed)
 
 
 def _source(sensor: str, pipeline: str) -> str:
