@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "schedule-gate": "compiler.materialize.gate",
     "plan-partitions": "compiler.materialize.plan_partitions",
     "run-status-sensor": "compiler.materialize.run_status",
+    "freshness-checks": "compiler.materialize.freshness",
     "run-local": "compiler.run_local",
     "run-events": "compiler.run_events",
     "backfill": "compiler.backfill_command",

@@ -124,29 +124,6 @@ def test_validate_checks_that_on_exit_names_a_template() -> None:
     assert "spec.onExit: template 'no-such-handler' does not exist" in validate_manifest(document)
 
 
-def test_a_freshness_check_sensor_is_refused_naming_what_to_do() -> None:
-    import datetime as dt
-
-    checks = dg.build_last_update_freshness_checks(assets=[_an_asset], lower_bound_delta=dt.timedelta(hours=1))
-    sensor = dg.build_sensor_for_freshness_checks(freshness_checks=checks, minimum_interval_seconds=300)
-    with pytest.raises(UnsupportedInputError) as raised:
-        project_from_definitions(
-            "tests.compiler.test_run_status_sensors",
-            dg.Definitions(assets=[_an_asset], asset_checks=checks, sensors=[sensor]),
-        )
-    message = str(raised.value)
-    assert message.startswith("sensor freshness_checks_sensor: a freshness-check sensor")
-    assert "every 300 s" in message
-    assert "drop the sensor" in message
-    # what the message promises: the checks alone compile, and Dagster too runs them with their asset's run
-    project = project_from_definitions(
-        "tests.compiler.test_run_status_sensors", dg.Definitions(assets=[_an_asset], asset_checks=checks)
-    )
-    assert [asset.key for asset in project.assets] == [("_an_asset",)]
-    result = dg.materialize([_an_asset, *checks], instance=dg.DagsterInstance.ephemeral())
-    assert [evaluation.check_name for evaluation in result.get_asset_check_evaluations()] == ["freshness_check"]
-
-
 def test_an_alert_that_raises_fails_the_succeeded_workflow_in_one_line(tmp_path: Path) -> None:
     built = build(tmp_path, "run_status_raises")
     assert built.returncode == 0, built.stderr

@@ -5,8 +5,9 @@ tick" part holds trivially), which is what a CronWorkflow does. Dagster's defaul
 evaluates it (every ~30 s) and starts STOPPED, so the CronWorkflow is emitted suspended, as a STOPPED schedule is; an
 explicit AutomationConditionSensorDefinition selecting the asset decides with its own default_status instead
 (automation_sensors.py).
-Anything that waits on other assets (on_cron with dependencies, eager, on_missing...) needs Dagster's asset-state
-evaluation, which Argo does not have: refused with the condition's name.
+`AutomationCondition.eager()` downstream of compiled assets is compiled to Argo Events instead (eager.py). Anything
+else that waits on other assets (on_cron with dependencies, on_missing...) needs Dagster's asset-state evaluation,
+which Argo does not have: refused with the condition's name.
 
 A job-scoped condition is handled like an asset's: `any_job_root_assets_match(on_cron(...))` (or `all_...`) over a
 job whose root assets have no dependencies and no partitions launches the whole job after each tick, so its
@@ -23,6 +24,7 @@ from compiler.builder.fidelity.on_cron_ticks import with_tick_cover
 from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.builder.model import JobSpec, ScheduleSpec
 from compiler.errors import UnsupportedInputError
+from compiler.sensors.eager import is_eager
 from compiler.validate.cron import cron_problem
 
 
@@ -36,6 +38,8 @@ def automation_schedules(
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         condition = node.automation_condition
         if condition is None or not node.is_materializable:
+            continue
+        if is_eager(condition):  # downstream of compiled assets: Argo Events (compiler/builder/eager.py)
             continue
         name = node.key.to_user_string()
         cron = _on_cron(condition)

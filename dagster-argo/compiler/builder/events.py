@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.builder.asset_triggers import asset_sensor_warnings
+from compiler.builder.eager import eager_warnings
 from compiler.builder.model import Project
 from compiler.builder.multi_asset_triggers import multi_asset_sensor_warnings
 from compiler.builder.naming import assign_names, sanitise
@@ -131,6 +132,9 @@ def event_warnings(project: Project, plans: tuple[EventPlan, ...]) -> tuple[str,
     for plan in plans:
         where = f"sensor {plan.sensor}"
         trigger = by_name[plan.sensor]
+        if trigger.eager:  # AutomationCondition.eager(): compiler/builder/eager.py
+            warnings += eager_warnings(plan.sensor, trigger.eager, trigger.monitored)
+            continue
         if trigger.monitored_keys:  # a @multi_asset_sensor: compiler/builder/multi_asset_triggers.py
             warnings += multi_asset_sensor_warnings(plan.sensor, trigger.monitored)
         elif trigger.monitored:  # an @asset_sensor: compiler/builder/asset_triggers.py

@@ -15,6 +15,7 @@ from compiler.builder.automation_sensors import evaluators
 from compiler.builder.check_tasks import with_check_tasks
 from compiler.builder.dagster_k8s import read_pod_overrides
 from compiler.builder.dynamic_partitions import dynamic_name, dynamic_schedule, with_dynamic_warnings
+from compiler.builder.eager import read_eager_triggers
 from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.fan_out import read_fan_out
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
@@ -26,6 +27,7 @@ from compiler.builder.fidelity.resource_env import resource_env_vars
 from compiler.builder.fidelity.schedule_jobs import asset_jobs, schedules_with_jobs
 from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.builder.fidelity.unmapped import unmapped_warnings
+from compiler.builder.freshness import read_freshness_sensors
 from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
 from compiler.builder.graph_asset import node_settings
 from compiler.builder.jobs import empty_job_warnings, job_selection, read_jobs, selects_nothing
@@ -112,12 +114,16 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         pools=asset_pools(graph),
     )
     triggers = read_object_triggers(defs, graph, materializable)  # new_object_sensor: compiler/builder/events.py
+    eager = read_eager_triggers(graph, materializable)  # AutomationCondition.eager(): compiler/builder/eager.py
+    triggers = tuple(sorted((*triggers, *eager), key=lambda t: t.spec.name))
     alerts = read_status_alerts(defs, [job.name for job in jobs])  # run status sensors: builder/exit_handlers.py
     run_triggers = read_run_triggers(defs, [job.name for job in jobs])  # requesting runs: builder/run_triggers.py
     trigger_warnings = [line for trigger in run_triggers for line in run_trigger_warnings(trigger)]
     fidelity = dataclasses.replace(
         fidelity, warnings=(*fidelity.warnings, *map(alert_warning, alerts), *trigger_warnings)
     )
+    freshness = read_freshness_sensors(defs, graph)  # a CronWorkflow each: compiler/builder/freshness.py
+    fidelity = dataclasses.replace(fidelity, warnings=(*fidelity.warnings, *(w for f in freshness for w in f.warnings)))
     return Project(
         location=location,
         assets=_topological(assets),
@@ -129,6 +135,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
         run_config=takes_config,
         status_alerts=alerts,
         run_triggers=run_triggers,
+        freshness_sensors=freshness,
     )
 
 

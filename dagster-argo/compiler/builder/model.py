@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from compiler.builder.exit_handlers import StatusAlert
+from compiler.builder.freshness import FreshnessSensor
 from compiler.builder.k8s_config import PodExtras
 from compiler.code_location import CodeLocation
 from compiler.sensors.spec import ObjectSensorSpec
@@ -152,6 +153,8 @@ class ObjectTrigger:
     monitored: str = ""  # an @asset_sensor (builder/asset_triggers.py): the asset whose marker objects start it
     # a @multi_asset_sensor (builder/multi_asset_triggers.py): every monitored asset, one Sensor dependency each
     monitored_keys: tuple[tuple[str, ...], ...] = ()
+    # AutomationCondition.eager() (builder/eager.py): the eager asset whose step this parent's markers start
+    eager: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,8 @@ class Project:
     status_alerts: tuple[StatusAlert, ...] = ()
     # run status sensors that request runs → Argo Events (compiler/builder/run_triggers.py)
     run_triggers: tuple["RunTrigger", ...] = ()
+    # freshness-check sensors → a CronWorkflow running the due checks (compiler/builder/freshness.py)
+    freshness_sensors: tuple[FreshnessSensor, ...] = ()
 
     @property
     def warnings(self) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from compiler.builder.asset_triggers import read_asset_trigger
 from compiler.builder.automation_sensors import is_automation_sensor
 from compiler.builder.exit_handlers import is_run_status_sensor
+from compiler.builder.freshness import is_freshness_check_sensor
 from compiler.builder.jobs import job_selection
 from compiler.builder.model import ObjectTrigger
 from compiler.builder.multi_asset_triggers import read_multi_asset_trigger
@@ -28,6 +29,7 @@ def refuse_other_sensors(defs: dg.Definitions) -> None:
         compiled = compiled or is_automation_sensor(sensor)
         # alert-only run status sensors: the exit handler (builder/exit_handlers.py), refused there otherwise
         compiled = compiled or is_run_status_sensor(sensor)
+        compiled = compiled or is_freshness_check_sensor(sensor)  # a CronWorkflow: builder/freshness.py
         if not compiled and read_object_sensor(sensor) is None:
             raise UnsupportedInputError(sensor_refusal(sensor))  # builder/sensor_refusals.py
 
@@ -35,8 +37,12 @@ def refuse_other_sensors(defs: dg.Definitions) -> None:
 def read_object_triggers(
     defs: dg.Definitions, graph: AssetGraph, materializable: set[tuple[str, ...]]
 ) -> tuple[ObjectTrigger, ...]:
-    # automation condition sensors: automation_sensors.py; run status sensors: exit_handlers.py
-    sensors = [s for s in defs.sensors or [] if not is_automation_sensor(s) and not is_run_status_sensor(s)]
+    # automation condition sensors: automation_sensors.py; run status sensors: exit_handlers.py; freshness.py
+    sensors = [
+        s
+        for s in defs.sensors or []
+        if not is_automation_sensor(s) and not is_run_status_sensor(s) and not is_freshness_check_sensor(s)
+    ]
     triggers = []
     for sensor in sensors:
         if isinstance(sensor, dg.AssetSensorDefinition):

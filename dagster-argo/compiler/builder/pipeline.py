@@ -105,5 +105,11 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
         for cron in plan.crons
         if cron.suspended
     )
+    notes += tuple(  # freshness-check sensors (compiler/builder/freshness.py)
+        f"sensor {sensor.name} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended until "
+        f"`argo cron resume {cron.name}`; set default_status=DefaultSensorStatus.RUNNING to start it deployed"
+        for sensor, cron in plan.freshness
+        if cron.suspended
+    )
     notes += plan.fusion_notes
     return BuildResult(files=files, renamings=plan.renamings, warnings=tuple(warnings), notes=notes, bundle=bundle)

@@ -18,6 +18,7 @@ from compiler.builder.fan_out import Member, group_fan_outs
 from compiler.builder.fidelity.checks import check_project
 from compiler.builder.fidelity.schedule_gate import GATE_TEMPLATE_PREFIX, check_gated_fan_outs, with_gate
 from compiler.builder.fidelity.secret_scope import needed_env
+from compiler.builder.freshness_plan import with_freshness
 from compiler.builder.fusion import fuse_plan, fusion_requested
 from compiler.builder.model import AssetSpec, CheckTask, Project, ScheduleSpec
 from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMIT, assign_names, fit_name, sanitise
@@ -147,6 +148,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events
         )
     plan = with_run_triggers(plan, project, job_dags, gated)  # requesting runs: compiler/builder/run_triggers.py
+    plan = with_freshness(plan, project)  # freshness-check sensors: compiler/builder/freshness_plan.py
     return with_exit_handler(plan, project, job_dags)  # run status sensors: compiler/builder/exit_handler_plan.py
 
 

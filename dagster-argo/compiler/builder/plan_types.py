@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from compiler.builder.exit_handlers import ExitTask
 from compiler.builder.fidelity.schedule_gate import Gate
+from compiler.builder.freshness import FreshnessSensor
 from compiler.builder.k8s_config import PodExtras
 from compiler.builder.model import RetrySpec
 from compiler.builder.naming import Renaming
@@ -147,6 +148,10 @@ class Plan:
     exit_step: StepTemplate | None = None
     # run status sensors that request runs: one Argo Events Sensor each (compiler/builder/run_triggers.py)
     run_triggers: tuple["RunTriggerPlan", ...] = ()
+    # freshness-check sensors (compiler/builder/freshness.py): their CronWorkflows (not schedules: no Dagster ticks
+    # to compare with), the sensors, and the settings of the `freshness-checks` pod
+    freshness: tuple[tuple[FreshnessSensor, CronPlan], ...] = ()
+    freshness_step: StepTemplate | None = None
 
     @property
     def takes_object_key(self) -> bool:

@@ -13,6 +13,7 @@ from compiler.builder.child_workflows import CHILD_TEMPLATE, child_manifest, ove
 from compiler.builder.exit_handlers import EXIT_HANDLER, EXIT_STEP
 from compiler.builder.fan_out import STATIC_KEY_PARAMETER
 from compiler.builder.fidelity.pools import configmap_name
+from compiler.builder.freshness import FRESHNESS_STEP
 from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
 from compiler.builder.split import SPLIT_ABOVE, Layout, split, whole
 from compiler.code_location import CodeLocation
@@ -127,6 +128,8 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
         "plan_template": PLAN_TEMPLATE,
         "exit_handler": EXIT_HANDLER,
         "exit_step": EXIT_STEP,
+        "freshness_step": FRESHNESS_STEP,
+        "sensor": None,
         "child_template": CHILD_TEMPLATE,
         "children": frozenset(),
         "child_manifest": "",
@@ -146,6 +149,8 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
+    for sensor, cron in plan.freshness:  # freshness-check sensors (compiler/builder/freshness.py)
+        files[cron.file_name] = cron_template.render({**common, "cron": cron, "sensor": sensor})
     from compiler.builder.events import render_events  # imports this module
 
     files.update(render_events(plan, common))

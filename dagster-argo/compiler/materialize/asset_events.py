@@ -26,7 +26,7 @@ class SensorSkipped(Exception):
 
 
 def monitored_keys(defs: "Definitions", asset_keys: "list[AssetKey]") -> list["AssetKey"]:
-    """The materialized keys some @asset_sensor of the Definitions watches."""
+    """The materialized keys some @asset_sensor of the Definitions watches, or an eager asset and its parents."""
     import dagster as dg
 
     watched = {sensor.asset_key for sensor in defs.sensors or [] if isinstance(sensor, dg.AssetSensorDefinition)}
@@ -36,6 +36,10 @@ def monitored_keys(defs: "Definitions", asset_keys: "list[AssetKey]") -> list["A
 
         graph = defs.resolve_asset_graph()
         watched.update(key for sensor in multi for key in monitored_asset_keys(sensor, graph))
+    from compiler.sensors.eager import eager_parents  # AutomationCondition.eager(): the asset and its parents
+
+    eager = eager_parents(defs.resolve_asset_graph())
+    watched.update(key for asset, parents in eager.items() for key in (asset, *parents))
     return [key for key in asset_keys if key in watched]
 
 

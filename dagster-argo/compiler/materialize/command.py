@@ -229,7 +229,9 @@ def run(args: argparse.Namespace) -> int:
                     raise MaterializeUsageError("pass --partition or --object-key, not both")
                 object_key = args.object_key
                 try:  # a new_object_sensor's object, or an @asset_sensor's marker (materialize/asset_events.py)
-                    args.partition = partition_for_object(defs, args.sensor, object_key, args.object_key_encoding)
+                    args.partition = partition_for_object(
+                        defs, args.sensor, object_key, args.object_key_encoding, tuple(asset_keys[0].path)
+                    )
                 except SensorSkipped as skipped:
                     _summary(f"materialize: skipped asset={asset_text}: {skipped}")
                     return exit_codes.SUCCEEDED

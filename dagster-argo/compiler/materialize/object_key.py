@@ -7,8 +7,11 @@ from urllib.parse import unquote_plus
 from dagster import AssetSensorDefinition, Definitions, MultiAssetSensorDefinition, RunStatusSensorDefinition
 
 from compiler.materialize.asset_events import request_for_marker
+from compiler.materialize.eager_gate import eager_gate
 from compiler.materialize.loading import MaterializeUsageError
 from compiler.materialize.run_request import request_for_ended_run
+from compiler.sensors.asset_events import read_marker
+from compiler.sensors.eager import is_trigger_name
 from compiler.sensors.keys import describe_unwanted
 from compiler.sensors.object_sensor import read_object_sensor
 from compiler.user_text import shortened
@@ -16,7 +19,9 @@ from compiler.user_text import shortened
 ENCODINGS = ("", "url")
 
 
-def partition_for_object(defs: Definitions, sensor_name: str, key: str, encoding: str = "") -> str | None:
+def partition_for_object(
+    defs: Definitions, sensor_name: str, key: str, encoding: str = "", asset_path: tuple[str, ...] = ()
+) -> str | None:
     """`encoding="url"`: the key as S3 notifications through SQS carry it (form-encoded, `+` for a space)."""
     if encoding not in ENCODINGS:
         raise MaterializeUsageError(
@@ -24,6 +29,9 @@ def partition_for_object(defs: Definitions, sensor_name: str, key: str, encoding
         )
     decoded = unquote_plus(key) if encoding == "url" else key
     sensors = {sensor.name: sensor for sensor in defs.sensors or []}
+    if sensor_name not in sensors and is_trigger_name(sensor_name) and read_marker(decoded) is not None:
+        eager_gate(defs, sensor_name, asset_path)  # AutomationCondition.eager(): materialize/eager_gate.py
+        return None
     if not sensor_name or sensor_name not in sensors:
         raise MaterializeUsageError(
             "--object-key needs --sensor naming a new_object_sensor of the Definitions, got "

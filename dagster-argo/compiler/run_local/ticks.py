@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from compiler.code_location import CodeLocation
 
 SCHEDULE_ANNOTATION = "dagster.io/schedule"
+SENSOR_ANNOTATION = "dagster.io/sensor"  # a freshness-check sensor's CronWorkflow (compiler/builder/freshness.py)
 GATE_COMMAND = "schedule-gate"  # the gate step's `python -m compiler schedule-gate` (compiler/materialize/gate.py)
+FRESHNESS_COMMAND = "freshness-checks"  # a freshness-check sensor's pod (compiler/materialize/freshness.py)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Tick:
     instant: datetime  # UTC
     partitions: Mapping[str, str | None]  # asset key → partition the pod resolves (None: unpartitioned)
     skipped: bool = False  # the DAG's schedule-gate skips every task: Dagster has no tick at this instant
+    runs: str = ""  # what a tick runs that builds no partition (a freshness-check sensor's pod)
 
 
 def find_cron_workflow(path: Path, schedule: str | None) -> Path:
@@ -51,7 +54,8 @@ def find_cron_workflow(path: Path, schedule: str | None) -> Path:
     for candidate in sorted(path.glob("*.yaml")):
         document = _single_document(candidate)
         metadata = document.get("metadata") or {}
-        names = {metadata.get("name"), (metadata.get("annotations") or {}).get(SCHEDULE_ANNOTATION)}
+        annotations = metadata.get("annotations") or {}
+        names = {metadata.get("name"), annotations.get(SCHEDULE_ANNOTATION), annotations.get(SENSOR_ANNOTATION)}
         if document.get("kind") == "CronWorkflow" and schedule in names:
             found.append(candidate)
     if len(found) != 1:
@@ -82,6 +86,7 @@ def list_ticks(cron_path: Path, start_text: str, end_text: str, out: TextIO = sy
         local = tick.instant.astimezone(zone).isoformat()
         utc = tick.instant.strftime("%Y-%m-%dT%H:%M:%SZ")
         what = "skipped by the schedule-gate: no Dagster tick" if tick.skipped else _describe(tick.partitions)
+        what = tick.runs or what
         print(f"{local}  ({utc})  {what}", file=out)
     _report_anomalies([tick for tick in ticks if not tick.skipped], out)
     return 0
@@ -120,6 +125,10 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
     if not reference or not template_path.is_file():
         raise RunLocalError(f"{cron_path}: its WorkflowTemplate {reference!r} is not beside it ({template_path})")
     workflow = load_workflow(template_path, workflow_spec.get("entrypoint"))
+    sensors = [task.arguments.get("sensor") for task in workflow.tasks if FRESHNESS_COMMAND in task.template.command]
+    if sensors:  # a freshness-check sensor's CronWorkflow: each tick runs the checks its sensor finds due
+        runs = f"the freshness checks sensor {sensors[0]} finds due (read from the shared instance at the tick)"
+        return [Tick(instant, {}, runs=runs) for instant in instants]
     # a fanned-out task (compiler/builder/fan_out.py) carries its item as static-key: one entry per (asset, key)
     pairs = sorted(
         {

@@ -65,7 +65,7 @@ def test_on_cron_becomes_a_cron_workflow_and_replays_dagsters_request(tmp_path: 
 @pytest.mark.parametrize(
     ("condition", "named"),
     [
-        (dg.AutomationCondition.eager(), "automation condition eager is not supported"),
+        (dg.AutomationCondition.eager(), "AutomationCondition.eager() on an asset without dependencies"),
         (dg.AutomationCondition.on_missing(), "is not supported"),
         (dg.AutomationCondition.on_cron("0 3 * * *") & dg.AutomationCondition.missing(), "is not supported"),
     ],

@@ -14,7 +14,7 @@ from compiler.settings import SecretRef, Settings
 def needed_env(project: Project) -> dict[str, frozenset[str]]:
     """Asset (a/b/c) → the variables its resources (and its checks' resources) read through EnvVar, and the
     store's credentials for an asset an @asset_sensor monitors (its pod writes the marker:
-    materialize/asset_events.py)."""
+    materialize/asset_events.py) and for an eager asset (its pod gates on the markers: materialize/eager_gate.py)."""
     needed: dict[str, set[str]] = {}
     for use in project.fidelity.env_vars:
         for asset in use.assets:
@@ -23,6 +23,8 @@ def needed_env(project: Project) -> dict[str, frozenset[str]]:
         watched = ["/".join(key) for key in trigger.monitored_keys] or (
             [trigger.monitored] if trigger.monitored else []
         )
+        if trigger.eager:  # AutomationCondition.eager(): its pod reads the markers and writes its own
+            watched.append(trigger.eager)
         for asset in watched:
             store = trigger.spec.variables
             needed.setdefault(asset, set()).update((store.access_key, store.secret_key))
