@@ -83,11 +83,23 @@ def _replay_tick(out: Path) -> subprocess.CompletedProcess[str]:
         TICK,
         "--backoff-scale",
         "0",
+        # The fan-out's `parallelism` runs every city's pod at once on Argo; run-local's default of 2 would run the
+        # third city after the first two, each wave waiting out its own minute of the key's budget.
+        "--max-parallel",
+        str(_fan_out_parallelism(template)),
     ]
     command += ["--entrypoint", spec.get("entrypoint") or "main"]
     for parameter in parameters:
         command += ["-p", parameter]
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(os.environ))
+
+
+def _fan_out_parallelism(template: Path) -> int:
+    """The compiled fan-out's bound: one pod per city at once."""
+    templates = yaml.safe_load(template.read_text(encoding="utf-8"))["spec"]["templates"]
+    bounds = {t["parallelism"] for t in templates if "parallelism" in t}
+    assert bounds == {len(CITIES)}, bounds
+    return len(CITIES)
 
 
 def _requested_keys() -> list[str]:
