@@ -1,7 +1,8 @@
 """An hourly → daily → weekly chain (tests/compiler/projects/cadence.py), each asset with its own job and schedule,
 replayed with `run-local` against the real SeaweedFS and compared with Dagster in process on a bucket of its own:
-a day of hourly runs, then the daily tick, then the weekly tick, which fails naming the six days no run built (as
-Dagster's run does), and succeeds once they exist. Stored values are compared byte for byte."""
+a backfill of the day's first hours (Dagster's values for the rest), then the daily tick, then the weekly tick, which
+fails naming the six days no run built (as Dagster's run does), and succeeds once they exist. Stored values are
+compared byte for byte."""
 
 import os
 import re
@@ -37,6 +38,7 @@ MINIO_SECRET_KEY = { name = "minio-credentials", key = "secret-key" }
 DAY = "2026-11-28"  # a Saturday: the last day of the week 2026-11-22 (weeks start on Sunday)
 TICK = "2026-11-29T00:00:00Z"  # 01:00 in Vienna: the daily schedule requests 2026-11-28, the weekly one 2026-11-22
 OTHER_DAYS = [f"2026-11-{d}" for d in range(22, 28)]  # the week's days before DAY
+ARGO_HOURS = 3  # the hourly partitions the replay backfills: 2026-11-28-00:00 .. 02:00 (Vienna)
 
 
 def _defs() -> dg.Definitions:
@@ -93,13 +95,29 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     assert built.returncode == 0, built.stderr
     assert "warning:" not in built.stderr  # `main` plans every upstream partition (the second test)
 
-    # Argo: a day of hourly partitions (`compiler backfill` of the hourly schedule), then the 01:00 ticks.
-    backfill = tmp_path / "hours.yaml"
+    # Dagster in process, on a bucket of its own: the day's hourly runs.
+    for name, value in seaweed.env(f"cadence-dagster-{os.getpid()}").items():
+        monkeypatch.setenv(name, value)
     hours = _hours()
+    for hour in hours:
+        assert _dagster_run("readings_job", hour).success
+    dagster_store = ObjectStore.from_env()
+    argo_store = ObjectStore(
+        endpoint=env["MINIO_ENDPOINT"], access_key=env["MINIO_ACCESS_KEY"],
+        secret_key=env["MINIO_SECRET_KEY"], bucket=env["MINIO_BUCKET"],
+    )  # fmt: skip
+
+    # Argo: the day's first hours by `compiler backfill` of the hourly schedule (the Vienna day begins at 23:00 UTC
+    # of the day before); the day's other hours are Dagster's, copied, each hourly pod being one more process that
+    # proves nothing new. The 01:00 daily tick reads all of them: a backfilled hour that is missing fails it.
+    for hour in hours[ARGO_HOURS:]:
+        name = f"cadence/readings/{hour}.json"
+        argo_store.put_bytes(name, dagster_store.get_bytes(name), "json")
+    backfill = tmp_path / "hours.yaml"
     written = compiler_process(
         ["backfill", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"),
-         "--schedule", "readings_job_schedule", "--start", hours[0], "--end", hours[-1], "--parallelism", "4",
-         "--out", str(backfill)],
+         "--schedule", "readings_job_schedule", "--start", hours[0], "--end", hours[ARGO_HOURS - 1],
+         "--parallelism", "4", "--out", str(backfill)],
         REPO, env,
     )  # fmt: skip
     assert written.returncode == 0, written.stderr
@@ -108,15 +126,12 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
         REPO, env, timeout=900,
     )  # fmt: skip
     assert replayed.returncode == 0, (replayed.stdout + replayed.stderr)[-3000:]
+    backfilled = re.findall(r"^✔ partition\(\d+:([0-9:-]+)\)", replayed.stdout, re.MULTILINE)
+    assert sorted(backfilled) == hours[:ARGO_HOURS], replayed.stdout[-3000:]
     daily = _run_local(out, env, "job-daily-mean-job", "daily_mean_job_schedule")
     assert daily.returncode == 0, (daily.stdout + daily.stderr)[-3000:]
     weekly = _run_local(out, env, "job-weekly-mean-job", "weekly_mean_job_schedule")
 
-    # Dagster in process, the same runs on a bucket of its own.
-    for name, value in seaweed.env(f"cadence-dagster-{os.getpid()}").items():
-        monkeypatch.setenv(name, value)
-    for hour in hours:
-        assert _dagster_run("readings_job", hour).success
     day = _requested("daily_mean_job_schedule")
     week = _requested("weekly_mean_job_schedule")
     assert day == DAY
@@ -127,12 +142,7 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     error = failure.step_failure_data.error
     assert error is not None
     dagster_message = (error.cause or error).message  # the IO manager's error, under Dagster's wrapper
-    dagster_store = ObjectStore.from_env()
     dagster_stored = _stored(dagster_store)
-    argo_store = ObjectStore(
-        endpoint=env["MINIO_ENDPOINT"], access_key=env["MINIO_ACCESS_KEY"],
-        secret_key=env["MINIO_SECRET_KEY"], bucket=env["MINIO_BUCKET"],
-    )  # fmt: skip
     assert len(dagster_stored) == 25  # 24 hours and the day
     assert _stored(argo_store) == dagster_stored
 
