@@ -45,8 +45,8 @@ def _ticks(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> li
 @pytest.mark.parametrize(
     ("schedule", "entrypoint", "start", "end"),
     [
-        # Friday, Saturday (SkipReason), Sunday (SkipReason), Monday
-        ("weekday_prices", "job-prices-job", "2026-11-27T00:00:00+00:00", "2026-11-30T23:00:00+00:00"),
+        # Friday (a RunRequest), Saturday (SkipReason); Sunday and Monday would repeat them
+        ("weekday_prices", "job-prices-job", "2026-11-27T00:00:00+00:00", "2026-11-28T23:00:00+00:00"),
         # Monday (downstream only), Tuesday (fx only), Wednesday (upstream and fx, not the downstream)
         ("rotating_selection", "job-everything-job", "2026-11-30T00:00:00+00:00", "2026-12-02T23:00:00+00:00"),
     ],

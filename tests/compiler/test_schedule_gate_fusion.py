@@ -68,8 +68,9 @@ def test_gated_fused_ticks_materialize_what_dagsters_schedule_requests(
     assert tasks[FUSED_TASK]["when"] == "{{tasks.schedule-gate.outputs.parameters." + FUSED_TASK + "}} == true"
 
     compared = {}
-    # Friday (whole job), Saturday and Sunday (SkipReason), Monday (whole job), Tuesday (fx_rates alone)
-    for day in ("2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"):
+    # Friday (whole job), Saturday (SkipReason), Tuesday (fx_rates alone): the schedule's three answers, each a
+    # run-local process (Sunday and Monday would repeat Saturday's and Friday's)
+    for day in ("2026-11-20", "2026-11-21", "2026-11-24"):
         tick = datetime.fromisoformat(f"{day}T06:00:00+00:00")
         dagster = _dagster_tick(tick, tmp_path / f"dagster-{day}", monkeypatch)
         replay = run_local(
@@ -87,7 +88,7 @@ def test_gated_fused_ticks_materialize_what_dagsters_schedule_requests(
             assert f"skipped by when ({FUSED_TASK}, fx-rates)" in replay.stdout
     assert all(dagster == argo for dagster, argo in compared.values()), compared
     assert compared["Fri"][0] == ["daily_prices 2026-11-19", "fx_rates 2026-11-19", "price_report 2026-11-19"]
-    assert compared["Sat"][0] == compared["Sun"][0] == []
+    assert compared["Sat"][0] == []
     assert compared["Tue"][0] == ["fx_rates 2026-11-23"]  # the asset_selection leaves the chain out
 
 
