@@ -27,6 +27,16 @@ from tests.compiler.projects.fidelity.record import runs
 HOUR = 3600
 
 
+@pytest.fixture(scope="module")
+def dst_daily(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/compiler/projects/fidelity/dst_daily.py built once (into `out/`) for every test here; its pods record
+    into `argo-record/`, which each test empties first."""
+    folder = tmp_path_factory.mktemp("dst-daily")
+    built = build(folder, "dst_daily")
+    assert built.returncode == 0, built.stderr
+    return folder
+
+
 def _cron_workflow(tmp_path: Path, schedule: str) -> dict[str, Any]:
     [path] = [
         p
@@ -70,12 +80,11 @@ def _dagster_partitions(
     ],
 )
 def test_replaying_every_argo_tick_around_the_switches_builds_dagsters_partitions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, timezone: str, entrypoint: str,
+    dst_daily: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, timezone: str, entrypoint: str,
     switches: tuple[int, ...], around: tuple[int, int],
 ) -> None:  # fmt: skip
-    built = build(tmp_path, "dst_daily")
-    assert built.returncode == 0, built.stderr
-    cron = _cron_workflow(tmp_path, schedule)
+    (dst_daily / "argo-record" / "runs.log").unlink(missing_ok=True)  # the replays record here, test by test
+    cron = _cron_workflow(dst_daily, schedule)
     assert validate_manifest(cron) == []
     assert cron["metadata"]["annotations"]["dagster.io/tick-filter"] == "schedule-gate"
     spec = cron["spec"]
@@ -89,26 +98,24 @@ def test_replaying_every_argo_tick_around_the_switches_builds_dagsters_partition
         for instant in argo_ticks(argo_schedules(spec["schedules"], timezone), low, high):
             tick = datetime.fromtimestamp(instant, UTC).isoformat()
             replay = run_local(
-                tmp_path, "--entrypoint", entrypoint, "-p", f"schedule={schedule}", "--scheduled-time", tick
+                dst_daily, "--entrypoint", entrypoint, "-p", f"schedule={schedule}", "--scheduled-time", tick
             )
             assert replay.returncode == 0, replay.stdout + replay.stderr
             skipped += "skipped by when (" in replay.stdout  # the gate skipped the DAG's task
-        argo = runs(tmp_path / "argo-record")
-        (tmp_path / "argo-record" / "runs.log").unlink(missing_ok=True)
+        argo = runs(dst_daily / "argo-record")
+        (dst_daily / "argo-record" / "runs.log").unlink(missing_ok=True)
         assert sorted(argo) == sorted(dagster)
     assert skipped >= 1  # the switch windows hold at least one Argo tick that Dagster does not fire
 
 
-def test_the_tick_listing_shows_the_skipped_ticks_and_every_day_built_once(tmp_path: Path) -> None:
-    built = build(tmp_path, "dst_daily")
-    assert built.returncode == 0, built.stderr
+def test_the_tick_listing_shows_the_skipped_ticks_and_every_day_built_once(dst_daily: Path) -> None:
     zone = ZoneInfo("Europe/Vienna")
     spring, fall = offset_changes("Europe/Vienna", *span((2026, 2026)))
     for change in (spring, fall):
         day = datetime.fromtimestamp(change, zone).date()
         listed = subprocess.run(
             [
-                *(sys.executable, "-m", "compiler", "run-local", str(tmp_path / "out")),
+                *(sys.executable, "-m", "compiler", "run-local", str(dst_daily / "out")),
                 *(
                     "--schedule",
                     "vienna_0230",
