@@ -141,7 +141,8 @@ def run_demo() -> int:
             template = out / WORKFLOW_TEMPLATE_NAME
             entrypoint = _cron_entrypoint(out)
             say(f"replaying {template.name} ({entrypoint}) as local processes, scheduled time {SCHEDULED_TIME}")
-            tick = ("--scheduled-time", SCHEDULED_TIME, "--entrypoint", entrypoint)
+            # every city's pod at once, as the fan-out's parallelism (one per city) runs them on Argo
+            tick = ("--scheduled-time", SCHEDULED_TIME, "--entrypoint", entrypoint, "--max-parallel", str(len(CITIES)))
             _compiler(say, env, "run-local", str(template), *tick)
             _show_published(say, env, CITIES)
             say("the new measurements objects trigger the daily summaries (the compiled Argo Events Sensor, replayed)")

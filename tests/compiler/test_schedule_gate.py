@@ -15,6 +15,16 @@ from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
 
 
+@pytest.fixture(scope="module")
+def schedule_skip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/compiler/projects/fidelity/schedule_skip.py built once (into `out/`) for the tests that replay it; its
+    pods record into `argo-record/`, which each test empties first."""
+    folder = tmp_path_factory.mktemp("schedule-skip")
+    built = build(folder, "schedule_skip")
+    assert built.returncode == 0, built.stderr
+    return folder
+
+
 def _dagster_runs(defs: dg.Definitions, schedule_name: str, tick: datetime, record: Path) -> list[str]:
     """What Dagster's scheduler would run for the tick: evaluate, then execute each request's selection."""
     repository = defs.get_repository_def()
@@ -45,29 +55,40 @@ def _ticks(defs: dg.Definitions, schedule_name: str, start: str, end: str) -> li
 @pytest.mark.parametrize(
     ("schedule", "entrypoint", "start", "end"),
     [
-        # Friday, Saturday (SkipReason), Sunday (SkipReason), Monday
-        ("weekday_prices", "job-prices-job", "2026-11-27T00:00:00+00:00", "2026-11-30T23:00:00+00:00"),
+        # Friday (a RunRequest), Saturday (SkipReason); Sunday and Monday would repeat them
+        ("weekday_prices", "job-prices-job", "2026-11-27T00:00:00+00:00", "2026-11-28T23:00:00+00:00"),
         # Monday (downstream only), Tuesday (fx only), Wednesday (upstream and fx, not the downstream)
         ("rotating_selection", "job-everything-job", "2026-11-30T00:00:00+00:00", "2026-12-02T23:00:00+00:00"),
     ],
 )
 def test_the_ticks_materialize_what_dagsters_schedule_requests(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schedule: str, entrypoint: str, start: str, end: str
+    schedule_skip: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    schedule: str,
+    entrypoint: str,
+    start: str,
+    end: str,
 ) -> None:
     from tests.compiler.projects.fidelity import schedule_skip as project
 
-    built = build(tmp_path, "schedule_skip")
-    assert built.returncode == 0, built.stderr
+    (schedule_skip / "argo-record" / "runs.log").unlink(missing_ok=True)
     compared = {}
     for index, tick in enumerate(_ticks(project.defs, schedule, start, end)):
         monkeypatch.setenv("FIDELITY_RECORD_DIR", str(tmp_path / f"dagster-{index}"))
         dagster = _dagster_runs(project.defs, schedule, tick, tmp_path / f"dagster-{index}")
         replay = run_local(
-            tmp_path, "--entrypoint", entrypoint, "-p", f"schedule={schedule}", "--scheduled-time", tick.isoformat()
+            schedule_skip,
+            "--entrypoint",
+            entrypoint,
+            "-p",
+            f"schedule={schedule}",
+            "--scheduled-time",
+            tick.isoformat(),
         )
         assert replay.returncode == 0, replay.stdout + replay.stderr
-        argo = runs(tmp_path / "argo-record")
-        (tmp_path / "argo-record" / "runs.log").unlink(missing_ok=True)
+        argo = runs(schedule_skip / "argo-record")
+        (schedule_skip / "argo-record" / "runs.log").unlink(missing_ok=True)
         compared[tick.strftime("%a")] = (sorted(dagster), sorted(argo))
         if not dagster:
             assert "skipped by when (" in replay.stdout
@@ -80,10 +101,9 @@ def test_the_ticks_materialize_what_dagsters_schedule_requests(
         assert compared["Wed"][0] == ["daily_prices", "fx_rates"]
 
 
-def test_a_skipped_tick_logs_why_and_a_manual_submit_runs_everything(tmp_path: Path) -> None:
-    built = build(tmp_path, "schedule_skip")
-    assert built.returncode == 0, built.stderr
-    template = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+def test_a_skipped_tick_logs_why_and_a_manual_submit_runs_everything(schedule_skip: Path, tmp_path: Path) -> None:
+    (schedule_skip / "argo-record" / "runs.log").unlink(missing_ok=True)
+    template = yaml.safe_load((schedule_skip / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
     # Optional cross-check with Argo's strict JSON schema, found by tests/shared_files.py (when absent it is reported
     # as skipped in the run's summary; build already validated the manifest with the in-repo structure check).
     assert schema_errors(template) == []
@@ -105,9 +125,9 @@ def test_a_skipped_tick_logs_why_and_a_manual_submit_runs_everything(tmp_path: P
     assert (outputs / "daily-prices").read_text(encoding="utf-8") == "false"
     assert [p["name"] for p in gate["outputs"]["parameters"]] == ["daily-prices", "price-report"]
 
-    manual = run_local(tmp_path, "--entrypoint", "job-prices-job")  # no schedule parameter: a manual submit
+    manual = run_local(schedule_skip, "--entrypoint", "job-prices-job")  # no schedule parameter: a manual submit
     assert manual.returncode == 0, manual.stdout + manual.stderr
-    assert runs(tmp_path / "argo-record") == ["daily_prices", "price_report"]
+    assert runs(schedule_skip / "argo-record") == ["daily_prices", "price_report"]
 
 
 def test_several_run_requests_per_tick_are_refused_at_build(tmp_path: Path) -> None:

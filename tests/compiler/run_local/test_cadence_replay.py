@@ -1,7 +1,8 @@
 """An hourly → daily → weekly chain (tests/compiler/projects/cadence.py), each asset with its own job and schedule,
 replayed with `run-local` against the real SeaweedFS and compared with Dagster in process on a bucket of its own:
-a day of hourly runs, then the daily tick, then the weekly tick, which fails naming the six days no run built (as
-Dagster's run does), and succeeds once they exist. Stored values are compared byte for byte."""
+a backfill of the day's first hours (Dagster's values for the rest), then the daily tick, then the weekly tick, which
+fails naming the six days no run built (as Dagster's run does), and succeeds once they exist. Stored values are
+compared byte for byte."""
 
 import os
 import re
@@ -36,6 +37,8 @@ MINIO_SECRET_KEY = { name = "minio-credentials", key = "secret-key" }
 """
 DAY = "2026-11-28"  # a Saturday: the last day of the week 2026-11-22 (weeks start on Sunday)
 TICK = "2026-11-29T00:00:00Z"  # 01:00 in Vienna: the daily schedule requests 2026-11-28, the weekly one 2026-11-22
+OTHER_DAYS = [f"2026-11-{d}" for d in range(22, 28)]  # the week's days before DAY
+ARGO_HOURS = 3  # the hourly partitions the replay backfills: 2026-11-28-00:00 .. 02:00 (Vienna)
 
 
 def _defs() -> dg.Definitions:
@@ -92,13 +95,29 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     assert built.returncode == 0, built.stderr
     assert "warning:" not in built.stderr  # `main` plans every upstream partition (the second test)
 
-    # Argo: a day of hourly partitions (`compiler backfill` of the hourly schedule), then the 01:00 ticks.
-    backfill = tmp_path / "hours.yaml"
+    # Dagster in process, on a bucket of its own: the day's hourly runs.
+    for name, value in seaweed.env(f"cadence-dagster-{os.getpid()}").items():
+        monkeypatch.setenv(name, value)
     hours = _hours()
+    for hour in hours:
+        assert _dagster_run("readings_job", hour).success
+    dagster_store = ObjectStore.from_env()
+    argo_store = ObjectStore(
+        endpoint=env["MINIO_ENDPOINT"], access_key=env["MINIO_ACCESS_KEY"],
+        secret_key=env["MINIO_SECRET_KEY"], bucket=env["MINIO_BUCKET"],
+    )  # fmt: skip
+
+    # Argo: the day's first hours by `compiler backfill` of the hourly schedule (the Vienna day begins at 23:00 UTC
+    # of the day before); the day's other hours are Dagster's, copied, each hourly pod being one more process that
+    # proves nothing new. The 01:00 daily tick reads all of them: a backfilled hour that is missing fails it.
+    for hour in hours[ARGO_HOURS:]:
+        name = f"cadence/readings/{hour}.json"
+        argo_store.put_bytes(name, dagster_store.get_bytes(name), "json")
+    backfill = tmp_path / "hours.yaml"
     written = compiler_process(
         ["backfill", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"),
-         "--schedule", "readings_job_schedule", "--start", hours[0], "--end", hours[-1], "--parallelism", "4",
-         "--out", str(backfill)],
+         "--schedule", "readings_job_schedule", "--start", hours[0], "--end", hours[ARGO_HOURS - 1],
+         "--parallelism", "4", "--out", str(backfill)],
         REPO, env,
     )  # fmt: skip
     assert written.returncode == 0, written.stderr
@@ -107,15 +126,12 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
         REPO, env, timeout=900,
     )  # fmt: skip
     assert replayed.returncode == 0, (replayed.stdout + replayed.stderr)[-3000:]
+    backfilled = re.findall(r"^✔ partition\(\d+:([0-9:-]+)\)", replayed.stdout, re.MULTILINE)
+    assert sorted(backfilled) == hours[:ARGO_HOURS], replayed.stdout[-3000:]
     daily = _run_local(out, env, "job-daily-mean-job", "daily_mean_job_schedule")
     assert daily.returncode == 0, (daily.stdout + daily.stderr)[-3000:]
     weekly = _run_local(out, env, "job-weekly-mean-job", "weekly_mean_job_schedule")
 
-    # Dagster in process, the same runs on a bucket of its own.
-    for name, value in seaweed.env(f"cadence-dagster-{os.getpid()}").items():
-        monkeypatch.setenv(name, value)
-    for hour in hours:
-        assert _dagster_run("readings_job", hour).success
     day = _requested("daily_mean_job_schedule")
     week = _requested("weekly_mean_job_schedule")
     assert day == DAY
@@ -126,12 +142,7 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     error = failure.step_failure_data.error
     assert error is not None
     dagster_message = (error.cause or error).message  # the IO manager's error, under Dagster's wrapper
-    dagster_store = ObjectStore.from_env()
     dagster_stored = _stored(dagster_store)
-    argo_store = ObjectStore(
-        endpoint=env["MINIO_ENDPOINT"], access_key=env["MINIO_ACCESS_KEY"],
-        secret_key=env["MINIO_SECRET_KEY"], bucket=env["MINIO_BUCKET"],
-    )  # fmt: skip
     assert len(dagster_stored) == 25  # 24 hours and the day
     assert _stored(argo_store) == dagster_stored
 
@@ -141,16 +152,15 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     missing = re.findall(r"asset daily_mean: partition\(s\) ([0-9, -]+) not materialized", output)
     assert missing, output[-3000:]
     assert missing[0] in dagster_message  # the same partitions Dagster's run named
-    assert missing[0].split(", ") == [f"2026-11-{d}" for d in range(22, 28)]
+    assert missing[0].split(", ") == OTHER_DAYS
     assert "Traceback" not in output
     assert len(re.findall(r"^▶ weekly-mean", output, re.MULTILINE)) == 1, output[-3000:]
 
     # Once the other days exist (here: Dagster's own values, copied), the weekly tick succeeds on both sides.
     for name, data in dagster_stored.items():
         argo_store.put_bytes(name, data, "json")
-    for other in [f"2026-11-{d}" for d in range(22, 28)]:
-        for hour in [h.replace(DAY, other) for h in hours]:
-            assert _dagster_run("readings_job", hour).success
+    _store_readings_of_the_other_days(dagster_store, dagster_stored, hours)
+    for other in OTHER_DAYS:
         assert _dagster_run("daily_mean_job", other).success
     assert _dagster_run("weekly_mean_job", week).success
     dagster_stored = _stored(dagster_store)
@@ -161,6 +171,24 @@ def test_a_day_of_an_hourly_daily_weekly_chain_stores_what_dagster_stores(
     assert again.returncode == 0, (again.stdout + again.stderr)[-3000:]
     weekly_key = f"cadence/weekly_mean/{week}.json"
     assert argo_store.get_bytes(weekly_key) == dagster_stored[weekly_key]
+
+
+def _store_readings_of_the_other_days(store: ObjectStore, stored: dict[str, bytes], hours: list[str]) -> None:
+    """The hourly readings of the week's six other days, as Dagster's runs of `readings_job` store them, without
+    144 runs: a reading is a pure function of its hour's key (tests/compiler/projects/cadence.py), so each is DAY's
+    reading of the same hour with the day renamed. Dagster's own runs of the first and last hour of one of those
+    days check that this is what Dagster stores."""
+    for other in OTHER_DAYS:
+        for hour in hours:
+            name = f"cadence/readings/{hour}.json"
+            store.put_bytes(name.replace(DAY, other), stored[name].replace(DAY.encode(), other.encode()), "json")
+    for hour in (hours[0], hours[-1]):
+        name = f"cadence/readings/{hour.replace(DAY, OTHER_DAYS[0])}.json"
+        copied = store.get_bytes(name)
+        store.client().remove_object(store.bucket, name)
+        assert not store.exists(name)
+        assert _dagster_run("readings_job", hour.replace(DAY, OTHER_DAYS[0])).success
+        assert store.get_bytes(name) == copied
 
 
 QUARTERS = "tests.compiler.projects.cadence_quarters"

@@ -77,6 +77,13 @@ def build_fused(directory: Path, module: str = "assets", postgres_env: dict[str,
     return template
 
 
+@pytest.fixture(scope="module")
+def fused_flagship(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The flagship's fused WorkflowTemplate, built once for the tests that only read it (run-local writes nothing
+    beside it): each replays it against its own bucket and server state."""
+    return build_fused(tmp_path_factory.mktemp("fused-flagship"))
+
+
 def objects(store: ObjectStore) -> dict[str, bytes]:
     """Every object of the bucket: what a run published, intermediate values included."""
     client = store.client()
@@ -98,9 +105,9 @@ def use_bucket(monkeypatch: pytest.MonkeyPatch, bucket: str) -> ObjectStore:
 
 
 def test_a_fused_flagship_tick_publishes_what_the_unfused_build_and_dagster_publish(
-    tmp_path: Path, s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+    fused_flagship: Path, s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    template = build_fused(tmp_path)
+    template = fused_flagship
     for document in parse_documents(template.read_text(encoding="utf-8"), template.name):
         assert schema_errors(document) == []
     assert compiler("validate", *map(str, sorted(template.parent.glob("*.yaml")))).returncode == 0
@@ -263,10 +270,10 @@ def test_a_first_attempt_computes_the_whole_chain_over_values_stored_since_its_c
 
 
 def test_a_new_workflow_run_computes_the_chain_again(
-    tmp_path: Path, s3_env: dict[str, str], openaq_env: OpenAQServer
+    fused_flagship: Path, s3_env: dict[str, str], openaq_env: OpenAQServer
 ) -> None:
     """Resuming is for retries within one workflow: the next run of the same partition fetches again, as unfused."""
-    template = build_fused(tmp_path)
+    template = fused_flagship
     runs: list[Any] = []
     for _ in range(2):
         openaq_env.counters.reset()
@@ -277,12 +284,12 @@ def test_a_new_workflow_run_computes_the_chain_again(
 
 
 def test_a_blocking_check_failing_inside_a_fused_task_stops_it_for_good_as_in_dagster(
-    tmp_path: Path, s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
+    fused_flagship: Path, s3_env: dict[str, str], openaq_env: OpenAQServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One hour of data: the clean asset's blocking `day_complete_enough` fails; exit 3, no retry, nothing
     published, the raw day fetched once; Dagster in process fails the same check and publishes nothing either."""
     openaq_env.faults.add(Fault("missing_hours", path="/v3/sensors/*/hours", rows=1, times=None))
-    template = build_fused(tmp_path)
+    template = fused_flagship
     replay = compiler("run-local", str(template), "-p", f"partition={PARTITION}", "--backoff-scale", "0")
     output = replay.stdout + replay.stderr
     assert replay.returncode == 1, output[-3000:]
