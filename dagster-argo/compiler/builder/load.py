@@ -18,6 +18,7 @@ from compiler.builder.dynamic_partitions import dynamic_name, dynamic_schedule, 
 from compiler.builder.eager import read_eager_triggers
 from compiler.builder.exit_handlers import alert_warning, read_status_alerts
 from compiler.builder.fan_out import read_fan_out
+from compiler.builder.fidelity.custom_io import custom_io_handoffs
 from compiler.builder.fidelity.dagster_features import refuse_unsupported
 from compiler.builder.fidelity.dst_cover import schedule_tick_cover
 from compiler.builder.fidelity.executor_concurrency import dag_limits
@@ -102,6 +103,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     schedules = tuple(sorted([*read, *automated], key=_by_name))  # on_cron: compiler/builder/automation.py
     fidelity = FidelityFacts(
         io_handoffs=pod_local_handoffs(defs, graph),
+        custom_io=custom_io_handoffs(defs, graph),
         env_vars=resource_env_vars(defs, graph),
         warnings=(
             *unmapped_warnings(defs, graph),

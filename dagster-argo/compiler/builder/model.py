@@ -243,6 +243,8 @@ class FidelityFacts:
     """What the fidelity checks in plan.py compare with `[tool.compiler]`; read from the Definitions in load.py."""
 
     io_handoffs: tuple[IOHandoff, ...] = ()
+    # (IO manager key, its class, asset, upstream) through IO managers of unknown storage (fidelity/custom_io.py)
+    custom_io: tuple[tuple[str, str, str, str], ...] = ()
     env_vars: tuple[EnvVarUse, ...] = ()
     warnings: tuple[
         str, ...

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from compiler.builder.child_workflows import child_warnings
 from compiler.builder.deploy_bundle import render_bundle
 from compiler.builder.events import event_warnings
+from compiler.builder.fidelity.custom_io import custom_io_warnings
 from compiler.builder.model import Project
 from compiler.builder.naming import Renaming
 from compiler.builder.plan import make_plan
@@ -93,6 +94,7 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     # check_sizes raises (exit 2) before anything is written when one cannot be stored
     warnings = [*project.fidelity.warnings, *project.warnings, *plan.op_job_warnings, *plan.fusion_warnings]
     warnings += event_warnings(project, plan.events)
+    warnings += custom_io_warnings(project.fidelity.custom_io, settings.shared_io_managers)
     warnings += filter(None, [failure_retry_warning(project.assets, settings.defaults)])
     warnings += [cron.policy_warning for cron in plan.crons if cron.policy_warning]
     warnings += layout.warnings

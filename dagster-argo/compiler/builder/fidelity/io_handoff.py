@@ -9,7 +9,7 @@ pod and pass; a filesystem IO manager whose `base_dir` (or a DuckDB IO manager w
 `[tool.compiler.shared_volume] mount_path` passes, since every step pod mounts that claim there.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -39,10 +39,9 @@ SHARED_CHOICES = (
 )
 
 
-def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHandoff, ...]:
-    """Every (asset, upstream) value handoff between two tasks that goes through pod-local storage."""
-    resources: Mapping[str, Any] = defs.resources or {}
-    handoffs: list[IOHandoff] = []
+def value_inputs(graph: AssetGraph) -> Iterator[tuple[dg.AssetKey, dg.AssetKey, str]]:
+    """(asset, upstream, IO manager key) of every input through which a materializable asset loads the value another
+    materializable asset stored: the handoffs between two tasks (not `deps=`, not external or self-dependencies)."""
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
         if not node.is_materializable:
             continue
@@ -54,21 +53,32 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
             upstream = graph.get(upstream_key)
             if not upstream.is_materializable or upstream_key == node.key:
                 continue  # an external asset is not written by a pod; self-dependency reads its own earlier value
-            key = input_def.input_manager_key or _io_manager_key(upstream.assets_def, upstream_key)
-            found = _pod_local_kind(key, resources)
-            if found is not None:
-                kind, path = found
-                handoffs.append(
-                    IOHandoff(
-                        asset=node.key.to_user_string(),
-                        upstream=upstream_key.to_user_string(),
-                        io_manager_key=key,
-                        kind=kind,
-                        can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
-                        path=None if isinstance(path, dg.EnvVar) or not isinstance(path, str) else path,
-                        path_variable=path.env_var_name if isinstance(path, dg.EnvVar) else None,
-                    )
+            yield (
+                node.key,
+                upstream_key,
+                input_def.input_manager_key or _io_manager_key(upstream.assets_def, upstream_key),
+            )
+
+
+def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHandoff, ...]:
+    """Every (asset, upstream) value handoff between two tasks that goes through pod-local storage."""
+    resources: Mapping[str, Any] = defs.resources or {}
+    handoffs: list[IOHandoff] = []
+    for asset_key, upstream_key, key in value_inputs(graph):
+        found = _pod_local_kind(key, resources)
+        if found is not None:
+            kind, path = found
+            handoffs.append(
+                IOHandoff(
+                    asset=asset_key.to_user_string(),
+                    upstream=upstream_key.to_user_string(),
+                    io_manager_key=key,
+                    kind=kind,
+                    can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
+                    path=None if isinstance(path, dg.EnvVar) or not isinstance(path, str) else path,
+                    path_variable=path.env_var_name if isinstance(path, dg.EnvVar) else None,
                 )
+            )
     return tuple(handoffs)
 
 
