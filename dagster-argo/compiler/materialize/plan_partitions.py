@@ -235,17 +235,38 @@ def _range_keys(defs: "Definitions", args: argparse.Namespace) -> tuple[str, lis
     [child_def] = definitions
     assert child_def is not None
     now = datetime.now(UTC)
-    all_keys = child_def.get_partition_keys(current_time=now)
-    for option, key in (("--start", args.start), ("--end", args.end)):
-        if key not in all_keys:
-            raise MaterializeUsageError(f"{option} {shortened(key, quoted=True)} is not a partition of {args.asset}")
-    first, last = all_keys.index(args.start), all_keys.index(args.end)
-    if first > last:
-        raise MaterializeUsageError(f"--start {args.start} is after --end {args.end}")
-    subset = child_def.subset_with_partition_keys(all_keys[first : last + 1])
+    subset = child_def.subset_with_partition_keys(_range(child_def, args, now))
     span = f"{args.start}..{args.end}"
     wanted = set().union(*(_needed(graph, dict.fromkeys(children, subset), span, p, now, args) for p in parents))
     return span, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
+
+
+def _range(child_def: "PartitionsDefinition", args: argparse.Namespace, now: datetime) -> list[str]:
+    """The downstream partitions from --start to --end, inclusive, in the definition's order. A time × static
+    definition (a fanned-out job) takes keys of its time dimension, as `compiler backfill` does (compiler/builder/
+    backfill_keys.py), and the range is every static key of each of those windows: what the backfill's per-window
+    runs of the job build."""
+    import dagster as dg
+
+    multi = child_def if isinstance(child_def, dg.MultiPartitionsDefinition) else None
+    if multi is not None and not multi.has_time_window_dimension:
+        multi = None
+    time_def = multi.time_window_partitions_def if multi is not None else child_def
+    all_keys = time_def.get_partition_keys(current_time=now)
+    for option, key in (("--start", args.start), ("--end", args.end)):
+        if key not in all_keys:
+            dimension = f" (a key of dimension {multi.time_window_dimension.name})" if multi is not None else ""
+            raise MaterializeUsageError(
+                f"{option} {shortened(key, quoted=True)} is not a partition of {args.asset}{dimension}"
+            )
+    first, last = all_keys.index(args.start), all_keys.index(args.end)
+    if first > last:
+        raise MaterializeUsageError(f"--start {args.start} is after --end {args.end}")
+    if multi is None:
+        return all_keys[first : last + 1]
+    windows, time = set(all_keys[first : last + 1]), multi.time_window_dimension.name
+    keys = multi.get_partition_keys(current_time=now)
+    return [str(key) for key in keys if multi.get_partition_key_from_str(key).keys_by_dimension[time] in windows]
 
 
 def _needed(
