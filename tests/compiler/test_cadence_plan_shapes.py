@@ -63,7 +63,8 @@ def test_a_multi_asset_upstream_is_planned_once_though_the_downstream_op_reads_e
 def _fan_out_backfill(tmp_path: Path, *extra: str) -> tuple[dict[str, dict[str, Any]], str]:
     """The backfill Workflow of the daily × city job over three days (tasks by name) and the command's stderr."""
     (tmp_path / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
-    arguments = ["backfill", "-m", "tests.compiler.projects.cadence_fan_out", "--settings", str(tmp_path / "pyproject.toml")]
+    settings = str(tmp_path / "pyproject.toml")
+    arguments = ["backfill", "-m", "tests.compiler.projects.cadence_fan_out", "--settings", settings]
     arguments += ["--schedule", "city_days_job_schedule", "--start", "2026-11-20", "--end", "2026-11-22", *extra]
     result = compiler_process(arguments, REPO, {**os.environ})
     assert result.returncode == 0, result.stderr
@@ -91,6 +92,4 @@ def test_a_backfill_of_some_cities_says_it_does_not_build_the_other_cadence_firs
     """--keys restricts the range to some static keys; plan-partitions plans whole windows: warned, not built."""
     tasks, stderr = _fan_out_backfill(tmp_path, "--keys", "vienna")
     assert list(tasks) == ["partition"]
-    assert "warning: backfill of schedule city_days_job_schedule: asset(s) city_days fan out per static key" in (
-        stderr
-    )
+    assert "warning: backfill of schedule city_days_job_schedule: asset(s) city_days fan out per static key" in (stderr)

@@ -263,7 +263,7 @@ def _range(child_def: "PartitionsDefinition", args: argparse.Namespace, now: dat
     if first > last:
         raise MaterializeUsageError(f"--start {args.start} is after --end {args.end}")
     if multi is None:
-        return all_keys[first : last + 1]
+        return list(all_keys[first : last + 1])
     windows, time = set(all_keys[first : last + 1]), multi.time_window_dimension.name
     keys = multi.get_partition_keys(current_time=now)
     return [str(key) for key in keys if multi.get_partition_key_from_str(key).keys_by_dimension[time] in windows]
