@@ -8,7 +8,10 @@ upstream asset of another cadence that `main` plans (`cadence.plannable`), a pla
 (`plan-partitions --start --end`, Dagster's mappings along every path, the union each upstream partition once) and
 that asset's step fanned out over its list (`withParam`), after the fan-outs of the assets above it; the
 per-partition runs of the job's DAG wait for all of them. The tasks are read off the `main` DAG the plan already
-holds, so they name the same step templates and assets as a manual run of `main`.
+holds, so they name the same step templates and assets as a manual run of `main`. A time × static job's assets are
+in its per-key DAGs: read there too, and named after their task in `main`'s per-key DAG; the range is then whole
+windows (every static key), so a backfill restricted with `--keys` plans none of them (compiler/builder/backfill.py
+warns).
 """
 
 from collections.abc import Mapping

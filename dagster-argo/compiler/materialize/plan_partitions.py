@@ -13,7 +13,9 @@ them, when they are left out.
 A `compiler backfill` of a range (compiler/builder/backfill_upstream.py) passes `--start`/`--end` (keys of the
 downstream definition) and, in `--asset`, every asset of the backfilled job that reads `--upstream`: the list is
 the union of what each of their partitions in the range reads, each upstream partition once, in the upstream
-definition's order, so the backfill builds each once before the downstream partitions.
+definition's order, so the backfill builds each once before the downstream partitions. For a time × static
+downstream definition (a fanned-out job) `--start`/`--end` are keys of its time dimension, as `compiler backfill`
+takes them, and the range is every static key of those windows.
 
 With `--upstream` equal to `--asset` and a DynamicPartitionsDefinition, the list is the keys one run builds of that
 asset itself: its keys in the shared Dagster instance, or the explicit partition once the instance confirms it exists
@@ -76,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upstream", required=True, help="the upstream asset key whose partitions to list (a/b)")
     parser.add_argument("--output", required=True, help="the file the JSON list is written to (the output parameter)")
     parser.add_argument("--partition", default="", help="the downstream partition; empty: the schedule's tick")
-    parser.add_argument("--start", default="", help="a range of downstream partitions: the first (with --end)")
+    parser.add_argument("--start", default="", help="a range of downstream partitions: the first (with --end; time × static: a time key)")
     parser.add_argument("--end", default="", help="a range of downstream partitions: the last, inclusive")
     parser.add_argument("--schedule", default="", help="the Dagster schedule whose tick this is (as materialize)")
     parser.add_argument("--scheduled-time", default=None, help="the tick's time (as materialize)")
