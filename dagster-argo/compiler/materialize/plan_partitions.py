@@ -78,7 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upstream", required=True, help="the upstream asset key whose partitions to list (a/b)")
     parser.add_argument("--output", required=True, help="the file the JSON list is written to (the output parameter)")
     parser.add_argument("--partition", default="", help="the downstream partition; empty: the schedule's tick")
-    parser.add_argument("--start", default="", help="a range of downstream partitions: the first (with --end; time × static: a time key)")
+    parser.add_argument(
+        "--start",
+        default="",
+        help="a range of downstream partitions: the first (with --end; time × static: a time key)",
+    )
     parser.add_argument("--end", default="", help="a range of downstream partitions: the last, inclusive")
     parser.add_argument("--schedule", default="", help="the Dagster schedule whose tick this is (as materialize)")
     parser.add_argument("--scheduled-time", default=None, help="the tick's time (as materialize)")
