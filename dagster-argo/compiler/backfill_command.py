@@ -60,7 +60,7 @@ def run_backfill(arguments: argparse.Namespace) -> int:
     partitions = partition_range(defs, arguments.schedule, arguments.start, arguments.end, keys)
     span = (arguments.start, arguments.end)
     text = render_backfill(plan, arguments.schedule, partitions, arguments.parallelism, keys, span)
-    for line in upstream_warning(plan, arguments.schedule):
+    for line in upstream_warning(plan, arguments.schedule, keys):
         print(line, file=sys.stderr)
     if arguments.out is None:
         sys.stdout.write(text)

@@ -5,8 +5,10 @@ against Dagster are tests/compiler/run_local/test_cadence_multi_replay.py and te
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import yaml
 
 from compiler.builder.load import project_from_definitions
 from tests.compiler.run_local.dynamic_support import SETTINGS
@@ -58,19 +60,36 @@ def test_a_multi_asset_upstream_is_planned_once_though_the_downstream_op_reads_e
     assert main["stats"]["depends"] == "readings-for-stats"
 
 
-def test_a_backfill_of_a_fanned_out_job_says_it_does_not_build_the_other_cadence_first(tmp_path: Path) -> None:
-    """`main` plans the 6-hourly city windows; the backfill of the daily × city job does not (yet): warned."""
+def _fan_out_backfill(tmp_path: Path, *extra: str) -> tuple[dict[str, dict[str, Any]], str]:
+    """The backfill Workflow of the daily × city job over three days (tasks by name) and the command's stderr."""
     (tmp_path / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
-    arguments = [
-        "backfill",
-        "-m",
-        "tests.compiler.projects.cadence_fan_out",
-        "--settings",
-        str(tmp_path / "pyproject.toml"),
-    ]
-    arguments += ["--schedule", "city_days_job_schedule", "--start", "2026-11-20", "--end", "2026-11-22"]
-    result = compiler_process([*arguments, "--out", str(tmp_path / "backfill.yaml")], REPO, {**os.environ})
+    settings = str(tmp_path / "pyproject.toml")
+    arguments = ["backfill", "-m", "tests.compiler.projects.cadence_fan_out", "--settings", settings]
+    arguments += ["--schedule", "city_days_job_schedule", "--start", "2026-11-20", "--end", "2026-11-22", *extra]
+    result = compiler_process(arguments, REPO, {**os.environ})
     assert result.returncode == 0, result.stderr
-    assert "warning: backfill of schedule city_days_job_schedule: asset(s) city_days fan out per static key" in (
-        result.stderr
-    )
+    [template] = yaml.safe_load(result.stdout)["spec"]["templates"]
+    return {task["name"]: task for task in template["dag"]["tasks"]}, result.stderr
+
+
+def test_a_backfill_of_a_fanned_out_job_plans_the_city_windows_of_the_whole_range_first(tmp_path: Path) -> None:
+    """As `main` for one tick: a planning task over the range (time keys: every city), the 6-hourly step fanned
+    out over its full keys, the per-day runs of the per-city DAGs after it."""
+    tasks, stderr = _fan_out_backfill(tmp_path)
+    assert list(tasks) == ["plan-city-quarters", "upstream-city-quarters", "partition"]
+    parameters = {p["name"]: p["value"] for p in tasks["plan-city-quarters"]["arguments"]["parameters"]}
+    assert (parameters["asset"], parameters["upstream"]) == ("city_days", "city_quarters")
+    assert (parameters["start"], parameters["end"]) == ("2026-11-20", "2026-11-22")
+    fan_out = tasks["upstream-city-quarters"]
+    assert fan_out["withParam"] == "{{tasks.plan-city-quarters.outputs.parameters.keys}}"
+    assert {p["name"]: p["value"] for p in fan_out["arguments"]["parameters"]}["partition"] == "{{item}}"
+    assert tasks["partition"]["depends"] == "upstream-city-quarters"
+    assert "fan out per static key" not in stderr
+    assert "asset(s) city_quarters that the range reads" in stderr
+
+
+def test_a_backfill_of_some_cities_says_it_does_not_build_the_other_cadence_first(tmp_path: Path) -> None:
+    """--keys restricts the range to some static keys; plan-partitions plans whole windows: warned, not built."""
+    tasks, stderr = _fan_out_backfill(tmp_path, "--keys", "vienna")
+    assert list(tasks) == ["partition"]
+    assert "warning: backfill of schedule city_days_job_schedule: asset(s) city_days fan out per static key" in (stderr)

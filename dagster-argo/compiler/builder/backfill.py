@@ -96,7 +96,7 @@ def render_backfill(
     name = sanitise(source)
     if len(name) > NAME_LIMIT:
         name = with_hash(name, source, NAME_LIMIT)
-    upstream = upstream_tasks(plan, cron.entrypoint)
+    upstream = upstream_tasks(plan, cron.entrypoint, whole_windows=not keys)
     waves = math.ceil(len(partitions) / parallelism)
     backfill = Backfill(
         name=name,
@@ -136,19 +136,20 @@ def render_backfill(
     return text
 
 
-def upstream_warning(plan: Plan, schedule: str) -> list[str]:
+def upstream_warning(plan: Plan, schedule: str, keys: tuple[str, ...] = ()) -> list[str]:
     """The approximation a backfill across cadences makes, one `warning:` line (none without one): Argo's DAG
     waits for every upstream fan-out, so one failed upstream partition holds back the whole range, where Dagster's
-    asset backfill still materializes the downstream partitions that do not read it."""
+    asset backfill still materializes the downstream partitions that do not read it. A time × static job's backfill
+    restricted to some static keys (`keys`) does not build the other cadence first: warned instead."""
     [cron] = [c for c in plan.crons if c.schedule == schedule]
-    built = [task.upstream for task in upstream_tasks(plan, cron.entrypoint) if task.upstream]
-    unplanned = fanned_out_readers(plan, cron.entrypoint)
+    built = [task.upstream for task in upstream_tasks(plan, cron.entrypoint, not keys) if task.upstream]
+    unplanned = fanned_out_readers(plan, cron.entrypoint) if keys else []
     if unplanned:
         return [
             f"warning: backfill of schedule {schedule}: asset(s) {', '.join(unplanned)} fan out per static key and "
-            "read partitions of another cadence, which this backfill does not build first (`main` plans them; a "
-            "backfill of a fanned-out job does not yet): each run loads them through the IO manager and fails "
-            "naming a missing one, as Dagster's runs of the job do; build them first (their own job's backfill)"
+            "read partitions of another cadence, which a backfill restricted with --keys does not build first: "
+            "each run loads them through the IO manager and fails naming a missing one, as Dagster's runs of the "
+            "job do; build them first (their own job's backfill), or backfill every static key (no --keys)"
         ]
     if not built:
         return []
@@ -161,7 +162,8 @@ def upstream_warning(plan: Plan, schedule: str) -> list[str]:
 
 def fanned_out_readers(plan: Plan, entrypoint: str) -> list[str]:
     """The assets of a job's per-key DAGs (a time × static fan-out) that `main` plans upstream partitions of
-    another cadence for: backfill_upstream.py reads only the job DAG's own tasks, so their backfill builds none."""
+    another cadence for: a backfill restricted to some static keys builds none of those (plan-partitions plans a
+    range of whole windows, every static key)."""
     main = next((dag for dag in plan.dags if dag.name == MAIN_DAG), None)
     if main is None:
         return []

@@ -13,7 +13,9 @@ them, when they are left out.
 A `compiler backfill` of a range (compiler/builder/backfill_upstream.py) passes `--start`/`--end` (keys of the
 downstream definition) and, in `--asset`, every asset of the backfilled job that reads `--upstream`: the list is
 the union of what each of their partitions in the range reads, each upstream partition once, in the upstream
-definition's order, so the backfill builds each once before the downstream partitions.
+definition's order, so the backfill builds each once before the downstream partitions. For a time × static
+downstream definition (a fanned-out job) `--start`/`--end` are keys of its time dimension, as `compiler backfill`
+takes them, and the range is every static key of those windows.
 
 With `--upstream` equal to `--asset` and a DynamicPartitionsDefinition, the list is the keys one run builds of that
 asset itself: its keys in the shared Dagster instance, or the explicit partition once the instance confirms it exists
@@ -76,7 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--upstream", required=True, help="the upstream asset key whose partitions to list (a/b)")
     parser.add_argument("--output", required=True, help="the file the JSON list is written to (the output parameter)")
     parser.add_argument("--partition", default="", help="the downstream partition; empty: the schedule's tick")
-    parser.add_argument("--start", default="", help="a range of downstream partitions: the first (with --end)")
+    parser.add_argument(
+        "--start",
+        default="",
+        help="a range of downstream partitions: the first (with --end; time × static: a time key)",
+    )
     parser.add_argument("--end", default="", help="a range of downstream partitions: the last, inclusive")
     parser.add_argument("--schedule", default="", help="the Dagster schedule whose tick this is (as materialize)")
     parser.add_argument("--scheduled-time", default=None, help="the tick's time (as materialize)")
@@ -235,17 +241,38 @@ def _range_keys(defs: "Definitions", args: argparse.Namespace) -> tuple[str, lis
     [child_def] = definitions
     assert child_def is not None
     now = datetime.now(UTC)
-    all_keys = child_def.get_partition_keys(current_time=now)
-    for option, key in (("--start", args.start), ("--end", args.end)):
-        if key not in all_keys:
-            raise MaterializeUsageError(f"{option} {shortened(key, quoted=True)} is not a partition of {args.asset}")
-    first, last = all_keys.index(args.start), all_keys.index(args.end)
-    if first > last:
-        raise MaterializeUsageError(f"--start {args.start} is after --end {args.end}")
-    subset = child_def.subset_with_partition_keys(all_keys[first : last + 1])
+    subset = child_def.subset_with_partition_keys(_range(child_def, args, now))
     span = f"{args.start}..{args.end}"
     wanted = set().union(*(_needed(graph, dict.fromkeys(children, subset), span, p, now, args) for p in parents))
     return span, [key for key in parent_def.get_partition_keys(current_time=now) if key in wanted]
+
+
+def _range(child_def: "PartitionsDefinition", args: argparse.Namespace, now: datetime) -> list[str]:
+    """The downstream partitions from --start to --end, inclusive, in the definition's order. A time × static
+    definition (a fanned-out job) takes keys of its time dimension, as `compiler backfill` does (compiler/builder/
+    backfill_keys.py), and the range is every static key of each of those windows: what the backfill's per-window
+    runs of the job build."""
+    import dagster as dg
+
+    multi = child_def if isinstance(child_def, dg.MultiPartitionsDefinition) else None
+    if multi is not None and not multi.has_time_window_dimension:
+        multi = None
+    time_def = multi.time_window_partitions_def if multi is not None else child_def
+    all_keys = time_def.get_partition_keys(current_time=now)
+    for option, key in (("--start", args.start), ("--end", args.end)):
+        if key not in all_keys:
+            dimension = f" (a key of dimension {multi.time_window_dimension.name})" if multi is not None else ""
+            raise MaterializeUsageError(
+                f"{option} {shortened(key, quoted=True)} is not a partition of {args.asset}{dimension}"
+            )
+    first, last = all_keys.index(args.start), all_keys.index(args.end)
+    if first > last:
+        raise MaterializeUsageError(f"--start {args.start} is after --end {args.end}")
+    if multi is None:
+        return list(all_keys[first : last + 1])
+    windows, time = set(all_keys[first : last + 1]), multi.time_window_dimension.name
+    keys = multi.get_partition_keys(current_time=now)
+    return [str(key) for key in keys if multi.get_partition_key_from_str(key).keys_by_dimension[time] in windows]
 
 
 def _needed(

@@ -200,3 +200,39 @@ def test_a_range_over_assets_of_two_definitions_is_a_usage_error(tmp_path: Path)
     assert code == 2, output
     assert "must share one partitions definition" in output
     assert keys is None
+
+
+def test_a_range_of_a_time_by_static_downstream_is_every_city_of_those_days(tmp_path: Path) -> None:
+    """A fanned-out job's backfill (time keys, every static key): the full (city × window) keys Dagster's mapping
+    names for every (city × day) partition of the days, each once, in the upstream definition's order."""
+    from tests.compiler.projects.cadence_fan_out import DAYS_BY_CITY, defs
+
+    days = ["2026-11-20", "2026-11-21"]
+    module = ["--module", "tests.compiler.projects.cadence_fan_out"]
+    code, output, keys = _plan(
+        tmp_path, "--asset", "city_days", "--upstream", "city_quarters", "--start", days[0], "--end", days[-1],
+        module=module,
+    )  # fmt: skip
+    assert code == 0, output
+    children = [
+        str(dg.MultiPartitionKey({"date": day, "city": city}))
+        for day in days
+        for city in DAYS_BY_CITY.get_partitions_def_for_dimension("city").get_partition_keys()
+    ]
+    graph = defs.resolve_asset_graph()
+    child_def, parent_def = DAYS_BY_CITY, graph.get(dg.AssetKey("city_quarters")).partitions_def
+    assert parent_def is not None
+    result = graph.get_partition_mapping(
+        dg.AssetKey("city_days"), dg.AssetKey("city_quarters")
+    ).get_upstream_mapped_partitions_result_for_partitions(
+        child_def.subset_with_partition_keys(children), child_def, parent_def
+    )
+    wanted = {str(key) for key in result.partitions_subset.get_partition_keys()}
+    assert len(wanted) == 16  # 4 windows a day × 2 days × 2 cities
+    assert keys == [key for key in parent_def.get_partition_keys() if key in wanted]
+    bad, output, _ = _plan(
+        tmp_path, "--asset", "city_days", "--upstream", "city_quarters", "--start", "graz|2026-11-20",
+        "--end", days[-1], module=module,
+    )  # fmt: skip
+    assert bad == 2, output
+    assert "(a key of dimension date)" in output
