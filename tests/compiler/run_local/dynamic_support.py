@@ -18,6 +18,8 @@ namespace = "argo"
 service_account = "dynamic"
 config_map = "dynamic-config"
 config_keys = ["MINIO_ENDPOINT", "MINIO_BUCKET"]
+# the projects' PartitionedJsonIOManager stores every value in the bucket, which every pod reads
+shared_io_managers = ["io_manager"]
 
 [tool.compiler.env]
 HOME = "/tmp"

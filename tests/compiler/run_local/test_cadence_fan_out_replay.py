@@ -17,8 +17,6 @@ from tests.compiler.run_local.dynamic_support import SETTINGS, stored
 from tests.compiler.support import REPO, compiler_process
 
 MODULE = "tests.compiler.projects.cadence_fan_out"
-# the project's IO manager stores values in SeaweedFS, which every pod reads (said, so build warns of nothing else)
-SHARED = 'name = "fan"\nshared_io_managers = ["io_manager"]'
 TICK = "2026-11-29T00:00:00Z"  # 01:00 in Vienna: the daily schedule requests 2026-11-28 for each city
 
 
@@ -55,7 +53,7 @@ def test_main_plans_a_fanned_out_upstream_over_full_multi_partition_keys(
     seaweed: SeaweedS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), **seaweed.env(f"cadence-fan-{os.getpid()}")}
-    (tmp_path / "pyproject.toml").write_text(SETTINGS.replace('name = "dynamic"', SHARED), "utf-8")
+    (tmp_path / "pyproject.toml").write_text(SETTINGS.replace('name = "dynamic"', 'name = "fan"'), "utf-8")
     out = tmp_path / "out"
     built = compiler_process(
         ["build", "--module", MODULE, "--settings", str(tmp_path / "pyproject.toml"), "--out", str(out)], REPO, env

@@ -27,6 +27,8 @@ namespace = "argo"
 service_account = "cadence"
 config_map = "cadence-config"
 config_keys = ["MINIO_ENDPOINT", "MINIO_BUCKET"]
+# the projects' PartitionedJsonIOManager stores every value in the bucket, which every pod reads
+shared_io_managers = ["io_manager"]
 
 [tool.compiler.env]
 HOME = "/tmp"
