@@ -4,6 +4,7 @@ verdicts computed from this run, the commit measured and the machine it ran on."
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -83,7 +84,17 @@ def measured_commit() -> str:
     return f"{head} + uncommitted changes in {len(changed)} file(s): {shown}"
 
 
-def machine_description(seconds: float) -> list[str]:
+@dataclass(frozen=True)
+class SectionLoad:
+    """The 1-minute load average when a section started and ended: on a shared machine, what its wall times saw."""
+
+    section: str
+    started: float
+    ended: float
+    minutes: float
+
+
+def machine_description(seconds: float, loads: Sequence[SectionLoad] = ()) -> list[str]:
     """Commit, cores, memory, CPU, OS, library versions and load: what a reader needs to weigh these figures."""
     memory_kb = 0
     with open("/proc/meminfo", encoding="utf-8") as meminfo:
@@ -101,11 +112,21 @@ def machine_description(seconds: float) -> list[str]:
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; the run took {seconds / 60:.0f} min",
         f"- machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024**2:.1f} GiB memory, {platform.platform()}",
         f"- load average when the run ended (1, 5, 15 min): {load} (the machine is shared with other work)",
+        *(
+            [
+                "- load average (1 min) at the start → end of each section: "
+                + "; ".join(f"{x.section} {x.started:.1f} → {x.ended:.1f} ({x.minutes:.0f} min)" for x in loads)
+            ]
+            if loads
+            else []
+        ),
         f"- Python {platform.python_version()}; {packages}",
     ]
 
 
-def render_results(rows: list[Row], command: str, seconds: float, method: str) -> str:
+def render_results(
+    rows: list[Row], command: str, seconds: float, method: str, loads: Sequence[SectionLoad] = ()
+) -> str:
     """The whole of RESULTS.md: nothing in it is written by hand except the method text in `benchmarks/method.md`."""
     table = tabulate([_cells(row) for row in rows], headers=HEADERS, tablefmt="github", disable_numparse=True)
     return "\n".join(
@@ -115,7 +136,7 @@ def render_results(rows: list[Row], command: str, seconds: float, method: str) -
             f"Written by `{command}` (`make bench`); do not edit: rerun it. Verdicts compare the **median** of this",
             "run's samples with the target; ratios are taken per interleaved pair (subject run i / floor run i).",
             "",
-            *machine_description(seconds),
+            *machine_description(seconds, loads),
             "",
             "## Targets",
             "",
