@@ -17,7 +17,7 @@ from benchmarks.fetch import fetch
 from benchmarks.fetch_cities import fetch_cities
 from benchmarks.fusion import fusion
 from benchmarks.pods import pod_cold_start
-from benchmarks.report import Row, SectionLoad, render_results, render_table, render_targets
+from benchmarks.report import Row, SectionLoad, measured_commit, render_results, render_table, render_targets
 from benchmarks.stream_memory import memory_rows
 from benchmarks.transform import transform
 
@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--write-results needs a full run of every benchmark (no --quick, no --only)")
     rows: list[Row] = []
     loads: list[SectionLoad] = []
+    commit = measured_commit()  # what this run measures: HEAD and the work tree now, not when it ends
     started = time.perf_counter()
     for section in args.only or SECTIONS:
         print(f"running {section} ...", file=sys.stderr, flush=True)
@@ -80,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ntotal {seconds:.0f} s", file=sys.stderr)
     if args.write_results:
         command = "python -m benchmarks " + shlex.join(argv if argv is not None else sys.argv[1:])
-        RESULTS.write_text(render_results(rows, command.strip(), seconds, METHOD.read_text(encoding="utf-8"), loads))
+        RESULTS.write_text(
+            render_results(rows, command.strip(), seconds, METHOD.read_text(encoding="utf-8"), loads, commit)
+        )
     return 0
 
 

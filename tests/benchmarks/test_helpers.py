@@ -194,3 +194,6 @@ def test_results_file_names_the_commit_the_targets_and_the_method() -> None:
     assert "target <= 1.5: met" in targets
     assert "target <= 1.3: not met" in targets
     assert text.rstrip().endswith("## How each figure is measured")
+    # a long run names the commit it started at, not one made while it ran
+    started_at = render_results(rows, "python -m benchmarks", 60.0, "", commit="0123abc (clean work tree)")
+    assert "- commit measured: 0123abc (clean work tree)" in started_at.splitlines()
