@@ -4,6 +4,7 @@
 """
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -16,7 +17,7 @@ from benchmarks.fetch import fetch
 from benchmarks.fetch_cities import fetch_cities
 from benchmarks.fusion import fusion
 from benchmarks.pods import pod_cold_start
-from benchmarks.report import Row, render_results, render_table, render_targets
+from benchmarks.report import Row, SectionLoad, measured_commit, render_results, render_table, render_targets
 from benchmarks.stream_memory import memory_rows
 from benchmarks.transform import transform
 
@@ -60,19 +61,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_results and (args.quick or args.only):
         parser.error("--write-results needs a full run of every benchmark (no --quick, no --only)")
     rows: list[Row] = []
+    loads: list[SectionLoad] = []
+    commit = measured_commit()  # what this run measures: HEAD and the work tree now, not when it ends
     started = time.perf_counter()
     for section in args.only or SECTIONS:
         print(f"running {section} ...", file=sys.stderr, flush=True)
-        section_started = time.perf_counter()
+        section_started, load_started = time.perf_counter(), os.getloadavg()[0]
         rows += run(section, args.quick)
-        print(f"  {section}: {time.perf_counter() - section_started:.0f} s", file=sys.stderr, flush=True)
+        section_seconds = time.perf_counter() - section_started
+        loads.append(SectionLoad(section, load_started, os.getloadavg()[0], section_seconds / 60))
+        print(
+            f"  {section}: {section_seconds:.0f} s (load average {loads[-1].started:.1f} → {loads[-1].ended:.1f})",
+            file=sys.stderr,
+            flush=True,
+        )
     seconds = time.perf_counter() - started
     print(render_table(rows))
     print("\n" + render_targets(rows))
     print(f"\ntotal {seconds:.0f} s", file=sys.stderr)
     if args.write_results:
         command = "python -m benchmarks " + shlex.join(argv if argv is not None else sys.argv[1:])
-        RESULTS.write_text(render_results(rows, command.strip(), seconds, METHOD.read_text(encoding="utf-8")))
+        RESULTS.write_text(
+            render_results(rows, command.strip(), seconds, METHOD.read_text(encoding="utf-8"), loads, commit)
+        )
     return 0
 
 

@@ -4,6 +4,7 @@ verdicts computed from this run, the commit measured and the machine it ran on."
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -83,8 +84,21 @@ def measured_commit() -> str:
     return f"{head} + uncommitted changes in {len(changed)} file(s): {shown}"
 
 
-def machine_description(seconds: float) -> list[str]:
-    """Commit, cores, memory, CPU, OS, library versions and load: what a reader needs to weigh these figures."""
+@dataclass(frozen=True)
+class SectionLoad:
+    """The 1-minute load average when a section started and ended: on a shared machine, what its wall times saw."""
+
+    section: str
+    started: float
+    ended: float
+    minutes: float
+
+
+def machine_description(seconds: float, loads: Sequence[SectionLoad] = (), commit: str | None = None) -> list[str]:
+    """Commit, cores, memory, CPU, OS, library versions and load: what a reader needs to weigh these figures.
+
+    `commit` is `measured_commit()` taken when the run started: a commit made while a long run goes on is not what
+    it measured (read at the end, it would be named instead)."""
     memory_kb = 0
     with open("/proc/meminfo", encoding="utf-8") as meminfo:
         for line in meminfo:
@@ -97,15 +111,30 @@ def machine_description(seconds: float) -> list[str]:
     packages = ", ".join(f"{name} {version(name)}" for name in ("dagster", "pandas", "pyarrow", "hera"))
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return [
-        f"- commit measured: {measured_commit()}",
+        f"- commit measured: {commit or measured_commit()}",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}; the run took {seconds / 60:.0f} min",
         f"- machine: {os.cpu_count()} cores ({cpu}), {memory_kb / 1024**2:.1f} GiB memory, {platform.platform()}",
         f"- load average when the run ended (1, 5, 15 min): {load} (the machine is shared with other work)",
+        *(
+            [
+                "- load average (1 min) at the start → end of each section: "
+                + "; ".join(f"{x.section} {x.started:.1f} → {x.ended:.1f} ({x.minutes:.0f} min)" for x in loads)
+            ]
+            if loads
+            else []
+        ),
         f"- Python {platform.python_version()}; {packages}",
     ]
 
 
-def render_results(rows: list[Row], command: str, seconds: float, method: str) -> str:
+def render_results(
+    rows: list[Row],
+    command: str,
+    seconds: float,
+    method: str,
+    loads: Sequence[SectionLoad] = (),
+    commit: str | None = None,
+) -> str:
     """The whole of RESULTS.md: nothing in it is written by hand except the method text in `benchmarks/method.md`."""
     table = tabulate([_cells(row) for row in rows], headers=HEADERS, tablefmt="github", disable_numparse=True)
     return "\n".join(
@@ -115,7 +144,7 @@ def render_results(rows: list[Row], command: str, seconds: float, method: str) -
             f"Written by `{command}` (`make bench`); do not edit: rerun it. Verdicts compare the **median** of this",
             "run's samples with the target; ratios are taken per interleaved pair (subject run i / floor run i).",
             "",
-            *machine_description(seconds),
+            *machine_description(seconds, loads, commit),
             "",
             "## Targets",
             "",

@@ -11,7 +11,7 @@ import pytest
 from benchmarks.growth import LINEAR_LIMIT, fit_power, marginal_slope
 from benchmarks.measure import PYTHON, Samples, launch, ratios
 from benchmarks.pods import step_seconds
-from benchmarks.report import Row, render_results, render_table, render_targets
+from benchmarks.report import Row, SectionLoad, render_results, render_table, render_targets
 from benchmarks.synthetic_raw import synthetic_ndjson_bytes, synthetic_raw_bytes
 from benchmarks.targets import Target
 from benchmarks.transform_variants import INPUT_FORM, VARIANTS
@@ -182,7 +182,11 @@ def test_results_file_names_the_commit_the_targets_and_the_method() -> None:
         ),
         Row("pods", "cold start / project floor", Samples((1.9, 2.0, 1.4)), "x", target=Target("pod", "<=", 1.3)),
     ]
-    text = render_results(rows, "python -m benchmarks --write-results", 1500.0, "## How each figure is measured\n")
+    loads = [SectionLoad("compile", 2.0, 9.46, 12.4), SectionLoad("pods", 9.46, 3.0, 2.0)]
+    text = render_results(
+        rows, "python -m benchmarks --write-results", 1500.0, "## How each figure is measured\n", loads
+    )
+    assert "compile 2.0 → 9.5 (12 min); pods 9.5 → 3.0 (2 min)" in text  # what each section's wall times saw
     commit_line = next(line for line in text.splitlines() if line.startswith("- commit measured: "))
     assert len(commit_line.split()[3]) == 40  # the full hash of HEAD
     assert "the run took 25 min" in text
@@ -190,3 +194,6 @@ def test_results_file_names_the_commit_the_targets_and_the_method() -> None:
     assert "target <= 1.5: met" in targets
     assert "target <= 1.3: not met" in targets
     assert text.rstrip().endswith("## How each figure is measured")
+    # a long run names the commit it started at, not one made while it ran
+    started_at = render_results(rows, "python -m benchmarks", 60.0, "", commit="0123abc (clean work tree)")
+    assert "- commit measured: 0123abc (clean work tree)" in started_at.splitlines()

@@ -1,12 +1,15 @@
 """Issue 28, item 3's harness: the dbt-like layered project as Dagster sees it, the growth limit over 100..10,000
 assets, build against Dagster's own load in fresh processes, and the raised pipeline targets' verdicts."""
 
+import json
 from collections import Counter
+from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
-from benchmarks.compile_scale import build_vs_dagster_load, refused_by_size
+from benchmarks.compile_scale import build_vs_dagster_load, written_manifests
 from benchmarks.growth import fit_power
 from benchmarks.measure import PROJECT_ROOT, PYTHON, Samples, launch
 from benchmarks.synthetic_location import ASSETS_ENV, SHAPE_ENV
@@ -15,12 +18,12 @@ from benchmarks.targets import (
     BUILD_VS_DAGSTER_LOAD,
     COMPILE_GROWTH_EXPONENT,
     FUSION_VS_DAGSTER,
+    MANIFEST_FITS_APPLY,
     TRANSFORM_FLOOR,
 )
 from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import compile_project
-from compiler.builder.size_budget import STORED_OBJECT_LIMIT, check_sizes
-from compiler.errors import UnsupportedInputError
+from compiler.builder.size_budget import LAST_APPLIED_LIMIT
 from compiler.parse import parse_documents
 from compiler.settings import load_settings
 from tests.compiler.shapes import asset_name
@@ -71,20 +74,28 @@ def test_raised_targets_judge_the_medians() -> None:
     assert FUSION_VS_DAGSTER.verdict(Samples((0.74, 0.8, 0.7))) == "target <= 0.75: met"
 
 
-def test_only_builds_size_refusal_is_tolerated() -> None:
-    """The text compiler/builder/size_budget.py really raises, as build prints it with exit 2."""
-    with pytest.raises(UnsupportedInputError) as raised:
-        check_sizes({"big.yaml": {"x": "y" * STORED_OBJECT_LIMIT}})
-    assert refused_by_size(2, f"error: {raised.value}\n")
-    assert not refused_by_size(1, f"error: {raised.value}\n")
-    assert not refused_by_size(2, "error: benchmarks.synthetic_location: Dagster rejected the definitions\n")
-
-
 def test_compile_worker_times_a_written_project() -> None:
     result = launch([PYTHON, "-m", "benchmarks.compile_worker", "layered", "300"]).last_json()
-    assert result["size_refused"] is False
+    assert result["manifests"] == 1  # 300 assets fit one WorkflowTemplate
     assert result["compile_cpu_s"] > 0
     assert result["define_cpu_s"] > 0
+
+
+def test_written_manifests_are_measured_as_the_api_server_receives_them(tmp_path: Path) -> None:
+    """Every manifest of a real build but kustomization.yaml, each read back and sized as compact JSON."""
+    out = tmp_path / "argo_out"
+    env = {SHAPE_ENV: "layered", ASSETS_ENV: "300"}
+    launch([PYTHON, "-m", "compiler", "build", "--module", "benchmarks.synthetic_location", "--out", str(out)], env=env)
+    expected = sorted(
+        len(json.dumps(yaml.safe_load(path.read_text()), separators=(",", ":"), ensure_ascii=False).encode())
+        for path in out.glob("*.yaml")
+        if path.name != "kustomization.yaml"
+    )
+    assert sorted(written_manifests(out)) == expected
+    assert len(expected) == len(list(out.iterdir())) - 1
+    assert max(expected) <= LAST_APPLIED_LIMIT
+    assert MANIFEST_FITS_APPLY.verdict(Samples((255.0, 256.0))) == "target <= 256 (max): met"
+    assert MANIFEST_FITS_APPLY.verdict(Samples((100.0, 256.5))) == "target <= 256 (max): not met"
 
 
 def test_synthetic_location_reads_shape_and_size_from_the_environment() -> None:
@@ -97,7 +108,11 @@ def test_synthetic_location_reads_shape_and_size_from_the_environment() -> None:
 def test_build_against_dagsters_load_in_fresh_processes() -> None:
     rows = build_vs_dagster_load(("layered",), 300, 1)
     by_what = {row.what.removeprefix("layered 300 assets: "): row for row in rows}
-    assert by_what["build, fresh process"].note == "written"  # 300 assets fit one WorkflowTemplate
+    # 300 assets fit one WorkflowTemplate, beside the deploy bundle's ServiceAccount, Role, RoleBinding, ConfigMap
+    assert by_what["build, fresh process"].note == "written: 5 manifests (kustomization.yaml aside)"
+    largest = by_what["largest manifest written (compact JSON)"]
+    assert largest.target is MANIFEST_FITS_APPLY
+    assert 0 < largest.samples.high <= 256
     assert by_what["CPU: build / Dagster load floor"].target is None  # the target applies at 10,000 assets
     assert by_what["build / Dagster load floor, wall"].samples.median > 0
     # build loads the same project and then compiles it: more memory than Dagster's load alone
