@@ -15,28 +15,11 @@ import pytest
 
 from assets.resources.object_store import ObjectStore
 from devservices.s3.seaweed import SeaweedS3
+from tests.compiler.run_local.dynamic_support import SETTINGS as DYNAMIC_SETTINGS
 from tests.compiler.support import REPO, compiler_process
 
 MODULE = "tests.compiler.projects.cadence"
-SETTINGS = """
-[tool.compiler]
-name = "cadence"
-image = "registry.example/cadence"
-image_tag = "1.0"
-namespace = "argo"
-service_account = "cadence"
-config_map = "cadence-config"
-config_keys = ["MINIO_ENDPOINT", "MINIO_BUCKET"]
-# the projects' PartitionedJsonIOManager stores every value in the bucket, which every pod reads
-shared_io_managers = ["io_manager"]
-
-[tool.compiler.env]
-HOME = "/tmp"
-
-[tool.compiler.secrets]
-MINIO_ACCESS_KEY = { name = "minio-credentials", key = "access-key" }
-MINIO_SECRET_KEY = { name = "minio-credentials", key = "secret-key" }
-"""
+SETTINGS = DYNAMIC_SETTINGS.replace("dynamic", "cadence")  # the same deployment settings, named "cadence"
 DAY = "2026-11-28"  # a Saturday: the last day of the week 2026-11-22 (weeks start on Sunday)
 TICK = "2026-11-29T00:00:00Z"  # 01:00 in Vienna: the daily schedule requests 2026-11-28, the weekly one 2026-11-22
 OTHER_DAYS = [f"2026-11-{d}" for d in range(22, 28)]  # the week's days before DAY
