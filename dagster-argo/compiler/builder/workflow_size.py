@@ -147,21 +147,32 @@ def workflow_sizes(documents: Mapping[str, Any], root: str) -> Iterator[Workflow
     """For each DAG template of WorkflowTemplate `root` a Workflow can start at (`main`, `job-<job>`), the size of
     that Workflow once every task succeeded; then, named `<entrypoint>/<chunk>`, each child Workflow its `resource`
     tasks create (compiler/builder/child_workflows.py), whose own node (a Pod node) the parent holds."""
-    templates = [d for d in documents.values() if isinstance(d, dict) and d.get("kind") == "WorkflowTemplate"]
-    library = {
-        str(d["metadata"]["name"]): {str(t["name"]): t for t in d["spec"].get("templates") or []} for d in templates
-    }
-    specs = {str(d["metadata"]["name"]): d["spec"] for d in templates}
+    library, specs = _library(documents)
     spec = specs[root]
-    for entrypoint in library[root]:
-        template = library[root][entrypoint]
-        if "dag" not in template or not (entrypoint == "main" or entrypoint.startswith("job-")):
-            continue
+    for entrypoint in _entrypoints(library, root):
         size, children = _measure(library, root, spec, entrypoint, spec.get("arguments"))
         yield size
         for owner, chunk in dict.fromkeys(children):  # each child Workflow's WorkflowTemplate is a chunk's
             child, _ = _measure(library, owner, specs[owner], chunk, spec.get("arguments"))
             yield dataclasses.replace(child, entrypoint=f"{entrypoint}/{chunk}")
+
+
+def _library(documents: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Each WorkflowTemplate's templates by name, and its spec."""
+    templates = [d for d in documents.values() if isinstance(d, dict) and d.get("kind") == "WorkflowTemplate"]
+    library = {
+        str(d["metadata"]["name"]): {str(t["name"]): t for t in d["spec"].get("templates") or []} for d in templates
+    }
+    return library, {str(d["metadata"]["name"]): d["spec"] for d in templates}
+
+
+def _entrypoints(library: Mapping[str, Mapping[str, Any]], root: str) -> list[str]:
+    """The DAG templates of `root` a Workflow starts at: `main` and `job-<job>`."""
+    return [
+        name
+        for name, template in library[root].items()
+        if "dag" in template and (name == "main" or name.startswith("job-"))
+    ]
 
 
 def _measure(
@@ -171,18 +182,61 @@ def _measure(
     template = library[root][entrypoint]
     walker = _Walker(library, root, workflow)
     walker.run(dict(template, _inputs=_inputs(template, {}, None)), root, workflow, workflow, "")
+    stored = _stored_size(root, spec, entrypoint, arguments, walker.stored)
+    nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
+    # compressed only when the whole object is too large, as the hydrator does
+    compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
+    return WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed), walker.children
+
+
+def _stored_size(root: str, spec: Mapping[str, Any], entrypoint: str, arguments: Any, stored: Mapping[str, Any]) -> int:
+    """The Workflow object without its node status: what `WorkflowSize.stored` counts."""
+    workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
     skeleton = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
         "metadata": {"name": workflow, "namespace": "argo", "labels": {"workflows.argoproj.io/phase": "Succeeded"}},
         "spec": {"workflowTemplateRef": {"name": root}, "entrypoint": entrypoint, "arguments": arguments},
-        "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": walker.stored},
+        "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": stored},
     }
-    stored = _size(skeleton)
-    nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
-    # compressed only when the whole object is too large, as the hydrator does
-    compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
-    return WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed), walker.children
+    return _size(skeleton)
+
+
+def _stored_templates(library: Mapping[str, Mapping[str, Any]], root: str, entrypoint: str) -> dict[str, Any]:
+    """The templates a Workflow of `entrypoint` stores, as `_Walker` records them, without building its nodes: each
+    DAG template is expanded once, however many tasks (or items) reach it."""
+    stored: dict[str, Any] = {}
+    expanded = {(root, entrypoint)}
+    pending = [(library[root][entrypoint], root)]
+    while pending:
+        template, scope = pending.pop()
+        for task in (template.get("dag") or {}).get("tasks") or []:
+            ref = task.get("templateRef")
+            owner, name = (str(ref["name"]), str(ref["template"])) if ref else (scope, str(task.get("template")))
+            target = library[owner][name]
+            if ref or owner != root:
+                stored[f"namespaced/{owner}/{name}"] = target
+            if "dag" in target and (owner, name) not in expanded:
+                expanded.add((owner, name))
+                pending.append((target, owner))
+    return stored
+
+
+def larger_than(documents: Mapping[str, Any], root: str, entrypoints: frozenset[str], budget: int) -> frozenset[str]:
+    """Which of `entrypoints` (DAG templates of `root` a Workflow starts at) make a Workflow whose `compressed` size
+    exceeds `budget`: what `workflow_sizes` answers, faster. The compressed size is the stored part plus the
+    compressed node status, so a stored part above the budget decides alone; only the others build their nodes."""
+    library, specs = _library(documents)
+    spec = specs[root]
+    over = set()
+    for entrypoint in _entrypoints(library, root):
+        if entrypoint not in entrypoints:
+            continue
+        arguments = spec.get("arguments")
+        stored = _stored_size(root, spec, entrypoint, arguments, _stored_templates(library, root, entrypoint))
+        if stored > budget or _measure(library, root, spec, entrypoint, arguments)[0].compressed > budget:
+            over.add(entrypoint)
+    return frozenset(over)
 
 
 def _compressed_size(nodes: bytes) -> int:
