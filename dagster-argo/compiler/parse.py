@@ -33,11 +33,17 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         try:
             data = self._plain(node, {})
         except Exception:  # PyYAML's own construction below decides, and raises its own error
-            self.constructed_objects, self.recursive_objects, self.state_generators = {}, {}, []
-            self.deep_construct = False
+            self._forget()
             return super().construct_document(node)
-        self.constructed_objects, self.recursive_objects = {}, {}
+        self._forget()
         return data
+
+    def _forget(self) -> None:
+        """PyYAML's constructor state back to a fresh document's, as its own construct_document leaves it."""
+        self.constructed_objects: dict[Any, Any] = {}
+        self.recursive_objects: dict[Any, Any] = {}
+        self.state_generators: list[Any] = []
+        self.deep_construct = False
 
     def _plain(self, node: yaml.Node, built: dict[int, Any]) -> Any:
         if isinstance(node, yaml.ScalarNode):
