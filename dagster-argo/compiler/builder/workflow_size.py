@@ -222,6 +222,13 @@ def _stored_templates(library: Mapping[str, Mapping[str, Any]], root: str, entry
     return stored
 
 
+def stored_size(documents: Mapping[str, Any], root: str, entrypoint: str) -> int:
+    """`WorkflowSize.stored` of the Workflow starting at `entrypoint`, from the templates it reaches, without nodes."""
+    library, specs = _library(documents)
+    stored = _stored_templates(library, root, entrypoint)
+    return _stored_size(root, specs[root], entrypoint, specs[root].get("arguments"), stored)
+
+
 def larger_than(documents: Mapping[str, Any], root: str, entrypoints: frozenset[str], budget: int) -> frozenset[str]:
     """Which of `entrypoints` (DAG templates of `root` a Workflow starts at) make a Workflow whose `compressed` size
     exceeds `budget`: what `workflow_sizes` answers, faster. The compressed size is the stored part plus the
