@@ -25,6 +25,8 @@ from typing import Any
 
 from compiler.builder.size_budget import STORED_OBJECT_LIMIT
 
+# a template and the values of its input parameters in one node
+Inputs = tuple[Mapping[str, Any], list[dict[str, Any]]]
 MAX_WORKFLOW_SIZE = 1024 * 1024  # Argo's default MAX_WORKFLOW_SIZE (workflow/packer/packer.go)
 WORKFLOW_NAME_SUFFIX = "-1764990000"  # a CronWorkflow's Workflow: its name plus the tick's Unix time
 TIME = "2026-11-28T03:00:00Z"
@@ -57,8 +59,8 @@ def _size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
-def _fnv32a(text: str) -> int:
-    value = 0x811C9DC5
+def _fnv32a(text: str, value: int = 0x811C9DC5) -> int:
+    """FNV-1a of `text`; from `value`, the hash of a prefix, it hashes the prefix followed by `text`."""
     for byte in text.encode("utf-8"):
         value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
     return value
@@ -77,14 +79,15 @@ class _Walker:
         # (WorkflowTemplate, entrypoint) of each child Workflow a `resource` task creates (builder/child_workflows.py)
         self.children: list[tuple[str, str]] = []
 
-    def node(self, name: str, display: str, kind: str, template: Mapping[str, Any], scope: str, parent: str) -> str:
-        node_id = self.workflow if name == self.workflow else f"{self.workflow}-{_fnv32a(name)}"
+    def node(self, name: str, hashed: int, display: str, kind: str, template: Inputs, scope: str, parent: str) -> str:
+        """`hashed`: the FNV-1a of `name` (Argo's node id), carried on from the parent's name rather than rehashed."""
+        node_id = self.workflow if name == self.workflow else f"{self.workflow}-{hashed}"
         self.nodes[node_id] = {
             "id": node_id,
             "name": name,
             "displayName": display,
             "type": kind,
-            "templateName": template.get("name"),
+            "templateName": template[0].get("name"),
             "templateScope": f"namespaced/{scope}",
             "phase": "Succeeded",
             "boundaryID": parent,
@@ -92,16 +95,19 @@ class _Walker:
             "finishedAt": TIME,
             "progress": "1/1",
             "resourcesDuration": {"cpu": 12, "memory": 345},
-            "inputs": {"parameters": template.get("_inputs", [])},
+            "inputs": {"parameters": template[1]},
             "children": [],
         }
         if kind == "Pod":
             self.nodes[node_id] |= {"hostNodeName": HOST, "outputs": {"exitCode": "0"}, "taskResultSynced": True}
         return node_id
 
-    def run(self, template: Mapping[str, Any], scope: str, name: str, display: str, parent: str) -> str:
+    def run(self, bound: Inputs, scope: str, name: str, hashed: int, display: str, parent: str) -> str:
+        """The nodes of `bound` (a template and its input parameters' values), named `name`, whose hash is `hashed`."""
+        template = bound[0]
         if "dag" in template:
-            dag_id = self.node(name, display, "DAG", template, scope, parent)
+            dag_id = self.node(name, hashed, display, "DAG", bound, scope, parent)
+            prefix = _fnv32a(".", hashed)
             for task in (template.get("dag") or {}).get("tasks") or []:
                 target, target_scope = self.resolve(task, scope)
                 values = {
@@ -110,19 +116,19 @@ class _Walker:
                 items = task.get("withItems") or [None]
                 for index, item in enumerate(items):
                     child = task["name"] if item is None else f"{task['name']}({index}:{item})"
-                    bound = dict(target, _inputs=_inputs(target, values, item))
+                    inputs = (target, _inputs(target, values, item))
                     if "resource" in target and "workflow-template" in values:
                         self.children.append((str(values["workflow-template"]), str(values["entrypoint"])))
                     self.nodes[dag_id]["children"].append(
-                        self.run(bound, target_scope, f"{name}.{child}", child, dag_id)
+                        self.run(inputs, target_scope, f"{name}.{child}", _fnv32a(child, prefix), child, dag_id)
                     )
             return dag_id
         if template.get("retryStrategy"):
-            retry_id = self.node(name, display, "Retry", template, scope, parent)
-            pod_id = self.node(f"{name}(0)", f"{display}(0)", "Pod", template, scope, parent)
-            self.nodes[retry_id]["children"].append(pod_id)
+            retry_id = self.node(name, hashed, display, "Retry", bound, scope, parent)
+            pod = self.node(f"{name}(0)", _fnv32a("(0)", hashed), f"{display}(0)", "Pod", bound, scope, parent)
+            self.nodes[retry_id]["children"].append(pod)
             return retry_id
-        return self.node(name, display, "Pod", template, scope, parent)
+        return self.node(name, hashed, display, "Pod", bound, scope, parent)
 
     def resolve(self, task: Mapping[str, Any], scope: str) -> tuple[Mapping[str, Any], str]:
         ref = task.get("templateRef")
@@ -181,7 +187,7 @@ def _measure(
     workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
     template = library[root][entrypoint]
     walker = _Walker(library, root, workflow)
-    walker.run(dict(template, _inputs=_inputs(template, {}, None)), root, workflow, workflow, "")
+    walker.run((template, _inputs(template, {}, None)), root, workflow, _fnv32a(workflow), workflow, "")
     stored = _stored_size(root, spec, entrypoint, arguments, walker.stored)
     nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
     # compressed only when the whole object is too large, as the hydrator does
