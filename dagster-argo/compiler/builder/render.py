@@ -66,9 +66,13 @@ def _astral(match: re.Match[str]) -> str:
     return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
 
 
+# json.dumps builds a new encoder per call for any non-default option; quote runs ~10 times per asset
+_QUOTE_ENCODER = json.JSONEncoder(ensure_ascii=True, sort_keys=True)
+
+
 def quote(value: Any) -> Quoted:
     """A JSON scalar or flow collection is valid YAML, so no value can break the document structure."""
-    return Quoted(_SURROGATE_PAIR.sub(_astral, json.dumps(value, ensure_ascii=True, sort_keys=True)))
+    return Quoted(_SURROGATE_PAIR.sub(_astral, _QUOTE_ENCODER.encode(value)))
 
 
 def _only_quoted(value: Any) -> Any:
