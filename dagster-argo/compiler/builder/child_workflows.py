@@ -31,8 +31,7 @@ from typing import Any
 import yaml
 
 from compiler.builder.plan_types import Plan
-from compiler.builder.workflow_size import MAX_WORKFLOW_SIZE, workflow_sizes
-from compiler.parse import parse_documents
+from compiler.builder.workflow_size import MAX_WORKFLOW_SIZE, larger_than
 
 CHILD_TEMPLATE = "child-workflow"
 # A chunked DAG whose one Workflow would be larger than this (compressed, as Argo stores it) runs its chunks as child
@@ -41,16 +40,15 @@ CHILD_WORKFLOWS_ABOVE = MAX_WORKFLOW_SIZE
 SCHEDULED_TIME_ANNOTATION = "workflows.argoproj.io/scheduled-time"  # Argo's workflow.scheduledTime comes from it
 
 
-def over_budget(files: Mapping[str, str], root: str, chunked: frozenset[str]) -> frozenset[str]:
-    """The chunked DAGs (`main`, `job-<job>`) whose single Workflow the simulation finds larger than the budget."""
+def over_budget(documents: Mapping[str, Any], root: str, chunked: frozenset[str]) -> frozenset[str]:
+    """The chunked DAGs (`main`, `job-<job>`) whose single Workflow the simulation finds larger than the budget.
+
+    `documents` are the split manifests parsed back (file name → document), which the build validates afterwards
+    without parsing them again. `workflow_size.larger_than` gives `workflow_sizes`' answer without building the node
+    status of a Workflow whose stored templates alone exceed the budget (tests/compiler/test_workflow_size_fast.py)."""
     if not chunked:
         return frozenset()
-    documents = {name: parse_documents(text, name)[0] for name, text in files.items()}
-    return frozenset(
-        size.entrypoint
-        for size in workflow_sizes(documents, root)
-        if size.entrypoint in chunked and size.compressed > CHILD_WORKFLOWS_ABOVE
-    )
+    return larger_than(documents, root, chunked, CHILD_WORKFLOWS_ABOVE)
 
 
 def child_manifest(plan: Plan, parameters: list[str], workflow_spec: str) -> str:

@@ -47,13 +47,16 @@ def task_size(task: Task) -> int:
 
 def chunk_tasks(tasks: Sequence[Task], budget: int) -> Chunking:
     """Chunks whose tasks' sizes each sum to at most `budget`; deterministic for the same tasks."""
+    # each task's size once, by name (unique in a DAG; cutting changes a task's `depends` only, which it omits):
+    # the bucket search sums them once per bucket count
+    sizes = {task.name: task_size(task) for task in tasks}
     components = _components(tasks)
-    small = [c for c in components if sum(task_size(t) for t in c) <= budget]
-    large = [c for c in components if sum(task_size(t) for t in c) > budget]
-    chunks = list(_buckets(small, budget))
+    small = [c for c in components if sum(sizes[t.name] for t in c) <= budget]
+    large = [c for c in components if sum(sizes[t.name] for t in c) > budget]
+    chunks = list(_buckets(small, sizes, budget))
     over_skipped = 0
     for component in large:
-        cut, skipped = _cut(component, budget, f"{_bucket_hash(component) & 0xFFFF:04x}")
+        cut, skipped = _cut(component, sizes, budget, f"{_bucket_hash(component) & 0xFFFF:04x}")
         chunks.extend(cut)
         over_skipped += skipped
     return Chunking(tuple(sorted(chunks, key=lambda c: c.key)), over_skipped)
@@ -83,29 +86,30 @@ def _bucket_hash(component: Iterable[Task]) -> int:
     return int.from_bytes(hashlib.sha256(first.encode("utf-8")).digest()[:8], "big")
 
 
-def _buckets(components: list[list[Task]], budget: int) -> Iterable[Chunk]:
+def _buckets(components: list[list[Task]], sizes: Mapping[str, int], budget: int) -> Iterable[Chunk]:
     """The fewest power-of-two buckets in which every bucket fits: a component's bucket depends only on its own
     first name and the bucket count, so one more asset changes one bucket unless the count doubles."""
     if not components:
         return []
+    hashes = [_bucket_hash(component) for component in components]
     count = 1
     while True:
         buckets: dict[int, list[Task]] = {}
-        for component in components:
-            buckets.setdefault(_bucket_hash(component) % count, []).extend(component)
-        if count >= MAX_BUCKETS or all(sum(task_size(t) for t in b) <= budget for b in buckets.values()):
+        for component, hashed in zip(components, hashes, strict=True):
+            buckets.setdefault(hashed % count, []).extend(component)
+        if count >= MAX_BUCKETS or all(sum(sizes[t.name] for t in b) <= budget for b in buckets.values()):
             width = max(1, (count - 1).bit_length() + 3) // 4
             return [Chunk(f"{index:0{width}x}", tuple(b)) for index, b in sorted(buckets.items())]
         count *= 2
 
 
-def _cut(component: list[Task], budget: int, key: str) -> tuple[list[Chunk], int]:
+def _cut(component: list[Task], sizes: Mapping[str, int], budget: int, key: str) -> tuple[list[Chunk], int]:
     by_name = {task.name: task for task in component}
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for task in component:
         sorter.add(task.name, *(d for d in task.depends if d in by_name))
     order = list(sorter.static_order())
-    groups = _groups(order, by_name, budget)
+    groups = _groups(order, by_name, sizes, budget)
     chunk_of = {name: index for index, group in enumerate(groups) for name in group}
     keys = [f"{key}-{index}" for index in range(len(groups))]
     chunks = []
@@ -116,12 +120,14 @@ def _cut(component: list[Task], budget: int, key: str) -> tuple[list[Chunk], int
     return chunks, _over_skipped(order, by_name, groups, chunks, chunk_of)
 
 
-def _groups(names: list[str], by_name: Mapping[str, Task], budget: int) -> list[list[str]]:
+def _groups(
+    names: list[str], by_name: Mapping[str, Task], all_sizes: Mapping[str, int], budget: int
+) -> list[list[str]]:
     """Chunks of a connected group, in topological order. When its root tasks are small and the rest falls apart
     into several pieces without them, the roots are a chunk and each piece (packed with its siblings while they fit,
     cut the same way when too large) follows: a failed root then skips only what depends on the roots. Otherwise
     (a chain, or one piece holding nearly everything) consecutive cuts in topological order."""
-    sizes = {name: task_size(by_name[name]) for name in names}
+    sizes = {name: all_sizes[name] for name in names}
     if sum(sizes.values()) <= budget:
         return [names]
     inside = set(names)
@@ -138,7 +144,7 @@ def _groups(names: list[str], by_name: Mapping[str, Task], budget: int) -> list[
     used = 0
     for piece, size in zip(pieces, piece_sizes, strict=True):
         if size > budget:
-            groups.extend(_groups([t.name for t in piece], by_name, budget))
+            groups.extend(_groups([t.name for t in piece], by_name, all_sizes, budget))
             continue
         if packed and used + size > budget:
             groups.append(packed)

@@ -66,13 +66,14 @@ def compile_project(project: Project, settings: Settings, structure: StructureCh
 
 def _compile(project: Project, settings: Settings, structure: StructureCheck | None) -> BuildResult:
     plan = make_plan(project, settings)
-    files, layout = render_with_layout(plan)  # split when too large for one manifest (builder/split.py)
+    # split when too large for one manifest (builder/split.py); a split's manifests come back already parsed
+    files, layout, parsed_back = render_with_layout(plan)
     bundle = render_bundle(plan, files, child_workflows=bool(layout.children))
     problems: list[str] = []
     documents = {}
     for name, text in {**files, **bundle}.items():
         try:
-            parsed = parse_documents(text, name)
+            parsed = parsed_back[name] if name in parsed_back else parse_documents(text, name)
         except ManifestParseError as error:
             problems.append(str(error))
             continue

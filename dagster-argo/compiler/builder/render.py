@@ -66,9 +66,13 @@ def _astral(match: re.Match[str]) -> str:
     return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08x}"
 
 
+# json.dumps builds a new encoder per call for any non-default option; quote runs ~10 times per asset
+_QUOTE_ENCODER = json.JSONEncoder(ensure_ascii=True, sort_keys=True)
+
+
 def quote(value: Any) -> Quoted:
     """A JSON scalar or flow collection is valid YAML, so no value can break the document structure."""
-    return Quoted(_SURROGATE_PAIR.sub(_astral, json.dumps(value, ensure_ascii=True, sort_keys=True)))
+    return Quoted(_SURROGATE_PAIR.sub(_astral, _QUOTE_ENCODER.encode(value)))
 
 
 def _only_quoted(value: Any) -> Any:
@@ -112,8 +116,11 @@ def render(plan: Plan) -> dict[str, str]:
     return render_with_layout(plan)[0]
 
 
-def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
-    """The files and how the WorkflowTemplate was laid out: whole, or split when it renders above SPLIT_ABOVE."""
+def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout, dict[str, list[Any]]]:
+    """The files, how the WorkflowTemplate was laid out (whole, or split when it renders above SPLIT_ABOVE), and the
+    documents of those files already parsed back to simulate the split's Workflow sizes (file name → documents, each
+    parsed from the text returned), so that the build does not parse them again."""
+    parsed: dict[str, list[Any]] = {}
     common = {
         "plan": plan,
         "command": build_command(plan.location),
@@ -142,10 +149,14 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
         layout = split(plan)
         files = _template_files(common, layout, plan)
         chunked = frozenset(dag.name for dag in layout.dags if any(task.chunk for task in dag.tasks))
-        children = over_budget(files, plan.name, chunked)  # a workflow of workflows (builder/child_workflows.py)
+        if chunked:
+            parsed = {name: parse_documents(body, name) for name, body in files.items()}
+        documents = {name: texts[0] for name, texts in parsed.items()}
+        children = over_budget(documents, plan.name, chunked)  # a workflow of workflows (builder/child_workflows.py)
         if children:  # only the main WorkflowTemplate changes: its chunk tasks create child Workflows
             layout = dataclasses.replace(layout, children=children)
             files[plan.file_name] = _main_file(common, layout, plan)
+            del parsed[plan.file_name]
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")
     for cron in plan.crons:
         files[cron.file_name] = cron_template.render({**common, "cron": cron})
@@ -154,7 +165,7 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout]:
     from compiler.builder.events import render_events  # imports this module
 
     files.update(render_events(plan, common))
-    return files, layout
+    return files, layout, parsed
 
 
 def _main_file(common: dict[str, Any], layout: Layout, plan: Plan) -> str:

@@ -62,7 +62,7 @@ def settings_key(step: StepTemplate) -> str:
     """
     fields = dict(_plain(step))
     del fields["name"]
-    return json.dumps(fields, sort_keys=True, default=_plain)
+    return _SETTINGS_ENCODER.encode(fields)
 
 
 def _plain(value: Any) -> Any:
@@ -74,6 +74,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return dict(value)
     return str(value)
+
+
+_SETTINGS_ENCODER = json.JSONEncoder(sort_keys=True, default=_plain)  # json.dumps would build one per asset
 
 
 def _fit_step_name(step: StepTemplate) -> StepTemplate:

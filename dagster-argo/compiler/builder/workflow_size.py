@@ -25,6 +25,8 @@ from typing import Any
 
 from compiler.builder.size_budget import STORED_OBJECT_LIMIT
 
+# a template and the values of its input parameters in one node
+Inputs = tuple[Mapping[str, Any], list[dict[str, Any]]]
 MAX_WORKFLOW_SIZE = 1024 * 1024  # Argo's default MAX_WORKFLOW_SIZE (workflow/packer/packer.go)
 WORKFLOW_NAME_SUFFIX = "-1764990000"  # a CronWorkflow's Workflow: its name plus the tick's Unix time
 TIME = "2026-11-28T03:00:00Z"
@@ -57,8 +59,8 @@ def _size(value: Any) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
-def _fnv32a(text: str) -> int:
-    value = 0x811C9DC5
+def _fnv32a(text: str, value: int = 0x811C9DC5) -> int:
+    """FNV-1a of `text`; from `value`, the hash of a prefix, it hashes the prefix followed by `text`."""
     for byte in text.encode("utf-8"):
         value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
     return value
@@ -77,14 +79,15 @@ class _Walker:
         # (WorkflowTemplate, entrypoint) of each child Workflow a `resource` task creates (builder/child_workflows.py)
         self.children: list[tuple[str, str]] = []
 
-    def node(self, name: str, display: str, kind: str, template: Mapping[str, Any], scope: str, parent: str) -> str:
-        node_id = self.workflow if name == self.workflow else f"{self.workflow}-{_fnv32a(name)}"
+    def node(self, name: str, hashed: int, display: str, kind: str, template: Inputs, scope: str, parent: str) -> str:
+        """`hashed`: the FNV-1a of `name` (Argo's node id), carried on from the parent's name rather than rehashed."""
+        node_id = self.workflow if name == self.workflow else f"{self.workflow}-{hashed}"
         self.nodes[node_id] = {
             "id": node_id,
             "name": name,
             "displayName": display,
             "type": kind,
-            "templateName": template.get("name"),
+            "templateName": template[0].get("name"),
             "templateScope": f"namespaced/{scope}",
             "phase": "Succeeded",
             "boundaryID": parent,
@@ -92,16 +95,19 @@ class _Walker:
             "finishedAt": TIME,
             "progress": "1/1",
             "resourcesDuration": {"cpu": 12, "memory": 345},
-            "inputs": {"parameters": template.get("_inputs", [])},
+            "inputs": {"parameters": template[1]},
             "children": [],
         }
         if kind == "Pod":
             self.nodes[node_id] |= {"hostNodeName": HOST, "outputs": {"exitCode": "0"}, "taskResultSynced": True}
         return node_id
 
-    def run(self, template: Mapping[str, Any], scope: str, name: str, display: str, parent: str) -> str:
+    def run(self, bound: Inputs, scope: str, name: str, hashed: int, display: str, parent: str) -> str:
+        """The nodes of `bound` (a template and its input parameters' values), named `name`, whose hash is `hashed`."""
+        template = bound[0]
         if "dag" in template:
-            dag_id = self.node(name, display, "DAG", template, scope, parent)
+            dag_id = self.node(name, hashed, display, "DAG", bound, scope, parent)
+            prefix = _fnv32a(".", hashed)
             for task in (template.get("dag") or {}).get("tasks") or []:
                 target, target_scope = self.resolve(task, scope)
                 values = {
@@ -110,19 +116,19 @@ class _Walker:
                 items = task.get("withItems") or [None]
                 for index, item in enumerate(items):
                     child = task["name"] if item is None else f"{task['name']}({index}:{item})"
-                    bound = dict(target, _inputs=_inputs(target, values, item))
+                    inputs = (target, _inputs(target, values, item))
                     if "resource" in target and "workflow-template" in values:
                         self.children.append((str(values["workflow-template"]), str(values["entrypoint"])))
                     self.nodes[dag_id]["children"].append(
-                        self.run(bound, target_scope, f"{name}.{child}", child, dag_id)
+                        self.run(inputs, target_scope, f"{name}.{child}", _fnv32a(child, prefix), child, dag_id)
                     )
             return dag_id
         if template.get("retryStrategy"):
-            retry_id = self.node(name, display, "Retry", template, scope, parent)
-            pod_id = self.node(f"{name}(0)", f"{display}(0)", "Pod", template, scope, parent)
-            self.nodes[retry_id]["children"].append(pod_id)
+            retry_id = self.node(name, hashed, display, "Retry", bound, scope, parent)
+            pod = self.node(f"{name}(0)", _fnv32a("(0)", hashed), f"{display}(0)", "Pod", bound, scope, parent)
+            self.nodes[retry_id]["children"].append(pod)
             return retry_id
-        return self.node(name, display, "Pod", template, scope, parent)
+        return self.node(name, hashed, display, "Pod", bound, scope, parent)
 
     def resolve(self, task: Mapping[str, Any], scope: str) -> tuple[Mapping[str, Any], str]:
         ref = task.get("templateRef")
@@ -147,21 +153,32 @@ def workflow_sizes(documents: Mapping[str, Any], root: str) -> Iterator[Workflow
     """For each DAG template of WorkflowTemplate `root` a Workflow can start at (`main`, `job-<job>`), the size of
     that Workflow once every task succeeded; then, named `<entrypoint>/<chunk>`, each child Workflow its `resource`
     tasks create (compiler/builder/child_workflows.py), whose own node (a Pod node) the parent holds."""
-    templates = [d for d in documents.values() if isinstance(d, dict) and d.get("kind") == "WorkflowTemplate"]
-    library = {
-        str(d["metadata"]["name"]): {str(t["name"]): t for t in d["spec"].get("templates") or []} for d in templates
-    }
-    specs = {str(d["metadata"]["name"]): d["spec"] for d in templates}
+    library, specs = _library(documents)
     spec = specs[root]
-    for entrypoint in library[root]:
-        template = library[root][entrypoint]
-        if "dag" not in template or not (entrypoint == "main" or entrypoint.startswith("job-")):
-            continue
+    for entrypoint in _entrypoints(library, root):
         size, children = _measure(library, root, spec, entrypoint, spec.get("arguments"))
         yield size
         for owner, chunk in dict.fromkeys(children):  # each child Workflow's WorkflowTemplate is a chunk's
             child, _ = _measure(library, owner, specs[owner], chunk, spec.get("arguments"))
             yield dataclasses.replace(child, entrypoint=f"{entrypoint}/{chunk}")
+
+
+def _library(documents: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Each WorkflowTemplate's templates by name, and its spec."""
+    templates = [d for d in documents.values() if isinstance(d, dict) and d.get("kind") == "WorkflowTemplate"]
+    library = {
+        str(d["metadata"]["name"]): {str(t["name"]): t for t in d["spec"].get("templates") or []} for d in templates
+    }
+    return library, {str(d["metadata"]["name"]): d["spec"] for d in templates}
+
+
+def _entrypoints(library: Mapping[str, Mapping[str, Any]], root: str) -> list[str]:
+    """The DAG templates of `root` a Workflow starts at: `main` and `job-<job>`."""
+    return [
+        name
+        for name, template in library[root].items()
+        if "dag" in template and (name == "main" or name.startswith("job-"))
+    ]
 
 
 def _measure(
@@ -170,19 +187,69 @@ def _measure(
     workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
     template = library[root][entrypoint]
     walker = _Walker(library, root, workflow)
-    walker.run(dict(template, _inputs=_inputs(template, {}, None)), root, workflow, workflow, "")
+    walker.run((template, _inputs(template, {}, None)), root, workflow, _fnv32a(workflow), workflow, "")
+    stored = _stored_size(root, spec, entrypoint, arguments, walker.stored)
+    nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
+    # compressed only when the whole object is too large, as the hydrator does
+    compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
+    return WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed), walker.children
+
+
+def _stored_size(root: str, spec: Mapping[str, Any], entrypoint: str, arguments: Any, stored: Mapping[str, Any]) -> int:
+    """The Workflow object without its node status: what `WorkflowSize.stored` counts."""
+    workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
     skeleton = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
         "metadata": {"name": workflow, "namespace": "argo", "labels": {"workflows.argoproj.io/phase": "Succeeded"}},
         "spec": {"workflowTemplateRef": {"name": root}, "entrypoint": entrypoint, "arguments": arguments},
-        "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": walker.stored},
+        "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": stored},
     }
-    stored = _size(skeleton)
-    nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
-    # compressed only when the whole object is too large, as the hydrator does
-    compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
-    return WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed), walker.children
+    return _size(skeleton)
+
+
+def _stored_templates(library: Mapping[str, Mapping[str, Any]], root: str, entrypoint: str) -> dict[str, Any]:
+    """The templates a Workflow of `entrypoint` stores, as `_Walker` records them, without building its nodes: each
+    DAG template is expanded once, however many tasks (or items) reach it."""
+    stored: dict[str, Any] = {}
+    expanded = {(root, entrypoint)}
+    pending = [(library[root][entrypoint], root)]
+    while pending:
+        template, scope = pending.pop()
+        for task in (template.get("dag") or {}).get("tasks") or []:
+            ref = task.get("templateRef")
+            owner, name = (str(ref["name"]), str(ref["template"])) if ref else (scope, str(task.get("template")))
+            target = library[owner][name]
+            if ref or owner != root:
+                stored[f"namespaced/{owner}/{name}"] = target
+            if "dag" in target and (owner, name) not in expanded:
+                expanded.add((owner, name))
+                pending.append((target, owner))
+    return stored
+
+
+def stored_size(documents: Mapping[str, Any], root: str, entrypoint: str) -> int:
+    """`WorkflowSize.stored` of the Workflow starting at `entrypoint`, from the templates it reaches, without nodes."""
+    library, specs = _library(documents)
+    stored = _stored_templates(library, root, entrypoint)
+    return _stored_size(root, specs[root], entrypoint, specs[root].get("arguments"), stored)
+
+
+def larger_than(documents: Mapping[str, Any], root: str, entrypoints: frozenset[str], budget: int) -> frozenset[str]:
+    """Which of `entrypoints` (DAG templates of `root` a Workflow starts at) make a Workflow whose `compressed` size
+    exceeds `budget`: what `workflow_sizes` answers, faster. The compressed size is the stored part plus the
+    compressed node status, so a stored part above the budget decides alone; only the others build their nodes."""
+    library, specs = _library(documents)
+    spec = specs[root]
+    over = set()
+    for entrypoint in _entrypoints(library, root):
+        if entrypoint not in entrypoints:
+            continue
+        arguments = spec.get("arguments")
+        stored = _stored_size(root, spec, entrypoint, arguments, _stored_templates(library, root, entrypoint))
+        if stored > budget or _measure(library, root, spec, entrypoint, arguments)[0].compressed > budget:
+            over.add(entrypoint)
+    return frozenset(over)
 
 
 def _compressed_size(nodes: bytes) -> int:
