@@ -19,7 +19,7 @@ of it). Step fusion (compiler/builder/fusion.py) never fuses such a task further
 """
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from compiler.builder.fidelity.io_handoff import handoff_words, unshared_handoffs
@@ -119,48 +119,88 @@ def _components(
     if not parent:
         return []
     order = [task.name for task in dag.tasks]
-    groups = _convex({name: root(name) for name in parent}, dag)
+    edges = _Edges.of(dag)
+    groups = _convex({name: root(name) for name in parent}, edges)
+
+    def misfit(members: set[str]) -> str | None:
+        """Why one pod cannot run these tasks; None when it can."""
+        outsiders = sorted(name for name in members if name not in asset_tasks)
+        if outsiders:
+            return f"task {outsiders[0]} (no asset's step) lies between them"
+        assets = [by_key[asset_tasks[m].asset.split(",")[0]] for m in members]
+        return _refusal(assets, members, asset_tasks, project) or _merge_refusal(
+            [steps[asset_tasks[m].template] for m in sorted(members, key=order.index)]
+        )
+
     found = []
     for members in groups:
-        handoff, why = next(first[name] for name in members if name in first)
-        outsiders = [name for name in members if name not in asset_tasks]
-        if outsiders:
-            _refuse(handoff, why, members, f"task {outsiders[0]} (no asset's step) lies between them")
-        reason = _refusal([by_key[asset_tasks[m].asset.split(",")[0]] for m in members], members, asset_tasks, project)
-        reason = reason or _merge_refusal([steps[asset_tasks[m].template] for m in members])
+        handoff, why = next(first[name] for name in sorted(members, key=order.index) if name in first)
+        reason = misfit(members)
         if reason:
             _refuse(handoff, why, members, reason)
+        others = set().union(*(group for group in groups if group is not members))
+        members = _absorb_waiting(members, others, edges, order, misfit)
         found.append((tuple(sorted(members, key=order.index)), (handoff, why)))
     return sorted(found, key=lambda item: order.index(item[0][0]))
 
 
-def _convex(roots: Mapping[str, str], dag: Dag) -> list[set[str]]:
-    """The components, each grown by every task on a path between two of its members until none is left out (a
-    component merged into one task must not wait for a task that waits for it)."""
+@dataclass(frozen=True)
+class _Edges:
+    downstream: Mapping[str, set[str]]
+    upstream: Mapping[str, set[str]]
+
+    @staticmethod
+    def of(dag: Dag) -> "_Edges":
+        downstream: dict[str, set[str]] = {task.name: set() for task in dag.tasks}
+        for task in dag.tasks:
+            for dep in task.depends:
+                downstream.setdefault(dep, set()).add(task.name)
+        return _Edges(downstream, {task.name: set(task.depends) for task in dag.tasks})
+
+    def closure(self, group: set[str]) -> set[str]:
+        """`group` with every task on a path between two of its members: a component merged into one task must not
+        wait for a task that waits for it."""
+        grown = set(group)
+        while True:
+            between = (_reach(grown, self.downstream) & _reach(grown, self.upstream)) - grown
+            if not between:
+                return grown
+            grown |= between
+
+
+def _convex(roots: Mapping[str, str], edges: _Edges) -> list[set[str]]:
+    """The components, each closed under paths between its members, those that grew into each other merged."""
     groups: dict[str, set[str]] = {}
     for name, group in roots.items():
         groups.setdefault(group, set()).add(name)
-    downstream: dict[str, set[str]] = {task.name: set() for task in dag.tasks}
-    for task in dag.tasks:
-        for dep in task.depends:
-            downstream.setdefault(dep, set()).add(task.name)
-    upstream = {task.name: set(task.depends) for task in dag.tasks}
-    merged = list(groups.values())
+    merged = [edges.closure(group) for group in groups.values()]
     changed = True
     while changed:
         changed = False
-        for group in merged:
-            between = (_reach(group, downstream) & _reach(group, upstream)) - group
-            if between:
-                group |= between
-                changed = True
-        for i, one in enumerate(merged):  # groups that grew into each other are one pod
+        for i, one in enumerate(merged):
             other = next((j for j, two in enumerate(merged) if j > i and one & two), None)
             if other is not None:
-                one |= merged.pop(other)
+                merged[i] = edges.closure(one | merged.pop(other))
                 changed = True
                 break
     return merged
+
+
+def _absorb_waiting(
+    members: set[str], others: set[str], edges: _Edges, order: Sequence[str], misfit: Callable[[set[str]], str | None]
+) -> set[str]:
+    """The component grown by the asset tasks that wait for only part of it (e.g. a `deps=` neighbour of its first
+    asset), when one pod can run them too: Dagster runs such an asset as soon as its own upstream assets succeed, so
+    in the pod it runs in the same Dagster run and a failure elsewhere in the component does not stop it. Those one
+    pod cannot take keep their task and are named in the warning (`_waiting_on_part`)."""
+    while True:
+        for name in _waiting_on_part(sorted(members, key=order.index), edges):
+            trial = edges.closure(members | {name})
+            if not trial & others and misfit(trial) is None:
+                members = trial
+                break
+        else:
+            return members
 
 
 def _reach(start: Iterable[str], edges: Mapping[str, set[str]]) -> set[str]:
@@ -252,7 +292,7 @@ def _joined_task(
 def _warning(firsts: tuple[IOHandoff, str], members: Sequence[str], task: Task, dag: Dag) -> str:
     handoff, why = firsts
     assets = task.asset.replace(",", ", ")
-    waiting = _waiting_on_part(members, dag)
+    waiting = _waiting_on_part(members, _Edges.of(dag))
     wait = (
         f"; tasks {', '.join(waiting)} wait for the whole pod, so a failure of any of its assets stops them, where "
         "Dagster runs them once their own upstream assets succeed"
@@ -265,20 +305,17 @@ def _warning(firsts: tuple[IOHandoff, str], members: Sequence[str], task: Task, 
     )
 
 
-def _waiting_on_part(members: Sequence[str], dag: Dag) -> list[str]:
+def _waiting_on_part(members: Sequence[str], edges: _Edges) -> list[str]:
     """Tasks outside the component that depend on members which are not downstream of every other member: Dagster
     would run them as soon as those members succeeded, Argo after the whole pod did."""
     inside = set(members)
-    upstream = {task.name: set(task.depends) & inside for task in dag.tasks if task.name in inside}
+    upstream = {m: edges.upstream.get(m, set()) & inside for m in members}
     ancestors = {m: _reach([m], upstream) | {m} for m in members}
     found = []
-    for task in dag.tasks:
-        if task.name in inside:
-            continue
-        read = set(task.depends) & inside
-        covered = set().union(*(ancestors[m] for m in read)) if read else inside
-        if read and covered != inside:
-            found.append(task.name)
+    for name in sorted(set().union(*(edges.downstream.get(m, set()) for m in members)) - inside):
+        read = edges.upstream.get(name, set()) & inside
+        if set().union(*(ancestors[m] for m in read)) != inside:
+            found.append(name)
     return found
 
 
