@@ -1,0 +1,178 @@
+"""Issue 25: assets handing values through pod-local IO managers (Dagster's default filesystem IO manager, an
+in-memory IO manager) compile into one pod per connected component (compiler/builder/pod_local.py), and the compiled
+YAML replayed by run-local runs what Dagster in process runs: the same asset bodies, computing the same values from
+the values they loaded, the same failure ending the run."""
+
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+import yaml
+
+from tests.compiler.argo_schema import schema_errors
+from tests.compiler.fidelity_support import build, run_local
+from tests.compiler.projects.fidelity.record import runs
+
+DEFAULT_IO = "Dagster's default filesystem IO manager"
+
+
+def _template(tmp_path: Path) -> dict[str, Any]:
+    document = yaml.safe_load((tmp_path / "out" / "fidelity.workflowtemplate.yaml").read_text(encoding="utf-8"))
+    assert schema_errors(document) == []
+    return document
+
+
+def _dag_tasks(document: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    [dag] = [t for t in document["spec"]["templates"] if t["name"] == name]
+    return {task["name"]: task for task in dag["dag"]["tasks"]}
+
+
+def _dagster_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, defs: dg.Definitions, **kwargs: Any) -> list[str]:
+    record = tmp_path / "dagster-record"
+    monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    result = dg.materialize(
+        list(defs.assets or []),
+        resources=defs.resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        **kwargs,
+    )
+    return [*runs(record), "success" if result.success else "failure"]
+
+
+def test_a_chain_and_a_diamond_on_the_default_io_manager_run_in_one_pod_like_dagster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import pod_local as project
+
+    built = build(tmp_path, "pod_local")
+    assert built.returncode == 0, built.stderr
+    [warning] = [line for line in built.stderr.splitlines() if "run together in one pod" in line]
+    assert warning.startswith(
+        f"warning: asset doubled: loads asset readings through IO manager 'io_manager' ({DEFAULT_IO})"
+    )
+    tasks = _dag_tasks(_template(tmp_path), "main")
+    # audit (deps= on readings only) joins too: Dagster runs it whatever happens to doubled, so must the pod
+    [task] = tasks.values()
+    assert task["name"] == "readings-to-total"  # its first and last asset in the DAG's order
+    [step] = [t for t in _template(tmp_path)["spec"]["templates"] if t["name"] == task["template"]]
+    arguments = step["container"]["args"]
+    assert "--fused" in arguments
+    assert "--attempt" not in arguments
+    [asset] = [p["value"] for p in task["arguments"]["parameters"] if p["name"] == "asset"]
+    assert sorted(asset.split(",")) == sorted(["readings", "doubled", "total", "lowest", "highest", "spread", "audit"])
+
+    replay = run_local(tmp_path)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    expected = _dagster_runs(tmp_path, monkeypatch, project.defs)
+    assert expected[-1] == "success"
+    assert "total=24" in expected
+    assert "spread=2" in expected
+    assert sorted([*runs(tmp_path / "argo-record"), "success"]) == sorted(expected)
+
+
+def test_a_failing_middle_asset_ends_the_run_as_in_dagster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.compiler.projects.fidelity import pod_local as project
+
+    for side in ("argo-record", "dagster-record"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "fail").write_text("doubled", encoding="utf-8")
+    built = build(tmp_path, "pod_local")
+    assert built.returncode == 0, built.stderr
+    replay = run_local(tmp_path)
+    assert replay.returncode == 1, replay.stdout + replay.stderr
+    assert "doubled failed as the test asked" in replay.stdout + replay.stderr
+
+    expected = _dagster_runs(tmp_path, monkeypatch, project.defs)
+    assert expected[-1] == "failure"
+    assert not any(line.startswith(("doubled=", "total=")) for line in expected)  # failed, and skipped after it
+    assert "spread=2" in expected
+    assert "audit=seen" in expected
+    assert sorted([*runs(tmp_path / "argo-record"), "failure"]) == sorted(expected)
+
+
+def test_a_partitioned_chain_in_memory_runs_one_partition_in_one_pod(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import pod_local_partitioned as project
+
+    built = build(tmp_path, "pod_local_partitioned")
+    assert built.returncode == 0, built.stderr
+    assert "(an in-memory IO manager)" in built.stderr
+    document = _template(tmp_path)
+    assert (
+        list(_dag_tasks(document, "main"))
+        == list(_dag_tasks(document, "job-daily-job"))
+        == ["day-readings-to-day-total"]
+    )
+    replay = run_local(tmp_path, "-p", "partition=2026-11-27")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+
+    expected = _dagster_runs(tmp_path, monkeypatch, project.defs, partition_key="2026-11-27")
+    assert expected == ["day_readings[2026-11-27]=[27, 28]", "day_total[2026-11-27]=55", "success"]
+    assert [*runs(tmp_path / "argo-record"), "success"] == expected
+
+
+def _plan(*assets: Any, jobs: tuple[Any, ...] = (), resources: dict[str, Any] | None = None) -> Any:
+    from compiler.builder.load import project_from_definitions
+    from compiler.builder.plan import make_plan
+    from tests.compiler.support import demo_settings
+
+    defs = dg.Definitions(assets=list(assets), jobs=list(jobs), resources=resources or {})
+    return make_plan(project_from_definitions("p", defs), demo_settings())
+
+
+def test_a_job_running_the_reader_without_its_upstream_is_refused_naming_both() -> None:
+    from compiler.errors import UnsupportedInputError
+    from tests.compiler.projects.fidelity import pod_local as project
+
+    only_total = dg.define_asset_job("only_total", selection=[project.total])
+    with pytest.raises(UnsupportedInputError) as error:
+        _plan(project.readings, project.doubled, project.total, jobs=(only_total,))
+    message = str(error.value)
+    assert message.startswith(f"asset total: loads asset doubled through IO manager 'io_manager' ({DEFAULT_IO})")
+    assert "DAG job-only-total runs total without doubled" in message
+    assert "S3PickleIOManager" in message  # what to use instead
+
+
+def test_a_component_one_pod_cannot_honour_is_refused_with_the_reason() -> None:
+    from compiler.errors import UnsupportedInputError
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2026-11-01"))
+    def daily() -> int:
+        return 1
+
+    @dg.asset(partitions_def=dg.WeeklyPartitionsDefinition(start_date="2026-11-01"))
+    def weekly(daily: dict[str, int]) -> int:
+        return sum(daily.values())
+
+    with pytest.raises(UnsupportedInputError) as error:
+        _plan(daily, weekly)
+    assert str(error.value).startswith("asset weekly: loads asset daily through IO manager 'io_manager'")
+    assert "must run in one pod, which they cannot: their partitions definitions differ" in str(error.value)
+
+    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=2))
+    def flaky() -> int:
+        return 1
+
+    @dg.asset
+    def steady(flaky: int) -> int:
+        return flaky
+
+    with pytest.raises(UnsupportedInputError, match="which they cannot: one has a RetryPolicy and the other does not"):
+        _plan(flaky, steady)
+
+
+def test_deps_only_and_shared_io_managers_keep_one_task_per_asset() -> None:
+    @dg.asset
+    def first() -> int:
+        return 1
+
+    @dg.asset(deps=[first])
+    def second() -> None:
+        return None
+
+    plan = _plan(first, second)
+    assert plan.pod_local_warnings == ()
+    assert [task.name for dag in plan.dags for task in dag.tasks] == ["first", "second"]
