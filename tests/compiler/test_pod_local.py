@@ -176,3 +176,25 @@ def test_deps_only_and_shared_io_managers_keep_one_task_per_asset() -> None:
     plan = _plan(first, second)
     assert plan.pod_local_warnings == ()
     assert [task.name for dag in plan.dags for task in dag.tasks] == ["first", "second"]
+
+
+def test_reading_another_partition_through_pod_local_storage_is_refused() -> None:
+    """Yesterday's partition was stored by yesterday's run, on a pod that is gone: no one pod holds it."""
+    from compiler.errors import UnsupportedInputError
+
+    daily = dg.DailyPartitionsDefinition(start_date="2026-11-01")
+
+    @dg.asset(partitions_def=daily)
+    def events() -> int:
+        return 1
+
+    yesterday = dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
+
+    @dg.asset(partitions_def=daily, ins={"events": dg.AssetIn(partition_mapping=yesterday)})
+    def yesterday_stats(events: int) -> int:
+        return events
+
+    with pytest.raises(UnsupportedInputError) as error:
+        _plan(events, yesterday_stats)
+    assert str(error.value).startswith("asset yesterday_stats: loads asset events through IO manager 'io_manager'")
+    assert "yesterday_stats reads other partitions of events than the one its run materializes" in str(error.value)

@@ -108,6 +108,12 @@ def _components(
         up = task_of.get(handoff.upstream)
         if up is None:
             raise UnsupportedInputError(f"{handoff_words(handoff)}, {why}; {_apart(dag, handoff)}")
+        if not handoff.same_partition:
+            raise UnsupportedInputError(
+                f"{handoff_words(handoff)}, {why}; otherwise one pod would have to hold it, but {handoff.asset} reads "
+                f"other partitions of {handoff.upstream} than the one its run materializes (its partition mapping), "
+                "which only the pods of other runs held"
+            )
         if up == down:
             continue  # one op (a multi-asset, a graph): one pod already
         for name in (up, down):

@@ -26,6 +26,7 @@ from compiler.builder.fidelity.shared_storage import (
     is_object_store_or_warehouse,
 )
 from compiler.builder.model import IOHandoff
+from compiler.builder.partition_mapping import mapping_verdict
 from compiler.errors import UnsupportedInputError
 from compiler.settings import Settings
 
@@ -68,9 +69,25 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
                         can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
                         path=None if isinstance(path, dg.EnvVar) or not isinstance(path, str) else path,
                         path_variable=path.env_var_name if isinstance(path, dg.EnvVar) else None,
+                        same_partition=_same_partition(graph, node.key, upstream_key),
                     )
                 )
     return tuple(handoffs)
+
+
+def _same_partition(graph: AssetGraph, key: dg.AssetKey, upstream_key: dg.AssetKey) -> bool:
+    """Whether the asset's partition mapping reads exactly the upstream partition of the same tick, by Dagster's own
+    mapping (compiler/builder/partition_mapping.py); one side unpartitioned is another mismatch, which pod_local.py
+    names as such."""
+    child, parent = graph.get(key).partitions_def, graph.get(upstream_key).partitions_def
+    if child is None or parent is None:
+        return True
+    mapping = graph.get_partition_mapping(key, upstream_key)
+    try:
+        verdict = mapping_verdict(key.to_user_string(), child, upstream_key.to_user_string(), parent, mapping)
+    except UnsupportedInputError:
+        return False
+    return verdict is None
 
 
 def _io_manager_key(assets_def: dg.AssetsDefinition, key: dg.AssetKey) -> str:
