@@ -150,6 +150,18 @@ def test_a_component_one_pod_cannot_honour_is_refused_with_the_reason() -> None:
     with pytest.raises(UnsupportedInputError) as error:
         _plan(daily, weekly)
     assert str(error.value).startswith("asset weekly: loads asset daily through IO manager 'io_manager'")
+    assert "weekly reads other partitions of daily than the one its run materializes" in str(error.value)
+
+    @dg.asset
+    def settings() -> int:
+        return 1
+
+    @dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2026-11-01"))
+    def scaled(settings: int) -> int:
+        return settings
+
+    with pytest.raises(UnsupportedInputError) as error:
+        _plan(settings, scaled)
     assert "must run in one pod, which they cannot: their partitions definitions differ" in str(error.value)
 
     @dg.asset(retry_policy=dg.RetryPolicy(max_retries=2))
