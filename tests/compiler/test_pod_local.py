@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 import yaml
 
+from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION
 from tests.compiler.argo_schema import schema_errors
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
@@ -31,8 +32,9 @@ def _dag_tasks(document: dict[str, Any], name: str) -> dict[str, dict[str, Any]]
 def _dagster_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, defs: dg.Definitions, **kwargs: Any) -> list[str]:
     record = tmp_path / "dagster-record"
     monkeypatch.setenv("FIDELITY_RECORD_DIR", str(record))
+    assets = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)]
     result = dg.materialize(
-        list(defs.assets or []),
+        assets,
         resources=defs.resources,
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
@@ -164,16 +166,25 @@ def test_a_component_one_pod_cannot_honour_is_refused_with_the_reason() -> None:
         _plan(settings, scaled)
     assert "must run in one pod, which they cannot: their partitions definitions differ" in str(error.value)
 
-    @dg.asset(retry_policy=dg.RetryPolicy(max_retries=2))
-    def flaky() -> int:
-        return 1
 
-    @dg.asset
-    def steady(flaky: int) -> int:
-        return flaky
+def test_a_retry_policy_inside_the_pod_is_applied_by_dagster_as_on_one_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import pod_local_retry as project
 
-    with pytest.raises(UnsupportedInputError, match="which they cannot: one has a RetryPolicy and the other does not"):
-        _plan(flaky, steady)
+    built = build(tmp_path, "pod_local_retry")
+    assert built.returncode == 0, built.stderr
+    document = _template(tmp_path)
+    [task] = _dag_tasks(document, "main").values()
+    [step] = [t for t in document["spec"]["templates"] if t["name"] == task["template"]]
+    assert "--dagster-retries" in step["container"]["args"]
+    assert step["retryStrategy"]["expression"] == INFRASTRUCTURE_RETRY_EXPRESSION  # Argo: not after a failure
+    replay = run_local(tmp_path)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+
+    expected = _dagster_runs(tmp_path, monkeypatch, project.defs)
+    assert expected == ["first=1", "flaky attempt 1", "flaky attempt 2", "last=3", "success"]
+    assert [*runs(tmp_path / "argo-record"), "success"] == expected
 
 
 def test_deps_only_and_shared_io_managers_keep_one_task_per_asset() -> None:

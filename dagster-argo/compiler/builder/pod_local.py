@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from compiler.builder.fidelity.io_handoff import handoff_words, unshared_handoffs
 from compiler.builder.fusion import _merge_refusal, _merged_step, _regated, _same_settings
-from compiler.builder.model import AssetSpec, IOHandoff, Project
+from compiler.builder.model import AssetSpec, IOHandoff, Project, RetrySpec
 from compiler.builder.naming import NAME_LIMIT, fit_name, with_hash
 from compiler.builder.plan_types import DEFAULT_STEP, Dag, Plan, StepTemplate, Task
 from compiler.errors import UnsupportedInputError
@@ -60,7 +60,7 @@ def join_pod_local(plan: Plan, project: Project) -> PodLocalResult:
         joined: dict[str, Task] = {}
         for members, firsts in components:
             if members not in made:
-                made[members] = _joined_task(members, dag, by_key, steps, plan, taken, new_steps, warnings)
+                made[members] = _joined_task(members, dag, by_key, steps, plan, taken, new_steps)
                 warnings[_warning(firsts, members, made[members], dag)] = None
             job = next(task.job for task in dag.tasks if task.name == members[0])
             task = dataclasses.replace(made[members], job=job)
@@ -134,8 +134,8 @@ def _components(
         if outsiders:
             return f"task {outsiders[0]} (no asset's step) lies between them"
         assets = [by_key[asset_tasks[m].asset.split(",")[0]] for m in members]
-        return _refusal(assets, members, asset_tasks, project) or _merge_refusal(
-            [steps[asset_tasks[m].template] for m in sorted(members, key=order.index)]
+        return _refusal(assets, members, asset_tasks, project) or _merge_refusal(  # retries: Dagster's, in the pod
+            [dataclasses.replace(steps[asset_tasks[m].template], retry=None) for m in sorted(members, key=order.index)]
         )
 
     found = []
@@ -261,10 +261,11 @@ def _joined_task(
     plan: Plan,
     taken: set[str],
     new_steps: dict[str, StepTemplate],
-    warnings: dict[str, None],
 ) -> Task:
-    """The component's one task and its pod: fusion's merge of the members' pods (larger resources, the common retry
-    limit with the most patient waits), never resuming part-way."""
+    """The component's one task and its pod: fusion's merge of the members' pods (larger resources, every variable),
+    never resuming part-way. Retries are Dagster's: its executor retries each asset by its own RetryPolicy inside
+    the pod (`--dagster-retries`), as on one machine; Argo retries the pod after infrastructure faults only (and
+    failures too under `retry_failures` when no member has a policy)."""
     tasks = {task.name: task for task in dag.tasks}
     source = f"{members[0]}-to-{members[-1]}"
     name = fit_name(source)
@@ -272,10 +273,26 @@ def _joined_task(
         name = with_hash(name, source + "|together", NAME_LIMIT)
     taken.add(name)
     assets = {m: by_key[tasks[m].asset.split(",")[0]] for m in members}
-    deadline = plan.settings.defaults.active_deadline_seconds
-    step, warning = _merged_step(name, [steps[tasks[m].template] for m in members], members, assets, deadline)
-    if warning:
-        warnings[warning] = None
+    member_steps = [steps[tasks[m].template] for m in members]
+    defaults = plan.settings.defaults
+    step, _ = _merged_step(name, [dataclasses.replace(s, retry=None) for s in member_steps], members, assets, 0)
+    # each attempt Dagster makes in the pod may take its asset's whole deadline
+    limits = [retry.limit if (retry := assets[m].retry) else 0 for m in members]
+    attempts = [s.active_deadline_seconds * (1 + limit) for s, limit in zip(member_steps, limits, strict=True)]
+    policies = any(assets[m].retry for m in members)
+    retry = (  # Dagster retries failures by RetryPolicy in the pod; Argo, infrastructure faults (retry.py's default)
+        RetrySpec(
+            defaults.retry_limit,
+            defaults.retry_backoff_seconds,
+            2,
+            failures=defaults.retry_failures and not policies,
+        )
+        if defaults.retry_limit
+        else None
+    )
+    step = dataclasses.replace(
+        step, retry=retry, active_deadline_seconds=min(sum(attempts), defaults.active_deadline_seconds)
+    )
     step = dataclasses.replace(step, name=fit_name(f"{TOGETHER_STEP}-{members[0]}"), together=True)
     default = steps.get(DEFAULT_STEP)
     if default is not None and _same_settings(step, dataclasses.replace(default, fused=True, together=True)):
@@ -307,7 +324,7 @@ def _warning(firsts: tuple[IOHandoff, str], members: Sequence[str], task: Task, 
     )
     return (
         f"{handoff_words(handoff)}, {why}; as it is, assets {assets} run together in one pod (task {task.name}): one "
-        f"Dagster run as on one machine, one asset at a time, retried by Argo as a whole{wait}"
+        f"Dagster run as on one machine, one asset at a time, each retried by its RetryPolicy inside the pod{wait}"
     )
 
 
