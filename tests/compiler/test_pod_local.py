@@ -152,7 +152,7 @@ def test_a_component_one_pod_cannot_honour_is_refused_with_the_reason() -> None:
     with pytest.raises(UnsupportedInputError) as error:
         _plan(daily, weekly)
     assert str(error.value).startswith("asset weekly: loads asset daily through IO manager 'io_manager'")
-    assert "weekly reads other partitions of daily than the one its run materializes" in str(error.value)
+    assert "which they cannot: their partitions definitions differ" in str(error.value)
 
     @dg.asset
     def settings() -> int:

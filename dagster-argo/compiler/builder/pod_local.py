@@ -236,8 +236,11 @@ def _refusal(
     assets: Sequence[AssetSpec], members: Iterable[str], tasks: Mapping[str, Task], project: Project
 ) -> str | None:
     """Why these assets cannot be one Dagster run in one pod; None when they can."""
-    if len({asset.partitions for asset in assets}) > 1 or any(tasks[m].with_param for m in members):
+    if len({asset.partitions for asset in assets}) > 1:
         return "their partitions definitions differ (one Dagster run materializes one partition key)"
+    planned = sorted(m for m in members if tasks[m].with_param)
+    if planned:
+        return f"task {planned[0]} runs once per partition a planning task lists (withParam), its own fan-out"
     keys = {key for asset in assets for key in asset.all_keys}
     for schedule in project.schedules:  # a schedule-gate runs the task whole or not at all
         for tick, selected in schedule.sampled_selections:

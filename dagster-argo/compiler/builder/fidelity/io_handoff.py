@@ -26,7 +26,7 @@ from compiler.builder.fidelity.shared_storage import (
     is_object_store_or_warehouse,
 )
 from compiler.builder.model import IOHandoff
-from compiler.builder.partition_mapping import mapping_verdict
+from compiler.builder.partition_mapping import reads_own_partition
 from compiler.errors import UnsupportedInputError
 from compiler.settings import Settings
 
@@ -76,18 +76,13 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
 
 
 def _same_partition(graph: AssetGraph, key: dg.AssetKey, upstream_key: dg.AssetKey) -> bool:
-    """Whether the asset's partition mapping reads exactly the upstream partition of the same tick, by Dagster's own
-    mapping (compiler/builder/partition_mapping.py); one side unpartitioned is another mismatch, which pod_local.py
-    names as such."""
+    """Whether the asset reads exactly the upstream partition its own run materializes, by Dagster's own partition
+    mapping (compiler/builder/partition_mapping.py). Different definitions (one side unpartitioned included) are
+    another mismatch, which compiler/builder/pod_local.py names as such."""
     child, parent = graph.get(key).partitions_def, graph.get(upstream_key).partitions_def
-    if child is None or parent is None:
+    if child is None or parent is None or child != parent:
         return True
-    mapping = graph.get_partition_mapping(key, upstream_key)
-    try:
-        verdict = mapping_verdict(key.to_user_string(), child, upstream_key.to_user_string(), parent, mapping)
-    except UnsupportedInputError:
-        return False
-    return verdict is None
+    return reads_own_partition(child, parent, graph.get_partition_mapping(key, upstream_key))
 
 
 def _io_manager_key(assets_def: dg.AssetsDefinition, key: dg.AssetKey) -> str:
