@@ -116,6 +116,27 @@ def test_a_partitioned_chain_in_memory_runs_one_partition_in_one_pod(
     assert [*runs(tmp_path / "argo-record"), "success"] == expected
 
 
+def test_a_static_fan_out_runs_each_keys_chain_in_one_pod_like_dagster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.compiler.projects.fidelity import pod_local_cities as project
+
+    built = build(tmp_path, "pod_local_cities")
+    assert built.returncode == 0, built.stderr
+    document = _template(tmp_path)
+    per_key = [t["name"] for t in document["spec"]["templates"] if "dag" in t and t["name"].startswith("main-")]
+    [dag] = per_key
+    assert list(_dag_tasks(document, dag)) == ["city-raw-to-city-clean", "rank"]
+    replay = run_local(tmp_path)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+
+    for city in ("graz", "vienna"):  # Dagster: one run per key; the records accumulate
+        assert _dagster_runs(tmp_path, monkeypatch, project.defs, partition_key=city)[-1] == "success"
+    expected = runs(tmp_path / "dagster-record")
+    assert "city_clean[vienna]=vienna:6" in expected
+    assert sorted(runs(tmp_path / "argo-record")) == sorted(expected)
+
+
 def _plan(*assets: Any, jobs: tuple[Any, ...] = (), resources: dict[str, Any] | None = None) -> Any:
     from compiler.builder.load import project_from_definitions
     from compiler.builder.plan import make_plan
