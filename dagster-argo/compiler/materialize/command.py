@@ -261,7 +261,13 @@ def run(args: argparse.Namespace) -> int:
                 )
             describe_step(asset_text, partition)
             print(f"materialize: {step_words(asset_text, partition)}", flush=True)
-            if args.fused:  # compiler/materialize/resume.py
+            if args.dagster_retries:  # compiler/builder/pod_local.py: nothing resumes, Dagster retries
+                print(
+                    f"materialize: {len(asset_keys)} asset(s) in one Dagster run: they hand values through "
+                    "storage only this pod holds; Dagster retries each by its RetryPolicy",
+                    flush=True,
+                )
+            elif args.fused:  # compiler/materialize/resume.py
                 created = created_time_from(args.created_time)
                 resume = resume_point(defs, asset_keys, partition, created, attempt)
                 print(f"materialize: {resume.how}", flush=True)
