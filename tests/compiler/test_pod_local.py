@@ -208,6 +208,31 @@ def test_a_retry_policy_inside_the_pod_is_applied_by_dagster_as_on_one_machine(
     assert [*runs(tmp_path / "argo-record"), "success"] == expected
 
 
+def test_components_depend_on_each_other_by_their_own_tasks_in_every_dag() -> None:
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    @dg.asset
+    def b(a: int) -> int:
+        return a
+
+    @dg.asset(deps=[b])
+    def c() -> int:
+        return 1
+
+    @dg.asset
+    def d(c: int) -> int:
+        return c
+
+    only_cd = dg.define_asset_job("only_cd", selection=[c, d])
+    plan = _plan(a, b, c, d, jobs=(only_cd,))
+    dags = {dag.name: [(task.name, task.asset, task.depends) for task in dag.tasks] for dag in plan.dags}
+    assert dags["main"] == [("a-to-b", "a,b", ()), ("c-to-d", "c,d", ("a-to-b",))]
+    assert dags["job-only-cd"] == [("c-to-d", "c,d", ())]  # c's upstream b is not this job's: c waits for nothing
+    assert len(plan.pod_local_warnings) == 2  # one per component
+
+
 def test_deps_only_and_shared_io_managers_keep_one_task_per_asset() -> None:
     @dg.asset
     def first() -> int:

@@ -303,12 +303,11 @@ def _joined_task(
     step = next((existing for existing in new_steps.values() if _same_settings(existing, step)), step)
     new_steps[step.name] = step
     rows = [tasks[m] for m in members]
-    outside = {dep for row in rows for dep in row.depends} - set(members)
     return Task(
         name,
         step.name,
         ",".join(row.asset for row in rows),
-        tuple(sorted(outside)),
+        (),  # per DAG: what its members depend on outside it there (_rewritten_tasks)
         description=" | ".join(f"{row.asset}: {row.description}" for row in rows if row.description),
         owners=", ".join(dict.fromkeys(o.strip() for row in rows for o in row.owners.split(",") if o.strip())),
         static_key=rows[0].static_key,
@@ -346,19 +345,22 @@ def _waiting_on_part(members: Sequence[str], edges: _Edges) -> list[str]:
 
 
 def _rewritten_tasks(tasks: Sequence[Task], renamed: Mapping[str, str], joined: Mapping[str, Task]) -> tuple[Task, ...]:
-    """The DAG with each component's tasks replaced by its one task, `depends` renamed, in a topological order that
-    keeps the original one wherever it can (the joined task takes its last member's place)."""
+    """The DAG with each component's tasks replaced by its one task, `depends` renamed (a joined task's: what its
+    members depend on outside it in this DAG), in a topological order that keeps the original one wherever it can
+    (the joined task takes its last member's place)."""
     rows: list[Task] = []
-    placed: set[str] = set()
     last = {name: member for member, name in renamed.items()}  # each joined task's last member in DAG order
+    outside: dict[str, set[str]] = {name: set() for name in joined}
+    for task in tasks:
+        if task.name in renamed:
+            outside[renamed[task.name]].update(renamed.get(dep, dep) for dep in task.depends)
     for task in tasks:
         name = renamed.get(task.name)
         if name is None:
             depends = tuple(sorted({renamed.get(dep, dep) for dep in task.depends}))
             rows.append(dataclasses.replace(task, depends=depends))
-        elif task.name == last[name] and name not in placed:
-            placed.add(name)
-            rows.append(joined[name])
+        elif task.name == last[name]:
+            rows.append(dataclasses.replace(joined[name], depends=tuple(sorted(outside[name] - {name}))))
     return _topological(rows)
 
 
