@@ -233,6 +233,27 @@ def test_components_depend_on_each_other_by_their_own_tasks_in_every_dag() -> No
     assert len(plan.pod_local_warnings) == 2  # one per component
 
 
+def test_components_of_different_pods_get_step_templates_of_their_own() -> None:
+    """main joins a, b, c; a job of a and b only joins those two: two pods of different deadlines, two templates."""
+
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    @dg.asset
+    def b(a: int) -> int:
+        return a
+
+    @dg.asset
+    def c(b: int) -> int:
+        return b
+
+    plan = _plan(a, b, c, jobs=(dg.define_asset_job("only_ab", selection=[a, b]),))
+    templates = {task.name: task.template for dag in plan.dags for task in dag.tasks}
+    steps = {step.name: step for step in plan.steps}
+    assert steps[templates["a-to-c"]].active_deadline_seconds > steps[templates["a-to-b"]].active_deadline_seconds
+
+
 def test_deps_only_and_shared_io_managers_keep_one_task_per_asset() -> None:
     @dg.asset
     def first() -> int:

@@ -300,7 +300,11 @@ def _joined_task(
     default = steps.get(DEFAULT_STEP)
     if default is not None and _same_settings(step, dataclasses.replace(default, fused=True, together=True)):
         step = dataclasses.replace(step, name=TOGETHER_STEP)
-    step = next((existing for existing in new_steps.values() if _same_settings(existing, step)), step)
+    same = next((existing for existing in new_steps.values() if _same_settings(existing, step)), None)
+    if same is not None:
+        step = same
+    elif step.name in new_steps or step.name in steps:  # another component's pod (or a step) of other settings
+        step = dataclasses.replace(step, name=with_hash(step.name, ",".join(members) + "|together", NAME_LIMIT))
     new_steps[step.name] = step
     rows = [tasks[m] for m in members]
     return Task(
