@@ -137,13 +137,13 @@ def test_a_static_fan_out_runs_each_keys_chain_in_one_pod_like_dagster(
     assert sorted(runs(tmp_path / "argo-record")) == sorted(expected)
 
 
-def _plan(*assets: Any, jobs: tuple[Any, ...] = (), resources: dict[str, Any] | None = None) -> Any:
+def _plan(*assets: Any, jobs: tuple[Any, ...] = (), **settings: Any) -> Any:
     from compiler.builder.load import project_from_definitions
     from compiler.builder.plan import make_plan
     from tests.compiler.support import demo_settings
 
-    defs = dg.Definitions(assets=list(assets), jobs=list(jobs), resources=resources or {})
-    return make_plan(project_from_definitions("p", defs), demo_settings())
+    defs = dg.Definitions(assets=list(assets), jobs=list(jobs))
+    return make_plan(project_from_definitions("p", defs), demo_settings(**settings))
 
 
 def test_a_job_running_the_reader_without_its_upstream_is_refused_naming_both() -> None:
@@ -252,6 +252,33 @@ def test_components_of_different_pods_get_step_templates_of_their_own() -> None:
     templates = {task.name: task.template for dag in plan.dags for task in dag.tasks}
     steps = {step.name: step for step in plan.steps}
     assert steps[templates["a-to-c"]].active_deadline_seconds > steps[templates["a-to-b"]].active_deadline_seconds
+
+
+def test_step_fusion_never_fuses_a_component_further() -> None:
+    """A fused task's retry resumes part-way in a new pod, which would hold none of the component's values."""
+
+    @dg.asset
+    def a() -> int:
+        return 1
+
+    @dg.asset
+    def b(a: int) -> int:
+        return a
+
+    @dg.asset(deps=[b])
+    def c() -> None:
+        return None
+
+    @dg.asset(deps=[c])
+    def d() -> None:
+        return None
+
+    plan = _plan(a, b, c, d, fuse_chains=True)
+    [main] = [dag for dag in plan.dags if dag.name == "main"]
+    assert [(task.name, task.asset) for task in main.tasks] == [("a-to-b", "a,b"), ("c-to-d", "c,d")]
+    steps = {step.name: step for step in plan.steps}
+    assert steps[main.tasks[0].template].together
+    assert not steps[main.tasks[1].template].together  # c and d: step fusion, resuming as it does
 
 
 def test_deps_only_and_shared_io_managers_keep_one_task_per_asset() -> None:
