@@ -330,7 +330,8 @@ def _warning(firsts: tuple[IOHandoff, str], members: Sequence[str], task: Task, 
     )
     return (
         f"{handoff_words(handoff)}, {why}; as it is, assets {assets} run together in one pod (task {task.name}): one "
-        f"Dagster run as on one machine, one asset at a time, each retried by its RetryPolicy inside the pod{wait}"
+        f"Dagster run as on one machine: one asset at a time, not in parallel pods, and a lost pod reruns all of them "
+        f"(Dagster still retries each by its RetryPolicy){wait}"
     )
 
 
