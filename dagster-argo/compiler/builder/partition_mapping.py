@@ -112,8 +112,14 @@ def reads_own_partition(
     A pair Dagster cannot map reads nothing of its own."""
     if child != parent:
         return False
+    if isinstance(mapping, dg.IdentityPartitionMapping):  # also dynamic keys, which need an instance to list
+        return True
     at = _check_time(child, parent)
-    for key in _sample_keys(child, at):
+    try:
+        keys = list(_sample_keys(child, at))
+    except Exception:  # keys only an instance knows: no sample to judge by
+        return False
+    for key in keys:
         try:
             with partition_loading_context(effective_dt=at):
                 result = mapping.get_upstream_mapped_partitions_result_for_partitions(
