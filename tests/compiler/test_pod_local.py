@@ -315,3 +315,24 @@ def test_reading_another_partition_through_pod_local_storage_is_refused() -> Non
         _plan(events, yesterday_stats)
     assert str(error.value).startswith("asset yesterday_stats: loads asset events through IO manager 'io_manager'")
     assert "yesterday_stats reads other partitions of events than the one its run materializes" in str(error.value)
+
+
+def test_dynamic_partitions_fanned_out_per_asset_are_refused_by_name_without_a_crash() -> None:
+    """Each dynamic asset's step fans out over the keys its planning task lists: one pod cannot run two fan-outs."""
+    from compiler.errors import UnsupportedInputError
+    from tests.compiler.test_dynamic_partitions_compile import INSTANCE
+
+    files = dg.DynamicPartitionsDefinition(name="files")
+
+    @dg.asset(partitions_def=files)
+    def parsed() -> int:
+        return 1
+
+    @dg.asset(partitions_def=files)
+    def counted(parsed: int) -> int:
+        return parsed
+
+    with pytest.raises(UnsupportedInputError) as error:
+        _plan(parsed, counted, instance=INSTANCE)
+    assert str(error.value).startswith("asset counted: loads asset parsed through IO manager 'io_manager'")
+    assert "task parsed runs once per partition a planning task lists (withParam)" in str(error.value)
