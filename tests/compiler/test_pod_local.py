@@ -335,4 +335,4 @@ def test_dynamic_partitions_fanned_out_per_asset_are_refused_by_name_without_a_c
     with pytest.raises(UnsupportedInputError) as error:
         _plan(parsed, counted, instance=INSTANCE)
     assert str(error.value).startswith("asset counted: loads asset parsed through IO manager 'io_manager'")
-    assert "task parsed runs once per partition a planning task lists (withParam)" in str(error.value)
+    assert "task counted runs once per partition a planning task lists (withParam)" in str(error.value)
