@@ -114,7 +114,12 @@ def _assets() -> list[Kind]:
         Kind("empty Definitions", lambda: dg.Definitions(), REFUSE, "nothing to compile"),
         Kind("FreshnessPolicy", lambda: dg.Definitions(assets=[fresh]), WARN, "asset fresh"),
         Kind("ConfigurableResource", lambda: dg.Definitions(assets=[fetched], resources={"api": Api()}), COMPILE),
-        Kind("default IO manager between pods", lambda: dg.Definitions(assets=[up, down]), REFUSE, "asset down"),
+        Kind(
+            "default IO manager handing a value (one pod)",
+            lambda: dg.Definitions(assets=[up, down]),
+            WARN,
+            "asset down",
+        ),
         Kind("Component", lambda: dg.build_defs_for_component(component=FromComponent()), COMPILE),
     ]
 

@@ -20,6 +20,7 @@ import yaml
 
 from compiler.builder.load import project_from_definitions
 from compiler.builder.plan import make_plan
+from compiler.builder.plan_types import Plan
 from compiler.errors import UnsupportedInputError
 from compiler.shared_volume import VOLUME_NAME
 from tests.compiler.argo_schema import schema_errors
@@ -46,10 +47,24 @@ def integration(module: str, name: str, **fields: Any) -> dg.ConfigurableIOManag
     return cls(**fields)
 
 
-def plan_with(io_manager: object, **settings: Any) -> None:
+def plan_with(io_manager: object, **settings: Any) -> Plan:
     """`reading` → `total` (a value input) through `io_manager`, planned with `settings`."""
     defs = dg.Definitions(assets=[io_handoff.reading, io_handoff.total], resources={"io_manager": io_manager})
-    make_plan(project_from_definitions("p", defs), demo_settings(**settings))
+    return make_plan(project_from_definitions("p", defs), demo_settings(**settings))
+
+
+def one_pod_warning(plan: Plan) -> str:
+    """A handoff no second pod could complete: both assets in one task (compiler/builder/pod_local.py), and why."""
+    [main] = [dag for dag in plan.dags if dag.name == "main"]
+    assert [task.asset for task in main.tasks] == ["reading,total"]
+    [warning] = plan.pod_local_warnings
+    return warning
+
+
+def shared(plan: Plan) -> None:
+    """Each asset in its own task, no warning: the handoff reaches the next pod."""
+    assert plan.pod_local_warnings == ()
+    assert [task.asset for dag in plan.dags if dag.name == "main" for task in dag.tasks] == ["reading", "total"]
 
 
 @pytest.mark.parametrize(
@@ -66,7 +81,7 @@ def plan_with(io_manager: object, **settings: Any) -> None:
     ],
 )
 def test_object_store_and_warehouse_io_managers_compile_without_settings(module: str, name: str) -> None:
-    plan_with(integration(module, name))
+    shared(plan_with(integration(module, name)))
 
 
 def test_an_integration_io_manager_function_is_recognised_by_its_module() -> None:
@@ -74,45 +89,47 @@ def test_an_integration_io_manager_function_is_recognised_by_its_module() -> Non
         raise NotImplementedError
 
     s3_pickle_io_manager.__module__ = "dagster_aws.s3.io_manager"
-    plan_with(dg.io_manager(s3_pickle_io_manager))
+    shared(plan_with(dg.io_manager(s3_pickle_io_manager)))
 
 
 @pytest.mark.parametrize("database", ["/mnt/io/warehouse.duckdb", "md:analytics"])
 def test_duckdb_compiles_on_the_shared_volume_or_motherduck(database: str) -> None:
-    plan_with(
-        integration("dagster_duckdb_pandas.duckdb_pandas_type_handler", "DuckDBPandasIOManager", database=database),
-        shared_volume=VOLUME,
+    shared(
+        plan_with(
+            integration("dagster_duckdb_pandas.duckdb_pandas_type_handler", "DuckDBPandasIOManager", database=database),
+            shared_volume=VOLUME,
+        )
     )
 
 
-def test_duckdb_on_a_pod_disk_is_refused_naming_the_resource_and_what_to_do() -> None:
+def test_duckdb_on_a_pod_disk_runs_in_one_pod_naming_the_resource_and_what_to_do() -> None:
     duckdb = integration("dagster_duckdb.io_manager", "DuckDBIOManager", database="/data/warehouse.duckdb")
-    with pytest.raises(UnsupportedInputError) as error:
-        plan_with(duckdb, shared_volume=VOLUME)
-    assert str(error.value) == (
+    assert one_pod_warning(plan_with(duckdb, shared_volume=VOLUME)).startswith(
         "asset total: loads asset reading through IO manager 'io_manager' (a DuckDB IO manager, whose database is "
         "one file), whose database /data/warehouse.duckdb is not under [tool.compiler.shared_volume] mount_path "
-        "/mnt/io, so the next pod does not see it: put the database under /mnt/io"
+        "/mnt/io, so the next pod does not see it: put the database under /mnt/io; as it is, assets reading, total "
+        "run together in one pod (task reading-to-total)"
     )
-    with pytest.raises(UnsupportedInputError, match=r"Mount a shared volume in every pod with \[tool.compiler"):
-        plan_with(duckdb)  # no volume at all
+    assert "Mount a shared volume in every pod with [tool.compiler" in one_pod_warning(plan_with(duckdb))
 
 
-def test_filesystem_base_dir_must_lie_under_the_mount_path() -> None:
-    with pytest.raises(UnsupportedInputError) as error:
-        plan_with(dg.FilesystemIOManager(base_dir="/elsewhere/io"), shared_volume=VOLUME)
-    assert "whose base_dir /elsewhere/io is not under [tool.compiler.shared_volume] mount_path /mnt/io" in str(
-        error.value
-    )
-    plan_with(dg.FilesystemIOManager(base_dir="/mnt/io/io"), shared_volume=VOLUME)
-    plan_with(dg.FilesystemIOManager(base_dir=dg.EnvVar("IO_DIR")), shared_volume=VOLUME, env={"IO_DIR": "/mnt/io/x"})
-    with pytest.raises(UnsupportedInputError, match=r"EnvVar 'IO_DIR', which \[tool.compiler.env\] does not set"):
-        plan_with(dg.FilesystemIOManager(base_dir=dg.EnvVar("IO_DIR")), shared_volume=VOLUME)
-    with pytest.raises(UnsupportedInputError, match="keeps values inside one pod"):  # the implicit default stays
-        make_plan(
-            project_from_definitions("p", dg.Definitions(assets=[io_handoff.reading, io_handoff.total])),
-            demo_settings(shared_volume=VOLUME),
+def test_filesystem_base_dir_must_lie_under_the_mount_path_to_give_each_asset_its_pod() -> None:
+    warning = one_pod_warning(plan_with(dg.FilesystemIOManager(base_dir="/elsewhere/io"), shared_volume=VOLUME))
+    assert "whose base_dir /elsewhere/io is not under [tool.compiler.shared_volume] mount_path /mnt/io" in warning
+    shared(plan_with(dg.FilesystemIOManager(base_dir="/mnt/io/io"), shared_volume=VOLUME))
+    shared(
+        plan_with(
+            dg.FilesystemIOManager(base_dir=dg.EnvVar("IO_DIR")), shared_volume=VOLUME, env={"IO_DIR": "/mnt/io/x"}
         )
+    )
+    # unset in the pods: the EnvVar check names it first (no pod could even build the IO manager)
+    with pytest.raises(UnsupportedInputError, match=r"maps to nothing: IO_DIR \(resource 'io_manager'"):
+        plan_with(dg.FilesystemIOManager(base_dir=dg.EnvVar("IO_DIR")), shared_volume=VOLUME)
+    implicit = make_plan(  # the implicit default never shares, whatever the volume
+        project_from_definitions("p", dg.Definitions(assets=[io_handoff.reading, io_handoff.total])),
+        demo_settings(shared_volume=VOLUME),
+    )
+    assert "keeps values inside one pod" in one_pod_warning(implicit)
 
 
 @pytest.mark.parametrize(

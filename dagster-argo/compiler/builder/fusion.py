@@ -106,7 +106,7 @@ def fuse_plan(plan: Plan, project: Project) -> FusionResult:
         assets_by_task = {
             task.name: by_key[task.asset.split(",")[0]]
             for task in dag.tasks
-            if _is_asset_task(task) and not _runs_op_job(task, steps)
+            if _is_asset_task(task) and not _runs_op_job(task, steps) and not _runs_together(task, steps)
         }
         for name in assets_by_task:
             first_dag.setdefault(name, dag)
@@ -154,6 +154,12 @@ def _runs_op_job(task: Task, steps: Mapping[str, StepTemplate]) -> bool:
     """An op job's task (its `asset` names the job): Dagster runs its ops, never fused (op_job_plan.py)."""
     step = steps.get(task.template)
     return step is not None and step.op_job
+
+
+def _runs_together(task: Task, steps: Mapping[str, StepTemplate]) -> bool:
+    """Assets handing values through pod-local storage (pod_local.py): a retry must never resume part-way."""
+    step = steps.get(task.template)
+    return step is not None and step.together
 
 
 def _chains(

@@ -227,6 +227,9 @@ class IOHandoff:
     can_be_shared: bool  # a filesystem path may be a volume every pod mounts; memory and the default never are
     path: str | None = None  # base_dir, or a DuckDB database file, when the resource names one literally
     path_variable: str | None = None  # ... or the EnvVar it is read from ([tool.compiler.env] gives the pods' value)
+    # the asset reads exactly the upstream partition its own run materializes (or neither is partitioned): one pod
+    # running both hands it over (compiler/builder/pod_local.py); False for offsets, fan-ins over other windows, ...
+    same_partition: bool = True
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,36 @@ def _time_part(partitions: dg.PartitionsDefinition, key: str) -> str | None:
     return None
 
 
+def reads_own_partition(
+    child: dg.PartitionsDefinition, parent: dg.PartitionsDefinition, mapping: dg.PartitionMapping
+) -> bool:
+    """Whether, for every sampled key, the mapping reads exactly the upstream partition of the same key (both assets
+    of one definition): what one Dagster run of one partition materializes for both (compiler/builder/pod_local.py).
+    A pair Dagster cannot map reads nothing of its own."""
+    if child != parent:
+        return False
+    if isinstance(mapping, dg.IdentityPartitionMapping):  # also dynamic keys, which need an instance to list
+        return True
+    at = _check_time(child, parent)
+    try:
+        keys = list(_sample_keys(child, at))
+    except Exception:  # keys only an instance knows: no sample to judge by
+        return False
+    for key in keys:
+        try:
+            with partition_loading_context(effective_dt=at):
+                result = mapping.get_upstream_mapped_partitions_result_for_partitions(
+                    child.subset_with_partition_keys([key]), child, parent, current_time=at
+                )
+        except Exception:
+            return False
+        needed = {str(k) for k in result.partitions_subset.get_partition_keys()}
+        missing = {str(k) for k in result.required_but_nonexistent_subset.get_partition_keys()}
+        if needed != {key} or missing:
+            return False
+    return True
+
+
 def _tick_partitions(
     child: dg.PartitionsDefinition, key: str, parent: dg.PartitionsDefinition, at: datetime
 ) -> set[str] | None:

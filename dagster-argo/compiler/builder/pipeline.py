@@ -93,7 +93,8 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     if problems:
         raise InvalidManifestError(["generated manifests are invalid (a compiler bug):", *problems])
     # check_sizes raises (exit 2) before anything is written when one cannot be stored
-    warnings = [*project.fidelity.warnings, *project.warnings, *plan.op_job_warnings, *plan.fusion_warnings]
+    warnings = [*project.fidelity.warnings, *project.warnings, *plan.op_job_warnings]
+    warnings += [*plan.pod_local_warnings, *plan.fusion_warnings]
     warnings += event_warnings(project, plan.events)
     warnings += custom_io_warnings(project.fidelity.custom_io, settings.shared_io_managers)
     warnings += filter(None, [failure_retry_warning(project.assets, settings.defaults)])

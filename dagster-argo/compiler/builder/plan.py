@@ -25,6 +25,7 @@ from compiler.builder.naming import CRON_NAME_LIMIT, DEPENDS_RESERVED, NAME_LIMI
 from compiler.builder.object_fan_out import sensor_entries
 from compiler.builder.op_job_plan import op_job_dag, op_job_steps, op_job_warnings
 from compiler.builder.plan_types import DEFAULT_STEP, MAIN_DAG, PLAN_TEMPLATE, CronPlan, Dag, Plan, Task, free_text
+from compiler.builder.pod_local import join_pod_local
 from compiler.builder.run_triggers import with_run_triggers
 from compiler.builder.steps import shared_steps, step_template
 from compiler.settings import Settings
@@ -46,7 +47,7 @@ def filtered_concurrency_policy(schedule: ScheduleSpec, policy: str) -> tuple[st
 
 
 def make_plan(project: Project, settings: Settings) -> Plan:
-    check_project(project, settings)  # IO managers that cannot hand data between pods, unmapped EnvVars
+    check_project(project, settings)  # pools without a limit, unmapped EnvVars
     check_dynamic(project, settings)  # dynamic partitions: their keys in the shared instance, no schedules yet
     task_names, renamings = assign_names(
         (
@@ -142,10 +143,15 @@ def make_plan(project: Project, settings: Settings) -> Plan:
             dags=(*plan.dags, *sensor_dags),
             events=plan_events(project, settings, entries, gated),
         )
+    joined = join_pod_local(plan, project)  # assets handing values through pod-local storage: one pod
+    plan = dataclasses.replace(joined.plan, pod_local_warnings=joined.warnings)
     if fusion_requested(project, settings.fuse_chains):
         fused = fuse_plan(plan, project)
         plan = dataclasses.replace(
-            fused.plan, fusion_notes=fused.notes, fusion_warnings=fused.warnings, events=plan.events
+            fused.plan,
+            fusion_notes=fused.notes,
+            fusion_warnings=fused.warnings,
+            events=plan.events,
         )
     plan = with_run_triggers(plan, project, job_dags, gated)  # requesting runs: compiler/builder/run_triggers.py
     plan = with_freshness(plan, project)  # freshness-check sensors: compiler/builder/freshness_plan.py

@@ -56,6 +56,7 @@ class StepTemplate:
     pod_security: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # empty: the workflow's
     fan_out: bool = False  # runs once per static key: takes `static-key` (compiler/builder/fan_out.py)
     fused: bool = False  # runs a chain of assets with `materialize --fused` (compiler/builder/fusion.py)
+    together: bool = False  # ... assets handing values through pod-local storage: never resumes (builder/pod_local.py)
     check: bool = False  # runs one asset check alone, `materialize --check` (compiler/builder/check_tasks.py)
     op_job: bool = False  # runs a whole op/graph job, `materialize --job` (compiler/builder/op_job_plan.py)
     op_step: bool = False  # runs one op of an op job, `materialize --job J --op STEP` (builder/op_steps.py)
@@ -139,6 +140,7 @@ class Plan:
     plan_step: StepTemplate | None = None  # the same for the plan-partitions template (compiler/builder/cadence.py)
     fusion_notes: tuple[str, ...] = ()  # compiler/builder/fusion.py: pairs not fused, and why
     fusion_warnings: tuple[str, ...] = ()
+    pod_local_warnings: tuple[str, ...] = ()  # compiler/builder/pod_local.py: assets run in one pod, and why
     events: tuple["EventPlan", ...] = ()  # new_object_sensors (compiler/builder/events.py)
     entrypoint: str = MAIN_DAG  # `main`, or the first op job's DAG when there are no assets
     op_job_warnings: tuple[str, ...] = ()  # each op job's, for the mapping it got (compiler/builder/op_job_plan.py)

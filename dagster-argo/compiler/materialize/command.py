@@ -122,6 +122,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "workflow already materialized for the partition (a retry resumes)",
     )
     parser.add_argument(
+        "--dagster-retries",
+        action="store_true",
+        help="with --fused: the assets hand values through pod-local storage (compiler/builder/pod_local.py), so "
+        "Dagster applies their RetryPolicy in this process, as its executor on one machine does; Argo retries the "
+        "pod only after infrastructure faults",
+    )
+    parser.add_argument(
         "--job",
         default=None,
         help="the Dagster job the workflow's DAG runs (job-<job> DAGs pass it); empty: the schedule's, else the "
@@ -220,6 +227,8 @@ def run(args: argparse.Namespace) -> int:
                 raise MaterializeUsageError("--check runs a check of one asset: pass one --asset key, no --fused")
             if args.check:
                 require_own_task_check(defs, asset_keys[0], args.check)
+            if args.dagster_retries and not args.fused:
+                raise MaterializeUsageError("--dagster-retries applies to --fused assets only: add --fused or drop it")
             if args.attempt is not None and not args.fused:
                 raise MaterializeUsageError("--attempt applies to a fused chain only: add --fused or drop --attempt")
             attempt = attempt_from(args.attempt)
@@ -254,7 +263,13 @@ def run(args: argparse.Namespace) -> int:
                 )
             describe_step(asset_text, partition)
             print(f"materialize: {step_words(asset_text, partition)}", flush=True)
-            if args.fused:  # compiler/materialize/resume.py
+            if args.dagster_retries:  # compiler/builder/pod_local.py: nothing resumes, Dagster retries
+                print(
+                    f"materialize: {len(asset_keys)} asset(s) in one Dagster run: they hand values through "
+                    "storage only this pod holds; Dagster retries each by its RetryPolicy",
+                    flush=True,
+                )
+            elif args.fused:  # compiler/materialize/resume.py
                 created = created_time_from(args.created_time)
                 resume = resume_point(defs, asset_keys, partition, created, attempt)
                 print(f"materialize: {resume.how}", flush=True)
@@ -278,7 +293,9 @@ def run(args: argparse.Namespace) -> int:
                     "process (Argo owns retries and parallelism) and logs with its own console logger",
                     flush=True,
                 )
-            outcome = materialize_asset(location, asset_keys, partition, args.check, job_config)
+            outcome = materialize_asset(
+                location, asset_keys, partition, args.check, job_config, dagster_retries=args.dagster_retries
+            )
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")

@@ -33,11 +33,14 @@ def materialize_asset(
     partition_key: str | None,
     check: str = "",
     job_config: "tuple[JobDefinition, Mapping[str, Any]] | None" = None,
+    dagster_retries: bool = False,
 ) -> MaterializeOutcome:
     """The pod has a read-only root file system: an ephemeral instance, or the shared one on PostgreSQL. Several
     keys are those of one multi-asset op: one run, one step, exactly the keys given (a subset when it can subset).
     `job_config` is the job the workflow stands for and its run config (compiler/materialize/run_config.py): the
-    entries for this pod's ops and resources go into the pod's run."""
+    entries for this pod's ops and resources go into the pod's run. `dagster_retries`: Dagster applies the assets'
+    RetryPolicy in process (assets sharing pod-local storage, compiler/builder/pod_local.py); otherwise Argo's
+    retryStrategy owns retries and Dagster's are off."""
     from dagster import AssetKey, build_reconstructable_job, execute_job
 
     from compiler.materialize.collection import start_up_done
@@ -64,7 +67,8 @@ def materialize_asset(
     # built once per process: here still in the start-up (compiler/materialize/collection.py)
     pod_job = job.get_definition()
     own = for_pod(job_config[0], job_config[1], pod_job) if job_config else {}
-    run_config = {**own, **RETRIES_OFF_RUN_CONFIG, **pod_logger_run_config(pod_job.loggers)}
+    retries = {} if dagster_retries else RETRIES_OFF_RUN_CONFIG
+    run_config = {**own, **retries, **pod_logger_run_config(pod_job.loggers)}
     with open_instance() as instance:
         if wants_shared_instance():  # an earlier pod of this step that lost the database left its run STARTED
             marked = mark_abandoned_runs(instance, tags, shared_location())

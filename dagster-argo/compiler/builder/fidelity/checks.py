@@ -1,6 +1,5 @@
 """The build-time fidelity checks that need both the project and `[tool.compiler]` (called first by make_plan)."""
 
-from compiler.builder.fidelity.io_handoff import check_handoffs
 from compiler.builder.fidelity.pools import check_pool_limits
 from compiler.builder.fidelity.resource_env import check_env_vars
 from compiler.builder.model import Project
@@ -9,7 +8,6 @@ from compiler.settings import Settings
 
 
 def check_project(project: Project, settings: Settings) -> None:
-    check_handoffs(project.fidelity.io_handoffs, settings)
     check_pool_limits(project.fidelity.pools, dict(settings.pools))
     provided = {name for name, _ in settings.env} | set(settings.config_keys) | {name for name, _ in settings.secrets}
     provided |= set(instance_env(settings))

@@ -6,7 +6,8 @@ default filesystem IO manager, a filesystem IO manager on a pod-local path, or a
 nothing there, or worse finds it under `run-local`, where every task shares this machine's disk. The IO managers of
 Dagster's storage integrations (S3, GCS, ADLS2, BigQuery, Snowflake: fidelity/shared_storage.py) are shared by every
 pod and pass; a filesystem IO manager whose `base_dir` (or a DuckDB IO manager whose database file) lies under
-`[tool.compiler.shared_volume] mount_path` passes, since every step pod mounts that claim there.
+`[tool.compiler.shared_volume] mount_path` passes, since every step pod mounts that claim there. The assets the other
+handoffs join run in one pod together (compiler/builder/pod_local.py), as Dagster runs them on one machine.
 """
 
 from collections.abc import Iterator, Mapping
@@ -25,6 +26,7 @@ from compiler.builder.fidelity.shared_storage import (
     is_object_store_or_warehouse,
 )
 from compiler.builder.model import IOHandoff
+from compiler.builder.partition_mapping import reads_own_partition
 from compiler.errors import UnsupportedInputError
 from compiler.settings import Settings
 
@@ -77,9 +79,20 @@ def pod_local_handoffs(defs: dg.Definitions, graph: AssetGraph) -> tuple[IOHando
                     can_be_shared=kind in (FILESYSTEM_KIND, DUCKDB_KIND),
                     path=None if isinstance(path, dg.EnvVar) or not isinstance(path, str) else path,
                     path_variable=path.env_var_name if isinstance(path, dg.EnvVar) else None,
+                    same_partition=_same_partition(graph, asset_key, upstream_key),
                 )
             )
     return tuple(handoffs)
+
+
+def _same_partition(graph: AssetGraph, key: dg.AssetKey, upstream_key: dg.AssetKey) -> bool:
+    """Whether the asset reads exactly the upstream partition its own run materializes, by Dagster's own partition
+    mapping (compiler/builder/partition_mapping.py). Different definitions (one side unpartitioned included) are
+    another mismatch, which compiler/builder/pod_local.py names as such."""
+    child, parent = graph.get(key).partitions_def, graph.get(upstream_key).partitions_def
+    if child is None or parent is None or child != parent:
+        return True
+    return reads_own_partition(child, parent, graph.get_partition_mapping(key, upstream_key))
 
 
 def _io_manager_key(assets_def: dg.AssetsDefinition, key: dg.AssetKey) -> str:
@@ -109,10 +122,12 @@ def _pod_local_kind(key: str, resources: Mapping[str, Any]) -> tuple[str, Any] |
     return None
 
 
-def check_handoffs(handoffs: tuple[IOHandoff, ...], settings: Settings) -> None:
-    """Exit 2 for the first handoff that no pod could complete, naming both assets, the IO manager and the fix."""
+def unshared_handoffs(handoffs: tuple[IOHandoff, ...], settings: Settings) -> tuple[tuple[IOHandoff, str], ...]:
+    """The handoffs no second pod could complete, each with what the user would set to share them. The assets they
+    join run in one pod (compiler/builder/pod_local.py), as Dagster runs them on one machine."""
     env = dict(settings.env)
     volume = settings.shared_volume
+    found: list[tuple[IOHandoff, str]] = []
     for handoff in handoffs:
         if handoff.can_be_shared and handoff.io_manager_key in settings.shared_io_managers:
             continue  # the team mounts a volume itself (dagster-k8s/config) and says so
@@ -121,16 +136,32 @@ def check_handoffs(handoffs: tuple[IOHandoff, ...], settings: Settings) -> None:
             continue  # MotherDuck: a warehouse service, not a file
         if handoff.can_be_shared and volume is not None and path is not None and volume.holds(path):
             continue
-        where = (
-            f"asset {handoff.asset}: loads asset {handoff.upstream} through IO manager {handoff.io_manager_key!r} "
-            f"({handoff.kind})"
-        )
         if not handoff.can_be_shared:
-            raise UnsupportedInputError(
-                f"{where}, which keeps values inside one pod; each Argo pod has its own disk and memory. Set "
-                f"{handoff.io_manager_key!r} to {SHARED_CHOICES}"
+            found.append(
+                (
+                    handoff,
+                    "which keeps values inside one pod; each Argo pod has its own disk and memory. Set "
+                    f"{handoff.io_manager_key!r} to {SHARED_CHOICES}",
+                )
             )
-        raise UnsupportedInputError(f"{where}, {_not_shared(handoff, path, settings)}")
+        else:
+            found.append((handoff, _not_shared(handoff, path, settings)))
+    return tuple(found)
+
+
+def handoff_words(handoff: IOHandoff) -> str:
+    """`asset B: loads asset A through IO manager 'k' (kind)`: the subject of every line about a handoff."""
+    return (
+        f"asset {handoff.asset}: loads asset {handoff.upstream} through IO manager {handoff.io_manager_key!r} "
+        f"({handoff.kind})"
+    )
+
+
+def check_handoffs(handoffs: tuple[IOHandoff, ...], settings: Settings) -> None:
+    """Exit 2 for the first handoff that no second pod could complete, naming both assets, the IO manager and the
+    fix: op jobs use it to choose one task per op (compiler/builder/op_steps.py)."""
+    for handoff, why in unshared_handoffs(handoffs, settings):
+        raise UnsupportedInputError(f"{handoff_words(handoff)}, {why}")
 
 
 def _not_shared(handoff: IOHandoff, path: str | None, settings: Settings) -> str:
