@@ -4,16 +4,14 @@ Workflow, replayed by run-local. The partition every child's pods build is the o
 the tick, or the one `-p partition=K` names, and the stored objects equal Dagster's in-process run of it."""
 
 import importlib
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from tests.compiler.run_local.replay_support import REPO, SETTINGS, compiler, shapes_env, written_keys
-from tests.compiler.run_local.test_child_workflows_replay import BUILD
+from tests.compiler.run_local.child_support import build_with_children, compiler_with_children
+from tests.compiler.run_local.replay_support import compiler, shapes_env, written_keys
 
 MODULE = "tests.compiler.projects.split_daily"
 TICK = "2026-11-28T03:00:00Z"
@@ -22,17 +20,7 @@ TICK = "2026-11-28T03:00:00Z"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("daily-children")
-    (root / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
-    arguments = ["build", "--module", MODULE, "--settings", str(root / "pyproject.toml"), "--out", str(root / "out")]
-    result = subprocess.run(
-        [sys.executable, "-c", BUILD, *arguments],
-        cwd=REPO,
-        env=shapes_env(root / "unused"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = build_with_children(root, MODULE)
     assert result.returncode == 0, result.stderr
     assert "DAG job-daily of shapes runs its chunks as child Workflows" in result.stderr
     return root / "out"
@@ -93,15 +81,7 @@ def test_a_backfill_runs_the_child_workflows_once_per_partition(
         "--out",
         str(backfill),
     ]
-    made = subprocess.run(
-        [sys.executable, "-c", BUILD, *arguments],
-        cwd=REPO,
-        env=shapes_env(tmp_path / "unused"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    made = compiler_with_children(arguments, tmp_path / "unused")
     assert made.returncode == 0, made.stderr
     replay_dir = tmp_path / "replay" / "shapes"
     result = compiler(

@@ -5,8 +5,6 @@ and what it materializes, also when an asset fails in one child, equals what Dag
 a failed chunk fails its child Workflow as a whole, the chunks depending on it are omitted, the rest runs."""
 
 import importlib
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,30 +13,16 @@ import pytest
 import yaml
 
 from tests.compiler.argo_schema import schema_errors
-from tests.compiler.run_local.replay_support import REPO, SETTINGS, compiler, load_yaml, shapes_env, written_keys
+from tests.compiler.run_local.child_support import build_with_children
+from tests.compiler.run_local.replay_support import compiler, load_yaml, shapes_env, written_keys
 
 MODULE = "tests.compiler.projects.split_dag"
-# The build with the knob lowered, as the code sees it: the threshold is a module constant, not a user setting.
-BUILD = (
-    "import sys; import compiler.builder.child_workflows as c; c.CHILD_WORKFLOWS_ABOVE = 0; "
-    "from compiler.cli import main; sys.exit(main(sys.argv[1:]))"
-)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("children")
-    (root / "pyproject.toml").write_text(SETTINGS, encoding="utf-8")
-    arguments = ["build", "--module", MODULE, "--settings", str(root / "pyproject.toml"), "--out", str(root / "out")]
-    result = subprocess.run(
-        [sys.executable, "-c", BUILD, *arguments],
-        cwd=REPO,
-        env=shapes_env(root / "unused"),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    result = build_with_children(root, MODULE)
     assert result.returncode == 0, result.stderr
     return root / "out"
 
