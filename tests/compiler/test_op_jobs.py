@@ -246,11 +246,19 @@ def test_a_backfill_of_the_nightly_op_job_runs_each_day_as_dagster_does(
         assert project.nightly_files.execute_in_process(partition_key=day, instance=dg.DagsterInstance.ephemeral())
 
     assert build(tmp_path, "nightly_files").returncode == 0
+    assert_backfill_runs_as_dagster(tmp_path, "nightly_files", "nightly_files_schedule", days)
+
+
+def assert_backfill_runs_as_dagster(tmp_path: Path, project: str, schedule: str, days: list[str]) -> None:
+    """`compiler backfill` of the built fidelity `project`'s `schedule` over `days`, replayed by run-local against
+    its WorkflowTemplate: the runs, stored values and daily summaries equal those Dagster's in-process runs recorded
+    under tmp_path/dagster-record."""
+    dagster_record, argo_record = tmp_path / "dagster-record", tmp_path / "argo-record"
     workflow = tmp_path / "backfill.yaml"
     backfill = compiler_process(
         [
-            *("backfill", "--schedule", "nightly_files_schedule", "--start", days[0], "--end", days[-1]),
-            *("-m", "tests.compiler.projects.fidelity.nightly_files", "--settings", str(tmp_path / "pyproject.toml")),
+            *("backfill", "--schedule", schedule, "--start", days[0], "--end", days[-1]),
+            *("-m", f"tests.compiler.projects.fidelity.{project}", "--settings", str(tmp_path / "pyproject.toml")),
             *("--out", str(workflow)),
         ],
         REPO,

@@ -4,7 +4,6 @@ mapped op fanned out with withParam. Both sides run (Dagster in process, the com
 must agree on the ops that ran, the outputs the IO manager stored, the ops skipped and the outcome."""
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from compiler.builder.op_steps import task_name
 from tests.compiler.argo_schema import schema_errors
 from tests.compiler.fidelity_support import build, run_local
 from tests.compiler.projects.fidelity.record import runs
-from tests.compiler.support import REPO, compiler_process, run_compiler
-from tests.compiler.test_op_jobs import FILES, _land, _stored
+from tests.compiler.support import REPO, run_compiler
+from tests.compiler.test_op_jobs import FILES, _land, _stored, assert_backfill_runs_as_dagster
 
 SHARED = 'shared_io_managers = ["io_manager"]'
 TICK = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)  # the 01:00 tick that builds 2026-11-27
@@ -199,28 +198,7 @@ def test_a_backfill_of_the_shared_storage_nightly_job_runs_each_day_one_pod_per_
         )
 
     assert build(tmp_path, "nightly_files_shared", SHARED).returncode == 0
-    workflow = tmp_path / "backfill.yaml"
-    backfill = compiler_process(
-        [
-            *("backfill", "--schedule", "nightly_files_shared_schedule", "--start", days[0], "--end", days[-1]),
-            *("-m", "tests.compiler.projects.fidelity.nightly_files_shared"),
-            *("--settings", str(tmp_path / "pyproject.toml"), "--out", str(workflow)),
-        ],
-        REPO,
-        {**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    assert backfill.returncode == 0, backfill.stderr
-    replay = compiler_process(
-        ["run-local", str(workflow), "--templates", str(tmp_path / "out" / "fidelity.workflowtemplate.yaml")],
-        REPO,
-        {**os.environ, "PYTHONPATH": str(REPO)},
-    )
-    assert replay.returncode == 0, replay.stdout + replay.stderr
-    assert sorted(runs(argo_record)) == sorted(runs(dagster_record))
-    assert _stored(argo_record) == _stored(dagster_record)
-    for day in days:
-        summary = f"summaries/{day}.json"
-        assert (argo_record / summary).read_text(encoding="utf-8") == (dagster_record / summary).read_text("utf-8")
+    assert_backfill_runs_as_dagster(tmp_path, "nightly_files_shared", "nightly_files_shared_schedule", days)
 
 
 @pytest.mark.parametrize(
