@@ -2,12 +2,15 @@
 PostgreSQL), the settings that give the pods that instance, and the objects a run stored in SeaweedFS."""
 
 import json
+import os
 from pathlib import Path
 
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
 
 from assets.resources.object_store import ObjectStore
+from devservices.postgres.server import PostgresServer
+from tests.compiler.support import REPO, compiler_process
 
 SETTINGS = """
 [tool.compiler]
@@ -58,3 +61,23 @@ def stored(env: dict[str, str]) -> dict[str, bytes]:
         return {}
     names = [o.object_name for o in store.client().list_objects(store.bucket, prefix="cadence/", recursive=True)]
     return {name: store.get_bytes(name) for name in names if name}
+
+
+def build_with_partitions(
+    tmp: Path, postgres: PostgresServer, module: str, database: str, cities: list[str]
+) -> tuple[Path, dict[str, str]]:
+    """`module` built into `tmp/out` with the shared instance, on a fresh database `database` (this process's id
+    appended) whose dynamic partitions definition `cities` holds `cities`: the WorkflowTemplate and the PostgreSQL
+    environment its pods read."""
+    database = f"{database}_{os.getpid()}"
+    postgres.create_database(database)
+    pg = postgres.env(database)
+    with open_instance(tmp / "instance", pg) as instance:
+        instance.add_dynamic_partitions("cities", cities)
+    (tmp / "pyproject.toml").write_text(SETTINGS + INSTANCE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO), **pg}
+    built = compiler_process(
+        ["build", "--module", module, "--settings", str(tmp / "pyproject.toml"), "--out", str(tmp / "out")], REPO, env
+    )
+    assert built.returncode == 0, built.stderr
+    return tmp / "out" / "dynamic.workflowtemplate.yaml", pg

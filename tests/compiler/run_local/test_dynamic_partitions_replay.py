@@ -12,7 +12,7 @@ import pytest
 
 from devservices.postgres.server import PostgresServer
 from devservices.s3.seaweed import SeaweedS3
-from tests.compiler.run_local.dynamic_support import INSTANCE, SETTINGS, open_instance, stored
+from tests.compiler.run_local.dynamic_support import build_with_partitions, open_instance, stored
 from tests.compiler.support import REPO, compiler_process
 
 MODULE = "tests.compiler.projects.dynamic"
@@ -22,19 +22,7 @@ CITIES = ["vienna", "graz", "linz"]
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer) -> tuple[Path, dict[str, str]]:
     """The project built with the shared instance, and a fresh database holding the three cities."""
-    tmp = tmp_path_factory.mktemp("dynamic")
-    database = f"dynamic_partitions_{os.getpid()}"
-    postgres.create_database(database)
-    pg = postgres.env(database)
-    with open_instance(tmp / "instance", pg) as instance:
-        instance.add_dynamic_partitions("cities", CITIES)
-    (tmp / "pyproject.toml").write_text(SETTINGS + INSTANCE, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO), **pg}
-    built = compiler_process(
-        ["build", "--module", MODULE, "--settings", str(tmp / "pyproject.toml"), "--out", str(tmp / "out")], REPO, env
-    )
-    assert built.returncode == 0, built.stderr
-    return tmp / "out" / "dynamic.workflowtemplate.yaml", pg
+    return build_with_partitions(tmp_path_factory.mktemp("dynamic"), postgres, MODULE, "dynamic_partitions", CITIES)
 
 
 def _run_local(template: Path, env: dict[str, str], *extra: str) -> str:
