@@ -14,6 +14,7 @@ import yaml
 
 from assets.resources.object_store import ObjectStore
 from devservices.s3.seaweed import SeaweedS3
+from tests.compiler.run_local.backfill_support import replay_backfill
 from tests.compiler.run_local.test_cadence_replay import QUARTERS, SETTINGS, _quarters_defs, _quarters_mapping, _stored
 from tests.compiler.support import REPO, compiler_process
 
@@ -32,24 +33,12 @@ def test_a_backfill_of_daily_partitions_builds_the_windows_they_read_first_each_
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), **seaweed.env(f"cadence-backfill-{os.getpid()}")}
     settings = _settings(tmp_path)
-    out = tmp_path / "out"
-    built = compiler_process(["build", "--module", QUARTERS, "--settings", str(settings), "--out", str(out)], REPO, env)
-    assert built.returncode == 0, built.stderr
-    workflow = tmp_path / "backfill.yaml"
-    written = compiler_process(
-        ["backfill", "--module", QUARTERS, "--settings", str(settings), "--schedule", "quarter_days_job_schedule",
-         "--start", DAYS[0], "--end", DAYS[-1], "--parallelism", "3", "--out", str(workflow)],
-        REPO, env,
-    )  # fmt: skip
-    assert written.returncode == 0, written.stderr
+    replayed = replay_backfill(
+        tmp_path, env, QUARTERS, settings, "quarter_days_job_schedule", (DAYS[0], DAYS[-1]), 3, 3
+    )
     warning = r"^warning: backfill of schedule quarter_days_job_schedule: .* asset\(s\) quarters "
-    assert re.search(warning, written.stderr, re.MULTILINE), written.stderr
-    replay = compiler_process(
-        ["run-local", str(workflow), "--templates", str(out), "--max-parallel", "3", "--backoff-scale", "0"],
-        REPO, env, timeout=1200,
-    )  # fmt: skip
-    output = replay.stdout + replay.stderr
-    assert replay.returncode == 0, output[-3000:]
+    assert re.search(warning, replayed.warnings, re.MULTILINE), replayed.warnings
+    output = replayed.output
 
     windows = _quarters_mapping("quarter_days", "quarters", set(DAYS))  # Dagster's answer for the whole range
     assert len(windows) == 12  # four a day (on the 25-hour day the first window is 7 hours long)
@@ -123,22 +112,8 @@ def test_a_weekly_backfill_builds_the_days_and_their_windows_as_dagster_maps_the
     week = "2026-11-22"
     env = {**os.environ, "PYTHONPATH": str(REPO), **seaweed.env(f"cadence-weeks-{os.getpid()}")}
     settings = _settings(tmp_path)
-    out = tmp_path / "out"
-    built = compiler_process(["build", "--module", QUARTERS, "--settings", str(settings), "--out", str(out)], REPO, env)
-    assert built.returncode == 0, built.stderr
-    workflow = tmp_path / "backfill.yaml"
-    written = compiler_process(
-        ["backfill", "--module", QUARTERS, "--settings", str(settings), "--schedule", "quarter_weeks_job_schedule",
-         "--start", week, "--end", week, "--parallelism", "3", "--out", str(workflow)],
-        REPO, env,
-    )  # fmt: skip
-    assert written.returncode == 0, written.stderr
-    replay = compiler_process(
-        ["run-local", str(workflow), "--templates", str(out), "--max-parallel", "3", "--backoff-scale", "0"],
-        REPO, env, timeout=1200,
-    )  # fmt: skip
-    output = replay.stdout + replay.stderr
-    assert replay.returncode == 0, output[-3000:]
+    replayed = replay_backfill(tmp_path, env, QUARTERS, settings, "quarter_weeks_job_schedule", (week, week), 3, 3)
+    output = replayed.output
 
     days = _quarters_mapping("quarter_weeks", "quarter_days", {week})
     windows = _quarters_mapping("quarter_days", "quarters", days)

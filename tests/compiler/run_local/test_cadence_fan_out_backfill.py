@@ -13,8 +13,9 @@ import dagster as dg
 import pytest
 
 from devservices.s3.seaweed import SeaweedS3
+from tests.compiler.run_local.backfill_support import replay_backfill
 from tests.compiler.run_local.dynamic_support import SETTINGS, stored
-from tests.compiler.support import REPO, compiler_process
+from tests.compiler.support import REPO
 
 MODULE = "tests.compiler.projects.cadence_fan_out"
 DAYS = ("2026-11-20", "2026-11-21")
@@ -60,25 +61,11 @@ def test_a_backfill_of_a_fanned_out_job_builds_every_city_window_the_range_reads
 ) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO), **seaweed.env(f"cadence-fan-backfill-{os.getpid()}")}
     settings = _settings(tmp_path)
-    out = tmp_path / "out"
-    built = compiler_process(["build", "--module", MODULE, "--settings", str(settings), "--out", str(out)], REPO, env)
-    assert built.returncode == 0, built.stderr
-    workflow = tmp_path / "backfill.yaml"
-    written = compiler_process(
-        ["backfill", "--module", MODULE, "--settings", str(settings), "--schedule", "city_days_job_schedule",
-         "--start", DAYS[0], "--end", DAYS[-1], "--parallelism", "2", "--out", str(workflow)],
-        REPO, env,
-    )  # fmt: skip
-    assert written.returncode == 0, written.stderr
-    assert "fan out per static key" not in written.stderr  # built first, no longer only warned about
+    replayed = replay_backfill(tmp_path, env, MODULE, settings, "city_days_job_schedule", (DAYS[0], DAYS[-1]), 2, 4)
+    assert "fan out per static key" not in replayed.warnings  # built first, no longer only warned about
     warning = r"^warning: backfill of schedule city_days_job_schedule: .* asset\(s\) city_quarters "
-    assert re.search(warning, written.stderr, re.MULTILINE), written.stderr
-    replay = compiler_process(
-        ["run-local", str(workflow), "--templates", str(out), "--max-parallel", "4", "--backoff-scale", "0"],
-        REPO, env, timeout=1200,
-    )  # fmt: skip
-    output = replay.stdout + replay.stderr
-    assert replay.returncode == 0, output[-3000:]
+    assert re.search(warning, replayed.warnings, re.MULTILINE), replayed.warnings
+    output = replayed.output
 
     days = _range()
     assert len(days) == 4  # 2 days × 2 cities
