@@ -110,3 +110,19 @@ def test_the_version_is_looked_up_only_when_asked() -> None:
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == f"python -m compiler (dagster-argo) {version('dagster-argo')}"
+
+
+def test_a_replay_leaves_the_tick_listing_unimported() -> None:
+    """run-local imports its cron machinery (ticks.py, robfig) only to list ticks (--from/--to), which a replay
+    never does."""
+    code = (
+        "import sys, compiler.cli\n"
+        "assert compiler.cli.main(['run-local', 'no-such-workflowtemplate.yaml']) == 2\n"
+        "import json; print(json.dumps({m: m in sys.modules for m in "
+        "('compiler.run_local.ticks', 'compiler.validate.robfig', 'compiler.run_local.command')}))"
+    )
+    assert _modules_after(code) == {
+        "compiler.run_local.ticks": False,
+        "compiler.validate.robfig": False,
+        "compiler.run_local.command": True,
+    }
