@@ -43,7 +43,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         epilog=EXIT_CODES_HELP,
         formatter_class=HelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s (dagster-argo) {distribution_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module in SUBCOMMANDS.items():
         if only in (None, name):
@@ -52,6 +52,15 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     for command in subparsers.choices.values():
         command.add_argument("--debug", action="store_true", help="on an error, also print the Python traceback")
     return parser
+
+
+class _VersionAction(argparse._VersionAction):
+    """`--version`, the distribution's version looked up only when asked: importlib.metadata and the lookup cost
+    every command (each pod, each run-local) about 30 ms of CPU otherwise."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        self.version = f"%(prog)s (dagster-argo) {distribution_version()}"
+        super().__call__(parser, *args, **kwargs)  # type: ignore[arg-type]
 
 
 def distribution_version() -> str:

@@ -92,3 +92,37 @@ def test_run_local_replays_without_importing_dagster() -> None:
         "assert compiler.cli.main(['run-local', 'no-such-workflowtemplate.yaml']) == 2\n" + REPORT
     )
     assert _modules_after(code)["dagster"] is False
+
+
+def test_the_version_is_looked_up_only_when_asked() -> None:
+    """`--version` reads the installed distribution's metadata; every other command (each pod, each run-local) skips
+    importlib.metadata and the lookup (~30 ms of CPU) that building the parser used to do."""
+    code = (
+        "import sys, compiler.cli\n"
+        "assert compiler.cli.main(['run-local', 'no-such-workflowtemplate.yaml']) == 2\n"
+        "import json; print(json.dumps({'importlib.metadata': 'importlib.metadata' in sys.modules}))"
+    )
+    assert _modules_after(code) == {"importlib.metadata": False}
+    from importlib.metadata import version
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "compiler", "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == f"python -m compiler (dagster-argo) {version('dagster-argo')}"
+
+
+def test_a_replay_leaves_the_tick_listing_unimported() -> None:
+    """run-local imports its cron machinery (ticks.py, robfig) only to list ticks (--from/--to), which a replay
+    never does."""
+    code = (
+        "import sys, compiler.cli\n"
+        "assert compiler.cli.main(['run-local', 'no-such-workflowtemplate.yaml']) == 2\n"
+        "import json; print(json.dumps({m: m in sys.modules for m in "
+        "('compiler.run_local.ticks', 'compiler.validate.robfig', 'compiler.run_local.command')}))"
+    )
+    assert _modules_after(code) == {
+        "compiler.run_local.ticks": False,
+        "compiler.validate.robfig": False,
+        "compiler.run_local.command": True,
+    }

@@ -2,6 +2,7 @@
 
 import sys
 
+from compiler.materialize.collection import pause_for_start_up
 from compiler.materialize.termination import describe_from_argv, run_terminable
 from compiler.process_exit import end_process
 
@@ -13,4 +14,5 @@ def _command() -> int:
 
 
 describe_from_argv(sys.argv[1:])
+pause_for_start_up()  # the imports are start-up too (compiler/materialize/collection.py)
 end_process(run_terminable(_command))  # arms the watchdog first (termination.py), then imports and runs the command

@@ -19,7 +19,6 @@ from compiler.run_local.groups import ScopeGate
 from compiler.run_local.manifest import WorkflowModel, load_workflow
 from compiler.run_local.plan import plan_workflow
 from compiler.run_local.synchronization import held_mutexes
-from compiler.run_local.ticks import find_cron_workflow, list_ticks
 from compiler.user_text import shortened
 
 DESCRIPTION = (
@@ -123,6 +122,9 @@ def run(args: argparse.Namespace) -> int:
         if args.ticks_from or args.ticks_to or args.schedule:
             if not (args.ticks_from and args.ticks_to):
                 raise RunLocalError("list ticks with both --from T1 and --to T2")
+            # only here: a replay does not pay for the cron machinery (robfig) it never uses
+            from compiler.run_local.ticks import find_cron_workflow, list_ticks
+
             return list_ticks(find_cron_workflow(args.file, args.schedule), args.ticks_from, args.ticks_to)
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")

@@ -137,6 +137,40 @@ def test_the_asset_body_runs_with_the_collector_on_and_the_start_up_frozen(tmp_p
     assert state["frozen"] > 100_000  # Dagster and the code location, imported before the step: never rescanned
 
 
+@pytest.mark.parametrize("entry", [["-m", "compiler", "materialize"], ["-m", "compiler.materialize"]])
+def test_no_full_collection_runs_before_the_step_imports_included(tmp_path, entry):
+    """Both pod entry points pause the collector before the CLI imports Dagster (compiler/materialize/collection.py):
+    with the collector on during those imports, CPython ran a full (generation 2) collection before the asset body."""
+    gc_file = tmp_path / "gc.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            *entry,
+            "--module",
+            "pod_fixture_project",
+            "--asset",
+            "fixture/raw",
+            "--partition",
+            "2026-11-27",
+        ],
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(PROJECTS), os.environ.get("PYTHONPATH", "")]),
+            "FIXTURE_MARKER_DIR": str(tmp_path / "markers"),
+            "FIXTURE_IO_DIR": str(tmp_path / "io"),
+            "FIXTURE_GC_FILE": str(gc_file),
+        },
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    state = json.loads(gc_file.read_text(encoding="utf-8"))
+    assert state["enabled"] is True
+    assert state["collections"][2]["collections"] == 0
+
+
 @pytest.mark.parametrize(
     ("args", "named"),
     [
