@@ -78,7 +78,15 @@ def zone_periods(zone: str) -> ZonePeriods:
     last = int(datetime(SCAN_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
     starts, offsets = [first], [_zoneinfo_offset(zone, first)]
     previous = first
+    tz, fromtimestamp = _zone(zone), datetime.fromtimestamp
+    seen = fromtimestamp(first, tz).utcoffset()
     for probe in range(first + _SCAN_STEP, last + 1, _SCAN_STEP):
+        # ~100,000 probes: the offset as zoneinfo's timedelta, converted only when it differs from the last one seen
+        probed = fromtimestamp(probe, tz).utcoffset()
+        if probed == seen:
+            previous = probe
+            continue
+        seen = probed
         offset = _zoneinfo_offset(zone, probe)
         if offset != offsets[-1]:
             low, high = previous, probe  # offset(low) is the old one, offset(high) the new one
