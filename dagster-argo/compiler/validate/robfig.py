@@ -294,7 +294,9 @@ def _advance(zone: str, t: int, unit: int, modulus: int, field: "Callable[[str, 
     exactly with `t`; otherwise one unit, as in Go. The result is the same `t` the step-by-step loop reaches.
     """
     value = field(zone, t)
-    target = next((v for v in range(value + 1, modulus) if (1 << v) & bits), modulus)
+    # the lowest allowed value above `value` (below `modulus`), else `modulus`: the first set bit of that window
+    window = (bits >> (value + 1)) & ((1 << max(modulus - value - 1, 0)) - 1)
+    target = value + (window & -window).bit_length() if window else modulus
     jump = t + (target - value) * unit
     return jump if target - value > 1 and _same_period(zone, t, jump) else t + unit
 
