@@ -45,6 +45,13 @@ def test_other_compile_options_miss_the_cache(tmp_path: Path) -> None:
     untrimmed = _environment(tmp_path, trim_blocks=False)
     assert fingerprint(built) != fingerprint(untrimmed)
     assert fingerprint(built) == fingerprint(_environment(tmp_path))  # stable: no memory address in it
+    assert fingerprint(_environment(tmp_path, finalize=lambda value: value)) != fingerprint(built)
+
+    def _only_quoted(value: object) -> object:  # render's name, another body: jinja2 runs it on constants
+        return value
+
+    _only_quoted.__module__, _only_quoted.__qualname__ = render._only_quoted.__module__, "_only_quoted"
+    assert fingerprint(_environment(tmp_path, finalize=_only_quoted)) != fingerprint(built)
     name = "cronworkflow.yaml.j2"
     trimmed_code = _code(built, name)
     assert _code(untrimmed, name) == _code(_environment(None, trim_blocks=False), name) != trimmed_code

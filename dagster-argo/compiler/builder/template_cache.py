@@ -1,20 +1,22 @@
-"""jinja2's bytecode cache for the templates, so a build does not compile the same 16 templates every time.
+"""jinja2's bytecode cache for the templates, so a build does not compile the same 28 templates every time.
 
-Compiling them (lex, parse, generate Python, compile) was most of `render` for a small project, ~0.15-0.2 CPU-s of
+Compiling them (lex, parse, generate Python, compile) was most of `render` for a small project, ~0.14 CPU-s of
 every `build`, paid again by each fresh process. jinja2's own `FileSystemBytecodeCache` keeps the compiled code in
 its per-user temporary directory (`$TMPDIR/_jinja2-cache-<uid>`, mode 0700, whose owner and mode jinja2 checks),
 written atomically, per template file and a checksum of its source, like Python's `__pycache__`.
 
-What jinja2's checksum leaves out is the environment: `trim_blocks`, `finalize` and the other options shape the
-compiled code, so a cached template compiled under other options would render differently. The checksum here also
-covers those options, jinja2's version and Python's, so any change compiles afresh. The cache is only ever an
-optimisation: a temporary directory that cannot be used or written leaves the build compiling as before (never an
-error), and the rendered text is the same either way (tests/compiler/test_template_cache.py).
+What jinja2's checksum leaves out is the environment: `trim_blocks`, `finalize` (applied to constant output while
+compiling, so its code counts too) and the other options shape the compiled code, so a template compiled under
+other options would render differently. The checksum here also covers those options, jinja2's version and Python's,
+so any change compiles afresh. The cache is only ever an optimisation: a temporary directory that cannot be used or
+written leaves the build compiling as before (never an error), and the compiled code is the same either way
+(tests/compiler/test_template_cache.py).
 """
 
 import contextlib
 import hashlib
 import sys
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -79,7 +81,16 @@ def _named(value: Any) -> str:
     if isinstance(value, dict):  # `extensions`: name → Extension instance
         return repr(sorted((str(key), _named(item)) for key, item in value.items()))
     named: Callable[..., Any] | type = value if isinstance(value, type) or callable(value) else type(value)
-    return f"{getattr(named, '__module__', '')}.{getattr(named, '__qualname__', type(named).__name__)}"
+    name = f"{getattr(named, '__module__', '')}.{getattr(named, '__qualname__', type(named).__name__)}"
+    code = getattr(named, "__code__", None)
+    # jinja2 applies `finalize` to constant output while compiling: a changed body must compile afresh
+    return f"{name}:{_code_identity(code)}" if isinstance(code, types.CodeType) else name
+
+
+def _code_identity(code: types.CodeType) -> str:
+    """A function's bytecode, names and constants (nested code objects likewise), without memory addresses."""
+    constants = [_code_identity(c) if isinstance(c, types.CodeType) else repr(c) for c in code.co_consts]
+    return hashlib.sha1(repr((code.co_code, code.co_names, constants)).encode(), usedforsecurity=False).hexdigest()
 
 
 def use_bytecode_cache(environment: jinja2.Environment, directory: str | None = None) -> None:
