@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from compiler.builder.write import diff_manifests, write_manifests
+from compiler.collector import collector_paused
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
 from compiler.help_format import HelpFormatter
@@ -35,13 +36,13 @@ def run_build(arguments: argparse.Namespace) -> int:
     settings = load_settings(arguments.settings)
     # The child starts before anything imports Dagster, so hera's models load there while Dagster and the project
     # load here; the compiler's own modules (and Dagster's workspace readers) come after the fork for the same reason.
-    with structure_check_in_child() as structure:
+    # The collector is paused from before the fork (the child inherits it) to the end of the compile.
+    with collector_paused(), structure_check_in_child() as structure:
         from compiler.builder.load import load_project
-        from compiler.builder.pipeline import collector_paused, compile_project
+        from compiler.builder.pipeline import compile_project
 
         location = chosen_code_location(arguments)
-        with collector_paused():
-            result = compile_project(load_project(location), settings, structure)
+        result = compile_project(load_project(location), settings, structure)
     for renaming in result.renamings:
         print(f"note: {renaming.source} → {renaming.name} ({renaming.reason})", file=sys.stderr)
     for note in result.notes:

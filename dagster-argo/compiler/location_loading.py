@@ -6,36 +6,38 @@ module's assets (a lone job or graph becomes Definitions(jobs=[it]), as Dagster 
 A `@dg.definitions` function is called as Dagster calls it (`LazyDefinitions()`), so
 `load_from_defs_folder` and `Definitions.merge` inside it work unchanged. Cached per location: a pod asks twice (the
 command, then Dagster's job reconstruction) and a `-f` file must not be executed twice.
+
+Without `-a`, the module is imported by Dagster's own `load_python_module`/`load_python_file` (what
+`get_loadable_targets` calls) and its targets are found by `discovered_targets`: Dagster's discovery, whose first
+import (`dagster._utils.test`, for a re-export of `LazyDefinitions`) pulls in its SQLite storage, alembic and the
+daemon, ~0.5 CPU-s that neither `build` nor a pod otherwise needs.
 """
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from compiler.code_location import CodeLocation
 from compiler.errors import UnsupportedInputError
 
+if TYPE_CHECKING:
+    from dagster._core.workspace.autodiscovery import LoadableTarget
+
 
 @functools.cache
 def load_location(location: CodeLocation) -> dg.Definitions:
     """The location's Definitions; exit 2 (UnsupportedInputError) naming the location for anything else."""
     from dagster._core.errors import DagsterImportError, DagsterInvariantViolationError
-    from dagster._grpc.utils import get_loadable_targets
 
     what = location.describe()
     if location.python_file and not Path(location.python_file).is_file():
         raise UnsupportedInputError(f"{what} not found: pass -f with a path relative to the project root")
     try:
-        targets = get_loadable_targets(
-            python_file=location.python_file,
-            module_name=location.module,
-            package_name=None,
-            autoload_defs_module_name=None,
-            working_directory=str(Path(location.working_directory).resolve()),
-            attribute=location.attribute,
-            resolve_lazy_defs=False,
-        )
+        targets = _loadable_targets(location)
     except (ImportError, DagsterImportError) as error:
         cause = error.__cause__ if isinstance(error, DagsterImportError) and error.__cause__ else error
         flag = "-m/--module-name and -d/--working-directory" if location.module else "-f/--python-file"
@@ -50,6 +52,48 @@ def load_location(location: CodeLocation) -> dg.Definitions:
         names = ", ".join(target.attribute for target in targets)
         raise UnsupportedInputError(f"{what} holds several loadable targets ({names}): pick one with -a/--attribute")
     return _definitions(targets[0].target_definition, what)
+
+
+def _loadable_targets(location: CodeLocation) -> Sequence["LoadableTarget"]:
+    """What Dagster's `get_loadable_targets(..., resolve_lazy_defs=False)` returns for the location."""
+    from dagster._core.code_pointer import load_python_file, load_python_module
+    from dagster._grpc.utils import get_loadable_targets
+
+    working_directory = str(Path(location.working_directory).resolve())
+    if location.python_file and not location.attribute:
+        return discovered_targets(load_python_file(location.python_file, working_directory))
+    if location.module and not location.attribute:
+        return discovered_targets(load_python_module(location.module, working_directory, remove_from_path_fn=None))
+    return get_loadable_targets(  # a named attribute: Dagster loads it without any discovery
+        python_file=location.python_file,
+        module_name=location.module,
+        package_name=None,
+        autoload_defs_module_name=None,
+        working_directory=working_directory,
+        attribute=location.attribute,
+        resolve_lazy_defs=False,
+    )
+
+
+def discovered_targets(module: ModuleType) -> Sequence["LoadableTarget"]:
+    """Dagster's `loadable_targets_from_loaded_module(module)`, its two common answers found without its import.
+
+    Dagster returns the one `@dg.definitions` function if there is one, else the one `Definitions` object; those two
+    answers come from Dagster's own `_loadable_targets_of_type` and the same `LazyDefinitions` class (the one
+    `dagster._utils.test.definitions` re-exports). Anything else (several of either, repositories, jobs, graphs,
+    a module of assets, no target) is Dagster's function's own answer or error.
+    """
+    from dagster._core.workspace.autodiscovery import _loadable_targets_of_type, loadable_targets_from_loaded_module
+    from dagster.components.definitions import LazyDefinitions
+
+    lazy = _loadable_targets_of_type(module, LazyDefinitions)
+    if len(lazy) == 1:
+        return lazy
+    if not lazy:
+        definitions = _loadable_targets_of_type(module, dg.Definitions)
+        if len(definitions) == 1:
+            return definitions
+    return loadable_targets_from_loaded_module(module)
 
 
 def _definitions(target: object, what: str) -> dg.Definitions:

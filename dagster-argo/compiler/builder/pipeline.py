@@ -1,8 +1,5 @@
 """The compiler pipeline: load → plan → render → parse back → validate; nothing is written unless all pass."""
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from compiler.builder.child_workflows import child_warnings
@@ -16,6 +13,7 @@ from compiler.builder.render import render_with_layout
 from compiler.builder.retry import failure_retry_warning
 from compiler.builder.size_budget import check_sizes
 from compiler.builder.workflow_size import size_warnings
+from compiler.collector import collector_paused
 from compiler.errors import InvalidManifestError
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.settings import Settings
@@ -40,23 +38,6 @@ class BuildResult:
     @property
     def all_files(self) -> dict[str, str]:
         return {**self.files, **self.bundle}
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a project is resolved and compiled.
-
-    Resolving thousands of assets and parsing the manifests back create hundreds of thousands of objects, and each
-    collection rescans all that survive: compile time grew faster than the number of assets (5x the assets, 9x the
-    parse). Reference counting still frees everything acyclic; the collector resumes afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def compile_project(project: Project, settings: Settings, structure: StructureCheck | None = None) -> BuildResult:

@@ -16,6 +16,7 @@ from compiler.builder.fidelity.pools import configmap_name
 from compiler.builder.freshness import FRESHNESS_STEP
 from compiler.builder.plan_types import GENERATOR, PLAN_TEMPLATE, Plan
 from compiler.builder.split import SPLIT_ABOVE, Layout, split, whole
+from compiler.builder.template_cache import use_bytecode_cache
 from compiler.code_location import CodeLocation
 from compiler.exit_codes import INFRASTRUCTURE_RETRY_EXPRESSION, RETRY_EXPRESSION
 from compiler.parse import parse_documents
@@ -93,6 +94,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["q"] = quote
     environment.globals["shared_volume_name"] = VOLUME_NAME  # [tool.compiler.shared_volume]'s volume
+    use_bytecode_cache(environment)  # compiled templates reused across builds (builder/template_cache.py)
     return environment
 
 

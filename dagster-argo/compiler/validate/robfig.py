@@ -78,7 +78,15 @@ def zone_periods(zone: str) -> ZonePeriods:
     last = int(datetime(SCAN_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
     starts, offsets = [first], [_zoneinfo_offset(zone, first)]
     previous = first
+    tz, fromtimestamp = _zone(zone), datetime.fromtimestamp
+    seen = fromtimestamp(first, tz).utcoffset()
     for probe in range(first + _SCAN_STEP, last + 1, _SCAN_STEP):
+        # ~100,000 probes: the offset as zoneinfo's timedelta, converted only when it differs from the last one seen
+        probed = fromtimestamp(probe, tz).utcoffset()
+        if probed == seen:
+            previous = probe
+            continue
+        seen = probed
         offset = _zoneinfo_offset(zone, probe)
         if offset != offsets[-1]:
             low, high = previous, probe  # offset(low) is the old one, offset(high) the new one
@@ -95,10 +103,22 @@ def zone_periods(zone: str) -> ZonePeriods:
 
 
 def offset_at(zone: str, unix: int) -> int:
+    return _offset_reader(zone)(unix)
+
+
+@functools.cache
+def _offset_reader(zone: str) -> Callable[[int], int]:
+    """`offset_at` for one zone: the period table's lookup bound once, since `Next` asks ~30 times per tick."""
     periods = zone_periods(zone)
-    if not periods.starts[0] <= unix < _SCAN_END:
+    starts, offsets, first = periods.starts, periods.offsets, periods.starts[0]
+    bisect_right = bisect.bisect_right
+
+    def read(unix: int) -> int:
+        if first <= unix < _SCAN_END:
+            return offsets[bisect_right(starts, unix) - 1]
         return _zoneinfo_offset(zone, unix)
-    return periods.offset(unix)
+
+    return read
 
 
 def _same_period(zone: str, first: int, second: int) -> bool:
@@ -274,7 +294,9 @@ def _advance(zone: str, t: int, unit: int, modulus: int, field: "Callable[[str, 
     exactly with `t`; otherwise one unit, as in Go. The result is the same `t` the step-by-step loop reaches.
     """
     value = field(zone, t)
-    target = next((v for v in range(value + 1, modulus) if (1 << v) & bits), modulus)
+    # the lowest allowed value above `value` (below `modulus`), else `modulus`: the first set bit of that window
+    window = (bits >> (value + 1)) & ((1 << max(modulus - value - 1, 0)) - 1)
+    target = value + (window & -window).bit_length() if window else modulus
     jump = t + (target - value) * unit
     return jump if target - value > 1 and _same_period(zone, t, jump) else t + unit
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from compiler.validate.robfig import (
+    SCAN_YEARS,
     CronParseError,
     SpecSchedule,
     argo_schedules,
@@ -216,3 +217,34 @@ def test_offset_table_agrees_with_zoneinfo(zone: str) -> None:
         expected = datetime.fromtimestamp(instant, info).utcoffset()
         assert expected is not None
         assert offset_at(zone, instant) == int(expected.total_seconds())
+
+
+def _scan_every_probe(zone: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The period table as first written: every 6-hour probe converted to seconds and compared, each change bisected
+    to the second (zone_periods now compares zoneinfo's timedeltas and converts only where they change)."""
+    info = ZoneInfo(zone)
+
+    def offset(instant: int) -> int:
+        value = datetime.fromtimestamp(instant, info).utcoffset()
+        assert value is not None
+        return int(value.total_seconds())
+
+    first = int(datetime(SCAN_YEARS[0], 1, 1, tzinfo=UTC).timestamp())
+    last = int(datetime(SCAN_YEARS[1], 1, 1, tzinfo=UTC).timestamp())
+    starts, offsets, previous = [first], [offset(first)], first
+    for probe in range(first + 6 * 3600, last + 1, 6 * 3600):
+        if offset(probe) != offsets[-1]:
+            low, high = previous, probe
+            while high - low > 1:
+                middle = (low + high) // 2
+                low, high = (middle, high) if offset(middle) == offsets[-1] else (low, middle)
+            starts.append(high)
+            offsets.append(offset(probe))
+        previous = probe
+    return tuple(starts), tuple(offsets)
+
+
+@pytest.mark.parametrize("zone", [*ZONES, "Africa/Casablanca", "Pacific/Chatham", "Asia/Kolkata"])
+def test_offset_table_is_the_probe_by_probe_scan(zone: str) -> None:
+    table = zone_periods(zone)
+    assert (table.starts, table.offsets) == _scan_every_probe(zone)
