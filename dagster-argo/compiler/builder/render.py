@@ -72,7 +72,8 @@ _QUOTE_ENCODER = json.JSONEncoder(ensure_ascii=True, sort_keys=True)
 
 def quote(value: Any) -> Quoted:
     """A JSON scalar or flow collection is valid YAML, so no value can break the document structure."""
-    return Quoted(_SURROGATE_PAIR.sub(_astral, _QUOTE_ENCODER.encode(value)))
+    text = _QUOTE_ENCODER.encode(value)
+    return Quoted(_SURROGATE_PAIR.sub(_astral, text) if "\\ud" in text else text)  # a pair starts `\ud8`..`\udb`
 
 
 def _only_quoted(value: Any) -> Any:
