@@ -18,6 +18,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 
 from compiler.builder.plan_types import Task
 
@@ -42,7 +43,13 @@ class Chunking:
 def task_size(task: Task) -> int:
     """The rendered task's compact JSON size, closely over-estimated (escaped strings plus fixed keys)."""
     strings = (task.name, task.template, task.asset, task.depends_expression, task.description, task.owners)
-    return TASK_OVERHEAD + 2 * len(task.name) + sum(len(json.dumps(s)) for s in strings) + len(json.dumps(task.items))
+    return TASK_OVERHEAD + 2 * len(task.name) + sum(map(_json_length, strings)) + _json_length(task.items)
+
+
+def _json_length(value: object) -> int:
+    """len(json.dumps(value)): for a string that is its escaped form, which json.dumps takes from the same C
+    function after building an encoder per call (seven calls a task, twice per task at 10,000 assets)."""
+    return len(encode_basestring_ascii(value)) if isinstance(value, str) else len(json.dumps(value))
 
 
 def chunk_tasks(tasks: Sequence[Task], budget: int) -> Chunking:

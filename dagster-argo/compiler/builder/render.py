@@ -73,7 +73,8 @@ _QUOTE_ENCODER = json.JSONEncoder(ensure_ascii=True, sort_keys=True)
 
 def quote(value: Any) -> Quoted:
     """A JSON scalar or flow collection is valid YAML, so no value can break the document structure."""
-    return Quoted(_SURROGATE_PAIR.sub(_astral, _QUOTE_ENCODER.encode(value)))
+    text = _QUOTE_ENCODER.encode(value)
+    return Quoted(_SURROGATE_PAIR.sub(_astral, text) if "\\ud" in text else text)  # a pair starts `\ud8`..`\udb`
 
 
 def _only_quoted(value: Any) -> Any:
@@ -145,9 +146,9 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout, dict[str, li
         "description": f"Dagster {_what(plan)} of {plan.location.describe(quoted=False)}, compiled by {GENERATOR}.",
     }
     layout = whole(plan)
-    text = _render_template(common, layout, plan)
-    files = {plan.file_name: text}
-    if len(text.encode("utf-8")) > SPLIT_ABOVE:  # compiler/builder/split.py
+    text = _render_within(common, layout, SPLIT_ABOVE)
+    files = {plan.file_name: text} if text is not None else {}
+    if text is None:  # larger than SPLIT_ABOVE: split (compiler/builder/split.py)
         layout = split(plan)
         files = _template_files(common, layout, plan)
         chunked = frozenset(dag.name for dag in layout.dags if any(task.chunk for task in dag.tasks))
@@ -198,5 +199,24 @@ def _parameters(text: str) -> list[str]:
 
 
 def _render_template(common: dict[str, Any], layout: Layout, plan: Plan) -> str:
-    context = {**common, "dags": layout.dags, "steps": layout.steps, "refs": layout.refs, "children": layout.children}
-    return ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(context)
+    return ENVIRONMENT.get_template("workflowtemplate.yaml.j2").render(_context(common, layout))
+
+
+def _render_within(common: dict[str, Any], layout: Layout, limit: int) -> str | None:
+    """The WorkflowTemplate as `_render_template` writes it when it takes at most `limit` bytes of UTF-8, else None.
+
+    Rendering stops as soon as the text is known to be too large (a character is at least one byte): a project
+    that will be split does not render its whole template first (2+ MiB at 10,000 assets) only to measure it."""
+    chunks: list[str] = []
+    length = 0
+    for chunk in ENVIRONMENT.get_template("workflowtemplate.yaml.j2").generate(_context(common, layout)):
+        chunks.append(chunk)
+        length += len(chunk)
+        if length > limit:
+            return None
+    text = "".join(chunks)
+    return text if len(text.encode("utf-8")) <= limit else None
+
+
+def _context(common: dict[str, Any], layout: Layout) -> dict[str, Any]:
+    return {**common, "dags": layout.dags, "steps": layout.steps, "refs": layout.refs, "children": layout.children}
