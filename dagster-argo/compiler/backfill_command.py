@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.workspace import add_location_arguments, chosen_code_location
 
 DESCRIPTION = (
@@ -22,12 +22,13 @@ DESCRIPTION = (
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "backfill",
         help="write one Argo Workflow that materializes a range of partitions",
         description=DESCRIPTION,
-        formatter_class=HelpFormatter,
         epilog=EXIT_CODES_HELP,
+        handler=run_backfill,
     )
     parser.add_argument("--schedule", required=True, help="the Dagster schedule whose job to backfill")
     parser.add_argument("--start", required=True, help="first partition key, e.g. 2026-10-24")
@@ -41,7 +42,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("--parallelism", type=int, default=1, help="partitions running at once (default 1)")
     parser.add_argument("--out", type=Path, default=None, help="write the Workflow here instead of stdout")
     add_location_arguments(parser)
-    parser.set_defaults(handler=run_backfill)
 
 
 def run_backfill(arguments: argparse.Namespace) -> int:

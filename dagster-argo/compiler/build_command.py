@@ -8,26 +8,26 @@ from compiler.builder.write import diff_manifests, write_manifests
 from compiler.collector import collector_paused
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.settings import load_settings
 from compiler.validate.structure_worker import structure_check_in_child
 from compiler.workspace import add_location_arguments, chosen_code_location
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "build",
         help="compile the Dagster Definitions to Argo manifests and the deploy bundle",
         description="Compile a Dagster code location to a WorkflowTemplate, one CronWorkflow per schedule, and the "
         "deploy bundle (ServiceAccount, executor Role and RoleBinding, ConfigMap, kustomization.yaml) for "
         "`kubectl apply -k`.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run_build,
     )
     parser.add_argument("--out", type=Path, default=Path("argo_out"), help="output directory (default: argo_out)")
     parser.add_argument("--check", action="store_true", help="do not write; print a diff and exit 1 when stale")
     add_location_arguments(parser)
-    parser.set_defaults(handler=run_build)
 
 
 def run_build(arguments: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 import argparse
 import textwrap
+from collections.abc import Callable
 
 WIDTH = 100
 
@@ -30,3 +31,20 @@ def table(title: str, rows: tuple[tuple[str, str], ...]) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def add_command(
+    subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]",
+    name: str,
+    *,
+    help: str,
+    description: str,
+    epilog: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> argparse.ArgumentParser:
+    """A subcommand's parser in this look, `handler` running it: every command's `register` hook starts here."""
+    parser = subparsers.add_parser(
+        name, help=help, description=description, epilog=epilog, formatter_class=HelpFormatter
+    )
+    parser.set_defaults(handler=handler)
+    return parser

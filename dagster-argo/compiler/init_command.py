@@ -17,7 +17,7 @@ from typing import Any
 
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 
 NAME_LIMIT = 40  # [tool.compiler] name: the pipeline's names get suffixes, so it stays well below 63
 TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -34,7 +34,8 @@ class Inferred:
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "init",
         help="append a commented [tool.compiler] section to pyproject.toml, inferred from the project",
         description="Append a commented [tool.compiler] section to the project's pyproject.toml (created when "
@@ -42,7 +43,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "and ServiceAccount named after it, [project] version as the image tag. The rest of the file is kept byte "
         "for byte; an existing [tool.compiler] is never overwritten (exit 2).",
         epilog=EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run_init,
     )
     parser.add_argument(
         "--settings",
@@ -53,7 +54,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument(
         "--print", action="store_true", help="print the section instead of writing it (also beside an existing one)"
     )
-    parser.set_defaults(handler=run_init)
 
 
 def run_init(arguments: argparse.Namespace) -> int:

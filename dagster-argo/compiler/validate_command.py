@@ -7,7 +7,7 @@ from typing import Any
 
 from compiler.errors import UnsupportedInputError
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.parse import ManifestParseError, parse_documents
 from compiler.validate import template_names_by_workflow_template, validate_manifest, workflow_parameters_used
 from compiler.validate.events import events_problems, is_events_kind
@@ -15,17 +15,17 @@ from compiler.validate.kubernetes import is_kubernetes_kind, kubernetes_problems
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "validate",
         help="validate Argo manifests (ours or hand-written)",
         description="Validate Argo WorkflowTemplate, CronWorkflow, Workflow and ClusterWorkflowTemplate manifests, "
         "Argo Events EventSources and Sensors (the controller's rules), and the deploy bundle's ServiceAccount, "
         "Role, RoleBinding, ConfigMap and kustomization.yaml.",
         epilog=EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run_validate,
     )
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="YAML files, several documents allowed")
-    parser.set_defaults(handler=run_validate)
 
 
 def run_validate(arguments: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import HelpFormatter, add_command
 from compiler.materialize.asset_events import SensorSkipped, announce
 from compiler.materialize.collection import start_up_without_collection
 from compiler.materialize.console import debug_wanted, want_debug
@@ -181,15 +181,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler materialize` (compiler/cli.py lists it in SUBCOMMANDS)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "materialize",
         help="materialize one asset (or run one op job), as an Argo step pod does",
         description=DESCRIPTION,
         epilog=EXAMPLE + EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run,
     )
     add_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

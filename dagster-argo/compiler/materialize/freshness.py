@@ -23,7 +23,7 @@ from dagster._core.storage.tags import SENSOR_NAME_TAG
 from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.materialize.instance import InstanceUnavailableError, open_instance, wants_shared_instance
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, pod_location
 from compiler.materialize.run_tags import argo_run_tags
@@ -45,15 +45,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler freshness-checks` (compiler/cli.py lists it in SUBCOMMANDS)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "freshness-checks",
         help="run the freshness checks a freshness-check sensor would launch now (its CronWorkflow's pod)",
         description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run,
     )
     add_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.materialize.dagster_tick import is_dagster_tick, tick_schedule
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, parse_asset_keys, pod_location
 from compiler.materialize.partition import cron_tick, parse_scheduled_time
@@ -71,15 +71,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler schedule-gate` (compiler/cli.py lists it in SUBCOMMANDS)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "schedule-gate",
         help="evaluate the Dagster schedule for this tick; skip the tasks it does not select",
         description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run,
     )
     add_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

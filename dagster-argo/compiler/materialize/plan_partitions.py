@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.materialize.dynamic_keys import dynamic_keys, is_dynamic, require_shared_instance
 from compiler.materialize.dynamic_schedule import ScheduleTickFailed, scheduled_dynamic_keys
 from compiler.materialize.loading import (
@@ -92,16 +92,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler plan-partitions` (compiler/cli.py lists it in SUBCOMMANDS)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "plan-partitions",
         help="list, by Dagster's partition mapping, the upstream partitions a downstream partition reads "
         "(with --upstream = --asset: a dynamically partitioned asset's keys in the shared instance)",
         description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run,
     )
     add_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 class MissingUpstreamPartitions(Exception):

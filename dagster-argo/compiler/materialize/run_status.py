@@ -21,7 +21,7 @@ from dagster._core.events import DagsterEvent, DagsterEventType, JobFailureData
 from compiler import exit_codes
 from compiler.code_location import add_target_arguments
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.materialize.loading import MaterializeUsageError, load_definitions, pod_location
 from compiler.user_text import shortened
 
@@ -47,15 +47,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler run-status-sensor` (compiler/cli.py lists it in SUBCOMMANDS)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "run-status-sensor",
         help="evaluate a run status sensor once for the Workflow that just ended (its exit handler's pod)",
         description=DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=HelpFormatter,
+        handler=run,
     )
     add_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

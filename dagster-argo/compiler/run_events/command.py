@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import add_command
 from compiler.run_events.replay import (
     Outcome,
     ReplayState,
@@ -44,12 +44,13 @@ EPILOG = (
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "run-events",
         help="replay the compiled Argo Events Sensors against a local S3 store",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
+        handler=run,
     )
     parser.add_argument("directory", type=Path, help="the build's output folder (EventSources, Sensors, templates)")
     parser.add_argument(
@@ -84,7 +85,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("--save-events", type=Path, default=None, metavar="DIR", help="write each event's data here")
     parser.add_argument("--watch", type=float, default=0.0, metavar="SECONDS", help="list again every SECONDS")
     parser.add_argument("--max-parallel", type=int, default=2, help="tasks running at once per Workflow")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

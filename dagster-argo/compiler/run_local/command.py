@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from compiler.exit_codes import EXIT_CODES_HELP
-from compiler.help_format import HelpFormatter
+from compiler.help_format import HelpFormatter, add_command
 from compiler.run_local.environment import PROCESS_ESSENTIALS
 from compiler.run_local.errors import RunLocalError
 from compiler.run_local.executor import DagRunner, RunReport
@@ -105,15 +105,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Hook for `python -m compiler run-local` (compiler/cli.py lists it in SUBCOMMANDS)."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "run-local",
         help="replay a generated WorkflowTemplate's DAG as local processes",
         description=DESCRIPTION,
         epilog=EPILOG,
-        formatter_class=HelpFormatter,
+        handler=run,
     )
     add_arguments(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
