@@ -174,9 +174,10 @@ def _read_assets(graph: AssetGraph, resources: Mapping[str, Any]) -> list[AssetS
             continue  # external and observable source assets are inputs, not tasks (builder/observable_sources.py)
         _check_key(node.key)
         assets_def = node.assets_def
-        fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/builder/fan_out.py
+        partitions_def = node.partitions_def  # a property reading the AssetsDefinition: read once
+        fan_out = read_fan_out(name, partitions_def)  # static/multi keys: compiler/builder/fan_out.py
         if fan_out is None:
-            describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
+            describe_partitions(name, partitions_def)  # exit 2 for kinds without a mapping
         if id(assets_def) in seen_ops:
             continue  # another key of a multi-asset already read: one op, one task
         seen_ops.add(id(assets_def))
@@ -198,8 +199,8 @@ def _read_assets(graph: AssetGraph, resources: Mapping[str, Any]) -> list[AssetS
                 can_subset=assets_def.can_subset,
                 fan_out=fan_out,
                 fuse=read_fuse_tag(name, node.tags, settings.tags),
-                partitions=partitions_identity(node.partitions_def),
-                dynamic_partitions=dynamic_name(node.partitions_def),  # compiler/builder/dynamic_partitions.py
+                partitions=partitions_identity(partitions_def),
+                dynamic_partitions=dynamic_name(partitions_def),  # compiler/builder/dynamic_partitions.py
                 resumable=io_manager_resumable(resources, assets_def, node.key),  # its first key: fusion.py
             )
         )
