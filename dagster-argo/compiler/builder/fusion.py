@@ -62,19 +62,12 @@ def partitions_identity(partitions_def: Any) -> str | None:
     return None if partitions_def is None else f"{type(partitions_def).__name__}:{partitions_def!r}"
 
 
-def with_resume_facts(assets: Sequence[AssetSpec], defs: Any, graph: Any) -> list[AssetSpec]:
-    """Marks single-key assets whose IO manager cannot say when it stored a value (no `stored_at`): a retried fused
-    task cannot skip them unless the shared instance answers (compiler/materialize/resume.py)."""
-    import dagster as dg
-
-    resources = defs.resources or {}
-    marked = []
-    for asset in assets:
-        key = dg.AssetKey(list(asset.key))
-        io_key = graph.get(key).assets_def.get_io_manager_key_for_asset_key(key)
-        resumable = callable(getattr(type(resources.get(io_key)), "stored_at", None))
-        marked.append(asset if resumable else dataclasses.replace(asset, resumable=False))
-    return marked
+def io_manager_resumable(resources: Mapping[str, Any], assets_def: Any, key: Any) -> bool:
+    """False for a single-key asset whose IO manager cannot say when it stored a value (no `stored_at`): a retried
+    fused task cannot skip it unless the shared instance answers (compiler/materialize/resume.py). Read while the
+    asset is first read (compiler/builder/load.py), so the spec is built once rather than copied per asset."""
+    io_key = assets_def.get_io_manager_key_for_asset_key(key)
+    return callable(getattr(type(resources.get(io_key)), "stored_at", None))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 import dataclasses
 import graphlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
@@ -29,7 +30,7 @@ from compiler.builder.fidelity.schedule_jobs import asset_jobs, schedules_with_j
 from compiler.builder.fidelity.schedule_ticks import ScheduleVerdict, check_schedule_ticks
 from compiler.builder.fidelity.unmapped import unmapped_warnings
 from compiler.builder.freshness import read_freshness_sensors
-from compiler.builder.fusion import partitions_identity, read_fuse_tag, with_resume_facts
+from compiler.builder.fusion import io_manager_resumable, partitions_identity, read_fuse_tag
 from compiler.builder.graph_asset import node_settings
 from compiler.builder.jobs import empty_job_warnings, job_selection, read_jobs, selects_nothing
 from compiler.builder.model import AssetSpec, FidelityFacts, Project, ScheduleSpec
@@ -75,7 +76,7 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
     refuse_unsupported(graph)  # the REFUSED fields of compiler/builder/fidelity/dagster_features.py
     refuse_observing_jobs(defs, graph)  # observable source assets are inputs: builder/observable_sources.py
     op_job_specs = read_op_jobs(defs, schedules_with_jobs(defs))  # one pod each: compiler/builder/op_jobs.py
-    assets = with_resume_facts(with_check_tasks(_read_assets(graph), graph), defs, graph)
+    assets = with_check_tasks(_read_assets(graph, defs.resources or {}), graph)
     materializable = {key for asset in assets for key in asset.all_keys}
     if not materializable and not op_job_specs:
         raise UnsupportedInputError(_nothing_to_compile(module_name, graph))
@@ -86,6 +87,8 @@ def project_from_definitions(location: CodeLocation | str, defs: dg.Definitions)
             warnings=(*a.warnings, *mapping_warnings.get(a.key, ())),
             planned_deps=tuple(dict.fromkeys(dep for key in a.all_keys for dep in planned.get(key, ()))),
         )
+        if a.key in mapping_warnings or any(key in planned for key in a.all_keys)
+        else a  # unchanged: no copy per asset (10,000 replace() calls cost ~0.05 CPU-s)
         for a in assets
     ]
     repository = _RepositoryOnDemand(defs)
@@ -160,7 +163,9 @@ def _by_name(schedule: ScheduleSpec) -> str:
     return schedule.name
 
 
-def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
+def _read_assets(graph: AssetGraph, resources: Mapping[str, Any]) -> list[AssetSpec]:
+    """One AssetSpec per op, built once with everything read per asset: at 10,000 assets, copies and repeated
+    Dagster property reads are the compiler's largest own cost (benchmarks/README.md, issue #28)."""
     assets: list[AssetSpec] = []
     seen_ops: set[int] = set()
     for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
@@ -169,9 +174,10 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
             continue  # external and observable source assets are inputs, not tasks (builder/observable_sources.py)
         _check_key(node.key)
         assets_def = node.assets_def
-        fan_out = read_fan_out(name, node.partitions_def)  # static/multi keys: compiler/builder/fan_out.py
+        partitions_def = node.partitions_def  # a property reading the AssetsDefinition: read once
+        fan_out = read_fan_out(name, partitions_def)  # static/multi keys: compiler/builder/fan_out.py
         if fan_out is None:
-            describe_partitions(name, node.partitions_def)  # exit 2 for kinds without a mapping
+            describe_partitions(name, partitions_def)  # exit 2 for kinds without a mapping
         if id(assets_def) in seen_ops:
             continue  # another key of a multi-asset already read: one op, one task
         seen_ops.add(id(assets_def))
@@ -193,13 +199,21 @@ def _read_assets(graph: AssetGraph) -> list[AssetSpec]:
                 can_subset=assets_def.can_subset,
                 fan_out=fan_out,
                 fuse=read_fuse_tag(name, node.tags, settings.tags),
-                partitions=partitions_identity(node.partitions_def),
-                dynamic_partitions=dynamic_name(node.partitions_def),  # compiler/builder/dynamic_partitions.py
+                partitions=partitions_identity(partitions_def),
+                dynamic_partitions=dynamic_name(partitions_def),  # compiler/builder/dynamic_partitions.py
+                resumable=io_manager_resumable(resources, assets_def, node.key),  # its first key: fusion.py
             )
         )
     materializable = {key for asset in assets for key in asset.all_keys}
-    kept = [dataclasses.replace(a, deps=tuple(d for d in a.deps if d in materializable)) for a in assets]
+    kept = [
+        a if all(d in materializable for d in a.deps) else dataclasses.replace(a, deps=_kept(a.deps, materializable))
+        for a in assets
+    ]
     return with_dynamic_warnings(kept)  # compiler/builder/dynamic_partitions.py
+
+
+def _kept(deps: tuple[tuple[str, ...], ...], materializable: set[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(d for d in deps if d in materializable)
 
 
 def _check_key(key: dg.AssetKey) -> None:

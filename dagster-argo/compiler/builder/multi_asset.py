@@ -27,6 +27,16 @@ class OpKeys:
 def op_keys(graph: AssetGraph, assets_def: dg.AssetsDefinition) -> OpKeys:
     """Dependencies between keys of the same op are the op's own business (one task runs them all); a downstream
     asset of any key waits for the whole task, as in Dagster, where the op's step must finish first."""
+    if len(assets_def.keys) == 1:  # the common case, read once: 10,000 of them at scale (issue #28)
+        (key,) = assets_def.keys
+        node = graph.get(key)
+        if node.is_materializable:
+            return OpKeys(
+                keys=(tuple(key.path),),
+                deps=tuple(sorted({tuple(parent.path) for parent in node.parent_keys if parent != key})),
+                description=node.description,
+                owners=tuple(dict.fromkeys(node.owners)),
+            )
     keys = sorted((k for k in assets_def.keys if graph.get(k).is_materializable), key=lambda k: tuple(k.path))
     own = set(keys)
     deps = {tuple(parent.path) for key in keys for parent in graph.get(key).parent_keys if parent not in own}
