@@ -28,6 +28,7 @@ from compiler.materialize.missing_env import describe as describe_missing
 from compiler.materialize.missing_env import missing_variables
 from compiler.materialize.object_key import partition_for_object
 from compiler.materialize.partition import parse_scheduled_time, resolve_partition_key
+from compiler.materialize.reconstruction import without_test_utilities
 from compiler.materialize.resume import attempt_from, created_time_from, resume_point
 from compiler.materialize.run_config import ignored_entries, run_config_for
 from compiler.materialize.termination import (
@@ -293,9 +294,10 @@ def run(args: argparse.Namespace) -> int:
                     "process (Argo owns retries and parallelism) and logs with its own console logger",
                     flush=True,
                 )
-            outcome = materialize_asset(
-                location, asset_keys, partition, args.check, job_config, dagster_retries=args.dagster_retries
-            )
+            with without_test_utilities():  # Dagster rebuilds the pod's job from its pointer in there
+                outcome = materialize_asset(
+                    location, asset_keys, partition, args.check, job_config, dagster_retries=args.dagster_retries
+                )
         except MaterializeUsageError as error:
             _traceback_if(args)
             _summary(f"materialize: bad usage: {error}")

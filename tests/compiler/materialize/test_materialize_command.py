@@ -137,6 +137,36 @@ def test_the_asset_body_runs_with_the_collector_on_and_the_start_up_frozen(tmp_p
     assert state["frozen"] > 100_000  # Dagster and the code location, imported before the step: never rescanned
 
 
+def test_the_pod_rebuilds_its_job_without_importing_dagsters_test_utilities(tmp_path):
+    """compiler/materialize/reconstruction.py: Dagster's `def_from_pointer` imports `dagster._utils.test` (SQLite
+    storage, alembic, the daemon: ~0.45 CPU-s) for one isinstance check; the pod's step runs without it loaded."""
+    gc_file = tmp_path / "gc.json"
+    result = materialize(
+        tmp_path, "--asset", "fixture/raw", "--partition", "2026-11-27", env={"FIXTURE_GC_FILE": str(gc_file)}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads(gc_file.read_text(encoding="utf-8"))["test_utilities"] is False
+
+
+def test_the_reconstruction_module_answers_as_dagsters_own_import():
+    """The module loaded without its package is Dagster's file: the same LazyDefinitions class, and afterwards the
+    package imports the usual way, with that submodule."""
+    code = (
+        "import sys, dagster\n"
+        "from compiler.materialize.reconstruction import without_test_utilities\n"
+        "with without_test_utilities():\n"
+        "    from dagster._utils.test.definitions import LazyDefinitions as inside\n"
+        "    assert 'dagster._utils.test' not in sys.modules\n"
+        "assert 'dagster._utils.test.definitions' not in sys.modules\n"
+        "import dagster._utils.test.definitions as real\n"
+        "from dagster.components.definitions import LazyDefinitions\n"
+        "assert inside is real.LazyDefinitions is LazyDefinitions\n"
+        "assert sys.modules['dagster._utils.test'].definitions is real\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.parametrize("entry", [["-m", "compiler", "materialize"], ["-m", "compiler.materialize"]])
 def test_no_full_collection_runs_before_the_step_imports_included(tmp_path, entry):
     """Both pod entry points pause the collector before the CLI imports Dagster (compiler/materialize/collection.py):

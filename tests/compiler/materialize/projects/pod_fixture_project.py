@@ -3,6 +3,7 @@
 import gc
 import json
 import os
+import sys
 from pathlib import Path
 
 from dagster import (
@@ -33,6 +34,7 @@ def raw(context: AssetExecutionContext) -> dict[str, str]:
     (_marker_dir() / f"raw-{context.partition_key}").write_text("raw", encoding="utf-8")
     if "FIXTURE_GC_FILE" in os.environ:  # the collector's state while the asset body runs
         state = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(), "collections": gc.get_stats()}
+        state["test_utilities"] = "dagster._utils.test" in sys.modules  # compiler/materialize/reconstruction.py
         Path(os.environ["FIXTURE_GC_FILE"]).write_text(json.dumps(state), encoding="utf-8")
     return {"day": context.partition_key, "reading": "41"}
 
