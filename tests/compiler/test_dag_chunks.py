@@ -4,6 +4,7 @@ dependencies inside a chunk kept task to task, and what a failure skips computed
 (a failed asset skips exactly its downstream assets)."""
 
 import graphlib
+import json
 
 from compiler.builder.dag_chunks import Chunking, chunk_tasks, task_size
 from compiler.builder.plan_types import Task
@@ -84,3 +85,11 @@ def test_independent_groups_share_buckets_and_a_wide_fan_in_is_warned_exactly() 
 def test_the_same_tasks_chunk_the_same_way() -> None:
     tasks = _tasks({i: [(i - 1) // 2] if i else [] for i in range(300)})
     assert chunk_tasks(tasks, BUDGET) == chunk_tasks(list(tasks), BUDGET)
+
+
+def test_a_fan_out_tasks_items_count_as_json_spells_them() -> None:
+    """`task_size` counts a task's `withItems` list at its JSON length, escapes and separators included."""
+    empty = task_size(Task("a-0000", "per-key", "a_0000", ()))
+    for items in [(), ("k",), ("2024-01-01", "2024-01-02"), ('q"uote', "é", "\U0001f600", "back\\slash", "")]:
+        with_items = task_size(Task("a-0000", "per-key", "a_0000", (), items=items))
+        assert with_items - empty == len(json.dumps(items)) - len(json.dumps(())), items

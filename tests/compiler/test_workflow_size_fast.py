@@ -9,7 +9,7 @@ import pytest
 from compiler.builder import child_workflows
 from compiler.builder.load import project_from_definitions
 from compiler.builder.pipeline import compile_project
-from compiler.builder.workflow_size import larger_than, stored_size, workflow_sizes
+from compiler.builder.workflow_size import larger_than, measure_over, size_warnings, stored_size, workflow_sizes
 from compiler.parse import parse_documents
 from tests.compiler.shapes import SHAPES, asset_name, make_asset
 from tests.compiler.support import demo_settings
@@ -46,3 +46,22 @@ def test_larger_than_answers_as_the_full_simulation(monkeypatch: pytest.MonkeyPa
         assert larger_than(documents, "demo", entrypoints, budget) == expected, budget
     # only the entrypoints asked about are answered
     assert larger_than(documents, "demo", frozenset({"job-evens"}), 0) == {"job-evens"}
+
+
+@pytest.mark.parametrize(("shape", "count"), [("chain", 14), ("wide", 30)])
+def test_the_sizes_measured_on_the_way_are_the_full_simulations(
+    monkeypatch: pytest.MonkeyPatch, shape: str, count: int
+) -> None:
+    """What `measure_over` simulated is what `workflow_sizes` yields for that entrypoint, so `size_warnings` reusing
+    it warns exactly as it would have warned simulating again."""
+    monkeypatch.setattr(child_workflows, "CHILD_WORKFLOWS_ABOVE", 2**62)
+    result = compile_project(project_from_definitions("p", _definitions(shape, count)), demo_settings())
+    documents = {name: parse_documents(text, name)[0] for name, text in result.files.items()}
+    sizes = {size.entrypoint: size for size in workflow_sizes(documents, "demo")}
+    entrypoints = frozenset(sizes)
+    for budget in (2**62, 0, max(size.stored for size in sizes.values())):
+        over, measured = measure_over(documents, "demo", entrypoints, budget)
+        assert over == larger_than(documents, "demo", entrypoints, budget)
+        assert measured == {name: sizes[name] for name in measured}
+        assert set(measured) == {name for name, size in sizes.items() if size.stored <= budget}
+        assert size_warnings(documents, "demo", measured) == size_warnings(documents, "demo")

@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 
 from compiler.builder.plan_types import Plan
-from compiler.builder.workflow_size import MAX_WORKFLOW_SIZE, larger_than
+from compiler.builder.workflow_size import MAX_WORKFLOW_SIZE, WorkflowSize, measure_over
 
 CHILD_TEMPLATE = "child-workflow"
 # A chunked DAG whose one Workflow would be larger than this (compressed, as Argo stores it) runs its chunks as child
@@ -40,15 +40,19 @@ CHILD_WORKFLOWS_ABOVE = MAX_WORKFLOW_SIZE
 SCHEDULED_TIME_ANNOTATION = "workflows.argoproj.io/scheduled-time"  # Argo's workflow.scheduledTime comes from it
 
 
-def over_budget(documents: Mapping[str, Any], root: str, chunked: frozenset[str]) -> frozenset[str]:
-    """The chunked DAGs (`main`, `job-<job>`) whose single Workflow the simulation finds larger than the budget.
+def over_budget(
+    documents: Mapping[str, Any], root: str, chunked: frozenset[str]
+) -> tuple[frozenset[str], dict[str, WorkflowSize]]:
+    """The chunked DAGs (`main`, `job-<job>`) whose single Workflow the simulation finds larger than the budget, and
+    the Workflow sizes simulated on the way (entrypoint → size, for the build's size warnings while these documents
+    stand).
 
     `documents` are the split manifests parsed back (file name → document), which the build validates afterwards
-    without parsing them again. `workflow_size.larger_than` gives `workflow_sizes`' answer without building the node
+    without parsing them again. `workflow_size.measure_over` gives `workflow_sizes`' answer without building the node
     status of a Workflow whose stored templates alone exceed the budget (tests/compiler/test_workflow_size_fast.py)."""
     if not chunked:
-        return frozenset()
-    return larger_than(documents, root, chunked, CHILD_WORKFLOWS_ABOVE)
+        return frozenset(), {}
+    return measure_over(documents, root, chunked, CHILD_WORKFLOWS_ABOVE)
 
 
 def child_manifest(plan: Plan, parameters: list[str], workflow_spec: str) -> str:

@@ -48,15 +48,24 @@ def task_size(task: Task) -> int:
 
 def _json_length(value: object) -> int:
     """len(json.dumps(value)): for a string that is its escaped form, which json.dumps takes from the same C
-    function after building an encoder per call (seven calls a task, twice per task at 10,000 assets)."""
-    return len(encode_basestring_ascii(value)) if isinstance(value, str) else len(json.dumps(value))
+    function after building an encoder per call (seven calls a task at 10,000 assets); for a tuple of strings the
+    escaped forms between `[`, `]` and json.dumps' `, ` separators."""
+    if isinstance(value, str):
+        return len(encode_basestring_ascii(value))
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        return 2 + sum(len(encode_basestring_ascii(item)) for item in value) + 2 * max(len(value) - 1, 0)
+    return len(json.dumps(value))
 
 
-def chunk_tasks(tasks: Sequence[Task], budget: int) -> Chunking:
-    """Chunks whose tasks' sizes each sum to at most `budget`; deterministic for the same tasks."""
-    # each task's size once, by name (unique in a DAG; cutting changes a task's `depends` only, which it omits):
-    # the bucket search sums them once per bucket count
-    sizes = {task.name: task_size(task) for task in tasks}
+def task_sizes(tasks: Sequence[Task]) -> dict[str, int]:
+    """`task_size` of each task, by name (unique in a DAG; cutting changes a task's `depends` only, which it omits)."""
+    return {task.name: task_size(task) for task in tasks}
+
+
+def chunk_tasks(tasks: Sequence[Task], budget: int, sizes: Mapping[str, int] | None = None) -> Chunking:
+    """Chunks whose tasks' sizes each sum to at most `budget`; deterministic for the same tasks. `sizes`: their
+    `task_sizes`, when the caller has them (the bucket search sums them once per bucket count)."""
+    sizes = task_sizes(tasks) if sizes is None else sizes
     components = _components(tasks)
     small = [c for c in components if sum(sizes[t.name] for t in c) <= budget]
     large = [c for c in components if sum(sizes[t.name] for t in c) > budget]
@@ -141,8 +150,7 @@ def _groups(
     roots = [name for name in names if not any(dep in inside for dep in by_name[name].depends)]
     root_set = set(roots)
     rest = [name for name in names if name not in root_set]
-    rest_set = set(rest)  # built once: a set per task made cutting a 10,000-asset chain quadratic
-    pieces = _components([_restricted(by_name[name], rest_set) for name in rest])
+    pieces = _components([by_name[name] for name in rest])  # a dependency on a root joins nothing: not in `rest`
     piece_sizes = [sum(sizes[t.name] for t in piece) for piece in pieces]
     if sum(sizes[r] for r in roots) > budget or len(pieces) < 2 or max(piece_sizes) > 0.9 * sum(sizes.values()):
         return _consecutive(names, sizes, budget)
@@ -163,10 +171,6 @@ def _groups(
     return groups
 
 
-def _restricted(task: Task, names: set[str]) -> Task:
-    return dataclasses.replace(task, depends=tuple(d for d in task.depends if d in names))
-
-
 def _consecutive(names: list[str], sizes: Mapping[str, int], budget: int) -> list[list[str]]:
     groups: list[list[str]] = [[]]
     used = 0
@@ -181,7 +185,8 @@ def _consecutive(names: list[str], sizes: Mapping[str, int], budget: int) -> lis
 
 def _within(task: Task, chunk_of: Mapping[str, int], index: int) -> Task:
     """The task with the dependencies on its own chunk only: the chunk task waits for the others."""
-    return dataclasses.replace(task, depends=tuple(d for d in task.depends if chunk_of.get(d) == index))
+    depends = tuple(d for d in task.depends if chunk_of.get(d) == index)
+    return task if depends == task.depends else dataclasses.replace(task, depends=depends)
 
 
 def _over_skipped(

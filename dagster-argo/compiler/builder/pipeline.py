@@ -82,7 +82,7 @@ def _compile(project: Project, settings: Settings, structure: StructureCheck | N
     warnings += [cron.policy_warning for cron in plan.crons if cron.policy_warning]
     warnings += layout.warnings
     warnings += child_warnings(plan.name, layout.children, any(asset.partitions for asset in project.assets))
-    warnings += size_warnings(documents, plan.name)  # the Workflows it creates, as Argo stores them
+    warnings += size_warnings(documents, plan.name, layout.sizes)  # the Workflows it creates, as Argo stores them
     warnings += check_sizes(documents)
     notes = tuple(
         f"schedule {cron.schedule} has default_status STOPPED (Dagster's default): {cron.file_name} is suspended "

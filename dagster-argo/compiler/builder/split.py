@@ -16,9 +16,10 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from compiler.builder.dag_chunks import Chunking, chunk_tasks, task_size
+from compiler.builder.dag_chunks import Chunking, chunk_tasks, task_sizes
 from compiler.builder.naming import fit_name
 from compiler.builder.plan_types import Dag, Plan, StepTemplate, Task
+from compiler.builder.workflow_size import WorkflowSize
 from compiler.errors import UnsupportedInputError
 
 SPLIT_ABOVE = 240 * 1024  # the one WorkflowTemplate's rendered text: below it nothing is split
@@ -51,6 +52,8 @@ class Layout:
     library: Part | None = None  # when split: `<name>-steps`, the step templates and per-key DAGs
     # chunked DAGs whose chunks run as child Workflows (compiler/builder/child_workflows.py)
     children: frozenset[str] = frozenset()
+    # the Workflow sizes the child-Workflow decision simulated on the manifests as rendered (builder/workflow_size.py)
+    sizes: Mapping[str, WorkflowSize] = dataclasses.field(default_factory=dict)
 
 
 def whole(plan: Plan) -> Layout:
@@ -72,7 +75,8 @@ def split(plan: Plan) -> Layout:
     for dag in plan.dags:
         if dag.per_key:
             continue
-        size = DAG_OVERHEAD + sum(task_size(task) for task in dag.tasks)
+        sizes = task_sizes(dag.tasks)
+        size = DAG_OVERHEAD + sum(sizes.values())
         if inline + size <= INLINE_BUDGET:
             inline += size
             dags.append(dag)
@@ -90,7 +94,7 @@ def split(plan: Plan) -> Layout:
                 "manifest; give the differently partitioned assets their own jobs and schedules, or split the job "
                 "into smaller jobs"
             )
-        chunking = chunk_tasks(dag.tasks, CHUNK_BUDGET)
+        chunking = chunk_tasks(dag.tasks, CHUNK_BUDGET, sizes)
         thin, dag_parts = _chunked(plan, dag, chunking, to_library)
         dags.append(thin)
         parts.extend(dag_parts)

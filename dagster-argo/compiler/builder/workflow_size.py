@@ -149,13 +149,19 @@ def _inputs(template: Mapping[str, Any], values: Mapping[str, Any], item: str | 
     return parameters
 
 
-def workflow_sizes(documents: Mapping[str, Any], root: str) -> Iterator[WorkflowSize]:
+def workflow_sizes(
+    documents: Mapping[str, Any], root: str, measured: Mapping[str, WorkflowSize] | None = None
+) -> Iterator[WorkflowSize]:
     """For each DAG template of WorkflowTemplate `root` a Workflow can start at (`main`, `job-<job>`), the size of
     that Workflow once every task succeeded; then, named `<entrypoint>/<chunk>`, each child Workflow its `resource`
-    tasks create (compiler/builder/child_workflows.py), whose own node (a Pod node) the parent holds."""
+    tasks create (compiler/builder/child_workflows.py), whose own node (a Pod node) the parent holds. `measured`:
+    sizes `measure_over` already simulated on these same documents, yielded as they are."""
     library, specs = _library(documents)
     spec = specs[root]
     for entrypoint in _entrypoints(library, root):
+        if measured and entrypoint in measured:
+            yield measured[entrypoint]
+            continue
         size, children = _measure(library, root, spec, entrypoint, spec.get("arguments"))
         yield size
         for owner, chunk in dict.fromkeys(children):  # each child Workflow's WorkflowTemplate is a chunk's
@@ -237,29 +243,48 @@ def stored_size(documents: Mapping[str, Any], root: str, entrypoint: str) -> int
 
 def larger_than(documents: Mapping[str, Any], root: str, entrypoints: frozenset[str], budget: int) -> frozenset[str]:
     """Which of `entrypoints` (DAG templates of `root` a Workflow starts at) make a Workflow whose `compressed` size
-    exceeds `budget`: what `workflow_sizes` answers, faster. The compressed size is the stored part plus the
-    compressed node status, so a stored part above the budget decides alone; only the others build their nodes."""
+    exceeds `budget`: what `workflow_sizes` answers, faster."""
+    return measure_over(documents, root, entrypoints, budget)[0]
+
+
+def measure_over(
+    documents: Mapping[str, Any], root: str, entrypoints: frozenset[str], budget: int
+) -> tuple[frozenset[str], dict[str, WorkflowSize]]:
+    """`larger_than`'s answer, and the sizes it simulated on the way (entrypoint → what `workflow_sizes` yields for
+    it), which `size_warnings` takes instead of simulating the same Workflow again. The compressed size is the stored
+    part plus the compressed node status, so a stored part above the budget decides alone; only the others build
+    their nodes."""
     library, specs = _library(documents)
     spec = specs[root]
     over = set()
+    measured = {}
     for entrypoint in _entrypoints(library, root):
         if entrypoint not in entrypoints:
             continue
         arguments = spec.get("arguments")
         stored = _stored_size(root, spec, entrypoint, arguments, _stored_templates(library, root, entrypoint))
-        if stored > budget or _measure(library, root, spec, entrypoint, arguments)[0].compressed > budget:
+        if stored > budget:
             over.add(entrypoint)
-    return frozenset(over)
+            continue
+        size, children = _measure(library, root, spec, entrypoint, arguments)
+        if not children:  # a Workflow creating child Workflows: `workflow_sizes` yields theirs too
+            measured[entrypoint] = size
+        if size.compressed > budget:
+            over.add(entrypoint)
+    return frozenset(over), measured
 
 
 def _compressed_size(nodes: bytes) -> int:
     return len(base64.b64encode(gzip.compress(nodes, compresslevel=6)))
 
 
-def size_warnings(documents: Mapping[str, Any], root: str) -> list[str]:
-    """One line per entrypoint whose Workflow would outgrow what Argo keeps without offloading its node status."""
+def size_warnings(
+    documents: Mapping[str, Any], root: str, measured: Mapping[str, WorkflowSize] | None = None
+) -> list[str]:
+    """One line per entrypoint whose Workflow would outgrow what Argo keeps without offloading its node status;
+    `measured` as `workflow_sizes` takes it."""
     warnings = []
-    for size in workflow_sizes(documents, root):
+    for size in workflow_sizes(documents, root, measured):
         if size.fits:
             continue
         if size.stored > STORED_OBJECT_LIMIT:
