@@ -125,9 +125,14 @@ def synthetic_growth(sizes: list[int], runs: int, shapes: tuple[str, ...] = GROW
     )
     for shape in shapes:
         measured: dict[str, dict[int, Samples]] = {key: {} for key, _, _ in figures}
+        # Run by run, every size once per run: each run's fit reads sizes measured minutes apart at most, and a
+        # slow spell of a shared machine lands on one run's sizes, not on every run of one size.
+        by_size: dict[int, list[dict[str, float]]] = {size: [] for size in sizes}
+        for _ in range(runs):
+            for size in sizes:
+                by_size[size].append(launch([PYTHON, "-m", "benchmarks.compile_worker", shape, str(size)]).last_json())
         for size in sizes:
-            worker = [PYTHON, "-m", "benchmarks.compile_worker", shape, str(size)]
-            results = [launch(worker).last_json() for _ in range(runs)]
+            results = by_size[size]
             manifests = f"{int(results[0]['manifests'])} manifests"  # the split's WorkflowTemplates included
             for key, label, _ in figures:
                 measured[key][size] = Samples(tuple(r[key] for r in results))

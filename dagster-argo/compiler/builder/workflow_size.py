@@ -188,13 +188,21 @@ def _entrypoints(library: Mapping[str, Mapping[str, Any]], root: str) -> list[st
 
 
 def _measure(
-    library: Mapping[str, Mapping[str, Any]], root: str, spec: Mapping[str, Any], entrypoint: str, arguments: Any
+    library: Mapping[str, Mapping[str, Any]],
+    root: str,
+    spec: Mapping[str, Any],
+    entrypoint: str,
+    arguments: Any,
+    stored: int | None = None,
 ) -> tuple[WorkflowSize, list[tuple[str, str]]]:
+    """`stored`: the stored part's size when the caller measured it already (`_stored_templates` stores what the
+    walk does: tests/compiler/test_workflow_size_fast.py)."""
     workflow = f"{root}{WORKFLOW_NAME_SUFFIX}"
     template = library[root][entrypoint]
     walker = _Walker(library, root, workflow)
     walker.run((template, _inputs(template, {}, None)), root, workflow, _fnv32a(workflow), workflow, "")
-    stored = _stored_size(root, spec, entrypoint, arguments, walker.stored)
+    if stored is None:
+        stored = _stored_size(root, spec, entrypoint, arguments, walker.stored)
     nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
     # compressed only when the whole object is too large, as the hydrator does
     compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
@@ -266,7 +274,7 @@ def measure_over(
         if stored > budget:
             over.add(entrypoint)
             continue
-        size, children = _measure(library, root, spec, entrypoint, arguments)
+        size, children = _measure(library, root, spec, entrypoint, arguments, stored)
         if not children:  # a Workflow creating child Workflows: `workflow_sizes` yields theirs too
             measured[entrypoint] = size
         if size.compressed > budget:
