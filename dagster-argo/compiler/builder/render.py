@@ -156,9 +156,9 @@ def render_with_layout(plan: Plan) -> tuple[dict[str, str], Layout, dict[str, li
             parsed = {name: parse_documents(body, name) for name, body in files.items()}
         documents = {name: texts[0] for name, texts in parsed.items()}
         children, sizes = over_budget(documents, plan.name, chunked)  # a workflow of workflows (child_workflows.py)
-        layout = dataclasses.replace(layout, sizes=sizes)
+        # the simulated sizes hold while the manifests stand: child Workflows change the main WorkflowTemplate
+        layout = dataclasses.replace(layout, children=children, sizes={} if children else sizes)
         if children:  # only the main WorkflowTemplate changes: its chunk tasks create child Workflows
-            layout = dataclasses.replace(layout, children=children, sizes={})
             files[plan.file_name] = _main_file(common, layout, plan)
             del parsed[plan.file_name]
     cron_template = ENVIRONMENT.get_template("cronworkflow.yaml.j2")

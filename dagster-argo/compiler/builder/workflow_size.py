@@ -249,19 +249,14 @@ def stored_size(documents: Mapping[str, Any], root: str, entrypoint: str) -> int
     return _stored_size(root, specs[root], entrypoint, specs[root].get("arguments"), stored)
 
 
-def larger_than(documents: Mapping[str, Any], root: str, entrypoints: frozenset[str], budget: int) -> frozenset[str]:
-    """Which of `entrypoints` (DAG templates of `root` a Workflow starts at) make a Workflow whose `compressed` size
-    exceeds `budget`: what `workflow_sizes` answers, faster."""
-    return measure_over(documents, root, entrypoints, budget)[0]
-
-
 def measure_over(
     documents: Mapping[str, Any], root: str, entrypoints: frozenset[str], budget: int
 ) -> tuple[frozenset[str], dict[str, WorkflowSize]]:
-    """`larger_than`'s answer, and the sizes it simulated on the way (entrypoint → what `workflow_sizes` yields for
-    it), which `size_warnings` takes instead of simulating the same Workflow again. The compressed size is the stored
-    part plus the compressed node status, so a stored part above the budget decides alone; only the others build
-    their nodes."""
+    """Which of `entrypoints` (DAG templates of `root` a Workflow starts at) make a Workflow whose `compressed` size
+    exceeds `budget` (what `workflow_sizes` answers, faster), and the sizes simulated on the way (entrypoint → what
+    `workflow_sizes` yields for it), which `size_warnings` takes instead of simulating the same Workflow again. The
+    compressed size is the stored part plus the compressed node status, so a stored part above the budget decides
+    alone; only the others build their nodes."""
     library, specs = _library(documents)
     spec = specs[root]
     over = set()
