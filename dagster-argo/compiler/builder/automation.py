@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.asset_order import nodes_in_key_order
 from compiler.builder.automation_sensors import DEFAULT, Evaluator
 from compiler.builder.fidelity.on_cron_ticks import with_tick_cover
 from compiler.builder.fidelity.schedule_jobs import asset_jobs
@@ -35,7 +36,7 @@ def automation_schedules(
     is the CronWorkflow's suspend: automation_sensors.py), over the assets (all keys of their ops) that use it."""
     evaluated_by = evaluated_by or {}
     groups: dict[tuple[str, str, Evaluator], set[tuple[str, ...]]] = {}
-    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+    for node in nodes_in_key_order(graph):
         condition = node.automation_condition
         if condition is None or not node.is_materializable:
             continue

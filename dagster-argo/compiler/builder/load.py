@@ -11,6 +11,7 @@ from dagster._core.definitions.partitions.partitioned_schedule import Unresolved
 from dagster._core.definitions.repository_definition import RepositoryDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
+from compiler.builder.asset_order import nodes_in_key_order
 from compiler.builder.automation import automation_schedules, job_automation_schedules
 from compiler.builder.automation_sensors import evaluators
 from compiler.builder.check_tasks import with_check_tasks
@@ -168,7 +169,7 @@ def _read_assets(graph: AssetGraph, resources: Mapping[str, Any]) -> list[AssetS
     Dagster property reads are the compiler's largest own cost (benchmarks/README.md, issue #28)."""
     assets: list[AssetSpec] = []
     seen_ops: set[int] = set()
-    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+    for node in nodes_in_key_order(graph):
         name = node.key.to_user_string()
         if not node.is_materializable:
             continue  # external and observable source assets are inputs, not tasks (builder/observable_sources.py)

@@ -63,11 +63,13 @@ def check_partition_dependencies(
     tasks = set(materializable)
     warnings: dict[tuple[str, ...], tuple[str, ...]] = {}
     planned: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
-    for child_key in sorted(tasks, key=lambda k: tuple(k.path)):
-        child = graph.get(child_key).partitions_def
+    # an unpartitioned asset has no dependency to judge: its parents are not read (nor the keys sorted) for it
+    partitioned = {key: found for key in tasks if (found := graph.get(key).partitions_def) is not None}
+    for child_key in sorted(partitioned, key=lambda k: tuple(k.path)):
+        child = partitioned[child_key]
         for parent_key in sorted(graph.get(child_key).parent_keys, key=lambda k: tuple(k.path)):
             parent = graph.get(parent_key).partitions_def
-            if parent_key not in tasks or child is None or parent is None or parent == child:
+            if parent_key not in tasks or parent is None or parent == child:
                 continue
             if isinstance(child, dg.DynamicPartitionsDefinition) or isinstance(parent, dg.DynamicPartitionsDefinition):
                 raise UnsupportedInputError(

@@ -18,19 +18,17 @@ finished run gets: retries add nodes) from the manifests themselves, and measure
 import base64
 import dataclasses
 import gzip
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.builder.size_budget import STORED_OBJECT_LIMIT
+from compiler.builder.node_status import node_entry
+from compiler.builder.size_budget import STORED_OBJECT_LIMIT, json_size
 
 # a template and the values of its input parameters in one node
 Inputs = tuple[Mapping[str, Any], list[dict[str, Any]]]
 MAX_WORKFLOW_SIZE = 1024 * 1024  # Argo's default MAX_WORKFLOW_SIZE (workflow/packer/packer.go)
 WORKFLOW_NAME_SUFFIX = "-1764990000"  # a CronWorkflow's Workflow: its name plus the tick's Unix time
-TIME = "2026-11-28T03:00:00Z"
-HOST = "ip-10-0-120-34.eu-central-1.compute.internal"
 
 
 @dataclass(frozen=True)
@@ -55,10 +53,6 @@ class WorkflowSize:
         return self.compressed <= MAX_WORKFLOW_SIZE
 
 
-def _size(value: Any) -> int:
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-
-
 def _fnv32a(text: str, value: int = 0x811C9DC5) -> int:
     """FNV-1a of `text`; from `value`, the hash of a prefix, it hashes the prefix followed by `text`."""
     for byte in text.encode("utf-8"):
@@ -68,67 +62,77 @@ def _fnv32a(text: str, value: int = 0x811C9DC5) -> int:
 
 class _Walker:
     """Expands an entrypoint into the nodes Argo records, resolving `template` in the current WorkflowTemplate and
-    `templateRef` in the one it names, as Argo's template resolution does."""
+    `templateRef` in the one it names, as Argo's template resolution does.
+
+    Each node is written as its `"<id>":{...}` entry of `status.nodes` the moment it is reached (`entries`, in the
+    order the nodes were reached: a DAG before its tasks), the text `json.dumps` writes for Argo's NodeStatus: a
+    node's children are known before their own nodes, since a node's id is a hash of its name. No node is kept as
+    an object: at 10,000 assets those were 20,000 dicts built, kept and encoded at once (benchmarks/README.md)."""
 
     def __init__(self, library: Mapping[str, Mapping[str, Any]], root: str, workflow: str) -> None:
         self.library = library
         self.root = root
         self.workflow = workflow
         self.stored: dict[str, Any] = {}
-        self.nodes: dict[str, Any] = {}
+        self.entries: list[str] = []
         # (WorkflowTemplate, entrypoint) of each child Workflow a `resource` task creates (builder/child_workflows.py)
         self.children: list[tuple[str, str]] = []
 
-    def node(self, name: str, hashed: int, display: str, kind: str, template: Inputs, scope: str, parent: str) -> str:
+    def node_id(self, name: str, hashed: int) -> str:
         """`hashed`: the FNV-1a of `name` (Argo's node id), carried on from the parent's name rather than rehashed."""
-        node_id = self.workflow if name == self.workflow else f"{self.workflow}-{hashed}"
-        self.nodes[node_id] = {
-            "id": node_id,
-            "name": name,
-            "displayName": display,
-            "type": kind,
-            "templateName": template[0].get("name"),
-            "templateScope": f"namespaced/{scope}",
-            "phase": "Succeeded",
-            "boundaryID": parent,
-            "startedAt": TIME,
-            "finishedAt": TIME,
-            "progress": "1/1",
-            "resourcesDuration": {"cpu": 12, "memory": 345},
-            "inputs": {"parameters": template[1]},
-            "children": [],
-        }
-        if kind == "Pod":
-            self.nodes[node_id] |= {"hostNodeName": HOST, "outputs": {"exitCode": "0"}, "taskResultSynced": True}
-        return node_id
+        return self.workflow if name == self.workflow else f"{self.workflow}-{hashed}"
+
+    def node(
+        self,
+        node_id: str,
+        name: str,
+        display: str,
+        kind: str,
+        bound: Inputs,
+        scope: str,
+        parent: str,
+        children: list[str],
+    ) -> None:
+        self.entries.append(
+            node_entry(
+                node_id, name, display, kind, bound[0].get("name"), f"namespaced/{scope}", parent, bound[1], children
+            )
+        )
 
     def run(self, bound: Inputs, scope: str, name: str, hashed: int, display: str, parent: str) -> str:
         """The nodes of `bound` (a template and its input parameters' values), named `name`, whose hash is `hashed`."""
         template = bound[0]
+        node_id = self.node_id(name, hashed)
         if "dag" in template:
-            dag_id = self.node(name, hashed, display, "DAG", bound, scope, parent)
             prefix = _fnv32a(".", hashed)
+            tasks = []  # (its template bound to its inputs, scope, node name, hash, display name, child Workflow)
             for task in (template.get("dag") or {}).get("tasks") or []:
                 target, target_scope = self.resolve(task, scope)
                 values = {
                     p.get("name"): p.get("value", "") for p in (task.get("arguments") or {}).get("parameters") or []
                 }
+                creates = "resource" in target and "workflow-template" in values
+                child_workflow = (str(values["workflow-template"]), str(values["entrypoint"])) if creates else None
                 items = task.get("withItems") or [None]
                 for index, item in enumerate(items):
                     child = task["name"] if item is None else f"{task['name']}({index}:{item})"
                     inputs = (target, _inputs(target, values, item))
-                    if "resource" in target and "workflow-template" in values:
-                        self.children.append((str(values["workflow-template"]), str(values["entrypoint"])))
-                    self.nodes[dag_id]["children"].append(
-                        self.run(inputs, target_scope, f"{name}.{child}", _fnv32a(child, prefix), child, dag_id)
+                    tasks.append(
+                        (inputs, target_scope, f"{name}.{child}", _fnv32a(child, prefix), child, child_workflow)
                     )
-            return dag_id
+            self.node(node_id, name, display, "DAG", bound, scope, parent, [self.node_id(t[2], t[3]) for t in tasks])
+            for inputs, target_scope, child_name, child_hash, child, child_workflow in tasks:
+                if child_workflow:
+                    self.children.append(child_workflow)
+                self.run(inputs, target_scope, child_name, child_hash, child, node_id)
+            return node_id
         if template.get("retryStrategy"):
-            retry_id = self.node(name, hashed, display, "Retry", bound, scope, parent)
-            pod = self.node(f"{name}(0)", _fnv32a("(0)", hashed), f"{display}(0)", "Pod", bound, scope, parent)
-            self.nodes[retry_id]["children"].append(pod)
-            return retry_id
-        return self.node(name, hashed, display, "Pod", bound, scope, parent)
+            pod_id = self.node_id(f"{name}(0)", _fnv32a("(0)", hashed))
+            self.node(node_id, name, display, "Retry", bound, scope, parent, [pod_id])
+            self.node(pod_id, f"{name}(0)", f"{display}(0)", "Pod", bound, scope, parent, [])
+            return node_id
+        self.node(node_id, name, display, "Pod", bound, scope, parent, [])
+        return node_id
 
     def resolve(self, task: Mapping[str, Any], scope: str) -> tuple[Mapping[str, Any], str]:
         ref = task.get("templateRef")
@@ -137,6 +141,14 @@ class _Walker:
         if ref or owner != self.root:  # a local template of the Workflow's own spec is not stored
             self.stored[f"namespaced/{owner}/{name}"] = template
         return template, owner
+
+    def node_status(self) -> str:
+        """`status.nodes` as the JSON text of one object."""
+        return "{" + ",".join(self.entries) + "}"
+
+    def node_status_length(self) -> int:
+        """The length of `node_status()` without writing it (bytes: every entry is ASCII)."""
+        return 2 + sum(map(len, self.entries)) + max(len(self.entries) - 1, 0)
 
 
 def _inputs(template: Mapping[str, Any], values: Mapping[str, Any], item: str | None) -> list[dict[str, Any]]:
@@ -203,10 +215,10 @@ def _measure(
     walker.run((template, _inputs(template, {}, None)), root, workflow, _fnv32a(workflow), workflow, "")
     if stored is None:
         stored = _stored_size(root, spec, entrypoint, arguments, walker.stored)
-    nodes = json.dumps(walker.nodes, separators=(",", ":")).encode("utf-8")
+    nodes = walker.node_status_length()
     # compressed only when the whole object is too large, as the hydrator does
-    compressed = len(nodes) if stored + len(nodes) <= MAX_WORKFLOW_SIZE else _compressed_size(nodes)
-    return WorkflowSize(entrypoint, len(walker.nodes), stored, len(nodes), compressed), walker.children
+    compressed = nodes if stored + nodes <= MAX_WORKFLOW_SIZE else _compressed_size(walker.node_status().encode())
+    return WorkflowSize(entrypoint, len(walker.entries), stored, nodes, compressed), walker.children
 
 
 def _stored_size(root: str, spec: Mapping[str, Any], entrypoint: str, arguments: Any, stored: Mapping[str, Any]) -> int:
@@ -219,7 +231,7 @@ def _stored_size(root: str, spec: Mapping[str, Any], entrypoint: str, arguments:
         "spec": {"workflowTemplateRef": {"name": root}, "entrypoint": entrypoint, "arguments": arguments},
         "status": {"phase": "Succeeded", "storedWorkflowTemplateSpec": spec, "storedTemplates": stored},
     }
-    return _size(skeleton)
+    return json_size(skeleton)
 
 
 def _stored_templates(library: Mapping[str, Mapping[str, Any]], root: str, entrypoint: str) -> dict[str, Any]:

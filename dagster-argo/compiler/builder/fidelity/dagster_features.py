@@ -14,6 +14,7 @@ from enum import Enum
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.asset_order import nodes_in_key_order
 from compiler.builder.fidelity.schedule_jobs import asset_jobs
 from compiler.errors import UnsupportedInputError
 
@@ -236,7 +237,7 @@ FEATURES: dict[str, dict[str, tuple[Verdict, str]]] = {
 
 def refuse_unsupported(graph: AssetGraph) -> None:
     """The REFUSED fields no other module refuses."""
-    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+    for node in nodes_in_key_order(graph):
         if node.is_virtual:
             raise UnsupportedInputError(
                 f"asset {node.key.to_user_string()}: virtual assets (is_virtual=True) are not supported: Dagster "
@@ -251,7 +252,7 @@ def feature_warnings(defs: dg.Definitions, graph: AssetGraph) -> tuple[str, ...]
 
 def _asset_warnings(graph: AssetGraph) -> Iterable[str]:
     seen: set[int] = set()
-    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+    for node in nodes_in_key_order(graph):
         if not node.is_materializable or id(node.assets_def) in seen:
             continue
         seen.add(id(node.assets_def))

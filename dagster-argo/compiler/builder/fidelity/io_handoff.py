@@ -18,6 +18,7 @@ from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
 from dagster._core.storage.mem_io_manager import InMemoryIOManager
 
+from compiler.builder.asset_order import nodes_in_key_order, once_per_graph
 from compiler.builder.fidelity.shared_storage import (
     MOTHERDUCK_PREFIXES,
     duckdb_database,
@@ -41,10 +42,15 @@ SHARED_CHOICES = (
 )
 
 
-def value_inputs(graph: AssetGraph) -> Iterator[tuple[dg.AssetKey, dg.AssetKey, str]]:
+@once_per_graph  # pod_local_handoffs and custom_io.py judge the same handoffs
+def value_inputs(graph: AssetGraph) -> tuple[tuple[dg.AssetKey, dg.AssetKey, str], ...]:
     """(asset, upstream, IO manager key) of every input through which a materializable asset loads the value another
     materializable asset stored: the handoffs between two tasks (not `deps=`, not external or self-dependencies)."""
-    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+    return tuple(_value_inputs(graph))
+
+
+def _value_inputs(graph: AssetGraph) -> Iterator[tuple[dg.AssetKey, dg.AssetKey, str]]:
+    for node in nodes_in_key_order(graph):
         if not node.is_materializable:
             continue
         assets_def = node.assets_def

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.asset_order import nodes_in_key_order
 from compiler.errors import UnsupportedInputError
 
 CONFIGMAP_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")  # Kubernetes ConfigMap data keys
@@ -27,7 +28,7 @@ def configmap_name(pipeline: str) -> str:
 def asset_pools(graph: AssetGraph) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     """(asset key, its pools) for every materializable asset in a pool, sorted."""
     found = []
-    for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path)):
+    for node in nodes_in_key_order(graph):
         if node.is_materializable and node.pools:
             for pool in node.pools:
                 if not CONFIGMAP_KEY.match(pool):

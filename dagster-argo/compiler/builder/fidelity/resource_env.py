@@ -20,20 +20,21 @@ from compiler.errors import UnsupportedInputError
 def resource_env_vars(defs: dg.Definitions, graph: AssetGraph) -> tuple[EnvVarUse, ...]:
     """(variable, resource key, assets whose pod initialises that resource), sorted."""
     resources: Mapping[str, Any] = defs.resources or {}
+    variables = {key: list(_env_vars(resource, 0)) for key, resource in sorted(resources.items())}
+    reading = {key for key, found in variables.items() if found}  # only the assets using these are read
+    if not reading:
+        return ()  # no asset is read at all (`required_resource_keys` is computed anew on each read)
     materializable = {node.key for node in graph.asset_nodes if node.is_materializable}
-    users: dict[str, set[str]] = {}
+    uses: dict[tuple[str, str], set[str]] = {}
     for assets_def in graph.assets_defs:
+        if reading.isdisjoint(assets_def.required_resource_keys):
+            continue
         # an asset check runs in the pod of the asset it checks
         pods = set(assets_def.keys) or {spec.asset_key for spec in assets_def.check_specs}
         names = {key.to_user_string() for key in pods & materializable}
-        for resource_key in assets_def.required_resource_keys:
-            users.setdefault(resource_key, set()).update(names)
-    uses: dict[tuple[str, str], set[str]] = {}
-    for resource_key, assets in users.items():
-        if not assets or resource_key not in resources:
-            continue
-        for variable in _env_vars(resources[resource_key], 0):
-            uses.setdefault((variable, resource_key), set()).update(assets)
+        for resource_key in reading & set(assets_def.required_resource_keys):
+            for variable in variables[resource_key] if names else ():
+                uses.setdefault((variable, resource_key), set()).update(names)
     return tuple(
         EnvVarUse(variable=variable, resource=resource, assets=tuple(sorted(assets)))
         for (variable, resource), assets in sorted(uses.items())

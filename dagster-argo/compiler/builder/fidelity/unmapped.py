@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 
+from compiler.builder.asset_order import nodes_in_key_order
 from compiler.builder.fidelity.dagster_features import feature_warnings
 from compiler.builder.fidelity.executor_concurrency import dag_limits
 
@@ -12,7 +13,7 @@ def unmapped_warnings(defs: dg.Definitions, graph: AssetGraph) -> tuple[str, ...
     warnings = [
         f"asset {node.key.to_user_string()}: freshness policy is not mapped (Argo has no equivalent); nothing "
         "evaluates or alerts on it, so monitor freshness in Dagster or with an asset check"
-        for node in sorted(graph.asset_nodes, key=lambda n: tuple(n.key.path))
+        for node in nodes_in_key_order(graph)
         if node.is_materializable and (node.freshness_policy is not None or node.legacy_freshness_policy is not None)
     ]
     warnings.extend(dag_limits(defs)[1])  # executors: compiler/builder/fidelity/executor_concurrency.py
