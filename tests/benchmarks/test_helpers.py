@@ -8,7 +8,7 @@ import math
 import pyarrow.parquet as pq
 import pytest
 
-from benchmarks.growth import LINEAR_LIMIT, fit_power, marginal_slope
+from benchmarks.growth import LINEAR_LIMIT, fastest_run_fit, fit_power, marginal_slope
 from benchmarks.measure import PYTHON, Samples, launch, ratios
 from benchmarks.pods import step_seconds
 from benchmarks.report import Row, SectionLoad, render_results, render_table, render_targets
@@ -197,3 +197,24 @@ def test_results_file_names_the_commit_the_targets_and_the_method() -> None:
     # a long run names the commit it started at, not one made while it ran
     started_at = render_results(rows, "python -m benchmarks", 60.0, "", commit="0123abc (clean work tree)")
     assert "- commit measured: 0123abc (clean work tree)" in started_at.splitlines()
+
+
+def test_the_fastest_run_fit_reads_through_a_slow_spell_but_not_through_growth() -> None:
+    """Each of three runs of a linear workload has one size hit by a slow spell (+50 %): the fit of that run reads
+    superlinear or sublinear growth, the fit of each size's fastest run reads the workload's k; an n·log n workload
+    disturbed the same way still fails the k <= 1.1 target."""
+    sizes = [*SIZES, 10_000]
+    spells = [len(sizes) - 1, 2, 4]  # the size each run's slow spell hit
+
+    def runs(seconds: list[float]) -> list[list[float]]:
+        return [[t * (1.5 if j == spell else 1.0) for j, t in enumerate(seconds)] for spell in spells]
+
+    linear = runs([0.02 + 3e-4 * n for n in sizes])
+    assert fit_power(sizes, linear[0]).exponent > LINEAR_LIMIT  # one run's fit: the spell at 10,000 reads as growth
+    fit, left_out = fastest_run_fit(sizes, linear)
+    assert fit.exponent == pytest.approx(1.0, abs=0.02)
+    assert len(left_out) == 3
+    assert max(left_out) <= LINEAR_LIMIT
+
+    n_log_n, _ = fastest_run_fit(sizes, runs([0.02 + 3e-5 * n * math.log(n) for n in sizes]))
+    assert n_log_n.exponent > LINEAR_LIMIT
