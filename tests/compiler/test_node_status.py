@@ -11,18 +11,10 @@ from compiler.builder.node_status import HOST, TIME, node_entry
 AWKWARD = 'a "quoted" \\ back\\slash, a tab\t, a newline\n, ümlaut, 漢字, emoji 🙂, </script>'
 
 
-def _node_status(
-    node_id: str,
-    name: str,
-    display: str,
-    kind: str,
-    template: Any,
-    scope: str,
-    boundary: str,
-    parameters: list[dict[str, Any]],
-    children: list[str],
-) -> dict[str, Any]:
-    """Argo's NodeStatus of a finished node (pkg/apis/workflow/v1alpha1/workflow_types.go), as simulated."""
+def _node_status(*arguments: Any) -> dict[str, Any]:
+    """Argo's NodeStatus of a finished node (pkg/apis/workflow/v1alpha1/workflow_types.go), as simulated, from
+    `node_entry`'s arguments."""
+    node_id, name, display, kind, template, scope, boundary, parameters, children = arguments
     node = {
         "id": node_id,
         "name": name,
