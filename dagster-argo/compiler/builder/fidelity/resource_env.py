@@ -32,8 +32,10 @@ def resource_env_vars(defs: dg.Definitions, graph: AssetGraph) -> tuple[EnvVarUs
         # an asset check runs in the pod of the asset it checks
         pods = set(assets_def.keys) or {spec.asset_key for spec in assets_def.check_specs}
         names = {key.to_user_string() for key in pods & materializable}
+        if not names:
+            continue
         for resource_key in reading & set(assets_def.required_resource_keys):
-            for variable in variables[resource_key] if names else ():
+            for variable in variables[resource_key]:
                 uses.setdefault((variable, resource_key), set()).update(names)
     return tuple(
         EnvVarUse(variable=variable, resource=resource, assets=tuple(sorted(assets)))
