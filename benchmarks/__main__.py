@@ -28,6 +28,9 @@ SECTIONS = ("compile", "pods", "transform", "memory", "fetch", "end_to_end", "fu
 RUNS = 3  # every figure of a full run is the median (and min) of at least this many runs
 GROWTH_RUNS = 5  # the growth exponent: one fit per run, so its median is the median of this many fits
 GROWTH_SIZES = [100, 250, 500, 1000, 2000, 5000, 10_000]
+# fused / Dagster in process sits a few hundredths under its target, and its median of 3 runs moved 0.69-0.75
+# between benches of one code path; a run takes ~10 s, so 7 runs make the median less one slow spell's
+FUSION_RUNS = 7
 TRANSFORM_SIZES = [10_000, 100_000, 1_000_000]
 
 
@@ -51,7 +54,7 @@ def run(section: str, quick: bool) -> list[Row]:
             extra_locations=10, limit=30, window_s=2.0, runs=runs
         )
     if section == "fusion":
-        return fusion(runs)
+        return fusion(1 if quick else FUSION_RUNS)
     return end_to_end(runs)
 
 
