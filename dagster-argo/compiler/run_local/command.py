@@ -125,7 +125,8 @@ def run(args: argparse.Namespace) -> int:
             # only here: a replay does not pay for the cron machinery (robfig) it never uses
             from compiler.run_local.ticks import find_cron_workflow, list_ticks
 
-            return list_ticks(find_cron_workflow(args.file, args.schedule), args.ticks_from, args.ticks_to)
+            cron = find_cron_workflow(args.file, args.schedule)
+            return list_ticks(cron, args.ticks_from, args.ticks_to, _template_files(args.templates))
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
         if not 0 <= args.backoff_scale <= 1:

@@ -10,7 +10,7 @@ nothing. A daylight-saving day Argo gets wrong shows up as a partition built twi
 
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -63,8 +63,12 @@ def find_cron_workflow(path: Path, schedule: str | None) -> Path:
     return found[0]
 
 
-def list_ticks(cron_path: Path, start_text: str, end_text: str, out: TextIO = sys.stdout) -> int:
-    """Print one line per tick in [start, end], then the partitions built twice or by no tick. Exit code 0."""
+def list_ticks(
+    cron_path: Path, start_text: str, end_text: str, templates: Sequence[Path] = (), out: TextIO = sys.stdout
+) -> int:
+    """Print one line per tick in [start, end], then the partitions built twice or by no tick. Exit code 0.
+    `templates`: the WorkflowTemplate files templateRefs resolve against (a split output's chunks and steps, builder/
+    split.py); default: the *.workflowtemplate.yaml files beside the CronWorkflow, as a replay takes them."""
     document = _single_document(cron_path)
     if document.get("kind") != "CronWorkflow":
         raise RunLocalError(f"{cron_path}: --from/--to list a CronWorkflow's ticks; this is a {document.get('kind')}")
@@ -79,7 +83,8 @@ def list_ticks(cron_path: Path, start_text: str, end_text: str, out: TextIO = sy
     if end < start:
         raise RunLocalError(f"--to {end_text!r} is before --from {start_text!r}")
     instants = argo_ticks(schedules, int(start.timestamp()) - 1, int(end.timestamp()) + 1)
-    ticks = _resolve(cron_path, document, [datetime.fromtimestamp(i, UTC) for i in instants])
+    beside = templates or sorted(cron_path.parent.glob("*.workflowtemplate.yaml"))
+    ticks = _resolve(cron_path, document, [datetime.fromtimestamp(i, UTC) for i in instants], beside)
     name = (document.get("metadata") or {}).get("name")
     print(f"run-local: {name}: {len(ticks)} tick(s) Argo fires from {start.isoformat()} to {end.isoformat()}", file=out)
     for tick in ticks:
@@ -113,7 +118,9 @@ def _parse_time(text: str, zone: ZoneInfo, option: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
-def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[datetime]) -> list[Tick]:
+def _resolve(
+    cron_path: Path, document: Mapping[str, Any], instants: list[datetime], templates: Sequence[Path]
+) -> list[Tick]:
     """The pod's partition for every asset of the CronWorkflow's DAG, at each tick."""
     from dagster import AssetKey
 
@@ -124,7 +131,7 @@ def _resolve(cron_path: Path, document: Mapping[str, Any], instants: list[dateti
     template_path = cron_path.parent / f"{reference}.workflowtemplate.yaml"
     if not reference or not template_path.is_file():
         raise RunLocalError(f"{cron_path}: its WorkflowTemplate {reference!r} is not beside it ({template_path})")
-    workflow = load_workflow(template_path, workflow_spec.get("entrypoint"))
+    workflow = load_workflow(template_path, workflow_spec.get("entrypoint"), templates)
     sensors = [task.arguments.get("sensor") for task in workflow.tasks if FRESHNESS_COMMAND in task.template.command]
     if sensors:  # a freshness-check sensor's CronWorkflow: each tick runs the checks its sensor finds due
         runs = f"the freshness checks sensor {sensors[0]} finds due (read from the shared instance at the tick)"
