@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
             from compiler.run_local.ticks import find_cron_workflow, list_ticks
 
             cron = find_cron_workflow(args.file, args.schedule)
-            return list_ticks(cron, args.ticks_from, args.ticks_to, _template_files(args.templates))
+            return list_ticks(cron, args.ticks_from, args.ticks_to, _template_files(args.templates, cron))
         if args.max_parallel < 1:
             raise RunLocalError(f"--max-parallel must be at least 1, got {args.max_parallel}")
         if not 0 <= args.backoff_scale <= 1:
@@ -134,8 +134,7 @@ def run(args: argparse.Namespace) -> int:
                 f"--backoff-scale must be between 0 and 1 (it only shortens waits), got {args.backoff_scale}"
             )
         overrides = _parse_overrides(args.parameter)
-        templates = _template_files(args.templates) or sorted(args.file.parent.glob("*.workflowtemplate.yaml"))
-        workflow = load_workflow(args.file, args.entrypoint, templates)
+        workflow = load_workflow(args.file, args.entrypoint, _template_files(args.templates, args.file))
     except (RunLocalError, UnicodeDecodeError) as error:
         if isinstance(error, UnicodeDecodeError):
             error = RunLocalError(f"{args.file}: not UTF-8 text; pass a generated WorkflowTemplate or Workflow YAML")
@@ -206,11 +205,13 @@ def execute(
     return 0 if workflow_succeeded(report, exit_report) else 1
 
 
-def _template_files(paths: list[Path]) -> list[Path]:
+def _template_files(paths: list[Path], manifest: Path) -> list[Path]:
+    """The files templateRefs resolve against: those given with --templates, else the WorkflowTemplates beside the
+    manifest (a split output's chunks and steps, compiler/builder/split.py)."""
     files: list[Path] = []
     for path in paths:
         files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
-    return files
+    return files or sorted(manifest.parent.glob("*.workflowtemplate.yaml"))
 
 
 def _parse_overrides(pairs: list[str]) -> dict[str, str]:

@@ -64,11 +64,10 @@ def find_cron_workflow(path: Path, schedule: str | None) -> Path:
 
 
 def list_ticks(
-    cron_path: Path, start_text: str, end_text: str, templates: Sequence[Path] = (), out: TextIO = sys.stdout
+    cron_path: Path, start_text: str, end_text: str, templates: Sequence[Path], out: TextIO = sys.stdout
 ) -> int:
     """Print one line per tick in [start, end], then the partitions built twice or by no tick. Exit code 0.
-    `templates`: the WorkflowTemplate files templateRefs resolve against (a split output's chunks and steps, builder/
-    split.py); default: the *.workflowtemplate.yaml files beside the CronWorkflow, as a replay takes them."""
+    `templates`: the WorkflowTemplate files the DAG's templateRefs resolve against, as a replay takes them."""
     document = _single_document(cron_path)
     if document.get("kind") != "CronWorkflow":
         raise RunLocalError(f"{cron_path}: --from/--to list a CronWorkflow's ticks; this is a {document.get('kind')}")
@@ -83,8 +82,7 @@ def list_ticks(
     if end < start:
         raise RunLocalError(f"--to {end_text!r} is before --from {start_text!r}")
     instants = argo_ticks(schedules, int(start.timestamp()) - 1, int(end.timestamp()) + 1)
-    beside = templates or sorted(cron_path.parent.glob("*.workflowtemplate.yaml"))
-    ticks = _resolve(cron_path, document, [datetime.fromtimestamp(i, UTC) for i in instants], beside)
+    ticks = _resolve(cron_path, document, [datetime.fromtimestamp(i, UTC) for i in instants], templates)
     name = (document.get("metadata") or {}).get("name")
     print(f"run-local: {name}: {len(ticks)} tick(s) Argo fires from {start.isoformat()} to {end.isoformat()}", file=out)
     for tick in ticks:
