@@ -57,6 +57,11 @@ READ_CHUNK_BYTES = 64 * 1024
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]+$")
 # Set on an envelope whose rows the client dropped (NaN/Infinity): how many, so paging sees the page as sent.
 DROPPED_ROWS_KEY = "_rows_dropped_by_client"
+# How often the calling thread wakes while its workers fetch. Python runs signal handlers only in the main thread, and
+# only when it executes bytecode: a SIGTERM/SIGINT the kernel hands to another thread (any thread of the process may
+# take a process-directed signal) leaves a main thread blocked on an untimed wait asleep until a sensor completes,
+# which a trickling answer can delay for as long as its deadline allows.
+INTERRUPT_CHECK_S = 0.2
 _JSON_TYPES = ("application/json", "application/problem+json", "text/json")
 Progress = Callable[[int, int], None]
 
@@ -614,7 +619,7 @@ class OpenAQClient:
                     futures[pool.submit(self.sensor_hours, sid, start, end, tally=tally, cancel=cancel)] = sid
                 if not futures:
                     break
-                finished, _ = wait(futures, return_when=FIRST_COMPLETED)
+                finished, _ = wait(futures, timeout=INTERRUPT_CHECK_S, return_when=FIRST_COMPLETED)
                 for future in finished:
                     hours = future.result()
                     results[futures.pop(future)] = hours if consume is None else consume(hours)  # its rows go

@@ -150,6 +150,31 @@ def test_an_interrupt_while_bodies_trickle_stops_the_fetch_at_once(openaq_server
     assert not [t for t in threading.enumerate() if t.name.startswith("openaq")]
 
 
+@pytest.mark.timeout(120)
+def test_an_interrupt_the_kernel_hands_to_a_worker_thread_still_stops_the_fetch(openaq_server):
+    """A process-directed signal may be taken by any thread; Python runs its handler only in the main thread, and only
+    when that thread runs: the call must not sleep through it until a trickling answer completes. The signal is sent
+    to a worker thread itself (pthread_kill), the case the kernel may choose."""
+    openaq_server.faults.add(Fault("trickle", path="/v3/sensors/*/hours", delay_s=0.5, times=None))
+    client = _client(openaq_server, attempt_deadline_s=600.0, max_total_s=600.0)
+
+    def interrupt_a_worker() -> None:
+        workers = [t for t in threading.enumerate() if t.name.startswith("openaq")]
+        signal.pthread_kill(workers[0].ident, signal.SIGINT)  # type: ignore[arg-type]
+
+    timer = threading.Timer(1.0, interrupt_a_worker)
+    timer.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            client.sensors_hours([SENSOR, 9001012], *WINDOW)
+        # Without the bounded wait the call sleeps until pytest's timeout: the trickled bodies never end.
+        assert time.monotonic() - started < 60.0
+    finally:
+        timer.cancel()
+    assert not [t for t in threading.enumerate() if t.name.startswith("openaq")]
+
+
 def test_a_body_cut_mid_stream_is_retried_like_other_transport_faults(openaq_server):
     fault = openaq_server.faults.add(Fault("cut", path=HOURS))
     client = _client(openaq_server)
