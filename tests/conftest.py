@@ -5,7 +5,9 @@ skipped some reads "PASSED (N cross-checks skipped)" under `-v`, and the termina
 the reason and adds "N with skipped cross-checks" to the final line, so a run without the files says so.
 """
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,26 @@ def seaweed(seaweed: SeaweedS3) -> SeaweedS3:
     """The plugin's session SeaweedFS, handed over once it takes a write, not just once its port answers."""
     wait_until_writable(seaweed)
     return seaweed
+
+
+@pytest.fixture(autouse=True)
+def stop_signals_as_a_process_starts() -> Iterator[None]:
+    """Every test starts, and leaves the session, with SIGINT and SIGTERM as a foreground Python process (and a pod's
+    container) starts: SIGINT raising KeyboardInterrupt, SIGTERM's default. Two things would otherwise leak into
+    later tests and, an ignored signal being inherited across exec, into every process they start: a session started
+    as a background job has SIGINT ignored, and each Dagster run made in this process maps SIGTERM onto SIGINT's
+    disposition and leaves it so (dagster/_utils/interrupts.py): after one run, a session with SIGINT ignored starts
+    every later step process with SIGTERM ignored too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def pytest_runtest_logstart(nodeid: str) -> None:

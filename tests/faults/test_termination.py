@@ -24,6 +24,36 @@ PARTITION_OF_TICK = "2026-11-27"
 STEP = (sys.executable, "-m", "compiler", "materialize", "--module", "assets")
 
 
+# A step started as a shell's background job (SIGINT ignored) goes through one of Dagster's interrupt blocks, as every
+# run does, then gets SIGTERM. Dagster leaves SIGTERM with SIGINT's disposition after the block.
+BACKGROUND_STEP = """
+import os, signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+from compiler.materialize.termination import describe_step, exit_promptly_on_sigterm
+from dagster._utils.interrupts import capture_interrupts
+assert exit_promptly_on_sigterm()
+describe_step("openaq/raw_measurements", None)
+with capture_interrupts():
+    pass
+os.kill(os.getpid(), signal.SIGTERM)
+time.sleep(5)
+print("SIGTERM had no effect", flush=True)
+"""
+
+
+def test_a_step_started_with_sigint_ignored_still_ends_on_sigterm_after_dagsters_interrupt_blocks() -> None:
+    """A pod's SIGTERM guarantee does not depend on how its parent left SIGINT: with SIGINT ignored, the old arming
+    kept SIGINT ignored, and the first interrupt block of the run left SIGTERM ignored too (the step ran on)."""
+    done = subprocess.run(
+        [sys.executable, "-c", BACKGROUND_STEP], cwd=REPO, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 128 + signal.SIGTERM, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == (
+        "materialize: FAILED asset=openaq/raw_measurements partition=-: "
+        "stopped by a signal (SIGTERM); another attempt may succeed"
+    ), done.stdout
+
+
 def test_materialize_exits_promptly_on_sigterm_while_a_body_trickles(s3_env, openaq_env: OpenAQServer) -> None:
     trickle = openaq_env.faults.add(Fault("trickle", path="/v3/sensors/*/hours", delay_s=1.0, times=None))
     step = subprocess.Popen(

@@ -74,9 +74,12 @@ def exit_promptly_on_sigterm(grace_s: float = GRACE_S) -> bool:
         return False
     threading.Thread(target=_watch, args=(read_fd, grace_s), name="sigterm-watchdog", daemon=True).start()
     _STATE.armed = True
-    # last, so the watchdog is ready: a stop signal ends the start-up at once, and unwinds the run once it started
+    # last, so the watchdog is ready: a stop signal ends the start-up at once, and unwinds the run once it started.
+    # An inherited SIG_IGN counts as no handler: a shell starts a background job with SIGINT ignored, and Dagster maps
+    # SIGTERM onto SIGINT's disposition whenever it leaves one of its interrupt blocks (dagster/_utils/interrupts.py),
+    # so an ignored SIGINT would turn into an ignored SIGTERM from the run's first block on.
     for number, default in ((signal.SIGTERM, signal.SIG_DFL), (signal.SIGINT, signal.default_int_handler)):
-        if signal.getsignal(number) in (default, None):
+        if signal.getsignal(number) in (default, signal.SIG_IGN, None):
             signal.signal(number, _on_stop)
     return True
 
