@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -132,47 +132,41 @@ def test_a_body_that_always_trickles_gives_up_within_the_budget(openaq_server, c
     assert openaq_server.counters.requests == 2
 
 
-def test_an_interrupt_while_bodies_trickle_stops_the_fetch_at_once(openaq_server):
-    """SIGTERM reaches a pod's main thread as KeyboardInterrupt (Dagster maps it so); the workers must not hold it."""
+def _interrupted_while_bodies_trickle(openaq_server, interrupt: Callable[[], None]) -> None:
+    """`interrupt()` one second into a fetch whose bodies never end (600 s deadlines): the call raises
+    KeyboardInterrupt within a minute (a bound far above any scheduling delay on a loaded machine) and leaves no
+    worker behind."""
     openaq_server.faults.add(Fault("trickle", path="/v3/sensors/*/hours", delay_s=0.5, times=None))
     client = _client(openaq_server, attempt_deadline_s=600.0, max_total_s=600.0)
-    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))  # a real signal, as in a pod
+    timer = threading.Timer(1.0, interrupt)
     timer.start()
     try:
         started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             client.sensors_hours([SENSOR, 9001012], *WINDOW)
-        # The trickled body never ends and the deadlines are 600 s: only an interrupt that reaches the main thread at
-        # once ends the call within a minute (a bound far above any scheduling delay on a loaded machine).
         assert time.monotonic() - started < 60.0
     finally:
         timer.cancel()
     assert not [t for t in threading.enumerate() if t.name.startswith("openaq")]
+
+
+def test_an_interrupt_while_bodies_trickle_stops_the_fetch_at_once(openaq_server):
+    """SIGTERM reaches a pod's main thread as KeyboardInterrupt (Dagster maps it so); the workers must not hold it."""
+    _interrupted_while_bodies_trickle(openaq_server, lambda: os.kill(os.getpid(), signal.SIGINT))  # a real signal
 
 
 @pytest.mark.timeout(120)
 def test_an_interrupt_the_kernel_hands_to_a_worker_thread_still_stops_the_fetch(openaq_server):
     """A process-directed signal may be taken by any thread; Python runs its handler only in the main thread, and only
-    when that thread runs: the call must not sleep through it until a trickling answer completes. The signal is sent
-    to a worker thread itself (pthread_kill), the case the kernel may choose."""
-    openaq_server.faults.add(Fault("trickle", path="/v3/sensors/*/hours", delay_s=0.5, times=None))
-    client = _client(openaq_server, attempt_deadline_s=600.0, max_total_s=600.0)
+    when that thread runs: the call must not sleep through it until a trickling answer completes (without the
+    bounded wait it sleeps until this test's timeout). The signal is sent to a worker thread itself (pthread_kill),
+    the case the kernel may choose."""
 
     def interrupt_a_worker() -> None:
         workers = [t for t in threading.enumerate() if t.name.startswith("openaq")]
         signal.pthread_kill(workers[0].ident, signal.SIGINT)  # type: ignore[arg-type]
 
-    timer = threading.Timer(1.0, interrupt_a_worker)
-    timer.start()
-    try:
-        started = time.monotonic()
-        with pytest.raises(KeyboardInterrupt):
-            client.sensors_hours([SENSOR, 9001012], *WINDOW)
-        # Without the bounded wait the call sleeps until pytest's timeout: the trickled bodies never end.
-        assert time.monotonic() - started < 60.0
-    finally:
-        timer.cancel()
-    assert not [t for t in threading.enumerate() if t.name.startswith("openaq")]
+    _interrupted_while_bodies_trickle(openaq_server, interrupt_a_worker)
 
 
 def test_a_body_cut_mid_stream_is_retried_like_other_transport_faults(openaq_server):
