@@ -1,12 +1,13 @@
-"""`node_status.node_entry`: each node's entry of `status.nodes` is the text `json.dumps` writes for the NodeStatus
-object Argo records, the oracle here, for every node type and for strings JSON must escape."""
+"""`node_status.node_entry` with `encoded_parameters`: each node's entry of `status.nodes` is the text
+`json.dumps` writes for the NodeStatus object Argo records, the oracle here, for every node type and for strings JSON
+must escape."""
 
 import json
 from typing import Any
 
 import pytest
 
-from compiler.builder.node_status import HOST, TIME, node_entry
+from compiler.builder.node_status import HOST, TIME, encoded_parameters, node_entry
 
 AWKWARD = 'a "quoted" \\ back\\slash, a tab\t, a newline\n, ümlaut, 漢字, emoji 🙂, </script>'
 
@@ -53,14 +54,15 @@ def test_an_entry_is_what_json_dumps_writes(kind: str, text: str, template: Any,
         [{"name": parameter_name, "value": text}, {"name": "partition", "value": ""}],
         ["wf-1764990000-1", f"wf-{text}"] if kind != "Pod" else [],
     )
-    entry = node_entry(*arguments)
+    parameters = [(p["name"], p["value"]) for p in arguments[7]]
+    entry = node_entry(*arguments[:7], encoded_parameters(parameters), arguments[8])
     whole = json.dumps({arguments[0]: _node_status(*arguments)}, separators=(",", ":"))
     assert "{" + entry + "}" == whole
     assert entry.isascii()  # so its length in characters is its length in bytes
 
 
 def test_a_root_node_has_an_empty_boundary_and_no_parameters() -> None:
-    entry = node_entry("wf", "wf", "wf", "DAG", "main", "namespaced/p", "", [], ["wf-1"])
+    entry = node_entry("wf", "wf", "wf", "DAG", "main", "namespaced/p", "", encoded_parameters([]), ["wf-1"])
     assert json.loads("{" + entry + "}") == {
         "wf": _node_status("wf", "wf", "wf", "DAG", "main", "namespaced/p", "", [], ["wf-1"])
     }

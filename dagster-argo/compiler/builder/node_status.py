@@ -7,6 +7,7 @@ from pre-encoded pieces: encoding 20,000 node dicts at once took most of the sim
 """
 
 import json
+from collections.abc import Iterable
 from json.encoder import encode_basestring_ascii  # what json.dumps writes for a str (ensure_ascii=True)
 from typing import Any
 
@@ -24,6 +25,12 @@ def _json(value: Any) -> str:
     return encode_basestring_ascii(value) if type(value) is str else json.dumps(value, separators=(",", ":"))
 
 
+def encoded_parameters(parameters: Iterable[tuple[Any, str]]) -> str:
+    """The items of a node's `inputs.parameters` list (`name`, `value` pairs) as JSON text, written once per task: a
+    step's Retry node and its Pod node carry the same inputs."""
+    return ",".join(f'{{"name":{_json(name)},"value":{encode_basestring_ascii(value)}}}' for name, value in parameters)
+
+
 def node_entry(
     node_id: str,
     name: str,
@@ -32,17 +39,17 @@ def node_entry(
     template: Any,
     scope: str,
     boundary: str,
-    parameters: list[dict[str, Any]],
+    parameters: str,
     children: list[str],
 ) -> str:
     """`"<id>":{...}`: the node's entry in `status.nodes`. `kind`: DAG, Retry or Pod; `template`: its template's
     name (`templateName`); `scope`: `namespaced/<WorkflowTemplate>`; `boundary`: the enclosing DAG node's id (empty
-    at the root); `parameters`: its input parameters as `{"name", "value"}`; `children`: its children's ids."""
+    at the root); `parameters`: its input parameters as `encoded_parameters` writes them; `children`: its children's
+    ids."""
     quoted = encode_basestring_ascii(node_id)
-    inputs = ",".join(f'{{"name":{_json(p["name"])},"value":{_json(p["value"])}}}' for p in parameters)
     return (
         f'{quoted}:{{"id":{quoted},"name":{_json(name)},"displayName":{_json(display)},"type":"{kind}",'
         f'"templateName":{_json(template)},"templateScope":{_json(scope)},"phase":"Succeeded",'
-        f'"boundaryID":{_json(boundary)}{_FINISHED},"inputs":{{"parameters":[{inputs}]}},'
+        f'"boundaryID":{_json(boundary)}{_FINISHED},"inputs":{{"parameters":[{parameters}]}},'
         f'"children":[{",".join(map(encode_basestring_ascii, children))}]{_POD if kind == "Pod" else ""}}}'
     )

@@ -22,11 +22,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.builder.node_status import node_entry
+from compiler.builder.node_status import encoded_parameters, node_entry
 from compiler.builder.size_budget import STORED_OBJECT_LIMIT, json_size
 
-# a template and the values of its input parameters in one node
-Inputs = tuple[Mapping[str, Any], list[dict[str, Any]]]
+# a template and its input parameters' values in one node, as node_status.encoded_parameters writes them
+Inputs = tuple[Mapping[str, Any], str]
 MAX_WORKFLOW_SIZE = 1024 * 1024  # Argo's default MAX_WORKFLOW_SIZE (workflow/packer/packer.go)
 WORKFLOW_NAME_SUFFIX = "-1764990000"  # a CronWorkflow's Workflow: its name plus the tick's Unix time
 
@@ -151,14 +151,14 @@ class _Walker:
         return 2 + sum(map(len, self.entries)) + max(len(self.entries) - 1, 0)
 
 
-def _inputs(template: Mapping[str, Any], values: Mapping[str, Any], item: str | None) -> list[dict[str, Any]]:
+def _inputs(template: Mapping[str, Any], values: Mapping[str, Any], item: str | None) -> str:
     parameters = []
     for parameter in (template.get("inputs") or {}).get("parameters") or []:
         value = str(values.get(parameter.get("name"), parameter.get("default", "")))
         if item is not None:
             value = value.replace("{{item}}", str(item))
-        parameters.append({"name": parameter.get("name"), "value": value})
-    return parameters
+        parameters.append((parameter.get("name"), value))
+    return encoded_parameters(parameters)
 
 
 def workflow_sizes(
