@@ -6,7 +6,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from assets.openaq.budget import RateBudget, SlidingWindowLimit
@@ -22,9 +22,11 @@ MAX_HEADER_WAIT_S = 3600.0
 
 @dataclass(frozen=True)
 class Ticket:
-    """Permission to send one request; `probe` marks the single request sent while the budget is unknown."""
+    """Permission to send one request; `probe` marks the single request sent while the budget is unknown.
+    `window`: which of the pacer's windows granted it (RatePacer._window), so its answer can be told from a late one."""
 
     probe: bool
+    window: int = field(default=0, compare=False)
 
 
 class Cancelled(Exception):
@@ -101,7 +103,9 @@ class RatePacer:
 
     While the budget is unknown (first request, or after a window ended) only one probe request is in flight.
     Estimates are conservative: requests still in flight are subtracted from what the server reports.
-    An answer from a later window replaces the budget, one from an ended window is ignored; `block_for` (a 429)
+    An answer from a later window replaces the budget, one from an ended window is ignored. Each answer bounds the
+    window's end from above (the server rounds `reset` up to whole seconds), and the earliest bound of the current
+    window's own requests is kept, so the next window is not waited for late; `block_for` (a 429)
     holds every request until its time is up, whatever budget other answers report.
     With a `budget` (this pod's share of the key's limit, `assets.openaq.budget`) no more requests are sent in any
     window than the share allows, whatever the headers say: other pods spend the same key.
@@ -123,6 +127,10 @@ class RatePacer:
         self._in_flight = 0
         self._probing = False
         self._blocked_until = -math.inf
+        # Counts the windows this pacer has opened: a request granted in the current one was sent after the previous
+        # window ended (its end estimate is an upper bound), so its answer cannot come from an ended window.
+        self._window = 0
+        self._bound_is_current = False  # whether `_reset_at` came from an answer granted in the current window
         self.waits = 0
 
     def acquire(self, cancel: threading.Event | None = None) -> Ticket:
@@ -134,15 +142,15 @@ class RatePacer:
                     raise Cancelled
                 now = self._clock()
                 if self._reset_at is not None and now >= self._reset_at:
-                    self._remaining, self._reset_at = None, None
+                    self._forget_window()
                 free_at = self._limit.free_at(now) if self._limit is not None else now
                 if now >= self._blocked_until and free_at <= now:
                     if self._remaining is None and not self._probing:
                         self._probing = True
-                        return self._grant(Ticket(probe=True), waited)
+                        return self._grant(Ticket(probe=True, window=self._window), waited)
                     if self._remaining is not None and self._remaining >= 1:
                         self._remaining -= 1
-                        return self._grant(Ticket(probe=False), waited)
+                        return self._grant(Ticket(probe=False, window=self._window), waited)
                 waited = True
                 wake_at = self._blocked_until if now < self._blocked_until else self._reset_at
                 if free_at > now:
@@ -167,25 +175,41 @@ class RatePacer:
             remaining = _header_number(headers, "x-ratelimit-remaining") if headers is not None else None
             reset = reset_seconds(headers) if headers is not None else None
             if remaining is not None and reset is not None:
-                self._update(remaining - self._in_flight, self._clock() + min(reset, self.max_wait_s))
+                reset_at = self._clock() + min(reset, self.max_wait_s)
+                self._update(remaining - self._in_flight, reset_at, current=ticket.window == self._window)
             self._cond.notify_all()
 
     def block_for(self, seconds: float) -> None:
         """No request until `seconds` from now (a 429); afterwards a probe learns the budget unless an answer did."""
         with self._cond:
             self._blocked_until = max(self._blocked_until, self._clock() + seconds)
-            self._remaining, self._reset_at = None, None
+            self._forget_window()
             self._cond.notify_all()
 
-    def _update(self, remaining: float, reset_at: float) -> None:
-        if (
-            self._remaining is None
-            or self._reset_at is None
-            or self._clock() >= self._reset_at
-            or reset_at > self._reset_at + SAME_WINDOW_SLACK_S
-        ):
-            self._remaining, self._reset_at = remaining, reset_at  # first answer, or one from a later window
+    def _forget_window(self) -> None:
+        """The window ended (or a 429 said so): a probe learns the next one."""
+        self._remaining, self._reset_at = None, None
+        self._window += 1
+
+    def _update(self, remaining: float, reset_at: float, current: bool) -> None:
+        """`reset_at`: the answer's upper bound on the window's end (its arrival plus a reset the server rounds up to
+        whole seconds); `current`: the request was granted in the pacer's current window."""
+        if self._remaining is None or self._reset_at is None:
+            self._remaining, self._reset_at = remaining, reset_at  # the first answer since the window opened
+            self._bound_is_current = current
+        elif self._clock() >= self._reset_at or reset_at > self._reset_at + SAME_WINDOW_SLACK_S:
+            self._remaining, self._reset_at = remaining, reset_at  # an answer from a later window
+            self._window += 1  # what was granted before may still be answered from the ended one
+            self._bound_is_current = True
         elif reset_at >= self._reset_at - SAME_WINDOW_SLACK_S:
             self._remaining = min(self._remaining, remaining)  # the same window: the lower count is the safe one
-            self._reset_at = max(self._reset_at, reset_at)
+            # Every answer of this window bounds its end from above, so the earliest bound is the safe one. An answer
+            # to a request granted before this window opened may be a late one from the ended window, whose bound
+            # says nothing about this one: it can only extend the wait, and the first current answer replaces it.
+            if not current:
+                self._reset_at = max(self._reset_at, reset_at)
+            elif self._bound_is_current:
+                self._reset_at = min(self._reset_at, reset_at)
+            else:
+                self._reset_at, self._bound_is_current = reset_at, True
         # else: a late answer from a window that has already ended says nothing about the current one

@@ -126,6 +126,60 @@ def test_answers_in_the_same_window_keep_the_lower_count():
     assert granted[-1] == Ticket(probe=True)
 
 
+def _waits_until(pacer: RatePacer, now: list[float], still_waiting_at: float, granted_at: float) -> None:
+    """One acquire is still waiting at `still_waiting_at` and is granted as the next window's probe at `granted_at`."""
+    now[0] = still_waiting_at
+    waiter, granted = _acquire_in_thread(pacer, 1)
+    waiter.join(timeout=0.3)
+    assert waiter.is_alive()
+    now[0] = granted_at
+    waiter.join(timeout=5)
+    assert granted == [Ticket(probe=True)]
+
+
+def test_answers_of_one_window_keep_its_earliest_end():
+    # the server rounds reset up to whole seconds: an answer computed 0.99 s into a 2 s window says 2, not 1.01
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.release(probe, {"x-ratelimit-remaining": "1", "x-ratelimit-reset": "2"})  # the window ends by t=2
+    sent = pacer.acquire()
+    now[0] = 1.0
+    pacer.release(sent, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2"})  # by t=3: true, but not the earliest
+    _waits_until(pacer, now, still_waiting_at=1.9, granted_at=2.0)
+
+
+def test_a_late_answer_from_the_ended_window_cannot_shorten_the_current_one():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.release(probe, {"x-ratelimit-remaining": "1", "x-ratelimit-reset": "2"})
+    late = pacer.acquire()  # sent in the first window, answered after the second one opened
+    now[0] = 2.0
+    fresh = pacer.acquire()
+    assert fresh == Ticket(probe=True)
+    pacer.release(fresh, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2"})  # the second window ends by t=4
+    now[0] = 2.1
+    pacer.release(late, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})  # by t=3.1: the first window's end
+    _waits_until(pacer, now, still_waiting_at=3.5, granted_at=4.0)
+
+
+def test_a_late_answer_arriving_first_gives_way_to_the_current_windows_own():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.release(probe, {"x-ratelimit-remaining": "1", "x-ratelimit-reset": "2"})
+    late = pacer.acquire()
+    now[0] = 2.0
+    fresh = pacer.acquire()
+    now[0] = 2.5
+    pacer.release(late, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})  # stale, yet the first to arrive
+    now[0] = 2.6
+    # the current window (another pod's requests opened it on the same key) ends by t=3.6, later than the stale 3.5
+    pacer.release(fresh, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})
+    _waits_until(pacer, now, still_waiting_at=3.55, granted_at=3.6)
+
+
 def test_block_holds_even_when_a_late_answer_reports_budget():
     now = [0.0]
     pacer = RatePacer(clock=lambda: now[0])
