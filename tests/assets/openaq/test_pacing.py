@@ -149,15 +149,21 @@ def test_answers_of_one_window_keep_its_earliest_end():
     _waits_until(pacer, now, still_waiting_at=1.9, granted_at=2.0)
 
 
-def test_a_late_answer_from_the_ended_window_cannot_shorten_the_current_one():
-    now = [0.0]
+def _late_and_fresh(now: list[float]) -> tuple[RatePacer, Ticket, Ticket]:
+    """A request sent in a first window (ends by t=2) and still unanswered, and the probe that opened the second."""
     pacer = RatePacer(clock=lambda: now[0])
     probe = pacer.acquire()
     pacer.release(probe, {"x-ratelimit-remaining": "1", "x-ratelimit-reset": "2"})
-    late = pacer.acquire()  # sent in the first window, answered after the second one opened
+    late = pacer.acquire()
     now[0] = 2.0
     fresh = pacer.acquire()
     assert fresh == Ticket(probe=True)
+    return pacer, late, fresh
+
+
+def test_a_late_answer_from_the_ended_window_cannot_shorten_the_current_one():
+    now = [0.0]
+    pacer, late, fresh = _late_and_fresh(now)
     pacer.release(fresh, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "2"})  # the second window ends by t=4
     now[0] = 2.1
     pacer.release(late, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})  # by t=3.1: the first window's end
@@ -166,12 +172,7 @@ def test_a_late_answer_from_the_ended_window_cannot_shorten_the_current_one():
 
 def test_a_late_answer_arriving_first_gives_way_to_the_current_windows_own():
     now = [0.0]
-    pacer = RatePacer(clock=lambda: now[0])
-    probe = pacer.acquire()
-    pacer.release(probe, {"x-ratelimit-remaining": "1", "x-ratelimit-reset": "2"})
-    late = pacer.acquire()
-    now[0] = 2.0
-    fresh = pacer.acquire()
+    pacer, late, fresh = _late_and_fresh(now)
     now[0] = 2.5
     pacer.release(late, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1"})  # stale, yet the first to arrive
     now[0] = 2.6
