@@ -1,8 +1,10 @@
-"""Fetch benchmark: N sensors from the local OpenAQ server under a scaled-down rate limit, against the floor N/L."""
+"""Fetch benchmark: N sensors from the local OpenAQ server under a scaled-down rate limit L per W, against the least
+time the limit allows when the first window's L go at once: (ceil(N / L) - 1) · W."""
 
 import time
 from datetime import UTC, datetime, timedelta
 
+from assets.openaq.budget import RateBudget, floor_seconds
 from assets.openaq.client import OpenAQClient
 from benchmarks.measure import Samples
 from benchmarks.report import Row
@@ -29,14 +31,14 @@ def _one_run(sensors: int, limit: int, window_s: float) -> tuple[float, int, int
 
 
 def fetch(sensors: int, limit: int, window_s: float, runs: int) -> list[Row]:
-    floor = sensors / limit * window_s
+    floor = floor_seconds(sensors, RateBudget(limit, window_s))
     results = [_one_run(sensors, limit, window_s) for _ in range(runs)]
     seconds = Samples(tuple(r[0] for r in results))
     ratio = Samples(tuple(r[0] / floor for r in results))
     throttled = Samples(tuple(float(r[2]) for r in results))
     setting = f"{sensors} sensors, {limit} requests / {window_s:g} s"
     return [
-        Row("fetch", f"{setting}: floor N/L", Samples((floor,) * runs), "s"),
+        Row("fetch", f"{setting}: floor (ceil(N/L)-1)·W", Samples((floor,) * runs), "s"),
         Row("fetch", f"{setting}: wall time", seconds, "s"),
         Row("fetch", "wall time / floor", ratio, "x", target=FETCH_FLOOR),
         Row("fetch", "HTTP 429 answers", throttled, "count", target=FETCH_THROTTLED),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 import time
@@ -23,10 +24,12 @@ MAX_HEADER_WAIT_S = 3600.0
 @dataclass(frozen=True)
 class Ticket:
     """Permission to send one request; `probe` marks the single request sent while the budget is unknown.
-    `window`: which of the pacer's windows granted it (RatePacer._window), so its answer can be told from a late one."""
+    `window`: which of the pacer's windows granted it (RatePacer._window), so its answer can be told from a late one;
+    `serial`: which grant it was, so the pacer knows which requests the server's count may not include yet."""
 
     probe: bool
     window: int = field(default=0, compare=False)
+    serial: int = field(default=0, compare=False)
 
 
 class Cancelled(Exception):
@@ -102,11 +105,13 @@ class RatePacer:
     """Never sends more than the window allows: counts down `remaining`, sleeps `reset` seconds at zero.
 
     While the budget is unknown (first request, or after a window ended) only one probe request is in flight.
-    Estimates are conservative: requests still in flight are subtracted from what the server reports.
+    Estimates are conservative yet count each request once: the window's lowest reported `remaining` already includes
+    every request answered in it (the server counts down in the order it handles them), so only the requests it may
+    not include are subtracted: those still in flight, and those that got no answer.
     An answer from a later window replaces the budget, one from an ended window is ignored. Each answer bounds the
     window's end from above (the server rounds `reset` up to whole seconds), and the earliest bound of the current
-    window's own requests is kept, so the next window is not waited for late; `block_for` (a 429)
-    holds every request until its time is up, whatever budget other answers report.
+    window's own requests is kept, so the next window is not waited for late; `block_for` (a 429) holds every
+    request until its time is up, whatever budget other answers report.
     With a `budget` (this pod's share of the key's limit, `assets.openaq.budget`) no more requests are sent in any
     window than the share allows, whatever the headers say: other pods spend the same key.
     """
@@ -122,9 +127,12 @@ class RatePacer:
         self.budget = budget
         self._limit = SlidingWindowLimit(budget) if budget is not None else None
         self._cond = threading.Condition()
-        self._remaining: float | None = None
+        self._remaining: float | None = None  # the lowest `remaining` the current window's answers reported
         self._reset_at: float | None = None
-        self._in_flight = 0
+        self._serials = itertools.count(1)
+        self._in_flight: set[int] = set()
+        # Requests `_remaining` may not include: in flight, or answered without headers in the current window.
+        self._uncounted: set[int] = set()
         self._probing = False
         self._blocked_until = -math.inf
         # Counts the windows this pacer has opened: a request granted in the current one was sent after the previous
@@ -147,10 +155,9 @@ class RatePacer:
                 if now >= self._blocked_until and free_at <= now:
                     if self._remaining is None and not self._probing:
                         self._probing = True
-                        return self._grant(Ticket(probe=True, window=self._window), waited)
-                    if self._remaining is not None and self._remaining >= 1:
-                        self._remaining -= 1
-                        return self._grant(Ticket(probe=False, window=self._window), waited)
+                        return self._grant(True, waited)
+                    if self._remaining is not None and self._remaining - len(self._uncounted) >= 1:
+                        return self._grant(False, waited)
                 waited = True
                 wake_at = self._blocked_until if now < self._blocked_until else self._reset_at
                 if free_at > now:
@@ -158,25 +165,31 @@ class RatePacer:
                 timeout = POLL_S if wake_at is None else min(POLL_S, wake_at - now)
                 self._cond.wait(timeout=max(timeout, 0.001))
 
-    def _grant(self, ticket: Ticket, waited: bool) -> Ticket:
+    def _grant(self, probe: bool, waited: bool) -> Ticket:
+        ticket = Ticket(probe=probe, window=self._window, serial=next(self._serials))
         if self._limit is not None:
             self._limit.record(self._clock())
-        self._in_flight += 1
+        self._in_flight.add(ticket.serial)
+        self._uncounted.add(ticket.serial)
         if waited:
             self.waits += 1
         return ticket
 
     def release(self, ticket: Ticket, headers: Mapping[str, str] | None) -> None:
-        """Record the answer's headers (None when no answer arrived)."""
+        """Record the answer's headers (None when no answer arrived: the server may still have counted the request,
+        so it stays subtracted until the window ends)."""
         with self._cond:
-            self._in_flight -= 1
+            self._in_flight.discard(ticket.serial)
             if ticket.probe:
                 self._probing = False
             remaining = _header_number(headers, "x-ratelimit-remaining") if headers is not None else None
             reset = reset_seconds(headers) if headers is not None else None
             if remaining is not None and reset is not None:
                 reset_at = self._clock() + min(reset, self.max_wait_s)
-                self._update(remaining - self._in_flight, reset_at, current=ticket.window == self._window)
+                self._update(remaining, reset_at, current=ticket.window == self._window)
+                # Its window's lowest count includes it (its own count, or a lower one the server gave later), or it
+                # was answered from an ended window: either way it no longer takes from the current one.
+                self._uncounted.discard(ticket.serial)
             self._cond.notify_all()
 
     def block_for(self, seconds: float) -> None:
@@ -187,8 +200,10 @@ class RatePacer:
             self._cond.notify_all()
 
     def _forget_window(self) -> None:
-        """The window ended (or a 429 said so): a probe learns the next one."""
+        """The window ended (or a 429 said so): a probe learns the next one. Requests still in flight may yet be
+        counted in it."""
         self._remaining, self._reset_at = None, None
+        self._uncounted &= self._in_flight
         self._window += 1
 
     def _update(self, remaining: float, reset_at: float, current: bool) -> None:
@@ -202,7 +217,8 @@ class RatePacer:
             self._window += 1  # what was granted before may still be answered from the ended one
             self._bound_is_current = True
         elif reset_at >= self._reset_at - SAME_WINDOW_SLACK_S:
-            self._remaining = min(self._remaining, remaining)  # the same window: the lower count is the safe one
+            # The same window: the lower count is the later one, and includes every request answered before it.
+            self._remaining = min(self._remaining, remaining)
             # Every answer of this window bounds its end from above, so the earliest bound is the safe one. An answer
             # to a request granted before this window opened may be a late one from the ended window, whose bound
             # says nothing about this one: it can only extend the wait, and the first current answer replaces it.

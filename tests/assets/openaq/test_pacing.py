@@ -71,6 +71,34 @@ def test_in_flight_requests_are_subtracted_from_reported_remaining():
     now[0] = 11.0
     waiter.join(timeout=5)
     assert granted == [Ticket(probe=False), Ticket(probe=True)]
+    # The new window: `b` (answered, if at all, in the ended one) no longer counts; granted[0], still in flight, may.
+    pacer.release(granted[1], {"x-ratelimit-remaining": "3", "x-ratelimit-reset": "10"})
+    waiter, more = _acquire_in_thread(pacer, 3)
+    waiter.join(timeout=0.3)
+    assert waiter.is_alive()
+    assert more == [Ticket(probe=False)] * 2
+    now[0] = 21.0
+    waiter.join(timeout=5)
+    assert more[-1] == Ticket(probe=True)
+
+
+def test_answered_requests_are_not_subtracted_twice():
+    now = [0.0]
+    pacer = RatePacer(clock=lambda: now[0])
+    probe = pacer.acquire()
+    pacer.release(probe, {"x-ratelimit-remaining": "9", "x-ratelimit-reset": "10"})  # 10 per window, 1 used
+    sent = [pacer.acquire() for _ in range(4)]
+    # The server handled all four (counting down 8, 7, 6, 5); the last handled is answered first, while the other
+    # three are still in flight for the pacer. Once all are answered the count of 5 covers every one of them.
+    for ticket, remaining in zip(sent, ("5", "8", "7", "6"), strict=True):
+        pacer.release(ticket, {"x-ratelimit-remaining": remaining, "x-ratelimit-reset": "10"})
+    waiter, granted = _acquire_in_thread(pacer, 6)
+    waiter.join(timeout=0.3)
+    assert waiter.is_alive()
+    assert granted == [Ticket(probe=False)] * 5  # exactly the window's 10, none left unused
+    now[0] = 10.0
+    waiter.join(timeout=5)
+    assert granted[-1] == Ticket(probe=True)
 
 
 def test_answer_from_the_next_window_replaces_the_spent_budget():
