@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 
 from assets.openaq import OpenAQClient, RatePacer, day_window_utc, fetch_city_day
 from assets.openaq.pacing import Cancelled, Ticket
@@ -54,6 +55,21 @@ def _acquire_in_thread(pacer: RatePacer, count: int) -> tuple[threading.Thread, 
     return worker, granted
 
 
+def _grants_then_waits(pacer: RatePacer, now: list[float], count: int, reset_at: float) -> list[Ticket]:
+    """Exactly `count` more requests are granted at once; the next waits for `reset_at` and goes as its probe."""
+    waiter, granted = _acquire_in_thread(pacer, count + 1)
+    deadline = time.monotonic() + 5
+    while len(granted) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    waiter.join(timeout=0.3)  # time for a wrongly granted extra one
+    assert waiter.is_alive()
+    assert granted == [Ticket(probe=False)] * count
+    now[0] = reset_at
+    waiter.join(timeout=5)
+    assert granted[-1] == Ticket(probe=True)
+    return granted
+
+
 def test_in_flight_requests_are_subtracted_from_reported_remaining():
     now = [0.0]
     pacer = RatePacer(clock=lambda: now[0])
@@ -73,13 +89,7 @@ def test_in_flight_requests_are_subtracted_from_reported_remaining():
     assert granted == [Ticket(probe=False), Ticket(probe=True)]
     # The new window: `b` (answered, if at all, in the ended one) no longer counts; granted[0], still in flight, may.
     pacer.release(granted[1], {"x-ratelimit-remaining": "3", "x-ratelimit-reset": "10"})
-    waiter, more = _acquire_in_thread(pacer, 3)
-    waiter.join(timeout=0.3)
-    assert waiter.is_alive()
-    assert more == [Ticket(probe=False)] * 2
-    now[0] = 21.0
-    waiter.join(timeout=5)
-    assert more[-1] == Ticket(probe=True)
+    _grants_then_waits(pacer, now, 2, reset_at=21.0)
 
 
 def test_answered_requests_are_not_subtracted_twice():
@@ -92,13 +102,7 @@ def test_answered_requests_are_not_subtracted_twice():
     # three are still in flight for the pacer. Once all are answered the count of 5 covers every one of them.
     for ticket, remaining in zip(sent, ("5", "8", "7", "6"), strict=True):
         pacer.release(ticket, {"x-ratelimit-remaining": remaining, "x-ratelimit-reset": "10"})
-    waiter, granted = _acquire_in_thread(pacer, 6)
-    waiter.join(timeout=0.3)
-    assert waiter.is_alive()
-    assert granted == [Ticket(probe=False)] * 5  # exactly the window's 10, none left unused
-    now[0] = 10.0
-    waiter.join(timeout=5)
-    assert granted[-1] == Ticket(probe=True)
+    _grants_then_waits(pacer, now, 5, reset_at=10.0)  # exactly the window's 10, none left unused
 
 
 def test_answer_from_the_next_window_replaces_the_spent_budget():
@@ -109,15 +113,9 @@ def test_answer_from_the_next_window_replaces_the_spent_budget():
     sent = pacer.acquire()  # 2 left locally
     now[0] = 10.5  # the server's clock is slightly ahead: its new window (60 per 60 s) already began
     pacer.release(sent, {"x-ratelimit-remaining": "59", "x-ratelimit-reset": "60"})
-    waiter, granted = _acquire_in_thread(pacer, 60)
-    waiter.join(timeout=2)
     # 59 requests go out at once; only the 60th waits for the new window's reset at t=70.5, not the old 2.
-    assert waiter.is_alive()
-    assert granted == [Ticket(probe=False)] * 59
-    assert pacer.waits == 0
-    now[0] = 70.5
-    waiter.join(timeout=5)
-    assert granted[-1] == Ticket(probe=True)
+    _grants_then_waits(pacer, now, 59, reset_at=70.5)
+    assert pacer.waits == 1  # the 60th
 
 
 def test_late_answer_from_an_ended_window_does_not_shrink_the_new_budget():
@@ -145,13 +143,7 @@ def test_answers_in_the_same_window_keep_the_lower_count():
     sent = pacer.acquire()
     now[0] = 0.4  # an answer in the same window whose whole-second reset rounded up: still the same window
     pacer.release(sent, {"x-ratelimit-remaining": "1", "x-ratelimit-reset": "30"})
-    waiter, granted = _acquire_in_thread(pacer, 2)
-    waiter.join(timeout=0.3)
-    assert waiter.is_alive()
-    assert granted == [Ticket(probe=False)]
-    now[0] = 31.0
-    waiter.join(timeout=5)
-    assert granted[-1] == Ticket(probe=True)
+    _grants_then_waits(pacer, now, 1, reset_at=31.0)
 
 
 def _waits_until(pacer: RatePacer, now: list[float], still_waiting_at: float, granted_at: float) -> None:
