@@ -1,6 +1,6 @@
 """Argo Events EventSources and Sensors checked without a cluster: what the controller enforces (or silently gets
 wrong) that their JSON schema cannot say. The CRDs accept any `spec` (x-kubernetes-preserve-unknown-fields), so
-these checks and the optional schema cross-check in the tests are the only guard (../shared/argo-events/NOTES.md).
+these checks and the optional schema cross-check in the tests are the only guard (Argo Events 1.9.11's CRDs).
 
 Rules: dependency names usable in govaluate `conditions` (letters, digits, `_`: `-` reads as minus) and unique;
 each dependency names an EventSource and event validated alongside (in `build` always); `conditions` mention only
