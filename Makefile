@@ -67,7 +67,7 @@ services: venv
 dev-reset:
 	rm -rf .dev
 
-# A full run (about an hour on two shared cores, 10,000-asset builds included) that rewrites benchmarks/RESULTS.md;
+# A full run (30-45 minutes on two shared cores, 10,000-asset builds included) that rewrites benchmarks/RESULTS.md;
 # `$(PY) -m benchmarks --quick` is the smoke run.
 bench: venv
 	$(PY) -m benchmarks --write-results
