@@ -145,7 +145,8 @@ def test_one_asset_too_large_to_store_is_refused_before_writing(tmp_path: Path) 
 
 def test_a_gated_dag_too_large_for_one_manifest_is_refused_naming_it() -> None:
     """A schedule with code of its own puts a schedule-gate task in its job's DAG whose outputs every task reads; a
-    chunk DAG cannot read a task of its caller, so such a DAG is never split."""
+    chunk DAG cannot read a task of its caller, so such a DAG is never split (a gate that only filters ticks gates
+    the chunk tasks instead: tests/compiler/run_local/test_split_gate.py)."""
     assets = [make_asset(asset_name(i), [], description="d" * 2000) for i in range(200)]
     job = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
 

@@ -3,8 +3,9 @@
 A manifest applied client-side is copied whole into its `last-applied-configuration` annotation, and an object's
 annotations may total 256 KiB (compiler/builder/size_budget.py). A project whose one WorkflowTemplate renders larger
 than SPLIT_ABOVE keeps in it the workflow spec, the schedule-gates and every small DAG; the step templates and the
-per-key DAGs move to `<name>-steps`; each larger
-DAG (`main`, `job-<job>`) becomes a DAG of chunk tasks, each running by `templateRef` a chunk DAG template
+per-key DAGs move to `<name>-steps`; each larger DAG (`main`, `job-<job>`) becomes a DAG of chunk tasks (under its
+schedule-gate when that only filters ticks, as for daylight-saving entries: it answers the same for every task;
+a gate selecting per task is refused), each running by `templateRef` a chunk DAG template
 `<dag>-part-<key>` in a WorkflowTemplate `<name>-<dag>-<key>` of its own, whose tasks in turn name their step
 templates by `templateRef` in `<name>-steps` (a templateRef'd template resolves its own `template:` names in its own
 WorkflowTemplate, so every reference out of a chunk is explicit). How tasks are cut into chunks: dag_chunks.py.
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from compiler.builder.dag_chunks import Chunking, chunk_tasks, task_sizes
+from compiler.builder.fidelity.schedule_gate import gated_as_one, without_gate
 from compiler.builder.naming import fit_name
 from compiler.builder.plan_types import Dag, Plan, StepTemplate, Task
 from compiler.builder.workflow_size import WorkflowSize
@@ -61,7 +63,7 @@ def whole(plan: Plan) -> Layout:
 
 
 def split(plan: Plan) -> Layout:
-    """Chunks every entry DAG that does not fit beside the others; per-key DAGs and gated DAGs stay whole. The step
+    """Chunks every entry DAG that does not fit beside the others; per-key DAGs stay whole. The step
     templates and per-key DAGs move to `<name>-steps`, which names no other WorkflowTemplate, so the references run
     one way (main → chunks → steps) and `argo template create` can create the files in that order."""
     library_name = fit_name(f"{plan.name}-steps")
@@ -81,7 +83,7 @@ def split(plan: Plan) -> Layout:
             inline += size
             dags.append(dag)
             continue
-        if dag.gate:
+        if dag.gate and dag.gate.selects:
             raise UnsupportedInputError(
                 f"DAG {dag.name}: its schedule has code of its own (a schedule-gate task whose outputs every task "
                 "reads) and its tasks do not fit in one manifest; give the schedule no code of its own (a plain "
@@ -94,9 +96,10 @@ def split(plan: Plan) -> Layout:
                 "manifest; give the differently partitioned assets their own jobs and schedules, or split the job "
                 "into smaller jobs"
             )
-        chunking = chunk_tasks(dag.tasks, CHUNK_BUDGET, sizes)
+        gate, dag = dag.gate, without_gate(dag)  # a tick filter gates the chunk tasks instead
+        chunking = chunk_tasks(dag.tasks, CHUNK_BUDGET, task_sizes(dag.tasks) if gate else sizes)
         thin, dag_parts = _chunked(plan, dag, chunking, to_library)
-        dags.append(thin)
+        dags.append(gated_as_one(thin, gate) if gate else thin)
         parts.extend(dag_parts)
         warnings.extend(_warnings(plan, dag, chunking))
     refs = to_library | {part.chunk.name: part.name for part in parts}

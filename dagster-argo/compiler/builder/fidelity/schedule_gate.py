@@ -48,6 +48,9 @@ class Gate:
     template: str
     task: str
     entries: tuple[GateEntry, ...]
+    # a schedule of its job has code of its own, so a tick may select some tasks only; otherwise the gate only
+    # filters ticks (compiler/builder/fidelity/dst_cover.py) and answers the same for every task
+    selects: bool = True
 
 
 def gate_task_name(task_names: Iterable[str]) -> str:
@@ -63,9 +66,10 @@ def when_selected(gate_task: str, task: str) -> str:
     return "{{tasks." + gate_task + ".outputs.parameters." + task + "}} == true"
 
 
-def with_gate(dag: "Dag", template_name: str, nested_assets: Mapping[str, str]) -> "Dag":
+def with_gate(dag: "Dag", template_name: str, nested_assets: Mapping[str, str], selects: bool = True) -> "Dag":
     """The DAG with the gate task added and every task's `when` set. A fan-out's
-    `withItems` task is gated on the assets of the per-key DAG it runs (`nested_assets`, by that DAG's name)."""
+    `withItems` task is gated on the assets of the per-key DAG it runs (`nested_assets`, by that DAG's name).
+    `selects`: see Gate."""
     tasks = dag.tasks
     gate_task = gate_task_name(task.name for task in tasks)
     gated = tuple(
@@ -80,8 +84,35 @@ def with_gate(dag: "Dag", template_name: str, nested_assets: Mapping[str, str]) 
         GateEntry(task.name, nested_assets[task.template], FAN_OUT) if task.items else GateEntry(task.name, task.asset)
         for task in tasks
     )
-    gate = Gate(template_name, gate_task, entries)
+    gate = Gate(template_name, gate_task, entries, selects)
     return dataclasses.replace(dag, tasks=gated, gate=gate)
+
+
+def without_gate(dag: "Dag") -> "Dag":
+    """The DAG as it was before `with_gate`: no gate, no `when`, the root tasks depending on nothing."""
+    if dag.gate is None:
+        return dag
+    gate_task = dag.gate.task
+    tasks = tuple(
+        dataclasses.replace(task, when="", depends=tuple(d for d in task.depends if d != gate_task))
+        for task in dag.tasks
+    )
+    return dataclasses.replace(dag, tasks=tasks, gate=None)
+
+
+def gated_as_one(dag: "Dag", gate: Gate) -> "Dag":
+    """`dag` (the chunk tasks of a split DAG) under `gate`, which only filters ticks: it answers the same for every
+    task (a Dagster tick runs the whole job, a cron entry that is no Dagster tick none of it), so each chunk task's
+    `when` reads an output the gate computes for the first asset of the DAG, as it did for that asset's own task."""
+    if gate.selects:
+        raise ValueError(f"gate {gate.task} selects per task")  # split.py refuses such DAGs instead
+    first = gate.entries[0]
+    tasks = tuple(
+        dataclasses.replace(task, depends=task.depends or (gate.task,), when=when_selected(gate.task, task.name))
+        for task in dag.tasks
+    )
+    entries = tuple(GateEntry(task.name, first.asset, first.group) for task in dag.tasks)
+    return dataclasses.replace(dag, tasks=tasks, gate=dataclasses.replace(gate, entries=entries))
 
 
 def check_gated_fan_outs(gated: Iterable[tuple["ScheduleSpec", "Dag"]]) -> None:
