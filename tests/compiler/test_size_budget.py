@@ -143,17 +143,36 @@ def test_one_asset_too_large_to_store_is_refused_before_writing(tmp_path: Path) 
     assert previous.read_text(encoding="utf-8") == "# the last good build\n"
 
 
-def test_a_gated_dag_too_large_for_one_manifest_is_refused_naming_it() -> None:
-    """A schedule with code of its own puts a schedule-gate task in its job's DAG whose outputs every task reads; a
-    chunk DAG cannot read a task of its caller, so such a DAG is never split (a gate that only filters ticks gates
-    the chunk tasks instead: tests/compiler/run_local/test_split_gate.py)."""
+def _gated_project(part: bool) -> dg.Definitions:
+    """200 assets too large for one manifest under a schedule with code of its own, requesting part of the job
+    (`part`) or all of it."""
     assets = [make_asset(asset_name(i), [], description="d" * 2000) for i in range(200)]
     job = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
 
     @dg.schedule(job=job, cron_schedule="0 1 * * *")
     def gated(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-        return dg.RunRequest()
+        return dg.RunRequest(asset_selection=[dg.AssetKey(asset_name(0))] if part else None)
 
-    defs = dg.Definitions(assets=assets, jobs=[job], schedules=[gated])
-    with pytest.raises(UnsupportedInputError, match="DAG job-nightly: its schedule has code of its own"):
-        compile_project(project_from_definitions("p", defs), demo_settings())
+    return dg.Definitions(assets=assets, jobs=[job], schedules=[gated])
+
+
+def test_a_dag_whose_gate_selects_part_of_it_is_refused_when_too_large_for_one_manifest() -> None:
+    """A schedule-gate that selects some tasks only writes an output per task, which a chunk DAG cannot read (it
+    cannot see a task of its caller), so such a DAG is never split."""
+    with pytest.raises(UnsupportedInputError, match="DAG job-nightly: a schedule of its job selects only some"):
+        compile_project(project_from_definitions("p", _gated_project(part=True)), demo_settings())
+
+
+def test_a_dag_whose_gate_selects_all_or_nothing_is_split_with_its_chunks_gated() -> None:
+    """A schedule-gate answering the same for every task gates the chunk tasks, each with a whole-job entry
+    (replayed in tests/compiler/run_local/test_split_gate.py)."""
+    files = compile_project(project_from_definitions("p", _gated_project(part=False)), demo_settings()).files
+    [main] = parse_documents(files["demo.workflowtemplate.yaml"], "demo.workflowtemplate.yaml")
+    templates = {t["name"]: t for t in main["spec"]["templates"]}
+    tasks = {t["name"]: t for t in templates["job-nightly"]["dag"]["tasks"]}
+    chunks = sorted(name for name in tasks if name != "schedule-gate")
+    assert len(chunks) > 1
+    assert all(name.startswith("part-") for name in chunks)
+    gate_args = templates["schedule-gate-job-nightly"]["container"]["args"]
+    flagged = sorted(gate_args[i + 1] for i, arg in enumerate(gate_args) if arg == "--whole-job")
+    assert flagged == chunks

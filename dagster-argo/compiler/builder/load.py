@@ -269,7 +269,7 @@ def _read_schedule(
         asset_keys=frozenset(selected),
         stopped=schedule.default_status == dg.DefaultScheduleStatus.STOPPED,
         gated=verdict.gated or cover.filtered,
-        own_code=verdict.gated,
+        selects_part=any(not keys >= selected for _, keys in verdict.selections),
         argo_crons=cover.crons if cover.crons != own else (),
         tick_filter=cover.filtered,
         warnings=verdict.warnings,

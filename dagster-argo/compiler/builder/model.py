@@ -130,7 +130,8 @@ class ScheduleSpec:
     asset_keys: frozenset[tuple[str, ...]]
     stopped: bool = False  # default_status=STOPPED (Dagster's default): deployed, but not ticking until started
     gated: bool = False  # its own code may skip a tick or pick assets: its DAG starts with a schedule-gate task
-    own_code: bool = False  # gated for its own code, not only for the tick filter: it may select some assets only
+    # its own code selected only some of its job's assets at a sampled tick (RunRequest asset_selection)
+    selects_part: bool = False
     # the CronWorkflow's `schedules` when they are not `crons`: entries added so that Argo fires at every Dagster tick
     # around daylight-saving switches (compiler/validate/tick_cover.py); the gate skips the ticks Dagster would not fire
     argo_crons: tuple[str, ...] = ()

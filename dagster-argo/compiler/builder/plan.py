@@ -90,7 +90,7 @@ def make_plan(project: Project, settings: Settings) -> Plan:
     by_dag = {name: limits.get(job, limits.get("")) for job, name in job_dags.items()} | {MAIN_DAG: limits.get("")}
     dags = [dataclasses.replace(dag, parallelism=_smaller(dag.parallelism, by_dag.get(dag.name))) for dag in dags]
     gated = {job_dags[s.job_name] for s in project.schedules if s.gated}
-    selecting = {job_dags[s.job_name] for s in project.schedules if s.own_code}
+    selecting = {job_dags[s.job_name] for s in project.schedules if s.selects_part}
     nested = {dag.name: ",".join(task.asset for task in dag.tasks) for dag in dags if dag.per_key}
     dags = [
         with_gate(dag, fit_name(f"{GATE_TEMPLATE_PREFIX}{dag.name}"), nested, selects=dag.name in selecting)

@@ -4,8 +4,9 @@ A manifest applied client-side is copied whole into its `last-applied-configurat
 annotations may total 256 KiB (compiler/builder/size_budget.py). A project whose one WorkflowTemplate renders larger
 than SPLIT_ABOVE keeps in it the workflow spec, the schedule-gates and every small DAG; the step templates and the
 per-key DAGs move to `<name>-steps`; each larger DAG (`main`, `job-<job>`) becomes a DAG of chunk tasks (under its
-schedule-gate when that only filters ticks, as for daylight-saving entries: it answers the same for every task;
-a gate selecting per task is refused), each running by `templateRef` a chunk DAG template
+schedule-gate when that answers the same for every task: it filters ticks, as for daylight-saving entries, or the
+schedule skips a tick or requests the whole job; one that selected part of the job at a sampled tick is refused),
+each running by `templateRef` a chunk DAG template
 `<dag>-part-<key>` in a WorkflowTemplate `<name>-<dag>-<key>` of its own, whose tasks in turn name their step
 templates by `templateRef` in `<name>-steps` (a templateRef'd template resolves its own `template:` names in its own
 WorkflowTemplate, so every reference out of a chunk is explicit). How tasks are cut into chunks: dag_chunks.py.
@@ -85,9 +86,10 @@ def split(plan: Plan) -> Layout:
             continue
         if dag.gate and dag.gate.selects:
             raise UnsupportedInputError(
-                f"DAG {dag.name}: its schedule has code of its own (a schedule-gate task whose outputs every task "
-                "reads) and its tasks do not fit in one manifest; give the schedule no code of its own (a plain "
-                "cron schedule), or split the job into smaller jobs"
+                f"DAG {dag.name}: a schedule of its job selects only some of its assets at some ticks (RunRequest "
+                "asset_selection, which a schedule-gate task evaluates for every task) and its tasks do not fit in "
+                "one manifest; request the whole job (or skip the tick) in the schedule, or split the job into "
+                "smaller jobs"
             )
         if any(task.upstream or task.with_param for task in dag.tasks):
             raise UnsupportedInputError(

@@ -4,7 +4,8 @@ Dagster evaluates a `@schedule` function (or `should_execute=`) once per tick an
 requests: nothing after a `SkipReason`, only the listed assets after `RunRequest(asset_selection=[...])`. A fused
 task (`--fused`, compiler/builder/fusion.py) or a fan-out's `withItems` task (`--fan-out`, its per-key DAG's assets)
 runs when the tick selects all its assets; a tick selecting part of them fails the gate with exit 2, as a partial
-selection of a multi-asset does (nothing runs). A cron tick Dagster would not fire (the DST entries of
+selection of a multi-asset does (nothing runs); so does a chunk task of a split DAG (`--whole-job`, standing for the
+whole job) at a tick selecting only part of the job. A cron tick Dagster would not fire (the DST entries of
 compiler/validate/tick_cover.py on other days, robfig's second tick in a fall-back overlap) skips every task. Argo's
 CronWorkflow always starts the whole DAG, so this step evaluates the Dagster schedule for the tick, exactly as the
 pods pick partitions (compiler/materialize/partition.py), and writes one output parameter per task, `true` or
@@ -34,6 +35,8 @@ from compiler.user_text import shortened
 if TYPE_CHECKING:
     from dagster import Definitions
 
+    from compiler.builder.fidelity.tick_selection import TickSelection
+
 # The schedule function's own error text: whatever it raised, one readable line (compiler/user_text.py).
 CAUSE_CHARACTERS = 400
 
@@ -59,7 +62,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar=("NAME", "ASSETS", "OUTPUT"),
         help="a task, its asset keys (a/b,c/d) and the file its output parameter is read from (repeatable)",
     )
-    for flag, what in (("--fused", "a fused chain of assets"), ("--fan-out", "a fan-out's per-key DAG")):
+    for flag, what in (
+        ("--fused", "a fused chain of assets"),
+        ("--fan-out", "a fan-out's per-key DAG"),
+        ("--whole-job", "a chunk of a split DAG, standing for the schedule's whole job"),
+    ):
         parser.add_argument(
             flag,
             action="append",
@@ -143,8 +150,11 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         result = schedule.evaluate_tick(context)
     try:
         selection = tick_selection(schedule_name, result.run_requests or [], result.skip_message, schedule.job_name)
+        whole = _selects_whole_job(selection, defs, schedule_name, schedule.job_name) if args.whole_job else False
         decisions = [
-            selection.selects(parse_asset_keys([assets]), schedule_name, _group(args, name))
+            whole
+            if name in args.whole_job
+            else selection.selects(parse_asset_keys([assets]), schedule_name, _group(args, name))
             for name, assets, _ in args.task
         ]
     except SeveralRunRequests as error:
@@ -155,6 +165,26 @@ def _decide(args: argparse.Namespace) -> tuple[list[bool], str]:
         return decisions, f"schedule {schedule_name} requested the whole job at {tick.isoformat()}"
     chosen = ", ".join(sorted(key.to_user_string() for key in selection.keys))
     return decisions, f"schedule {schedule_name} requested asset_selection [{chosen}] at {tick.isoformat()}"
+
+
+def _selects_whole_job(selection: "TickSelection", defs: "Definitions", schedule_name: str, job_name: str) -> bool:
+    """Whether the tick selects the whole job (its chunks run) or none of it; part of it raises SeveralRunRequests:
+    the job's DAG is split into chunks whose steps this gate does not reach one by one."""
+    from compiler.builder.fidelity.tick_selection import SeveralRunRequests
+
+    if selection.skip_message is not None:
+        return False
+    if selection.keys is None:
+        return True
+    job_keys = set(defs.get_repository_def().get_job(job_name).asset_layer.executable_asset_keys)
+    chosen = job_keys & selection.keys
+    if chosen and chosen != job_keys:
+        raise SeveralRunRequests(
+            f"schedule {schedule_name}: asset_selection names {len(chosen)} of the {len(job_keys)} assets of job "
+            f"{job_name}, whose DAG is split into chunks (too large for one manifest) that this gate runs whole or "
+            "not at all; request the whole job or none of it, or split the job into smaller jobs"
+        )
+    return bool(chosen)
 
 
 def _selects_dynamic(defs: "Definitions", job_name: str) -> bool:

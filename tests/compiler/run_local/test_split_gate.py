@@ -1,12 +1,15 @@
-"""A split job under a schedule-gate that only filters ticks: a plain cron at 02:30 Europe/Vienna, whose spring
-gap gives the CronWorkflow an extra 03:00 entry on March Sundays and the DAG a gate skipping it on the other ones
-(compiler/builder/fidelity/dst_cover.py). Its job's DAG is split into chunks (compiler/builder/split.py), also as
-child Workflows (compiler/builder/child_workflows.py): the gate then gates each chunk task. Every tick Argo fires on
-an ordinary March Sunday is replayed with `run-local`; the assets must run exactly at Dagster's own ticks."""
+"""A split job under a schedule-gate that answers the same for every task (tests/compiler/projects/split_dst.py).
+Its DAG is split into chunks (compiler/builder/split.py), also as child Workflows (compiler/builder/child_workflows.py),
+and the gate gates each chunk task. A plain cron at 02:30 Europe/Vienna, whose spring gap gives the CronWorkflow an
+extra 03:00 entry on March Sundays and the DAG a gate skipping it on the other ones (dst_cover.py): every tick Argo
+fires on an ordinary March Sunday is replayed with `run-local`, and the assets must run exactly at Dagster's own
+ticks. A schedule with code of its own: a weekday runs the whole job and a weekend tick nothing, as Dagster's own
+evaluation says; a tick selecting part of the job fails the gate, so nothing runs rather than all."""
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from dagster._utils.schedules import schedule_execution_time_iterator
 
@@ -59,7 +62,7 @@ def test_the_gate_gates_every_chunk_task(built: Path) -> None:
 
 
 def test_each_argo_tick_runs_the_job_exactly_when_dagster_ticks(built: Path, tmp_path: Path) -> None:
-    [cron] = built.glob("*.cronworkflow.yaml")
+    [cron] = built.glob("*-0230.cronworkflow.yaml")
     spec = load_yaml(cron)["spec"]
     fired = [
         datetime.fromtimestamp(instant, UTC)
@@ -76,3 +79,37 @@ def test_each_argo_tick_runs_the_job_exactly_when_dagster_ticks(built: Path, tmp
         assert replay.returncode == 0, replay.stdout + replay.stderr
         ran = sorted(p.name for p in stored.iterdir()) if stored.exists() else []
         assert ran == (ASSETS if tick in dagster else []), tick
+
+
+def _dagster_selects(tick: datetime) -> bool | None:
+    """Dagster's own answer for `weekdays` at `tick`: True for the whole job, False for no run, None for part."""
+    schedule = split_dst.defs.resolve_schedule_def("weekdays")
+    repository = split_dst.defs.get_repository_def()
+    with dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository) as context:
+        requests = schedule.evaluate_tick(context).run_requests or []
+    if not requests:
+        return False
+    [request] = requests
+    return None if request.asset_selection else True
+
+
+@pytest.mark.parametrize(
+    "tick",
+    [datetime(2026, 12, 4, 4, tzinfo=UTC), datetime(2026, 12, 5, 4, tzinfo=UTC), datetime(2027, 6, 1, 4, tzinfo=UTC)],
+    ids=["friday", "saturday", "part-of-the-job"],
+)
+def test_a_schedule_with_code_of_its_own_runs_the_whole_job_or_nothing(
+    built: Path, tmp_path: Path, tick: datetime
+) -> None:
+    arguments = ["run-local", str(built / "shapes.workflowtemplate.yaml"), "--entrypoint", "job-nightly"]
+    arguments += ["-p", "schedule=weekdays", "--scheduled-time", tick.isoformat(), "--backoff-scale", "0"]
+    replay = compiler(arguments, shapes_env(tmp_path))
+    ran = sorted(p.name for p in tmp_path.iterdir())
+    dagster = _dagster_selects(tick)
+    if dagster is None:  # Dagster would run link_0 alone; the chunks cannot, so the gate fails and nothing runs
+        assert replay.returncode != 0
+        assert "asset_selection names 1 of the 6 assets of job nightly" in replay.stdout + replay.stderr
+        assert ran == []
+    else:
+        assert replay.returncode == 0, replay.stdout + replay.stderr
+        assert ran == (ASSETS if dagster else [])

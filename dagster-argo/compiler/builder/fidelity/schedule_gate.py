@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # plan_types.py imports `Gate` from here
 
 GATE_TASK = "schedule-gate"
 GATE_TEMPLATE_PREFIX = "schedule-gate-"
-FUSED, FAN_OUT = "fused", "fan-out"  # GateEntry.group
+FUSED, FAN_OUT, WHOLE_JOB = "fused", "fan-out", "whole-job"  # GateEntry.group
 OUTPUT_DIRECTORY = "/tmp/schedule-gate"  # noqa: S108 - on the pod's /tmp volume (the root file system is read-only)
 
 
@@ -31,7 +31,8 @@ class GateEntry:
     task: str
     asset: str  # the task's `asset` argument (a/b,c/d)
     # what runs several assets as one task, so a tick must select all or none of them: "fused" (a fused chain,
-    # compiler/builder/fusion.py) or "fan-out" (a `withItems` task running a per-key DAG); the gate's flag `--<group>`
+    # compiler/builder/fusion.py), "fan-out" (a `withItems` task running a per-key DAG) or "whole-job" (a chunk
+    # task of a split DAG: the tick must select the whole job or none of it); the gate's flag `--<group>`
     group: str = ""
 
     @property
@@ -48,8 +49,9 @@ class Gate:
     template: str
     task: str
     entries: tuple[GateEntry, ...]
-    # a schedule of its job has code of its own, so a tick may select some tasks only; otherwise the gate only
-    # filters ticks (compiler/builder/fidelity/dst_cover.py) and answers the same for every task
+    # a schedule of its job selected only some of the job's assets at a tick sampled at build time; otherwise the
+    # gate answers the same for every task: it filters ticks (compiler/builder/fidelity/dst_cover.py), or the
+    # schedule's code skips a tick or requests the whole job
     selects: bool = True
 
 
@@ -101,9 +103,10 @@ def without_gate(dag: "Dag") -> "Dag":
 
 
 def gated_as_one(dag: "Dag", gate: Gate) -> "Dag":
-    """`dag` (the chunk tasks of a split DAG) under `gate`, which only filters ticks: it answers the same for every
-    task (a Dagster tick runs the whole job, a cron entry that is no Dagster tick none of it), so each chunk task's
-    `when` reads an output the gate computes for the first asset of the DAG, as it did for that asset's own task."""
+    """`dag` (the chunk tasks of a split DAG) under `gate`, which answers the same for every task at the ticks
+    sampled at build time (a Dagster tick runs the whole job, a cron entry that is no Dagster tick or a skipped tick
+    none of it). Each chunk task gets a `whole-job` entry: the gate writes whether the tick selects the job, and
+    fails (exit 2) at a tick that selects only part of it, which the chunks could not follow."""
     if gate.selects:
         raise ValueError(f"gate {gate.task} selects per task")  # split.py refuses such DAGs instead
     first = gate.entries[0]
@@ -111,7 +114,7 @@ def gated_as_one(dag: "Dag", gate: Gate) -> "Dag":
         dataclasses.replace(task, depends=task.depends or (gate.task,), when=when_selected(gate.task, task.name))
         for task in dag.tasks
     )
-    entries = tuple(GateEntry(task.name, first.asset, first.group) for task in dag.tasks)
+    entries = tuple(GateEntry(task.name, first.asset, WHOLE_JOB) for task in dag.tasks)
     return dataclasses.replace(dag, tasks=tasks, gate=dataclasses.replace(gate, entries=entries))
 
 
