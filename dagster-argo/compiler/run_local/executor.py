@@ -372,9 +372,11 @@ class DagRunner:
             return False
         argo_wait = task.backoff.wait_s(attempts_so_far)
         shortened = "" if self._backoff_scale == 1 else f", {decision.wait_s:g} s with --backoff-scale"
+        # Argo waits out the backoff before it evaluates retryStrategy.expression (see _attempts)
+        then = "; then retryStrategy.expression decides whether to retry" if task.retry_rule is not None else ""
         self._say(
             f"… {task.name} attempt {attempts_so_far}/{task.attempts} failed; Argo's backoff "
-            f"({task.backoff.describe()}): waiting {argo_wait:g} s{shortened}"
+            f"({task.backoff.describe()}): waiting {argo_wait:g} s{shortened}{then}"
         )
         return not self._children.stopped.wait(decision.wait_s)
 

@@ -56,6 +56,8 @@ def test_a_not_retried_exit_code_still_waits_the_backoff_first(tmp_path: Path) -
     assert result.returncode == 1
     assert len(starts(tmp_path, "a")) == 1
     assert time.monotonic() - started >= 2.0
+    # the wait says why it happens although no retry follows
+    assert "waiting 2 s; then retryStrategy.expression decides whether to retry" in result.stdout
     assert "retryStrategy.expression says not to retry" in result.stdout
 
 
