@@ -18,7 +18,7 @@ from compiler.errors import UnsupportedInputError
 
 if TYPE_CHECKING:  # plan_types.py imports `Gate` from here
     from compiler.builder.model import ScheduleSpec
-    from compiler.builder.plan_types import Dag
+    from compiler.builder.plan_types import Dag, Task
 
 GATE_TASK = "schedule-gate"
 GATE_TEMPLATE_PREFIX = "schedule-gate-"
@@ -74,14 +74,7 @@ def with_gate(dag: "Dag", template_name: str, nested_assets: Mapping[str, str], 
     `selects`: see Gate."""
     tasks = dag.tasks
     gate_task = gate_task_name(task.name for task in tasks)
-    gated = tuple(
-        dataclasses.replace(
-            task,
-            depends=task.depends or (gate_task,),
-            when=when_selected(gate_task, task.name),
-        )
-        for task in tasks
-    )
+    gated = _under_gate(tasks, gate_task)
     entries = tuple(
         GateEntry(task.name, nested_assets[task.template], FAN_OUT) if task.items else GateEntry(task.name, task.asset)
         for task in tasks
@@ -110,12 +103,18 @@ def gated_as_one(dag: "Dag", gate: Gate) -> "Dag":
     if gate.selects:
         raise ValueError(f"gate {gate.task} selects per task")  # split.py refuses such DAGs instead
     first = gate.entries[0]
-    tasks = tuple(
-        dataclasses.replace(task, depends=task.depends or (gate.task,), when=when_selected(gate.task, task.name))
-        for task in dag.tasks
-    )
     entries = tuple(GateEntry(task.name, first.asset, WHOLE_JOB) for task in dag.tasks)
-    return dataclasses.replace(dag, tasks=tasks, gate=dataclasses.replace(gate, entries=entries))
+    return dataclasses.replace(
+        dag, tasks=_under_gate(dag.tasks, gate.task), gate=dataclasses.replace(gate, entries=entries)
+    )
+
+
+def _under_gate(tasks: "tuple[Task, ...]", gate_task: str) -> "tuple[Task, ...]":
+    """Every task's `when` reads its own gate output; the root tasks depend on the gate."""
+    return tuple(
+        dataclasses.replace(task, depends=task.depends or (gate_task,), when=when_selected(gate_task, task.name))
+        for task in tasks
+    )
 
 
 def check_gated_fan_outs(gated: Iterable[tuple["ScheduleSpec", "Dag"]]) -> None:
